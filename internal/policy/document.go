@@ -79,3 +79,46 @@ type Condition struct {
 	// Values are the condition values; JSON booleans and numbers are kept as their literal text.
 	Values []string
 }
+
+// Kind is the role a policy document plays; it decides which elements are required or forbidden,
+// the size limit, and how the evaluator combines it with other policies.
+type Kind uint8
+
+// The policy kinds AWS distinguishes.
+const (
+	// Identity is an identity-based policy: managed, or inline on a user, group or role.
+	Identity Kind = iota + 1
+	// Resource is a resource-based policy other than a role trust policy (an S3 bucket policy, say).
+	Resource
+	// Trust is a role trust policy (AssumeRolePolicyDocument).
+	Trust
+	// Boundary is a permissions boundary (a managed policy used as one).
+	Boundary
+	// Session is a session policy passed to AssumeRole*, GetFederationToken.
+	Session
+	// SCP is an AWS Organizations service control policy.
+	SCP
+	// RCP is an AWS Organizations resource control policy.
+	RCP
+)
+
+// String returns the kind's name.
+func (k Kind) String() string {
+	switch k {
+	case Identity:
+		return "Identity"
+	case Resource:
+		return "Resource"
+	case Trust:
+		return "Trust"
+	case Boundary:
+		return "Boundary"
+	case Session:
+		return "Session"
+	case SCP:
+		return "SCP"
+	case RCP:
+		return "RCP"
+	}
+	return "Invalid"
+}
