@@ -77,7 +77,7 @@ func (c *Codec) DecodeForm(form url.Values, in any) error {
 	}
 	d := decoder{}
 	d.structure(root, p, v.Elem(), "")
-	checkRequired(p, v.Elem(), "", &d.failures)
+	checkRequired(p, v.Elem(), "", &d)
 	if len(d.failures) == 0 {
 		return nil
 	}
@@ -95,10 +95,15 @@ func (p *typePlan) mayHave(key string) bool {
 
 type decoder struct {
 	failures []string
+	failed   map[string]bool // paths with a failure, not to be reported again as missing
 }
 
 func (d *decoder) fail(value, path, constraint string) {
 	d.failures = append(d.failures, awserr.Constraint(value, path, constraint))
+	if d.failed == nil {
+		d.failed = map[string]bool{}
+	}
+	d.failed[path] = true
 }
 
 func join(path, name string) string {

@@ -17,28 +17,28 @@ import (
 
 // checkRequired appends a failure for every required member of v (a struct of plan p) that is
 // missing, descending into nested structures, lists and maps.
-func checkRequired(p *typePlan, v reflect.Value, path string, failures *[]string) {
+func checkRequired(p *typePlan, v reflect.Value, path string, d *decoder) {
 	for i := range p.fields {
 		f := &p.fields[i]
 		fv := v.Field(f.index)
 		fpath := join(path, f.lower)
 		if missing(fv) {
-			if f.required {
-				*failures = append(*failures, awserr.NotNull(fpath))
+			if f.required && !d.failed[fpath] {
+				d.failures = append(d.failures, awserr.NotNull(fpath))
 			}
 			continue
 		}
 		if f.ptr {
 			fv = fv.Elem()
 		}
-		checkNested(f.plan, fv, fpath, failures)
+		checkNested(f.plan, fv, fpath, d)
 	}
 }
 
-func checkNested(p *typePlan, v reflect.Value, path string, failures *[]string) {
+func checkNested(p *typePlan, v reflect.Value, path string, d *decoder) {
 	switch p.kind {
 	case kindStruct:
-		checkRequired(p, v, path, failures)
+		checkRequired(p, v, path, d)
 	case kindList:
 		if !p.elem.composite() {
 			return
@@ -51,7 +51,7 @@ func checkNested(p *typePlan, v reflect.Value, path string, failures *[]string) 
 				}
 				ev = ev.Elem()
 			}
-			checkNested(p.elem, ev, path+"."+strconv.Itoa(i+1)+".member", failures)
+			checkNested(p.elem, ev, path+"."+strconv.Itoa(i+1)+".member", d)
 		}
 	case kindMap:
 		if !p.elem.composite() {
@@ -66,7 +66,7 @@ func checkNested(p *typePlan, v reflect.Value, path string, failures *[]string) 
 				}
 				ev = ev.Elem()
 			}
-			checkNested(p.elem, ev, path+"."+iter.Key().String(), failures)
+			checkNested(p.elem, ev, path+"."+iter.Key().String(), d)
 		}
 	}
 }

@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"go/token"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -53,16 +55,20 @@ func (s *sdkServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.got = in.Interface()
 	var buf bytes.Buffer
 	w.Header().Set("Content-Type", "text/xml")
+	status := http.StatusOK
 	if s.errOut != nil {
 		if err := s.codec.EncodeError(&buf, s.namespace, "req-1", s.errOut); err != nil {
 			s.t.Errorf("EncodeError: %v", err)
 		}
-		w.WriteHeader(s.errOut.Status)
+		status = s.errOut.Status
 	} else if err := s.codec.EncodeResponse(&buf, action, s.namespace, "req-1", s.out); err != nil {
 		s.t.Errorf("EncodeResponse(%s): %v", action, err)
-		w.WriteHeader(http.StatusInternalServerError)
+		status = http.StatusInternalServerError
 	}
 	s.lastXML = buf.Bytes()
+	// A Content-Length, not chunked encoding, as iamd's server sends it.
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }
 
@@ -99,7 +105,7 @@ func newIAMClient(t *testing.T, srv *httptest.Server) *iam.Client {
 		BaseEndpoint:     aws.String(srv.URL),
 		Region:           "us-east-1",
 		Credentials:      aws.AnonymousCredentials{},
-		HTTPClient:       srv.Client(),
+		HTTPClient:       testHTTPClient(srv),
 		RetryMaxAttempts: 1,
 	})
 }
@@ -110,9 +116,33 @@ func newSTSClient(t *testing.T, srv *httptest.Server) *sts.Client {
 		BaseEndpoint:     aws.String(srv.URL),
 		Region:           "us-east-1",
 		Credentials:      aws.AnonymousCredentials{},
-		HTTPClient:       srv.Client(),
+		HTTPClient:       testHTTPClient(srv),
 		RetryMaxAttempts: 1,
 	})
+}
+
+// bufferingTransport hands the transport a copy of the request body. The SDK closes the
+// request body once response headers arrive; if the transport's write loop has not yet seen EOF
+// it then closes the connection under the response reader ("use of closed network connection",
+// aws/aws-sdk-go-v2#2737). Copying the body first keeps the round trips deterministic.
+type bufferingTransport struct{ next http.RoundTripper }
+
+func (b bufferingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, err
+		}
+		r = r.Clone(r.Context())
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		r.ContentLength = int64(len(body))
+	}
+	return b.next.RoundTrip(r)
+}
+
+func testHTTPClient(srv *httptest.Server) *http.Client {
+	return &http.Client{Transport: bufferingTransport{srv.Client().Transport}}
 }
 
 // startServer starts an sdkServer for the operations of client, built by newClient.
