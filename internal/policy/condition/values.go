@@ -272,10 +272,14 @@ func parsePolicyIP(s string) (netip.Prefix, bool) {
 	return netip.PrefixFrom(a, a.BitLen()), true
 }
 
-// parseContextIP parses a request's address. The caller has already screened out anything that
-// could make ParseAddr allocate an error.
+// parseContextIP parses a request's address without allocating: IPv4 is parsed here, and IPv6
+// text is checked against the address grammar before netip.ParseAddr sees it (whose errors
+// allocate).
 func parseContextIP(s string) (netip.Addr, bool) {
-	if !ipChars(s) {
+	if strings.IndexByte(s, ':') < 0 {
+		return parseIPv4(s)
+	}
+	if !validIPv6(s) {
 		return netip.Addr{}, false
 	}
 	a, err := netip.ParseAddr(s)
@@ -285,21 +289,95 @@ func parseContextIP(s string) (netip.Addr, bool) {
 	return a, true
 }
 
-// ipChars reports whether s has only characters of an IPv4 or IPv6 address without zone, so
-// that most garbage is refused without calling ParseAddr.
-func ipChars(s string) bool {
-	if s == "" || len(s) > 45 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F', c == '.', c == ':':
-		default:
-			return false
+// parseIPv4 parses dotted-quad IPv4 as netip does (no leading zeros).
+func parseIPv4(s string) (netip.Addr, bool) {
+	var b [4]byte
+	for i := range 4 {
+		end := strings.IndexByte(s, '.')
+		if i == 3 {
+			end = len(s)
+		} else if end < 0 {
+			return netip.Addr{}, false
+		}
+		part := s[:end]
+		if part == "" || len(part) > 3 || (len(part) > 1 && part[0] == '0') {
+			return netip.Addr{}, false
+		}
+		v, ok := num(part)
+		if !ok || v > 255 {
+			return netip.Addr{}, false
+		}
+		b[i] = byte(v)
+		if i < 3 {
+			s = s[end+1:]
 		}
 	}
-	return true
+	return netip.AddrFrom4(b), true
+}
+
+// validIPv6 checks the textual form of an IPv6 address without zone: hex groups of one to four
+// digits, at most one "::", and optionally a trailing dotted-quad IPv4 address.
+func validIPv6(s string) bool {
+	if len(s) < 2 || len(s) > 45 {
+		return false
+	}
+	groups := 0
+	elided := false
+	i := 0
+	if strings.HasPrefix(s, "::") {
+		elided = true
+		i = 2
+		if i == len(s) {
+			return true
+		}
+	} else if s[0] == ':' {
+		return false
+	}
+	for i < len(s) {
+		j := i
+		for j < len(s) && j-i < 5 && isHex(s[j]) {
+			j++
+		}
+		if j < len(s) && s[j] == '.' {
+			// Embedded IPv4 must be last and takes two groups.
+			if _, ok := parseIPv4(s[i:]); !ok {
+				return false
+			}
+			groups += 2
+			break
+		}
+		if j == i || j-i > 4 {
+			return false
+		}
+		groups++
+		if j == len(s) {
+			break
+		}
+		if s[j] != ':' {
+			return false
+		}
+		if j+1 < len(s) && s[j+1] == ':' {
+			if elided {
+				return false
+			}
+			elided = true
+			j++
+			if j+1 == len(s) {
+				break
+			}
+		} else if j+1 == len(s) {
+			return false
+		}
+		i = j + 1
+	}
+	if elided {
+		return groups < 8
+	}
+	return groups == 8
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
 // ipMatch reports whether the address is in the prefix. An IPv4-mapped IPv6 address
