@@ -97,6 +97,10 @@ func TestStringOperators(t *testing.T) {
 		{name: "ops/StringLike question", op: "StringLike", key: "k:k", values: []string{"v?"}, ctx: ctxMap{"k:k": {"v1"}}, want: yes},
 		{name: "ops/StringLike question needs one", op: "StringLike", key: "k:k", values: []string{"v?"}, ctx: ctxMap{"k:k": {"v"}}, want: no},
 		{name: "ops/StringLike middle chunks", op: "StringLike", key: "k:k", values: []string{"*a*b?c*"}, ctx: ctxMap{"k:k": {"xxaxxbZcxx"}}, want: yes},
+		{name: "ops/StringLike middle chunk absent", op: "StringLike", key: "k:k", values: []string{"a*x*c"}, ctx: ctxMap{"k:k": {"abbc"}}, want: no},
+		{name: "ops/StringLike suffix question", op: "StringLike", key: "k:k", values: []string{"a*?c"}, ctx: ctxMap{"k:k": {"abéc"}}, want: yes},
+		{name: "ops/StringLike suffix question too short", op: "StringLike", key: "k:k", values: []string{"*??"}, ctx: ctxMap{"k:k": {"a"}}, want: no},
+		{name: "ops/StringLike suffix literal mismatch", op: "StringLike", key: "k:k", values: []string{"*?bc"}, ctx: ctxMap{"k:k": {"xbd"}}, want: no},
 		{name: "ops/StringLike no wildcard is exact", op: "StringLike", key: "k:k", values: []string{"abc"}, ctx: ctxMap{"k:k": {"abcd"}}, want: no},
 		{name: "ops/StringLike case sensitive", op: "StringLike", key: "k:k", values: []string{"A*"}, ctx: ctxMap{"k:k": {"abc"}}, want: no},
 		{name: "ops/StringLike missing", op: "StringLike", key: "k:k", values: []string{"*"}, want: missF},
@@ -209,6 +213,7 @@ func TestBoolBinaryNull(t *testing.T) {
 		{name: "ops/BinaryEqualsIfExists missing", op: "BinaryEqualsIfExists", key: "k:bin", values: []string{"YWJj"}, want: missT},
 		{name: "type error/Binary context", op: "BinaryEquals", key: "k:bin", values: []string{"YWJj"}, ctx: ctxMap{"k:bin": {"!!!!"}}, want: badNo},
 		{name: "type error/Binary context padding inside", op: "BinaryEquals", key: "k:bin", values: []string{"YWJj"}, ctx: ctxMap{"k:bin": {"YQ==YWJj"}}, want: badNo},
+		{name: "type error/Binary both", op: "BinaryEquals", key: "k:bin", values: []string{"!"}, ctx: ctxMap{"k:bin": {"!!!!"}}, want: badNo},
 		{name: "type error/Binary policy", op: "BinaryEquals", key: "k:bin", values: []string{"not base64!"}, ctx: ctxMap{"k:bin": {"YWJj"}}, want: badNo},
 		// ops: "Null": {"aws:TokenIssueTime": "true"} matches when the key is absent.
 		{name: "ops/Null true absent", op: "Null", key: "aws:TokenIssueTime", values: []string{"true"}, ctx: ctxMap{}, want: missT},

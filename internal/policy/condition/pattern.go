@@ -305,18 +305,15 @@ func (p *Pattern) match(s string, ctx Context) (matched, resolved bool) {
 		return false, true
 	}
 	v := s
-	for i := range p.parts {
-		part := &p.parts[i]
-		if i == len(p.parts)-1 {
-			return matchPart(part, v, ctx, false), true
-		}
+	last := len(p.parts) - 1
+	for i := range last {
 		j := strings.IndexByte(v, ':')
-		if !matchPart(part, v[:j], ctx, false) {
+		if !matchPart(&p.parts[i], v[:j], ctx, false) {
 			return false, true
 		}
 		v = v[j+1:]
 	}
-	return false, true // unreachable: parts is never empty
+	return matchPart(&p.parts[last], v, ctx, false), true
 }
 
 // resolve returns a variable's value: the single context value of its key, else its default.
@@ -356,7 +353,7 @@ func matchPart(p *chunkedPart, s string, ctx Context, fold bool) bool {
 			return false
 		}
 	}
-	return matchSuffix(p.last, s, ctx, fold)
+	return matchSuffix(p.last, s, ctx)
 }
 
 func tokenText(t *token, ctx Context) string {
@@ -388,7 +385,7 @@ func matchPrefix(toks []token, s string, ctx Context, fold bool) (int, bool) {
 	return j, true
 }
 
-func matchSuffix(toks []token, s string, ctx Context, fold bool) bool {
+func matchSuffix(toks []token, s string, ctx Context) bool {
 	j := len(s)
 	for i := len(toks) - 1; i >= 0; i-- {
 		t := &toks[i]
@@ -400,7 +397,7 @@ func matchSuffix(toks []token, s string, ctx Context, fold bool) bool {
 			j -= w
 			continue
 		}
-		n, ok := hasSuffix(s[:j], tokenText(t, ctx), fold)
+		n, ok := hasSuffix(s[:j], tokenText(t, ctx))
 		if !ok {
 			return false
 		}
@@ -429,24 +426,10 @@ func hasPrefix(s, prefix string, fold bool) (int, bool) {
 	return i, true
 }
 
-func hasSuffix(s, suffix string, fold bool) (int, bool) {
-	if !fold {
-		return len(suffix), strings.HasSuffix(s, suffix)
-	}
-	j := len(s)
-	for k := len(suffix); k > 0; {
-		r, w := utf8.DecodeLastRuneInString(suffix[:k])
-		k -= w
-		if j == 0 {
-			return 0, false
-		}
-		sr, sw := utf8.DecodeLastRuneInString(s[:j])
-		if !equalFoldRune(r, sr) {
-			return 0, false
-		}
-		j -= sw
-	}
-	return len(s) - j, true
+// hasSuffix is the backward counterpart of hasPrefix. Only wildcard patterns match suffixes, and
+// case-folding operators (the IgnoreCase ones and Bool) never have wildcards, so no folding here.
+func hasSuffix(s, suffix string) (int, bool) {
+	return len(suffix), strings.HasSuffix(s, suffix)
 }
 
 func equalFoldRune(a, b rune) bool {

@@ -22,11 +22,8 @@ func parseDecimal(s string) (decimal, bool) {
 		d.neg = s[0] == '-'
 		s = s[1:]
 	}
-	intg, frac, hasDot := strings.Cut(s, ".")
+	intg, frac, _ := strings.Cut(s, ".")
 	if intg == "" && frac == "" {
-		return decimal{}, false
-	}
-	if hasDot && frac == "" && intg == "" {
 		return decimal{}, false
 	}
 	if !allDigits(intg) || !allDigits(frac) {
