@@ -10,7 +10,9 @@
 //     ArnNotEquals, ArnNotLike) they are NORed: the negated operator is true when no context value
 //     matches any policy value.
 //   - Without a set operator, a key with several context values matches a positive operator when
-//     any context value matches any policy value.
+//     any context value matches any policy value (and a negated operator when none does). The
+//     User Guide only says multivalued keys "require a condition set operator"; this choice
+//     mirrors ForAnyValue.
 //   - A key missing from the context makes positive operators false and negated operators true
 //     ("If the policy condition requires that the key is not matched, such as StringNotLike or
 //     ArnNotLike, and the right key is not present, the condition is true"). ...IfExists makes
@@ -28,6 +30,10 @@
 //     exactly one value in the context; otherwise its default is used, and without a default the
 //     value fails to resolve. Substituted text is always literal: a '*' in a tag value is not a
 //     wildcard.
+//
+// Operator names are case-sensitive, as in AWS. An unknown operator is reported with AWS's
+// MalformedPolicyDocument text, "Syntax errors in policy." "NullIfExists" is accepted and behaves
+// as Null.
 //
 // Known differences from AWS: numbers are decimal literals without exponents; dates accept
 // ISO 8601 extended format (YYYY-MM-DD, optionally with Thh:mm[:ss[.fraction]] and Z or a ±hh:mm
