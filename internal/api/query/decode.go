@@ -13,71 +13,119 @@ import (
 	"github.com/iamd-dev/iamd/internal/api/awserr"
 )
 
-// node is one segment of the dotted parameter names of a form: "Tags.member.1.Key" is the path
+// tree holds the dotted parameter names of a form as a tree: "Tags.member.1.Key" is the path
 // Tags → member → 1 → Key. Building the tree first makes decoding independent of the order in
-// which url.Values yields its keys.
+// which url.Values yields its keys. All nodes live in one slice, linked by index, so a request
+// costs one allocation for the whole tree; node 0 is the root, and index 0 also means "none".
+type tree []node
+
 type node struct {
+	name  string
 	value string
-	has   bool // a parameter ends at this node
-	kids  []child
+	has   bool  // a parameter ends at this node
+	first int32 // first child
+	next  int32 // next sibling
+	count int32 // number of children
 }
 
-type child struct {
-	name string
-	n    *node
-}
-
-func (n *node) kid(name string) *node {
-	for i := range n.kids {
-		if n.kids[i].name == name {
-			return n.kids[i].n
+// kid returns the child of n called name, or 0.
+func (t tree) kid(n int32, name string) int32 {
+	for c := t[n].first; c != 0; c = t[c].next {
+		if t[c].name == name {
+			return c
 		}
 	}
-	return nil
+	return 0
 }
 
-func (n *node) add(name string) *node {
-	if k := n.kid(name); k != nil {
-		return k
+// add returns the child of n called name, creating it if needed.
+func (t *tree) add(n int32, name string) int32 {
+	if c := t.kid(n, name); c != 0 {
+		return c
 	}
-	k := &node{}
-	n.kids = append(n.kids, child{name: name, n: k})
-	return k
+	*t = append(*t, node{name: name, next: (*t)[n].first})
+	c := int32(len(*t) - 1)
+	(*t)[n].first = c
+	(*t)[n].count++
+	return c
 }
+
+// seg is one step of a member path: a member name, a list element (".N.member") or a map
+// entry (".entry.N"). The decoder keeps the current path as a stack of segs and renders it
+// only when a failure needs it: "tags.1.member.key".
+type seg struct {
+	name  string // a member name, or "" for an element
+	index int    // 1-based element index
+	entry bool   // map entry rather than list member
+}
+
+// pathString renders the current path, extended by last.
+func (d *decoder) pathString(last seg) string {
+	var b strings.Builder
+	for i, s := range append(d.stack, last) {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		switch {
+		case s.name != "":
+			b.WriteString(s.name)
+		case s.entry:
+			b.WriteString("entry.")
+			b.WriteString(strconv.Itoa(s.index))
+		default:
+			b.WriteString(strconv.Itoa(s.index))
+			b.WriteString(".member")
+		}
+	}
+	return b.String()
+}
+
+func (d *decoder) push(s seg) { d.stack = append(d.stack, s) }
+func (d *decoder) pop()       { d.stack = d.stack[:len(d.stack)-1] }
 
 // errNotStructPointer reports a programmer error: DecodeForm needs somewhere to decode into.
 var errNotStructPointer = errors.New("query: DecodeForm needs a non-nil pointer to a struct")
 
+// maxKeys bounds how many parameters DecodeForm looks at; the API's body limit makes this
+// generous.
+const maxKeys = 1 << 16
+
 // DecodeForm decodes the Query parameters in form into in, which must be a non-nil pointer to a
 // struct (an SDK input type such as *iam.CreateUserInput). Parameters that name no member are
-// ignored. Values that do not fit their member, and required members that are missing (see
-// Required), are reported together as one *awserr.Error with code ValidationError. Any other
-// error is a programmer error.
+// ignored. Values that do not fit their member, and required members that are missing, are
+// reported together as one *awserr.Error with code ValidationError. Any other error is a
+// programmer error.
 func (c *Codec) DecodeForm(form url.Values, in any) error {
 	v := reflect.ValueOf(in)
 	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
 		return errNotStructPointer
 	}
 	p := c.plan(v.Elem().Type())
-	root := &node{}
+	size := 1
+	for key, vals := range form {
+		if len(vals) > 0 && p.mayHave(key) {
+			size += strings.Count(key, ".") + 1
+		}
+	}
+	t := make(tree, 1, min(size, maxKeys))
 	for key, vals := range form {
 		if len(vals) == 0 || !p.mayHave(key) {
 			continue
 		}
-		n := root
+		var n int32
 		for rest := key; ; {
 			seg, tail, more := strings.Cut(rest, ".")
-			n = n.add(seg)
+			n = t.add(n, seg)
 			if !more {
 				break
 			}
 			rest = tail
 		}
-		n.value, n.has = vals[0], true
+		t[n].value, t[n].has = vals[0], true
 	}
-	d := decoder{}
-	d.structure(root, p, v.Elem(), "")
-	checkRequired(p, v.Elem(), "", &d)
+	d := decoder{t: t, stack: make([]seg, 0, 8)}
+	d.structure(0, p, v.Elem())
+	d.checkRequired(p, v.Elem())
 	if len(d.failures) == 0 {
 		return nil
 	}
@@ -94,144 +142,151 @@ func (p *typePlan) mayHave(key string) bool {
 }
 
 type decoder struct {
+	t        tree
+	stack    []seg
 	failures []string
 	failed   map[string]bool // paths with a failure, not to be reported again as missing
 }
 
-func (d *decoder) fail(value, path, constraint string) {
-	d.failures = append(d.failures, awserr.Constraint(value, path, constraint))
+// fail records that value breaks constraint at the member last (within the current path).
+func (d *decoder) fail(value string, last seg, constraint string) {
+	s := d.pathString(last)
+	d.failures = append(d.failures, awserr.Constraint(value, s, constraint))
 	if d.failed == nil {
 		d.failed = map[string]bool{}
 	}
-	d.failed[path] = true
+	d.failed[s] = true
 }
 
-func join(path, name string) string {
-	if path == "" {
-		return name
-	}
-	return path + "." + name
-}
-
-// structure decodes the children of n into the struct v.
-func (d *decoder) structure(n *node, p *typePlan, v reflect.Value, path string) {
-	for _, k := range n.kids {
-		i, ok := p.byWire[k.name]
+// structure decodes the members of a struct, at node n, into v. The caller has pushed the
+// struct's own path.
+func (d *decoder) structure(n int32, p *typePlan, v reflect.Value) {
+	for k := d.t[n].first; k != 0; k = d.t[k].next {
+		i, ok := p.byWire[d.t[k].name]
 		if !ok {
 			continue
 		}
 		f := &p.fields[i]
-		fv := v.Field(f.index)
-		fpath := join(path, f.lower)
-		if !present(k.n, f.plan) {
+		if !d.present(k, f.plan) {
 			continue
 		}
+		fv := v.Field(f.index)
+		at := seg{name: f.lower}
 		if f.ptr {
 			ptr := reflect.New(f.plan.typ)
-			d.value(k.n, f.plan, ptr.Elem(), fpath)
+			d.value(k, f.plan, ptr.Elem(), at)
 			fv.Set(ptr)
 			continue
 		}
-		d.value(k.n, f.plan, fv, fpath)
+		d.value(k, f.plan, fv, at)
 	}
 }
 
-// present reports whether n carries a value of plan p's kind, so that absent members stay nil.
-func present(n *node, p *typePlan) bool {
+// present reports whether node n carries a value of plan p's kind, so that absent members
+// stay nil.
+func (d *decoder) present(n int32, p *typePlan) bool {
 	switch p.kind {
 	case kindStruct:
-		return len(n.kids) > 0
+		return d.t[n].first != 0
 	case kindList:
-		return n.has || n.kid("member") != nil
+		return d.t[n].has || d.t.kid(n, "member") != 0
 	case kindMap:
-		return n.kid("entry") != nil
+		return d.t.kid(n, "entry") != 0
 	default:
-		return n.has
+		return d.t[n].has
 	}
 }
 
-// value decodes n into v, which has plan p's type.
-func (d *decoder) value(n *node, p *typePlan, v reflect.Value, path string) {
+// value decodes node n, the member at, into v, which has plan p's type.
+func (d *decoder) value(n int32, p *typePlan, v reflect.Value, at seg) {
 	switch p.kind {
 	case kindStruct:
-		d.structure(n, p, v, path)
+		d.push(at)
+		d.structure(n, p, v)
+		d.pop()
 	case kindList:
-		d.list(n, p, v, path)
+		d.list(n, p, v, at)
 	case kindMap:
-		d.mapping(n, p, v, path)
+		d.mapping(n, p, v, at)
 	default:
-		d.scalar(n.value, p, v, path)
+		d.scalar(d.t[n].value, p, v, at)
 	}
 }
 
-// indexes returns the children of n as a slice ordered by their 1-based index, or false
-// (after recording a failure) when an index is malformed, repeated or leaves a gap.
-func (d *decoder) indexes(n *node, path string) ([]*node, bool) {
-	out := make([]*node, len(n.kids))
-	for _, k := range n.kids {
-		i, err := strconv.Atoi(k.name)
-		if err != nil || i < 1 || i > len(out) || strconv.Itoa(i) != k.name || out[i-1] != nil {
-			d.fail(k.name, path, "Member must be indexed by contiguous integers starting at 1")
+// indexes returns the children of n ordered by their 1-based index, or false (after recording
+// a failure) when an index is malformed, repeated or leaves a gap.
+func (d *decoder) indexes(n int32, at seg) ([]int32, bool) {
+	out := make([]int32, d.t[n].count)
+	for k := d.t[n].first; k != 0; k = d.t[k].next {
+		name := d.t[k].name
+		i, err := strconv.Atoi(name)
+		if err != nil || i < 1 || i > len(out) || strconv.Itoa(i) != name || out[i-1] != 0 {
+			d.fail(name, at, "Member must be indexed by contiguous integers starting at 1")
 			return nil, false
 		}
-		out[i-1] = k.n
+		out[i-1] = k
 	}
 	return out, true
 }
 
-func (d *decoder) list(n *node, p *typePlan, v reflect.Value, path string) {
-	var elems []*node
-	if m := n.kid("member"); m != nil {
+func (d *decoder) list(n int32, p *typePlan, v reflect.Value, at seg) {
+	var elems []int32
+	if m := d.t.kid(n, "member"); m != 0 {
 		var ok bool
-		if elems, ok = d.indexes(m, path); !ok {
+		if elems, ok = d.indexes(m, at); !ok {
 			return
 		}
 	}
 	s := reflect.MakeSlice(p.typ, len(elems), len(elems))
+	d.push(at)
 	for i, e := range elems {
-		epath := path + "." + strconv.Itoa(i+1) + ".member"
 		ev := s.Index(i)
 		if p.elemPtr {
 			ptr := reflect.New(p.elem.typ)
 			ev.Set(ptr)
 			ev = ptr.Elem()
 		}
-		d.value(e, p.elem, ev, epath)
+		d.value(e, p.elem, ev, seg{index: i + 1})
 	}
+	d.pop()
 	v.Set(s)
 }
 
-func (d *decoder) mapping(n *node, p *typePlan, v reflect.Value, path string) {
-	entries, ok := d.indexes(n.kid("entry"), path)
+func (d *decoder) mapping(n int32, p *typePlan, v reflect.Value, at seg) {
+	entries, ok := d.indexes(d.t.kid(n, "entry"), at)
 	if !ok {
 		return
 	}
 	m := reflect.MakeMapWithSize(p.typ, len(entries))
+	d.push(at)
 	for i, e := range entries {
-		epath := path + ".entry." + strconv.Itoa(i+1)
-		key := e.kid("key")
-		if key == nil || !key.has {
-			d.failures = append(d.failures, awserr.NotNull(epath+".key"))
+		d.push(seg{index: i + 1, entry: true})
+		key := d.t.kid(e, "key")
+		if key == 0 || !d.t[key].has {
+			d.failures = append(d.failures, awserr.NotNull(d.pathString(seg{name: "key"})))
+			d.pop()
 			continue
 		}
 		ev := reflect.New(p.elem.typ).Elem()
-		if val := e.kid("value"); val != nil {
-			d.value(val, p.elem, ev, epath+".value")
+		if val := d.t.kid(e, "value"); val != 0 {
+			d.value(val, p.elem, ev, seg{name: "value"})
 		}
+		d.pop()
 		if p.elemPtr {
 			ev = ev.Addr()
 		}
-		m.SetMapIndex(reflect.ValueOf(key.value).Convert(p.typ.Key()), ev)
+		m.SetMapIndex(reflect.ValueOf(d.t[key].value).Convert(p.typ.Key()), ev)
 	}
+	d.pop()
 	v.Set(m)
 }
 
 // scalar parses s into v according to p.
-func (d *decoder) scalar(s string, p *typePlan, v reflect.Value, path string) {
+func (d *decoder) scalar(s string, p *typePlan, v reflect.Value, at seg) {
 	switch p.kind {
 	case kindString:
 		if p.enum != nil && !slices.Contains(p.enum, s) {
-			d.fail(s, path, "Member must satisfy enum value set: ["+strings.Join(p.enum, ", ")+"]")
+			d.fail(s, at, "Member must satisfy enum value set: ["+strings.Join(p.enum, ", ")+"]")
 			return
 		}
 		v.SetString(s)
@@ -242,40 +297,40 @@ func (d *decoder) scalar(s string, p *typePlan, v reflect.Value, path string) {
 		case strings.EqualFold(s, "false"):
 			v.SetBool(false)
 		default:
-			d.fail(s, path, "Member must be a boolean")
+			d.fail(s, at, "Member must be a boolean")
 		}
 	case kindInt:
 		i, err := strconv.ParseInt(s, 10, p.bits)
 		if err != nil {
-			d.fail(s, path, "Member must be an integer")
+			d.fail(s, at, "Member must be an integer")
 			return
 		}
 		v.SetInt(i)
 	case kindUint:
 		u, err := strconv.ParseUint(s, 10, p.bits)
 		if err != nil {
-			d.fail(s, path, "Member must be a non-negative integer")
+			d.fail(s, at, "Member must be a non-negative integer")
 			return
 		}
 		v.SetUint(u)
 	case kindFloat:
 		f, err := strconv.ParseFloat(s, p.bits)
 		if err != nil {
-			d.fail(s, path, "Member must be a number")
+			d.fail(s, at, "Member must be a number")
 			return
 		}
 		v.SetFloat(f)
 	case kindTime:
 		t, err := parseTime(s)
 		if err != nil {
-			d.fail(s, path, "Member must be a timestamp in ISO 8601 format")
+			d.fail(s, at, "Member must be a timestamp in ISO 8601 format")
 			return
 		}
 		v.Set(reflect.ValueOf(t))
 	case kindBlob:
 		b, err := base64.StdEncoding.DecodeString(s)
 		if err != nil {
-			d.fail(s, path, "Member must be base64-encoded binary data")
+			d.fail(s, at, "Member must be base64-encoded binary data")
 			return
 		}
 		v.SetBytes(b)

@@ -180,6 +180,10 @@ func appendValue(buf []byte, p *typePlan, v reflect.Value) []byte {
 	case kindFloat:
 		return strconv.AppendFloat(buf, v.Float(), 'g', -1, p.bits)
 	case kindTime:
+		if v.CanAddr() {
+			// A pointer fits an interface without allocating; a time.Time does not.
+			return appendTime(buf, *v.Addr().Interface().(*time.Time))
+		}
 		return appendTime(buf, v.Interface().(time.Time))
 	case kindBlob:
 		return base64.StdEncoding.AppendEncode(buf, v.Bytes())

@@ -2,7 +2,6 @@ package query
 
 import (
 	"reflect"
-	"strconv"
 
 	"github.com/iamd-dev/iamd/internal/api/awserr"
 )
@@ -17,32 +16,40 @@ import (
 
 // checkRequired appends a failure for every required member of v (a struct of plan p) that is
 // missing, descending into nested structures, lists and maps.
-func checkRequired(p *typePlan, v reflect.Value, path string, d *decoder) {
+// The caller has pushed the struct's own path.
+func (d *decoder) checkRequired(p *typePlan, v reflect.Value) {
 	for i := range p.fields {
 		f := &p.fields[i]
 		fv := v.Field(f.index)
-		fpath := join(path, f.lower)
+		at := seg{name: f.lower}
 		if missing(fv) {
-			if f.required && !d.failed[fpath] {
-				d.failures = append(d.failures, awserr.NotNull(fpath))
+			if f.required {
+				if s := d.pathString(at); !d.failed[s] {
+					d.failures = append(d.failures, awserr.NotNull(s))
+				}
 			}
 			continue
 		}
 		if f.ptr {
 			fv = fv.Elem()
 		}
-		checkNested(f.plan, fv, fpath, d)
+		d.checkNested(f.plan, fv, at)
 	}
 }
 
-func checkNested(p *typePlan, v reflect.Value, path string, d *decoder) {
+// checkNested checks the value v of member at, of plan p.
+func (d *decoder) checkNested(p *typePlan, v reflect.Value, at seg) {
 	switch p.kind {
 	case kindStruct:
-		checkRequired(p, v, path, d)
+		d.push(at)
+		d.checkRequired(p, v)
+		d.pop()
 	case kindList:
 		if !p.elem.composite() {
 			return
 		}
+		d.push(at)
+		defer d.pop()
 		for i := range v.Len() {
 			ev := v.Index(i)
 			if p.elemPtr {
@@ -51,12 +58,14 @@ func checkNested(p *typePlan, v reflect.Value, path string, d *decoder) {
 				}
 				ev = ev.Elem()
 			}
-			checkNested(p.elem, ev, path+"."+strconv.Itoa(i+1)+".member", d)
+			d.checkNested(p.elem, ev, seg{index: i + 1})
 		}
 	case kindMap:
 		if !p.elem.composite() {
 			return
 		}
+		d.push(at)
+		defer d.pop()
 		iter := v.MapRange()
 		for iter.Next() {
 			ev := iter.Value()
@@ -66,7 +75,7 @@ func checkNested(p *typePlan, v reflect.Value, path string, d *decoder) {
 				}
 				ev = ev.Elem()
 			}
-			checkNested(p.elem, ev, path+"."+iter.Key().String(), d)
+			d.checkNested(p.elem, ev, seg{name: iter.Key().String()})
 		}
 	}
 }
