@@ -192,6 +192,13 @@ func (d *decoder) present(n int32, p *typePlan) bool {
 		return d.t[n].has || d.t.kid(n, "member") != 0
 	case kindMap:
 		return d.t.kid(n, "entry") != 0
+	case kindUnion:
+		for _, m := range p.members {
+			if k := d.t.kid(n, m.wire); k != 0 && d.present(k, m.plan) {
+				return true
+			}
+		}
+		return false
 	default:
 		return d.t[n].has
 	}
@@ -208,9 +215,48 @@ func (d *decoder) value(n int32, p *typePlan, v reflect.Value, at seg) {
 		d.list(n, p, v, at)
 	case kindMap:
 		d.mapping(n, p, v, at)
+	case kindUnion:
+		d.union(n, p, v, at)
 	default:
 		d.scalar(d.t[n].value, p, v, at)
 	}
+}
+
+// union decodes the one member of a union present at node n into the interface v.
+func (d *decoder) union(n int32, p *typePlan, v reflect.Value, at seg) {
+	var chosen *unionMember
+	var node int32
+	for i := range p.members {
+		m := &p.members[i]
+		k := d.t.kid(n, m.wire)
+		if k == 0 || !d.present(k, m.plan) {
+			continue
+		}
+		if chosen != nil {
+			names := make([]string, len(p.members))
+			for j, m := range p.members {
+				names[j] = m.wire
+			}
+			d.fail("", at, "Member must have exactly one of ["+strings.Join(names, ", ")+"] set")
+			return
+		}
+		chosen, node = m, k
+	}
+	if chosen == nil {
+		return // an element with no known member: leave it nil
+	}
+	mv := reflect.New(chosen.typ.Elem())
+	fv := mv.Elem().Field(chosen.valueIdx)
+	d.push(at)
+	if chosen.valuePtr {
+		ptr := reflect.New(chosen.plan.typ)
+		d.value(node, chosen.plan, ptr.Elem(), seg{name: lowerFirst(chosen.wire)})
+		fv.Set(ptr)
+	} else {
+		d.value(node, chosen.plan, fv, seg{name: lowerFirst(chosen.wire)})
+	}
+	d.pop()
+	v.Set(mv)
 }
 
 // indexes returns the children of n ordered by their 1-based index, or false (after recording

@@ -22,8 +22,14 @@
 // as a ValidationError in AWS's "1 validation error detected: Value 'abc' at 'maxItems' failed
 // to satisfy constraint: ..." form; the member path is lowerCamelCase with list elements as
 // "tags.1.member.key". The constraint wording for type errors is iamd's own: AWS documents the
-// format but not the text. Missing required members are found by Codec.Required, which walks
-// the decoded value against a table of required members (see Required).
+// format but not the text. Members the SDK's validators require (sdk_gen.go, generated from
+// the SDK's validators.go) are reported when missing, with AWS's message: "Value null at
+// 'userName' failed to satisfy constraint: Member must not be null"; all failures of a request
+// come back together in one ValidationError, sorted.
+//
+// SDK unions (interfaces such as iam/types.PolicyIdentifier) travel as Name.<Member>...; the
+// codec learns their members through WithUnion, since reflection cannot list the types that
+// implement an interface. Exactly one member may be set.
 //
 // # Responses
 //

@@ -146,7 +146,7 @@ func appendStruct(buf []byte, p *typePlan, v reflect.Value) []byte {
 // written, as AWS writes <IsTruncated>false</IsTruncated>.
 func omit(v reflect.Value) bool {
 	switch v.Kind() {
-	case reflect.Slice, reflect.Map:
+	case reflect.Slice, reflect.Map, reflect.Interface:
 		return v.IsNil()
 	case reflect.String:
 		return v.Len() == 0
@@ -202,6 +202,28 @@ func appendValue(buf []byte, p *typePlan, v reflect.Value) []byte {
 			}
 			buf = appendValue(buf, p.elem, ev)
 			buf = append(buf, "</member>"...)
+		}
+		return buf
+	case kindUnion:
+		if v.IsNil() {
+			return buf
+		}
+		e := v.Elem()
+		for i := range p.members {
+			m := &p.members[i]
+			if e.Type() != m.typ || e.IsNil() {
+				continue
+			}
+			fv := e.Elem().Field(m.valueIdx)
+			if m.valuePtr {
+				if fv.IsNil() {
+					return buf
+				}
+				fv = fv.Elem()
+			}
+			buf = appendOpen(buf, m.wire)
+			buf = appendValue(buf, m.plan, fv)
+			return appendClose(buf, m.wire)
 		}
 		return buf
 	case kindMap:

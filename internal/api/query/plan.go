@@ -3,6 +3,7 @@ package query
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -11,13 +12,51 @@ import (
 // It caches one plan per Go type, so a Codec should live as long as the server. It is safe for
 // concurrent use.
 type Codec struct {
-	plans sync.Map  // reflect.Type → *typePlan
-	bufs  sync.Pool // *[]byte, response buffers
+	plans  sync.Map  // reflect.Type → *typePlan
+	bufs   sync.Pool // *[]byte, response buffers
+	unions map[reflect.Type][]reflect.Type
 }
 
+// Option configures a Codec.
+type Option func(*Codec)
+
 // NewCodec returns a Codec with an empty plan cache.
-func NewCodec() *Codec {
-	return &Codec{}
+func NewCodec(opts ...Option) *Codec {
+	c := &Codec{unions: map[reflect.Type][]reflect.Type{}}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+// WithUnion teaches the codec the members of the SDK union interface I, which reflection cannot
+// discover. Each member is a pointer to a struct whose one member is Value, named
+// "<I>Member<Name>", and travels on the wire as <Name>, for example
+//
+//	query.WithUnion[iamtypes.PolicyIdentifier](
+//		&iamtypes.PolicyIdentifierMemberInlinePolicyIdentifier{},
+//		&iamtypes.PolicyIdentifierMemberPolicyArn{},
+//		&iamtypes.PolicyIdentifierMemberPolicyType{})
+//
+// Interface-typed members without registered members are neither decoded nor encoded.
+// WithUnion panics if a member does not have that shape.
+func WithUnion[I any](members ...I) Option {
+	iface := reflect.TypeFor[I]()
+	types := make([]reflect.Type, len(members))
+	for i, m := range members {
+		t := reflect.TypeOf(m)
+		if iface.Kind() != reflect.Interface || t == nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+			panic("query.WithUnion: members must be pointers to structs implementing an interface")
+		}
+		if _, ok := t.Elem().FieldByName("Value"); !ok {
+			panic("query.WithUnion: " + t.String() + " has no Value member")
+		}
+		if _, ok := strings.CutPrefix(t.Elem().Name(), iface.Name()+"Member"); !ok {
+			panic("query.WithUnion: " + t.String() + " is not named " + iface.Name() + "Member<Name>")
+		}
+		types[i] = t
+	}
+	return func(c *Codec) { c.unions[iface] = append(c.unions[iface], types...) }
 }
 
 // kind is how a Go type travels on the wire.
@@ -34,6 +73,7 @@ const (
 	kindStruct
 	kindList
 	kindMap
+	kindUnion
 )
 
 // typePlan describes how one non-pointer Go type is encoded and decoded. Plans are immutable
@@ -55,6 +95,18 @@ type typePlan struct {
 	// kindList and kindMap (whose keys are strings): the element type.
 	elem    *typePlan
 	elemPtr bool
+
+	// kindUnion: the registered members, sorted by wire name.
+	members []unionMember
+}
+
+// unionMember is one member of an SDK union: a pointer to a struct holding Value.
+type unionMember struct {
+	wire     string
+	typ      reflect.Type // the pointer type that implements the union interface
+	valueIdx int          // index of the Value field
+	valuePtr bool
+	plan     *typePlan // of Value
 }
 
 // fieldPlan is one exported member of a struct.
@@ -65,7 +117,7 @@ type fieldPlan struct {
 	ptr    bool // the Go field is a pointer to plan.typ
 	plan   *typePlan
 	policy bool // percent-encode in responses (IAM policy documents)
-	// required is set for members the SDK's validators require; see Required.
+	// required is set for members the SDK's validators require (sdk_gen.go).
 	required bool
 }
 
@@ -79,7 +131,8 @@ func (c *Codec) plan(t reflect.Type) *typePlan {
 	if p, ok := c.plans.Load(t); ok {
 		return p.(*typePlan)
 	}
-	p := build(t, map[reflect.Type]*typePlan{})
+	b := builder{seen: map[reflect.Type]*typePlan{}, unions: c.unions}
+	p := b.build(t)
 	actual, _ := c.plans.LoadOrStore(t, p)
 	return actual.(*typePlan)
 }
@@ -92,14 +145,20 @@ func deref(t reflect.Type) (reflect.Type, bool) {
 	return t, false
 }
 
-// build constructs the plan for t; seen holds plans under construction, which makes recursive
-// types work and shares plans between members of the same type.
-func build(t reflect.Type, seen map[reflect.Type]*typePlan) *typePlan {
-	if p, ok := seen[t]; ok {
+// builder builds plans. seen holds plans under construction, which makes recursive types work
+// and shares plans between members of the same type.
+type builder struct {
+	seen   map[reflect.Type]*typePlan
+	unions map[reflect.Type][]reflect.Type
+}
+
+// build constructs the plan for t.
+func (b builder) build(t reflect.Type) *typePlan {
+	if p, ok := b.seen[t]; ok {
 		return p
 	}
 	p := &typePlan{typ: t}
-	seen[t] = p
+	b.seen[t] = p
 	switch {
 	case t == timeType:
 		p.kind = kindTime
@@ -122,22 +181,24 @@ func build(t reflect.Type, seen map[reflect.Type]*typePlan) *typePlan {
 		p.kind, p.bits = kindFloat, t.Bits()
 	case reflect.Slice:
 		et, ptr := deref(t.Elem())
-		if ep := build(et, seen); ep.kind != 0 {
+		if ep := b.build(et); ep.kind != 0 {
 			p.kind, p.elem, p.elemPtr = kindList, ep, ptr
 		}
 	case reflect.Map:
 		et, ptr := deref(t.Elem())
-		if ep := build(et, seen); t.Key().Kind() == reflect.String && ep.kind != 0 {
+		if ep := b.build(et); t.Key().Kind() == reflect.String && ep.kind != 0 {
 			p.kind, p.elem, p.elemPtr = kindMap, ep, ptr
 		}
 	case reflect.Struct:
 		p.kind = kindStruct
-		buildStruct(p, t, seen)
+		b.buildStruct(p, t)
+	case reflect.Interface:
+		b.buildUnion(p, t)
 	}
 	return p
 }
 
-func buildStruct(p *typePlan, t reflect.Type, seen map[reflect.Type]*typePlan) {
+func (b builder) buildStruct(p *typePlan, t reflect.Type) {
 	fields := make([]fieldPlan, 0, t.NumField())
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -145,7 +206,7 @@ func buildStruct(p *typePlan, t reflect.Type, seen map[reflect.Type]*typePlan) {
 			continue
 		}
 		ft, ptr := deref(f.Type)
-		fp := build(ft, seen)
+		fp := b.build(ft)
 		if fp.kind == 0 {
 			continue // interfaces, funcs, channels: nothing the Query protocol carries
 		}
@@ -166,6 +227,20 @@ func buildStruct(p *typePlan, t reflect.Type, seen map[reflect.Type]*typePlan) {
 	}
 	p.fields, p.byWire = fields, byWire
 	p.result = len(fields) > 0 || sdkResultElement(t.PkgPath(), t.Name())
+}
+
+// buildUnion makes p, for interface type t, a union plan if members of t are registered.
+func (b builder) buildUnion(p *typePlan, t reflect.Type) {
+	for _, mt := range b.unions[t] {
+		f, _ := mt.Elem().FieldByName("Value")
+		vt, ptr := deref(f.Type)
+		name, _ := strings.CutPrefix(mt.Elem().Name(), t.Name()+"Member")
+		p.members = append(p.members, unionMember{wire: name, typ: mt, valueIdx: f.Index[0], valuePtr: ptr, plan: b.build(vt)})
+	}
+	if len(p.members) > 0 {
+		p.kind = kindUnion
+		slices.SortFunc(p.members, func(x, y unionMember) int { return strings.Compare(x.wire, y.wire) })
+	}
 }
 
 // wireName is the Query member name of field name in struct type t. The SDK serializers use

@@ -44,6 +44,26 @@ func (d *decoder) checkNested(p *typePlan, v reflect.Value, at seg) {
 		d.push(at)
 		d.checkRequired(p, v)
 		d.pop()
+	case kindUnion:
+		if v.IsNil() || v.Elem().IsNil() {
+			return
+		}
+		for i := range p.members {
+			m := &p.members[i]
+			if v.Elem().Type() != m.typ {
+				continue
+			}
+			fv := v.Elem().Elem().Field(m.valueIdx)
+			if m.valuePtr {
+				if fv.IsNil() {
+					return
+				}
+				fv = fv.Elem()
+			}
+			d.push(at)
+			d.checkNested(m.plan, fv, seg{name: lowerFirst(m.wire)})
+			d.pop()
+		}
 	case kindList:
 		if !p.elem.composite() {
 			return
@@ -81,14 +101,14 @@ func (d *decoder) checkNested(p *typePlan, v reflect.Value, at seg) {
 }
 
 func (p *typePlan) composite() bool {
-	return p.kind == kindStruct || p.kind == kindList || p.kind == kindMap
+	return p.kind == kindStruct || p.kind == kindList || p.kind == kindMap || p.kind == kindUnion
 }
 
 // missing reports whether a member has no value, as the SDK's validators judge it: a nil
 // pointer, slice or map, or an empty enum string.
 func missing(v reflect.Value) bool {
 	switch v.Kind() {
-	case reflect.Pointer, reflect.Slice, reflect.Map:
+	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
 		return v.IsNil()
 	case reflect.String:
 		return v.Len() == 0

@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
@@ -148,7 +149,7 @@ func testHTTPClient(srv *httptest.Server) *http.Client {
 // startServer starts an sdkServer for the operations of client, built by newClient.
 func startServer[C any](t *testing.T, namespace string, newClient func(*testing.T, *httptest.Server) C) (*sdkServer, C, []operation) {
 	t.Helper()
-	s := &sdkServer{t: t, codec: NewCodec(), namespace: namespace, inputs: map[string]reflect.Type{}}
+	s := &sdkServer{t: t, codec: NewCodec(sdkUnionOptions()...), namespace: namespace, inputs: map[string]reflect.Type{}}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	client := newClient(t, srv)
@@ -157,6 +158,26 @@ func startServer[C any](t *testing.T, namespace string, newClient func(*testing.
 		s.inputs[op.name] = op.in
 	}
 	return s, client, ops
+}
+
+// sdkUnions lists the members of every union in the IAM and STS SDK inputs and outputs, as the
+// API layer registers them with WithUnion.
+func sdkUnions() map[reflect.Type][]reflect.Type {
+	return map[reflect.Type][]reflect.Type{
+		reflect.TypeFor[iamtypes.PolicyIdentifier](): {
+			reflect.TypeFor[*iamtypes.PolicyIdentifierMemberInlinePolicyIdentifier](),
+			reflect.TypeFor[*iamtypes.PolicyIdentifierMemberPolicyArn](),
+			reflect.TypeFor[*iamtypes.PolicyIdentifierMemberPolicyType](),
+		},
+	}
+}
+
+func sdkUnionOptions() []Option {
+	return []Option{WithUnion[iamtypes.PolicyIdentifier](
+		&iamtypes.PolicyIdentifierMemberInlinePolicyIdentifier{},
+		&iamtypes.PolicyIdentifierMemberPolicyArn{},
+		&iamtypes.PolicyIdentifierMemberPolicyType{},
+	)}
 }
 
 // sdkCmp compares SDK values: exported members only, without ResultMetadata.
@@ -205,7 +226,7 @@ func roundTripAll(t *testing.T, s *sdkServer, ops []operation, tricky bool) {
 	}
 	for _, op := range ops {
 		t.Run(op.name, func(t *testing.T) {
-			f := &filler{tricky: tricky}
+			f := &filler{tricky: tricky, unions: sdkUnions()}
 			in := reflect.New(op.in)
 			f.fill(in.Elem())
 			out := reflect.New(op.out)
