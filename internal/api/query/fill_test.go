@@ -12,7 +12,7 @@ type filler struct {
 	// unions lists the members of SDK unions; see testUnionOptions.
 	unions map[reflect.Type][]reflect.Type
 	n      int
-	depth int
+	depth  int
 	// tricky makes strings carry characters that need escaping on the wire.
 	tricky bool
 }
