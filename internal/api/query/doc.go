@@ -16,8 +16,10 @@
 // Name.member.N with N counting from 1 and contiguous; "Name=" alone is an empty list. Maps are
 // Name.entry.N.key and Name.entry.N.value. Nested structures are Name.Field.
 //
-// Parameters that name no member are ignored, as AWS ignores them; this also skips the
-// protocol parameters (Action, Version, X-Amz-*). A value that does not parse as its member's
+// Parameters that name no member are ignored (AWS documents no error for them, and clients
+// built from newer SDK models may send members this server does not know); this also skips
+// the protocol parameters (Action, Version, X-Amz-*). A repeated parameter takes its first
+// value. A value that does not parse as its member's
 // type, an enum value outside the type's Values(), or a malformed list or map index is reported
 // as a ValidationError in AWS's "1 validation error detected: Value 'abc' at 'maxItems' failed
 // to satisfy constraint: ..." form; the member path is lowerCamelCase with list elements as
@@ -40,6 +42,10 @@
 // when non-zero (2026-01-02T03:04:05Z), booleans true/false. Nil pointers and nil slices are
 // omitted; an empty non-nil slice is written as an empty element. The SDK's ResultMetadata and
 // unexported fields are skipped.
+//
+// The codec checks types, enums and required members only. Length, range and pattern
+// constraints (MaxItems 1..1000, name patterns) are not in the SDK's types and belong to the
+// handlers, which report them with awserr.Validation and awserr.Constraint.
 //
 // Policy documents: IAM returns them URL-encoded (RFC 3986). Handlers return the document as
 // stored, and the codec percent-encodes the members that IAM encodes on the wire:

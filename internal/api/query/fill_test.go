@@ -9,7 +9,7 @@ import (
 // filler sets every member of a value to a generated, deterministic value, so that
 // round-trip tests exercise every member of every SDK type without listing them.
 type filler struct {
-	// unions lists the members of SDK unions; see testUnionOptions.
+	// unions lists the members of SDK unions; see sdkUnions.
 	unions map[reflect.Type][]reflect.Type
 	n      int
 	depth  int
