@@ -263,14 +263,24 @@ func (d *decoder) union(n int32, p *typePlan, v reflect.Value, at seg) {
 // a failure) when an index is malformed, repeated or leaves a gap.
 func (d *decoder) indexes(n int32, at seg) ([]int32, bool) {
 	out := make([]int32, d.t[n].count)
+	bad, ok := "", true
 	for k := d.t[n].first; k != 0; k = d.t[k].next {
 		name := d.t[k].name
+		// Names are distinct and canonical, so count of them in 1..count leaves no gap.
 		i, err := strconv.Atoi(name)
-		if err != nil || i < 1 || i > len(out) || strconv.Itoa(i) != name || out[i-1] != 0 {
-			d.fail(name, at, "Member must be indexed by contiguous integers starting at 1")
-			return nil, false
+		if err != nil || i < 1 || i > len(out) || strconv.Itoa(i) != name {
+			// Report the smallest bad index, whatever order the form's keys came in.
+			if ok || name < bad {
+				bad = name
+			}
+			ok = false
+			continue
 		}
 		out[i-1] = k
+	}
+	if !ok {
+		d.fail(bad, at, "Member must be indexed by contiguous integers starting at 1")
+		return nil, false
 	}
 	return out, true
 }

@@ -23,16 +23,19 @@ func FuzzDecodeForm(f *testing.F) {
 		"PolicyArns.member.1.arn=a&DurationSeconds=900&Tags.member.1.Key=k",
 		"Map.entry.1.key=a&Map.entry.1.value=b&PMap.entry.1.value.Count=1&Next.Next.Next.U8=1&When=2026-01-01T00:00:00Z&Blob=AA==",
 		"a.b.c.d=1&..=2&.=3&Tags.member.99999999999999999999.Key=1",
+		"PolicySourceArn=a&PolicyExclusionList.member.1.PolicyArn=x&PolicyExclusionList.member.2.InlinePolicyIdentifier.PolicyName=p",
+		"S.Circle=1&S.Name=x&L.member.1.Box.W=2&L.member.2=",
 	} {
 		f.Add(seed)
 	}
-	c := NewCodec()
+	c := NewCodec(append(sdkUnionOptions(), WithUnion[shape](&shapeMemberCircle{}, &shapeMemberBox{}, &shapeMemberName{}))...)
 	targets := []func() any{
 		func() any { return &iam.CreateUserInput{} },
 		func() any { return &iam.SimulatePrincipalPolicyInput{} },
 		func() any { return &iam.ListUsersInput{} },
 		func() any { return &sts.AssumeRoleInput{} },
 		func() any { return &scalars{} },
+		func() any { return &holder{} },
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		form, err := url.ParseQuery(body)
