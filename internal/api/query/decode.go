@@ -38,15 +38,41 @@ func (t tree) kid(n int32, name string) int32 {
 	return 0
 }
 
-// add returns the child of n called name, creating it if needed.
-func (t *tree) add(n int32, name string) int32 {
-	if c := t.kid(n, name); c != 0 {
+// edge names the child name of node parent, for the index of wide nodes.
+type edge struct {
+	parent int32
+	name   string
+}
+
+// wide is the child count from which add finds children through an index rather than by
+// walking the siblings, so that a form with many list elements builds in linear time.
+const wide = 8
+
+// add returns the child of n called name, creating it if needed. index holds the children of
+// wide nodes; add creates it when the first node becomes wide.
+func (t *tree) add(n int32, name string, index *map[edge]int32) int32 {
+	if (*t)[n].count >= wide {
+		if c, ok := (*index)[edge{n, name}]; ok {
+			return c
+		}
+	} else if c := t.kid(n, name); c != 0 {
 		return c
 	}
 	*t = append(*t, node{name: name, next: (*t)[n].first})
 	c := int32(len(*t) - 1)
 	(*t)[n].first = c
 	(*t)[n].count++
+	switch {
+	case (*t)[n].count == wide:
+		if *index == nil {
+			*index = map[edge]int32{}
+		}
+		for k := (*t)[n].first; k != 0; k = (*t)[k].next {
+			(*index)[edge{n, (*t)[k].name}] = k
+		}
+	case (*t)[n].count > wide:
+		(*index)[edge{n, name}] = c
+	}
 	return c
 }
 
@@ -86,9 +112,9 @@ func (d *decoder) pop()       { d.stack = d.stack[:len(d.stack)-1] }
 // errNotStructPointer reports a programmer error: DecodeForm needs somewhere to decode into.
 var errNotStructPointer = errors.New("query: DecodeForm needs a non-nil pointer to a struct")
 
-// maxKeys bounds how many parameters DecodeForm looks at; the API's body limit makes this
-// generous.
-const maxKeys = 1 << 16
+// maxReserve caps the tree nodes reserved up front; larger forms grow the tree as needed (the
+// API layer's body limit bounds them).
+const maxReserve = 1 << 16
 
 // DecodeForm decodes the Query parameters in form into in, which must be a non-nil pointer to a
 // struct (an SDK input type such as *iam.CreateUserInput). Parameters that name no member are
@@ -107,7 +133,8 @@ func (c *Codec) DecodeForm(form url.Values, in any) error {
 			size += strings.Count(key, ".") + 1
 		}
 	}
-	t := make(tree, 1, min(size, maxKeys))
+	t := make(tree, 1, min(size, maxReserve))
+	var index map[edge]int32
 	for key, vals := range form {
 		if len(vals) == 0 || !p.mayHave(key) {
 			continue
@@ -115,7 +142,7 @@ func (c *Codec) DecodeForm(form url.Values, in any) error {
 		var n int32
 		for rest := key; ; {
 			seg, tail, more := strings.Cut(rest, ".")
-			n = t.add(n, seg)
+			n = t.add(n, seg, &index)
 			if !more {
 				break
 			}

@@ -3,6 +3,7 @@ package query
 import (
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -292,5 +293,25 @@ func TestDecodeFormRepeatedKeys(t *testing.T) {
 	}
 	if got := aws.ToString(in.UserName); got != "a" {
 		t.Errorf("UserName = %q, want %q", got, "a")
+	}
+}
+
+// TestDecodeFormWideList decodes a list with many elements, given in reverse order, which
+// exercises the index of wide tree nodes.
+func TestDecodeFormWideList(t *testing.T) {
+	const n = 5000
+	form := url.Values{"PolicySourceArn": {"a"}}
+	want := make([]string, n)
+	for i := n; i >= 1; i-- {
+		v := "s3:Action" + strconv.Itoa(i)
+		form.Set("ActionNames.member."+strconv.Itoa(i), v)
+		want[i-1] = v
+	}
+	var in iam.SimulatePrincipalPolicyInput
+	if err := NewCodec().DecodeForm(form, &in); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, in.ActionNames); diff != "" {
+		t.Errorf("ActionNames (-want +got):\n%s", diff)
 	}
 }
