@@ -72,7 +72,9 @@ func As(err error) (*Error, bool) {
 
 // Validation returns a ValidationError whose message lists every failure the way AWS's request
 // validation does: "2 validation errors detected: <failure>; <failure>". Each failure is a
-// sentence such as the ones NotNull and Constraint build. With no failures it returns nil.
+// sentence such as the ones NotNull and Constraint build. With no failures it returns a nil
+// *Error: check len(failures) before storing the result in an error variable, which would
+// otherwise hold a non-nil interface.
 func Validation(failures ...string) *Error {
 	if len(failures) == 0 {
 		return nil

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 
@@ -338,4 +339,26 @@ func TestSDKErrors(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("typed IAM error", func(t *testing.T) {
+		s.mu.Lock()
+		s.errOut = awserr.NoSuchEntity("The user with name bob cannot be found.")
+		s.mu.Unlock()
+		_, err := client.GetUser(context.Background(), &iam.GetUserInput{UserName: aws.String("bob")})
+		var nse *iamtypes.NoSuchEntityException
+		if !errors.As(err, &nse) || aws.ToString(nse.Message) != "The user with name bob cannot be found." {
+			t.Errorf("GetUser error = %v, want *types.NoSuchEntityException with the message", err)
+		}
+	})
+	t.Run("typed STS error", func(t *testing.T) {
+		stsSrv, stsClient, _ := startServer(t, STSNamespace, newSTSClient)
+		stsSrv.mu.Lock()
+		stsSrv.errOut = awserr.RegionDisabledException("STS is not activated in this region for account:123456789012.")
+		stsSrv.mu.Unlock()
+		_, err := stsClient.AssumeRole(context.Background(), &sts.AssumeRoleInput{RoleArn: aws.String("arn"), RoleSessionName: aws.String("s")})
+		var rde *ststypes.RegionDisabledException
+		if !errors.As(err, &rde) || rde.ErrorFault() != smithy.FaultClient {
+			t.Errorf("AssumeRole error = %v, want *types.RegionDisabledException", err)
+		}
+	})
 }
