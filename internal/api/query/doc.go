@@ -9,8 +9,10 @@
 //
 // # Requests
 //
-// Member names on the wire are the Go field names (the SDK's serializers use them unchanged,
-// with one exception: STS's PolicyDescriptorType.Arn is "arn"). Scalars are plain values:
+// Member names on the wire are the Go field names, except where the SDK's serializers and
+// deserializers use another (STS's PolicyDescriptorType.Arn is sent as "arn";
+// ListDelegationRequests answers with <isTruncated>); sdk_gen.go lists these, generated from
+// the SDK sources. Scalars are plain values:
 // strings, enums (named string types), integers, booleans ("true"/"false", any case), blobs
 // (standard base64) and timestamps (ISO 8601 / RFC 3339, as the SDK sends them). Lists are
 // Name.member.N with N counting from 1 and contiguous; "Name=" alone is an empty list. Maps are

@@ -130,13 +130,13 @@ func appendStruct(buf []byte, p *typePlan, v reflect.Value) []byte {
 		} else if omit(fv) {
 			continue
 		}
-		buf = appendOpen(buf, f.wire)
+		buf = appendOpen(buf, f.xml)
 		if f.policy {
 			buf = appendPercentEncoded(buf, fv.String())
 		} else {
 			buf = appendValue(buf, f.plan, fv)
 		}
-		buf = appendClose(buf, f.wire)
+		buf = appendClose(buf, f.xml)
 	}
 	return buf
 }

@@ -222,3 +222,15 @@ func TestPercentEncoding(t *testing.T) {
 		t.Errorf("appendPercentEncoded = %q, want %q", got, want)
 	}
 }
+
+// TestResponseNames: members whose element name differs from the Go name (per the SDK's
+// deserializers) are written under the SDK's name, which case-sensitive clients need.
+func TestResponseNames(t *testing.T) {
+	var buf bytes.Buffer
+	if err := NewCodec().EncodeResponse(&buf, "ListDelegationRequests", IAMNamespace, "id", &iam.ListDelegationRequestsOutput{IsTruncated: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "<isTruncated>true</isTruncated>") {
+		t.Errorf("response %s lacks <isTruncated>", buf.String())
+	}
+}

@@ -31,6 +31,8 @@ var sdkServices = []string{
 func TestGeneratedTables(t *testing.T) {
 	required := map[string][]string{} // "pkg.Type" → members
 	var results []string              // "pkg.TypeOutput" whose response has a Result element
+	reqNames := map[string]string{}   // "pkg.Type.Field" → request wire name, where it differs
+	respNames := map[string]string{}  // "pkg.Type.Field" → response element name, where it differs
 	for _, mod := range sdkServices {
 		out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", mod).Output()
 		if err != nil {
@@ -39,8 +41,10 @@ func TestGeneratedTables(t *testing.T) {
 		dir := strings.TrimSpace(string(out))
 		scanValidators(t, filepath.Join(dir, "validators.go"), mod, required)
 		results = append(results, scanDeserializers(t, filepath.Join(dir, "deserializers.go"), mod)...)
+		scanNames(t, filepath.Join(dir, "serializers.go"), mod, "awsAwsquery_serialize", reqNames)
+		scanNames(t, filepath.Join(dir, "deserializers.go"), mod, "awsAwsquery_deserialize", respNames)
 	}
-	src := renderTables(t, required, results)
+	src := renderTables(t, required, results, reqNames, respNames)
 	const file = "sdk_gen.go"
 	if *update {
 		if err := os.WriteFile(file, src, 0o644); err != nil {
@@ -145,7 +149,129 @@ func scanDeserializers(t *testing.T, path, mod string) []string {
 	return out
 }
 
-func renderTables(t *testing.T, required map[string][]string, results []string) []byte {
+// scanNames records the members whose wire name differs from the Go field name, from the
+// (de)serializer functions of struct types: a serializer writes `if v.Field ... {
+// object.Key("name") ... }`, a deserializer has `case strings.EqualFold("name", ...): ...
+// sv.Field = ...`.
+func scanNames(t *testing.T, path, mod, prefix string, names map[string]string) {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, decl := range f.Decls {
+		fn, ok := decl.(*ast.FuncDecl)
+		if !ok || fn.Recv != nil || !strings.HasPrefix(fn.Name.Name, prefix) || len(fn.Type.Params.List) == 0 {
+			continue
+		}
+		key := structKey(fn.Type.Params.List[0].Type, mod)
+		if key == "" || strings.HasSuffix(key, "Exception") {
+			continue // error structures never go through the codec
+		}
+		record := func(wire, field string) {
+			if wire != "" && field != "" && wire != field {
+				names[key+"."+field] = wire
+			}
+		}
+		ast.Inspect(fn.Body, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.IfStmt: // serializer
+				if field := selectorOn(n.Cond, "v"); field != "" {
+					record(keyCall(n.Body), field)
+				}
+			case *ast.CaseClause: // deserializer
+				if len(n.List) == 1 {
+					if call, ok := n.List[0].(*ast.CallExpr); ok && isSelector(call.Fun, "strings", "EqualFold") && len(call.Args) == 2 {
+						if lit, ok := call.Args[0].(*ast.BasicLit); ok {
+							wire, _ := strconv.Unquote(lit.Value)
+							for _, st := range n.Body {
+								if field := assignedField(st); field != "" {
+									record(wire, field)
+									break
+								}
+							}
+						}
+					}
+				}
+			}
+			return true
+		})
+	}
+}
+
+// structKey returns "pkg.Type" for a parameter of type *T, **T, *types.T or **types.T.
+func structKey(e ast.Expr, mod string) string {
+	for {
+		star, ok := e.(*ast.StarExpr)
+		if !ok {
+			break
+		}
+		e = star.X
+	}
+	switch x := e.(type) {
+	case *ast.Ident:
+		return mod + "." + x.Name
+	case *ast.SelectorExpr:
+		return mod + "/types." + x.Sel.Name
+	}
+	return ""
+}
+
+// selectorOn returns Field if e mentions recv.Field (as in v.Field != nil, len(v.Field) > 0).
+func selectorOn(e ast.Expr, recv string) string {
+	var field string
+	ast.Inspect(e, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok && field == "" {
+			if id, ok := sel.X.(*ast.Ident); ok && id.Name == recv {
+				field = sel.Sel.Name
+			}
+		}
+		return field == ""
+	})
+	return field
+}
+
+// keyCall returns name from the first object.Key("name") call in n.
+func keyCall(n ast.Node) string {
+	var name string
+	ast.Inspect(n, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok && name == "" && isSelector(call.Fun, "object", "Key") && len(call.Args) == 1 {
+			if lit, ok := call.Args[0].(*ast.BasicLit); ok {
+				name, _ = strconv.Unquote(lit.Value)
+			}
+		}
+		return name == ""
+	})
+	return name
+}
+
+// assignedField returns Field for a statement that assigns sv.Field or passes &sv.Field.
+func assignedField(st ast.Stmt) string {
+	var field string
+	ast.Inspect(st, func(n ast.Node) bool {
+		if field != "" {
+			return false
+		}
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if id, ok := sel.X.(*ast.Ident); ok && id.Name == "sv" {
+				field = sel.Sel.Name
+			}
+		}
+		return true
+	})
+	return field
+}
+
+func isSelector(e ast.Expr, x, sel string) bool {
+	s, ok := e.(*ast.SelectorExpr)
+	if !ok || s.Sel.Name != sel {
+		return false
+	}
+	id, ok := s.X.(*ast.Ident)
+	return ok && id.Name == x
+}
+
+func renderTables(t *testing.T, required map[string][]string, results []string, reqNames, respNames map[string]string) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	b.WriteString(`// Code generated by TestGeneratedTables from the AWS SDK for Go v2 validators and
@@ -196,9 +322,29 @@ func sdkResultElement(pkgPath, name string) bool {
 	return false
 }
 `)
+	renderNames(&b, "sdkRequestName", "the name under which the SDK sends member field", reqNames)
+	renderNames(&b, "sdkResponseName", "the element name the SDK reads for member field", respNames)
 	src, err := format.Source(b.Bytes())
 	if err != nil {
 		t.Fatalf("format generated source: %v\n%s", err, b.Bytes())
 	}
 	return src
+}
+
+func renderNames(b *bytes.Buffer, fn, doc string, names map[string]string) {
+	fmt.Fprintf(b, `
+// %s returns %s of type name
+// (in package pkgPath), or "" when it is the Go field name.
+func %s(pkgPath, name, field string) string {
+	switch pkgPath + "." + name + "." + field {
+`, fn, doc, fn)
+	keys := make([]string, 0, len(names))
+	for k := range names {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		fmt.Fprintf(b, "\tcase %q:\n\t\treturn %q\n", k, names[k])
+	}
+	b.WriteString("\t}\n\treturn \"\"\n}\n")
 }

@@ -111,7 +111,8 @@ type unionMember struct {
 
 // fieldPlan is one exported member of a struct.
 type fieldPlan struct {
-	wire   string // wire name
+	wire   string // request parameter name
+	xml    string // response element name
 	lower  string // lowerCamelCase name for validation messages
 	index  int
 	ptr    bool // the Go field is a pointer to plan.typ
@@ -210,10 +211,11 @@ func (b builder) buildStruct(p *typePlan, t reflect.Type) {
 		if fp.kind == 0 {
 			continue // interfaces, funcs, channels: nothing the Query protocol carries
 		}
-		wire := wireName(t, f.Name)
+		wire, xml := wireNames(t, f.Name)
 		fields = append(fields, fieldPlan{
 			required: slices.Contains(sdkRequired(t.PkgPath(), t.Name()), f.Name),
 			wire:     wire,
+			xml:      xml,
 			lower:    lowerFirst(wire),
 			index:    i,
 			ptr:      ptr,
@@ -243,13 +245,18 @@ func (b builder) buildUnion(p *typePlan, t reflect.Type) {
 	}
 }
 
-// wireName is the Query member name of field name in struct type t. The SDK serializers use
-// the Go field name except for the members listed here.
-func wireName(t reflect.Type, name string) string {
-	if name == "Arn" && t.Name() == "PolicyDescriptorType" && t.PkgPath() == "github.com/aws/aws-sdk-go-v2/service/sts/types" {
-		return "arn"
+// wireNames returns the request parameter name and the response element name of member field
+// of struct type t. They are the Go field name except where the SDK's (de)serializers say
+// otherwise (sdk_gen.go), such as "arn" in STS's PolicyDescriptorType.
+func wireNames(t reflect.Type, field string) (req, resp string) {
+	req, resp = field, field
+	if n := sdkRequestName(t.PkgPath(), t.Name(), field); n != "" {
+		req = n
 	}
-	return name
+	if n := sdkResponseName(t.PkgPath(), t.Name(), field); n != "" {
+		resp = n
+	}
+	return req, resp
 }
 
 // policyDocumentField reports whether IAM percent-encodes member name of type t in responses.

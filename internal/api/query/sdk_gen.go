@@ -444,3 +444,23 @@ func sdkResultElement(pkgPath, name string) bool {
 	}
 	return false
 }
+
+// sdkRequestName returns the name under which the SDK sends member field of type name
+// (in package pkgPath), or "" when it is the Go field name.
+func sdkRequestName(pkgPath, name, field string) string {
+	switch pkgPath + "." + name + "." + field {
+	case "github.com/aws/aws-sdk-go-v2/service/sts/types.PolicyDescriptorType.Arn":
+		return "arn"
+	}
+	return ""
+}
+
+// sdkResponseName returns the element name the SDK reads for member field of type name
+// (in package pkgPath), or "" when it is the Go field name.
+func sdkResponseName(pkgPath, name, field string) string {
+	switch pkgPath + "." + name + "." + field {
+	case "github.com/aws/aws-sdk-go-v2/service/iam.ListDelegationRequestsOutput.IsTruncated":
+		return "isTruncated"
+	}
+	return ""
+}
