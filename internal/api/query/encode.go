@@ -19,6 +19,9 @@ const (
 	STSNamespace = "https://sts.amazonaws.com/doc/2011-06-15/"
 )
 
+// ContentType is the Content-Type of Query protocol responses, errors included.
+const ContentType = "text/xml"
+
 // errNotStruct reports a programmer error: EncodeResponse encodes structs.
 var errNotStruct = errors.New("query: EncodeResponse needs a nil value or a pointer to a struct")
 

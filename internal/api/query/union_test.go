@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/iamd-dev/iamd/internal/api/awserr"
@@ -223,5 +224,44 @@ func TestSDKUnionRoundTrip(t *testing.T) {
 	}
 	if diff := cmp.Diff(in, s.got, sdkCmp); diff != "" {
 		t.Errorf("decoded (-sent +decoded):\n%s", diff)
+	}
+}
+
+// TestSDKUnionsComplete walks every IAM and STS input and output type and fails for any
+// interface-typed member whose union sdkUnions does not list, so that the registration the
+// API layer copies from Example stays complete when the SDK grows unions.
+func TestSDKUnionsComplete(t *testing.T) {
+	known := sdkUnions()
+	seen := map[reflect.Type]bool{}
+	var walk func(reflect.Type, string)
+	walk = func(rt reflect.Type, where string) {
+		for rt.Kind() == reflect.Pointer || rt.Kind() == reflect.Slice || rt.Kind() == reflect.Map {
+			rt = rt.Elem()
+		}
+		if seen[rt] {
+			return
+		}
+		seen[rt] = true
+		switch rt.Kind() {
+		case reflect.Interface:
+			if _, ok := known[rt]; !ok {
+				t.Errorf("%s: union %s is not registered in sdkUnions", where, rt)
+			}
+			for _, m := range known[rt] {
+				walk(m, where)
+			}
+		case reflect.Struct:
+			for i := range rt.NumField() {
+				if f := rt.Field(i); f.IsExported() && f.Name != "ResultMetadata" {
+					walk(f.Type, rt.Name()+"."+f.Name)
+				}
+			}
+		}
+	}
+	for _, client := range []any{iam.New(iam.Options{}), sts.New(sts.Options{})} {
+		for _, op := range operations(client) {
+			walk(op.in, op.name)
+			walk(op.out, op.name)
+		}
 	}
 }
