@@ -82,7 +82,7 @@ func TestGolden(t *testing.T) {
 			buf.WriteByte('\n')
 			path := filepath.Join("testdata", tt.name+".golden")
 			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+				if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
 					t.Fatal(err)
 				}
 				return

@@ -47,7 +47,7 @@ func TestGeneratedTables(t *testing.T) {
 	src := renderTables(t, required, results, reqNames, respNames)
 	const file = "sdk_gen.go"
 	if *update {
-		if err := os.WriteFile(file, src, 0o644); err != nil {
+		if err := os.WriteFile(file, src, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		return
