@@ -3,9 +3,10 @@
 //
 // Handlers return *Error values; the API layer writes them as Query protocol error XML. Internal
 // causes (store failures, wrapped Go errors) never go into Message: they are logged under the
-// request ID instead. Every code IAM and STS use has a constructor here, with the HTTP status
-// that the IAM and STS API references give for it ("Common Errors" and each action's "Errors"
-// section). A constructor given an empty message uses AWS's generic description of the code.
+// request ID instead. The codes IAM and STS use have constructors here (codes.go says which are
+// left out), with the HTTP status that the IAM and STS API references give for each ("Common
+// Errors" and each action's "Errors" section). A constructor given an empty message uses AWS's
+// generic description of the code.
 package awserr
 
 import (
