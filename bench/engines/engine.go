@@ -17,5 +17,5 @@ type State interface {
 }
 
 func engines() []Engine {
-	return []Engine{cedarEngine{}, opaEngine{}, minioEngine{}}
+	return []Engine{iamdEngine{}, cedarEngine{}, opaEngine{}, minioEngine{}}
 }

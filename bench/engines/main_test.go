@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"strings"
 	"testing"
 )
@@ -102,5 +103,94 @@ func TestMedian(t *testing.T) {
 				t.Errorf("median(%v) = %v, want %v", tc.in, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestRun runs the whole program at a tiny size and checks that it prints every line.
+func TestRun(t *testing.T) {
+	old := flag.Lookup("test.benchtime").Value.String()
+	if err := flag.Set("test.benchtime", "1x"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := flag.Set("test.benchtime", old); err != nil {
+			t.Error(err)
+		}
+	})
+	var out strings.Builder
+	if err := run(&out, config{runs: 1, principals: 50, requests: 50, engines: map[string]bool{"iamd": true, "minio": true}}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		if strings.HasPrefix(l, "#") {
+			continue
+		}
+		f := strings.Fields(l)
+		for i, kv := range f[1:] {
+			k, _, _ := strings.Cut(kv, "=")
+			f[i+1] = k
+		}
+		got = append(got, strings.Join(f, " "))
+	}
+	want := []string{
+		"W1 iamd_ns minio_ns", "W1 iamd_allocs minio_allocs",
+		"W2 iamd_ns minio_ns", "W2 iamd_allocs minio_allocs",
+		"W3 iamd_ns minio_ns", "W3 iamd_allocs minio_allocs",
+		"W4 iamd_ns minio_ns", "W4 iamd_allocs minio_allocs",
+		"W4 iamd_bytes_per_principal minio_bytes_per_principal",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("run printed\n%s\nwant lines with keys\n%s", out.String(), strings.Join(want, "\n"))
+	}
+	if err := run(&out, config{engines: map[string]bool{"none": true}}); err == nil {
+		t.Error("run with no engine selected: no error")
+	}
+}
+
+// wrongEngine allows everything.
+type wrongEngine struct{}
+
+func (wrongEngine) Name() string                  { return "wrong" }
+func (wrongEngine) Load(*Workload) (State, error) { return wrongEngine{}, nil }
+func (wrongEngine) Prepare(*Request) (func() Outcome, error) {
+	return func() Outcome { return Allowed }, nil
+}
+
+func TestWrongDecisionFails(t *testing.T) {
+	if _, err := loadAndCheck(wrongEngine{}, w3()); err == nil || !strings.Contains(err.Error(), "want ExplicitDeny") {
+		t.Errorf("an engine allowing W3: error %v, want a wrong-decision error", err)
+	}
+}
+
+func TestTranslationsRejectUnsupported(t *testing.T) {
+	tests := []struct {
+		name, text string
+	}{
+		{"operator", doc(stmt("Allow", "s3:GetObject", "*", `"NumericLessThan":{"s3:max-keys":"10"}`))},
+		{"single-character wildcard", doc(stmt("Allow", "s3:GetObject", "*", `"StringLike":{"s3:prefix":"a?"}`))},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := &Workload{Name: "bad", NumPrincipals: 1, Principal: func(int) Principal {
+				return Principal{Name: "p", Policies: []string{tc.text}}
+			}}
+			if _, err := (cedarEngine{}).Load(w); err == nil {
+				t.Errorf("cedar translated %s", tc.text)
+			}
+			if tc.name == "operator" {
+				if _, err := (opaEngine{}).Load(w); err == nil {
+					t.Errorf("opa translated %s", tc.text)
+				}
+			}
+		})
+	}
+}
+
+func TestOutcomeString(t *testing.T) {
+	for o, want := range map[Outcome]string{Allowed: "Allow", ExplicitDeny: "ExplicitDeny", ImplicitDeny: "ImplicitDeny", Denied: "Deny", 0: "Invalid(0)"} {
+		if got := o.String(); got != want {
+			t.Errorf("Outcome(%d).String() = %q, want %q", o, got, want)
+		}
 	}
 }

@@ -34,16 +34,19 @@ p := data.principals[input.principal]
 
 decision := "ExplicitDeny" if {
 	some s in p.deny
-	applies(s)
-} else := "Allow" if {
-	some s in p.allow
-	applies(s)
-} else := "ImplicitDeny"
-
-applies(s) if {
 	action_ok(s)
 	resource_ok(s)
-	every c in object.get(s, "conds", []) {
+	conds_ok(s)
+} else := "Allow" if {
+	some s in p.allow
+	action_ok(s)
+	resource_ok(s)
+	conds_ok(s)
+} else := "ImplicitDeny"
+
+conds_ok(s) if not s.conds
+conds_ok(s) if {
+	every c in s.conds {
 		cond_ok(c)
 	}
 }

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/iamd-dev/iamd/internal/policy"
+	"github.com/iamd-dev/iamd/internal/policy/condition"
+)
+
+// iamdEngine is iamd's own evaluator: each policy is parsed and compiled once at load time
+// (as iamd's authz layer caches compiled policies), and a decision is one policy.Evaluate call
+// on an Input holding the principal's compiled identity-based policies. Principal tags are
+// condition keys (aws:PrincipalTag/team) in the request context, as in AWS.
+type iamdEngine struct{}
+
+func (iamdEngine) Name() string { return "iamd" }
+
+type iamdState struct {
+	w        *Workload
+	compiled [][]*policy.Compiled
+}
+
+func (iamdEngine) Load(w *Workload) (State, error) {
+	st := &iamdState{w: w, compiled: make([][]*policy.Compiled, w.NumPrincipals)}
+	for i := range w.NumPrincipals {
+		p := w.Principal(i)
+		cs := make([]*policy.Compiled, len(p.Policies))
+		for j, text := range p.Policies {
+			doc, err := iamdDocument(text)
+			if err != nil {
+				return nil, fmt.Errorf("iamd: principal %s policy %d: %w", p.Name, j, err)
+			}
+			c, err := policy.Compile(doc, policy.Identity, policy.PolicyRef{Name: fmt.Sprintf("%s-%d", p.Name, j)})
+			if err != nil {
+				return nil, fmt.Errorf("iamd: principal %s policy %d: %w", p.Name, j, err)
+			}
+			cs[j] = c
+		}
+		st.compiled[i] = cs
+	}
+	return st, nil
+}
+
+const iamdAccount = "123456789012"
+
+func (st *iamdState) Prepare(r *Request) (func() Outcome, error) {
+	p := st.w.Principal(r.Principal)
+	ctx := map[string][]string{}
+	for k, v := range r.Context {
+		ctx[k] = []string{v}
+	}
+	for k, v := range p.Tags {
+		ctx["aws:PrincipalTag/"+k] = []string{v}
+	}
+	in := &policy.Input{
+		Action:   r.Action,
+		Resource: r.Resource,
+		Context:  condition.NewMap(ctx),
+		Principal: policy.PrincipalInfo{
+			Type:    policy.PrincipalUser,
+			ARN:     "arn:aws:iam::" + iamdAccount + ":user/" + p.Name,
+			Account: iamdAccount,
+		},
+		Identity: st.compiled[r.Principal],
+	}
+	return func() Outcome {
+		switch policy.Evaluate(in).Effect {
+		case policy.DecisionAllow:
+			return Allowed
+		case policy.DecisionExplicitDeny:
+			return ExplicitDeny
+		case policy.DecisionImplicitDeny:
+			return ImplicitDeny
+		}
+		return 0
+	}, nil
+}
+
+// iamdDocument builds the policy.Document for text. Until iamd's parser lands this goes
+// through the bench's own AWS JSON reader; only Compile and Evaluate are iamd's.
+func iamdDocument(text string) (*policy.Document, error) {
+	d, err := parseAWS(text)
+	if err != nil {
+		return nil, err
+	}
+	out := &policy.Document{Version: d.Version, Statements: make([]policy.Statement, len(d.Statement))}
+	for i := range d.Statement {
+		s := &d.Statement[i]
+		st := policy.Statement{Index: i, Effect: policy.Allow, Action: s.Action, Resource: s.Resource}
+		if s.Effect == "Deny" {
+			st.Effect = policy.Deny
+		}
+		for _, c := range s.conditions() {
+			st.Conditions = append(st.Conditions, policy.Condition{Operator: c.Op, Key: c.Key, Values: c.Values})
+		}
+		out.Statements[i] = st
+	}
+	return out, nil
+}
