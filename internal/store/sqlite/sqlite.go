@@ -1,0 +1,503 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iamd-dev/iamd/internal/store"
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver registers itself as "sqlite"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Config configures the SQLite backend.
+type Config struct {
+	// Path is the database file.
+	Path string
+	// Readers is the size of the read connection pool (default 4).
+	Readers int
+}
+
+// DB is the SQLite store. Writes go through one connection (SQLite has one writer at a time);
+// reads use a pool of read-only connections on the WAL snapshot.
+type DB struct {
+	w, r   *sql.DB
+	logger *slog.Logger
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the database and applies pending migrations.
+func (c Config) Open(ctx context.Context, logger *slog.Logger) (*DB, error) {
+	if c.Path == "" {
+		return nil, errors.New("sqlite: no database path")
+	}
+	abs, err := filepath.Abs(c.Path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + abs + "?" + q.Encode()
+	w, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	db := &DB{w: w, logger: logger}
+	if err := db.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	q.Set("_txlock", "deferred")
+	q.Add("_pragma", "query_only(1)")
+	r, err := sql.Open("sqlite", "file:"+abs+"?"+q.Encode())
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open readers %s: %w", abs, err)
+	}
+	n := c.Readers
+	if n <= 0 {
+		n = 4
+	}
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	db.r = r
+	return db, nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	return errors.Join(db.r.Close(), db.w.Close())
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("sqlite: migrations table: %w", err)
+	}
+	files, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		base := filepath.Base(f)
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("sqlite: migration %s: bad number", base)
+		}
+		body, err := migrations.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("sqlite: %w", err)
+		}
+		err = db.writeTx(ctx, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, v).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied) VALUES (?, ?)`, v, time.Now().UTC().Format(time.RFC3339))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Update runs fn in a write transaction.
+func (db *DB) Update(ctx context.Context, fn func(tx store.Tx) error) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error { return fn(&txn{reader{tx}}) })
+}
+
+// View runs fn in a read transaction on a consistent snapshot.
+func (db *DB) View(ctx context.Context, fn func(r store.Reader) error) error {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(reader{tx})
+}
+
+type reader struct{ tx *sql.Tx }
+
+type txn struct{ reader }
+
+func key(name string) string { return strings.ToLower(name) }
+
+const entityCols = `account, kind, name, id, path, created, data`
+
+func scanEntity(row interface{ Scan(...any) error }) (*store.Entity, error) {
+	var e store.Entity
+	var kind, created string
+	if err := row.Scan(&e.Account, &kind, &e.Name, &e.ID, &e.Path, &created, &e.Data); err != nil {
+		return nil, err
+	}
+	e.Kind = store.Kind(kind)
+	t, err := time.Parse(time.RFC3339Nano, created)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: entity %s/%s: bad created time %q", kind, e.Name, created)
+	}
+	e.Created = t
+	return &e, nil
+}
+
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	return fmt.Errorf("sqlite: %s: %w", what, err)
+}
+
+func (r reader) Get(ctx context.Context, account string, kind store.Kind, name string) (*store.Entity, error) {
+	row := r.tx.QueryRowContext(ctx, `SELECT `+entityCols+` FROM entities WHERE account = ? AND kind = ? AND name_key = ?`, account, string(kind), key(name))
+	e, err := scanEntity(row)
+	if err != nil {
+		return nil, notFound(err, fmt.Sprintf("get %s %q", kind, name))
+	}
+	return e, nil
+}
+
+func (r reader) GetByID(ctx context.Context, account string, kind store.Kind, id string) (*store.Entity, error) {
+	row := r.tx.QueryRowContext(ctx, `SELECT `+entityCols+` FROM entities WHERE account = ? AND kind = ? AND id = ? AND id <> ''`, account, string(kind), id)
+	e, err := scanEntity(row)
+	if err != nil {
+		return nil, notFound(err, fmt.Sprintf("get %s id %q", kind, id))
+	}
+	return e, nil
+}
+
+func (r reader) List(ctx context.Context, account string, kind store.Kind, p store.Page) ([]*store.Entity, string, error) {
+	q := `SELECT ` + entityCols + `, name_key FROM entities WHERE account = ? AND kind = ? AND name_key > ?`
+	args := []any{account, string(kind), p.Marker}
+	if p.PathPrefix != "" && p.PathPrefix != "/" {
+		q += ` AND substr(path, 1, ?) = ?`
+		args = append(args, len(p.PathPrefix), p.PathPrefix)
+	}
+	q += ` ORDER BY name_key`
+	if p.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, p.Limit+1)
+	}
+	rows, err := r.tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("sqlite: list %s: %w", kind, err)
+	}
+	defer rows.Close()
+	var out []*store.Entity
+	var keys []string
+	for rows.Next() {
+		var e store.Entity
+		var k, created, nk string
+		if err := rows.Scan(&e.Account, &k, &e.Name, &e.ID, &e.Path, &created, &e.Data, &nk); err != nil {
+			return nil, "", fmt.Errorf("sqlite: list %s: %w", kind, err)
+		}
+		e.Kind = store.Kind(k)
+		if e.Created, err = time.Parse(time.RFC3339Nano, created); err != nil {
+			return nil, "", fmt.Errorf("sqlite: entity %s/%s: bad created time", k, e.Name)
+		}
+		out = append(out, &e)
+		keys = append(keys, nk)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("sqlite: list %s: %w", kind, err)
+	}
+	next := ""
+	if p.Limit > 0 && len(out) > p.Limit {
+		out = out[:p.Limit]
+		next = keys[p.Limit-1]
+	}
+	return out, next, nil
+}
+
+func (r reader) Count(ctx context.Context, account string, kind store.Kind) (int, error) {
+	var n int
+	err := r.tx.QueryRowContext(ctx, `SELECT count(*) FROM entities WHERE account = ? AND kind = ?`, account, string(kind)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: count %s: %w", kind, err)
+	}
+	return n, nil
+}
+
+func (r reader) links(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := r.tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: links: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, fmt.Errorf("sqlite: links: %w", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: links: %w", err)
+	}
+	return out, nil
+}
+
+func (r reader) Links(ctx context.Context, account string, kind store.LinkKind, from string) ([]string, error) {
+	return r.links(ctx, `SELECT to_name FROM links WHERE account = ? AND kind = ? AND from_key = ? ORDER BY to_key`, account, string(kind), key(from))
+}
+
+func (r reader) LinksTo(ctx context.Context, account string, kind store.LinkKind, to string) ([]string, error) {
+	return r.links(ctx, `SELECT from_name FROM links WHERE account = ? AND kind = ? AND to_key = ? ORDER BY from_key`, account, string(kind), key(to))
+}
+
+func created(e *store.Entity) string {
+	if e.Created.IsZero() {
+		return time.Now().UTC().Format(time.RFC3339Nano)
+	}
+	return e.Created.UTC().Format(time.RFC3339Nano)
+}
+
+func (t *txn) Create(ctx context.Context, e *store.Entity) error {
+	path := e.Path
+	if path == "" {
+		path = "/"
+	}
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO entities (account, kind, name_key, name, id, path, created, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		e.Account, string(e.Kind), key(e.Name), e.Name, e.ID, path, created(e), e.Data)
+	if err != nil {
+		return fmt.Errorf("sqlite: create %s %q: %w", e.Kind, e.Name, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("create %s %q: %w", e.Kind, e.Name, store.ErrExists)
+	}
+	return nil
+}
+
+func (t *txn) Update(ctx context.Context, e *store.Entity) error {
+	path := e.Path
+	if path == "" {
+		path = "/"
+	}
+	res, err := t.tx.ExecContext(ctx, `UPDATE entities SET name = ?, id = ?, path = ?, data = ? WHERE account = ? AND kind = ? AND name_key = ?`,
+		e.Name, e.ID, path, e.Data, e.Account, string(e.Kind), key(e.Name))
+	if err != nil {
+		return fmt.Errorf("sqlite: update %s %q: %w", e.Kind, e.Name, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("update %s %q: %w", e.Kind, e.Name, store.ErrNotFound)
+	}
+	return nil
+}
+
+// linkKinds maps an entity kind to the relations whose ends name entities of that kind.
+var linkKinds = map[store.Kind]struct{ from, to []store.LinkKind }{
+	store.KindGroup:           {from: []store.LinkKind{store.LinkMember, store.LinkGroupPolicy}},
+	store.KindUser:            {from: []store.LinkKind{store.LinkUserPolicy, store.LinkUserKey, store.LinkUserMFA}, to: []store.LinkKind{store.LinkMember}},
+	store.KindRole:            {from: []store.LinkKind{store.LinkRolePolicy}, to: []store.LinkKind{store.LinkProfileRole}},
+	store.KindPolicy:          {to: []store.LinkKind{store.LinkUserPolicy, store.LinkGroupPolicy, store.LinkRolePolicy}},
+	store.KindInstanceProfile: {from: []store.LinkKind{store.LinkProfileRole}},
+	store.KindAccessKey:       {to: []store.LinkKind{store.LinkUserKey}},
+	store.KindMFADevice:       {to: []store.LinkKind{store.LinkUserMFA}},
+}
+
+func (t *txn) Delete(ctx context.Context, account string, kind store.Kind, name string) error {
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM entities WHERE account = ? AND kind = ? AND name_key = ?`, account, string(kind), key(name))
+	if err != nil {
+		return fmt.Errorf("sqlite: delete %s %q: %w", kind, name, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("delete %s %q: %w", kind, name, store.ErrNotFound)
+	}
+	lk := linkKinds[kind]
+	for _, l := range lk.from {
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM links WHERE account = ? AND kind = ? AND from_key = ?`, account, string(l), key(name)); err != nil {
+			return fmt.Errorf("sqlite: delete links of %s %q: %w", kind, name, err)
+		}
+	}
+	for _, l := range lk.to {
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM links WHERE account = ? AND kind = ? AND to_key = ?`, account, string(l), key(name)); err != nil {
+			return fmt.Errorf("sqlite: delete links to %s %q: %w", kind, name, err)
+		}
+	}
+	return nil
+}
+
+func (t *txn) Link(ctx context.Context, account string, kind store.LinkKind, from, to string) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO links (account, kind, from_key, to_key, from_name, to_name) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		account, string(kind), key(from), key(to), from, to)
+	if err != nil {
+		return fmt.Errorf("sqlite: link %s %q → %q: %w", kind, from, to, err)
+	}
+	return nil
+}
+
+func (t *txn) Unlink(ctx context.Context, account string, kind store.LinkKind, from, to string) error {
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM links WHERE account = ? AND kind = ? AND from_key = ? AND to_key = ?`, account, string(kind), key(from), key(to))
+	if err != nil {
+		return fmt.Errorf("sqlite: unlink %s %q → %q: %w", kind, from, to, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("unlink %s %q → %q: %w", kind, from, to, store.ErrNotFound)
+	}
+	return nil
+}
+
+// link computes an event's chain hash: sha256(prev || sha256(record)), as package audit defines.
+func link(prev [32]byte, record []byte) [32]byte {
+	h := sha256.Sum256(record)
+	var buf [64]byte
+	copy(buf[:32], prev[:])
+	copy(buf[32:], h[:])
+	return sha256.Sum256(buf[:])
+}
+
+func (t *txn) Append(ctx context.Context, events ...*store.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	var prev [32]byte
+	var h []byte
+	err := t.tx.QueryRowContext(ctx, `SELECT hash FROM events ORDER BY seq DESC LIMIT 1`).Scan(&h)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return fmt.Errorf("sqlite: append events: %w", err)
+	default:
+		copy(prev[:], h)
+	}
+	for _, e := range events {
+		prev = link(prev, e.Record)
+		res := ""
+		if len(e.Resources) > 0 {
+			res = "\n" + strings.Join(e.Resources, "\n") + "\n"
+		}
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO events (time, account, source, name, event_id, username, access_key, read_only, resources, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.Time.UTC().UnixNano(), e.Account, e.Source, e.Name, e.ID, e.Username, e.AccessKey, e.ReadOnly, res, e.Record, prev[:])
+		if err != nil {
+			return fmt.Errorf("sqlite: append event %s: %w", e.Name, err)
+		}
+	}
+	return nil
+}
+
+const eventCols = `seq, time, account, source, name, event_id, username, access_key, read_only, resources, record, hash`
+
+func (db *DB) scanEvents(ctx context.Context, q string, args ...any) ([]*store.StoredEvent, error) {
+	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: events: %w", err)
+	}
+	defer rows.Close()
+	var out []*store.StoredEvent
+	for rows.Next() {
+		var e store.StoredEvent
+		var ns int64
+		var res string
+		var h []byte
+		if err := rows.Scan(&e.Seq, &ns, &e.Account, &e.Source, &e.Name, &e.ID, &e.Username, &e.AccessKey, &e.ReadOnly, &res, &e.Record, &h); err != nil {
+			return nil, fmt.Errorf("sqlite: events: %w", err)
+		}
+		e.Time = time.Unix(0, ns).UTC()
+		if res != "" {
+			e.Resources = strings.Split(strings.Trim(res, "\n"), "\n")
+		}
+		copy(e.Hash[:], h)
+		out = append(out, &e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: events: %w", err)
+	}
+	return out, nil
+}
+
+// Events returns matching events, newest first.
+func (db *DB) Events(ctx context.Context, f store.EventFilter) ([]*store.StoredEvent, error) {
+	q := `SELECT ` + eventCols + ` FROM events WHERE account = ?`
+	args := []any{f.Account}
+	add := func(cond string, v any) { q += " AND " + cond; args = append(args, v) }
+	if !f.Start.IsZero() {
+		add("time >= ?", f.Start.UTC().UnixNano())
+	}
+	if !f.End.IsZero() {
+		add("time <= ?", f.End.UTC().UnixNano())
+	}
+	if f.Name != "" {
+		add("name = ?", f.Name)
+	}
+	if f.ID != "" {
+		add("event_id = ?", f.ID)
+	}
+	if f.Username != "" {
+		add("username = ?", f.Username)
+	}
+	if f.AccessKey != "" {
+		add("access_key = ?", f.AccessKey)
+	}
+	if f.Source != "" {
+		add("source = ?", f.Source)
+	}
+	if f.ReadOnly != nil {
+		add("read_only = ?", *f.ReadOnly)
+	}
+	if f.Resource != "" {
+		typ, name, _ := strings.Cut(f.Resource, "\x00")
+		switch {
+		case typ != "" && name != "":
+			add("instr(resources, ?) > 0", "\n"+typ+"\x00"+name+"\n")
+		case typ != "":
+			add("instr(resources, ?) > 0", "\n"+typ+"\x00")
+		default:
+			add("instr(resources, ?) > 0", "\x00"+name+"\n")
+		}
+	}
+	if f.BeforeSeq > 0 {
+		add("seq < ?", f.BeforeSeq)
+	}
+	q += " ORDER BY seq DESC"
+	if f.Limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	return db.scanEvents(ctx, q, args...)
+}
+
+// Chain returns events after seq `after` in order.
+func (db *DB) Chain(ctx context.Context, after int64, limit int) ([]*store.StoredEvent, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	return db.scanEvents(ctx, `SELECT `+eventCols+` FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+}

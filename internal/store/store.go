@@ -1,0 +1,164 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors. Backends wrap them; callers test with errors.Is.
+var (
+	// ErrNotFound: the entity, link or record does not exist.
+	ErrNotFound = errors.New("store: not found")
+	// ErrExists: an entity with the same kind and name (ignoring case) already exists.
+	ErrExists = errors.New("store: already exists")
+	// ErrConflict: the transaction lost a race it could not retry.
+	ErrConflict = errors.New("store: conflict")
+)
+
+// Kind names a class of entity. Names are unique per (account, kind), ignoring case.
+type Kind string
+
+// The entity kinds iamd stores. Access keys are keyed by key ID, MFA devices by serial number,
+// and account-wide singletons (password policy, alias, settings) by a fixed name.
+const (
+	KindAccount         Kind = "account"
+	KindUser            Kind = "user"
+	KindGroup           Kind = "group"
+	KindRole            Kind = "role"
+	KindPolicy          Kind = "policy"
+	KindInstanceProfile Kind = "instance-profile"
+	KindAccessKey       Kind = "access-key"
+	KindMFADevice       Kind = "mfa-device"
+	KindOIDCProvider    Kind = "oidc-provider"
+	KindSAMLProvider    Kind = "saml-provider"
+	KindSetting         Kind = "setting"
+)
+
+// LinkKind names a relation between two entities, such as a group's members.
+type LinkKind string
+
+// The relations iamd stores. From and To are entity names (policy ARNs for attachments).
+const (
+	// LinkMember: group → user.
+	LinkMember LinkKind = "member"
+	// LinkUserPolicy, LinkGroupPolicy, LinkRolePolicy: entity → attached managed policy ARN.
+	LinkUserPolicy  LinkKind = "user-policy"
+	LinkGroupPolicy LinkKind = "group-policy"
+	LinkRolePolicy  LinkKind = "role-policy"
+	// LinkUserKey: user → access key ID ("" user = the root user).
+	LinkUserKey LinkKind = "user-key"
+	// LinkProfileRole: instance profile → role.
+	LinkProfileRole LinkKind = "profile-role"
+	// LinkUserMFA: user → MFA device serial.
+	LinkUserMFA LinkKind = "user-mfa"
+)
+
+// Entity is one stored entity. Data is the entity's own JSON encoding (types in package iam);
+// the store does not interpret it.
+type Entity struct {
+	Account string
+	Kind    Kind
+	// Name as the entity was created (its case is kept; lookups ignore case).
+	Name string
+	// ID is the entity's unique ID (AIDA…), or "" for kinds without one.
+	ID string
+	// Path is the IAM path ("/" when unused); List filters on its prefix.
+	Path string
+	// Created is when the entity was first stored (UTC).
+	Created time.Time
+	Data    []byte
+}
+
+// Page asks for one page of a listing: entries whose names sort after Marker (the marker of
+// the previous page, opaque to callers), at most Limit of them.
+type Page struct {
+	PathPrefix string
+	Marker     string
+	Limit      int
+}
+
+// Event is one audit record to append with a transaction (see package audit for its format).
+type Event struct {
+	Time      time.Time
+	Account   string
+	Source    string // eventSource
+	Name      string // eventName
+	ID        string // eventID
+	Username  string
+	AccessKey string
+	ReadOnly  bool
+	// Resources are "type\x00name" pairs for lookups by ResourceType and ResourceName.
+	Resources []string
+	Record    []byte
+}
+
+// StoredEvent is an appended event with its position and chain hash.
+type StoredEvent struct {
+	Seq  int64
+	Hash [32]byte
+	Event
+}
+
+// EventFilter selects events for LookupEvents: all set fields must match.
+type EventFilter struct {
+	Account    string
+	Start, End time.Time // zero: unbounded
+	Name       string
+	ID         string
+	Username   string
+	AccessKey  string
+	Source     string
+	ReadOnly   *bool
+	Resource   string // "type\x00name", "type\x00", or "\x00name"
+	BeforeSeq  int64  // 0: newest first from the end
+	Limit      int
+}
+
+// Reader is the read side of a transaction.
+type Reader interface {
+	// Get returns the entity of the kind and name (ignoring case), or ErrNotFound.
+	Get(ctx context.Context, account string, kind Kind, name string) (*Entity, error)
+	// GetByID returns the entity with the unique ID, or ErrNotFound.
+	GetByID(ctx context.Context, account string, kind Kind, id string) (*Entity, error)
+	// List returns entities of a kind sorted by name ignoring case, after p.Marker, at most
+	// p.Limit (0: all), and the marker of the next page ("" when this page is the last).
+	List(ctx context.Context, account string, kind Kind, p Page) ([]*Entity, string, error)
+	// Count returns the number of entities of the kind in the account.
+	Count(ctx context.Context, account string, kind Kind) (int, error)
+	// Links returns the names linked from `from` by the relation, sorted ignoring case.
+	Links(ctx context.Context, account string, kind LinkKind, from string) ([]string, error)
+	// LinksTo returns the names linking to `to` by the relation, sorted ignoring case.
+	LinksTo(ctx context.Context, account string, kind LinkKind, to string) ([]string, error)
+}
+
+// Tx is a read-write transaction.
+type Tx interface {
+	Reader
+	// Create stores a new entity; ErrExists if the name (ignoring case) is taken.
+	Create(ctx context.Context, e *Entity) error
+	// Update replaces the entity of e's kind and name; ErrNotFound if there is none.
+	Update(ctx context.Context, e *Entity) error
+	// Delete removes the entity and every link from or to it; ErrNotFound if absent.
+	Delete(ctx context.Context, account string, kind Kind, name string) error
+	// Link adds the relation (adding it twice is not an error); Unlink removes it, ErrNotFound
+	// if absent.
+	Link(ctx context.Context, account string, kind LinkKind, from, to string) error
+	Unlink(ctx context.Context, account string, kind LinkKind, from, to string) error
+	// Append adds audit events, chained after the last stored one; they commit or roll back
+	// with the transaction.
+	Append(ctx context.Context, events ...*Event) error
+}
+
+// Store is a backend. Update runs fn in a serializable read-write transaction and commits if
+// fn returns nil; fn may run more than once, so it must have no effects outside tx. View runs
+// fn on a consistent snapshot.
+type Store interface {
+	Update(ctx context.Context, fn func(tx Tx) error) error
+	View(ctx context.Context, fn func(r Reader) error) error
+	// Events returns events matching f, newest first.
+	Events(ctx context.Context, f EventFilter) ([]*StoredEvent, error)
+	// Chain returns events with Seq > after in order, at most limit (for verification and export).
+	Chain(ctx context.Context, after int64, limit int) ([]*StoredEvent, error)
+	Close() error
+}

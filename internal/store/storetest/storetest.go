@@ -1,0 +1,419 @@
+// Package storetest is the conformance suite every store backend runs unchanged:
+// storetest.Run(t, open). Only tests import it.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/iamd-dev/iamd/internal/store"
+)
+
+// Run runs every conformance test; open returns a fresh, empty store for each.
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s store.Store)
+	}{
+		{"CRUD", testCRUD},
+		{"NamesIgnoreCase", testNamesIgnoreCase},
+		{"Pagination", testPagination},
+		{"PathPrefix", testPathPrefix},
+		{"Links", testLinks},
+		{"Rollback", testRollback},
+		{"ConcurrentUpdates", testConcurrentUpdates},
+		{"QuotaRace", testQuotaRace},
+		{"UnicodeAndTime", testUnicodeAndTime},
+		{"Events", testEvents},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
+	}
+}
+
+const acct = "123456789012"
+
+var t0 = time.Date(2026, 1, 2, 3, 4, 5, 600, time.UTC)
+
+func ent(kind store.Kind, name string) *store.Entity {
+	return &store.Entity{Account: acct, Kind: kind, Name: name, ID: "ID" + name, Path: "/", Created: t0, Data: []byte(`{"n":"` + name + `"}`)}
+}
+
+func create(t *testing.T, s store.Store, es ...*store.Entity) {
+	t.Helper()
+	err := s.Update(context.Background(), func(tx store.Tx) error {
+		for _, e := range es {
+			if err := tx.Create(context.Background(), e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+}
+
+func get(s store.Store, kind store.Kind, name string) (*store.Entity, error) {
+	var e *store.Entity
+	err := s.View(context.Background(), func(r store.Reader) error {
+		var err error
+		e, err = r.Get(context.Background(), acct, kind, name)
+		return err
+	})
+	return e, err
+}
+
+func testCRUD(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	create(t, s, ent(store.KindUser, "alice"))
+	got, err := get(s, store.KindUser, "alice")
+	if err != nil {
+		t.Fatalf("get: %v", err)
+	}
+	if diff := cmp.Diff(ent(store.KindUser, "alice"), got); diff != "" {
+		t.Errorf("get (-want +got):\n%s", diff)
+	}
+	err = s.View(ctx, func(r store.Reader) error {
+		e, err := r.GetByID(ctx, acct, store.KindUser, "IDalice")
+		if err == nil && e.Name != "alice" {
+			return fmt.Errorf("GetByID name %q", e.Name)
+		}
+		return err
+	})
+	if err != nil {
+		t.Errorf("GetByID: %v", err)
+	}
+	upd := ent(store.KindUser, "alice")
+	upd.Data = []byte(`{"changed":true}`)
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.Update(ctx, upd) }); err != nil {
+		t.Fatalf("update: %v", err)
+	}
+	if got, _ := get(s, store.KindUser, "alice"); string(got.Data) != `{"changed":true}` {
+		t.Errorf("after update data = %s", got.Data)
+	}
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.Update(ctx, ent(store.KindUser, "bob")) }); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("update missing: err = %v, want ErrNotFound", err)
+	}
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.Delete(ctx, acct, store.KindUser, "alice") }); err != nil {
+		t.Fatalf("delete: %v", err)
+	}
+	if _, err := get(s, store.KindUser, "alice"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("get deleted: err = %v, want ErrNotFound", err)
+	}
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.Delete(ctx, acct, store.KindUser, "alice") }); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("delete twice: err = %v, want ErrNotFound", err)
+	}
+	// Kinds and accounts are separate namespaces.
+	create(t, s, ent(store.KindUser, "x"), ent(store.KindRole, "x"))
+	other := ent(store.KindUser, "x")
+	other.Account = "210987654321"
+	create(t, s, other)
+}
+
+func testNamesIgnoreCase(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	create(t, s, ent(store.KindUser, "Alice"))
+	err := s.Update(ctx, func(tx store.Tx) error { return tx.Create(ctx, ent(store.KindUser, "aLICE")) })
+	if !errors.Is(err, store.ErrExists) {
+		t.Errorf("create aLICE after Alice: err = %v, want ErrExists", err)
+	}
+	got, err := get(s, store.KindUser, "ALICE")
+	if err != nil || got.Name != "Alice" {
+		t.Errorf("get ALICE = %v, %v; want the entity named Alice", got, err)
+	}
+}
+
+func list(t *testing.T, s store.Store, kind store.Kind, p store.Page) ([]string, string) {
+	t.Helper()
+	var names []string
+	var next string
+	err := s.View(context.Background(), func(r store.Reader) error {
+		es, n, err := r.List(context.Background(), acct, kind, p)
+		for _, e := range es {
+			names = append(names, e.Name)
+		}
+		next = n
+		return err
+	})
+	if err != nil {
+		t.Fatalf("list: %v", err)
+	}
+	return names, next
+}
+
+func testPagination(t *testing.T, s store.Store) {
+	var es []*store.Entity
+	for _, n := range []string{"d", "B", "a", "e", "C"} {
+		es = append(es, ent(store.KindGroup, n))
+	}
+	create(t, s, es...)
+	var all []string
+	marker := ""
+	for i := 0; ; i++ {
+		names, next := list(t, s, store.KindGroup, store.Page{Marker: marker, Limit: 2})
+		all = append(all, names...)
+		if i == 0 {
+			// An insert before the marker must not shift later pages.
+			create(t, s, ent(store.KindGroup, "A0"))
+		}
+		if next == "" {
+			break
+		}
+		marker = next
+		if i > 10 {
+			t.Fatal("pagination does not end")
+		}
+	}
+	if diff := cmp.Diff([]string{"a", "B", "C", "d", "e"}, all); diff != "" {
+		t.Errorf("paged names (-want +got):\n%s", diff)
+	}
+	names, next := list(t, s, store.KindGroup, store.Page{})
+	if len(names) != 6 || next != "" {
+		t.Errorf("unlimited list = %v, next %q", names, next)
+	}
+	if n, _ := list(t, s, store.KindGroup, store.Page{Limit: 6}); len(n) != 6 {
+		t.Errorf("limit equal to count returned %d", len(n))
+	}
+	var count int
+	s.View(context.Background(), func(r store.Reader) error {
+		var err error
+		count, err = r.Count(context.Background(), acct, store.KindGroup)
+		return err
+	})
+	if count != 6 {
+		t.Errorf("Count = %d, want 6", count)
+	}
+}
+
+func testPathPrefix(t *testing.T, s store.Store) {
+	a, b, c := ent(store.KindRole, "a"), ent(store.KindRole, "b"), ent(store.KindRole, "c")
+	a.Path, b.Path, c.Path = "/eng/", "/eng/ops/", "/sales/"
+	create(t, s, a, b, c)
+	names, _ := list(t, s, store.KindRole, store.Page{PathPrefix: "/eng/"})
+	if diff := cmp.Diff([]string{"a", "b"}, names); diff != "" {
+		t.Errorf("path /eng/ (-want +got):\n%s", diff)
+	}
+	names, _ = list(t, s, store.KindRole, store.Page{PathPrefix: "/"})
+	if len(names) != 3 {
+		t.Errorf("path / = %v", names)
+	}
+}
+
+func testLinks(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	create(t, s, ent(store.KindGroup, "devs"), ent(store.KindUser, "Bob"), ent(store.KindUser, "alice"))
+	err := s.Update(ctx, func(tx store.Tx) error {
+		for _, u := range []string{"Bob", "alice", "alice"} {
+			if err := tx.Link(ctx, acct, store.LinkMember, "devs", u); err != nil {
+				return err
+			}
+		}
+		return tx.Link(ctx, acct, store.LinkUserPolicy, "alice", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var members, groups, holders []string
+	s.View(ctx, func(r store.Reader) error {
+		members, _ = r.Links(ctx, acct, store.LinkMember, "DEVS")
+		groups, _ = r.LinksTo(ctx, acct, store.LinkMember, "Alice")
+		holders, _ = r.LinksTo(ctx, acct, store.LinkUserPolicy, "arn:aws:iam::aws:policy/ReadOnlyAccess")
+		return nil
+	})
+	if diff := cmp.Diff([]string{"alice", "Bob"}, members); diff != "" {
+		t.Errorf("members (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"devs"}, groups); diff != "" {
+		t.Errorf("groups of alice (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"alice"}, holders); diff != "" {
+		t.Errorf("policy holders (-want +got):\n%s", diff)
+	}
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.Unlink(ctx, acct, store.LinkMember, "devs", "nobody") }); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unlink missing: err = %v, want ErrNotFound", err)
+	}
+	// Deleting an entity removes its links in both directions.
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.Delete(ctx, acct, store.KindUser, "alice") }); err != nil {
+		t.Fatal(err)
+	}
+	s.View(ctx, func(r store.Reader) error {
+		members, _ = r.Links(ctx, acct, store.LinkMember, "devs")
+		holders, _ = r.LinksTo(ctx, acct, store.LinkUserPolicy, "arn:aws:iam::aws:policy/ReadOnlyAccess")
+		return nil
+	})
+	if diff := cmp.Diff([]string{"Bob"}, members); diff != "" {
+		t.Errorf("members after delete (-want +got):\n%s", diff)
+	}
+	if len(holders) != 0 {
+		t.Errorf("policy holders after delete = %v", holders)
+	}
+}
+
+func testRollback(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	boom := errors.New("boom")
+	err := s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.Create(ctx, ent(store.KindUser, "ghost")); err != nil {
+			return err
+		}
+		if err := tx.Append(ctx, &store.Event{Time: t0, Account: acct, Name: "CreateUser", Record: []byte(`{}`)}); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Update error = %v, want boom", err)
+	}
+	if _, err := get(s, store.KindUser, "ghost"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("rolled-back entity: err = %v, want ErrNotFound", err)
+	}
+	evs, err := s.Events(ctx, store.EventFilter{Account: acct})
+	if err != nil || len(evs) != 0 {
+		t.Errorf("rolled-back events = %d, %v; want none", len(evs), err)
+	}
+}
+
+// testConcurrentUpdates: read-modify-write transactions never lose an update.
+func testConcurrentUpdates(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	c := ent(store.KindSetting, "counter")
+	c.Data = []byte("0")
+	create(t, s, c)
+	const n = 40
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- s.Update(ctx, func(tx store.Tx) error {
+				e, err := tx.Get(ctx, acct, store.KindSetting, "counter")
+				if err != nil {
+					return err
+				}
+				var v int
+				fmt.Sscan(string(e.Data), &v)
+				e.Data = []byte(fmt.Sprint(v + 1))
+				return tx.Update(ctx, e)
+			})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	e, _ := get(s, store.KindSetting, "counter")
+	if string(e.Data) != fmt.Sprint(n) {
+		t.Errorf("counter = %s after %d increments", e.Data, n)
+	}
+}
+
+// testQuotaRace: a count-then-create quota check inside a transaction holds under concurrency.
+func testQuotaRace(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	const quota = 2
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.Update(ctx, func(tx store.Tx) error {
+				n, err := tx.Count(ctx, acct, store.KindAccessKey)
+				if err != nil {
+					return err
+				}
+				if n >= quota {
+					return errors.New("quota")
+				}
+				return tx.Create(ctx, ent(store.KindAccessKey, fmt.Sprintf("KEY%02d", i)))
+			})
+		}()
+	}
+	wg.Wait()
+	names, _ := list(t, s, store.KindAccessKey, store.Page{})
+	if len(names) != quota {
+		t.Errorf("%d keys created under a quota of %d: %v", len(names), quota, names)
+	}
+}
+
+func testUnicodeAndTime(t *testing.T, s store.Store) {
+	e := ent(store.KindPolicy, "pölicy-名前")
+	e.Created = time.Date(2026, 5, 6, 7, 8, 9, 123456789, time.FixedZone("X", 3600))
+	create(t, s, e)
+	got, err := get(s, store.KindPolicy, "PÖLICY-名前")
+	if err != nil {
+		// Case folding beyond ASCII is not required by IAM (names are ASCII); exact name must work.
+		got, err = get(s, store.KindPolicy, "pölicy-名前")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "pölicy-名前" {
+		t.Errorf("name = %q", got.Name)
+	}
+	if !got.Created.Equal(e.Created) || got.Created.Location() != time.UTC {
+		t.Errorf("created = %v, want %v in UTC", got.Created, e.Created.UTC())
+	}
+}
+
+func testEvents(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	ro := true
+	for i := range 5 {
+		ev := &store.Event{Time: t0.Add(time.Duration(i) * time.Minute), Account: acct, Source: "iam.amazonaws.com",
+			Name: []string{"CreateUser", "GetUser"}[i%2], ID: fmt.Sprintf("ev%d", i), Username: "alice", AccessKey: "AKIA1",
+			ReadOnly: i%2 == 1, Resources: []string{"AWS::IAM::User\x00u" + fmt.Sprint(i)}, Record: []byte(fmt.Sprintf(`{"i":%d}`, i))}
+		if err := s.Update(ctx, func(tx store.Tx) error { return tx.Append(ctx, ev) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := s.Events(ctx, store.EventFilter{Account: acct})
+	if err != nil || len(all) != 5 {
+		t.Fatalf("events = %d, %v", len(all), err)
+	}
+	if all[0].ID != "ev4" || all[4].ID != "ev0" {
+		t.Errorf("order = %s..%s, want newest first", all[0].ID, all[4].ID)
+	}
+	for name, f := range map[string]struct {
+		f    store.EventFilter
+		want int
+	}{
+		"name":     {store.EventFilter{Account: acct, Name: "GetUser"}, 2},
+		"readonly": {store.EventFilter{Account: acct, ReadOnly: &ro}, 2},
+		"time":     {store.EventFilter{Account: acct, Start: t0.Add(time.Minute), End: t0.Add(3 * time.Minute)}, 3},
+		"resource": {store.EventFilter{Account: acct, Resource: "\x00u3"}, 1},
+		"restype":  {store.EventFilter{Account: acct, Resource: "AWS::IAM::User\x00"}, 5},
+		"limit":    {store.EventFilter{Account: acct, Limit: 2}, 2},
+		"before":   {store.EventFilter{Account: acct, BeforeSeq: all[1].Seq}, 3},
+		"id":       {store.EventFilter{Account: acct, ID: "ev2"}, 1},
+		"other":    {store.EventFilter{Account: "999999999999"}, 0},
+	} {
+		got, err := s.Events(ctx, f.f)
+		if err != nil || len(got) != f.want {
+			t.Errorf("%s: %d events, %v; want %d", name, len(got), err, f.want)
+		}
+	}
+	chain, err := s.Chain(ctx, 0, 100)
+	if err != nil || len(chain) != 5 {
+		t.Fatalf("chain = %d, %v", len(chain), err)
+	}
+	seen := map[[32]byte]bool{}
+	for i, e := range chain {
+		if i > 0 && e.Seq <= chain[i-1].Seq {
+			t.Errorf("chain not in order at %d", i)
+		}
+		if seen[e.Hash] || e.Hash == ([32]byte{}) {
+			t.Errorf("chain hash %d not unique", i)
+		}
+		seen[e.Hash] = true
+	}
+}
