@@ -1,0 +1,212 @@
+package iam
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// FieldError is an input that breaks one of AWS's constraints on a field. The API layer turns it
+// into AWS's ValidationError: "1 validation error detected: Value 'V' at 'field' failed to
+// satisfy constraint: Member must …".
+type FieldError struct {
+	Field      string // the wire member name, lowerCamel ("userName")
+	Value      string
+	Constraint string // "Member must have length less than or equal to 64"
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", e.Value, e.Field, e.Constraint)
+}
+
+// InputError is an input AWS rejects with InvalidInput and the given message.
+type InputError struct{ Message string }
+
+func (e *InputError) Error() string { return e.Message }
+
+// Name patterns from the IAM API Reference.
+const (
+	namePattern = `[\w+=,.@-]+`
+	pathPattern = `(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`
+	tagPattern  = `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`
+)
+
+// Name length limits per entity (IAM API Reference, "IAM and AWS STS quotas").
+const (
+	MaxUserName            = 64
+	MaxGroupName           = 128
+	MaxRoleName            = 64
+	MaxPolicyName          = 128
+	MaxInstanceProfileName = 128
+	MaxPath                = 512
+	MaxDescription         = 1000
+	MaxTags                = 50
+	MaxTagKey              = 128
+	MaxTagValue            = 256
+)
+
+func isNameChar(r rune) bool {
+	return r < utf8.RuneSelf && (r == '_' || r == '+' || r == '=' || r == ',' || r == '.' || r == '@' || r == '-' ||
+		'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+}
+
+func lengthErr(field, value string, min, max int) error {
+	n := utf8.RuneCountInString(value)
+	if n < min {
+		return &FieldError{field, value, fmt.Sprintf("Member must have length greater than or equal to %d", min)}
+	}
+	if n > max {
+		return &FieldError{field, value, fmt.Sprintf("Member must have length less than or equal to %d", max)}
+	}
+	return nil
+}
+
+// CheckName checks an entity name against [\w+=,.@-]+ and the length limit.
+func CheckName(field, name string, max int) error {
+	if err := lengthErr(field, name, 1, max); err != nil {
+		return err
+	}
+	for _, r := range name {
+		if !isNameChar(r) {
+			return &FieldError{field, name, "Member must satisfy regular expression pattern: " + namePattern}
+		}
+	}
+	return nil
+}
+
+// CheckPath checks an IAM path: "/" or "/…/" of printable ASCII, at most 512 characters.
+func CheckPath(field, path string) error {
+	if err := lengthErr(field, path, 1, MaxPath); err != nil {
+		return err
+	}
+	ok := path == "/" || len(path) >= 2 && path[0] == '/' && path[len(path)-1] == '/'
+	for i := 0; ok && i < len(path); i++ {
+		ok = path[i] >= 0x21 && path[i] <= 0x7e
+	}
+	if !ok {
+		return &FieldError{field, path, "Member must satisfy regular expression pattern: " + pathPattern}
+	}
+	return nil
+}
+
+// CheckPathPrefix checks a PathPrefix filter: "/" or a string starting with "/" of printable
+// ASCII (AWS's pattern \u002F[\u0021-\u007F]*).
+func CheckPathPrefix(prefix string) error {
+	if prefix == "" {
+		return nil
+	}
+	if err := lengthErr("pathPrefix", prefix, 1, MaxPath); err != nil {
+		return err
+	}
+	ok := prefix[0] == '/'
+	for i := 0; ok && i < len(prefix); i++ {
+		ok = prefix[i] >= 0x21 && prefix[i] <= 0x7f
+	}
+	if !ok {
+		return &FieldError{"pathPrefix", prefix, `Member must satisfy regular expression pattern: \u002F[\u0021-\u007F]*`}
+	}
+	return nil
+}
+
+// CheckDescription checks a role or policy description (at most 1000 characters of the allowed set).
+func CheckDescription(d string) error {
+	if err := lengthErr("description", d, 0, MaxDescription); err != nil {
+		return err
+	}
+	for _, r := range d {
+		if !(r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0x7e || r >= 0xa1 && r <= 0xff) {
+			return &FieldError{"description", d, `Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`}
+		}
+	}
+	return nil
+}
+
+func isTagChar(r rune) bool {
+	return unicode.IsLetter(r) || unicode.In(r, unicode.Z) || unicode.IsNumber(r) || strings.ContainsRune("_.:/=+-@", r)
+}
+
+// CheckTags checks tags being added to an entity ("User", "Role", "Policy", …) that already has
+// `existing`: AWS's key and value rules, no duplicate keys ignoring case, and at most 50 tags in
+// all after the merge.
+func CheckTags(entity string, tags, existing []Tag) error {
+	seen := map[string]bool{}
+	for i, t := range tags {
+		field := fmt.Sprintf("tags.%d.member.key", i+1)
+		if err := lengthErr(field, t.Key, 1, MaxTagKey); err != nil {
+			return err
+		}
+		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
+			return &InputError{"User-defined tag keys can't start with 'aws:'. This prefix is reserved for AWS tags."}
+		}
+		for _, r := range t.Key {
+			if !isTagChar(r) {
+				return &FieldError{field, t.Key, "Member must satisfy regular expression pattern: " + strings.Replace(tagPattern, "*", "+", 1)}
+			}
+		}
+		vfield := fmt.Sprintf("tags.%d.member.value", i+1)
+		if err := lengthErr(vfield, t.Value, 0, MaxTagValue); err != nil {
+			return err
+		}
+		for _, r := range t.Value {
+			if !isTagChar(r) {
+				return &FieldError{vfield, t.Value, "Member must satisfy regular expression pattern: " + tagPattern}
+			}
+		}
+		k := strings.ToLower(t.Key)
+		if seen[k] {
+			return &InputError{"Duplicate tag keys found. Please note that Tag keys are case insensitive."}
+		}
+		seen[k] = true
+	}
+	if len(MergeTags(existing, tags)) > MaxTags {
+		return &LimitError{fmt.Sprintf("Cannot exceed quota for TagsPer%s: %d", entity, MaxTags), "TagsPer" + entity}
+	}
+	return nil
+}
+
+// LimitError is a quota that a request would exceed (AWS's LimitExceeded).
+type LimitError struct {
+	Message string
+	Quota   string
+}
+
+func (e *LimitError) Error() string { return e.Message }
+
+// MergeTags returns existing with tags added or replaced (keys compared ignoring case, the new
+// key's case kept).
+func MergeTags(existing, tags []Tag) []Tag {
+	out := append([]Tag(nil), existing...)
+	for _, t := range tags {
+		replaced := false
+		for i := range out {
+			if strings.EqualFold(out[i].Key, t.Key) {
+				out[i] = t
+				replaced = true
+				break
+			}
+		}
+		if !replaced {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// RemoveTags returns existing without the keys (compared ignoring case).
+func RemoveTags(existing []Tag, keys []string) []Tag {
+	var out []Tag
+	for _, t := range existing {
+		drop := false
+		for _, k := range keys {
+			if strings.EqualFold(t.Key, k) {
+				drop = true
+				break
+			}
+		}
+		if !drop {
+			out = append(out, t)
+		}
+	}
+	return out
+}
