@@ -32,7 +32,7 @@ var byCode = map[string]func(string) *Error{
 	"UnrecognizedPublicKeyEncoding": UnrecognizedPublicKeyEncoding, "ExpiredTokenException": ExpiredTokenException,
 	"IDPCommunicationError": IDPCommunicationError, "IDPRejectedClaim": IDPRejectedClaim,
 	"InvalidAuthorizationMessageException": InvalidAuthorizationMessageException,
-	"InvalidIdentityToken": InvalidIdentityToken, "PackedPolicyTooLarge": PackedPolicyTooLarge,
+	"InvalidIdentityToken":                 InvalidIdentityToken, "PackedPolicyTooLarge": PackedPolicyTooLarge,
 	"RegionDisabledException": RegionDisabledException,
 }
 
