@@ -1,0 +1,200 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/iamd-dev/iamd/internal/policy/condition"
+)
+
+// PolicyRef says which policy a compiled document is, for decisions and traces.
+type PolicyRef struct {
+	// Kind is the role the policy plays in this evaluation.
+	Kind Kind
+	// ARN of a managed policy or of the resource owning a resource-based policy; Name of an
+	// inline policy (or of the managed policy); VersionID of a managed policy version.
+	ARN, Name, VersionID string
+}
+
+// Compiled is a policy document compiled once for fast evaluation. Callers cache it (by
+// document hash and kind); it is immutable and safe for concurrent use.
+//
+// Statements are indexed by action: exact actions in a table keyed by lower-case action,
+// wildcard actions grouped by lower-case service prefix, and statements whose action cannot be
+// narrowed to a service (Action "*", "*:Get*", NotAction) in short lists of their own. The cost
+// of evaluating a request therefore grows with the statements that can match its action, not
+// with the size of the document.
+type Compiled struct {
+	ref   PolicyRef
+	stmts []cstmt
+
+	exact    []exactEntry   // sorted by key
+	services []serviceEntry // sorted by service
+	other    []wildAction   // actions with a wildcard in the service part, or "*"
+	notAct   []int32        // NotAction statements
+}
+
+type exactEntry struct {
+	key   string // lower-case "service:action"
+	stmts []int32
+}
+
+type serviceEntry struct {
+	service string // lower-case service prefix
+	pats    []wildAction
+}
+
+type wildAction struct {
+	pat  string // as written; matched ignoring case
+	stmt int32
+}
+
+// cstmt is one compiled statement.
+type cstmt struct {
+	index  int32
+	effect Effect
+	sid    string
+	// broken is why the statement could not be compiled ("" if it could). A broken statement
+	// matches by action only: a broken Deny always denies the actions it names, and a broken
+	// Allow never allows (fail closed).
+	broken string
+
+	notAction []string // NotAction patterns
+
+	resAll    bool // Resource "*", or no Resource/NotResource element
+	notRes    bool // res holds NotResource patterns
+	res       []*condition.Pattern
+	resPrefix []string // res[i].Prefix(), checked before calling Match
+
+	prin    *principalMatcher
+	notPrin bool // prin is a NotPrincipal element
+	// noPrin: a resource-based or trust policy statement without Principal/NotPrincipal names
+	// nobody (AWS rejects such documents).
+	noPrin bool
+
+	conds []*condition.Clause
+}
+
+// Ref returns the PolicyRef given to Compile.
+func (c *Compiled) Ref() PolicyRef { return c.ref }
+
+// Problems returns, one per statement that could not be compiled, why. Compile still succeeds
+// for such documents (see Compile); callers that validate input reject them first.
+func (c *Compiled) Problems() []error {
+	var out []error
+	for i := range c.stmts {
+		if s := &c.stmts[i]; s.broken != "" {
+			out = append(out, fmt.Errorf("statement %d: %s", s.index, s.broken))
+		}
+	}
+	return out
+}
+
+// Compile compiles doc for evaluation as a policy of the given kind; meta identifies it in
+// decisions and traces (meta.Kind may be left zero; if set it must equal kind).
+//
+// Policy variables are substituted only for Version "2012-10-17"; under "2008-10-17" or no
+// Version, "${...}" is literal text. A statement whose condition or resource cannot be compiled
+// is kept but marked broken (see Problems and Trace.Failed): it fails closed.
+func Compile(doc *Document, kind Kind, meta PolicyRef) (*Compiled, error) {
+	if doc == nil {
+		return nil, errors.New("compile policy: nil document")
+	}
+	if kind < Identity || kind > RCP {
+		return nil, fmt.Errorf("compile policy: invalid kind %d", kind)
+	}
+	if meta.Kind != 0 && meta.Kind != kind {
+		return nil, fmt.Errorf("compile policy: PolicyRef kind %v does not match kind %v", meta.Kind, kind)
+	}
+	meta.Kind = kind
+	opts := condition.Options{Variables: doc.Version == "2012-10-17"}
+	c := &Compiled{ref: meta, stmts: make([]cstmt, len(doc.Statements))}
+	exact := map[string][]int32{}
+	services := map[string][]wildAction{}
+	for i := range doc.Statements {
+		st := &doc.Statements[i]
+		c.stmts[i] = compileStatement(st, kind, opts)
+		si := int32(i)
+		if st.Action == nil {
+			c.notAct = append(c.notAct, si)
+			continue
+		}
+		for _, a := range st.Action {
+			svc, _, _ := strings.Cut(a, ":")
+			switch {
+			case !strings.ContainsAny(a, "*?"):
+				k := strings.ToLower(a)
+				if l := exact[k]; len(l) == 0 || l[len(l)-1] != si {
+					exact[k] = append(l, si)
+				}
+			case strings.ContainsAny(svc, "*?") || !strings.Contains(a, ":"):
+				c.other = append(c.other, wildAction{pat: a, stmt: si})
+			default:
+				k := strings.ToLower(svc)
+				services[k] = append(services[k], wildAction{pat: a, stmt: si})
+			}
+		}
+	}
+	for k, l := range exact {
+		c.exact = append(c.exact, exactEntry{key: k, stmts: l})
+	}
+	sort.Slice(c.exact, func(i, j int) bool { return c.exact[i].key < c.exact[j].key })
+	for k, l := range services {
+		c.services = append(c.services, serviceEntry{service: k, pats: l})
+	}
+	sort.Slice(c.services, func(i, j int) bool { return c.services[i].service < c.services[j].service })
+	return c, nil
+}
+
+func compileStatement(st *Statement, kind Kind, opts condition.Options) cstmt {
+	s := cstmt{index: int32(st.Index), effect: st.Effect, sid: st.Sid, notAction: st.NotAction}
+	var problems []string
+	if st.Effect != Allow && st.Effect != Deny {
+		problems = append(problems, "invalid effect")
+	}
+	if st.Action == nil && st.NotAction == nil {
+		problems = append(problems, "no Action or NotAction")
+	}
+	res := st.Resource
+	if st.NotResource != nil {
+		res, s.notRes = st.NotResource, true
+	}
+	s.resAll = res == nil
+	for _, r := range res {
+		if r == "*" && !s.notRes {
+			s.resAll = true
+			break
+		}
+	}
+	if !s.resAll {
+		for _, r := range res {
+			p, err := condition.CompileARN(r, opts)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("resource %q: %v", r, err))
+				continue
+			}
+			s.res = append(s.res, p)
+			s.resPrefix = append(s.resPrefix, p.Prefix())
+		}
+	}
+	switch {
+	case st.Principal != nil:
+		s.prin = compilePrincipal(st.Principal)
+	case st.NotPrincipal != nil:
+		s.prin, s.notPrin = compilePrincipal(st.NotPrincipal), true
+	default:
+		s.noPrin = kind == Resource || kind == Trust
+	}
+	for _, cd := range st.Conditions {
+		cl, err := condition.Compile(cd.Operator, cd.Key, cd.Values, opts)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("condition %s %s: %v", cd.Operator, cd.Key, err))
+			continue
+		}
+		s.conds = append(s.conds, cl)
+	}
+	s.broken = strings.Join(problems, "; ")
+	return s
+}

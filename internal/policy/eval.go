@@ -1,0 +1,429 @@
+package policy
+
+import (
+	"strings"
+
+	"github.com/iamd-dev/iamd/internal/arn"
+	"github.com/iamd-dev/iamd/internal/policy/condition"
+)
+
+// Input is everything one authorization decision depends on. The authz adapter builds it; it
+// is plain data plus compiled policies, so it can be recorded with the decision and replayed.
+//
+// Which policies apply is the adapter's business: it passes nil SCPs for principals outside an
+// organization (or in its management account, or service-linked roles), nil RCPs when the
+// resource's account has none, and so on. The evaluator applies what it is given.
+type Input struct {
+	// Action is the request's action, "service:Action" ("iam:CreateUser"); any case.
+	Action string
+	// Resource is the resource ARN, or "*" for actions without resource types.
+	Resource string
+	// Context holds the request's condition keys (aws:username, aws:SourceIp, ...). Nil means
+	// an empty context.
+	Context condition.Context
+	// Principal is the caller.
+	Principal PrincipalInfo
+	// ResourceAccount is the account that owns the resource; "" means the caller's own account.
+	ResourceAccount string
+
+	// Identity holds the caller's identity-based policies: a user's inline and managed
+	// policies and its groups', or a role's.
+	Identity []*Compiled
+	// ResourcePolicy is the resource-based policy (or, for sts:AssumeRole*, the role's trust
+	// policy); nil when the resource has none.
+	ResourcePolicy *Compiled
+	// Boundary is the caller's permissions boundary; nil when it has none.
+	Boundary *Compiled
+	// Session holds the session policies (inline and managed) of a role or federated user
+	// session; empty means the session has no session policy.
+	Session []*Compiled
+	// SCPs holds the service control policies that apply to the caller's account, one slice
+	// per level of the organization path from the root to the account. Nil means the caller is
+	// not governed by SCPs; a level with no policy allows nothing.
+	SCPs [][]*Compiled
+	// RCPs holds the resource control policies for the resource's account, per level as SCPs.
+	RCPs [][]*Compiled
+}
+
+// Evaluate decides a request following AWS's policy evaluation logic (IAM User Guide, "Policy
+// evaluation logic" and the pages under it):
+//
+//  1. An applicable Deny statement in any policy is an explicit deny.
+//  2. If RCPs apply, every level must have an applicable Allow; likewise SCPs.
+//  3. Same account: the request is allowed if identity-based policies allow it and the
+//     permissions boundary and session policies (when present) allow it too; or if the
+//     resource-based policy allows it naming the caller itself ("*", its user ARN, its role
+//     session or federated user ARN), which needs nothing else; or naming the role behind a
+//     role session (or the user behind a federated user session), which the boundary and the
+//     session policies still limit. Naming the account delegates to identity-based policies.
+//     The root user needs no identity-based policy in its own account.
+//  4. Cross-account (and anonymous, service or federated callers): the caller's side (as in 3,
+//     without the resource-based policy; the root user's side always allows) and the
+//     resource-based policy must both allow.
+//
+// Evaluate never allocates for actions up to 128 bytes long, whatever the outcome. The result
+// does not depend on the order of policies or statements.
+func Evaluate(in *Input) Decision {
+	return evaluate(in, nil)
+}
+
+// cand identifies a matching statement during evaluation without allocating.
+type cand struct {
+	c     *Compiled
+	level int
+	s     *cstmt
+}
+
+// less orders statements deterministically: by kind, level, ARN, name, version, index.
+func (a cand) less(b cand) bool {
+	if b.s == nil {
+		return a.s != nil
+	}
+	if a.s == nil {
+		return false
+	}
+	ra, rb := &a.c.ref, &b.c.ref
+	if x, y := kindRank(ra.Kind), kindRank(rb.Kind); x != y {
+		return x < y
+	}
+	if a.level != b.level {
+		return a.level < b.level
+	}
+	if ra.ARN != rb.ARN {
+		return ra.ARN < rb.ARN
+	}
+	if ra.Name != rb.Name {
+		return ra.Name < rb.Name
+	}
+	if ra.VersionID != rb.VersionID {
+		return ra.VersionID < rb.VersionID
+	}
+	return a.s.index < b.s.index
+}
+
+func (a cand) statement() DecisionStatement {
+	if a.s == nil {
+		return DecisionStatement{}
+	}
+	return DecisionStatement{Policy: a.c.ref, Level: a.level, Index: int(a.s.index), Sid: a.s.sid, Effect: a.s.effect}
+}
+
+// acc accumulates the matching statements of one policy type.
+type acc struct {
+	allow   bool
+	allowBy cand
+	grants  uint8
+	byGrant [3]cand // best Allow per grant bit (grantAccount, grantEntity, grantDirect)
+	deny    bool
+	denyBy  cand
+}
+
+func (a *acc) merge(b *acc) {
+	if b.deny && (!a.deny || b.denyBy.less(a.denyBy)) {
+		a.deny, a.denyBy = true, b.denyBy
+	}
+	if b.allow && (!a.allow || b.allowBy.less(a.allowBy)) {
+		a.allow, a.allowBy = true, b.allowBy
+	}
+}
+
+type emptyContext struct{}
+
+func (emptyContext) Values(string) ([]string, bool) { return nil, false }
+
+// evalState is one evaluation's request, with the action lower-cased once.
+type evalState struct {
+	in     *Input
+	key    []byte // lower-case action
+	svc    int    // length of the service prefix in key
+	ctx    condition.Context
+	tracer *tracer // nil on the hot path
+}
+
+func evaluate(in *Input, tr *tracer) Decision {
+	var buf [128]byte
+	key := buf[:0]
+	for i := 0; i < len(in.Action); i++ {
+		b := in.Action[i]
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		key = append(key, b)
+	}
+	st := evalState{in: in, key: key, svc: len(key), ctx: in.Context, tracer: tr}
+	if i := strings.IndexByte(in.Action, ':'); i >= 0 {
+		st.svc = i
+	}
+	if st.ctx == nil {
+		st.ctx = emptyContext{}
+	}
+
+	var missing DecisionKinds
+	var all acc // every policy type, for the explicit deny
+	if in.RCPs != nil {
+		var a acc
+		if !st.levels(in.RCPs, &a) {
+			missing |= kindBit(RCP)
+		}
+		all.merge(&a)
+	}
+	if in.SCPs != nil {
+		var a acc
+		if !st.levels(in.SCPs, &a) {
+			missing |= kindBit(SCP)
+		}
+		all.merge(&a)
+	}
+	var id, bd, ss, rb acc
+	for _, c := range in.Identity {
+		st.policy(c, 0, &id)
+	}
+	if in.Boundary != nil {
+		st.policy(in.Boundary, 0, &bd)
+	}
+	for _, c := range in.Session {
+		st.policy(c, 0, &ss)
+	}
+	if in.ResourcePolicy != nil {
+		st.policy(in.ResourcePolicy, 0, &rb)
+	}
+	all.merge(&id)
+	all.merge(&bd)
+	all.merge(&ss)
+	all.merge(&rb)
+	if tr != nil {
+		tr.noAllow(in, &id, &bd, &ss, &rb)
+	}
+	if all.deny {
+		return Decision{Effect: DecisionExplicitDeny, By: all.denyBy.statement()}
+	}
+
+	p := &in.Principal
+	root := p.Type == PrincipalRoot
+	boundaryOK := in.Boundary == nil || bd.allow
+	sessionOK := len(in.Session) == 0 || ss.allow
+	identityOK := id.allow && boundaryOK && sessionOK
+	var callerMissing DecisionKinds
+	if !id.allow {
+		callerMissing |= kindBit(Identity)
+	}
+	if !boundaryOK {
+		callerMissing |= kindBit(Boundary)
+	}
+	if !sessionOK {
+		callerMissing |= kindBit(Session)
+	}
+
+	var by cand
+	allowed := false
+	if p.Account != "" && (in.ResourceAccount == "" || in.ResourceAccount == p.Account) {
+		switch {
+		case root:
+			allowed = true
+		case identityOK:
+			allowed, by = true, id.allowBy
+		case rb.grants&grantDirect != 0:
+			allowed, by = true, rb.byGrant[2]
+		case rb.grants&grantEntity != 0 && boundaryOK && sessionOK:
+			allowed, by = true, rb.byGrant[1]
+		case rb.grants&grantEntity != 0:
+			// The resource-based policy named the role behind the session (or the user behind a
+			// federated user session): no identity-based policy is needed, so only the boundary
+			// and session policies are missing.
+			missing |= callerMissing &^ kindBit(Identity)
+		default:
+			missing |= callerMissing
+		}
+	} else {
+		callerOK := root || identityOK || p.Type == PrincipalAnonymous || p.Type == PrincipalService || p.Type == PrincipalFederated
+		if !callerOK {
+			missing |= callerMissing
+		}
+		if rb.grants == 0 {
+			k := Resource
+			if in.ResourcePolicy != nil {
+				k = in.ResourcePolicy.ref.Kind
+			}
+			missing |= kindBit(k)
+		}
+		allowed, by = callerOK && rb.grants != 0, rb.allowBy
+	}
+	if !allowed || missing != 0 {
+		if missing == 0 {
+			missing = kindBit(Identity)
+		}
+		return Decision{Effect: DecisionImplicitDeny, Missing: missing}
+	}
+	return Decision{Effect: DecisionAllow, By: by.statement()}
+}
+
+// levels evaluates organization policies level by level; it reports whether every level has an
+// applicable Allow.
+func (st *evalState) levels(levels [][]*Compiled, out *acc) bool {
+	ok := true
+	for lvl, pols := range levels {
+		var a acc
+		for _, c := range pols {
+			st.policy(c, lvl, &a)
+		}
+		if !a.allow {
+			ok = false
+		}
+		out.merge(&a)
+	}
+	return ok
+}
+
+// policy evaluates the statements of c that can match the action.
+func (st *evalState) policy(c *Compiled, level int, a *acc) {
+	key := st.key
+	// Exact actions: binary search on the lower-case action.
+	lo, hi := 0, len(c.exact)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if c.exact[m].key < string(key) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(c.exact) && c.exact[lo].key == string(key) {
+		for _, i := range c.exact[lo].stmts {
+			st.consider(c, level, i, a)
+		}
+	}
+	// Wildcard actions of the request's service.
+	svc := key[:st.svc]
+	lo, hi = 0, len(c.services)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if c.services[m].service < string(svc) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(c.services) && c.services[lo].service == string(svc) {
+		st.wild(c, level, c.services[lo].pats, a)
+	}
+	st.wild(c, level, c.other, a)
+	for _, i := range c.notAct {
+		s := &c.stmts[i]
+		matched := false
+		for _, p := range s.notAction {
+			if arn.GlobFold(p, st.in.Action) {
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			st.consider(c, level, i, a)
+		}
+	}
+}
+
+func (st *evalState) wild(c *Compiled, level int, pats []wildAction, a *acc) {
+	last := int32(-1)
+	for _, w := range pats {
+		if w.stmt == last {
+			continue // this statement already matched the action
+		}
+		if w.pat == "*" || arn.GlobFold(w.pat, st.in.Action) {
+			last = w.stmt
+			st.consider(c, level, w.stmt, a)
+		}
+	}
+}
+
+// consider evaluates statement i of c, whose action matches, and records it in a.
+func (st *evalState) consider(c *Compiled, level int, i int32, a *acc) {
+	s := &c.stmts[i]
+	cd := cand{c: c, level: level, s: s}
+	if st.tracer == nil && c.ref.Kind != Resource && c.ref.Kind != Trust {
+		// A statement that cannot become the deciding one cannot change the decision.
+		if s.effect == Deny && a.deny && !cd.less(a.denyBy) || s.effect == Allow && a.allow && !cd.less(a.allowBy) {
+			return
+		}
+	}
+	ok, g := st.statement(c, level, s)
+	if !ok {
+		return
+	}
+	if st.tracer != nil {
+		st.tracer.matched(cd)
+	}
+	if s.effect == Deny {
+		if !a.deny || cd.less(a.denyBy) {
+			a.deny, a.denyBy = true, cd
+		}
+		return
+	}
+	if !a.allow || cd.less(a.allowBy) {
+		a.allow, a.allowBy = true, cd
+	}
+	a.grants |= g
+	for b := 0; b < 3; b++ {
+		if g&(1<<b) != 0 && (a.byGrant[b].s == nil || cd.less(a.byGrant[b])) {
+			a.byGrant[b] = cd
+		}
+	}
+}
+
+// statement reports whether s (whose action matches) applies to the request, and how its
+// Principal element named the caller.
+func (st *evalState) statement(c *Compiled, level int, s *cstmt) (bool, uint8) {
+	if s.broken != "" {
+		if st.tracer != nil {
+			st.tracer.failed(cand{c: c, level: level, s: s})
+		}
+		return s.effect == Deny, grantDirect
+	}
+	in := st.in
+	g := grantDirect
+	switch {
+	case s.prin == nil:
+		if s.noPrin {
+			return false, 0
+		}
+	case s.notPrin:
+		// "The NotPrincipal element with a Deny effect will always deny any IAM principal that
+		// has a permissions boundary policy attached, regardless of the values specified in the
+		// NotPrincipal element" (IAM User Guide, "Permissions boundaries for IAM entities").
+		if s.prin.excludes(&in.Principal) && (s.effect != Deny || in.Boundary == nil) {
+			return false, 0
+		}
+	default:
+		if g = s.prin.match(&in.Principal); g == 0 {
+			return false, 0
+		}
+	}
+	if !s.resAll {
+		m := false
+		for i, p := range s.res {
+			if strings.HasPrefix(in.Resource, s.resPrefix[i]) && p.Match(in.Resource, st.ctx) {
+				m = true
+				break
+			}
+		}
+		if m == s.notRes {
+			return false, 0
+		}
+	}
+	if st.tracer != nil {
+		ok := true
+		for _, cl := range s.conds {
+			o := cl.Eval(st.ctx)
+			if o.Missing {
+				st.tracer.missingKey(cl.Key())
+			}
+			ok = ok && o.Match
+		}
+		return ok, g
+	}
+	for _, cl := range s.conds {
+		if !cl.Eval(st.ctx).Match {
+			return false, 0
+		}
+	}
+	return true, g
+}
