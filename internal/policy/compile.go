@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/iamd-dev/iamd/internal/arn"
 	"github.com/iamd-dev/iamd/internal/policy/condition"
 )
 
@@ -43,12 +44,36 @@ type exactEntry struct {
 
 type serviceEntry struct {
 	service string // lower-case service prefix
-	pats    []wildAction
+	// pats are sorted by pfx, so that the patterns whose literal prefix can match an action
+	// name are found by binary search on its first byte; the first nAny have an empty pfx
+	// (they start with a wildcard) and are always tried.
+	pats []wildAction
+	nAny int
 }
 
 type wildAction struct {
 	pat  string // as written; matched ignoring case
+	pfx  string // lower-case literal text of the action name (after "service:") before the first wildcard
+	need uint64 // byteMask of the pattern's literal bytes: an action lacking one cannot match
 	stmt int32
+}
+
+// byteMask sets bit b&63 for every byte b of s other than the wildcards '*' and '?', with ASCII
+// letters lower-cased. An action matches a pattern only if its mask covers the pattern's, so one
+// AND rejects most non-matching wildcard patterns before the glob runs.
+func byteMask(s string) uint64 {
+	var m uint64
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		switch {
+		case b == '*' || b == '?':
+			continue
+		case 'A' <= b && b <= 'Z':
+			b += 'a' - 'A'
+		}
+		m |= 1 << (b & 63)
+	}
+	return m
 }
 
 // cstmt is one compiled statement.
@@ -62,11 +87,11 @@ type cstmt struct {
 	broken string
 
 	notAction []string // NotAction patterns
+	notNeed   []uint64 // byteMask of each NotAction pattern
 
-	resAll    bool // Resource "*", or no Resource/NotResource element
-	notRes    bool // res holds NotResource patterns
-	res       []*condition.Pattern
-	resPrefix []string // res[i].Prefix(), checked before calling Match
+	resAll bool // Resource "*", or no Resource/NotResource element
+	notRes bool // res holds NotResource patterns
+	res    []resMatcher
 
 	prin    *principalMatcher
 	notPrin bool // prin is a NotPrincipal element
@@ -130,10 +155,12 @@ func Compile(doc *Document, kind Kind, meta PolicyRef) (*Compiled, error) {
 					exact[k] = append(l, si)
 				}
 			case strings.ContainsAny(svc, "*?") || !strings.Contains(a, ":"):
-				c.other = append(c.other, wildAction{pat: a, stmt: si})
+				c.other = append(c.other, wildAction{pat: a, need: byteMask(a), stmt: si})
 			default:
 				k := strings.ToLower(svc)
-				services[k] = append(services[k], wildAction{pat: a, stmt: si})
+				name := strings.ToLower(a[len(svc)+1:])
+				pfx := name[:strings.IndexAny(name, "*?")]
+				services[k] = append(services[k], wildAction{pat: a, pfx: pfx, need: byteMask(a), stmt: si})
 			}
 		}
 	}
@@ -142,7 +169,12 @@ func Compile(doc *Document, kind Kind, meta PolicyRef) (*Compiled, error) {
 	}
 	sort.Slice(c.exact, func(i, j int) bool { return c.exact[i].key < c.exact[j].key })
 	for k, l := range services {
-		c.services = append(c.services, serviceEntry{service: k, pats: l})
+		sort.SliceStable(l, func(i, j int) bool { return l[i].pfx < l[j].pfx })
+		e := serviceEntry{service: k, pats: l}
+		for e.nAny < len(l) && l[e.nAny].pfx == "" {
+			e.nAny++
+		}
+		c.services = append(c.services, e)
 	}
 	sort.Slice(c.services, func(i, j int) bool { return c.services[i].service < c.services[j].service })
 	return c, nil
@@ -150,6 +182,9 @@ func Compile(doc *Document, kind Kind, meta PolicyRef) (*Compiled, error) {
 
 func compileStatement(st *Statement, kind Kind, opts condition.Options) cstmt {
 	s := cstmt{index: int32(st.Index), effect: st.Effect, sid: st.Sid, notAction: st.NotAction}
+	for _, a := range st.NotAction {
+		s.notNeed = append(s.notNeed, byteMask(a))
+	}
 	var problems []string
 	if st.Effect != Allow && st.Effect != Deny {
 		problems = append(problems, "invalid effect")
@@ -175,8 +210,7 @@ func compileStatement(st *Statement, kind Kind, opts condition.Options) cstmt {
 				problems = append(problems, fmt.Sprintf("resource %q: %v", r, err))
 				continue
 			}
-			s.res = append(s.res, p)
-			s.resPrefix = append(s.resPrefix, p.Prefix())
+			s.res = append(s.res, compileResource(r, p, opts))
 		}
 	}
 	switch {
@@ -197,4 +231,83 @@ func compileStatement(st *Statement, kind Kind, opts condition.Options) cstmt {
 	}
 	s.broken = strings.Join(problems, "; ")
 	return s
+}
+
+// resMatcher is a compiled Resource or NotResource value. Most values are literal ARNs, ARNs
+// ending in a single '*', or ARNs whose six parts are literal, "*" or simple globs; those are
+// matched here without going through condition.Pattern. Values with policy variables, and
+// patterns with fewer than six parts, use the Pattern, which defines the semantics.
+type resMatcher struct {
+	kind  uint8
+	text  string    // resExact: the ARN; resPrefix, resGeneral: the literal prefix
+	parts [6]string // resParts: the pattern's six parts
+	glob  uint8     // resParts: bit i set when parts[i] has a wildcard
+	pat   *condition.Pattern
+}
+
+const (
+	resExact   uint8 = iota + 1 // a literal ARN: string equality
+	resPrefix                   // six parts, one '*' at the very end: prefix test
+	resParts                    // six parts without variables: per-part glob
+	resGeneral                  // anything else: condition.Pattern
+)
+
+func compileResource(r string, p *condition.Pattern, opts condition.Options) resMatcher {
+	m := resMatcher{kind: resGeneral, text: p.Prefix(), pat: p}
+	if opts.Variables && strings.Contains(r, "${") || strings.Count(r, ":") < 5 {
+		return m
+	}
+	if !strings.ContainsAny(r, "*?") {
+		return resMatcher{kind: resExact, text: r}
+	}
+	if i := strings.IndexAny(r, "*?"); i == len(r)-1 && r[i] == '*' && strings.Count(r[:i], ":") >= 5 {
+		return resMatcher{kind: resPrefix, text: r[:i]}
+	}
+	m = resMatcher{kind: resParts, text: p.Prefix()}
+	rest := r
+	for i := range 5 {
+		j := strings.IndexByte(rest, ':')
+		m.parts[i], rest = rest[:j], rest[j+1:]
+	}
+	m.parts[5] = rest
+	for i, part := range m.parts {
+		if strings.ContainsAny(part, "*?") {
+			m.glob |= 1 << i
+		}
+	}
+	return m
+}
+
+// match reports whether the resource ARN matches.
+func (m *resMatcher) match(resource string, ctx condition.Context) bool {
+	switch m.kind {
+	case resExact:
+		return resource == m.text
+	case resPrefix:
+		return strings.HasPrefix(resource, m.text)
+	case resParts:
+		if !strings.HasPrefix(resource, m.text) {
+			return false
+		}
+		v := resource
+		for i := range 5 {
+			j := strings.IndexByte(v, ':')
+			if j < 0 {
+				return false
+			}
+			if !m.matchPart(i, v[:j]) {
+				return false
+			}
+			v = v[j+1:]
+		}
+		return m.matchPart(5, v)
+	}
+	return strings.HasPrefix(resource, m.text) && m.pat.Match(resource, ctx)
+}
+
+func (m *resMatcher) matchPart(i int, v string) bool {
+	if m.glob&(1<<i) == 0 {
+		return m.parts[i] == v
+	}
+	return m.parts[i] == "*" || arn.Glob(m.parts[i], v)
 }

@@ -132,25 +132,48 @@ type emptyContext struct{}
 func (emptyContext) Values(string) ([]string, bool) { return nil, false }
 
 // evalState is one evaluation's request, with the action lower-cased once.
+//
+// The lower-case action lives in an array inside the state rather than in a slice of a local
+// buffer: the state's contents reach condition.Context, an interface, so the compiler must assume
+// that whatever the state points to escapes. An array held by value does not, and Evaluate stays
+// allocation-free.
 type evalState struct {
 	in     *Input
-	key    []byte // lower-case action
-	svc    int    // length of the service prefix in key
+	keyBuf [128]byte
+	long   []byte // the lower-case action when it does not fit keyBuf
+	keyLen int
+	svc    int    // length of the service prefix in the key
+	mask   uint64 // byteMask of the action
 	ctx    condition.Context
 	tracer *tracer // nil on the hot path
 }
 
+// key returns the lower-case action.
+func (st *evalState) key() []byte {
+	if st.long != nil {
+		return st.long
+	}
+	return st.keyBuf[:st.keyLen]
+}
+
 func evaluate(in *Input, tr *tracer) Decision {
-	var buf [128]byte
-	key := buf[:0]
+	st := evalState{in: in, ctx: in.Context, tracer: tr}
+	var key []byte
+	if len(in.Action) > len(st.keyBuf) {
+		st.long = make([]byte, len(in.Action))
+		key = st.long
+	} else {
+		key = st.keyBuf[:len(in.Action)]
+	}
 	for i := 0; i < len(in.Action); i++ {
 		b := in.Action[i]
 		if 'A' <= b && b <= 'Z' {
 			b += 'a' - 'A'
 		}
-		key = append(key, b)
+		key[i] = b
+		st.mask |= 1 << (b & 63)
 	}
-	st := evalState{in: in, key: key, svc: len(key), ctx: in.Context, tracer: tr}
+	st.keyLen, st.svc = len(key), len(key)
 	if i := strings.IndexByte(in.Action, ':'); i >= 0 {
 		st.svc = i
 	}
@@ -276,7 +299,7 @@ func (st *evalState) levels(levels [][]*Compiled, out *acc) bool {
 
 // policy evaluates the statements of c that can match the action.
 func (st *evalState) policy(c *Compiled, level int, a *acc) {
-	key := st.key
+	key := st.key()
 	// Exact actions: binary search on the lower-case action.
 	lo, hi := 0, len(c.exact)
 	for lo < hi {
@@ -304,14 +327,40 @@ func (st *evalState) policy(c *Compiled, level int, a *acc) {
 		}
 	}
 	if lo < len(c.services) && c.services[lo].service == string(svc) {
-		st.wild(c, level, c.services[lo].pats, a)
+		e := &c.services[lo]
+		st.wild(c, level, e.pats[:e.nAny], a)
+		// Patterns whose literal prefix starts with the action name's first byte.
+		var name []byte
+		if st.svc < len(key) {
+			name = key[st.svc+1:]
+		}
+		if len(name) > 0 {
+			pats := e.pats[e.nAny:]
+			lo, hi := 0, len(pats)
+			for lo < hi {
+				m := int(uint(lo+hi) >> 1)
+				if pats[m].pfx[0] < name[0] {
+					lo = m + 1
+				} else {
+					hi = m
+				}
+			}
+			for _, w := range pats[lo:] {
+				if w.pfx[0] != name[0] {
+					break
+				}
+				if len(name) >= len(w.pfx) && string(name[:len(w.pfx)]) == w.pfx && w.need&^st.mask == 0 && arn.GlobFold(w.pat, st.in.Action) {
+					st.consider(c, level, w.stmt, a)
+				}
+			}
+		}
 	}
 	st.wild(c, level, c.other, a)
 	for _, i := range c.notAct {
 		s := &c.stmts[i]
 		matched := false
-		for _, p := range s.notAction {
-			if arn.GlobFold(p, st.in.Action) {
+		for j, p := range s.notAction {
+			if s.notNeed[j]&^st.mask == 0 && arn.GlobFold(p, st.in.Action) {
 				matched = true
 				break
 			}
@@ -328,7 +377,7 @@ func (st *evalState) wild(c *Compiled, level int, pats []wildAction, a *acc) {
 		if w.stmt == last {
 			continue // this statement already matched the action
 		}
-		if w.pat == "*" || arn.GlobFold(w.pat, st.in.Action) {
+		if w.pat == "*" || w.need&^st.mask == 0 && arn.GlobFold(w.pat, st.in.Action) {
 			last = w.stmt
 			st.consider(c, level, w.stmt, a)
 		}
@@ -399,8 +448,8 @@ func (st *evalState) statement(c *Compiled, level int, s *cstmt) (bool, uint8) {
 	}
 	if !s.resAll {
 		m := false
-		for i, p := range s.res {
-			if strings.HasPrefix(in.Resource, s.resPrefix[i]) && p.Match(in.Resource, st.ctx) {
+		for i := range s.res {
+			if s.res[i].match(in.Resource, st.ctx) {
 				m = true
 				break
 			}

@@ -255,11 +255,18 @@ func stmtName(s DecisionStatement) string {
 	return fmt.Sprintf("%s/#%d", s.Policy.Name, s.Index)
 }
 
-func TestScenarios(t *testing.T) {
+// scenarioFiles lists the scenario files.
+func scenarioFiles(t testing.TB) []string {
+	t.Helper()
 	files, err := filepath.Glob("testdata/eval/*.json")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return files
+}
+
+func TestScenarios(t *testing.T) {
+	files := scenarioFiles(t)
 	if len(files) < 40 {
 		t.Errorf("found %d scenarios in testdata/eval, want at least 40", len(files))
 	}
