@@ -1,0 +1,177 @@
+package secrets
+
+import (
+	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// ErrOpen is returned by Open and OpenToken for every failure: wrong or unknown key,
+// tampering, truncation, wrong associated data.
+var ErrOpen = errors.New("secrets: cannot open sealed value")
+
+const (
+	sealVersion = 1
+	keySize     = 32
+	nonceSize   = 12
+	headerSize  = 1 + 4
+	overhead    = headerSize + nonceSize + 16 // + GCM tag
+)
+
+// Keyring seals and opens secrets with AES-256-GCM keys; the first key seals, any key opens.
+type Keyring struct {
+	keys []ringKey
+}
+
+type ringKey struct {
+	id   uint32
+	aead cipher.AEAD
+}
+
+// KeyFileError is a problem in a key file. It names the line but never shows its content,
+// which may be key material.
+type KeyFileError struct {
+	Line   int // 1-based; 0 for the file as a whole
+	Reason string
+}
+
+func (e *KeyFileError) Error() string {
+	if e.Line == 0 {
+		return "key file: " + e.Reason
+	}
+	return "key file line " + strconv.Itoa(e.Line) + ": " + e.Reason
+}
+
+// ParseKeyring reads a key file: one key per line as "id:base64(32 bytes)", blank lines and
+// lines starting with '#' ignored. The first key seals. Errors name the bad line without
+// echoing it.
+func ParseKeyring(text string) (*Keyring, error) {
+	k := &Keyring{}
+	seen := map[uint32]bool{}
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		idText, b64, ok := strings.Cut(line, ":")
+		if !ok {
+			return nil, &KeyFileError{Line: i + 1, Reason: `want "id:base64 key"`}
+		}
+		id, err := strconv.ParseUint(strings.TrimSpace(idText), 10, 32)
+		if err != nil {
+			return nil, &KeyFileError{Line: i + 1, Reason: "key id is not a number from 0 to 4294967295"}
+		}
+		if seen[uint32(id)] {
+			return nil, &KeyFileError{Line: i + 1, Reason: "key id " + strconv.FormatUint(id, 10) + " appears twice"}
+		}
+		seen[uint32(id)] = true
+		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(b64))
+		if err != nil {
+			return nil, &KeyFileError{Line: i + 1, Reason: "key is not valid standard base64"}
+		}
+		if len(raw) != keySize {
+			return nil, &KeyFileError{Line: i + 1, Reason: fmt.Sprintf("key is %d bytes, want %d", len(raw), keySize)}
+		}
+		aead, err := newAEAD(raw)
+		if err != nil {
+			return nil, &KeyFileError{Line: i + 1, Reason: "key rejected by AES"}
+		}
+		k.keys = append(k.keys, ringKey{id: uint32(id), aead: aead})
+	}
+	if len(k.keys) == 0 {
+		return nil, &KeyFileError{Reason: "no keys"}
+	}
+	return k, nil
+}
+
+func newAEAD(key []byte) (cipher.AEAD, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
+
+// GenerateKeyFile returns the content of a new key file with one random key under a random
+// id. To rotate, put its key line above the lines of an existing file.
+func GenerateKeyFile(rand io.Reader) (string, error) {
+	var buf [4 + keySize]byte
+	if _, err := io.ReadFull(rand, buf[:]); err != nil {
+		return "", fmt.Errorf("generate key: %w", err)
+	}
+	id := binary.BigEndian.Uint32(buf[:4])
+	return "# iamd keyring: one key per line, id:base64(32 bytes). The first key seals; every key opens.\n" +
+		strconv.FormatUint(uint64(id), 10) + ":" + base64.StdEncoding.EncodeToString(buf[4:]) + "\n", nil
+}
+
+// Seal encrypts plaintext with the first key, binding it to ad.
+func (k *Keyring) Seal(plaintext, ad []byte, rand io.Reader) ([]byte, error) {
+	if k == nil || len(k.keys) == 0 {
+		return nil, errors.New("seal: keyring has no keys")
+	}
+	key := k.keys[0]
+	out := make([]byte, headerSize+nonceSize, overhead+len(plaintext))
+	out[0] = sealVersion
+	binary.BigEndian.PutUint32(out[1:headerSize], key.id)
+	nonce := out[headerSize : headerSize+nonceSize]
+	if _, err := io.ReadFull(rand, nonce); err != nil {
+		return nil, fmt.Errorf("seal: read nonce: %w", err)
+	}
+	return key.aead.Seal(out, nonce, plaintext, associated(out[:headerSize], ad)), nil
+}
+
+// Open decrypts a value Seal returned with the same ad. Any failure is ErrOpen.
+func (k *Keyring) Open(sealed, ad []byte) ([]byte, error) {
+	if k == nil || len(sealed) < overhead || sealed[0] != sealVersion {
+		return nil, ErrOpen
+	}
+	id := binary.BigEndian.Uint32(sealed[1:headerSize])
+	for _, key := range k.keys {
+		if key.id != id {
+			continue
+		}
+		nonce := sealed[headerSize : headerSize+nonceSize]
+		plain, err := key.aead.Open(nil, nonce, sealed[headerSize+nonceSize:], associated(sealed[:headerSize], ad))
+		if err != nil {
+			return nil, ErrOpen
+		}
+		return plain, nil
+	}
+	return nil, ErrOpen
+}
+
+func associated(header, ad []byte) []byte {
+	return append(bytes.Clone(header), ad...)
+}
+
+// tokenMarker starts every decoded session token; in base64 it reads "IQoJ".
+const tokenMarker = "\x21\x0a\x09"
+
+// tokenAD is the associated data of session tokens, which keeps tokens and stored secrets apart.
+const tokenAD = "iamd session token"
+
+// SealToken seals payload into an opaque session token: standard base64 starting "IQoJ".
+func (k *Keyring) SealToken(payload []byte, rand io.Reader) (string, error) {
+	sealed, err := k.Seal(payload, []byte(tokenAD), rand)
+	if err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(append([]byte(tokenMarker), sealed...)), nil
+}
+
+// OpenToken returns the payload of a token SealToken made with any key of the ring. Any
+// failure is ErrOpen.
+func (k *Keyring) OpenToken(token string) ([]byte, error) {
+	raw, err := base64.StdEncoding.DecodeString(token)
+	if err != nil || len(raw) < len(tokenMarker) || string(raw[:len(tokenMarker)]) != tokenMarker {
+		return nil, ErrOpen
+	}
+	return k.Open(raw[len(tokenMarker):], []byte(tokenAD))
+}
