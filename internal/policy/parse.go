@@ -242,6 +242,7 @@ func (p *parser) parseObject() (value, *SyntaxError) {
 		p.pos++
 		return v, nil
 	}
+	var seen map[string]struct{} // for large objects, where a linear search would be quadratic
 	for {
 		if p.pos >= len(p.text) || p.text[p.pos] != '"' {
 			return value{}, p.fail(p.pos)
@@ -251,8 +252,8 @@ func (p *parser) parseObject() (value, *SyntaxError) {
 		if err != nil {
 			return value{}, err
 		}
-		if v.get(key) != nil {
-			return value{}, p.fail(keyOff) // duplicate key
+		if p.duplicate(&v, &seen, key) {
+			return value{}, p.fail(keyOff)
 		}
 		p.skipSpace()
 		if p.pos >= len(p.text) || p.text[p.pos] != ':' {
@@ -280,6 +281,27 @@ func (p *parser) parseObject() (value, *SyntaxError) {
 			return value{}, p.fail(p.pos)
 		}
 	}
+}
+
+// smallObject is the member count up to which duplicate keys are found by a linear search.
+const smallObject = 16
+
+// duplicate reports whether obj already has a member named key.
+func (p *parser) duplicate(obj *value, seen *map[string]struct{}, key string) bool {
+	if len(obj.obj) < smallObject {
+		return obj.get(key) != nil
+	}
+	if *seen == nil {
+		*seen = make(map[string]struct{}, 2*smallObject)
+		for _, m := range obj.obj {
+			(*seen)[m.key] = struct{}{}
+		}
+	}
+	if _, ok := (*seen)[key]; ok {
+		return true
+	}
+	(*seen)[key] = struct{}{}
+	return false
 }
 
 func (p *parser) parseArray() (value, *SyntaxError) {
