@@ -61,6 +61,19 @@ func Size(text string) int {
 // grammar ("Syntax errors in policy."); the legacy parser ("The policy failed legacy parsing");
 // Sid uniqueness and form; missing actions, principals and resources; then the form of each
 // resource, action and principal. The first failure is reported.
+//
+// Version may be "2012-10-17", "2008-10-17" or absent (recorded as ""); under the last two,
+// "${...}" is literal text. Managed policies must be 2012-10-17: see RequireCurrentVersion.
+// Duplicate keys in any JSON object are rejected. Condition values may be strings, numbers,
+// booleans or arrays of them, including the empty array; numbers and booleans keep their literal
+// text.
+//
+// Known differences from AWS, where its behaviour is undocumented: Sids are limited to letters and
+// digits for Identity, Boundary and Trust documents only; trust policies accept any action (AWS
+// may restrict them to sts:*); the principal checks accept the documented forms only (account IDs,
+// account/user/role/session ARNs, "*", service principals ending in .amazonaws.com[.cn], SAML and
+// OIDC provider ARNs, the four web identity providers, 64-hex canonical user IDs) and never look
+// up whether the principal exists; RCP documents are checked like Resource documents.
 func Parse(text string, kind Kind) (*Document, error) {
 	if kind < Identity || kind > RCP {
 		return nil, fmt.Errorf("policy: parse: invalid kind %d", kind)
