@@ -477,3 +477,485 @@ func conditionBlock(v json.RawMessage) ([]Condition, error) {
 	})
 	return out, nil
 }
+
+// evalCase is a hand-written request for behaviour that no AWS page spells out as a scenario:
+// iamd's fail-closed handling of statements it cannot compile, long actions, principal forms.
+type evalCase struct {
+	name      string
+	identity  []string // policy documents
+	resource  string   // resource-based policy document
+	boundary  string
+	rcps      [][]string
+	action    string
+	res       string
+	principal PrincipalInfo
+	resAcct   string
+	ctx       map[string][]string
+	want      DecisionEffect
+	failed    int // statements reported in Trace.Failed
+}
+
+func (c *evalCase) input(t *testing.T) *Input {
+	t.Helper()
+	comp := func(kind Kind, name, text string) *Compiled {
+		doc, err := testDocument(text)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		p, err := Compile(doc, kind, PolicyRef{Name: name})
+		if err != nil {
+			t.Fatalf("Compile(%s): %v", name, err)
+		}
+		return p
+	}
+	in := &Input{Action: c.action, Resource: c.res, Principal: c.principal, ResourceAccount: c.resAcct}
+	if c.ctx != nil {
+		in.Context = condition.NewMap(c.ctx)
+	}
+	for i, d := range c.identity {
+		in.Identity = append(in.Identity, comp(Identity, fmt.Sprintf("id%d", i), d))
+	}
+	if c.resource != "" {
+		in.ResourcePolicy = comp(Resource, "resource", c.resource)
+	}
+	if c.boundary != "" {
+		in.Boundary = comp(Boundary, "boundary", c.boundary)
+	}
+	for lvl, docs := range c.rcps {
+		in.RCPs = append(in.RCPs, []*Compiled{})
+		for i, d := range docs {
+			in.RCPs[lvl] = append(in.RCPs[lvl], comp(RCP, fmt.Sprintf("rcp%d.%d", lvl, i), d))
+		}
+	}
+	return in
+}
+
+func TestEvaluateCases(t *testing.T) {
+	alice := PrincipalInfo{Type: PrincipalUser, ARN: "arn:aws:iam::111122223333:user/alice", Account: "111122223333"}
+	doc := func(stmts ...string) string { return benchDoc(stmts...) }
+	long := "svc:" + strings.Repeat("VeryLongActionName", 10)
+	cases := []evalCase{
+		{name: "broken deny applies", identity: []string{doc(
+			`{"Effect":"Allow","Action":"s3:*","Resource":"*"}`,
+			`{"Effect":"Deny","Action":"s3:GetObject","Resource":"*","Condition":{"StringEqualz":{"aws:username":"x"}}}`)},
+			action: "s3:GetObject", res: "arn:aws:s3:::b/k", principal: alice, want: DecisionExplicitDeny, failed: 1},
+		{name: "broken allow never allows", identity: []string{doc(
+			`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"NoSuchOperator":{"aws:username":"x"}}}`)},
+			action: "s3:GetObject", res: "arn:aws:s3:::b/k", principal: alice, want: DecisionImplicitDeny, failed: 1},
+		{name: "invalid effect fails closed", identity: []string{doc(`{"Effect":"Maybe","Action":"s3:GetObject","Resource":"*"}`)},
+			action: "s3:GetObject", res: "arn:aws:s3:::b/k", principal: alice, want: DecisionImplicitDeny, failed: 1},
+		{name: "statement without action matches nothing", identity: []string{doc(`{"Effect":"Allow","Resource":"*"}`)},
+			action: "s3:GetObject", res: "arn:aws:s3:::b/k", principal: alice, want: DecisionImplicitDeny, failed: 1},
+		{name: "action longer than the buffer", identity: []string{doc(`{"Effect":"Allow","Action":"SVC:verylong*","Resource":"*"}`)},
+			action: long, res: "*", principal: alice, want: DecisionAllow},
+		{name: "action without a colon", identity: []string{doc(`{"Effect":"Allow","Action":"s3:*","Resource":"*"}`)},
+			action: "s3", res: "*", principal: alice, want: DecisionImplicitDeny},
+		{name: "statement reached through two patterns", identity: []string{doc(
+			`{"Effect":"Allow","Action":["*:Get*","*:*Object","s3:G*","s3:Get*"],"Resource":"*"}`)},
+			action: "s3:GetObject", res: "arn:aws:s3:::b/k", principal: alice, want: DecisionAllow},
+		{name: "condition without context", identity: []string{doc(
+			`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEqualsIfExists":{"aws:username":"alice"}}}`)},
+			action: "s3:GetObject", res: "arn:aws:s3:::b/k", principal: alice, want: DecisionAllow},
+		{name: "resource parts: short ARN", identity: []string{doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:us-*:*:x"}`)},
+			action: "s3:GetObject", res: "arn:aws:s3:us-east", principal: alice, want: DecisionImplicitDeny},
+		{name: "resource parts: glob in the last part", identity: []string{doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::*-logs/2024-??-*.gz"}`)},
+			action: "s3:GetObject", res: "arn:aws:s3:::app-logs/2024-05-01.gz", principal: alice, want: DecisionAllow},
+		{name: "resource variable", identity: []string{doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::home/${aws:username}/*"}`)},
+			action: "s3:GetObject", res: "arn:aws:s3:::home/alice/notes", principal: alice, ctx: map[string][]string{"aws:username": {"alice"}}, want: DecisionAllow},
+		{name: "short resource pattern ending in star", identity: []string{doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:*"}`)},
+			action: "s3:GetObject", res: "arn:aws:s3:::b/k", principal: alice, want: DecisionAllow},
+		{name: "rcp level without allow", identity: []string{doc(`{"Effect":"Allow","Action":"s3:*","Resource":"*"}`)},
+			rcps:   [][]string{{doc(`{"Effect":"Deny","Principal":"*","Action":"s3:DeleteBucket","Resource":"*"}`)}},
+			action: "s3:GetObject", res: "arn:aws:s3:::b/k", principal: alice, want: DecisionImplicitDeny},
+		{name: "federated web identity in trust policy", resource: doc(
+			`{"Effect":"Allow","Principal":{"Federated":"accounts.google.com"},"Action":"sts:AssumeRoleWithWebIdentity"}`),
+			action: "sts:AssumeRoleWithWebIdentity", res: "arn:aws:iam::111122223333:role/web", principal: PrincipalInfo{Type: PrincipalFederated, ARN: "accounts.google.com"},
+			resAcct: "111122223333", want: DecisionAllow},
+		{name: "other federated provider", resource: doc(
+			`{"Effect":"Allow","Principal":{"Federated":"accounts.google.com"},"Action":"sts:AssumeRoleWithWebIdentity"}`),
+			action: "sts:AssumeRoleWithWebIdentity", res: "arn:aws:iam::111122223333:role/web", principal: PrincipalInfo{Type: PrincipalFederated, ARN: "cognito-identity.amazonaws.com"},
+			resAcct: "111122223333", want: DecisionImplicitDeny},
+		{name: "canonical user never matches", resource: doc(
+			`{"Effect":"Allow","Principal":{"CanonicalUser":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},"Action":"s3:GetObject","Resource":"*"}`),
+			action: "s3:GetObject", res: "arn:aws:s3:::b/k", principal: alice, want: DecisionImplicitDeny},
+		{name: "principal arn in another partition names the account", identity: []string{doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`)},
+			resource: doc(`{"Effect":"Allow","Principal":{"AWS":["arn:aws-cn:iam::111122223333:root","arn:aws:iam::111122223333:rootx","arn:aws:iam::1111:root","notanarn","arn:aws"]},"Action":"s3:GetObject","Resource":"*"}`),
+			action:   "s3:GetObject", res: "arn:aws:s3:::b/k", principal: alice, want: DecisionAllow},
+		{name: "resource policy statement without principal names nobody", resource: doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`),
+			action: "s3:GetObject", res: "arn:aws:s3:::b/k", principal: PrincipalInfo{Type: PrincipalAnonymous}, want: DecisionImplicitDeny},
+		{name: "notprincipal wildcard exempts everyone", identity: []string{doc(`{"Effect":"Allow","Action":"s3:*","Resource":"*"}`)},
+			resource: doc(`{"Effect":"Deny","NotPrincipal":{"AWS":"*"},"Action":"s3:*","Resource":"*"}`),
+			action:   "s3:GetObject", res: "arn:aws:s3:::b/k", principal: alice, want: DecisionAllow},
+		{name: "notprincipal deny applies to anonymous", resource: doc(
+			`{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}`,
+			`{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:*","Resource":"*"}`),
+			action: "s3:GetObject", res: "arn:aws:s3:::b/k", principal: PrincipalInfo{Type: PrincipalAnonymous}, want: DecisionExplicitDeny},
+		{name: "notprincipal exempts a listed service", resource: doc(
+			`{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}`,
+			`{"Effect":"Deny","NotPrincipal":{"Service":"logs.amazonaws.com"},"Action":"s3:*","Resource":"*"}`),
+			action: "s3:PutObject", res: "arn:aws:s3:::b/k", principal: PrincipalInfo{Type: PrincipalService, ARN: "logs.amazonaws.com"}, want: DecisionAllow},
+		{name: "notprincipal account exempts its root user", resource: doc(
+			`{"Effect":"Deny","NotPrincipal":{"AWS":"111122223333"},"Action":"s3:*","Resource":"*"}`),
+			action: "s3:GetObject", res: "arn:aws:s3:::b/k", principal: PrincipalInfo{Type: PrincipalRoot, ARN: "arn:aws:iam::111122223333:root", Account: "111122223333"}, want: DecisionAllow},
+		{name: "notprincipal allow grants everyone else", resource: doc(
+			`{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:user/bob"},"Action":"s3:GetObject","Resource":"*"}`),
+			action: "s3:GetObject", res: "arn:aws:s3:::b/k", principal: alice, want: DecisionAllow},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := c.input(t)
+			d := Evaluate(in)
+			if d.Effect != c.want {
+				t.Errorf("Evaluate(%s on %s) = %+v, want %v", c.action, c.res, d, c.want)
+			}
+			tr := Explain(in)
+			if diff := cmp.Diff(d, tr.Decision); diff != "" {
+				t.Errorf("Explain decision differs (-evaluate +explain):\n%s", diff)
+			}
+			if len(tr.Failed) != c.failed {
+				t.Errorf("Trace.Failed = %+v, want %d entries", tr.Failed, c.failed)
+			}
+			for _, f := range tr.Failed {
+				if f.Reason == "" {
+					t.Errorf("failure without a reason: %+v", f)
+				}
+			}
+		})
+	}
+}
+
+func TestEvalCompileErrors(t *testing.T) {
+	doc := &Document{Version: "2012-10-17", Statements: []Statement{{Effect: Allow, Action: []string{"s3:*"}, Resource: []string{"*"}}}}
+	cases := []struct {
+		name string
+		doc  *Document
+		kind Kind
+		ref  PolicyRef
+	}{
+		{"nil document", nil, Identity, PolicyRef{}},
+		{"kind zero", doc, 0, PolicyRef{}},
+		{"kind too large", doc, RCP + 1, PolicyRef{}},
+		{"ref kind differs", doc, Identity, PolicyRef{Kind: Boundary}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got, err := Compile(c.doc, c.kind, c.ref); err == nil {
+				t.Errorf("Compile(%v, %v, %+v) = %v, nil; want an error", c.doc, c.kind, c.ref, got)
+			}
+		})
+	}
+	ref := PolicyRef{Kind: Identity, ARN: "arn:aws:iam::aws:policy/X", Name: "X", VersionID: "v2"}
+	c, err := Compile(doc, Identity, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(ref, c.Ref()); diff != "" {
+		t.Errorf("Ref (-want +got):\n%s", diff)
+	}
+	if p := c.Problems(); p != nil {
+		t.Errorf("Problems() = %v, want none", p)
+	}
+	bad := &Document{Statements: []Statement{
+		{Effect: Allow, Action: []string{"s3:*"}},
+		{Index: 1, Effect: 9, Action: []string{"s3:*"}},
+		{Index: 2, Effect: Deny, Conditions: []Condition{{Operator: "Nope", Key: "k", Values: []string{"v"}}}},
+	}}
+	c, err = Compile(bad, Identity, PolicyRef{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.Problems() {
+		got = append(got, p.Error())
+	}
+	want := []string{
+		"statement 1: invalid effect",
+		"statement 2: no Action or NotAction; condition Nope k: " + condition.SyntaxErrorMessage,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Problems (-want +got):\n%s", diff)
+	}
+}
+
+func TestEvalNamesAndReasons(t *testing.T) {
+	strs := map[string]string{
+		Allow.String(): "Allow", Deny.String(): "Deny", Effect(0).String(): "Invalid",
+		DecisionAllow.String(): "Allow", DecisionExplicitDeny.String(): "ExplicitDeny",
+		DecisionImplicitDeny.String(): "ImplicitDeny", DecisionEffect(9).String(): "Invalid",
+		Kind(0).String(): "Invalid", Trust.String(): "Trust",
+	}
+	for got, want := range strs {
+		if got != want {
+			t.Errorf("String() = %q, want %q", got, want)
+		}
+	}
+	types := map[PrincipalType]string{
+		PrincipalAnonymous: "Anonymous", PrincipalRoot: "Root", PrincipalUser: "User", PrincipalRoleSession: "RoleSession",
+		PrincipalFederatedUser: "FederatedUser", PrincipalService: "Service", PrincipalFederated: "Federated", 99: "Invalid",
+	}
+	for pt, want := range types {
+		if got := pt.String(); got != want {
+			t.Errorf("PrincipalType(%d).String() = %q, want %q", pt, got, want)
+		}
+	}
+	if kindRank(0) != len(kindOrder) {
+		t.Errorf("kindRank(0) = %d, want %d", kindRank(0), len(kindOrder))
+	}
+	d := Decision{Effect: DecisionAllow}
+	if !d.Allowed() || d.Reason("s3:GetObject") != "" {
+		t.Errorf("allow decision: Allowed() = %v, Reason = %q", d.Allowed(), d.Reason("s3:GetObject"))
+	}
+	if got, want := (Decision{}).Reason("s3:GetObject"), "because no identity-based policy allows the s3:GetObject action"; got != want {
+		t.Errorf("zero Decision Reason = %q, want %q", got, want)
+	}
+	if (Decision{}).Allowed() {
+		t.Error("zero Decision is allowed")
+	}
+}
+
+// TestEvalCandOrder checks the deterministic order of statements in traces.
+func TestEvalCandOrder(t *testing.T) {
+	mk := func(kind Kind, level int, arn, name, version string, index int32) cand {
+		return cand{c: &Compiled{ref: PolicyRef{Kind: kind, ARN: arn, Name: name, VersionID: version}}, level: level, s: &cstmt{index: index}}
+	}
+	ordered := []cand{
+		mk(RCP, 0, "", "", "", 0),
+		mk(SCP, 0, "b", "", "", 0),
+		mk(SCP, 1, "a", "", "", 0),
+		mk(Identity, 0, "a", "z", "", 0),
+		mk(Identity, 0, "b", "a", "", 0),
+		mk(Identity, 0, "b", "b", "v1", 3),
+		mk(Identity, 0, "b", "b", "v2", 1),
+		mk(Identity, 0, "b", "b", "v2", 2),
+		{},
+	}
+	for i := range ordered {
+		for j := range ordered {
+			if got, want := ordered[i].less(ordered[j]), i < j; got != want {
+				t.Errorf("less(%d, %d) = %v, want %v", i, j, got, want)
+			}
+		}
+	}
+}
+
+// fuzzBytes hands out fuzzer bytes as small choices; past the end it returns zeros.
+type fuzzBytes struct{ b []byte }
+
+func (f *fuzzBytes) n(max int) int {
+	if len(f.b) == 0 {
+		return 0
+	}
+	v := int(f.b[0]) % max
+	f.b = f.b[1:]
+	return v
+}
+
+func (f *fuzzBytes) pick(list []string) string { return list[f.n(len(list))] }
+
+var (
+	fuzzActions = []string{"s3:GetObject", "s3:PutObject", "iam:CreateUser", "ec2:RunInstances", "S3:getobject", "sts:AssumeRole", "s3"}
+	fuzzActPats = []string{"*", "s3:*", "s3:Get*", "S3:get*", "iam:*User", "*:Get*", "ec2:RunInstances", "s3:GetObject",
+		"s3:?etObject", "iam:CreateUser", "*:*Object", "sts:*", "s3:*Object*"}
+	fuzzResources = []string{"arn:aws:s3:::bucket/key", "arn:aws:s3:::bucket", "arn:aws:iam::111122223333:user/alice", "*",
+		"arn:aws:ec2:us-east-1:111122223333:instance/i-1", "arn:aws:s3:::Bucket/key", "arn:aws:s3:::alice/x", "arn:aws:s3:us-east"}
+	fuzzResPats = []string{"*", "arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket", "arn:aws:s3:::*", "arn:aws:iam::*:user/${aws:username}",
+		"arn:aws:ec2:us-*:*:instance/*", "arn:aws:s3:*", "arn:aws:s3:::b?cket/*", "arn:aws:iam::111122223333:user/alice",
+		"arn:aws:s3:::${aws:username}/*", "arn:aws:s3:::${aws:username, 'bucket'}/*", "arn:aws:s3:us-*:*:x", "arn:aws:*:::bucket/${*}"}
+	fuzzPrincipals = []*Principal{
+		{Wildcard: true}, {AWS: []string{"*"}}, {AWS: []string{"111122223333"}}, {AWS: []string{"arn:aws:iam::111122223333:root"}},
+		{AWS: []string{"arn:aws:iam::111122223333:user/alice"}}, {AWS: []string{"arn:aws:iam::111122223333:role/Dev"}},
+		{AWS: []string{"arn:aws:sts::111122223333:assumed-role/Dev/s1", "arn:aws:iam::111122223333:root"}},
+		{AWS: []string{"arn:aws:iam::444455556666:root"}}, {AWS: []string{"arn:aws:iam::444455556666:user/carol", "444455556666"}},
+		{Service: []string{"ec2.amazonaws.com"}}, {Federated: []string{"accounts.google.com"}},
+		{AWS: []string{"arn:aws:iam::111122223333:user/bob"}}, {AWS: []string{"arn:aws:sts::111122223333:federated-user/bob"}},
+	}
+	fuzzCallers = []PrincipalInfo{
+		{Type: PrincipalUser, ARN: "arn:aws:iam::111122223333:user/alice", Account: "111122223333"},
+		{Type: PrincipalRoot, ARN: "arn:aws:iam::111122223333:root", Account: "111122223333"},
+		{Type: PrincipalRoleSession, ARN: "arn:aws:sts::111122223333:assumed-role/Dev/s1", Account: "111122223333", SourceARN: "arn:aws:iam::111122223333:role/Dev"},
+		{Type: PrincipalFederatedUser, ARN: "arn:aws:sts::111122223333:federated-user/bob", Account: "111122223333", SourceARN: "arn:aws:iam::111122223333:user/bob"},
+		{Type: PrincipalUser, ARN: "arn:aws:iam::444455556666:user/carol", Account: "444455556666"},
+		{Type: PrincipalRoot, ARN: "arn:aws:iam::444455556666:root", Account: "444455556666"},
+		{Type: PrincipalAnonymous},
+		{Type: PrincipalService, ARN: "ec2.amazonaws.com"},
+		{Type: PrincipalFederated, ARN: "accounts.google.com"},
+	}
+	fuzzConditions = []Condition{
+		{Operator: "StringEquals", Key: "aws:username", Values: []string{"alice"}},
+		{Operator: "StringNotEquals", Key: "aws:PrincipalTag/team", Values: []string{"dev"}},
+		{Operator: "ForAllValues:StringEquals", Key: "aws:TagKeys", Values: []string{"a", "b"}},
+		{Operator: "ForAnyValue:StringLike", Key: "aws:TagKeys", Values: []string{"a*"}},
+		{Operator: "Null", Key: "aws:TokenIssueTime", Values: []string{"true"}},
+		{Operator: "BoolIfExists", Key: "aws:MultiFactorAuthPresent", Values: []string{"false"}},
+		{Operator: "StringLike", Key: "s3:prefix", Values: []string{"home/${aws:username}/*"}},
+		{Operator: "Bogus", Key: "aws:username", Values: []string{"alice"}},
+	}
+	fuzzContexts = []map[string][]string{
+		{"aws:username": {"alice"}},
+		{"aws:PrincipalTag/team": {"dev"}, "aws:TagKeys": {"a"}},
+		{"aws:TagKeys": {"a", "c"}, "aws:TokenIssueTime": {"2025-01-01T00:00:00Z"}, "aws:MultiFactorAuthPresent": {"true"}},
+		{"aws:username": {"bob"}, "s3:prefix": {"home/bob/x"}, "aws:MultiFactorAuthPresent": {"false"}},
+	}
+)
+
+// fuzzWorld decodes fuzzer bytes into a small random world: documents, request and caller.
+func fuzzWorld(data []byte) *world {
+	f := &fuzzBytes{b: data}
+	w := &world{action: f.pick(fuzzActions), resource: f.pick(fuzzResources), principal: fuzzCallers[f.n(len(fuzzCallers))]}
+	ctx := map[string][]string{}
+	for i, n := 0, f.n(3); i < n; i++ {
+		for k, v := range fuzzContexts[f.n(len(fuzzContexts))] {
+			ctx[k] = v
+		}
+	}
+	w.ctx = condition.NewMap(ctx)
+	if f.n(2) == 1 {
+		w.resourceAccount = "111122223333"
+	}
+	nPol := 0
+	doc := func(kind Kind) refPolicy {
+		d := &Document{Version: "2012-10-17"}
+		if f.n(5) == 0 {
+			d.Version = "2008-10-17"
+		}
+		for i, n := 0, 1+f.n(3); i < n; i++ {
+			st := Statement{Index: i, Effect: Allow}
+			if f.n(3) == 0 {
+				st.Effect = Deny
+			}
+			if f.n(2) == 0 {
+				st.Sid = fmt.Sprintf("S%d", i)
+			}
+			acts := []string{f.pick(fuzzActPats)}
+			if f.n(3) == 0 {
+				acts = append(acts, f.pick(fuzzActPats))
+			}
+			if f.n(5) == 0 {
+				st.NotAction = acts
+			} else {
+				st.Action = acts
+			}
+			switch f.n(5) {
+			case 0:
+			case 1:
+				st.NotResource = []string{f.pick(fuzzResPats)}
+			default:
+				st.Resource = []string{f.pick(fuzzResPats), f.pick(fuzzResPats)}[:1+f.n(2)]
+			}
+			if kind == Resource || kind == Trust || kind == RCP {
+				switch f.n(4) {
+				case 0:
+					st.NotPrincipal = fuzzPrincipals[f.n(len(fuzzPrincipals))]
+				case 1:
+				default:
+					st.Principal = fuzzPrincipals[f.n(len(fuzzPrincipals))]
+				}
+			}
+			for j, n := 0, f.n(3); j < n; j++ {
+				st.Conditions = append(st.Conditions, fuzzConditions[f.n(len(fuzzConditions))])
+			}
+			d.Statements = append(d.Statements, st)
+		}
+		nPol++
+		return refPolicy{doc: d, ref: PolicyRef{Kind: kind, Name: fmt.Sprintf("p%d", nPol)}}
+	}
+	for i, n := 0, f.n(3); i < n; i++ {
+		w.identity = append(w.identity, doc(Identity))
+	}
+	if f.n(3) == 0 {
+		p := doc(Boundary)
+		w.boundary = &p
+	}
+	if f.n(3) == 0 {
+		w.session = append(w.session, doc(Session))
+	}
+	switch f.n(4) {
+	case 0:
+		p := doc(Resource)
+		w.resourcePolicy = &p
+	case 1:
+		p := doc(Trust)
+		w.resourcePolicy = &p
+	}
+	org := func(kind Kind) [][]refPolicy {
+		if f.n(3) != 0 {
+			return nil
+		}
+		levels := make([][]refPolicy, 1+f.n(2))
+		for l := range levels {
+			for i, n := 0, f.n(3); i < n; i++ {
+				p := doc(kind)
+				p.level = l
+				levels[l] = append(levels[l], p)
+			}
+		}
+		return levels
+	}
+	w.scps, w.rcps = org(SCP), org(RCP)
+	return w
+}
+
+// FuzzEvaluate checks Evaluate against the reference evaluator, and that neither the decision
+// nor the trace depends on the order of policies and statements. The scenario files seed it.
+func FuzzEvaluate(f *testing.F) {
+	for _, name := range scenarioFiles(f) {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		w := fuzzWorld(data)
+		in := w.input(t)
+		d := Evaluate(in)
+		if want := refEvaluate(w); d.Effect != want {
+			t.Fatalf("Evaluate = %+v, reference evaluator says %v\nworld: %s", d, want, dumpWorld(w))
+		}
+		tr := Explain(in)
+		if diff := cmp.Diff(d, tr.Decision); diff != "" {
+			t.Fatalf("Explain decision differs (-evaluate +explain):\n%s\nworld: %s", diff, dumpWorld(w))
+		}
+		rin := w.reversed().input(t)
+		if rd := Evaluate(rin); rd != d {
+			t.Fatalf("reversed order: %+v, want %+v\nworld: %s", rd, d, dumpWorld(w))
+		}
+		if diff := cmp.Diff(tr, Explain(rin)); diff != "" {
+			t.Fatalf("reversed order: trace differs (-original +reversed):\n%s\nworld: %s", diff, dumpWorld(w))
+		}
+	})
+}
+
+func dumpWorld(w *world) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "action=%s resource=%s principal=%+v resourceAccount=%q ctx=%v\n", w.action, w.resource, w.principal, w.resourceAccount, w.ctx)
+	dump := func(label string, p refPolicy) {
+		js, _ := json.Marshal(p.doc)
+		fmt.Fprintf(&b, "%s %s level %d: %s\n", label, p.ref.Name, p.level, js)
+	}
+	for _, p := range w.identity {
+		dump("identity", p)
+	}
+	if w.boundary != nil {
+		dump("boundary", *w.boundary)
+	}
+	for _, p := range w.session {
+		dump("session", p)
+	}
+	if w.resourcePolicy != nil {
+		dump(w.resourcePolicy.ref.Kind.String(), *w.resourcePolicy)
+	}
+	for _, l := range w.scps {
+		for _, p := range l {
+			dump("scp", p)
+		}
+	}
+	fmt.Fprintf(&b, "scp levels %d, rcp levels %d\n", len(w.scps), len(w.rcps))
+	for _, l := range w.rcps {
+		for _, p := range l {
+			dump("rcp", p)
+		}
+	}
+	return b.String()
+}
