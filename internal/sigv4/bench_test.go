@@ -51,6 +51,15 @@ func BenchmarkVerify(b *testing.B) {
 			}
 		}
 	})
+	b.Run("VerifyWithKey", func(b *testing.B) {
+		key := sigv4.SigningKey(testSecret, a.Date, a.Region, a.Service)
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := sigv4.VerifyWithKey(r, a, key, signTime); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("ParseVerify", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

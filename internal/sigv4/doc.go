@@ -4,7 +4,9 @@
 // ("AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...") or the presigned
 // query parameters (X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date, X-Amz-SignedHeaders,
 // X-Amz-Signature and optionally X-Amz-Expires and X-Amz-Security-Token). Verify then checks
-// the request time, the credential scope and the signature against a secret key. CheckScope
+// the request time, the credential scope and the signature against a secret key
+// (VerifyWithKey takes a signing key from SigningKey instead, for callers that cache it; the
+// key changes once a day). CheckScope
 // adds the region and service checks a server makes before it looks the access key up.
 //
 // The package is pure: it reads no request body (the caller passes the bytes it already

@@ -40,6 +40,12 @@ func TestAWSDocumentationExample(t *testing.T) {
 	if err := sigv4.Verify(r, a, testSecret, docTime); err == nil {
 		t.Error("Verify(AWS example, wrong secret) = nil, want error")
 	}
+	if err := sigv4.VerifyWithKey(r, a, sigv4.SigningKey(docSecret, "20150830", "us-east-1", "iam"), docTime); err != nil {
+		t.Errorf("VerifyWithKey(AWS example) = %v, want nil", err)
+	}
+	for _, key := range [][]byte{nil, sigv4.SigningKey(docSecret, "20150831", "us-east-1", "iam"), make([]byte, 31)} {
+		wantCode(t, sigv4.VerifyWithKey(r, a, key, docTime), sigv4.CodeSignatureDoesNotMatch)
+	}
 }
 
 func TestClockWindow(t *testing.T) {
