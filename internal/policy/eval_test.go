@@ -128,9 +128,18 @@ func loadScenario(t *testing.T, path string) (*scenarioFile, *world) {
 		if !ok {
 			t.Fatalf("%s: unknown kind %q", path, p.Kind)
 		}
-		doc, err := testDocument(string(p.Document))
+		// Scenario documents must be valid IAM policies: they go through Parse, and the
+		// independent test reader must agree with it.
+		doc, err := Parse(string(p.Document), k)
+		if err != nil {
+			t.Fatalf("%s: policy %s: Parse: %v", path, p.Name, err)
+		}
+		tdoc, err := testDocument(string(p.Document))
 		if err != nil {
 			t.Fatalf("%s: policy %s: %v", path, p.Name, err)
+		}
+		if diff := cmp.Diff(tdoc, doc); diff != "" {
+			t.Fatalf("%s: policy %s: Parse and testDocument disagree (-testDocument +Parse):\n%s", path, p.Name, diff)
 		}
 		rp := refPolicy{doc: doc, ref: PolicyRef{Kind: k, ARN: p.ARN, Name: p.Name}, level: p.Level}
 		switch k {
