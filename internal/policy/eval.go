@@ -51,7 +51,8 @@ type Input struct {
 //  1. An applicable Deny statement in any policy is an explicit deny.
 //  2. If RCPs apply, every level must have an applicable Allow; likewise SCPs.
 //  3. Same account: the request is allowed if identity-based policies allow it and the
-//     permissions boundary and session policies (when present) allow it too; or if the
+//     permissions boundary and session policies (when present) allow it too (for a role trust
+//     policy, only if the trust policy also names the account); or if the
 //     resource-based policy allows it naming the caller itself ("*", its user ARN, its role
 //     session or federated user ARN), which needs nothing else; or naming the role behind a
 //     role session (or the user behind a federated user session), which the boundary and the
@@ -240,10 +241,15 @@ func evaluate(in *Input, tr *tracer) Decision {
 	var by cand
 	allowed := false
 	if p.Account != "" && (in.ResourceAccount == "" || in.ResourceAccount == p.Account) {
+		// "Role trust policies and KMS key policies are exceptions to this logic, because they
+		// must explicitly allow access for principals": even within the account, a trust policy
+		// must name the caller, or name the account and so delegate to the identity side.
+		trust := in.ResourcePolicy != nil && in.ResourcePolicy.ref.Kind == Trust
+		delegated := !trust || rb.grants&grantAccount != 0
 		switch {
-		case root:
+		case root && delegated:
 			allowed = true
-		case identityOK:
+		case identityOK && delegated:
 			allowed, by = true, id.allowBy
 		case rb.grants&grantDirect != 0:
 			allowed, by = true, rb.byGrant[2]
@@ -255,7 +261,12 @@ func evaluate(in *Input, tr *tracer) Decision {
 			// and session policies are missing.
 			missing |= callerMissing &^ kindBit(Identity)
 		default:
-			missing |= callerMissing
+			if !delegated {
+				missing |= kindBit(Trust)
+			}
+			if !root && !identityOK {
+				missing |= callerMissing
+			}
 		}
 	} else {
 		callerOK := root || identityOK || p.Type == PrincipalAnonymous || p.Type == PrincipalService || p.Type == PrincipalFederated

@@ -76,8 +76,11 @@ func refEvaluate(w *world) DecisionEffect {
 	callerSide := identityAllows && boundaryAllows && sessionAllows
 	sameAccount := p.Account != "" && (w.resourceAccount == "" || w.resourceAccount == p.Account)
 	if sameAccount {
+		// A role trust policy must allow even within the account: naming the caller, or naming
+		// the account, which then delegates to the caller's identity-based policies.
+		trustOK := w.resourcePolicy == nil || w.resourcePolicy.ref.Kind != Trust || grants&grantAccount != 0
 		switch {
-		case p.Type == PrincipalRoot:
+		case p.Type == PrincipalRoot && trustOK:
 			return DecisionAllow
 		case grants&grantDirect != 0:
 			// The resource-based policy names the user or session itself.
@@ -85,7 +88,7 @@ func refEvaluate(w *world) DecisionEffect {
 		case grants&grantEntity != 0 && boundaryAllows && sessionAllows:
 			// It names the role (or the user behind a federated session).
 			return DecisionAllow
-		case callerSide:
+		case callerSide && trustOK:
 			return DecisionAllow
 		}
 		return DecisionImplicitDeny
