@@ -52,15 +52,90 @@ type serviceEntry struct {
 }
 
 type wildAction struct {
+	actPat
+	stmt int32
+}
+
+// actPat is a compiled Action or NotAction pattern.
+type actPat struct {
 	pat  string // as written; matched ignoring case
+	svc  string // lower-case service part, "*" for any service
 	pfx  string // lower-case literal text of the action name (after "service:") before the first wildcard
 	need uint64 // byteMask of the pattern's literal bytes: an action lacking one cannot match
-	stmt int32
+	form uint8
+}
+
+// How an actPat matches an action "service:name" with a single colon (the only kind requests
+// have) without running a glob.
+const (
+	actGlob   uint8 = iota // anything else: arn.GlobFold
+	actAll                 // "*"
+	actExact               // the name part is literal: it equals pfx
+	actPrefix              // the name part is pfx + "*": it starts with pfx
+)
+
+func compileAction(a string) actPat {
+	p := actPat{pat: a, need: byteMask(a)}
+	if a == "*" {
+		p.form = actAll
+		return p
+	}
+	svc, name, ok := strings.Cut(a, ":")
+	if !ok {
+		return p
+	}
+	p.svc = lowerASCII(svc)
+	i := strings.IndexAny(name, "*?")
+	if i < 0 {
+		p.pfx = lowerASCII(name)
+	} else {
+		p.pfx = lowerASCII(name[:i])
+	}
+	switch {
+	case svc != "*" && strings.ContainsAny(svc, "*?"):
+	case i < 0:
+		p.form = actExact
+	case i == len(name)-1 && name[i] == '*':
+		p.form = actPrefix
+	}
+	return p
+}
+
+// match reports whether the action matches the pattern.
+func (p *actPat) match(st *evalState) bool {
+	switch {
+	case p.form == actAll:
+		return true
+	case p.need&^st.mask != 0:
+		return false
+	case p.form == actGlob || !st.oneColon:
+		return arn.GlobFold(p.pat, st.in.Action)
+	}
+	key := st.key()
+	if p.svc != "*" && string(key[:st.svc]) != p.svc {
+		return false
+	}
+	name := key[st.svc+1:]
+	if p.form == actExact {
+		return string(name) == p.pfx
+	}
+	return len(name) >= len(p.pfx) && string(name[:len(p.pfx)]) == p.pfx
+}
+
+// lowerASCII lower-cases ASCII letters only, as action matching does.
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // byteMask sets bit b&63 for every byte b of s other than the wildcards '*' and '?', with ASCII
 // letters lower-cased. An action matches a pattern only if its mask covers the pattern's, so one
-// AND rejects most non-matching wildcard patterns before the glob runs.
+// AND rejects most non-matching patterns before any matching runs.
 func byteMask(s string) uint64 {
 	var m uint64
 	for i := 0; i < len(s); i++ {
@@ -86,8 +161,7 @@ type cstmt struct {
 	// Allow never allows (fail closed).
 	broken string
 
-	notAction []string // NotAction patterns
-	notNeed   []uint64 // byteMask of each NotAction pattern
+	notAction []actPat // NotAction patterns
 
 	resAll bool // Resource "*", or no Resource/NotResource element
 	notRes bool // res holds NotResource patterns
@@ -150,17 +224,15 @@ func Compile(doc *Document, kind Kind, meta PolicyRef) (*Compiled, error) {
 			svc, _, _ := strings.Cut(a, ":")
 			switch {
 			case !strings.ContainsAny(a, "*?"):
-				k := strings.ToLower(a)
+				k := lowerASCII(a)
 				if l := exact[k]; len(l) == 0 || l[len(l)-1] != si {
 					exact[k] = append(l, si)
 				}
 			case strings.ContainsAny(svc, "*?") || !strings.Contains(a, ":"):
-				c.other = append(c.other, wildAction{pat: a, need: byteMask(a), stmt: si})
+				c.other = append(c.other, wildAction{compileAction(a), si})
 			default:
-				k := strings.ToLower(svc)
-				name := strings.ToLower(a[len(svc)+1:])
-				pfx := name[:strings.IndexAny(name, "*?")]
-				services[k] = append(services[k], wildAction{pat: a, pfx: pfx, need: byteMask(a), stmt: si})
+				k := lowerASCII(svc)
+				services[k] = append(services[k], wildAction{compileAction(a), si})
 			}
 		}
 	}
@@ -181,9 +253,9 @@ func Compile(doc *Document, kind Kind, meta PolicyRef) (*Compiled, error) {
 }
 
 func compileStatement(st *Statement, kind Kind, opts condition.Options) cstmt {
-	s := cstmt{index: int32(st.Index), effect: st.Effect, sid: st.Sid, notAction: st.NotAction}
+	s := cstmt{index: int32(st.Index), effect: st.Effect, sid: st.Sid}
 	for _, a := range st.NotAction {
-		s.notNeed = append(s.notNeed, byteMask(a))
+		s.notAction = append(s.notAction, compileAction(a))
 	}
 	var problems []string
 	if st.Effect != Allow && st.Effect != Deny {
@@ -241,7 +313,7 @@ type resMatcher struct {
 	kind  uint8
 	text  string    // resExact: the ARN; resPrefix, resGeneral: the literal prefix
 	parts [6]string // resParts: the pattern's six parts
-	glob  uint8     // resParts: bit i set when parts[i] has a wildcard
+	form  [6]uint8  // resParts: how each part matches (partLiteral, ...)
 	pat   *condition.Pattern
 }
 
@@ -271,15 +343,30 @@ func compileResource(r string, p *condition.Pattern, opts condition.Options) res
 	}
 	m.parts[5] = rest
 	for i, part := range m.parts {
-		if strings.ContainsAny(part, "*?") {
-			m.glob |= 1 << i
+		switch j := strings.IndexAny(part, "*?"); {
+		case j < 0:
+			m.form[i] = partLiteral
+		case part == "*":
+			m.form[i] = partAny
+		case j == len(part)-1 && part[j] == '*':
+			m.form[i], m.parts[i] = partPrefix, part[:j]
+		default:
+			m.form[i] = partGlob
 		}
 	}
 	return m
 }
 
-// match reports whether the resource ARN matches.
-func (m *resMatcher) match(resource string, ctx condition.Context) bool {
+// How one part of a resParts pattern matches.
+const (
+	partLiteral uint8 = iota // equal text
+	partAny                  // "*"
+	partPrefix               // literal text then one final '*' (parts holds the text)
+	partGlob                 // anything else: arn.Glob
+)
+
+// match reports whether the request's resource ARN matches.
+func (m *resMatcher) match(resource string, st *evalState) bool {
 	switch m.kind {
 	case resExact:
 		return resource == m.text
@@ -289,25 +376,34 @@ func (m *resMatcher) match(resource string, ctx condition.Context) bool {
 		if !strings.HasPrefix(resource, m.text) {
 			return false
 		}
-		v := resource
-		for i := range 5 {
-			j := strings.IndexByte(v, ':')
-			if j < 0 {
-				return false
-			}
-			if !m.matchPart(i, v[:j]) {
-				return false
-			}
-			v = v[j+1:]
+		cut, ok := st.resourceParts()
+		if !ok {
+			return false
 		}
-		return m.matchPart(5, v)
+		// The last part first: it is the one that usually differs.
+		if !m.matchPart(5, resource[cut[4]+1:]) {
+			return false
+		}
+		start := 0
+		for i := range 5 {
+			if !m.matchPart(i, resource[start:cut[i]]) {
+				return false
+			}
+			start = int(cut[i]) + 1
+		}
+		return true
 	}
-	return strings.HasPrefix(resource, m.text) && m.pat.Match(resource, ctx)
+	return strings.HasPrefix(resource, m.text) && m.pat.Match(resource, st.ctx)
 }
 
 func (m *resMatcher) matchPart(i int, v string) bool {
-	if m.glob&(1<<i) == 0 {
+	switch m.form[i] {
+	case partLiteral:
 		return m.parts[i] == v
+	case partAny:
+		return true
+	case partPrefix:
+		return strings.HasPrefix(v, m.parts[i])
 	}
-	return m.parts[i] == "*" || arn.Glob(m.parts[i], v)
+	return arn.Glob(m.parts[i], v)
 }

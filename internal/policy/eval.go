@@ -3,7 +3,6 @@ package policy
 import (
 	"strings"
 
-	"github.com/iamd-dev/iamd/internal/arn"
 	"github.com/iamd-dev/iamd/internal/policy/condition"
 )
 
@@ -145,8 +144,31 @@ type evalState struct {
 	keyLen int
 	svc    int    // length of the service prefix in the key
 	mask   uint64 // byteMask of the action
-	ctx    condition.Context
-	tracer *tracer // nil on the hot path
+	// oneColon: the action has exactly one colon, so actPat can match it without a glob.
+	oneColon bool
+	resCut   [5]int32 // offsets of the resource's first five colons (see resourceParts)
+	resOK    bool
+	resDone  bool
+	ctx      condition.Context
+	tracer   *tracer // nil on the hot path
+}
+
+// resourceParts returns the offsets of the first five colons of the resource ARN, found on
+// first use; ok is false when it has fewer than five.
+func (st *evalState) resourceParts() (cut *[5]int32, ok bool) {
+	if !st.resDone {
+		st.resDone = true
+		r := st.in.Resource
+		n := 0
+		for i := 0; i < len(r) && n < 5; i++ {
+			if r[i] == ':' {
+				st.resCut[n] = int32(i)
+				n++
+			}
+		}
+		st.resOK = n == 5
+	}
+	return &st.resCut, st.resOK
 }
 
 // key returns the lower-case action.
@@ -160,6 +182,7 @@ func (st *evalState) key() []byte {
 func evaluate(in *Input, tr *tracer) Decision {
 	st := evalState{in: in, ctx: in.Context, tracer: tr}
 	var key []byte
+	colons := 0
 	if len(in.Action) > len(st.keyBuf) {
 		st.long = make([]byte, len(in.Action))
 		key = st.long
@@ -173,7 +196,11 @@ func evaluate(in *Input, tr *tracer) Decision {
 		}
 		key[i] = b
 		st.mask |= 1 << (b & 63)
+		if b == ':' {
+			colons++
+		}
 	}
+	st.oneColon = colons == 1
 	st.keyLen, st.svc = len(key), len(key)
 	if i := strings.IndexByte(in.Action, ':'); i >= 0 {
 		st.svc = i
@@ -356,11 +383,12 @@ func (st *evalState) policy(c *Compiled, level int, a *acc) {
 					hi = m
 				}
 			}
-			for _, w := range pats[lo:] {
+			for i := lo; i < len(pats); i++ {
+				w := &pats[i]
 				if w.pfx[0] != name[0] {
 					break
 				}
-				if len(name) >= len(w.pfx) && string(name[:len(w.pfx)]) == w.pfx && w.need&^st.mask == 0 && arn.GlobFold(w.pat, st.in.Action) {
+				if w.match(st) {
 					st.consider(c, level, w.stmt, a)
 				}
 			}
@@ -370,8 +398,8 @@ func (st *evalState) policy(c *Compiled, level int, a *acc) {
 	for _, i := range c.notAct {
 		s := &c.stmts[i]
 		matched := false
-		for j, p := range s.notAction {
-			if s.notNeed[j]&^st.mask == 0 && arn.GlobFold(p, st.in.Action) {
+		for j := range s.notAction {
+			if s.notAction[j].match(st) {
 				matched = true
 				break
 			}
@@ -384,11 +412,12 @@ func (st *evalState) policy(c *Compiled, level int, a *acc) {
 
 func (st *evalState) wild(c *Compiled, level int, pats []wildAction, a *acc) {
 	last := int32(-1)
-	for _, w := range pats {
+	for i := range pats {
+		w := &pats[i]
 		if w.stmt == last {
 			continue // this statement already matched the action
 		}
-		if w.pat == "*" || w.need&^st.mask == 0 && arn.GlobFold(w.pat, st.in.Action) {
+		if w.match(st) {
 			last = w.stmt
 			st.consider(c, level, w.stmt, a)
 		}
@@ -460,7 +489,7 @@ func (st *evalState) statement(c *Compiled, level int, s *cstmt) (bool, uint8) {
 	if !s.resAll {
 		m := false
 		for i := range s.res {
-			if s.res[i].match(in.Resource, st.ctx) {
+			if s.res[i].match(in.Resource, st) {
 				m = true
 				break
 			}

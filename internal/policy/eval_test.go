@@ -562,6 +562,14 @@ func TestEvaluateCases(t *testing.T) {
 		{name: "statement reached through two patterns", identity: []string{doc(
 			`{"Effect":"Allow","Action":["*:Get*","*:*Object","s3:G*","s3:Get*"],"Resource":"*"}`)},
 			action: "s3:GetObject", res: "arn:aws:s3:::b/k", principal: alice, want: DecisionAllow},
+		{name: "notaction exact and colon-less patterns", identity: []string{doc(`{"Effect":"Allow","NotAction":["s3:GetObject","s3"],"Resource":"*"}`)},
+			action: "s3:PutObject", res: "*", principal: alice, want: DecisionAllow},
+		{name: "notaction exact pattern excludes", identity: []string{doc(`{"Effect":"Allow","NotAction":["S3:GETOBJECT"],"Resource":"*"}`)},
+			action: "s3:GetObject", res: "*", principal: alice, want: DecisionImplicitDeny},
+		{name: "wildcard in the service part", identity: []string{doc(`{"Effect":"Allow","Action":"s?:GetObject","Resource":"*"}`)},
+			action: "s3:GetObject", res: "*", principal: alice, want: DecisionAllow},
+		{name: "resource parts: middle part differs", identity: []string{doc(`{"Effect":"Allow","Action":"ec2:*","Resource":"arn:aws:ec2:us-*:111122223333:instance/*"}`)},
+			action: "ec2:StartInstances", res: "arn:aws:ec2:us-east-1:444455556666:instance/i-1", principal: alice, want: DecisionImplicitDeny},
 		{name: "condition without context", identity: []string{doc(
 			`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEqualsIfExists":{"aws:username":"alice"}}}`)},
 			action: "s3:GetObject", res: "arn:aws:s3:::b/k", principal: alice, want: DecisionAllow},
@@ -762,14 +770,16 @@ func (f *fuzzBytes) n(max int) int {
 func (f *fuzzBytes) pick(list []string) string { return list[f.n(len(list))] }
 
 var (
-	fuzzActions = []string{"s3:GetObject", "s3:PutObject", "iam:CreateUser", "ec2:RunInstances", "S3:getobject", "sts:AssumeRole", "s3"}
+	fuzzActions = []string{"s3:GetObject", "s3:PutObject", "iam:CreateUser", "ec2:RunInstances", "S3:getobject", "sts:AssumeRole", "s3", "s3:Get:Object"}
 	fuzzActPats = []string{"*", "s3:*", "s3:Get*", "S3:get*", "iam:*User", "*:Get*", "ec2:RunInstances", "s3:GetObject",
-		"s3:?etObject", "iam:CreateUser", "*:*Object", "sts:*", "s3:*Object*"}
+		"s3:?etObject", "iam:CreateUser", "*:*Object", "sts:*", "s3:*Object*", "*:CreateUser", "s?:GetObject", "ec2:Run*", "IAM:CREATE*"}
 	fuzzResources = []string{"arn:aws:s3:::bucket/key", "arn:aws:s3:::bucket", "arn:aws:iam::111122223333:user/alice", "*",
-		"arn:aws:ec2:us-east-1:111122223333:instance/i-1", "arn:aws:s3:::Bucket/key", "arn:aws:s3:::alice/x", "arn:aws:s3:us-east"}
+		"arn:aws:ec2:us-east-1:111122223333:instance/i-1", "arn:aws:s3:::Bucket/key", "arn:aws:s3:::alice/x", "arn:aws:s3:us-east",
+		"arn:aws:ec2:us-east-1:111122223333:instance/i-1:extra", "arn:aws:ec2:eu-west-1::instance/i-2"}
 	fuzzResPats = []string{"*", "arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket", "arn:aws:s3:::*", "arn:aws:iam::*:user/${aws:username}",
 		"arn:aws:ec2:us-*:*:instance/*", "arn:aws:s3:*", "arn:aws:s3:::b?cket/*", "arn:aws:iam::111122223333:user/alice",
-		"arn:aws:s3:::${aws:username}/*", "arn:aws:s3:::${aws:username, 'bucket'}/*", "arn:aws:s3:us-*:*:x", "arn:aws:*:::bucket/${*}"}
+		"arn:aws:s3:::${aws:username}/*", "arn:aws:s3:::${aws:username, 'bucket'}/*", "arn:aws:s3:us-*:*:x", "arn:aws:*:::bucket/${*}",
+		"arn:aws:ec2:*:*:instance/i-?", "arn:aws:ec2:*:111122223333:instance/*:*", "arn:aws:ec2:*-1::instance/i-*", "arn:aws:ec2:us-east-1:111122223333:instance/i-1"}
 	fuzzPrincipals = []*Principal{
 		{Wildcard: true}, {AWS: []string{"*"}}, {AWS: []string{"111122223333"}}, {AWS: []string{"arn:aws:iam::111122223333:root"}},
 		{AWS: []string{"arn:aws:iam::111122223333:user/alice"}}, {AWS: []string{"arn:aws:iam::111122223333:role/Dev"}},
