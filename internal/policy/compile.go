@@ -23,10 +23,12 @@ type PolicyRef struct {
 // document hash and kind); it is immutable and safe for concurrent use.
 //
 // Statements are indexed by action: exact actions in a table keyed by lower-case action,
-// wildcard actions grouped by lower-case service prefix, and statements whose action cannot be
-// narrowed to a service (Action "*", "*:Get*", NotAction) in short lists of their own. The cost
-// of evaluating a request therefore grows with the statements that can match its action, not
-// with the size of the document.
+// wildcard actions grouped by lower-case service prefix and sorted by the literal start of the
+// action name ("s3:Get*" under "s3", at "get"), and statements whose action cannot be narrowed
+// to a service (Action "*", "*:Get*", NotAction) in short lists of their own. The cost of
+// evaluating a request therefore grows with the statements that can match its action, not
+// with the size of the document. Resource patterns are compiled to string equality, a prefix
+// test or a per-part match where their form allows (see resMatcher).
 type Compiled struct {
 	ref   PolicyRef
 	stmts []cstmt
