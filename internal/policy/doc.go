@@ -31,7 +31,8 @@
 //     role session (or the IAM user behind a federated user session), which the boundary and
 //     session policies still limit. Naming the account delegates to the identity-based
 //     policies. The root user needs no identity-based policy. A role trust policy must allow
-//     even within the account: an identity-based Allow alone cannot assume a role.
+//     even within the account: an identity-based Allow alone cannot assume a role. A federated
+//     user session created without a session policy has no permissions of its own.
 //  5. Across accounts, both the caller's side (identity-based policies, boundary, session
 //     policies; the root user's side always allows) and the resource-based policy must allow.
 //     Anonymous, service and web identity or SAML callers need only the resource-based policy.

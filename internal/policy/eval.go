@@ -34,7 +34,8 @@ type Input struct {
 	// Boundary is the caller's permissions boundary; nil when it has none.
 	Boundary *Compiled
 	// Session holds the session policies (inline and managed) of a role or federated user
-	// session; empty means the session has no session policy.
+	// session; empty means the session has no session policy, which leaves a role session with
+	// its role's permissions and a federated user session with none.
 	Session []*Compiled
 	// SCPs holds the service control policies that apply to the caller's account, one slice
 	// per level of the organization path from the root to the account. Nil means the caller is
@@ -252,7 +253,9 @@ func evaluate(in *Input, tr *tracer) Decision {
 	p := &in.Principal
 	root := p.Type == PrincipalRoot
 	boundaryOK := in.Boundary == nil || bd.allow
-	sessionOK := len(in.Session) == 0 || ss.allow
+	// A federated user session (GetFederationToken) without a session policy "has no
+	// permissions": only a resource-based policy naming the session itself can allow it.
+	sessionOK := ss.allow || len(in.Session) == 0 && p.Type != PrincipalFederatedUser
 	identityOK := id.allow && boundaryOK && sessionOK
 	var callerMissing DecisionKinds
 	if !id.allow {

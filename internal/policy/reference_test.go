@@ -59,7 +59,9 @@ func refEvaluate(w *world) DecisionEffect {
 	scpOK := orgOK(w.scps)
 	identityAllows := anyAllow(w.identity)
 	boundaryAllows := w.boundary == nil || anyAllow([]refPolicy{*w.boundary})
-	sessionAllows := len(w.session) == 0 || anyAllow(w.session)
+	// GetFederationToken: "if you do not pass any session policies, then the resulting
+	// federated user session has no permissions".
+	sessionAllows := anyAllow(w.session) || len(w.session) == 0 && w.principal.Type != PrincipalFederatedUser
 	var grants uint8
 	if w.resourcePolicy != nil {
 		v := eval(*w.resourcePolicy, &grants)

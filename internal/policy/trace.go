@@ -68,7 +68,7 @@ func (t *tracer) noAllow(in *Input, id, bd, ss, rb *acc) {
 	if in.Boundary != nil && !bd.allow {
 		t.kinds |= kindBit(Boundary)
 	}
-	if len(in.Session) > 0 && !ss.allow {
+	if (len(in.Session) > 0 || in.Principal.Type == PrincipalFederatedUser) && !ss.allow {
 		t.kinds |= kindBit(Session)
 	}
 	if in.ResourcePolicy != nil && !rb.allow {
