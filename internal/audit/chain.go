@@ -69,6 +69,7 @@ type ChainError struct {
 	Detail string
 }
 
+// Error says which record and what kind of break; the text is safe to print to operators.
 func (e *ChainError) Error() string {
 	return fmt.Sprintf("audit trail: record %d %s: %s", e.Seq, e.Kind, e.Detail)
 }
