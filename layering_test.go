@@ -19,6 +19,7 @@ var pure = map[string][]string{
 	"internal/iam":              {"internal/arn"},
 	"internal/sigv4":            nil,
 	"internal/secrets":          nil,
+	"internal/audit":            nil,
 	"internal/api/awserr":       {"internal/store", "internal/iam", "internal/arn", "internal/policy", "internal/policy/condition"},
 	"internal/api/query":        {"internal/api/awserr"},
 }
@@ -29,13 +30,18 @@ var netHTTPAllowed = map[string]bool{"internal/sigv4": true, "internal/api/query
 
 // lowerLayers maps a package prefix to module packages it must never import, directly or not.
 var mustNotImport = map[string][]string{
-	"internal/store":      {"internal/authn", "internal/authz", "internal/iamsvc", "internal/stssvc", "internal/api", "internal/web", "internal/server", "internal/config"},
-	"internal/authn":      {"internal/iamsvc", "internal/stssvc", "internal/api", "internal/web", "internal/server", "internal/config", "internal/store/sqlite", "internal/store/postgres"},
-	"internal/authz":      {"internal/iamsvc", "internal/stssvc", "internal/api", "internal/web", "internal/server", "internal/config", "internal/store/sqlite", "internal/store/postgres"},
-	"internal/iamsvc":     {"internal/api", "internal/web", "internal/server", "internal/config", "internal/store/sqlite", "internal/store/postgres", "net/http"},
-	"internal/stssvc":     {"internal/api", "internal/web", "internal/server", "internal/config", "internal/store/sqlite", "internal/store/postgres", "net/http"},
-	"internal/api/iamapi": {"internal/store", "internal/server", "internal/config"},
-	"internal/api/stsapi": {"internal/store", "internal/server", "internal/config"},
+	"internal/store":  {"internal/authn", "internal/authz", "internal/iamsvc", "internal/stssvc", "internal/api", "internal/web", "internal/server", "internal/config"},
+	"internal/authn":  {"internal/iamsvc", "internal/stssvc", "internal/api", "internal/web", "internal/server", "internal/config", "internal/store/sqlite", "internal/store/postgres"},
+	"internal/authz":  {"internal/iamsvc", "internal/stssvc", "internal/api", "internal/web", "internal/server", "internal/config", "internal/store/sqlite", "internal/store/postgres"},
+	"internal/iamsvc": {"internal/api", "internal/web", "internal/server", "internal/config", "internal/store/sqlite", "internal/store/postgres", "net/http"},
+	"internal/stssvc": {"internal/api", "internal/web", "internal/server", "internal/config", "internal/store/sqlite", "internal/store/postgres", "net/http"},
+	"internal/api":    {"internal/server", "internal/config", "internal/store/sqlite", "internal/store/postgres"},
+}
+
+// mustNotImportDirectly maps a package prefix to module packages it must not import itself: the
+// transports reach data only through the services (which use the store underneath).
+var mustNotImportDirectly = map[string][]string{
+	"internal/api": {"internal/store", "internal/authz"},
 }
 
 type pkgInfo struct {
@@ -99,6 +105,23 @@ func TestLayering(t *testing.T) {
 				for _, dep := range list {
 					if dep == full || strings.HasPrefix(dep, full+"/") {
 						t.Errorf("%s depends on %s, which the layering rules forbid", rel, dep)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestDirectImports(t *testing.T) {
+	for rel, p := range listPackages(t) {
+		for prefix, banned := range mustNotImportDirectly {
+			if rel != prefix && !strings.HasPrefix(rel, prefix+"/") {
+				continue
+			}
+			for _, b := range banned {
+				for _, imp := range p.imports {
+					if imp == modulePath+"/"+b {
+						t.Errorf("%s imports %s directly, which the layering rules forbid", rel, b)
 					}
 				}
 			}

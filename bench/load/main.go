@@ -1,0 +1,217 @@
+// Command load sends SigV4-signed AWS Query requests to an iamd endpoint over loopback and reports
+// requests per second and p50/p99 latency at several concurrency levels. With -baseline it first
+// starts, in the same process, a bare net/http server that only verifies SigV4 and answers a
+// constant, and measures that too: the floor against which iamd's figures are read.
+//
+//	go run ./bench/load -endpoint http://127.0.0.1:8343 -c 1,8,32 -d 5s
+//	go run ./bench/load -baseline -c 1,8,32 -d 5s
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	endpoint     string
+	accessKey    string
+	secretKey    string
+	region       string
+	action       string
+	params       string
+	concurrency  []int
+	duration     time.Duration
+	baseline     bool
+	seedUsers    int
+	seedExisting bool
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("load", flag.ContinueOnError)
+	var o options
+	var conc string
+	fs.StringVar(&o.endpoint, "endpoint", os.Getenv("AWS_ENDPOINT_URL"), "iamd endpoint URL")
+	fs.StringVar(&o.accessKey, "access-key", os.Getenv("AWS_ACCESS_KEY_ID"), "access key ID")
+	fs.StringVar(&o.secretKey, "secret-key", os.Getenv("AWS_SECRET_ACCESS_KEY"), "secret access key")
+	fs.StringVar(&o.region, "region", "us-east-1", "signing region")
+	fs.StringVar(&o.action, "action", "GetUser", "IAM Query action to send")
+	fs.StringVar(&o.params, "params", "", "extra form parameters, e.g. UserName=load-0")
+	fs.StringVar(&conc, "c", "1,8,32", "comma-separated concurrency levels")
+	fs.DurationVar(&o.duration, "d", 5*time.Second, "duration per concurrency level")
+	fs.BoolVar(&o.baseline, "baseline", false, "also measure a bare SigV4-verifying net/http server (the floor)")
+	fs.IntVar(&o.seedUsers, "seed-users", 0, "create this many users (load-0 … load-N-1) before measuring")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	for _, s := range strings.Split(conc, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return fmt.Errorf("bad concurrency %q", s)
+		}
+		o.concurrency = append(o.concurrency, n)
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}}
+	if o.baseline {
+		srv, err := startBaseline()
+		if err != nil {
+			return err
+		}
+		defer srv.close()
+		bo := o
+		bo.endpoint, bo.accessKey, bo.secretKey = srv.url, srv.accessKey, srv.secretKey
+		for _, c := range o.concurrency {
+			r := measure(ctx, client, bo, c)
+			fmt.Fprintf(out, "mode=baseline action=%s c=%d %s\n", o.action, c, r)
+		}
+	}
+	if o.endpoint == "" {
+		if o.baseline {
+			return nil
+		}
+		return fmt.Errorf("no -endpoint (or AWS_ENDPOINT_URL)")
+	}
+	if o.seedUsers > 0 {
+		if err := seed(ctx, client, o); err != nil {
+			return err
+		}
+	}
+	for _, c := range o.concurrency {
+		r := measure(ctx, client, o, c)
+		fmt.Fprintf(out, "mode=iamd action=%s c=%d %s\n", o.action, c, r)
+	}
+	return nil
+}
+
+type result struct {
+	n, errors int
+	elapsed   time.Duration
+	lat       []time.Duration
+}
+
+func (r result) String() string {
+	if len(r.lat) == 0 {
+		return fmt.Sprintf("req_s=0 errors=%d", r.errors)
+	}
+	slices.Sort(r.lat)
+	p := func(q float64) float64 {
+		return float64(r.lat[int(q*float64(len(r.lat)-1))].Microseconds()) / 1000
+	}
+	return fmt.Sprintf("req_s=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d", float64(r.n)/r.elapsed.Seconds(), p(0.50), p(0.99), r.errors)
+}
+
+func form(o options, extra string) string {
+	v := url.Values{"Action": {o.action}, "Version": {"2010-05-08"}}
+	for _, kv := range strings.Split(extra, "&") {
+		if k, val, ok := strings.Cut(kv, "="); ok {
+			v.Set(k, val)
+		}
+	}
+	return v.Encode()
+}
+
+// send signs and sends one POST and reports its HTTP status.
+func send(ctx context.Context, client *http.Client, o options, body string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.endpoint+"/", strings.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	sum := sha256.Sum256([]byte(body))
+	creds := aws.Credentials{AccessKeyID: o.accessKey, SecretAccessKey: o.secretKey}
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "iam", o.region, time.Now()); err != nil {
+		return 0, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+func measure(ctx context.Context, client *http.Client, o options, workers int) result {
+	body := form(o, o.params)
+	ctx, cancel := context.WithTimeout(ctx, o.duration)
+	defer cancel()
+	var mu sync.Mutex
+	var total result
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var local result
+			for ctx.Err() == nil {
+				t0 := time.Now()
+				status, err := send(ctx, client, o, body)
+				if ctx.Err() != nil {
+					break
+				}
+				local.lat = append(local.lat, time.Since(t0))
+				local.n++
+				if err != nil || status != http.StatusOK {
+					local.errors++
+				}
+			}
+			mu.Lock()
+			total.n += local.n
+			total.errors += local.errors
+			total.lat = append(total.lat, local.lat...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	total.elapsed = time.Since(start)
+	return total
+}
+
+func seed(ctx context.Context, client *http.Client, o options) error {
+	so := o
+	so.action = "CreateUser"
+	const workers = 16
+	errc := make(chan error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < o.seedUsers; i += workers {
+				status, err := send(ctx, client, so, form(so, "UserName=load-"+strconv.Itoa(i)))
+				if err == nil && status != http.StatusOK && status != http.StatusConflict {
+					err = fmt.Errorf("CreateUser load-%d: HTTP %d", i, status)
+				}
+				if err != nil {
+					errc <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	return <-errc
+}

@@ -1,0 +1,93 @@
+// Command iamd is AWS-style identity and access management in one binary: `iamd serve` runs the
+// IAM/STS server. main only wires things together; see internal/server.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/iamd-dev/iamd/internal/config"
+	"github.com/iamd-dev/iamd/internal/server"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "iamd:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: iamd <command> [flags]
+
+commands:
+  serve          run the IAM/STS server
+  config print   print the effective configuration (secrets redacted)
+  version        print the version
+`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command")
+	}
+	switch args[0] {
+	case "serve":
+		cfg, err := loadConfig("serve", args[1:], getenv, stderr)
+		if err != nil {
+			return err
+		}
+		logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		return server.Run(ctx, cfg, logger, stdout)
+	case "config":
+		if len(args) < 2 || args[1] != "print" {
+			return errors.New("usage: iamd config print [flags]")
+		}
+		cfg, err := loadConfig("config print", args[2:], getenv, stderr)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(stdout, cfg.String())
+		return nil
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "iamd", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+}
+
+func loadConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (config.Config, error) {
+	home := getenv("HOME")
+	cfg := config.Default(home, getenv("XDG_DATA_HOME"))
+	fs := flag.NewFlagSet("iamd "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.Bind(fs)
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	cfg.ApplyEnv(getenv)
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	return cfg, nil
+}

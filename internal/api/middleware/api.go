@@ -1,0 +1,245 @@
+package middleware
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/iamd-dev/iamd/internal/api/awserr"
+	"github.com/iamd-dev/iamd/internal/api/query"
+	"github.com/iamd-dev/iamd/internal/authn"
+	"github.com/iamd-dev/iamd/internal/sigv4"
+	"github.com/iamd-dev/iamd/internal/trail"
+)
+
+// Authenticator verifies a parsed SigV4 request.
+type Authenticator interface {
+	Authenticate(ctx context.Context, r *sigv4.Request, auth *sigv4.Auth, now time.Time) (*authn.Caller, error)
+}
+
+// Recorder makes audit records durable.
+type Recorder interface {
+	Record(ctx context.Context, rec *trail.Record) error
+}
+
+// API serves the Query services on one listener.
+type API struct {
+	Services []*Service
+	Auth     Authenticator
+	Recorder Recorder
+	Codec    *query.Codec
+	Logger   *slog.Logger
+	Now      func() time.Time
+	// MaxBody caps request bodies (bytes).
+	MaxBody int64
+	// Account answers unsigned calls (AssumeRoleWithWebIdentity) and failed-authentication records.
+	Account string
+}
+
+// ServeHTTP runs the chain.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reqID := trail.NewID()
+	now := a.Now()
+	ns := query.IAMNamespace
+	call := &trail.Call{RequestID: reqID, Time: now, SourceIP: sourceIP(r), UserAgent: r.UserAgent(), TLS: r.TLS != nil, Host: r.Host, Account: a.Account}
+	defer func() {
+		if p := recover(); p != nil {
+			a.Logger.Error("panic", "request", reqID, "panic", p, "stack", string(debug.Stack()))
+			a.writeError(w, ns, reqID, awserr.InternalFailure(""))
+		}
+	}()
+	w.Header().Set("x-amzn-RequestId", reqID)
+
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.MaxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			a.writeError(w, ns, reqID, awserr.New("RequestEntityTooLarge", http.StatusRequestEntityTooLarge, awserr.Sender, "Request body exceeds the maximum allowed size."))
+			return
+		}
+		a.writeError(w, ns, reqID, awserr.New("IncompleteBody", 400, awserr.Sender, "The request body could not be read."))
+		return
+	}
+	if r.Method != http.MethodPost && r.Method != http.MethodGet {
+		a.writeError(w, ns, reqID, awserr.New("InvalidHttpRequest", 405, awserr.Sender, "Only GET and POST requests are supported."))
+		return
+	}
+	form, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		a.writeError(w, ns, reqID, awserr.MalformedQueryString("The query string is malformed."))
+		return
+	}
+	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		bf, err := url.ParseQuery(string(body))
+		if err != nil {
+			a.writeError(w, ns, reqID, awserr.MalformedQueryString("The request body is not valid form encoding."))
+			return
+		}
+		for k, v := range bf {
+			form[k] = append(form[k], v...)
+		}
+	}
+	action := form.Get("Action")
+	call.Action = action
+
+	sreq := &sigv4.Request{Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Host: r.Host, Header: r.Header, Body: body}
+	auth, authErr := sigv4.Parse(sreq)
+	var svc *Service
+	var op Op
+	var caller *authn.Caller
+	if authErr == nil {
+		call.AccessKeyID = auth.AccessKeyID
+		call.Region = auth.Region
+		svc = a.service(auth.Service)
+		if svc != nil {
+			call.Service = svc.SigningName
+			ns = svc.Namespace
+		}
+		caller, err = a.Auth.Authenticate(r.Context(), sreq, auth, now)
+		if err != nil {
+			a.fail(r.Context(), w, call, ns, err)
+			return
+		}
+		if svc == nil {
+			a.fail(r.Context(), w, call, ns, awserr.New("InvalidClientTokenId", 403, awserr.Sender, "Credential should be scoped to a valid service: '"+auth.Service+"'."))
+			return
+		}
+	} else {
+		// Unsigned: only the actions AWS accepts without a signature.
+		svc, op = a.unsigned(action)
+		if svc == nil {
+			call.Service = "iam"
+			a.fail(r.Context(), w, call, ns, authn.FromSigV4(authErr))
+			return
+		}
+		ns, call.Service = svc.Namespace, svc.SigningName
+		caller = &authn.Caller{}
+	}
+	caller.RequestID, caller.SourceIP, caller.UserAgent, caller.SecureTransport = reqID, call.SourceIP, call.UserAgent, call.TLS
+	if caller.Time.IsZero() {
+		caller.Time = now
+	}
+	call.Caller = caller
+	if caller.Principal.Account != "" {
+		call.Account = caller.Principal.Account
+	}
+
+	if action == "" {
+		a.fail(r.Context(), w, call, ns, awserr.MissingAction("Missing Action"))
+		return
+	}
+	if op.call == nil {
+		var ok bool
+		op, ok = svc.Ops[action]
+		if !ok {
+			a.fail(r.Context(), w, call, ns, awserr.InvalidAction("Could not find operation "+action+" for version "+form.Get("Version")))
+			return
+		}
+	}
+	if v := form.Get("Version"); v != svc.Version {
+		a.fail(r.Context(), w, call, ns, awserr.InvalidAction("Could not find operation "+action+" for version "+v))
+		return
+	}
+	in := op.NewInput()
+	if err := a.Codec.DecodeForm(form, in); err != nil {
+		a.fail(r.Context(), w, call, ns, err)
+		return
+	}
+	call.Params = in
+	ctx := trail.WithCall(r.Context(), call)
+	out, err := op.call(ctx, caller, in)
+	if err != nil {
+		a.fail(ctx, w, call, ns, err)
+		return
+	}
+	if !call.Recorded {
+		call.Response = out
+		if err := a.record(ctx, call); err != nil {
+			a.writeError(w, ns, reqID, awserr.ServiceUnavailable("The audit trail could not be written; the request was not processed."))
+			return
+		}
+	}
+	var buf bytes.Buffer
+	if err := a.Codec.EncodeResponse(&buf, action, ns, reqID, out); err != nil {
+		a.Logger.Error("encoding response", "request", reqID, "action", action, "err", err)
+		a.writeError(w, ns, reqID, awserr.InternalFailure(""))
+		return
+	}
+	w.Header().Set("Content-Type", query.ContentType)
+	w.WriteHeader(http.StatusOK)
+	w.Write(buf.Bytes())
+}
+
+func (a *API) service(signingName string) *Service {
+	for _, s := range a.Services {
+		if s.SigningName == signingName {
+			return s
+		}
+	}
+	return nil
+}
+
+func (a *API) unsigned(action string) (*Service, Op) {
+	for _, s := range a.Services {
+		if op, ok := s.Ops[action]; ok && op.Unsigned {
+			return s, op
+		}
+	}
+	return nil, Op{}
+}
+
+// fail answers err (mapped to AWS's wire error) and records the failed call.
+func (a *API) fail(ctx context.Context, w http.ResponseWriter, call *trail.Call, ns string, err error) {
+	e := awserr.FromDomain(err)
+	if e == nil {
+		a.Logger.Error("internal error", "request", call.RequestID, "action", call.Action, "err", err)
+		e = awserr.InternalFailure("")
+	}
+	call.ErrCode, call.ErrMsg, call.Response = e.Code, e.Message, nil
+	if call.Service == "" {
+		call.Service = "iam"
+	}
+	if call.Action != "" || call.AccessKeyID != "" {
+		if rerr := a.record(ctx, call); rerr != nil {
+			a.Logger.Error("audit record of a failed call could not be written", "request", call.RequestID, "err", rerr)
+		}
+	}
+	a.writeError(w, ns, call.RequestID, e)
+}
+
+func (a *API) record(ctx context.Context, call *trail.Call) error {
+	if a.Recorder == nil {
+		return nil
+	}
+	ev, err := trail.Build(call)
+	if err != nil {
+		return err
+	}
+	return a.Recorder.Record(ctx, ev)
+}
+
+func (a *API) writeError(w http.ResponseWriter, ns, reqID string, e *awserr.Error) {
+	var buf bytes.Buffer
+	if err := a.Codec.EncodeError(&buf, ns, reqID, e); err != nil {
+		a.Logger.Error("encoding error", "request", reqID, "err", err)
+	}
+	w.Header().Set("Content-Type", query.ContentType)
+	w.WriteHeader(e.Status)
+	w.Write(buf.Bytes())
+}
+
+func sourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

@@ -1,0 +1,26 @@
+// Package stsapi is the STS Query service's action table.
+package stsapi
+
+import (
+	"github.com/iamd-dev/iamd/internal/api/middleware"
+	"github.com/iamd-dev/iamd/internal/api/query"
+	"github.com/iamd-dev/iamd/internal/stssvc"
+)
+
+// Version is the STS API version.
+const Version = "2011-06-15"
+
+// Service returns the STS service table for s.
+func Service(s *stssvc.Service) *middleware.Service {
+	return &middleware.Service{
+		SigningName: "sts",
+		Version:     Version,
+		Namespace:   query.STSNamespace,
+		Ops: middleware.Table(
+			middleware.Handle("GetCallerIdentity", s.GetCallerIdentity),
+			middleware.Handle("GetSessionToken", s.GetSessionToken),
+			middleware.Handle("AssumeRole", s.AssumeRole),
+			middleware.Handle("GetAccessKeyInfo", s.GetAccessKeyInfo),
+		),
+	}
+}

@@ -1,0 +1,379 @@
+package authz
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/iamd-dev/iamd/internal/authn"
+	"github.com/iamd-dev/iamd/internal/iam"
+	"github.com/iamd-dev/iamd/internal/policy"
+	"github.com/iamd-dev/iamd/internal/policy/condition"
+	"github.com/iamd-dev/iamd/internal/store"
+)
+
+// Authorizer decides requests.
+type Authorizer struct {
+	store  store.Store
+	logger *slog.Logger
+	// enforce is false in --enforce=log mode: denials are logged and the call proceeds.
+	enforce bool
+
+	mu    sync.RWMutex
+	cache map[cacheKey]*policy.Compiled
+}
+
+type cacheKey struct {
+	kind policy.Kind
+	ref  policy.PolicyRef
+	hash [32]byte
+}
+
+// New returns an Authorizer. With enforce false, denials are logged but allowed.
+func New(s store.Store, logger *slog.Logger, enforce bool) *Authorizer {
+	return &Authorizer{store: s, logger: logger, enforce: enforce, cache: map[cacheKey]*policy.Compiled{}}
+}
+
+// Compile parses and compiles a stored policy document, from the cache when it has been seen.
+// Stored documents were validated when submitted; one that no longer parses is compiled as an
+// empty policy (it allows nothing) and reported in the log.
+func (a *Authorizer) Compile(text string, kind policy.Kind, ref policy.PolicyRef) *policy.Compiled {
+	ref.Kind = kind
+	k := cacheKey{kind: kind, ref: ref, hash: sha256.Sum256([]byte(text))}
+	a.mu.RLock()
+	c := a.cache[k]
+	a.mu.RUnlock()
+	if c != nil {
+		return c
+	}
+	doc, err := policy.Parse(text, kind)
+	if err != nil {
+		a.logger.Error("stored policy does not parse; it allows nothing", "policy", ref.ARN+ref.Name, "err", err)
+		doc = &policy.Document{Version: "2012-10-17"}
+	}
+	c, err = policy.Compile(doc, kind, ref)
+	if err != nil {
+		a.logger.Warn("policy compiled with problems", "policy", ref.ARN+ref.Name, "err", err)
+	}
+	a.mu.Lock()
+	if len(a.cache) > 100_000 {
+		clear(a.cache)
+	}
+	a.cache[k] = c
+	a.mu.Unlock()
+	return c
+}
+
+// Request is one action on one resource to authorize.
+type Request struct {
+	Action   string // "iam:CreateUser"
+	Resource string // resource ARN or "*"
+	// ResourceAccount is the account owning the resource ("" = the caller's).
+	ResourceAccount string
+	// Context holds request-specific condition keys (aws:RequestTag/…, iam:PassedToService, …),
+	// keys in any case.
+	Context map[string][]string
+	// ResourcePolicy is the resource's policy (a role's trust policy for sts:AssumeRole).
+	ResourcePolicy *policy.Compiled
+}
+
+// Principal is what the caller's identity contributes to decisions, loaded once per request.
+type Principal struct {
+	Identity []*policy.Compiled
+	Boundary *policy.Compiled
+	Session  []*policy.Compiled
+	// Tags are the principal's tags (aws:PrincipalTag/*), session tags overriding.
+	Tags []iam.Tag
+}
+
+// Load gathers the caller's policies: for a user its inline and attached policies and its
+// groups', for a role session the role's and the session's; plus its permissions boundary.
+// The root user has none (it needs none in its own account).
+func (a *Authorizer) Load(ctx context.Context, r store.Reader, c *authn.Caller) (*Principal, error) {
+	p := &Principal{}
+	acct := c.Principal.Account
+	switch c.Principal.Type {
+	case policy.PrincipalRoot:
+		return p, nil
+	case policy.PrincipalUser, policy.PrincipalFederatedUser:
+		name := c.UserName
+		if c.Principal.Type == policy.PrincipalFederatedUser {
+			name = sourceName(c.Principal.SourceARN)
+		}
+		e, err := r.Get(ctx, acct, store.KindUser, name)
+		if err != nil {
+			return nil, fmt.Errorf("authz: load user %s: %w", name, err)
+		}
+		var u iam.User
+		if err := json.Unmarshal(e.Data, &u); err != nil {
+			return nil, fmt.Errorf("authz: decode user %s: %w", name, err)
+		}
+		p.Tags = u.Tags
+		a.inline(p, u.Inline, iam.UserARN(acct, u.Path, u.Name))
+		if err := a.attached(ctx, r, p, acct, store.LinkUserPolicy, u.Name); err != nil {
+			return nil, err
+		}
+		groups, err := r.LinksTo(ctx, acct, store.LinkMember, u.Name)
+		if err != nil {
+			return nil, fmt.Errorf("authz: groups of %s: %w", name, err)
+		}
+		for _, g := range groups {
+			ge, err := r.Get(ctx, acct, store.KindGroup, g)
+			if err != nil {
+				return nil, fmt.Errorf("authz: load group %s: %w", g, err)
+			}
+			var grp iam.Group
+			if err := json.Unmarshal(ge.Data, &grp); err != nil {
+				return nil, fmt.Errorf("authz: decode group %s: %w", g, err)
+			}
+			a.inline(p, grp.Inline, iam.GroupARN(acct, grp.Path, grp.Name))
+			if err := a.attached(ctx, r, p, acct, store.LinkGroupPolicy, grp.Name); err != nil {
+				return nil, err
+			}
+		}
+		if err := a.boundary(ctx, r, p, u.Boundary); err != nil {
+			return nil, err
+		}
+	case policy.PrincipalRoleSession:
+		name := sourceName(c.Principal.SourceARN)
+		e, err := r.Get(ctx, acct, store.KindRole, name)
+		if err != nil {
+			return nil, fmt.Errorf("authz: load role %s: %w", name, err)
+		}
+		var role iam.Role
+		if err := json.Unmarshal(e.Data, &role); err != nil {
+			return nil, fmt.Errorf("authz: decode role %s: %w", name, err)
+		}
+		p.Tags = role.Tags
+		a.inline(p, role.Inline, iam.RoleARN(acct, role.Path, role.Name))
+		if err := a.attached(ctx, r, p, acct, store.LinkRolePolicy, role.Name); err != nil {
+			return nil, err
+		}
+		if err := a.boundary(ctx, r, p, role.Boundary); err != nil {
+			return nil, err
+		}
+	}
+	if s := c.Session; s != nil {
+		for i, doc := range s.Policies {
+			p.Session = append(p.Session, a.Compile(doc, policy.Session, policy.PolicyRef{Name: "session-policy-" + strconv.Itoa(i)}))
+		}
+		for k, v := range s.Tags {
+			p.Tags = iam.MergeTags(p.Tags, []iam.Tag{{Key: k, Value: v}})
+		}
+	}
+	return p, nil
+}
+
+// sourceName is the last path element of a user or role ARN.
+func sourceName(arn string) string {
+	return arn[strings.LastIndexByte(arn, '/')+1:]
+}
+
+func (a *Authorizer) inline(p *Principal, ps []iam.InlinePolicy, owner string) {
+	for _, ip := range ps {
+		p.Identity = append(p.Identity, a.Compile(ip.Document, policy.Identity, policy.PolicyRef{ARN: owner, Name: ip.Name}))
+	}
+}
+
+func (a *Authorizer) attached(ctx context.Context, r store.Reader, p *Principal, acct string, kind store.LinkKind, from string) error {
+	arns, err := r.Links(ctx, acct, kind, from)
+	if err != nil {
+		return fmt.Errorf("authz: attached policies of %s: %w", from, err)
+	}
+	for _, arn := range arns {
+		c, err := a.managed(ctx, r, arn, policy.Identity)
+		if err != nil {
+			return err
+		}
+		if c != nil {
+			p.Identity = append(p.Identity, c)
+		}
+	}
+	return nil
+}
+
+func (a *Authorizer) boundary(ctx context.Context, r store.Reader, p *Principal, arn string) error {
+	if arn == "" {
+		return nil
+	}
+	c, err := a.managed(ctx, r, arn, policy.Boundary)
+	if err != nil {
+		return err
+	}
+	if c == nil {
+		// A boundary whose policy is gone allows nothing.
+		c = a.Compile(`{"Version":"2012-10-17","Statement":[]}`, policy.Boundary, policy.PolicyRef{ARN: arn})
+	}
+	p.Boundary = c
+	return nil
+}
+
+// managed loads a managed policy's default version by ARN; nil if it does not exist.
+func (a *Authorizer) managed(ctx context.Context, r store.Reader, arn string, kind policy.Kind) (*policy.Compiled, error) {
+	acct, name, ok := PolicyARNParts(arn)
+	if !ok {
+		return nil, nil
+	}
+	e, err := r.Get(ctx, acct, store.KindPolicy, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("authz: load policy %s: %w", arn, err)
+	}
+	var mp iam.ManagedPolicy
+	if err := json.Unmarshal(e.Data, &mp); err != nil {
+		return nil, fmt.Errorf("authz: decode policy %s: %w", arn, err)
+	}
+	v := mp.Default()
+	if v == nil {
+		return nil, nil
+	}
+	return a.Compile(v.Document, kind, policy.PolicyRef{ARN: arn, Name: mp.Name, VersionID: v.ID}), nil
+}
+
+// PolicyARNParts splits "arn:aws:iam::ACCOUNT:policy/path/NAME" into the account ("aws" for AWS
+// managed policies) and name.
+func PolicyARNParts(arn string) (account, name string, ok bool) {
+	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::")
+	if !ok {
+		return "", "", false
+	}
+	account, res, ok := strings.Cut(rest, ":")
+	if !ok || !strings.HasPrefix(res, "policy/") {
+		return "", "", false
+	}
+	return account, res[strings.LastIndexByte(res, '/')+1:], true
+}
+
+// Decide evaluates a request for a caller whose policies p were loaded with Load.
+func (a *Authorizer) Decide(c *authn.Caller, p *Principal, req Request) policy.Decision {
+	in := a.Input(c, p, req)
+	return policy.Evaluate(in)
+}
+
+// Input builds the engine input (exposed for the simulator and for explaining denials).
+func (a *Authorizer) Input(c *authn.Caller, p *Principal, req Request) *policy.Input {
+	return &policy.Input{
+		Action:          req.Action,
+		Resource:        req.Resource,
+		Context:         RequestContext(c, p, req.Context),
+		Principal:       c.Principal,
+		ResourceAccount: req.ResourceAccount,
+		Identity:        p.Identity,
+		ResourcePolicy:  req.ResourcePolicy,
+		Boundary:        p.Boundary,
+		Session:         p.Session,
+	}
+}
+
+// Authorize decides req for the caller, loading the caller's policies from the store. It returns
+// an *iam.Error AccessDenied with AWS's message when the engine denies; in --enforce=log mode a
+// denial is logged and nil returned. The root user is allowed everything in its own account
+// unless a resource policy is part of the request (then the engine decides).
+func (a *Authorizer) Authorize(ctx context.Context, c *authn.Caller, req Request) error {
+	if c.IsRoot() && req.ResourcePolicy == nil && (req.ResourceAccount == "" || req.ResourceAccount == c.Principal.Account) {
+		return nil
+	}
+	var p *Principal
+	err := a.store.View(ctx, func(r store.Reader) error {
+		var err error
+		p, err = a.Load(ctx, r, c)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		p = &Principal{} // the entity behind the credentials is gone: it has no policies
+	} else if err != nil {
+		return fmt.Errorf("authorize %s: %w", req.Action, err)
+	}
+	d := a.Decide(c, p, req)
+	if d.Allowed() {
+		return nil
+	}
+	msg := DeniedMessage(c, req.Action, req.Resource, d)
+	if !a.enforce {
+		a.logger.Warn("would deny (enforce=log)", "request", c.RequestID, "message", msg)
+		return nil
+	}
+	return iam.Errorf(iam.CodeAccessDenied, "%s", msg)
+}
+
+// Enforcing reports whether denials are enforced (false in --enforce=log mode).
+func (a *Authorizer) Enforcing() bool { return a.enforce }
+
+// RequestContext builds the global condition keys AWS sets for a request, plus extra.
+func RequestContext(c *authn.Caller, p *Principal, extra map[string][]string) condition.Context {
+	m := make(map[string][]string, 16+len(extra))
+	set := func(k string, v ...string) { m[strings.ToLower(k)] = v }
+	pr := c.Principal
+	set("aws:PrincipalArn", principalARN(c))
+	set("aws:PrincipalAccount", pr.Account)
+	set("aws:userid", c.UserID)
+	switch pr.Type {
+	case policy.PrincipalRoot:
+		set("aws:PrincipalType", "Account")
+	case policy.PrincipalUser:
+		set("aws:PrincipalType", "User")
+		set("aws:username", c.UserName)
+	case policy.PrincipalRoleSession:
+		set("aws:PrincipalType", "AssumedRole")
+	case policy.PrincipalFederatedUser:
+		set("aws:PrincipalType", "FederatedUser")
+	}
+	if c.SourceIP != "" {
+		set("aws:SourceIp", c.SourceIP)
+	}
+	if c.UserAgent != "" {
+		set("aws:UserAgent", c.UserAgent)
+	}
+	set("aws:SecureTransport", strconv.FormatBool(c.SecureTransport))
+	if c.Region != "" {
+		set("aws:RequestedRegion", c.Region)
+	}
+	t := c.Time.UTC()
+	set("aws:CurrentTime", t.Format(time.RFC3339))
+	set("aws:EpochTime", strconv.FormatInt(t.Unix(), 10))
+	set("aws:ViaAWSService", "false")
+	if s := c.Session; s != nil {
+		set("aws:MultiFactorAuthPresent", strconv.FormatBool(s.MFA))
+		if s.MFA && !s.MFATime.IsZero() {
+			set("aws:MultiFactorAuthAge", strconv.FormatInt(int64(t.Sub(s.MFATime)/time.Second), 10))
+		}
+		if !s.Issued.IsZero() {
+			set("aws:TokenIssueTime", s.Issued.UTC().Format(time.RFC3339))
+		}
+		if s.SourceIdentity != "" {
+			set("aws:SourceIdentity", s.SourceIdentity)
+		}
+	}
+	if p != nil {
+		for _, t := range p.Tags {
+			set("aws:PrincipalTag/"+t.Key, t.Value)
+		}
+	}
+	for k, v := range extra {
+		set(k, v...)
+	}
+	return condition.NewMap(m)
+}
+
+// principalARN is aws:PrincipalArn: the role ARN (not the session ARN) for role sessions.
+func principalARN(c *authn.Caller) string {
+	if c.Principal.Type == policy.PrincipalRoleSession && c.Principal.SourceARN != "" {
+		return c.Principal.SourceARN
+	}
+	return c.Principal.ARN
+}
+
+// DeniedMessage is AWS's AccessDenied message for a decision.
+func DeniedMessage(c *authn.Caller, action, resource string, d policy.Decision) string {
+	kind := "User"
+	return fmt.Sprintf("%s: %s is not authorized to perform: %s on resource: %s %s", kind, c.Principal.ARN, action, resource, d.Reason(action))
+}

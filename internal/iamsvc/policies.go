@@ -1,0 +1,603 @@
+package iamsvc
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	sdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/iamd-dev/iamd/internal/authn"
+	"github.com/iamd-dev/iamd/internal/authz"
+	"github.com/iamd-dev/iamd/internal/iam"
+	"github.com/iamd-dev/iamd/internal/policy"
+	"github.com/iamd-dev/iamd/internal/store"
+)
+
+// Managed policy quotas.
+const (
+	MaxManagedPolicySize = 6144
+	MaxPolicyVersions    = 5
+)
+
+func noSuchPolicy(arn string) error {
+	return iam.Errorf(iam.CodeNoSuchEntity, "Policy %s does not exist or is not attachable.", arn)
+}
+
+func policyOut(acct string, p *iam.ManagedPolicy, attachments int) *types.Policy {
+	out := &types.Policy{
+		PolicyName:                    ptr(p.Name),
+		PolicyId:                      ptr(p.ID),
+		Arn:                           ptr(iam.PolicyARN(acct, p.Path, p.Name)),
+		Path:                          ptr(p.Path),
+		DefaultVersionId:              ptr(p.DefaultVersion),
+		AttachmentCount:               ptr(int32(attachments)),
+		PermissionsBoundaryUsageCount: ptr(int32(0)),
+		IsAttachable:                  true,
+		CreateDate:                    ptr(p.Created),
+		UpdateDate:                    ptr(p.Updated),
+		Tags:                          tagsOut(p.Tags),
+	}
+	if p.Description != "" {
+		out.Description = ptr(p.Description)
+	}
+	return out
+}
+
+func checkManagedDoc(doc string) error {
+	if err := checkDocumentField(doc); err != nil {
+		return err
+	}
+	d, err := parsePolicy(doc, policy.Identity)
+	if err != nil {
+		return err
+	}
+	if err := policy.RequireCurrentVersion(d); err != nil {
+		return iam.Errorf(iam.CodeMalformedPolicyDocument, "Policy document must be version 2012-10-17 or greater.")
+	}
+	if policy.Size(doc) > MaxManagedPolicySize {
+		return &iam.LimitError{Message: "Cannot exceed quota for PolicySize: 6144", Quota: "PolicySize"}
+	}
+	return nil
+}
+
+// policyByARN loads a managed policy of the caller's account (or an AWS managed one).
+func policyByARN(ctx context.Context, r store.Reader, arn string) (*iam.ManagedPolicy, *store.Entity, error) {
+	acct, name, ok := authz.PolicyARNParts(arn)
+	if !ok {
+		return nil, nil, iam.Errorf(iam.CodeInvalidInput, "ARN %s is not valid.", arn)
+	}
+	p, e, err := load[iam.ManagedPolicy](ctx, r, acct, store.KindPolicy, name, noSuchPolicy(arn))
+	if err != nil {
+		return nil, nil, err
+	}
+	if iam.PolicyARN(acct, p.Path, p.Name) != arn {
+		return nil, nil, noSuchPolicy(arn)
+	}
+	return p, e, nil
+}
+
+func attachmentCount(ctx context.Context, r store.Reader, acct, arn string) (int, error) {
+	n := 0
+	for _, k := range []store.LinkKind{store.LinkUserPolicy, store.LinkGroupPolicy, store.LinkRolePolicy} {
+		l, err := r.LinksTo(ctx, acct, k, arn)
+		if err != nil {
+			return 0, err
+		}
+		n += len(l)
+	}
+	return n, nil
+}
+
+// CreatePolicy creates a customer managed policy with version v1 as its default.
+func (s *Service) CreatePolicy(ctx context.Context, c *authn.Caller, in *sdk.CreatePolicyInput) (*sdk.CreatePolicyOutput, error) {
+	name, path, doc := str(in.PolicyName), str(in.Path), str(in.PolicyDocument)
+	if path == "" {
+		path = "/"
+	}
+	if err := checkPolicyName(name); err != nil {
+		return nil, err
+	}
+	if err := iam.CheckPath("path", path); err != nil {
+		return nil, err
+	}
+	if err := iam.CheckDescription(str(in.Description)); err != nil {
+		return nil, err
+	}
+	tags := tagsIn(in.Tags)
+	if err := iam.CheckTags("Policy", tags, nil); err != nil {
+		return nil, err
+	}
+	if err := checkManagedDoc(doc); err != nil {
+		return nil, err
+	}
+	acct := account(c)
+	arn := iam.PolicyARN(acct, path, name)
+	if err := s.authorize(ctx, c, "iam:CreatePolicy", arn, tagContext(tags)); err != nil {
+		return nil, err
+	}
+	id, err := s.newID("ANPA")
+	if err != nil {
+		return nil, err
+	}
+	now := s.nowUTC()
+	p := &iam.ManagedPolicy{Name: name, ID: id, Path: path, Created: now, Updated: now, Description: str(in.Description),
+		DefaultVersion: "v1", Versions: []iam.PolicyVersion{{ID: "v1", Document: doc, Created: now}}, NextVersion: 2, Tags: tags}
+	return mutate(ctx, s, func(tx store.Tx) (*sdk.CreatePolicyOutput, error) {
+		e := &store.Entity{Account: acct, Kind: store.KindPolicy, Name: name, ID: id, Path: path, Created: now}
+		if err := create(ctx, tx, e, p, iam.Errorf(iam.CodeEntityAlreadyExists, "A policy called %s already exists. Duplicate names are not allowed.", name)); err != nil {
+			return nil, err
+		}
+		out := policyOut(acct, p, 0)
+		out.Description = nil // CreatePolicy does not return the description
+		return &sdk.CreatePolicyOutput{Policy: out}, nil
+	})
+}
+
+func checkPolicyARN(field, arn string) error {
+	if len(arn) < 20 {
+		return &iam.FieldError{Field: field, Value: arn, Constraint: "Member must have length greater than or equal to 20"}
+	}
+	if len(arn) > 2048 {
+		return &iam.FieldError{Field: field, Value: arn, Constraint: "Member must have length less than or equal to 2048"}
+	}
+	if _, _, ok := authz.PolicyARNParts(arn); !ok {
+		return iam.Errorf(iam.CodeInvalidInput, "ARN %s is not valid.", arn)
+	}
+	return nil
+}
+
+// GetPolicy returns a managed policy's metadata.
+func (s *Service) GetPolicy(ctx context.Context, c *authn.Caller, in *sdk.GetPolicyInput) (*sdk.GetPolicyOutput, error) {
+	arn := str(in.PolicyArn)
+	if err := checkPolicyARN("policyArn", arn); err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, c, "iam:GetPolicy", arn, nil); err != nil {
+		return nil, err
+	}
+	acct := account(c)
+	return view(ctx, s, func(r store.Reader) (*sdk.GetPolicyOutput, error) {
+		p, _, err := policyByARN(ctx, r, arn)
+		if err != nil {
+			return nil, iam.Errorf(iam.CodeNoSuchEntity, "Policy %s was not found.", arn)
+		}
+		n, err := attachmentCount(ctx, r, acct, arn)
+		if err != nil {
+			return nil, err
+		}
+		pacct, _, _ := authz.PolicyARNParts(arn)
+		return &sdk.GetPolicyOutput{Policy: policyOut(pacct, p, n)}, nil
+	})
+}
+
+// ListPolicies lists managed policies: the account's (Scope Local), AWS's (AWS) or both (All).
+func (s *Service) ListPolicies(ctx context.Context, c *authn.Caller, in *sdk.ListPoliciesInput) (*sdk.ListPoliciesOutput, error) {
+	p, err := page(in.PathPrefix, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	acct := account(c)
+	if err := s.authorize(ctx, c, "iam:ListPolicies", iam.PolicyARN(acct, "/", "*"), nil); err != nil {
+		return nil, err
+	}
+	owner := acct
+	if in.Scope == types.PolicyScopeTypeAws {
+		owner = "aws"
+	}
+	return view(ctx, s, func(r store.Reader) (*sdk.ListPoliciesOutput, error) {
+		out := &sdk.ListPoliciesOutput{Policies: []types.Policy{}}
+		collect := func(owner string) (string, error) {
+			es, next, err := r.List(ctx, owner, store.KindPolicy, p)
+			if err != nil {
+				return "", err
+			}
+			for _, e := range es {
+				mp, err := decode[iam.ManagedPolicy](e)
+				if err != nil {
+					return "", err
+				}
+				arn := iam.PolicyARN(owner, mp.Path, mp.Name)
+				n, err := attachmentCount(ctx, r, acct, arn)
+				if err != nil {
+					return "", err
+				}
+				if in.OnlyAttached && n == 0 {
+					continue
+				}
+				po := policyOut(owner, mp, n)
+				po.Description, po.Tags = nil, nil
+				out.Policies = append(out.Policies, *po)
+			}
+			return next, nil
+		}
+		next, err := collect(owner)
+		if err != nil {
+			return nil, err
+		}
+		out.Marker, out.IsTruncated = nextMarker(next)
+		return out, nil
+	})
+}
+
+// DeletePolicy deletes a managed policy that is attached nowhere and has only its default version.
+func (s *Service) DeletePolicy(ctx context.Context, c *authn.Caller, in *sdk.DeletePolicyInput) (*sdk.DeletePolicyOutput, error) {
+	arn := str(in.PolicyArn)
+	if err := checkPolicyARN("policyArn", arn); err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, c, "iam:DeletePolicy", arn, nil); err != nil {
+		return nil, err
+	}
+	acct := account(c)
+	return mutate(ctx, s, func(tx store.Tx) (*sdk.DeletePolicyOutput, error) {
+		p, _, err := policyByARN(ctx, tx, arn)
+		if err != nil {
+			return nil, err
+		}
+		if pacct, _, _ := authz.PolicyARNParts(arn); pacct != acct {
+			return nil, iam.Errorf(iam.CodeUnmodifiableEntity, "Cannot delete a policy that is not owned by the account.")
+		}
+		if n, err := attachmentCount(ctx, tx, acct, arn); err != nil {
+			return nil, err
+		} else if n > 0 {
+			return nil, iam.Errorf(iam.CodeDeleteConflict, "Cannot delete a policy attached to entities.")
+		}
+		if len(p.Versions) > 1 {
+			return nil, iam.Errorf(iam.CodeDeleteConflict, "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
+		}
+		return &sdk.DeletePolicyOutput{}, tx.Delete(ctx, acct, store.KindPolicy, p.Name)
+	})
+}
+
+func versionOut(v *iam.PolicyVersion, isDefault bool, withDoc bool) *types.PolicyVersion {
+	out := &types.PolicyVersion{VersionId: ptr(v.ID), IsDefaultVersion: isDefault, CreateDate: ptr(v.Created)}
+	if withDoc {
+		out.Document = ptr(v.Document)
+	}
+	return out
+}
+
+// CreatePolicyVersion adds a version (at most 5), optionally making it the default.
+func (s *Service) CreatePolicyVersion(ctx context.Context, c *authn.Caller, in *sdk.CreatePolicyVersionInput) (*sdk.CreatePolicyVersionOutput, error) {
+	arn, doc := str(in.PolicyArn), str(in.PolicyDocument)
+	if err := checkPolicyARN("policyArn", arn); err != nil {
+		return nil, err
+	}
+	if err := checkManagedDoc(doc); err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, c, "iam:CreatePolicyVersion", arn, nil); err != nil {
+		return nil, err
+	}
+	return mutate(ctx, s, func(tx store.Tx) (*sdk.CreatePolicyVersionOutput, error) {
+		p, e, err := policyByARN(ctx, tx, arn)
+		if err != nil {
+			return nil, err
+		}
+		if len(p.Versions) >= MaxPolicyVersions {
+			return nil, &iam.LimitError{Message: "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.", Quota: "PolicyVersionsInUse"}
+		}
+		v := iam.PolicyVersion{ID: "v" + strconv.Itoa(p.NextVersion), Document: doc, Created: s.nowUTC()}
+		p.NextVersion++
+		p.Versions = append(p.Versions, v)
+		if in.SetAsDefault {
+			p.DefaultVersion = v.ID
+		}
+		p.Updated = v.Created
+		if err := save(ctx, tx, e, p); err != nil {
+			return nil, err
+		}
+		return &sdk.CreatePolicyVersionOutput{PolicyVersion: versionOut(&v, in.SetAsDefault, false)}, nil
+	})
+}
+
+func checkVersionID(id string) error {
+	ok := strings.HasPrefix(id, "v") && len(id) > 1
+	for _, r := range strings.TrimPrefix(id, "v") {
+		ok = ok && r >= '0' && r <= '9'
+	}
+	if !ok {
+		return &iam.FieldError{Field: "versionId", Value: id, Constraint: `Member must satisfy regular expression pattern: v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`}
+	}
+	return nil
+}
+
+func noSuchVersion(arn, id string) error {
+	return iam.Errorf(iam.CodeNoSuchEntity, "Policy %s version %s does not exist or is not attachable.", arn, id)
+}
+
+// GetPolicyVersion returns one version with its document.
+func (s *Service) GetPolicyVersion(ctx context.Context, c *authn.Caller, in *sdk.GetPolicyVersionInput) (*sdk.GetPolicyVersionOutput, error) {
+	arn, id := str(in.PolicyArn), str(in.VersionId)
+	if err := checkPolicyARN("policyArn", arn); err != nil {
+		return nil, err
+	}
+	if err := checkVersionID(id); err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, c, "iam:GetPolicyVersion", arn, nil); err != nil {
+		return nil, err
+	}
+	return view(ctx, s, func(r store.Reader) (*sdk.GetPolicyVersionOutput, error) {
+		p, _, err := policyByARN(ctx, r, arn)
+		if err != nil {
+			return nil, err
+		}
+		v := p.Version(id)
+		if v == nil {
+			return nil, noSuchVersion(arn, id)
+		}
+		return &sdk.GetPolicyVersionOutput{PolicyVersion: versionOut(v, v.ID == p.DefaultVersion, true)}, nil
+	})
+}
+
+// ListPolicyVersions lists a policy's versions, newest first.
+func (s *Service) ListPolicyVersions(ctx context.Context, c *authn.Caller, in *sdk.ListPolicyVersionsInput) (*sdk.ListPolicyVersionsOutput, error) {
+	arn := str(in.PolicyArn)
+	if err := checkPolicyARN("policyArn", arn); err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, c, "iam:ListPolicyVersions", arn, nil); err != nil {
+		return nil, err
+	}
+	p, err := view(ctx, s, func(r store.Reader) (*iam.ManagedPolicy, error) {
+		p, _, err := policyByARN(ctx, r, arn)
+		return p, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var all []types.PolicyVersion
+	for i := len(p.Versions) - 1; i >= 0; i-- {
+		v := &p.Versions[i]
+		all = append(all, *versionOut(v, v.ID == p.DefaultVersion, false))
+	}
+	start, end, next, err := slicePage(len(all), in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	return &sdk.ListPolicyVersionsOutput{Versions: append([]types.PolicyVersion{}, all[start:end]...), Marker: next, IsTruncated: next != nil}, nil
+}
+
+// DeletePolicyVersion deletes a non-default version.
+func (s *Service) DeletePolicyVersion(ctx context.Context, c *authn.Caller, in *sdk.DeletePolicyVersionInput) (*sdk.DeletePolicyVersionOutput, error) {
+	arn, id := str(in.PolicyArn), str(in.VersionId)
+	if err := checkPolicyARN("policyArn", arn); err != nil {
+		return nil, err
+	}
+	if err := checkVersionID(id); err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, c, "iam:DeletePolicyVersion", arn, nil); err != nil {
+		return nil, err
+	}
+	return mutate(ctx, s, func(tx store.Tx) (*sdk.DeletePolicyVersionOutput, error) {
+		p, e, err := policyByARN(ctx, tx, arn)
+		if err != nil {
+			return nil, err
+		}
+		if p.Version(id) == nil {
+			return nil, noSuchVersion(arn, id)
+		}
+		if id == p.DefaultVersion {
+			return nil, iam.Errorf(iam.CodeDeleteConflict, "Cannot delete the default version of a policy.")
+		}
+		for i := range p.Versions {
+			if p.Versions[i].ID == id {
+				p.Versions = append(p.Versions[:i], p.Versions[i+1:]...)
+				break
+			}
+		}
+		return &sdk.DeletePolicyVersionOutput{}, save(ctx, tx, e, p)
+	})
+}
+
+// SetDefaultPolicyVersion makes a version the default.
+func (s *Service) SetDefaultPolicyVersion(ctx context.Context, c *authn.Caller, in *sdk.SetDefaultPolicyVersionInput) (*sdk.SetDefaultPolicyVersionOutput, error) {
+	arn, id := str(in.PolicyArn), str(in.VersionId)
+	if err := checkPolicyARN("policyArn", arn); err != nil {
+		return nil, err
+	}
+	if err := checkVersionID(id); err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, c, "iam:SetDefaultPolicyVersion", arn, nil); err != nil {
+		return nil, err
+	}
+	return mutate(ctx, s, func(tx store.Tx) (*sdk.SetDefaultPolicyVersionOutput, error) {
+		p, e, err := policyByARN(ctx, tx, arn)
+		if err != nil {
+			return nil, err
+		}
+		if p.Version(id) == nil {
+			return nil, noSuchVersion(arn, id)
+		}
+		p.DefaultVersion = id
+		p.Updated = s.nowUTC()
+		return &sdk.SetDefaultPolicyVersionOutput{}, save(ctx, tx, e, p)
+	})
+}
+
+// attach attaches a managed policy to a user, group or role.
+func (s *Service) attach(ctx context.Context, c *authn.Caller, o owner, action, name, arn string) error {
+	if err := iam.CheckName(o.field, name, o.maxName); err != nil {
+		return err
+	}
+	if err := checkPolicyARN("policyArn", arn); err != nil {
+		return err
+	}
+	if err := s.authorizeOwner(ctx, c, o, action, name, map[string][]string{"iam:PolicyARN": {arn}}); err != nil {
+		return err
+	}
+	acct := account(c)
+	_, err := mutate(ctx, s, func(tx store.Tx) (*struct{}, error) {
+		if _, err := tx.Get(ctx, acct, o.kind, name); err != nil {
+			return nil, o.missing(name)
+		}
+		if _, _, err := policyByARN(ctx, tx, arn); err != nil {
+			return nil, err
+		}
+		cur, err := tx.Links(ctx, acct, o.link, name)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range cur {
+			if a == arn {
+				return &struct{}{}, nil
+			}
+		}
+		if len(cur) >= o.maxAttach {
+			quota := "PoliciesPer" + strings.ToUpper(o.noun[:1]) + o.noun[1:]
+			return nil, &iam.LimitError{Message: "Cannot exceed quota for " + quota + ": " + strconv.Itoa(o.maxAttach), Quota: quota}
+		}
+		e, _ := tx.Get(ctx, acct, o.kind, name)
+		return &struct{}{}, tx.Link(ctx, acct, o.link, e.Name, arn)
+	})
+	return err
+}
+
+func (s *Service) detach(ctx context.Context, c *authn.Caller, o owner, action, name, arn string) error {
+	if err := iam.CheckName(o.field, name, o.maxName); err != nil {
+		return err
+	}
+	if err := checkPolicyARN("policyArn", arn); err != nil {
+		return err
+	}
+	if err := s.authorizeOwner(ctx, c, o, action, name, map[string][]string{"iam:PolicyARN": {arn}}); err != nil {
+		return err
+	}
+	acct := account(c)
+	_, err := mutate(ctx, s, func(tx store.Tx) (*struct{}, error) {
+		if _, err := tx.Get(ctx, acct, o.kind, name); err != nil {
+			return nil, o.missing(name)
+		}
+		if err := tx.Unlink(ctx, acct, o.link, name, arn); errors.Is(err, store.ErrNotFound) {
+			return nil, iam.Errorf(iam.CodeNoSuchEntity, "Policy %s was not found.", arn)
+		} else if err != nil {
+			return nil, err
+		}
+		return &struct{}{}, nil
+	})
+	return err
+}
+
+func (s *Service) listAttached(ctx context.Context, c *authn.Caller, o owner, action, name string, pathPrefix, marker *string, maxItems *int32) ([]types.AttachedPolicy, *string, error) {
+	if err := iam.CheckName(o.field, name, o.maxName); err != nil {
+		return nil, nil, err
+	}
+	if err := iam.CheckPathPrefix(str(pathPrefix)); err != nil {
+		return nil, nil, err
+	}
+	if err := s.authorizeOwner(ctx, c, o, action, name, nil); err != nil {
+		return nil, nil, err
+	}
+	acct := account(c)
+	all, err := view(ctx, s, func(r store.Reader) (*[]types.AttachedPolicy, error) {
+		if _, err := r.Get(ctx, acct, o.kind, name); err != nil {
+			return nil, o.missing(name)
+		}
+		arns, err := r.Links(ctx, acct, o.link, name)
+		if err != nil {
+			return nil, err
+		}
+		out := []types.AttachedPolicy{}
+		for _, arn := range arns {
+			p, _, err := policyByARN(ctx, r, arn)
+			if err != nil {
+				continue
+			}
+			if pp := str(pathPrefix); pp != "" && !strings.HasPrefix(p.Path, pp) {
+				continue
+			}
+			out = append(out, types.AttachedPolicy{PolicyArn: ptr(arn), PolicyName: ptr(p.Name)})
+		}
+		return &out, nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	start, end, next, err := slicePage(len(*all), marker, maxItems)
+	if err != nil {
+		return nil, nil, err
+	}
+	return (*all)[start:end], next, nil
+}
+
+// AttachUserPolicy attaches a managed policy to a user.
+func (s *Service) AttachUserPolicy(ctx context.Context, c *authn.Caller, in *sdk.AttachUserPolicyInput) (*sdk.AttachUserPolicyOutput, error) {
+	return &sdk.AttachUserPolicyOutput{}, s.attach(ctx, c, userOwner, "iam:AttachUserPolicy", str(in.UserName), str(in.PolicyArn))
+}
+
+// DetachUserPolicy detaches a managed policy from a user.
+func (s *Service) DetachUserPolicy(ctx context.Context, c *authn.Caller, in *sdk.DetachUserPolicyInput) (*sdk.DetachUserPolicyOutput, error) {
+	return &sdk.DetachUserPolicyOutput{}, s.detach(ctx, c, userOwner, "iam:DetachUserPolicy", str(in.UserName), str(in.PolicyArn))
+}
+
+// ListAttachedUserPolicies lists the managed policies attached to a user.
+func (s *Service) ListAttachedUserPolicies(ctx context.Context, c *authn.Caller, in *sdk.ListAttachedUserPoliciesInput) (*sdk.ListAttachedUserPoliciesOutput, error) {
+	ps, next, err := s.listAttached(ctx, c, userOwner, "iam:ListAttachedUserPolicies", str(in.UserName), in.PathPrefix, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	return &sdk.ListAttachedUserPoliciesOutput{AttachedPolicies: ps, Marker: next, IsTruncated: next != nil}, nil
+}
+
+// checkBoundary checks that a permissions boundary ARN names an existing managed policy.
+func (s *Service) checkBoundary(ctx context.Context, r store.Reader, arn string) error {
+	if err := checkPolicyARN("permissionsBoundary", arn); err != nil {
+		return err
+	}
+	if _, _, err := policyByARN(ctx, r, arn); err != nil {
+		return iam.Errorf(iam.CodeNoSuchEntity, "Scope ARN: %s does not exist or is not attachable.", arn)
+	}
+	return nil
+}
+
+// PutUserPermissionsBoundary sets a user's permissions boundary.
+func (s *Service) PutUserPermissionsBoundary(ctx context.Context, c *authn.Caller, in *sdk.PutUserPermissionsBoundaryInput) (*sdk.PutUserPermissionsBoundaryOutput, error) {
+	name, arn := str(in.UserName), str(in.PermissionsBoundary)
+	if err := iam.CheckName("userName", name, iam.MaxUserName); err != nil {
+		return nil, err
+	}
+	if err := checkPolicyARN("permissionsBoundary", arn); err != nil {
+		return nil, err
+	}
+	if err := s.authorizeUser(ctx, c, "iam:PutUserPermissionsBoundary", name, map[string][]string{"iam:PermissionsBoundary": {arn}}); err != nil {
+		return nil, err
+	}
+	acct := account(c)
+	return mutate(ctx, s, func(tx store.Tx) (*sdk.PutUserPermissionsBoundaryOutput, error) {
+		u, e, err := load[iam.User](ctx, tx, acct, store.KindUser, name, noSuchUser(name))
+		if err != nil {
+			return nil, err
+		}
+		if err := s.checkBoundary(ctx, tx, arn); err != nil {
+			return nil, err
+		}
+		u.Boundary = arn
+		return &sdk.PutUserPermissionsBoundaryOutput{}, save(ctx, tx, e, u)
+	})
+}
+
+// DeleteUserPermissionsBoundary removes a user's permissions boundary.
+func (s *Service) DeleteUserPermissionsBoundary(ctx context.Context, c *authn.Caller, in *sdk.DeleteUserPermissionsBoundaryInput) (*sdk.DeleteUserPermissionsBoundaryOutput, error) {
+	name := str(in.UserName)
+	if err := iam.CheckName("userName", name, iam.MaxUserName); err != nil {
+		return nil, err
+	}
+	if err := s.authorizeUser(ctx, c, "iam:DeleteUserPermissionsBoundary", name, nil); err != nil {
+		return nil, err
+	}
+	acct := account(c)
+	return mutate(ctx, s, func(tx store.Tx) (*sdk.DeleteUserPermissionsBoundaryOutput, error) {
+		u, e, err := load[iam.User](ctx, tx, acct, store.KindUser, name, noSuchUser(name))
+		if err != nil {
+			return nil, err
+		}
+		u.Boundary = ""
+		return &sdk.DeleteUserPermissionsBoundaryOutput{}, save(ctx, tx, e, u)
+	})
+}

@@ -1,0 +1,56 @@
+package iamsvc
+
+import (
+	"github.com/iamd-dev/iamd/internal/iam"
+	"github.com/iamd-dev/iamd/internal/store"
+)
+
+// owner describes an entity that holds inline policies and attached managed policies: users,
+// groups and roles share the same operations, parameterised by this table.
+type owner struct {
+	kind      store.Kind
+	noun      string // "user", "group", "role" (messages)
+	field     string // wire member of the name ("userName")
+	maxName   int
+	maxInline int // aggregate inline policy size quota, characters without whitespace
+	maxAttach int // managed policies attached
+	link      store.LinkKind
+	missing   func(string) error
+	// open decodes the entity and returns it, its inline policies and its ARN.
+	open func(acct string, e *store.Entity) (v any, inline *[]iam.InlinePolicy, arn string, err error)
+}
+
+func noSuchGroup(name string) error {
+	return iam.Errorf(iam.CodeNoSuchEntity, "The group with name %s cannot be found.", name)
+}
+
+func noSuchRole(name string) error {
+	return iam.Errorf(iam.CodeNoSuchEntity, "The role with name %s cannot be found.", name)
+}
+
+var (
+	userOwner = owner{store.KindUser, "user", "userName", iam.MaxUserName, 2048, 10, store.LinkUserPolicy, noSuchUser,
+		func(acct string, e *store.Entity) (any, *[]iam.InlinePolicy, string, error) {
+			u, err := decode[iam.User](e)
+			if err != nil {
+				return nil, nil, "", err
+			}
+			return u, &u.Inline, iam.UserARN(acct, u.Path, u.Name), nil
+		}}
+	groupOwner = owner{store.KindGroup, "group", "groupName", iam.MaxGroupName, 5120, 10, store.LinkGroupPolicy, noSuchGroup,
+		func(acct string, e *store.Entity) (any, *[]iam.InlinePolicy, string, error) {
+			g, err := decode[iam.Group](e)
+			if err != nil {
+				return nil, nil, "", err
+			}
+			return g, &g.Inline, iam.GroupARN(acct, g.Path, g.Name), nil
+		}}
+	roleOwner = owner{store.KindRole, "role", "roleName", iam.MaxRoleName, 10240, 10, store.LinkRolePolicy, noSuchRole,
+		func(acct string, e *store.Entity) (any, *[]iam.InlinePolicy, string, error) {
+			r, err := decode[iam.Role](e)
+			if err != nil {
+				return nil, nil, "", err
+			}
+			return r, &r.Inline, iam.RoleARN(acct, r.Path, r.Name), nil
+		}}
+)

@@ -1,0 +1,142 @@
+package iamsvc
+
+import (
+	"context"
+
+	sdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/iamd-dev/iamd/internal/authn"
+	"github.com/iamd-dev/iamd/internal/iam"
+	"github.com/iamd-dev/iamd/internal/store"
+)
+
+// tagged is an entity kind with tags: how to reach its tag list and how to name it in errors.
+type tagged struct {
+	kind    store.Kind
+	entity  string // "User", "Role", "Policy", "InstanceProfile" (quota names)
+	field   string // wire member ("userName")
+	max     int
+	missing func(string) error
+	tags    func(e *store.Entity) (any, *[]iam.Tag, error)
+}
+
+var taggedUser = tagged{store.KindUser, "User", "userName", iam.MaxUserName, noSuchUser, func(e *store.Entity) (any, *[]iam.Tag, error) {
+	u, err := decode[iam.User](e)
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, &u.Tags, nil
+}}
+
+func (s *Service) tag(ctx context.Context, c *authn.Caller, t tagged, action, name, arn string, tags []iam.Tag) error {
+	if err := iam.CheckName(t.field, name, t.max); err != nil {
+		return err
+	}
+	if err := iam.CheckTags(t.entity, tags, nil); err != nil {
+		return err
+	}
+	if err := s.authorize(ctx, c, action, arn, tagContext(tags)); err != nil {
+		return err
+	}
+	acct := account(c)
+	_, err := mutate(ctx, s, func(tx store.Tx) (*struct{}, error) {
+		e, err := tx.Get(ctx, acct, t.kind, name)
+		if err != nil {
+			return nil, t.missing(name)
+		}
+		v, cur, err := t.tags(e)
+		if err != nil {
+			return nil, err
+		}
+		if err := iam.CheckTags(t.entity, tags, *cur); err != nil {
+			return nil, err
+		}
+		*cur = iam.MergeTags(*cur, tags)
+		return &struct{}{}, save(ctx, tx, e, v)
+	})
+	return err
+}
+
+func (s *Service) untag(ctx context.Context, c *authn.Caller, t tagged, action, name, arn string, keys []string) error {
+	if err := iam.CheckName(t.field, name, t.max); err != nil {
+		return err
+	}
+	if err := s.authorize(ctx, c, action, arn, map[string][]string{"aws:TagKeys": keys}); err != nil {
+		return err
+	}
+	acct := account(c)
+	_, err := mutate(ctx, s, func(tx store.Tx) (*struct{}, error) {
+		e, err := tx.Get(ctx, acct, t.kind, name)
+		if err != nil {
+			return nil, t.missing(name)
+		}
+		v, cur, err := t.tags(e)
+		if err != nil {
+			return nil, err
+		}
+		*cur = iam.RemoveTags(*cur, keys)
+		return &struct{}{}, save(ctx, tx, e, v)
+	})
+	return err
+}
+
+func (s *Service) listTags(ctx context.Context, c *authn.Caller, t tagged, action, name, arn string, marker *string, maxItems *int32) ([]types.Tag, *string, error) {
+	if err := iam.CheckName(t.field, name, t.max); err != nil {
+		return nil, nil, err
+	}
+	if err := s.authorize(ctx, c, action, arn, nil); err != nil {
+		return nil, nil, err
+	}
+	acct := account(c)
+	var tags []iam.Tag
+	_, err := view(ctx, s, func(r store.Reader) (*struct{}, error) {
+		e, err := r.Get(ctx, acct, t.kind, name)
+		if err != nil {
+			return nil, t.missing(name)
+		}
+		_, cur, err := t.tags(e)
+		if err != nil {
+			return nil, err
+		}
+		tags = *cur
+		return nil, nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	start, end, next, err := slicePage(len(tags), marker, maxItems)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := tagsOut(tags[start:end])
+	if out == nil {
+		out = []types.Tag{}
+	}
+	return out, next, nil
+}
+
+// TagUser adds or replaces tags on a user.
+func (s *Service) TagUser(ctx context.Context, c *authn.Caller, in *sdk.TagUserInput) (*sdk.TagUserOutput, error) {
+	name := str(in.UserName)
+	res, _ := s.userResource(ctx, account(c), name)
+	return &sdk.TagUserOutput{}, s.tag(ctx, c, taggedUser, "iam:TagUser", name, res, tagsIn(in.Tags))
+}
+
+// UntagUser removes tags from a user.
+func (s *Service) UntagUser(ctx context.Context, c *authn.Caller, in *sdk.UntagUserInput) (*sdk.UntagUserOutput, error) {
+	name := str(in.UserName)
+	res, _ := s.userResource(ctx, account(c), name)
+	return &sdk.UntagUserOutput{}, s.untag(ctx, c, taggedUser, "iam:UntagUser", name, res, in.TagKeys)
+}
+
+// ListUserTags lists a user's tags.
+func (s *Service) ListUserTags(ctx context.Context, c *authn.Caller, in *sdk.ListUserTagsInput) (*sdk.ListUserTagsOutput, error) {
+	name := str(in.UserName)
+	res, _ := s.userResource(ctx, account(c), name)
+	tags, next, err := s.listTags(ctx, c, taggedUser, "iam:ListUserTags", name, res, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	return &sdk.ListUserTagsOutput{Tags: tags, Marker: next, IsTruncated: next != nil}, nil
+}

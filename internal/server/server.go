@@ -1,0 +1,311 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/iamd-dev/iamd/internal/api/iamapi"
+	"github.com/iamd-dev/iamd/internal/api/middleware"
+	"github.com/iamd-dev/iamd/internal/api/query"
+	"github.com/iamd-dev/iamd/internal/api/stsapi"
+	"github.com/iamd-dev/iamd/internal/authn"
+	"github.com/iamd-dev/iamd/internal/authz"
+	"github.com/iamd-dev/iamd/internal/config"
+	"github.com/iamd-dev/iamd/internal/iam"
+	"github.com/iamd-dev/iamd/internal/iamsvc"
+	"github.com/iamd-dev/iamd/internal/recorder"
+	"github.com/iamd-dev/iamd/internal/secrets"
+	"github.com/iamd-dev/iamd/internal/store"
+	"github.com/iamd-dev/iamd/internal/store/sqlite"
+	"github.com/iamd-dev/iamd/internal/stssvc"
+)
+
+// RootCredentialsFile is the name of the file, in the data directory, that holds the root
+// user's access key (mode 0600).
+const RootCredentialsFile = "root-credentials"
+
+// Server is a running iamd.
+type Server struct {
+	// Account is the default account's ID; RootAccessKeyID and RootSecret its root credentials
+	// (the secret only when this start created or was given it).
+	Account         string
+	RootAccessKeyID string
+	RootSecret      string
+
+	ln       net.Listener
+	http     *http.Server
+	store    *sqlite.DB
+	recorder *recorder.Recorder
+	done     chan error
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Addr is the listener's address.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Endpoint is the URL clients use.
+func (s *Server) Endpoint() string { return "http://" + s.Addr() }
+
+// Store is the server's store (for tests and offline commands).
+func (s *Server) Store() store.Store { return s.store }
+
+// Start opens everything and starts serving in the background.
+func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Server, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	keys, err := loadKeys(cfg)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sqlite.Config{Path: filepath.Join(cfg.DataDir, "iamd.db")}.Open(ctx, logger)
+	if err != nil {
+		return nil, err
+	}
+	srv := &Server{store: db, done: make(chan error, 1)}
+	if err := srv.bootstrap(ctx, cfg, keys); err != nil {
+		db.Close()
+		return nil, err
+	}
+	now := time.Now
+	az := authz.New(db, logger, cfg.Enforce != config.EnforceLog)
+	an := authn.New(db, keys, nil, logger)
+	iamSvc := iamsvc.New(iamsvc.Config{Store: db, Authz: az, Keys: keys, Rand: rand.Reader, Now: now, Logger: logger})
+	stsSvc := stssvc.New(stssvc.Config{Store: db, Authz: az, Keys: keys, Rand: rand.Reader, Now: now, Logger: logger})
+	an.SetSessions(stsSvc)
+	srv.recorder = recorder.New(db, logger)
+	api := &middleware.API{
+		Services: []*middleware.Service{iamapi.Service(iamSvc), stsapi.Service(stsSvc)},
+		Auth:     an,
+		Recorder: srv.recorder,
+		Codec:    NewCodec(),
+		Logger:   logger,
+		Now:      now,
+		MaxBody:  cfg.MaxBodyBytes,
+		Account:  srv.Account,
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		srv.recorder.Close()
+		db.Close()
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	srv.ln = ln
+	srv.http = &http.Server{
+		Handler:           api,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	go func() { srv.done <- srv.http.Serve(ln) }()
+	return srv, nil
+}
+
+// NewCodec returns the Query codec with the SDK unions the IAM API uses registered.
+func NewCodec() *query.Codec {
+	return query.NewCodec(query.WithUnion[iamsdk.PolicyIdentifier](
+		&iamsdk.PolicyIdentifierMemberInlinePolicyIdentifier{},
+		&iamsdk.PolicyIdentifierMemberPolicyArn{},
+		&iamsdk.PolicyIdentifierMemberPolicyType{},
+	))
+}
+
+// Close stops the listener, waits for in-flight requests, flushes the audit recorder and closes
+// the store.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err := s.http.Shutdown(ctx)
+		if serr := <-s.done; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+			err = errors.Join(err, serr)
+		}
+		s.recorder.Close()
+		s.closeErr = errors.Join(err, s.store.Close())
+	})
+	return s.closeErr
+}
+
+// Run starts the server, prints how to use it, and serves until ctx ends.
+func Run(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout io.Writer) error {
+	t0 := time.Now()
+	srv, err := Start(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "iamd is serving IAM and STS at %s (account %s, started in %s)\n", srv.Endpoint(), srv.Account, time.Since(t0).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "\nPoint the aws CLI or an SDK at it:\n  export AWS_ENDPOINT_URL=%s AWS_DEFAULT_REGION=%s\n", srv.Endpoint(), cfg.Region)
+	credFile := filepath.Join(cfg.DataDir, RootCredentialsFile)
+	if srv.RootSecret != "" && cfg.RootSecretAccessKey == "" {
+		fmt.Fprintf(stdout, "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s\n", srv.RootAccessKeyID, srv.RootSecret)
+		fmt.Fprintf(stdout, "\nThese root credentials are shown once; they are also saved (mode 0600) in %s\n", credFile)
+	} else {
+		fmt.Fprintf(stdout, "  # root credentials: %s (access key %s)\n", credFile, srv.RootAccessKeyID)
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-srv.done:
+		srv.done <- err
+	}
+	return srv.Close()
+}
+
+func loadKeys(cfg config.Config) (*secrets.Keyring, error) {
+	text := cfg.SealKeys
+	if text == "" {
+		path := filepath.Join(cfg.DataDir, "keys")
+		b, err := os.ReadFile(path)
+		if errors.Is(err, os.ErrNotExist) {
+			kf, gerr := secrets.GenerateKeyFile(rand.Reader)
+			if gerr != nil {
+				return nil, gerr
+			}
+			if werr := writeFileExcl(path, []byte(kf)); werr != nil {
+				return nil, fmt.Errorf("seal keys: %w", werr)
+			}
+			b = []byte(kf)
+		} else if err != nil {
+			return nil, fmt.Errorf("seal keys: %w", err)
+		}
+		text = string(b)
+	}
+	k, err := secrets.ParseKeyring(text)
+	if err != nil {
+		return nil, fmt.Errorf("seal keys: %w", err)
+	}
+	return k, nil
+}
+
+// writeFileExcl creates a new 0600 file, durably.
+func writeFileExcl(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+type rootCredentials struct {
+	AccountID       string `json:"AccountId"`
+	AccessKeyID     string `json:"AccessKeyId"`
+	SecretAccessKey string `json:"SecretAccessKey"`
+}
+
+// bootstrap creates the default account and its root access key on first start.
+func (s *Server) bootstrap(ctx context.Context, cfg config.Config, keys *secrets.Keyring) error {
+	// The default account is the one recorded in the setting "default-account".
+	var acct string
+	err := s.store.View(ctx, func(r store.Reader) error {
+		e, err := r.Get(ctx, "", store.KindSetting, "default-account")
+		if err != nil {
+			return err
+		}
+		acct = string(e.Data)
+		return nil
+	})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	credFile := filepath.Join(cfg.DataDir, RootCredentialsFile)
+	if acct != "" {
+		s.Account = acct
+		if cfg.RootAccessKeyID != "" {
+			s.RootAccessKeyID, s.RootSecret = cfg.RootAccessKeyID, cfg.RootSecretAccessKey
+			return s.ensureRootKey(ctx, keys, cfg.RootAccessKeyID, cfg.RootSecretAccessKey)
+		}
+		if b, err := os.ReadFile(credFile); err == nil {
+			var rc rootCredentials
+			if json.Unmarshal(b, &rc) == nil {
+				s.RootAccessKeyID = rc.AccessKeyID
+			}
+		}
+		return nil
+	}
+	acct = cfg.AccountID
+	if acct == "" {
+		acct = randomAccount()
+	}
+	id, secret := cfg.RootAccessKeyID, cfg.RootSecretAccessKey
+	if id == "" {
+		var err error
+		if id, err = secrets.NewAccessKeyID("AKIA", rand.Reader); err != nil {
+			return err
+		}
+		if secret, err = secrets.NewSecretAccessKey(rand.Reader); err != nil {
+			return err
+		}
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		a, _ := json.Marshal(&iam.Account{ID: acct, Created: now})
+		if err := tx.Create(ctx, &store.Entity{Account: acct, Kind: store.KindAccount, Name: acct, Created: now, Data: a}); err != nil {
+			return err
+		}
+		if err := tx.Create(ctx, &store.Entity{Account: "", Kind: store.KindSetting, Name: "default-account", Created: now, Data: []byte(acct)}); err != nil {
+			return err
+		}
+		k := &iam.AccessKey{ID: id, Account: acct, Status: iam.StatusActive, Created: now}
+		return iamsvc.NewAccessKey(ctx, tx, keys, k, secret, rand.Reader)
+	})
+	if err != nil {
+		return fmt.Errorf("create the default account: %w", err)
+	}
+	b, _ := json.MarshalIndent(rootCredentials{acct, id, secret}, "", "  ")
+	os.Remove(credFile)
+	if err := writeFileExcl(credFile, append(b, '\n')); err != nil {
+		return fmt.Errorf("write %s: %w", credFile, err)
+	}
+	s.Account, s.RootAccessKeyID, s.RootSecret = acct, id, secret
+	return nil
+}
+
+// ensureRootKey adds the configured root key to the default account if it is not there yet.
+func (s *Server) ensureRootKey(ctx context.Context, keys *secrets.Keyring, id, secret string) error {
+	return s.store.Update(ctx, func(tx store.Tx) error {
+		if _, err := tx.Get(ctx, "", store.KindAccessKey, id); err == nil {
+			return nil
+		}
+		k := &iam.AccessKey{ID: id, Account: s.Account, Status: iam.StatusActive, Created: time.Now().UTC().Truncate(time.Second)}
+		return iamsvc.NewAccessKey(ctx, tx, keys, k, secret, rand.Reader)
+	})
+}
+
+func randomAccount() string {
+	var b [8]byte
+	rand.Read(b[:])
+	var sb strings.Builder
+	sb.WriteByte('1' + b[0]%9)
+	for i := 1; i < 12; i++ {
+		var c [1]byte
+		rand.Read(c[:])
+		sb.WriteByte('0' + c[0]%10)
+	}
+	return sb.String()
+}

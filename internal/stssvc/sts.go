@@ -1,0 +1,427 @@
+package stssvc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	sdk "github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/iamd-dev/iamd/internal/authn"
+	"github.com/iamd-dev/iamd/internal/authz"
+	"github.com/iamd-dev/iamd/internal/iam"
+	"github.com/iamd-dev/iamd/internal/policy"
+	"github.com/iamd-dev/iamd/internal/secrets"
+	"github.com/iamd-dev/iamd/internal/store"
+)
+
+// Service is the STS API.
+type Service struct {
+	store  store.Store
+	authz  *authz.Authorizer
+	keys   *secrets.Keyring
+	rand   io.Reader
+	now    func() time.Time
+	logger *slog.Logger
+}
+
+// Config holds a Service's dependencies.
+type Config struct {
+	Store  store.Store
+	Authz  *authz.Authorizer
+	Keys   *secrets.Keyring
+	Rand   io.Reader
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// New returns the STS service.
+func New(c Config) *Service {
+	return &Service{store: c.Store, authz: c.Authz, keys: c.Keys, rand: c.Rand, now: c.Now, logger: c.Logger}
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// GetCallerIdentity answers who the caller is. It needs no permission: AWS answers it even when
+// every policy denies.
+func (s *Service) GetCallerIdentity(ctx context.Context, c *authn.Caller, in *sdk.GetCallerIdentityInput) (*sdk.GetCallerIdentityOutput, error) {
+	return &sdk.GetCallerIdentityOutput{Account: ptr(c.Principal.Account), Arn: ptr(c.Principal.ARN), UserId: ptr(c.UserID)}, nil
+}
+
+// issue mints temporary credentials carrying t.
+func (s *Service) issue(t *token) (*types.Credentials, error) {
+	id, err := secrets.NewAccessKeyID("ASIA", s.rand)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := secrets.NewSecretAccessKey(s.rand)
+	if err != nil {
+		return nil, err
+	}
+	t.AccessKeyID, t.Secret = id, secret
+	b, err := json.Marshal(t)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := s.keys.SealToken(b, s.rand)
+	if err != nil {
+		return nil, err
+	}
+	return &types.Credentials{AccessKeyId: ptr(id), SecretAccessKey: ptr(secret), SessionToken: ptr(tok), Expiration: ptr(t.Expires)}, nil
+}
+
+func validation(field, value, constraint string) error {
+	return &iam.FieldError{Field: field, Value: value, Constraint: constraint}
+}
+
+// GetSessionToken issues temporary credentials for an IAM user or the root user.
+func (s *Service) GetSessionToken(ctx context.Context, c *authn.Caller, in *sdk.GetSessionTokenInput) (*sdk.GetSessionTokenOutput, error) {
+	if c.Session != nil {
+		return nil, iam.Errorf(iam.CodeAccessDenied, "Cannot call GetSessionToken with session credentials")
+	}
+	d := int32(43200)
+	maxD := int32(129600)
+	if c.IsRoot() {
+		d, maxD = 3600, 3600
+	}
+	if in.DurationSeconds != nil {
+		d = *in.DurationSeconds
+		if d < 900 {
+			return nil, validation("durationSeconds", strconv.Itoa(int(d)), "Member must have value greater than or equal to 900")
+		}
+		if d > 129600 {
+			return nil, validation("durationSeconds", strconv.Itoa(int(d)), "Member must have value less than or equal to 129600")
+		}
+		d = min(d, maxD)
+	}
+	if in.SerialNumber != nil || in.TokenCode != nil {
+		return nil, iam.Errorf(iam.CodeAccessDenied, "MultiFactorAuthentication failed, unable to validate MFA code.")
+	}
+	if err := s.authz.Authorize(ctx, c, authz.Request{Action: "sts:GetSessionToken", Resource: "*"}); err != nil {
+		return nil, err
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	t := &token{Expires: now.Add(time.Duration(d) * time.Second), Type: uint8(c.Principal.Type), ARN: c.Principal.ARN, Account: c.Principal.Account,
+		SourceARN: c.Principal.SourceARN, UserID: c.UserID, UserName: c.UserName, Issued: now}
+	cred, err := s.issue(t)
+	if err != nil {
+		return nil, err
+	}
+	return &sdk.GetSessionTokenOutput{Credentials: cred}, nil
+}
+
+var errNoRole = errors.New("no such role")
+
+// roleARNParts splits arn:aws:iam::ACCOUNT:role/path/NAME.
+func roleARNParts(arn string) (acct, name string, ok bool) {
+	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::")
+	if !ok {
+		return "", "", false
+	}
+	acct, res, ok := strings.Cut(rest, ":")
+	if !ok || !strings.HasPrefix(res, "role/") || len(acct) != 12 {
+		return "", "", false
+	}
+	return acct, res[strings.LastIndexByte(res, '/')+1:], true
+}
+
+func isSessionNameChar(r rune) bool {
+	return r < 128 && (r == '_' || r == '+' || r == '=' || r == ',' || r == '.' || r == '@' || r == '-' ||
+		'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+}
+
+func checkSessionName(name string) error {
+	if len(name) < 2 {
+		return validation("roleSessionName", name, "Member must have length greater than or equal to 2")
+	}
+	if len(name) > 64 {
+		return validation("roleSessionName", name, "Member must have length less than or equal to 64")
+	}
+	for _, r := range name {
+		if !isSessionNameChar(r) {
+			return validation("roleSessionName", name, `Member must satisfy regular expression pattern: [\w+=,.@-]*`)
+		}
+	}
+	return nil
+}
+
+// packedLimit is the packed size that session policies and tags may take (AWS reports the use
+// as a percentage of it in PackedPolicySize).
+const packedLimit = 2048
+
+// AssumeRole issues role session credentials after checking the role's trust policy and the
+// caller's own permission to assume it.
+func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.AssumeRoleInput) (*sdk.AssumeRoleOutput, error) {
+	roleARN, session := str(in.RoleArn), str(in.RoleSessionName)
+	if len(roleARN) < 20 {
+		return nil, validation("roleArn", roleARN, "Member must have length greater than or equal to 20")
+	}
+	if err := checkSessionName(session); err != nil {
+		return nil, err
+	}
+	if in.DurationSeconds != nil {
+		if d := *in.DurationSeconds; d < 900 {
+			return nil, validation("durationSeconds", strconv.Itoa(int(d)), "Member must have value greater than or equal to 900")
+		} else if d > 43200 {
+			return nil, validation("durationSeconds", strconv.Itoa(int(d)), "Member must have value less than or equal to 43200")
+		}
+	}
+	if e := str(in.ExternalId); in.ExternalId != nil && (len(e) < 2 || len(e) > 1224) {
+		return nil, validation("externalId", e, "Member must have length between 2 and 1224")
+	}
+	if c.IsRoot() {
+		return nil, iam.Errorf(iam.CodeAccessDenied, "Roles may not be assumed by root accounts.")
+	}
+	roleAcct, roleName, ok := roleARNParts(roleARN)
+	if !ok {
+		return nil, validation("roleArn", roleARN, "Member must satisfy the ARN format of a role")
+	}
+	var sessionPolicies []string
+	size := 0
+	if p := str(in.Policy); in.Policy != nil {
+		if _, err := policy.Parse(p, policy.Session); err != nil {
+			var se *policy.SyntaxError
+			if errors.As(err, &se) {
+				return nil, iam.Errorf(iam.CodeMalformedPolicyDocument, "%s", se.Message)
+			}
+			return nil, iam.Errorf(iam.CodeMalformedPolicyDocument, "Syntax errors in policy.")
+		}
+		sessionPolicies = append(sessionPolicies, p)
+		size += policy.Size(p)
+	}
+	if len(in.PolicyArns) > 10 {
+		return nil, validation("policyArns", strconv.Itoa(len(in.PolicyArns)), "Member must have length less than or equal to 10")
+	}
+	if len(in.Tags) > 50 {
+		return nil, validation("tags", strconv.Itoa(len(in.Tags)), "Member must have length less than or equal to 50")
+	}
+	tags := map[string]string{}
+	for _, t := range in.Tags {
+		k, v := str(t.Key), str(t.Value)
+		if err := iam.CheckTags("Session", []iam.Tag{{Key: k, Value: v}}, nil); err != nil {
+			return nil, err
+		}
+		tags[k] = v
+		size += len(k) + len(v)
+	}
+	// Transitive session tags from a chained session pass on.
+	if c.Session != nil {
+		for _, k := range c.Session.TransitiveKeys {
+			if _, set := tags[k]; !set {
+				tags[k] = c.Session.Tags[k]
+			}
+		}
+	}
+
+	var role *iam.Role
+	err := s.store.View(ctx, func(r store.Reader) error {
+		e, err := r.Get(ctx, roleAcct, store.KindRole, roleName)
+		if errors.Is(err, store.ErrNotFound) {
+			return errNoRole
+		}
+		if err != nil {
+			return err
+		}
+		role = new(iam.Role)
+		if err := json.Unmarshal(e.Data, role); err != nil {
+			return err
+		}
+		for _, pa := range in.PolicyArns {
+			arn := str(pa.Arn)
+			pacct, pname, ok := authz.PolicyARNParts(arn)
+			if !ok {
+				return iam.Errorf(iam.CodeInvalidParameterValue, "Invalid policy ARN %s", arn)
+			}
+			pe, err := r.Get(ctx, pacct, store.KindPolicy, pname)
+			if err != nil {
+				return iam.Errorf(iam.CodeInvalidParameterValue, "Policy %s does not exist or is not attachable.", arn)
+			}
+			var mp iam.ManagedPolicy
+			if err := json.Unmarshal(pe.Data, &mp); err != nil {
+				return err
+			}
+			if v := mp.Default(); v != nil {
+				sessionPolicies = append(sessionPolicies, v.Document)
+				size += len(arn)
+			}
+		}
+		return nil
+	})
+	denied := func() error {
+		return iam.Errorf(iam.CodeAccessDenied, "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.Principal.ARN, roleARN)
+	}
+	if errors.Is(err, errNoRole) {
+		return nil, denied()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if iam.RoleARN(roleAcct, role.Path, role.Name) != roleARN && iam.RoleARN(roleAcct, "/", role.Name) != roleARN {
+		return nil, denied()
+	}
+	packed := size * 100 / packedLimit
+	if packed > 100 {
+		return nil, iam.Errorf(iam.CodePackedPolicyTooLarge, "Packed policy consumes %d%% of allotted space, please use smaller policy.", packed)
+	}
+
+	chained := c.Principal.Type == policy.PrincipalRoleSession
+	dur := int32(3600)
+	if in.DurationSeconds != nil {
+		dur = *in.DurationSeconds
+	}
+	maxD := role.MaxSessionDuration
+	if maxD == 0 {
+		maxD = 3600
+	}
+	if chained && dur > 3600 {
+		return nil, validation("durationSeconds", strconv.Itoa(int(dur)), "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+	}
+	if dur > maxD {
+		return nil, iam.Errorf(iam.CodeValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+
+	extra := map[string][]string{"sts:RoleSessionName": {session}}
+	if in.ExternalId != nil {
+		extra["sts:ExternalId"] = []string{*in.ExternalId}
+	}
+	if in.SourceIdentity != nil {
+		extra["sts:SourceIdentity"] = []string{*in.SourceIdentity}
+	}
+	var tagKeys []string
+	for k, v := range tags {
+		extra["aws:RequestTag/"+k] = []string{v}
+		tagKeys = append(tagKeys, k)
+	}
+	if len(tagKeys) > 0 {
+		extra["aws:TagKeys"] = tagKeys
+	}
+	if len(in.TransitiveTagKeys) > 0 {
+		extra["sts:TransitiveTagKeys"] = in.TransitiveTagKeys
+	}
+	trust := s.authz.Compile(role.TrustPolicy, policy.Trust, policy.PolicyRef{ARN: roleARN, Name: "trust"})
+	// The trust policy must allow the caller whatever its own policies say.
+	in2 := &policy.Input{Action: "sts:AssumeRole", Resource: roleARN, Context: authz.RequestContext(c, nil, extra),
+		Principal: c.Principal, ResourceAccount: roleAcct, ResourcePolicy: trust}
+	tr := policy.Explain(in2)
+	trustAllows := tr.Decision.Effect != policy.DecisionExplicitDeny
+	if trustAllows {
+		trustAllows = false
+		for _, m := range tr.Matched {
+			if m.Policy.Kind == policy.Trust && m.Effect == policy.Allow {
+				trustAllows = true
+			}
+		}
+	}
+	if !trustAllows {
+		if s.authz.Enforcing() {
+			return nil, denied()
+		}
+		s.logger.Warn("would deny (enforce=log): trust policy", "request", c.RequestID, "role", roleARN)
+	}
+	// And the caller's side (identity policies, boundary, session), with the trust policy as the
+	// resource-based policy, as AWS evaluates it.
+	if err := s.authz.Authorize(ctx, c, authz.Request{Action: "sts:AssumeRole", Resource: roleARN, ResourceAccount: roleAcct, Context: extra, ResourcePolicy: trust}); err != nil {
+		return nil, err
+	}
+	if len(tags) > 0 {
+		if err := s.authz.Authorize(ctx, c, authz.Request{Action: "sts:TagSession", Resource: roleARN, ResourceAccount: roleAcct, Context: extra, ResourcePolicy: trust}); err != nil {
+			return nil, err
+		}
+	}
+
+	now := s.now().UTC().Truncate(time.Second)
+	sessionARN := iam.AssumedRoleARN(roleAcct, role.Name, session)
+	t := &token{
+		Expires: now.Add(time.Duration(dur) * time.Second), Type: uint8(policy.PrincipalRoleSession), ARN: sessionARN, Account: roleAcct,
+		SourceARN: iam.RoleARN(roleAcct, role.Path, role.Name), UserID: role.ID + ":" + session, Policies: sessionPolicies, Issued: now,
+		SourceIdentity: str(in.SourceIdentity), Chained: chained, TransitiveKeys: in.TransitiveTagKeys,
+	}
+	if len(tags) > 0 {
+		t.Tags = tags
+	}
+	if c.Session != nil {
+		t.MFA, t.MFATime = c.Session.MFA, c.Session.MFATime
+		if t.SourceIdentity == "" {
+			t.SourceIdentity = c.Session.SourceIdentity
+		}
+	}
+	cred, err := s.issue(t)
+	if err != nil {
+		return nil, err
+	}
+	out := &sdk.AssumeRoleOutput{
+		Credentials:     cred,
+		AssumedRoleUser: &types.AssumedRoleUser{Arn: ptr(sessionARN), AssumedRoleId: ptr(t.UserID)},
+	}
+	if len(sessionPolicies) > 0 || len(tags) > 0 {
+		out.PackedPolicySize = ptr(int32(packed))
+	}
+	if t.SourceIdentity != "" {
+		out.SourceIdentity = ptr(t.SourceIdentity)
+	}
+	// Record the role's last use off the request path.
+	go s.touchRole(roleAcct, role.Name, now, c.Region)
+	return out, nil
+}
+
+func (s *Service) touchRole(acct, name string, now time.Time, region string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		e, err := tx.Get(ctx, acct, store.KindRole, name)
+		if err != nil {
+			return err
+		}
+		var r iam.Role
+		if err := json.Unmarshal(e.Data, &r); err != nil {
+			return err
+		}
+		r.LastUsed, r.LastUsedRegion = now, region
+		if e.Data, err = json.Marshal(&r); err != nil {
+			return err
+		}
+		return tx.Update(ctx, e)
+	})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.logger.Warn("recording role last use", "role", name, "err", err)
+	}
+}
+
+// GetAccessKeyInfo returns the account that owns an access key.
+func (s *Service) GetAccessKeyInfo(ctx context.Context, c *authn.Caller, in *sdk.GetAccessKeyInfoInput) (*sdk.GetAccessKeyInfoOutput, error) {
+	id := str(in.AccessKeyId)
+	if len(id) < 16 || len(id) > 128 {
+		return nil, validation("accessKeyId", id, "Member must have length between 16 and 128")
+	}
+	if err := s.authz.Authorize(ctx, c, authz.Request{Action: "sts:GetAccessKeyInfo", Resource: "*"}); err != nil {
+		return nil, err
+	}
+	if id == c.AccessKeyID {
+		return &sdk.GetAccessKeyInfoOutput{Account: ptr(c.Principal.Account)}, nil
+	}
+	var k iam.AccessKey
+	err := s.store.View(ctx, func(r store.Reader) error {
+		e, err := r.Get(ctx, "", store.KindAccessKey, id)
+		if err != nil {
+			return err
+		}
+		return json.Unmarshal(e.Data, &k)
+	})
+	if err != nil || k.ID != id {
+		return nil, iam.Errorf(iam.CodeInvalidParameterValue, "The access key ID %s is not valid.", id)
+	}
+	return &sdk.GetAccessKeyInfoOutput{Account: ptr(k.Account)}, nil
+}
