@@ -3,6 +3,8 @@
 package iamapi
 
 import (
+	"slices"
+
 	"github.com/iamd-dev/iamd/internal/api/middleware"
 	"github.com/iamd-dev/iamd/internal/api/query"
 	"github.com/iamd-dev/iamd/internal/iamsvc"
@@ -17,41 +19,46 @@ func Service(s *iamsvc.Service) *middleware.Service {
 		SigningName: "iam",
 		Version:     Version,
 		Namespace:   query.IAMNamespace,
-		Ops: middleware.Table(
-			middleware.Handle("CreateUser", s.CreateUser),
-			middleware.Handle("GetUser", s.GetUser),
-			middleware.Handle("ListUsers", s.ListUsers),
-			middleware.Handle("UpdateUser", s.UpdateUser),
-			middleware.Handle("DeleteUser", s.DeleteUser),
-			middleware.Handle("TagUser", s.TagUser),
-			middleware.Handle("UntagUser", s.UntagUser),
-			middleware.Handle("ListUserTags", s.ListUserTags),
-			middleware.Handle("PutUserPermissionsBoundary", s.PutUserPermissionsBoundary),
-			middleware.Handle("DeleteUserPermissionsBoundary", s.DeleteUserPermissionsBoundary),
+		Ops:         middleware.Table(slices.Concat(coreOps(s), entityOps(s), analysisOps(s), accountOps(s))...),
+	}
+}
 
-			middleware.Handle("CreateAccessKey", s.CreateAccessKey),
-			middleware.Handle("ListAccessKeys", s.ListAccessKeys),
-			middleware.Handle("UpdateAccessKey", s.UpdateAccessKey),
-			middleware.Handle("DeleteAccessKey", s.DeleteAccessKey),
-			middleware.Handle("GetAccessKeyLastUsed", s.GetAccessKeyLastUsed),
+// coreOps: users, access keys, user inline policies, managed policies and user attachments.
+func coreOps(s *iamsvc.Service) []middleware.Op {
+	return []middleware.Op{
+		middleware.Handle("CreateUser", s.CreateUser),
+		middleware.Handle("GetUser", s.GetUser),
+		middleware.Handle("ListUsers", s.ListUsers),
+		middleware.Handle("UpdateUser", s.UpdateUser),
+		middleware.Handle("DeleteUser", s.DeleteUser),
+		middleware.Handle("TagUser", s.TagUser),
+		middleware.Handle("UntagUser", s.UntagUser),
+		middleware.Handle("ListUserTags", s.ListUserTags),
+		middleware.Handle("PutUserPermissionsBoundary", s.PutUserPermissionsBoundary),
+		middleware.Handle("DeleteUserPermissionsBoundary", s.DeleteUserPermissionsBoundary),
 
-			middleware.Handle("PutUserPolicy", s.PutUserPolicy),
-			middleware.Handle("GetUserPolicy", s.GetUserPolicy),
-			middleware.Handle("DeleteUserPolicy", s.DeleteUserPolicy),
-			middleware.Handle("ListUserPolicies", s.ListUserPolicies),
+		middleware.Handle("CreateAccessKey", s.CreateAccessKey),
+		middleware.Handle("ListAccessKeys", s.ListAccessKeys),
+		middleware.Handle("UpdateAccessKey", s.UpdateAccessKey),
+		middleware.Handle("DeleteAccessKey", s.DeleteAccessKey),
+		middleware.Handle("GetAccessKeyLastUsed", s.GetAccessKeyLastUsed),
 
-			middleware.Handle("CreatePolicy", s.CreatePolicy),
-			middleware.Handle("GetPolicy", s.GetPolicy),
-			middleware.Handle("ListPolicies", s.ListPolicies),
-			middleware.Handle("DeletePolicy", s.DeletePolicy),
-			middleware.Handle("CreatePolicyVersion", s.CreatePolicyVersion),
-			middleware.Handle("GetPolicyVersion", s.GetPolicyVersion),
-			middleware.Handle("ListPolicyVersions", s.ListPolicyVersions),
-			middleware.Handle("DeletePolicyVersion", s.DeletePolicyVersion),
-			middleware.Handle("SetDefaultPolicyVersion", s.SetDefaultPolicyVersion),
-			middleware.Handle("AttachUserPolicy", s.AttachUserPolicy),
-			middleware.Handle("DetachUserPolicy", s.DetachUserPolicy),
-			middleware.Handle("ListAttachedUserPolicies", s.ListAttachedUserPolicies),
-		),
+		middleware.Handle("PutUserPolicy", s.PutUserPolicy),
+		middleware.Handle("GetUserPolicy", s.GetUserPolicy),
+		middleware.Handle("DeleteUserPolicy", s.DeleteUserPolicy),
+		middleware.Handle("ListUserPolicies", s.ListUserPolicies),
+
+		middleware.Handle("CreatePolicy", s.CreatePolicy),
+		middleware.Handle("GetPolicy", s.GetPolicy),
+		middleware.Handle("ListPolicies", s.ListPolicies),
+		middleware.Handle("DeletePolicy", s.DeletePolicy),
+		middleware.Handle("CreatePolicyVersion", s.CreatePolicyVersion),
+		middleware.Handle("GetPolicyVersion", s.GetPolicyVersion),
+		middleware.Handle("ListPolicyVersions", s.ListPolicyVersions),
+		middleware.Handle("DeletePolicyVersion", s.DeletePolicyVersion),
+		middleware.Handle("SetDefaultPolicyVersion", s.SetDefaultPolicyVersion),
+		middleware.Handle("AttachUserPolicy", s.AttachUserPolicy),
+		middleware.Handle("DetachUserPolicy", s.DetachUserPolicy),
+		middleware.Handle("ListAttachedUserPolicies", s.ListAttachedUserPolicies),
 	}
 }

@@ -1,0 +1,11 @@
+package iamapi
+
+import (
+	"github.com/iamd-dev/iamd/internal/api/middleware"
+	"github.com/iamd-dev/iamd/internal/iamsvc"
+)
+
+// analysisOps: GetAccountAuthorizationDetails, the policy simulator and context keys.
+func analysisOps(s *iamsvc.Service) []middleware.Op {
+	return nil
+}
