@@ -48,11 +48,15 @@ func TestAWSCLI(t *testing.T) {
 		}
 		return out
 	}
-	var user struct{ User struct{ UserName, Arn string } }
+	var user struct {
+		User struct{ UserName, Arn string }
+	}
 	if err := json.Unmarshal([]byte(run(rootKey, rootSecret, "iam", "create-user", "--user-name", "alice")), &user); err != nil || user.User.UserName != "alice" {
 		t.Fatalf("create-user output: %+v, %v", user, err)
 	}
-	var key struct{ AccessKey struct{ AccessKeyId, SecretAccessKey string } }
+	var key struct {
+		AccessKey struct{ AccessKeyId, SecretAccessKey string }
+	}
 	if err := json.Unmarshal([]byte(run(rootKey, rootSecret, "iam", "create-access-key", "--user-name", "alice")), &key); err != nil {
 		t.Fatal(err)
 	}
