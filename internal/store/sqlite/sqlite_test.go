@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -47,5 +48,21 @@ func TestReopenKeepsData(t *testing.T) {
 	})
 	if err != nil {
 		t.Errorf("after reopen: %v", err)
+	}
+}
+
+func TestFileIsOwnerOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "iamd.db")
+	db, err := Config{Path: path}.Open(context.Background(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := fi.Mode().Perm(); m&0o077 != 0 {
+		t.Errorf("database mode = %v, want no group or other access", m)
 	}
 }
