@@ -22,6 +22,7 @@ import (
 	"github.com/iamd-dev/iamd/internal/api/middleware"
 	"github.com/iamd-dev/iamd/internal/api/query"
 	"github.com/iamd-dev/iamd/internal/api/stsapi"
+	"github.com/iamd-dev/iamd/internal/api/trailapi"
 	"github.com/iamd-dev/iamd/internal/authn"
 	"github.com/iamd-dev/iamd/internal/authz"
 	"github.com/iamd-dev/iamd/internal/config"
@@ -32,6 +33,7 @@ import (
 	"github.com/iamd-dev/iamd/internal/store"
 	"github.com/iamd-dev/iamd/internal/store/sqlite"
 	"github.com/iamd-dev/iamd/internal/stssvc"
+	"github.com/iamd-dev/iamd/internal/trailsvc"
 )
 
 // RootCredentialsFile is the name of the file, in the data directory, that holds the root
@@ -99,6 +101,7 @@ func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Server
 		Now:      now,
 		MaxBody:  cfg.MaxBodyBytes,
 		Account:  srv.Account,
+		JSON:     map[string]middleware.JSONService{trailapi.SigningName: trailapi.Service(trailsvc.New(trailsvc.Config{Store: db, Authz: az, Logger: logger}))},
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

@@ -3,6 +3,7 @@ package middleware
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -42,6 +43,21 @@ type API struct {
 	MaxBody int64
 	// Account answers unsigned calls (AssumeRoleWithWebIdentity) and failed-authentication records.
 	Account string
+	// JSON holds the services spoken in the AWS JSON 1.1 protocol (X-Amz-Target routing), keyed
+	// by SigV4 signing name ("cloudtrail"). Their requests are authenticated and audited like
+	// Query requests; responses and errors are JSON.
+	JSON map[string]JSONService
+}
+
+// JSONContentType is the content type of AWS JSON 1.1 requests and responses.
+const JSONContentType = "application/x-amz-json-1.1"
+
+// JSONService is a service spoken in the AWS JSON 1.1 protocol.
+type JSONService interface {
+	// Call runs the operation the X-Amz-Target header names ("CloudTrail_20131101.LookupEvents")
+	// for an authenticated caller. It returns the decoded input (for the audit record) and the
+	// output to encode as JSON, or an error (*awserr.Error or a domain error).
+	Call(ctx context.Context, c *authn.Caller, target string, body []byte) (in, out any, err error)
 }
 
 // ServeHTTP runs the chain.
@@ -92,6 +108,11 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	sreq := &sigv4.Request{Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Host: r.Host, Header: r.Header, Body: body}
 	auth, authErr := sigv4.Parse(sreq)
+	if js := a.jsonService(auth, authErr); js != nil {
+		ns = JSONContentType
+		a.serveJSON(w, r, js, call, sreq, auth, body, now)
+		return
+	}
 	var svc *Service
 	var op Op
 	var caller *authn.Caller
@@ -123,14 +144,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ns, call.Service = svc.Namespace, svc.SigningName
 		caller = &authn.Caller{}
 	}
-	caller.RequestID, caller.SourceIP, caller.UserAgent, caller.SecureTransport = reqID, call.SourceIP, call.UserAgent, call.TLS
-	if caller.Time.IsZero() {
-		caller.Time = now
-	}
-	call.Caller = caller
-	if caller.Principal.Account != "" {
-		call.Account = caller.Principal.Account
-	}
+	bindCaller(call, caller, now)
 
 	if action == "" {
 		a.fail(r.Context(), w, call, ns, awserr.MissingAction("Missing Action"))
@@ -176,6 +190,59 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", query.ContentType)
 	w.WriteHeader(http.StatusOK)
 	w.Write(buf.Bytes())
+}
+
+// bindCaller completes the authenticated caller with the request's facts and puts it in the call.
+func bindCaller(call *trail.Call, caller *authn.Caller, now time.Time) {
+	caller.RequestID, caller.SourceIP, caller.UserAgent, caller.SecureTransport = call.RequestID, call.SourceIP, call.UserAgent, call.TLS
+	if caller.Time.IsZero() {
+		caller.Time = now
+	}
+	call.Caller = caller
+	if caller.Principal.Account != "" {
+		call.Account = caller.Principal.Account
+	}
+}
+
+func (a *API) jsonService(auth *sigv4.Auth, authErr error) JSONService {
+	if authErr != nil {
+		return nil
+	}
+	return a.JSON[auth.Service]
+}
+
+// serveJSON runs a signed JSON 1.1 request: authenticate → call → audit record → JSON answer.
+func (a *API) serveJSON(w http.ResponseWriter, r *http.Request, js JSONService, call *trail.Call, sreq *sigv4.Request, auth *sigv4.Auth, body []byte, now time.Time) {
+	target := r.Header.Get("X-Amz-Target")
+	call.Action = target[strings.LastIndexByte(target, '.')+1:]
+	call.Service, call.AccessKeyID, call.Region = auth.Service, auth.AccessKeyID, auth.Region
+	caller, err := a.Auth.Authenticate(r.Context(), sreq, auth, now)
+	if err != nil {
+		a.fail(r.Context(), w, call, JSONContentType, err)
+		return
+	}
+	bindCaller(call, caller, now)
+	ctx := trail.WithCall(r.Context(), call)
+	in, out, err := js.Call(ctx, caller, target, body)
+	call.Params = in
+	if err != nil {
+		a.fail(ctx, w, call, JSONContentType, err)
+		return
+	}
+	call.Response = out
+	if err := a.record(ctx, call); err != nil {
+		a.writeError(w, JSONContentType, call.RequestID, awserr.ServiceUnavailable("The audit trail could not be written; the request was not processed."))
+		return
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		a.Logger.Error("encoding response", "request", call.RequestID, "action", call.Action, "err", err)
+		a.writeError(w, JSONContentType, call.RequestID, awserr.InternalFailure(""))
+		return
+	}
+	w.Header().Set("Content-Type", JSONContentType)
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
 }
 
 func (a *API) service(signingName string) *Service {
@@ -226,7 +293,17 @@ func (a *API) record(ctx context.Context, call *trail.Call) error {
 	return a.Recorder.Record(ctx, ev)
 }
 
+// writeError answers e as Query error XML in namespace ns, or as a JSON 1.1 error when ns is
+// JSONContentType.
 func (a *API) writeError(w http.ResponseWriter, ns, reqID string, e *awserr.Error) {
+	if ns == JSONContentType {
+		b, _ := json.Marshal(map[string]string{"__type": e.Code, "message": e.Message})
+		w.Header().Set("Content-Type", JSONContentType)
+		w.Header().Set("X-Amzn-ErrorType", e.Code)
+		w.WriteHeader(e.Status)
+		w.Write(b)
+		return
+	}
 	var buf bytes.Buffer
 	if err := a.Codec.EncodeError(&buf, ns, reqID, e); err != nil {
 		a.Logger.Error("encoding error", "request", reqID, "err", err)
