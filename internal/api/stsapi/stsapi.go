@@ -20,6 +20,7 @@ func Service(s *stssvc.Service) *middleware.Service {
 			middleware.Handle("GetCallerIdentity", s.GetCallerIdentity),
 			middleware.Handle("GetSessionToken", s.GetSessionToken),
 			middleware.Handle("AssumeRole", s.AssumeRole),
+			middleware.Handle("GetFederationToken", s.GetFederationToken),
 			middleware.Handle("GetAccessKeyInfo", s.GetAccessKeyInfo),
 		),
 	}

@@ -1,0 +1,66 @@
+package server_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+func TestGetFederationToken(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	must[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("broker")}))
+	must[*iam.PutUserPolicyOutput](t, "PutUserPolicy")(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("broker"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetFederationToken","iam:GetUser","iam:ListUsers"],"Resource":"*"}]}`)}))
+	k := must[*iam.CreateAccessKeyOutput](t, "CreateAccessKey")(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("broker")}))
+	broker := stsClient(srv, aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), "")
+
+	// With a session policy allowing only iam:GetUser.
+	ft := must[*sts.GetFederationTokenOutput](t, "GetFederationToken")(broker.GetFederationToken(ctx, &sts.GetFederationTokenInput{
+		Name: aws.String("visitor"), DurationSeconds: aws.Int32(900),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)}))
+	wantARN := "arn:aws:sts::" + testAccount + ":federated-user/visitor"
+	if aws.ToString(ft.FederatedUser.Arn) != wantARN || aws.ToString(ft.FederatedUser.FederatedUserId) != testAccount+":visitor" {
+		t.Errorf("FederatedUser = %s / %s", aws.ToString(ft.FederatedUser.Arn), aws.ToString(ft.FederatedUser.FederatedUserId))
+	}
+	if ft.PackedPolicySize == nil || *ft.PackedPolicySize <= 0 {
+		t.Errorf("PackedPolicySize = %v", ft.PackedPolicySize)
+	}
+	c := ft.Credentials
+	fedSTS := stsClient(srv, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	id := must[*sts.GetCallerIdentityOutput](t, "GetCallerIdentity")(fedSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	if aws.ToString(id.Arn) != wantARN {
+		t.Errorf("caller = %s, want %s", aws.ToString(id.Arn), wantARN)
+	}
+	fed := iamClient(srv, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	must[*iam.GetUserOutput](t, "GetUser as federated user")(fed.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("broker")}))
+	// The user may ListUsers, the session policy does not allow it.
+	_, err := fed.ListUsers(ctx, &iam.ListUsersInput{})
+	wantCode(t, "ListUsers outside the session policy", err, "AccessDenied",
+		"User: "+wantARN+" is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::"+testAccount+":user/* because no session policy allows the iam:ListUsers action")
+	// The session cannot call GetFederationToken again.
+	_, err = fedSTS.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("again")})
+	wantCode(t, "GetFederationToken with session credentials", err, "AccessDenied", "")
+
+	// Without a session policy the federated user can do nothing.
+	ft = must[*sts.GetFederationTokenOutput](t, "GetFederationToken no policy")(broker.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("nobody")}))
+	c = ft.Credentials
+	_, err = iamClient(srv, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)).GetUser(ctx, &iam.GetUserInput{UserName: aws.String("broker")})
+	wantCode(t, "GetUser without session policy", err, "AccessDenied", "")
+
+	_, err = broker.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("x")})
+	wantCode(t, "name too short", err, "ValidationError", "")
+	_, err = broker.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("bad"), Policy: aws.String(`{"Statement":`)})
+	wantCode(t, "malformed session policy", err, "MalformedPolicyDocument", "")
+	if _, err := broker.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("big"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::` + testAccount + `:user/` + strings.Repeat("a", 2100) + `"}]}`)}); err == nil {
+		t.Error("oversized session policy accepted")
+	} else {
+		wantCode(t, "oversized session policy", err, "PackedPolicyTooLarge", "")
+	}
+}

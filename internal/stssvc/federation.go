@@ -1,0 +1,131 @@
+package stssvc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	sdk "github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/iamd-dev/iamd/internal/authn"
+	"github.com/iamd-dev/iamd/internal/authz"
+	"github.com/iamd-dev/iamd/internal/iam"
+	"github.com/iamd-dev/iamd/internal/policy"
+	"github.com/iamd-dev/iamd/internal/store"
+)
+
+// sessionPolicies validates an inline session policy and loads the documents of managed session
+// policies, returning the documents and their packed size in characters.
+func (s *Service) sessionPolicies(ctx context.Context, inline *string, arns []types.PolicyDescriptorType) ([]string, int, error) {
+	var docs []string
+	size := 0
+	if inline != nil {
+		if _, err := policy.Parse(*inline, policy.Session); err != nil {
+			var se *policy.SyntaxError
+			if errors.As(err, &se) {
+				return nil, 0, iam.Errorf(iam.CodeMalformedPolicyDocument, "%s", se.Message)
+			}
+			return nil, 0, iam.Errorf(iam.CodeMalformedPolicyDocument, "Syntax errors in policy.")
+		}
+		docs = append(docs, *inline)
+		size += policy.Size(*inline)
+	}
+	if len(arns) > 10 {
+		return nil, 0, validation("policyArns", strconv.Itoa(len(arns)), "Member must have length less than or equal to 10")
+	}
+	err := s.store.View(ctx, func(r store.Reader) error {
+		for _, pa := range arns {
+			arn := str(pa.Arn)
+			pacct, pname, ok := authz.PolicyARNParts(arn)
+			if !ok {
+				return iam.Errorf(iam.CodeInvalidParameterValue, "Invalid policy ARN %s", arn)
+			}
+			pe, err := r.Get(ctx, pacct, store.KindPolicy, pname)
+			if err != nil {
+				return iam.Errorf(iam.CodeInvalidParameterValue, "Policy %s does not exist or is not attachable.", arn)
+			}
+			var mp iam.ManagedPolicy
+			if err := json.Unmarshal(pe.Data, &mp); err != nil {
+				return err
+			}
+			if v := mp.Default(); v != nil {
+				docs = append(docs, v.Document)
+				size += len(arn)
+			}
+		}
+		return nil
+	})
+	return docs, size, err
+}
+
+// GetFederationToken issues federated user credentials to an IAM user (or the root user). The
+// session can do only what both the user's policies and the session policies allow; without a
+// session policy it can do nothing.
+func (s *Service) GetFederationToken(ctx context.Context, c *authn.Caller, in *sdk.GetFederationTokenInput) (*sdk.GetFederationTokenOutput, error) {
+	name := str(in.Name)
+	if len(name) < 2 || len(name) > 32 {
+		return nil, validation("name", name, "Member must have length between 2 and 32")
+	}
+	for _, r := range name {
+		if !isSessionNameChar(r) {
+			return nil, validation("name", name, `Member must satisfy regular expression pattern: [\w+=,.@-]*`)
+		}
+	}
+	if c.Session != nil {
+		return nil, iam.Errorf(iam.CodeAccessDenied, "Cannot call GetFederationToken with session credentials")
+	}
+	d, maxD := int32(43200), int32(129600)
+	if c.IsRoot() {
+		d, maxD = 3600, 3600
+	}
+	if in.DurationSeconds != nil {
+		d = *in.DurationSeconds
+		if d < 900 {
+			return nil, validation("durationSeconds", strconv.Itoa(int(d)), "Member must have value greater than or equal to 900")
+		}
+		if d > 129600 {
+			return nil, validation("durationSeconds", strconv.Itoa(int(d)), "Member must have value less than or equal to 129600")
+		}
+		d = min(d, maxD)
+	}
+	docs, size, err := s.sessionPolicies(ctx, in.Policy, in.PolicyArns)
+	if err != nil {
+		return nil, err
+	}
+	tags := map[string]string{}
+	for _, t := range in.Tags {
+		k, v := str(t.Key), str(t.Value)
+		if err := iam.CheckTags("Session", []iam.Tag{{Key: k, Value: v}}, nil); err != nil {
+			return nil, err
+		}
+		tags[k] = v
+		size += len(k) + len(v)
+	}
+	packed := size * 100 / packedLimit
+	if packed > 100 {
+		return nil, iam.Errorf(iam.CodePackedPolicyTooLarge, "Packed policy consumes %d%% of allotted space, please use smaller policy.", packed)
+	}
+	acct := c.Principal.Account
+	fedARN := iam.FederatedUserARN(acct, name)
+	if err := s.authz.Authorize(ctx, c, authz.Request{Action: "sts:GetFederationToken", Resource: fedARN}); err != nil {
+		return nil, err
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	t := &token{Expires: now.Add(time.Duration(d) * time.Second), Type: uint8(policy.PrincipalFederatedUser), ARN: fedARN, Account: acct,
+		SourceARN: c.Principal.ARN, UserID: acct + ":" + name, UserName: c.UserName, Policies: docs, Issued: now}
+	if len(tags) > 0 {
+		t.Tags = tags
+	}
+	cred, err := s.issue(t)
+	if err != nil {
+		return nil, err
+	}
+	out := &sdk.GetFederationTokenOutput{Credentials: cred, FederatedUser: &types.FederatedUser{Arn: ptr(fedARN), FederatedUserId: ptr(t.UserID)}}
+	if len(docs) > 0 || len(tags) > 0 {
+		out.PackedPolicySize = ptr(int32(packed))
+	}
+	return out, nil
+}
