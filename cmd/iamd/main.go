@@ -35,6 +35,7 @@ const usage = `usage: iamd <command> [flags]
 commands:
   serve          run the IAM/STS server
   config print   print the effective configuration (secrets redacted)
+  trail          verify or export the audit trail (iamd trail help)
   version        print the version
 `
 
@@ -61,6 +62,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		fmt.Fprint(stdout, cfg.String())
 		return nil
+	case "trail":
+		return runTrail(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "iamd", version)
 		return nil

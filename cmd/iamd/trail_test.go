@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	_ "modernc.org/sqlite" // the test tampers with the database directly
+
+	"github.com/iamd-dev/iamd/internal/audit"
+	"github.com/iamd-dev/iamd/internal/config"
+	"github.com/iamd-dev/iamd/internal/server"
+)
+
+const testAccount = "123456789012"
+
+// trailFixture runs a server in a fresh data directory, makes calls, closes it and returns the
+// directory: a database whose trail has at least eight records.
+func trailFixture(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := config.Default(t.TempDir(), "")
+	cfg.DataDir, cfg.Listen, cfg.AccountID = dir, "127.0.0.1:0", testAccount
+	cfg.RootAccessKeyID, cfg.RootSecretAccessKey = rootKey, rootSecret
+	srv, err := server.Start(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := client(srv.Endpoint())
+	ctx := context.Background()
+	for i := range 4 {
+		name := "user" + strconv.Itoa(i)
+		if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.GetUser(ctx, &iam.GetUserInput{UserName: aws.String(name)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// copyData copies a data directory's database so that each case tampers with its own.
+func copyData(t *testing.T, src string) string {
+	t.Helper()
+	dst := t.TempDir()
+	files, _ := filepath.Glob(filepath.Join(src, "iamd.db*"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, filepath.Base(f)), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+func sqlDB(t *testing.T, dir string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "iamd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func tamper(t *testing.T, dir string, stmts ...string) {
+	t.Helper()
+	db := sqlDB(t, dir)
+	defer db.Close()
+	for _, s := range stmts {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+// lastRecord returns the trail's last sequence number and head hash, read straight from SQL.
+func lastRecord(t *testing.T, dir string) (int64, string) {
+	t.Helper()
+	db := sqlDB(t, dir)
+	defer db.Close()
+	var seq int64
+	var h []byte
+	if err := db.QueryRow(`SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1`).Scan(&seq, &h); err != nil {
+		t.Fatal(err)
+	}
+	return seq, hex.EncodeToString(h)
+}
+
+func runIamd(args ...string) (string, string, error) {
+	var out, errb bytes.Buffer
+	getenv := func(string) string { return "" }
+	err := run(context.Background(), args, getenv, &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+func TestTrailVerify(t *testing.T) {
+	fixture := trailFixture(t)
+	last, head := lastRecord(t, fixture)
+	if last < 8 {
+		t.Fatalf("fixture has %d records, want at least 8", last)
+	}
+	for _, tc := range []struct {
+		name    string
+		tamper  []string
+		args    []string
+		wantSeq int64
+		want    audit.Kind
+	}{
+		{name: "intact"},
+		{name: "intact at the expected head", args: []string{"--head", head}},
+		{name: "record edited", tamper: []string{`UPDATE events SET record = replace(record, 'eventName', 'eventNamf') WHERE seq = 5`}, wantSeq: 5, want: audit.Edited},
+		{name: "hash edited", tamper: []string{`UPDATE events SET hash = zeroblob(32) WHERE seq = 3`}, wantSeq: 3, want: audit.Edited},
+		{name: "record removed", tamper: []string{`DELETE FROM events WHERE seq = 4`}, wantSeq: 4, want: audit.Removed},
+		{name: "records removed", tamper: []string{`DELETE FROM events WHERE seq IN (6, 7)`}, wantSeq: 6, want: audit.Removed},
+		{name: "records swapped", tamper: []string{
+			`CREATE TEMP TABLE saved AS SELECT * FROM events WHERE seq IN (2, 3)`,
+			`UPDATE events SET record = (SELECT record FROM saved WHERE seq = 3), hash = (SELECT hash FROM saved WHERE seq = 3) WHERE seq = 2`,
+			`UPDATE events SET record = (SELECT record FROM saved WHERE seq = 2), hash = (SELECT hash FROM saved WHERE seq = 2) WHERE seq = 3`,
+		}, wantSeq: 2, want: audit.Reordered},
+		{name: "last record removed, head kept", tamper: []string{`DELETE FROM events WHERE seq = ` + strconv.FormatInt(last, 10)},
+			args: []string{"--head", head}, wantSeq: last, want: audit.Truncated},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := copyData(t, fixture)
+			tamper(t, dir, tc.tamper...)
+			out, _, err := runIamd(append([]string{"trail", "verify", "--data", dir}, tc.args...)...)
+			if tc.want == 0 {
+				if err != nil {
+					t.Fatalf("verify of an intact trail: %v", err)
+				}
+				if want := "ok: " + strconv.FormatInt(last, 10) + " records, head " + head + "\n"; out != want {
+					t.Errorf("verify printed %q, want %q", out, want)
+				}
+				return
+			}
+			var ce *audit.ChainError
+			if !errors.As(err, &ce) {
+				t.Fatalf("verify after %v: err = %v, want a broken chain at record %d", tc.tamper, err, tc.wantSeq)
+			}
+			if ce.Seq != tc.wantSeq || ce.Kind != tc.want {
+				t.Errorf("verify after %v: record %d %s, want record %d %s", tc.tamper, ce.Seq, ce.Kind, tc.wantSeq, tc.want)
+			}
+			if wantMsg := "record " + strconv.FormatInt(tc.wantSeq, 10) + " was " + tc.want.String(); !strings.HasPrefix(err.Error(), wantMsg) {
+				t.Errorf("message %q, want it to start with %q", err, wantMsg)
+			}
+			if strings.HasPrefix(out, "ok") {
+				t.Errorf("verify of a broken trail printed %q", out)
+			}
+		})
+	}
+}
+
+func TestTrailUsage(t *testing.T) {
+	empty := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no subcommand", []string{"trail"}, "no subcommand"},
+		{"unknown subcommand", []string{"trail", "fix"}, `unknown subcommand "fix"`},
+		{"no database", []string{"trail", "verify", "--data", empty}, "no iamd database"},
+		{"bad head", []string{"trail", "verify", "--data", empty, "--head", "abc"}, "not a 64-digit hex hash"},
+		{"extra argument", []string{"trail", "verify", "now"}, "unexpected arguments"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := runIamd(tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("iamd %v: err = %v, want one containing %q", tc.args, err, tc.want)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(empty, "iamd.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("verify created a database in an empty directory (stat: %v)", err)
+	}
+}
