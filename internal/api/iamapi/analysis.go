@@ -7,5 +7,10 @@ import (
 
 // analysisOps: GetAccountAuthorizationDetails, the policy simulator and context keys.
 func analysisOps(s *iamsvc.Service) []middleware.Op {
-	return nil
+	return []middleware.Op{
+		middleware.Handle("SimulatePrincipalPolicy", s.SimulatePrincipalPolicy),
+		middleware.Handle("SimulateCustomPolicy", s.SimulateCustomPolicy),
+		middleware.Handle("GetContextKeysForPrincipalPolicy", s.GetContextKeysForPrincipalPolicy),
+		middleware.Handle("GetContextKeysForCustomPolicy", s.GetContextKeysForCustomPolicy),
+	}
 }

@@ -1,0 +1,330 @@
+package server_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+const simARN = "arn:aws:iam::" + testAccount + ":"
+
+// simOne runs SimulatePrincipalPolicy for one action (on resource, "" for none) and returns the
+// result.
+func simOne(t *testing.T, c *iam.Client, in *iam.SimulatePrincipalPolicyInput) iamtypes.EvaluationResult {
+	t.Helper()
+	out := must[*iam.SimulatePrincipalPolicyOutput](t, "SimulatePrincipalPolicy")(c.SimulatePrincipalPolicy(context.Background(), in))
+	if len(out.EvaluationResults) != 1 {
+		t.Fatalf("SimulatePrincipalPolicy %v: %d results, want 1", in.ActionNames, len(out.EvaluationResults))
+	}
+	return out.EvaluationResults[0]
+}
+
+func TestSimulatePrincipalPolicy(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	must[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("sim"), Path: aws.String("/team/")}))
+	userARN := simARN + "user/team/sim"
+	// The deny statement starts on line 4, column 3 (after two spaces).
+	policy := "{\"Version\":\"2012-10-17\",\"Statement\":[\n" +
+		"  {\"Sid\":\"Read\",\"Effect\":\"Allow\",\"Action\":[\"iam:GetUser\",\"iam:DeleteUser\"],\"Resource\":\"*\"},\n" +
+		"  {\"Effect\":\"Allow\",\"Action\":\"iam:ListGroups\",\"Resource\":\"*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0/8\"}}},\n" +
+		"  {\"Effect\":\"Deny\",\"Action\":\"iam:DeleteUser\",\"Resource\":\"*\"}\n" +
+		"]}"
+	must[*iam.PutUserPolicyOutput](t, "PutUserPolicy")(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("sim"), PolicyName: aws.String("main"), PolicyDocument: aws.String(policy)}))
+
+	stmt := func(id string, typ iamtypes.PolicySourceType, l1, c1, l2, c2 int32) iamtypes.Statement {
+		return iamtypes.Statement{SourcePolicyId: aws.String(id), SourcePolicyType: typ,
+			StartPosition: &iamtypes.Position{Line: l1, Column: c1}, EndPosition: &iamtypes.Position{Line: l2, Column: c2}}
+	}
+	ip := func(v string) []iamtypes.ContextEntry {
+		return []iamtypes.ContextEntry{{ContextKeyName: aws.String("aws:SourceIp"), ContextKeyType: iamtypes.ContextKeyTypeEnumIp, ContextKeyValues: []string{v}}}
+	}
+	type want struct {
+		decision iamtypes.PolicyEvaluationDecisionType
+		matched  []iamtypes.Statement
+		missing  []string
+		boundary *iamtypes.PermissionsBoundaryDecisionDetail
+	}
+	check := func(t *testing.T, what string, in *iam.SimulatePrincipalPolicyInput, w want) {
+		t.Helper()
+		if in.PolicySourceArn == nil {
+			in.PolicySourceArn = aws.String(userARN)
+		}
+		r := simOne(t, root, in)
+		got := want{r.EvalDecision, r.MatchedStatements, r.MissingContextValues, r.PermissionsBoundaryDecisionDetail}
+		if diff := cmp.Diff(w, got, cmp.AllowUnexported(want{}), cmpopts.IgnoreUnexported(iamtypes.Statement{}, iamtypes.Position{}, iamtypes.PermissionsBoundaryDecisionDetail{}), cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s: %v on %v: result (-want +got):\n%s", what, in.ActionNames, in.ResourceArns, diff)
+		}
+	}
+
+	check(t, "allowed", &iam.SimulatePrincipalPolicyInput{ActionNames: []string{"iam:GetUser"}, ResourceArns: []string{userARN}},
+		want{decision: "allowed", matched: []iamtypes.Statement{stmt("user_sim_main", "user", 2, 3, 2, 90)}})
+	check(t, "explicit deny", &iam.SimulatePrincipalPolicyInput{ActionNames: []string{"iam:DeleteUser"}},
+		want{decision: "explicitDeny", matched: []iamtypes.Statement{stmt("user_sim_main", "user", 4, 3, 4, 60)}})
+	check(t, "implicit deny", &iam.SimulatePrincipalPolicyInput{ActionNames: []string{"iam:CreateGroup"}},
+		want{decision: "implicitDeny"})
+	check(t, "missing context key", &iam.SimulatePrincipalPolicyInput{ActionNames: []string{"iam:ListGroups"}},
+		want{decision: "implicitDeny", missing: []string{"aws:SourceIp"}})
+	check(t, "context entry satisfies the condition", &iam.SimulatePrincipalPolicyInput{ActionNames: []string{"iam:ListGroups"}, ContextEntries: ip("10.1.2.3")},
+		want{decision: "allowed", matched: []iamtypes.Statement{stmt("user_sim_main", "user", 3, 3, 3, 117)}})
+	check(t, "context entry fails the condition", &iam.SimulatePrincipalPolicyInput{ActionNames: []string{"iam:ListGroups"}, ContextEntries: ip("192.168.0.1")},
+		want{decision: "implicitDeny"})
+
+	// PolicyInputList adds to the user's policies.
+	check(t, "PolicyInputList", &iam.SimulatePrincipalPolicyInput{ActionNames: []string{"iam:CreateGroup"},
+		PolicyInputList: []string{`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:CreateGroup","Resource":"*"}}`}},
+		want{decision: "allowed", matched: []iamtypes.Statement{stmt("PolicyInputList.1", "none", 1, 37, 1, 96)}})
+
+	// A permissions boundary caps the user's policies.
+	b := must[*iam.CreatePolicyOutput](t, "CreatePolicy boundary")(root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("only-get"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:Get*","Resource":"*"}]}`)}))
+	must[*iam.PutUserPermissionsBoundaryOutput](t, "PutUserPermissionsBoundary")(root.PutUserPermissionsBoundary(ctx, &iam.PutUserPermissionsBoundaryInput{UserName: aws.String("sim"), PermissionsBoundary: b.Policy.Arn}))
+	check(t, "boundary allows", &iam.SimulatePrincipalPolicyInput{ActionNames: []string{"iam:GetUser"}},
+		want{decision: "allowed", matched: []iamtypes.Statement{stmt("user_sim_main", "user", 2, 3, 2, 90)}, boundary: &iamtypes.PermissionsBoundaryDecisionDetail{AllowedByPermissionsBoundary: true}})
+	check(t, "boundary caps", &iam.SimulatePrincipalPolicyInput{ActionNames: []string{"iam:ListGroups"}, ContextEntries: ip("10.1.2.3")},
+		want{decision: "implicitDeny", boundary: &iamtypes.PermissionsBoundaryDecisionDetail{AllowedByPermissionsBoundary: false}})
+	check(t, "boundary input replaces the user's", &iam.SimulatePrincipalPolicyInput{ActionNames: []string{"iam:ListGroups"}, ContextEntries: ip("10.1.2.3"),
+		PermissionsBoundaryPolicyInputList: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`}},
+		want{decision: "allowed", matched: []iamtypes.Statement{stmt("user_sim_main", "user", 3, 3, 3, 117)}, boundary: &iamtypes.PermissionsBoundaryDecisionDetail{AllowedByPermissionsBoundary: true}})
+	check(t, "managed policy", &iam.SimulatePrincipalPolicyInput{ActionNames: []string{"iam:GetPolicy"}, PolicySourceArn: aws.String(userARN)},
+		want{decision: "implicitDeny", boundary: &iamtypes.PermissionsBoundaryDecisionDetail{AllowedByPermissionsBoundary: true}})
+	must[*iam.AttachUserPolicyOutput](t, "AttachUserPolicy")(root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("sim"), PolicyArn: b.Policy.Arn}))
+	check(t, "attached managed policy", &iam.SimulatePrincipalPolicyInput{ActionNames: []string{"iam:GetPolicy"}},
+		want{decision: "allowed", matched: []iamtypes.Statement{stmt("only-get", "user-managed", 1, 38, 1, 90)}, boundary: &iamtypes.PermissionsBoundaryDecisionDetail{AllowedByPermissionsBoundary: true}})
+
+	// Several actions and resources: one result per action, the most restrictive decision on
+	// top and each resource's own below; MaxItems pages over actions.
+	out := must[*iam.SimulatePrincipalPolicyOutput](t, "Simulate several")(root.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{
+		PolicySourceArn: aws.String(userARN), ActionNames: []string{"iam:GetUser", "iam:DeleteUser", "iam:CreateGroup"},
+		ResourceArns: []string{userARN, simARN + "user/other"}, MaxItems: aws.Int32(2),
+		PolicyInputList: []string{`{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"iam:GetUser","Resource":"` + simARN + `user/other"}}`}}))
+	var got []string
+	for _, r := range out.EvaluationResults {
+		s := aws.ToString(r.EvalActionName) + "=" + string(r.EvalDecision)
+		for _, rr := range r.ResourceSpecificResults {
+			s += " " + aws.ToString(rr.EvalResourceName)[len(simARN):] + ":" + string(rr.EvalResourceDecision)
+		}
+		got = append(got, s)
+	}
+	if want := []string{"iam:GetUser=explicitDeny user/team/sim:allowed user/other:explicitDeny", "iam:DeleteUser=explicitDeny user/team/sim:explicitDeny user/other:explicitDeny"}; !cmp.Equal(got, want) || !out.IsTruncated {
+		t.Errorf("page 1 = %q (truncated %v), want %q", got, out.IsTruncated, want)
+	}
+	out = must[*iam.SimulatePrincipalPolicyOutput](t, "Simulate page 2")(root.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{
+		PolicySourceArn: aws.String(userARN), ActionNames: []string{"iam:GetUser", "iam:DeleteUser", "iam:CreateGroup"}, Marker: out.Marker}))
+	if len(out.EvaluationResults) != 1 || aws.ToString(out.EvaluationResults[0].EvalActionName) != "iam:CreateGroup" || out.IsTruncated {
+		t.Errorf("page 2 = %+v", out.EvaluationResults)
+	}
+}
+
+func TestSimulateCustomPolicyAndContextKeys(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	doc := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*","Resource":"arn:aws:dynamodb:us-west-2:123456789012:table/${aws:username}","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2015-08-16T12:00:00Z"}}}}`
+	keys := must[*iam.GetContextKeysForCustomPolicyOutput](t, "GetContextKeysForCustomPolicy")(root.GetContextKeysForCustomPolicy(ctx, &iam.GetContextKeysForCustomPolicyInput{PolicyInputList: []string{doc}}))
+	if want := []string{"aws:username", "aws:CurrentTime"}; !cmp.Equal(keys.ContextKeyNames, want) {
+		t.Errorf("GetContextKeysForCustomPolicy = %q, want %q", keys.ContextKeyNames, want)
+	}
+	table := "arn:aws:dynamodb:us-west-2:123456789012:table/bob"
+	for _, tc := range []struct {
+		name    string
+		entries []iamtypes.ContextEntry
+		want    iamtypes.PolicyEvaluationDecisionType
+		missing []string
+	}{
+		{"no context", nil, "implicitDeny", []string{"aws:CurrentTime", "aws:username"}},
+		{"after the date", []iamtypes.ContextEntry{
+			{ContextKeyName: aws.String("aws:username"), ContextKeyType: "string", ContextKeyValues: []string{"bob"}},
+			{ContextKeyName: aws.String("aws:CurrentTime"), ContextKeyType: "date", ContextKeyValues: []string{"2019-04-25T11:00:00Z"}}}, "allowed", nil},
+		{"before the date", []iamtypes.ContextEntry{
+			{ContextKeyName: aws.String("aws:username"), ContextKeyType: "string", ContextKeyValues: []string{"bob"}},
+			{ContextKeyName: aws.String("aws:CurrentTime"), ContextKeyType: "date", ContextKeyValues: []string{"2014-04-25T11:00:00Z"}}}, "implicitDeny", nil},
+	} {
+		out := must[*iam.SimulateCustomPolicyOutput](t, "SimulateCustomPolicy "+tc.name)(root.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{
+			PolicyInputList: []string{doc}, ActionNames: []string{"dynamodb:GetItem"}, ResourceArns: []string{table}, ContextEntries: tc.entries}))
+		r := out.EvaluationResults[0]
+		if r.EvalDecision != tc.want || !cmp.Equal(r.MissingContextValues, tc.missing, cmpopts.EquateEmpty(), cmpopts.SortSlices(func(a, b string) bool { return a < b })) {
+			t.Errorf("%s: decision %s missing %q, want %s missing %q", tc.name, r.EvalDecision, r.MissingContextValues, tc.want, tc.missing)
+		}
+	}
+
+	// A resource policy naming the caller allows without an identity policy.
+	out := must[*iam.SimulateCustomPolicyOutput](t, "SimulateCustomPolicy resource policy")(root.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{
+		PolicyInputList: []string{`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::other"}}`},
+		ResourcePolicy:  aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"` + simARN + `user/bob"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}`),
+		CallerArn:       aws.String(simARN + "user/bob"), ResourceOwner: aws.String(simARN + "root"),
+		ActionNames: []string{"s3:GetObject"}, ResourceArns: []string{"arn:aws:s3:::b/k"}}))
+	if r := out.EvaluationResults[0]; r.EvalDecision != "allowed" || len(r.MatchedStatements) != 1 || r.MatchedStatements[0].SourcePolicyType != "resource" {
+		t.Errorf("resource policy: %s %+v", r.EvalDecision, r.MatchedStatements)
+	}
+
+	// The principal's keys: its own policies' and the given ones.
+	must[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("keys")}))
+	must[*iam.PutUserPolicyOutput](t, "PutUserPolicy")(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("keys"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"},"StringEquals":{"aws:PrincipalTag/team":"x","AWS:MultiFactorAuthPresent":"true"}}}}`)}))
+	pk := must[*iam.GetContextKeysForPrincipalPolicyOutput](t, "GetContextKeysForPrincipalPolicy")(root.GetContextKeysForPrincipalPolicy(ctx, &iam.GetContextKeysForPrincipalPolicyInput{
+		PolicySourceArn: aws.String(simARN + "user/keys"), PolicyInputList: []string{doc}}))
+	got := append([]string(nil), pk.ContextKeyNames...)
+	want := []string{"aws:MultiFactorAuthPresent", "aws:PrincipalTag/team", "aws:username", "aws:CurrentTime"}
+	if !cmp.Equal(got, want, cmpopts.SortSlices(func(a, b string) bool { return a < b })) {
+		t.Errorf("GetContextKeysForPrincipalPolicy = %q, want %q (in any order)", got, want)
+	}
+}
+
+// TestSimulationAgreesWithEnforcement: for each case, the simulator's decision for the user is
+// what happens when that user makes the call.
+func TestSimulationAgreesWithEnforcement(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	must[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("agent"), Path: aws.String("/ops/"),
+		Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("blue")}}}))
+	must[*iam.CreateUserOutput](t, "CreateUser other")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("other")}))
+	k := must[*iam.CreateAccessKeyOutput](t, "CreateAccessKey")(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("agent")}))
+	agent := iamClient(srv, aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), "")
+	agentARN := simARN + "user/ops/agent"
+	pol := must[*iam.CreatePolicyOutput](t, "CreatePolicy")(root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("target"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)}))
+	polARN := aws.ToString(pol.Policy.Arn)
+
+	type call struct {
+		action, resource string
+		do               func() error
+	}
+	getUser := func(name, arn string) call {
+		return call{"iam:GetUser", arn, func() error {
+			_, err := agent.GetUser(ctx, &iam.GetUserInput{UserName: aws.String(name)})
+			return err
+		}}
+	}
+	calls := []call{
+		getUser("agent", agentARN),
+		getUser("other", simARN+"user/other"),
+		{"iam:ListUsers", simARN + "user/*", func() error { _, err := agent.ListUsers(ctx, &iam.ListUsersInput{}); return err }},
+		{"iam:ListAccessKeys", agentARN, func() error {
+			_, err := agent.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("agent")})
+			return err
+		}},
+		{"iam:GetPolicy", polARN, func() error {
+			_, err := agent.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(polARN)})
+			return err
+		}},
+		{"iam:ListPolicies", simARN + "policy/*", func() error { _, err := agent.ListPolicies(ctx, &iam.ListPoliciesInput{}); return err }},
+	}
+	docs := map[string]string{
+		"nothing":            `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`,
+		"get any user":       `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"` + simARN + `user/*"}]}`,
+		"get self only":      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"` + simARN + `user/ops/${aws:username}"}]}`,
+		"all but deny self":  `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"},{"Effect":"Deny","Action":"iam:Get*","Resource":"*","Condition":{"StringEquals":{"aws:username":"agent"}}}]}`,
+		"list, not users":    `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","NotResource":"` + simARN + `user/*"}]}`,
+		"team tag":           `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:Get*","iam:List*"],"Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}}]}`,
+		"wrong team":         `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"red"}}}]}`,
+		"deny not get":       `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"},{"Effect":"Deny","NotAction":"iam:Get*","Resource":"*"}]}`,
+		"secure transport":   `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}`,
+		"principal arn like": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*","Condition":{"ArnLike":{"aws:PrincipalArn":"` + simARN + `user/ops/*"}}}]}`,
+		"policy path":        `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*Polic*","Resource":"` + simARN + `policy/t*"}]}`,
+	}
+	for name, doc := range docs {
+		must[*iam.PutUserPolicyOutput](t, "PutUserPolicy "+name)(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("agent"), PolicyName: aws.String("case"), PolicyDocument: aws.String(doc)}))
+		for _, c := range calls {
+			r := simOne(t, root, &iam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(agentARN), ActionNames: []string{c.action}, ResourceArns: []string{c.resource}})
+			err := c.do()
+			real := iamtypes.PolicyEvaluationDecisionTypeAllowed
+			if err != nil {
+				wantCode(t, name+" "+c.action, err, "AccessDenied", "")
+				real = "implicitDeny"
+				if strings.Contains(err.Error(), "explicit deny") {
+					real = "explicitDeny"
+				}
+			}
+			if r.EvalDecision != real {
+				t.Errorf("policy %q, %s on %s: simulated %s, enforced %s (%v)", name, c.action, c.resource, r.EvalDecision, real, err)
+			}
+		}
+	}
+}
+
+func TestSimulateErrors(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	must[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("u")}))
+	k := must[*iam.CreateAccessKeyOutput](t, "CreateAccessKey")(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("u")}))
+	u := iamClient(srv, aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), "")
+	allow := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:*","Resource":"*"}}`
+	uARN := simARN + "user/u"
+	principal := func(mod func(*iam.SimulatePrincipalPolicyInput)) error {
+		in := &iam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(uARN), ActionNames: []string{"iam:GetUser"}}
+		mod(in)
+		_, err := root.SimulatePrincipalPolicy(ctx, in)
+		return err
+	}
+	for _, tc := range []struct {
+		name      string
+		err       error
+		code, msg string
+	}{
+		{"unknown user", principal(func(in *iam.SimulatePrincipalPolicyInput) { in.PolicySourceArn = aws.String(simARN + "user/nobody") }),
+			"NoSuchEntity", "The user with name nobody cannot be found."},
+		{"unknown role", principal(func(in *iam.SimulatePrincipalPolicyInput) { in.PolicySourceArn = aws.String(simARN + "role/nobody") }),
+			"NoSuchEntity", "The role with name nobody cannot be found."},
+		{"wrong path", principal(func(in *iam.SimulatePrincipalPolicyInput) { in.PolicySourceArn = aws.String(simARN + "user/x/u") }),
+			"NoSuchEntity", "The user with name u cannot be found."},
+		{"not an ARN", principal(func(in *iam.SimulatePrincipalPolicyInput) {
+			in.PolicySourceArn = aws.String("user/u-is-not-an-arn-at-all")
+		}),
+			"InvalidInput", "Invalid ARN user/u-is-not-an-arn-at-all."},
+		{"bad resource ARN", principal(func(in *iam.SimulatePrincipalPolicyInput) { in.ResourceArns = []string{"bucket"} }),
+			"InvalidInput", "Invalid ARN bucket."},
+		{"malformed input policy", principal(func(in *iam.SimulatePrincipalPolicyInput) {
+			in.PolicyInputList = []string{`{"Version":"2012-10-17","Statement":`}
+		}),
+			"MalformedPolicyDocument", "Syntax errors in policy."},
+		{"input policy without resource", principal(func(in *iam.SimulatePrincipalPolicyInput) {
+			in.PolicyInputList = []string{`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:*"}}`}
+		}), "MalformedPolicyDocument", "Policy statement must contain resources."},
+		{"numeric context value", principal(func(in *iam.SimulatePrincipalPolicyInput) {
+			in.ContextEntries = []iamtypes.ContextEntry{{ContextKeyName: aws.String("aws:EpochTime"), ContextKeyType: "numeric", ContextKeyValues: []string{"soon"}}}
+		}), "InvalidInput", "Invalid value soon for context key aws:EpochTime of type numeric."},
+		{"ip context value", principal(func(in *iam.SimulatePrincipalPolicyInput) {
+			in.ContextEntries = []iamtypes.ContextEntry{{ContextKeyName: aws.String("aws:SourceIp"), ContextKeyType: "ipList", ContextKeyValues: []string{"10.0.0.1", "300.1.1.1"}}}
+		}), "InvalidInput", "Invalid value 300.1.1.1 for context key aws:SourceIp of type ipList."},
+		{"two values for a scalar", principal(func(in *iam.SimulatePrincipalPolicyInput) {
+			in.ContextEntries = []iamtypes.ContextEntry{{ContextKeyName: aws.String("aws:MultiFactorAuthPresent"), ContextKeyType: "boolean", ContextKeyValues: []string{"true", "false"}}}
+		}), "InvalidInput", "Context key aws:MultiFactorAuthPresent of type boolean must have exactly one value."},
+		{"resource policy without caller", func() error {
+			_, err := root.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{PolicyInputList: []string{allow}, ActionNames: []string{"s3:GetObject"},
+				ResourcePolicy: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}}`)})
+			return err
+		}(), "InvalidInput", "CallerArn must be specified when a ResourcePolicy is included."},
+		{"custom malformed", func() error {
+			_, err := root.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{PolicyInputList: []string{"nope"}, ActionNames: []string{"s3:GetObject"}})
+			return err
+		}(), "MalformedPolicyDocument", "Syntax errors in policy."},
+		{"context keys malformed", func() error {
+			_, err := root.GetContextKeysForCustomPolicy(ctx, &iam.GetContextKeysForCustomPolicyInput{PolicyInputList: []string{"{"}})
+			return err
+		}(), "MalformedPolicyDocument", "Syntax errors in policy."},
+		{"context keys unknown principal", func() error {
+			_, err := root.GetContextKeysForPrincipalPolicy(ctx, &iam.GetContextKeysForPrincipalPolicyInput{PolicySourceArn: aws.String(simARN + "group/none")})
+			return err
+		}(), "NoSuchEntity", "The group with name none cannot be found."},
+		{"not authorized", func() error {
+			_, err := u.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(uARN), ActionNames: []string{"iam:GetUser"}})
+			return err
+		}(), "AccessDenied", "User: " + uARN + " is not authorized to perform: iam:SimulatePrincipalPolicy on resource: " + uARN + " because no identity-based policy allows the iam:SimulatePrincipalPolicy action"},
+		{"custom not authorized", func() error {
+			_, err := u.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{PolicyInputList: []string{allow}, ActionNames: []string{"iam:GetUser"}})
+			return err
+		}(), "AccessDenied", "User: " + uARN + " is not authorized to perform: iam:SimulateCustomPolicy on resource: * because no identity-based policy allows the iam:SimulateCustomPolicy action"},
+	} {
+		wantCode(t, tc.name, tc.err, tc.code, tc.msg)
+	}
+}
