@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/iamd-dev/iamd/internal/iam"
@@ -46,6 +47,43 @@ type Authenticator struct {
 
 	mu       sync.Mutex
 	lastUsed map[string]time.Time // access key → last time its LastUsed was written
+
+	// keyCache caches long-term access keys by ID; nil until UseGeneration.
+	keyCache *Cache[string, *keyEntry]
+}
+
+// keyEntry is an active long-term access key as loaded from the store, with the signing key of
+// the last credential scope it signed with.
+type keyEntry struct {
+	secret string
+	caller Caller
+	scoped atomic.Pointer[scopedKey]
+}
+
+type scopedKey struct {
+	date, region, service string
+	key                   []byte
+}
+
+// signingKey returns the SigV4 signing key for auth's scope, deriving it when the scope
+// changed (once a day per key and region).
+func (k *keyEntry) signingKey(auth *sigv4.Auth) []byte {
+	if s := k.scoped.Load(); s != nil && s.date == auth.Date && s.region == auth.Region && s.service == auth.Service {
+		return s.key
+	}
+	s := &scopedKey{date: auth.Date, region: auth.Region, service: auth.Service, key: sigv4.SigningKey(k.secret, auth.Date, auth.Region, auth.Service)}
+	k.scoped.Store(s)
+	return s.key
+}
+
+// maxCachedKeys bounds the access key cache.
+const maxCachedKeys = 100_000
+
+// UseGeneration turns on the access key cache, invalidated by g: every committed change to
+// access keys or users must bump g (authz.Authorizer.Generation is the server's). Call it
+// before serving.
+func (a *Authenticator) UseGeneration(g *Generation) {
+	a.keyCache = NewCache[string, *keyEntry](g, maxCachedKeys)
 }
 
 // New returns an Authenticator. sessions may be nil until STS is wired.
@@ -60,18 +98,30 @@ func (a *Authenticator) SetSessions(s SessionOpener) { a.sessions = s }
 // *iam.Error with AWS's codes (InvalidClientTokenId, SignatureDoesNotMatch, RequestExpired,
 // ExpiredToken, IncompleteSignature).
 func (a *Authenticator) Authenticate(ctx context.Context, r *sigv4.Request, auth *sigv4.Auth, now time.Time) (*Caller, error) {
-	cred, err := a.credential(ctx, auth, now)
-	if err != nil {
-		return nil, err
+	var c Caller
+	if isSession(auth) {
+		cred, err := a.session(ctx, auth, now)
+		if err != nil {
+			return nil, err
+		}
+		if err := sigv4.Verify(r, auth, cred.Secret, now); err != nil {
+			return nil, FromSigV4(err)
+		}
+		c = cred.Caller
+	} else {
+		k, err := a.longTerm(ctx, auth.AccessKeyID)
+		if err != nil {
+			return nil, err
+		}
+		if err := sigv4.VerifyWithKey(r, auth, k.signingKey(auth), now); err != nil {
+			return nil, FromSigV4(err)
+		}
+		c = k.caller
 	}
-	if err := sigv4.Verify(r, auth, cred.Secret, now); err != nil {
-		return nil, FromSigV4(err)
-	}
-	c := cred.Caller
 	c.AccessKeyID = auth.AccessKeyID
 	c.Region = auth.Region
 	c.Time = now
-	if !strings.HasPrefix(auth.AccessKeyID, "ASIA") {
+	if !isSession(auth) {
 		a.touch(auth, now)
 	}
 	return &c, nil
@@ -86,24 +136,51 @@ func FromSigV4(err error) error {
 	return err
 }
 
-func (a *Authenticator) credential(ctx context.Context, auth *sigv4.Auth, now time.Time) (*Credential, error) {
-	if strings.HasPrefix(auth.AccessKeyID, "ASIA") || auth.SecurityToken != "" {
-		if a.sessions == nil || auth.SecurityToken == "" {
-			return nil, iam.Errorf(iam.CodeInvalidClientTokenID, msgInvalidToken)
-		}
-		cred, err := a.sessions.OpenSession(ctx, auth.AccessKeyID, auth.SecurityToken, now)
-		if err != nil {
-			return nil, err
-		}
-		if !cred.Expires.IsZero() && !now.Before(cred.Expires) {
-			return nil, iam.Errorf(iam.CodeExpiredToken, msgExpiredToken)
-		}
-		return cred, nil
+// isSession reports whether auth is signed with temporary credentials.
+func isSession(auth *sigv4.Auth) bool {
+	return strings.HasPrefix(auth.AccessKeyID, "ASIA") || auth.SecurityToken != ""
+}
+
+// session opens the session token of temporary credentials.
+func (a *Authenticator) session(ctx context.Context, auth *sigv4.Auth, now time.Time) (*Credential, error) {
+	if a.sessions == nil || auth.SecurityToken == "" {
+		return nil, iam.Errorf(iam.CodeInvalidClientTokenID, msgInvalidToken)
 	}
+	cred, err := a.sessions.OpenSession(ctx, auth.AccessKeyID, auth.SecurityToken, now)
+	if err != nil {
+		return nil, err
+	}
+	if !cred.Expires.IsZero() && !now.Before(cred.Expires) {
+		return nil, iam.Errorf(iam.CodeExpiredToken, msgExpiredToken)
+	}
+	return cred, nil
+}
+
+// longTerm returns the active access key id, from the cache when it holds the key at the
+// current generation. Only active keys are cached: unknown and inactive keys are looked up
+// every time, so that guessing key IDs cannot flush the cache.
+func (a *Authenticator) longTerm(ctx context.Context, id string) (*keyEntry, error) {
+	if a.keyCache == nil {
+		return a.loadKey(ctx, id)
+	}
+	k, ok, gen := a.keyCache.Get(id)
+	if ok {
+		return k, nil
+	}
+	k, err := a.loadKey(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	a.keyCache.Put(gen, id, k)
+	return k, nil
+}
+
+// loadKey reads an access key and its user from the store and opens its secret.
+func (a *Authenticator) loadKey(ctx context.Context, id string) (*keyEntry, error) {
 	var key iam.AccessKey
 	var owner *iam.User
 	err := a.store.View(ctx, func(r store.Reader) error {
-		e, err := r.Get(ctx, "", store.KindAccessKey, auth.AccessKeyID)
+		e, err := r.Get(ctx, "", store.KindAccessKey, id)
 		if err != nil {
 			return err
 		}
@@ -127,20 +204,20 @@ func (a *Authenticator) credential(ctx context.Context, auth *sigv4.Auth, now ti
 		return nil, fmt.Errorf("authn: %w", err)
 	}
 	// Exact match: key IDs are case-sensitive even though the store's names are not.
-	if key.ID != auth.AccessKeyID || key.Status != iam.StatusActive {
+	if key.ID != id || key.Status != iam.StatusActive {
 		return nil, iam.Errorf(iam.CodeInvalidClientTokenID, msgInvalidToken)
 	}
 	secret, err := a.keys.Open(key.Sealed, []byte(key.ID))
 	if err != nil {
 		return nil, fmt.Errorf("authn: open secret of %s: %w", key.ID, err)
 	}
-	cred := &Credential{Secret: string(secret)}
+	k := &keyEntry{secret: string(secret)}
 	if owner == nil {
-		cred.Caller = RootCaller(key.Account)
+		k.caller = RootCaller(key.Account)
 	} else {
-		cred.Caller = UserCaller(key.Account, owner)
+		k.caller = UserCaller(key.Account, owner)
 	}
-	return cred, nil
+	return k, nil
 }
 
 // RootCaller describes an account's root user.

@@ -28,7 +28,22 @@ type Authorizer struct {
 
 	mu    sync.RWMutex
 	cache map[cacheKey]*policy.Compiled
+
+	// gen counts committed changes; principals caches what Load returns for a principal (without
+	// its session's policies and tags) at the current generation.
+	gen        *authn.Generation
+	principals *authn.Cache[principalKey, *Principal]
 }
+
+// principalKey names the user or role whose policies a caller gets.
+type principalKey struct {
+	typ     policy.PrincipalType
+	account string
+	name    string
+}
+
+// maxCachedPrincipals bounds the principal cache.
+const maxCachedPrincipals = 100_000
 
 type cacheKey struct {
 	kind policy.Kind
@@ -38,8 +53,20 @@ type cacheKey struct {
 
 // New returns an Authorizer. With enforce false, denials are logged but allowed.
 func New(s store.Store, logger *slog.Logger, enforce bool) *Authorizer {
-	return &Authorizer{store: s, logger: logger, enforce: enforce, cache: map[cacheKey]*policy.Compiled{}}
+	gen := &authn.Generation{}
+	return &Authorizer{store: s, logger: logger, enforce: enforce, cache: map[cacheKey]*policy.Compiled{},
+		gen: gen, principals: authn.NewCache[principalKey, *Principal](gen, maxCachedPrincipals)}
 }
+
+// Invalidate records that a change to users, groups, roles, policies, their links or access keys
+// has committed: cached principals (and access keys, in an Authenticator sharing Generation) are
+// reloaded from the store on their next use. Every committed mutation must call it before
+// answering.
+func (a *Authorizer) Invalidate() { a.gen.Bump() }
+
+// Generation is the change counter Invalidate bumps, for an authn.Authenticator to share
+// (authn.Authenticator.UseGeneration).
+func (a *Authorizer) Generation() *authn.Generation { return a.gen }
 
 // Compile parses and compiles a stored policy document, from the cache when it has been seen.
 // Stored documents were validated when submitted; one that no longer parses is compiled as an
@@ -97,6 +124,56 @@ type Principal struct {
 // groups', for a role session the role's and the session's; plus its permissions boundary.
 // The root user has none (it needs none in its own account).
 func (a *Authorizer) Load(ctx context.Context, r store.Reader, c *authn.Caller) (*Principal, error) {
+	p, err := a.load(ctx, r, c)
+	if err != nil {
+		return nil, err
+	}
+	return a.withSession(p, c), nil
+}
+
+// principal is Load in its own read transaction, with the part that does not depend on the
+// session cached per user or role until the next Invalidate. A principal whose user or role is
+// gone has no policies.
+func (a *Authorizer) principal(ctx context.Context, c *authn.Caller) (*Principal, error) {
+	k := principalKey{typ: c.Principal.Type, account: c.Principal.Account, name: c.UserName}
+	if k.typ != policy.PrincipalUser {
+		k.name = c.Principal.SourceARN
+	}
+	p, ok, gen := a.principals.Get(k)
+	if !ok {
+		err := a.store.View(ctx, func(r store.Reader) error {
+			var err error
+			p, err = a.load(ctx, r, c)
+			return err
+		})
+		if errors.Is(err, store.ErrNotFound) {
+			p = &Principal{} // the entity behind the credentials is gone: it has no policies
+		} else if err != nil {
+			return nil, err
+		}
+		a.principals.Put(gen, k, p)
+	}
+	return a.withSession(p, c), nil
+}
+
+// withSession adds the caller's session policies and tags to p, which it does not modify.
+func (a *Authorizer) withSession(p *Principal, c *authn.Caller) *Principal {
+	s := c.Session
+	if s == nil {
+		return p
+	}
+	q := *p
+	for i, doc := range s.Policies {
+		q.Session = append(q.Session, a.Compile(doc, policy.Session, policy.PolicyRef{Name: "session-policy-" + strconv.Itoa(i)}))
+	}
+	for k, v := range s.Tags {
+		q.Tags = iam.MergeTags(q.Tags, []iam.Tag{{Key: k, Value: v}})
+	}
+	return &q
+}
+
+// load is Load without the session's policies and tags.
+func (a *Authorizer) load(ctx context.Context, r store.Reader, c *authn.Caller) (*Principal, error) {
 	p := &Principal{}
 	acct := c.Principal.Account
 	switch c.Principal.Type {
@@ -158,14 +235,6 @@ func (a *Authorizer) Load(ctx context.Context, r store.Reader, c *authn.Caller) 
 		}
 		if err := a.boundary(ctx, r, p, role.Boundary); err != nil {
 			return nil, err
-		}
-	}
-	if s := c.Session; s != nil {
-		for i, doc := range s.Policies {
-			p.Session = append(p.Session, a.Compile(doc, policy.Session, policy.PolicyRef{Name: "session-policy-" + strconv.Itoa(i)}))
-		}
-		for k, v := range s.Tags {
-			p.Tags = iam.MergeTags(p.Tags, []iam.Tag{{Key: k, Value: v}})
 		}
 	}
 	return p, nil
@@ -282,15 +351,8 @@ func (a *Authorizer) Authorize(ctx context.Context, c *authn.Caller, req Request
 	if c.IsRoot() && req.ResourcePolicy == nil && (req.ResourceAccount == "" || req.ResourceAccount == c.Principal.Account) {
 		return nil
 	}
-	var p *Principal
-	err := a.store.View(ctx, func(r store.Reader) error {
-		var err error
-		p, err = a.Load(ctx, r, c)
-		return err
-	})
-	if errors.Is(err, store.ErrNotFound) {
-		p = &Principal{} // the entity behind the credentials is gone: it has no policies
-	} else if err != nil {
+	p, err := a.principal(ctx, c)
+	if err != nil {
 		return fmt.Errorf("authorize %s: %w", req.Action, err)
 	}
 	d := a.Decide(c, p, req)

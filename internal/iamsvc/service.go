@@ -52,7 +52,8 @@ func (s *Service) authorize(ctx context.Context, c *authn.Caller, action, resour
 }
 
 // mutate runs fn in a write transaction and appends the call's audit record in the same
-// transaction, so the change and its record commit together.
+// transaction, so the change and its record commit together. It then invalidates the
+// authorizer's caches, so the change applies from the very next request.
 func mutate[T any](ctx context.Context, s *Service, fn func(tx store.Tx) (*T, error)) (*T, error) {
 	call := trail.FromContext(ctx)
 	var out *T
@@ -71,6 +72,9 @@ func mutate[T any](ctx context.Context, s *Service, fn func(tx store.Tx) (*T, er
 		}
 		return recorder.Append(ctx, tx, ev)
 	})
+	// Cached principals and access keys are reloaded after any change (even one whose commit
+	// reported an error: it may have committed), before this call is answered.
+	s.authz.Invalidate()
 	if err != nil {
 		if call != nil {
 			call.Response = nil
