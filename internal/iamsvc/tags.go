@@ -140,3 +140,19 @@ func (s *Service) ListUserTags(ctx context.Context, c *authn.Caller, in *sdk.Lis
 	}
 	return &sdk.ListUserTagsOutput{Tags: tags, Marker: next, IsTruncated: next != nil}, nil
 }
+
+var taggedRole = tagged{store.KindRole, "Role", "roleName", iam.MaxRoleName, noSuchRole, func(e *store.Entity) (any, *[]iam.Tag, error) {
+	r, err := decode[iam.Role](e)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, &r.Tags, nil
+}}
+
+var taggedPolicy = tagged{store.KindPolicy, "Policy", "policyName", iam.MaxPolicyName, nil, func(e *store.Entity) (any, *[]iam.Tag, error) {
+	p, err := decode[iam.ManagedPolicy](e)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, &p.Tags, nil
+}}

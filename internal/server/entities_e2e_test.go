@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -149,4 +151,298 @@ func TestGroups(t *testing.T) {
 	must[*iam.DeleteGroupOutput](t, "DeleteGroup")(root.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: aws.String("engineers")}))
 	_, err = root.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: aws.String("engineers")})
 	wantCode(t, "DeleteGroup twice", err, "NoSuchEntity", "The group with name engineers cannot be found.")
+}
+
+// trustDoc is a trust policy letting principal (an AWS principal ARN) assume the role, with an
+// optional condition block.
+func trustDoc(principal, condition string) string {
+	cond := ""
+	if condition != "" {
+		cond = `,"Condition":` + condition
+	}
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + principal + `"},"Action":"sts:AssumeRole"` + cond + `}]}`
+}
+
+// userWithKey creates a user with an access key and returns its key ID and secret.
+func userWithKey(t *testing.T, ctx context.Context, root *iam.Client, name string) (id, secret string) {
+	t.Helper()
+	must[*iam.CreateUserOutput](t, "CreateUser "+name)(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}))
+	k := must[*iam.CreateAccessKeyOutput](t, "CreateAccessKey "+name)(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)}))
+	return aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey)
+}
+
+func TestRoles(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	trust := trustDoc(acctARN+"root", "")
+
+	bp := must[*iam.CreatePolicyOutput](t, "CreatePolicy boundary")(root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("bound"), PolicyDocument: aws.String(policyDoc("iam:*"))}))
+	r := must[*iam.CreateRoleOutput](t, "CreateRole")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("app"), Path: aws.String("/svc/"),
+		AssumeRolePolicyDocument: aws.String(trust), Description: aws.String("the app"), PermissionsBoundary: bp.Policy.Arn,
+		Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("core")}}}))
+	roleARN := acctARN + "role/svc/app"
+	if got := aws.ToString(r.Role.Arn); got != roleARN {
+		t.Errorf("role ARN = %s, want %s", got, roleARN)
+	}
+	if id := aws.ToString(r.Role.RoleId); !strings.HasPrefix(id, "AROA") || len(id) != 21 {
+		t.Errorf("role ID = %q, want AROA + 17 characters", id)
+	}
+	got := must[*iam.GetRoleOutput](t, "GetRole")(root.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("APP")}))
+	if doc, err := url.QueryUnescape(aws.ToString(got.Role.AssumeRolePolicyDocument)); err != nil || doc != trust {
+		t.Errorf("GetRole trust policy = %s (decoded %q, %v), want %s", aws.ToString(got.Role.AssumeRolePolicyDocument), doc, err, trust)
+	}
+	if aws.ToString(got.Role.Description) != "the app" || aws.ToInt32(got.Role.MaxSessionDuration) != 3600 || got.Role.RoleLastUsed == nil ||
+		got.Role.PermissionsBoundary == nil || aws.ToString(got.Role.PermissionsBoundary.PermissionsBoundaryArn) != aws.ToString(bp.Policy.Arn) ||
+		len(got.Role.Tags) != 1 || aws.ToString(got.Role.Tags[0].Value) != "core" {
+		t.Errorf("GetRole = %+v", got.Role)
+	}
+
+	// Errors.
+	for _, tc := range []struct {
+		name      string
+		in        *iam.CreateRoleInput
+		code, msg string
+	}{
+		{"duplicate ignoring case", &iam.CreateRoleInput{RoleName: aws.String("App"), AssumeRolePolicyDocument: aws.String(trust)},
+			"EntityAlreadyExists", "Role with name App already exists."},
+		{"invalid JSON", &iam.CreateRoleInput{RoleName: aws.String("r1"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[`)},
+			"MalformedPolicyDocument", "This policy contains invalid Json"},
+		{"no principal", &iam.CreateRoleInput{RoleName: aws.String("r1"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}`)},
+			"MalformedPolicyDocument", "Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: The passed in policy has a statement with no principals!"},
+		{"trust policy over 2048", &iam.CreateRoleInput{RoleName: aws.String("r1"), AssumeRolePolicyDocument: aws.String(trustDoc(acctARN+"root", `{"StringEquals":{"sts:ExternalId":"`+strings.Repeat("x", 2000)+`"}}`))},
+			"LimitExceeded", "Cannot exceed quota for ACLSizePerRole: 2048"},
+		{"session too short", &iam.CreateRoleInput{RoleName: aws.String("r1"), AssumeRolePolicyDocument: aws.String(trust), MaxSessionDuration: aws.Int32(100)},
+			"ValidationError", "1 validation error detected: Value '100' at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 3600"},
+		{"session too long", &iam.CreateRoleInput{RoleName: aws.String("r1"), AssumeRolePolicyDocument: aws.String(trust), MaxSessionDuration: aws.Int32(43201)},
+			"ValidationError", "1 validation error detected: Value '43201' at 'maxSessionDuration' failed to satisfy constraint: Member must have value less than or equal to 43200"},
+		{"name too long", &iam.CreateRoleInput{RoleName: aws.String(strings.Repeat("r", 65)), AssumeRolePolicyDocument: aws.String(trust)},
+			"ValidationError", "1 validation error detected: Value '" + strings.Repeat("r", 65) + "' at 'roleName' failed to satisfy constraint: Member must have length less than or equal to 64"},
+		{"missing boundary", &iam.CreateRoleInput{RoleName: aws.String("r1"), AssumeRolePolicyDocument: aws.String(trust), PermissionsBoundary: aws.String(acctARN + "policy/nope")},
+			"NoSuchEntity", "Scope ARN: " + acctARN + "policy/nope does not exist or is not attachable."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := root.CreateRole(ctx, tc.in)
+			wantCode(t, "CreateRole "+tc.name, err, tc.code, tc.msg)
+		})
+	}
+	_, err := root.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("r1")})
+	wantCode(t, "GetRole after failed creates", err, "NoSuchEntity", "The role with name r1 cannot be found.")
+
+	// Updates.
+	must[*iam.UpdateRoleOutput](t, "UpdateRole")(root.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String("app"), MaxSessionDuration: aws.Int32(7200)}))
+	_, err = root.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String("app"), MaxSessionDuration: aws.Int32(60)})
+	wantCode(t, "UpdateRole session too short", err, "ValidationError", "1 validation error detected: Value '60' at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 3600")
+	ud := must[*iam.UpdateRoleDescriptionOutput](t, "UpdateRoleDescription")(root.UpdateRoleDescription(ctx, &iam.UpdateRoleDescriptionInput{RoleName: aws.String("app"), Description: aws.String("new")}))
+	if aws.ToString(ud.Role.Description) != "new" || aws.ToInt32(ud.Role.MaxSessionDuration) != 7200 {
+		t.Errorf("UpdateRoleDescription role = %+v", ud.Role)
+	}
+	_, err = root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("app"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}`)})
+	wantCode(t, "UpdateAssumeRolePolicy without principal", err, "MalformedPolicyDocument", "")
+	trust2 := trustDoc(acctARN+"user/someone", "")
+	must[*iam.UpdateAssumeRolePolicyOutput](t, "UpdateAssumeRolePolicy")(root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("app"), PolicyDocument: aws.String(trust2)}))
+	got = must[*iam.GetRoleOutput](t, "GetRole after updates")(root.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("app")}))
+	if doc, _ := url.QueryUnescape(aws.ToString(got.Role.AssumeRolePolicyDocument)); doc != trust2 || aws.ToString(got.Role.Description) != "new" {
+		t.Errorf("after updates: trust %q, description %q", doc, aws.ToString(got.Role.Description))
+	}
+	must[*iam.DeleteRolePermissionsBoundaryOutput](t, "DeleteRolePermissionsBoundary")(root.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String("app")}))
+	if got := must[*iam.GetRoleOutput](t, "GetRole")(root.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("app")})); got.Role.PermissionsBoundary != nil {
+		t.Errorf("boundary after delete = %+v", got.Role.PermissionsBoundary)
+	}
+	must[*iam.PutRolePermissionsBoundaryOutput](t, "PutRolePermissionsBoundary")(root.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("app"), PermissionsBoundary: bp.Policy.Arn}))
+
+	// Tags on roles and policies.
+	must[*iam.TagRoleOutput](t, "TagRole")(root.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("app"), Tags: []iamtypes.Tag{{Key: aws.String("env"), Value: aws.String("prod")}}}))
+	must[*iam.UntagRoleOutput](t, "UntagRole")(root.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String("app"), TagKeys: []string{"team"}}))
+	rt := must[*iam.ListRoleTagsOutput](t, "ListRoleTags")(root.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String("app")}))
+	if len(rt.Tags) != 1 || aws.ToString(rt.Tags[0].Key) != "env" {
+		t.Errorf("ListRoleTags = %+v", rt.Tags)
+	}
+	_, err = root.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("ghost"), Tags: []iamtypes.Tag{{Key: aws.String("a"), Value: aws.String("b")}}})
+	wantCode(t, "TagRole missing", err, "NoSuchEntity", "The role with name ghost cannot be found.")
+	must[*iam.TagPolicyOutput](t, "TagPolicy")(root.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: bp.Policy.Arn, Tags: []iamtypes.Tag{{Key: aws.String("k1"), Value: aws.String("v1")}, {Key: aws.String("k2"), Value: aws.String("v2")}}}))
+	must[*iam.UntagPolicyOutput](t, "UntagPolicy")(root.UntagPolicy(ctx, &iam.UntagPolicyInput{PolicyArn: bp.Policy.Arn, TagKeys: []string{"k1"}}))
+	pt := must[*iam.ListPolicyTagsOutput](t, "ListPolicyTags")(root.ListPolicyTags(ctx, &iam.ListPolicyTagsInput{PolicyArn: bp.Policy.Arn}))
+	if len(pt.Tags) != 1 || aws.ToString(pt.Tags[0].Key) != "k2" {
+		t.Errorf("ListPolicyTags = %+v", pt.Tags)
+	}
+	_, err = root.ListPolicyTags(ctx, &iam.ListPolicyTagsInput{PolicyArn: aws.String(acctARN + "policy/nope")})
+	wantCode(t, "ListPolicyTags missing", err, "NoSuchEntity", "Policy "+acctARN+"policy/nope does not exist or is not attachable.")
+
+	// Inline and attached policies.
+	must[*iam.PutRolePolicyOutput](t, "PutRolePolicy")(root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String("get"), PolicyDocument: aws.String(policyDoc("iam:GetRole"))}))
+	rp := must[*iam.GetRolePolicyOutput](t, "GetRolePolicy")(root.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String("get")}))
+	if doc, _ := url.QueryUnescape(aws.ToString(rp.PolicyDocument)); doc != policyDoc("iam:GetRole") {
+		t.Errorf("GetRolePolicy = %q", doc)
+	}
+	big := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::123456789012:user/` + strings.Repeat("a", 10200) + `"}]}`
+	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String("big"), PolicyDocument: aws.String(big)})
+	wantCode(t, "role inline policies over 10240", err, "LimitExceeded", "Maximum policy size of 10240 bytes exceeded for role app")
+	lrp := must[*iam.ListRolePoliciesOutput](t, "ListRolePolicies")(root.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String("app")}))
+	if diff := cmp.Diff([]string{"get"}, lrp.PolicyNames); diff != "" {
+		t.Errorf("ListRolePolicies (-want +got):\n%s", diff)
+	}
+	lp := must[*iam.CreatePolicyOutput](t, "CreatePolicy")(root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("lister"), PolicyDocument: aws.String(policyDoc("iam:ListRoles"))}))
+	must[*iam.AttachRolePolicyOutput](t, "AttachRolePolicy")(root.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: lp.Policy.Arn}))
+	lar := must[*iam.ListAttachedRolePoliciesOutput](t, "ListAttachedRolePolicies")(root.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("app")}))
+	if len(lar.AttachedPolicies) != 1 || aws.ToString(lar.AttachedPolicies[0].PolicyName) != "lister" {
+		t.Errorf("ListAttachedRolePolicies = %+v", lar.AttachedPolicies)
+	}
+
+	// ListEntitiesForPolicy: a user, a group and two roles, filtered by kind and path.
+	must[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("ed")}))
+	must[*iam.CreateGroupOutput](t, "CreateGroup")(root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("ops")}))
+	must[*iam.CreateRoleOutput](t, "CreateRole other")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("other"), AssumeRolePolicyDocument: aws.String(trust)}))
+	must[*iam.AttachUserPolicyOutput](t, "AttachUserPolicy")(root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("ed"), PolicyArn: lp.Policy.Arn}))
+	must[*iam.AttachGroupPolicyOutput](t, "AttachGroupPolicy")(root.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("ops"), PolicyArn: lp.Policy.Arn}))
+	must[*iam.AttachRolePolicyOutput](t, "AttachRolePolicy other")(root.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("other"), PolicyArn: lp.Policy.Arn}))
+	entities := func(in *iam.ListEntitiesForPolicyInput) []string {
+		t.Helper()
+		out := must[*iam.ListEntitiesForPolicyOutput](t, "ListEntitiesForPolicy")(root.ListEntitiesForPolicy(ctx, in))
+		var names []string
+		for _, u := range out.PolicyUsers {
+			names = append(names, "user:"+aws.ToString(u.UserName))
+		}
+		for _, g := range out.PolicyGroups {
+			names = append(names, "group:"+aws.ToString(g.GroupName))
+		}
+		for _, r := range out.PolicyRoles {
+			names = append(names, "role:"+aws.ToString(r.RoleName))
+		}
+		return names
+	}
+	for _, tc := range []struct {
+		name string
+		in   *iam.ListEntitiesForPolicyInput
+		want []string
+	}{
+		{"all", &iam.ListEntitiesForPolicyInput{PolicyArn: lp.Policy.Arn}, []string{"user:ed", "group:ops", "role:app", "role:other"}},
+		{"roles", &iam.ListEntitiesForPolicyInput{PolicyArn: lp.Policy.Arn, EntityFilter: iamtypes.EntityTypeRole}, []string{"role:app", "role:other"}},
+		{"path", &iam.ListEntitiesForPolicyInput{PolicyArn: lp.Policy.Arn, PathPrefix: aws.String("/svc/")}, []string{"role:app"}},
+		{"page", &iam.ListEntitiesForPolicyInput{PolicyArn: lp.Policy.Arn, MaxItems: aws.Int32(2)}, []string{"user:ed", "group:ops"}},
+		{"boundary", &iam.ListEntitiesForPolicyInput{PolicyArn: bp.Policy.Arn, PolicyUsageFilter: iamtypes.PolicyUsageTypePermissionsBoundary}, []string{"role:app"}},
+	} {
+		t.Run("ListEntitiesForPolicy "+tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, entities(tc.in)); diff != "" {
+				t.Errorf("ListEntitiesForPolicy %s (-want +got):\n%s", tc.name, diff)
+			}
+		})
+	}
+
+	// ListRoles pages in name order, and filters by path.
+	for _, n := range []string{"r3", "R1", "r2"} {
+		must[*iam.CreateRoleOutput](t, "CreateRole "+n)(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(n), AssumeRolePolicyDocument: aws.String(trust)}))
+	}
+	var names []string
+	pages := 0
+	for p := iam.NewListRolesPaginator(root, &iam.ListRolesInput{MaxItems: aws.Int32(2)}); p.HasMorePages(); {
+		out := must[*iam.ListRolesOutput](t, "ListRoles page")(p.NextPage(ctx))
+		pages++
+		for _, r := range out.Roles {
+			names = append(names, aws.ToString(r.RoleName))
+			if r.Tags != nil || r.RoleLastUsed != nil || r.PermissionsBoundary != nil {
+				t.Errorf("ListRoles %s has tags, last use or boundary", aws.ToString(r.RoleName))
+			}
+		}
+	}
+	if diff := cmp.Diff([]string{"app", "other", "R1", "r2", "r3"}, names); diff != "" || pages != 3 {
+		t.Errorf("ListRoles in %d pages (want 3), (-want +got):\n%s", pages, diff)
+	}
+	lr := must[*iam.ListRolesOutput](t, "ListRoles /svc/")(root.ListRoles(ctx, &iam.ListRolesInput{PathPrefix: aws.String("/svc/")}))
+	if len(lr.Roles) != 1 || aws.ToString(lr.Roles[0].RoleName) != "app" {
+		t.Errorf("ListRoles /svc/ = %d roles", len(lr.Roles))
+	}
+
+	// DeleteRole: inline policies first, then attached ones.
+	_, err = root.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("app")})
+	wantCode(t, "DeleteRole with inline policy", err, "DeleteConflict", "Cannot delete entity, must delete policies first.")
+	must[*iam.DeleteRolePolicyOutput](t, "DeleteRolePolicy")(root.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String("get")}))
+	_, err = root.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("app")})
+	wantCode(t, "DeleteRole with attached policy", err, "DeleteConflict", "Cannot delete entity, must detach all policies first.")
+	must[*iam.DetachRolePolicyOutput](t, "DetachRolePolicy")(root.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String("app"), PolicyArn: lp.Policy.Arn}))
+	must[*iam.DeleteRoleOutput](t, "DeleteRole")(root.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("app")}))
+	_, err = root.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("app")})
+	wantCode(t, "GetRole deleted", err, "NoSuchEntity", "The role with name app cannot be found.")
+}
+
+// TestRoleAuthorizationAndAssumeRole: a group policy grants GetRole but not DeleteRole; a user
+// allowed sts:AssumeRole assumes a role trusting the account and acts with the role's
+// permissions; trust policies that do not name the caller, or want an external ID, refuse.
+func TestRoleAuthorizationAndAssumeRole(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	roleARN := func(name string) string { return acctARN + "role/" + name }
+
+	must[*iam.CreateRoleOutput](t, "CreateRole")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("reader"), AssumeRolePolicyDocument: aws.String(trustDoc(acctARN+"root", ""))}))
+	must[*iam.PutRolePolicyOutput](t, "PutRolePolicy")(root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("reader"), PolicyName: aws.String("get"), PolicyDocument: aws.String(policyDoc("iam:GetRole"))}))
+
+	id, secret := userWithKey(t, ctx, root, "dana")
+	dana := iamClient(srv, id, secret, "")
+	danaARN := acctARN + "user/dana"
+	must[*iam.CreateGroupOutput](t, "CreateGroup")(root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("readers")}))
+	must[*iam.AddUserToGroupOutput](t, "AddUserToGroup")(root.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("readers"), UserName: aws.String("dana")}))
+	_, err := dana.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("reader")})
+	wantCode(t, "GetRole before the group policy", err, "AccessDenied",
+		"User: "+danaARN+" is not authorized to perform: iam:GetRole on resource: "+roleARN("reader")+" because no identity-based policy allows the iam:GetRole action")
+	must[*iam.PutGroupPolicyOutput](t, "PutGroupPolicy")(root.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("readers"), PolicyName: aws.String("roles"),
+		PolicyDocument: aws.String(policyDoc("iam:GetRole", "sts:AssumeRole"))}))
+	must[*iam.GetRoleOutput](t, "GetRole through the group policy")(dana.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("reader")}))
+	_, err = dana.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("reader")})
+	wantCode(t, "DeleteRole as dana", err, "AccessDenied",
+		"User: "+danaARN+" is not authorized to perform: iam:DeleteRole on resource: "+roleARN("reader")+" because no identity-based policy allows the iam:DeleteRole action")
+
+	// AssumeRole of a role trusting the account.
+	danaSTS := stsClient(srv, id, secret, "")
+	ar := must[*sts.AssumeRoleOutput](t, "AssumeRole")(danaSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN("reader")), RoleSessionName: aws.String("s1")}))
+	sessionARN := "arn:aws:sts::" + testAccount + ":assumed-role/reader/s1"
+	if got := aws.ToString(ar.AssumedRoleUser.Arn); got != sessionARN {
+		t.Errorf("assumed role ARN = %s, want %s", got, sessionARN)
+	}
+	c := ar.Credentials
+	sess := iamClient(srv, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	// The session has the role's permissions, not dana's.
+	must[*iam.GetRoleOutput](t, "GetRole as the role session")(sess.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("reader")}))
+	_, err = sess.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("reader")})
+	wantCode(t, "DeleteRole as the role session", err, "AccessDenied",
+		"User: "+sessionARN+" is not authorized to perform: iam:DeleteRole on resource: "+roleARN("reader")+" because no identity-based policy allows the iam:DeleteRole action")
+	id2 := must[*sts.GetCallerIdentityOutput](t, "GetCallerIdentity as the session")(stsClient(srv, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	if aws.ToString(id2.Arn) != sessionARN {
+		t.Errorf("session identity = %s, want %s", aws.ToString(id2.Arn), sessionARN)
+	}
+
+	// A trust policy naming someone else refuses dana.
+	must[*iam.CreateRoleOutput](t, "CreateRole other")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("other"), AssumeRolePolicyDocument: aws.String(trustDoc(acctARN+"user/erin", ""))}))
+	_, err = danaSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN("other")), RoleSessionName: aws.String("s2")})
+	wantCode(t, "AssumeRole not trusted", err, "AccessDenied", "User: "+danaARN+" is not authorized to perform: sts:AssumeRole on resource: "+roleARN("other"))
+
+	// ExternalId: required and checked.
+	must[*iam.CreateRoleOutput](t, "CreateRole vendor")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("vendor"),
+		AssumeRolePolicyDocument: aws.String(trustDoc(acctARN+"root", `{"StringEquals":{"sts:ExternalId":"ext-1234"}}`))}))
+	for _, tc := range []struct {
+		name     string
+		external *string
+		ok       bool
+	}{
+		{"missing", nil, false},
+		{"wrong", aws.String("ext-9999"), false},
+		{"right", aws.String("ext-1234"), true},
+	} {
+		t.Run("ExternalId "+tc.name, func(t *testing.T) {
+			_, err := danaSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN("vendor")), RoleSessionName: aws.String("s3"), ExternalId: tc.external})
+			if tc.ok {
+				if err != nil {
+					t.Errorf("AssumeRole with external ID %s: %v", tc.name, err)
+				}
+				return
+			}
+			wantCode(t, "AssumeRole with external ID "+tc.name, err, "AccessDenied", "User: "+danaARN+" is not authorized to perform: sts:AssumeRole on resource: "+roleARN("vendor"))
+		})
+	}
+
+	// Without sts:AssumeRole in its own policies, the trusted user is still refused.
+	must[*iam.PutGroupPolicyOutput](t, "PutGroupPolicy without AssumeRole")(root.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("readers"), PolicyName: aws.String("roles"),
+		PolicyDocument: aws.String(policyDoc("iam:GetRole"))}))
+	_, err = danaSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN("reader")), RoleSessionName: aws.String("s4")})
+	wantCode(t, "AssumeRole without identity permission", err, "AccessDenied", "")
 }
