@@ -1,0 +1,102 @@
+package recorder_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/iamd-dev/iamd/internal/recorder"
+	"github.com/iamd-dev/iamd/internal/store/sqlite"
+	"github.com/iamd-dev/iamd/internal/trail"
+)
+
+func openStore(tb testing.TB) *sqlite.DB {
+	tb.Helper()
+	db, err := sqlite.Config{Path: filepath.Join(tb.TempDir(), "iamd.db")}.Open(context.Background(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// getUserRecord is a record the size of a GetUser call's.
+func getUserRecord(i int) *trail.Record {
+	return &trail.Record{Time: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), Account: "123456789012", Source: "iam.amazonaws.com",
+		Name: "GetUser", ID: "id-" + strconv.Itoa(i), Username: "caller", AccessKey: "AKIAEXAMPLEEXAMPLE01", ReadOnly: true,
+		Resources: []string{"AWS::IAM::User\x00load-0"}, JSON: bytes.Repeat([]byte("x"), 1200)}
+}
+
+// TestRecordDurable checks that concurrent Record calls all land in the chain, in one or more
+// group commits, and that Close flushes.
+func TestRecordDurable(t *testing.T) {
+	ctx := context.Background()
+	db := openStore(t)
+	r := recorder.New(db, slog.New(slog.DiscardHandler))
+	const n = 50
+	errs := make(chan error, n)
+	for i := range n {
+		go func() { errs <- r.Record(ctx, getUserRecord(i)) }()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatalf("Record: %v", err)
+		}
+	}
+	r.Close()
+	evs, err := db.Chain(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != n {
+		t.Errorf("chain holds %d events, want %d", len(evs), n)
+	}
+}
+
+// BenchmarkRecorder is what recording a read costs a request: a durable group-committed Record
+// of a GetUser-sized record ("audit"), against a no-op ("none"), serially and from 32
+// goroutines. The end-to-end share is in docs/benchmarks.md.
+func BenchmarkRecorder(b *testing.B) {
+	ctx := context.Background()
+	for _, audit := range []bool{true, false} {
+		name := "none"
+		var rec func(*trail.Record) error
+		if audit {
+			name = "audit"
+			r := recorder.New(openStore(b), slog.New(slog.DiscardHandler))
+			b.Cleanup(r.Close)
+			rec = func(t *trail.Record) error { return r.Record(ctx, t) }
+		} else {
+			rec = func(*trail.Record) error { return nil }
+		}
+		b.Run(name+"/serial", func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				i++
+				if err := rec(getUserRecord(i)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(name+"/parallel", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetParallelism(16)
+			b.RunParallel(func(pb *testing.PB) {
+				i := 0
+				for pb.Next() {
+					i++
+					if err := rec(getUserRecord(i)); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
