@@ -99,4 +99,3 @@ func BenchmarkRecorder(b *testing.B) {
 		})
 	}
 }
-
