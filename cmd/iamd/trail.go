@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,6 +14,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
+	"time"
 
 	"github.com/iamd-dev/iamd/internal/audit"
 	"github.com/iamd-dev/iamd/internal/config"
@@ -173,6 +179,253 @@ func eachRecord(ctx context.Context, db *sqlite.DB, fn func(audit.Stored) error)
 	}
 }
 
+// exportTrailName names the trail in digest file names: iamd has one trail.
+const exportTrailName = "iamd"
+
+// exportBucket stands in for the S3 bucket in digest files, which name their log files by
+// bucket and key: the export is a directory laid out like the bucket.
+const exportBucket = "iamd-export"
+
+// logBatch is the records of one account and region in one hour: one log file.
+type logBatch struct {
+	account, region string
+	hour            time.Time
+	records         [][]byte
+	oldest, newest  time.Time
+	lastHash        [32]byte
+}
+
+// digestChain is the previous digest of an account and region.
+type digestChain struct {
+	object string
+	hash   string
+}
+
+type exporter struct {
+	dir                string
+	digests            map[string]*digestChain // account/region → previous digest
+	next               map[string]time.Time    // account/region → first hour not yet written
+	files, digestFiles int
+}
+
 func trailExport(ctx context.Context, cfg config.Config, dir, from, to string, stdout, stderr io.Writer) error {
-	return errors.New("trail export: not implemented yet")
+	if dir == "" {
+		return errors.New("trail export: --dir is required")
+	}
+	var start, end time.Time
+	for _, t := range []struct {
+		flag, v string
+		dst     *time.Time
+	}{{"from", from, &start}, {"to", to, &end}} {
+		if t.v == "" {
+			continue
+		}
+		v, err := time.Parse(time.RFC3339, t.v)
+		if err != nil {
+			return fmt.Errorf("trail export: --%s %q is not an RFC 3339 time", t.flag, t.v)
+		}
+		*t.dst = v
+	}
+	db, err := openTrail(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ex := &exporter{dir: dir, digests: map[string]*digestChain{}, next: map[string]time.Time{}}
+	batches := map[string]*logBatch{}
+	var v audit.Verifier
+	var n, after int64
+	for {
+		evs, err := db.Chain(ctx, after, chainPage)
+		if err != nil {
+			return err
+		}
+		for _, e := range evs {
+			if err := v.Add(audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash}); err != nil {
+				var ce *audit.ChainError
+				errors.As(err, &ce)
+				return fmt.Errorf("trail export: the trail is broken (run iamd trail verify): %w", &trailError{ce})
+			}
+			if (!start.IsZero() && e.Time.Before(start)) || (!end.IsZero() && e.Time.After(end)) {
+				continue
+			}
+			var meta struct {
+				Region  string `json:"awsRegion"`
+				Account string `json:"recipientAccountId"`
+			}
+			if err := json.Unmarshal(e.Record, &meta); err != nil {
+				return fmt.Errorf("trail export: record %d: %w", e.Seq, err)
+			}
+			if meta.Account == "" {
+				meta.Account = e.Account
+			}
+			k := meta.Account + "/" + meta.Region
+			hour := e.Time.UTC().Truncate(time.Hour)
+			// A record committed after its hour's file was written (records are in commit
+			// order, which can trail event time by a moment) goes into the next file, as
+			// CloudTrail delivers late events.
+			if b := batches[k]; b != nil && hour.Before(b.hour) {
+				hour = b.hour
+			} else if next := ex.next[k]; hour.Before(next) {
+				hour = next
+			}
+			// An hour is complete once a later one starts.
+			if err := ex.flush(batches, func(b *logBatch) bool { return b.hour.Before(hour) }); err != nil {
+				return err
+			}
+			b := batches[k]
+			if b == nil {
+				b = &logBatch{account: meta.Account, region: meta.Region, hour: hour, oldest: e.Time}
+				batches[k] = b
+			}
+			b.records = append(b.records, e.Record)
+			b.lastHash = e.Hash
+			if e.Time.Before(b.oldest) {
+				b.oldest = e.Time
+			}
+			if e.Time.After(b.newest) {
+				b.newest = e.Time
+			}
+			n++
+		}
+		if len(evs) < chainPage {
+			break
+		}
+		after = evs[len(evs)-1].Seq
+	}
+	if err := ex.flush(batches, func(*logBatch) bool { return true }); err != nil {
+		return err
+	}
+	head := v.Head()
+	fmt.Fprintf(stdout, "exported %d records in %d log files and %d digest files to %s; trail head %s (record %d)\n",
+		n, ex.files, ex.digestFiles, dir, hex.EncodeToString(head[:]), v.Seq())
+	return nil
+}
+
+// flush writes and forgets the batches done says are complete, in a stable order.
+func (ex *exporter) flush(batches map[string]*logBatch, done func(*logBatch) bool) error {
+	keys := make([]string, 0, len(batches))
+	for k, b := range batches {
+		if done(b) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if err := ex.write(batches[k]); err != nil {
+			return err
+		}
+		delete(batches, k)
+	}
+	return nil
+}
+
+// write writes a batch's log file and the digest file that covers it.
+func (ex *exporter) write(b *logBatch) error {
+	// The file ID is the batch's last chain hash: the same trail always exports the same names.
+	id := hex.EncodeToString(b.lastHash[:8])
+	name := audit.LogFileName(b.account, b.region, b.newest, id)
+	var buf bytes.Buffer
+	if err := audit.WriteLogFile(&buf, b.records); err != nil {
+		return err
+	}
+	sum, err := gunzipSHA256(buf.Bytes())
+	if err != nil {
+		return err
+	}
+	if err := ex.put(name, buf.Bytes()); err != nil {
+		return err
+	}
+	ex.files++
+	ex.next[b.account+"/"+b.region] = b.hour.Add(time.Hour)
+	return ex.digest(b, name, sum)
+}
+
+// digest writes the CloudTrail digest file for one log file, chained to the previous digest
+// of the same account and region. CloudTrail signs digests (SHA256withRSA, the signature in
+// the object's metadata); these are not signed, so the signature fields are left out.
+func (ex *exporter) digest(b *logBatch, logObject, logHash string) error {
+	end := b.hour.Add(time.Hour)
+	object := "AWSLogs/" + b.account + "/CloudTrail-Digest/" + b.region + "/" + end.Format("2006/01/02") + "/" +
+		b.account + "_CloudTrail-Digest_" + b.region + "_" + exportTrailName + "_" + b.region + "_" + end.Format("20060102T150405Z") + ".json.gz"
+	type logFile struct {
+		S3Bucket        string `json:"s3Bucket"`
+		S3Object        string `json:"s3Object"`
+		HashValue       string `json:"hashValue"`
+		HashAlgorithm   string `json:"hashAlgorithm"`
+		NewestEventTime string `json:"newestEventTime"`
+		OldestEventTime string `json:"oldestEventTime"`
+	}
+	d := struct {
+		AWSAccountID                string    `json:"awsAccountId"`
+		DigestStartTime             string    `json:"digestStartTime"`
+		DigestEndTime               string    `json:"digestEndTime"`
+		DigestS3Bucket              string    `json:"digestS3Bucket"`
+		DigestS3Object              string    `json:"digestS3Object"`
+		NewestEventTime             string    `json:"newestEventTime"`
+		OldestEventTime             string    `json:"oldestEventTime"`
+		PreviousDigestS3Bucket      *string   `json:"previousDigestS3Bucket"`
+		PreviousDigestS3Object      *string   `json:"previousDigestS3Object"`
+		PreviousDigestHashValue     *string   `json:"previousDigestHashValue"`
+		PreviousDigestHashAlgorithm *string   `json:"previousDigestHashAlgorithm"`
+		LogFiles                    []logFile `json:"logFiles"`
+	}{
+		AWSAccountID: b.account, DigestStartTime: ctTime(b.hour), DigestEndTime: ctTime(end),
+		DigestS3Bucket: exportBucket, DigestS3Object: object, NewestEventTime: ctTime(b.newest), OldestEventTime: ctTime(b.oldest),
+		LogFiles: []logFile{{exportBucket, logObject, logHash, "SHA-256", ctTime(b.newest), ctTime(b.oldest)}},
+	}
+	chainKey := b.account + "/" + b.region
+	if prev := ex.digests[chainKey]; prev != nil {
+		bucket, alg := exportBucket, "SHA-256"
+		d.PreviousDigestS3Bucket, d.PreviousDigestS3Object, d.PreviousDigestHashValue, d.PreviousDigestHashAlgorithm = &bucket, &prev.object, &prev.hash, &alg
+	}
+	body, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(body)
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	if err := ex.put(object, buf.Bytes()); err != nil {
+		return err
+	}
+	sum := sha256.Sum256(body)
+	ex.digests[chainKey] = &digestChain{object: object, hash: hex.EncodeToString(sum[:])}
+	ex.digestFiles++
+	return nil
+}
+
+func ctTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+// gunzipSHA256 is the hex SHA-256 of a gzip file's uncompressed content, as digests record.
+func gunzipSHA256(gz []byte) (string, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, zr); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// put writes one object of the layout under the export directory, refusing to overwrite.
+func (ex *exporter) put(object string, data []byte) error {
+	path := filepath.Join(ex.dir, filepath.FromSlash(object))
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("trail export: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("trail export: %w", err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("trail export: %w", err)
+	}
+	return f.Close()
 }

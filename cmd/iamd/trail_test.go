@@ -2,19 +2,26 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/google/go-cmp/cmp"
 	_ "modernc.org/sqlite" // the test tampers with the database directly
 
 	"github.com/iamd-dev/iamd/internal/audit"
@@ -189,5 +196,145 @@ func TestTrailUsage(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(empty, "iamd.db")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("verify created a database in an empty directory (stat: %v)", err)
+	}
+}
+
+type digestFile struct {
+	AWSAccountID            string `json:"awsAccountId"`
+	DigestS3Object          string `json:"digestS3Object"`
+	DigestStartTime         string `json:"digestStartTime"`
+	PreviousDigestS3Object  *string
+	PreviousDigestHashValue *string
+	LogFiles                []struct {
+		S3Object, HashValue, HashAlgorithm string
+	} `json:"logFiles"`
+}
+
+// readExport reads every file under dir, gunzipped, keyed by its slash path.
+func readExport(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		plain, err := io.ReadAll(zr)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		rel, _ := filepath.Rel(dir, path)
+		files[filepath.ToSlash(rel)] = plain
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func TestTrailExport(t *testing.T) {
+	fixture := trailFixture(t)
+	dir := copyData(t, fixture)
+	// The first four records two hours earlier: two log files, two chained digests. (The time
+	// column is not hashed; eventTime in the records keeps its value.)
+	tamper(t, dir, `UPDATE events SET time = time - 7200000000000 WHERE seq <= 4`)
+	var wantIDs []string
+	db := sqlDB(t, dir)
+	rows, err := db.Query(`SELECT event_id FROM events ORDER BY seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		wantIDs = append(wantIDs, id)
+	}
+	rows.Close()
+	db.Close()
+
+	out := t.TempDir()
+	stdout, _, err := runIamd("trail", "export", "--data", dir, "--dir", out)
+	if err != nil {
+		t.Fatalf("export: %v", err)
+	}
+	if !strings.HasPrefix(stdout, "exported "+strconv.Itoa(len(wantIDs))+" records in 2 log files and 2 digest files") {
+		t.Errorf("export printed %q", stdout)
+	}
+	files := readExport(t, out)
+	var logs, digests []string
+	for name := range files {
+		switch {
+		case strings.HasPrefix(name, "AWSLogs/"+testAccount+"/CloudTrail/us-east-1/"):
+			logs = append(logs, name)
+		case strings.HasPrefix(name, "AWSLogs/"+testAccount+"/CloudTrail-Digest/us-east-1/"):
+			digests = append(digests, name)
+		default:
+			t.Errorf("unexpected file %s", name)
+		}
+	}
+	sort.Strings(logs)
+	sort.Strings(digests)
+	if len(logs) != 2 || len(digests) != 2 {
+		t.Fatalf("log files %v, digests %v: want two of each", logs, digests)
+	}
+	var gotIDs []string
+	for _, name := range logs {
+		var lf struct{ Records []struct{ EventID string } }
+		if err := json.Unmarshal(files[name], &lf); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, r := range lf.Records {
+			gotIDs = append(gotIDs, r.EventID)
+		}
+	}
+	if !cmp.Equal(gotIDs, wantIDs) {
+		t.Errorf("exported event IDs %v, want %v", gotIDs, wantIDs)
+	}
+	for i, name := range digests {
+		var d digestFile
+		if err := json.Unmarshal(files[name], &d); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if d.AWSAccountID != testAccount || d.DigestS3Object != name || len(d.LogFiles) != 1 || d.LogFiles[0].S3Object != logs[i] || d.LogFiles[0].HashAlgorithm != "SHA-256" {
+			t.Errorf("digest %s = %+v, want the digest of %s", name, d, logs[i])
+			continue
+		}
+		if sum := sha256.Sum256(files[logs[i]]); d.LogFiles[0].HashValue != hex.EncodeToString(sum[:]) {
+			t.Errorf("digest %s: log file hash %s, want %x", name, d.LogFiles[0].HashValue, sum)
+		}
+		if i == 0 {
+			if d.PreviousDigestS3Object != nil || d.PreviousDigestHashValue != nil {
+				t.Errorf("first digest names a previous one: %+v", d)
+			}
+			continue
+		}
+		prev := sha256.Sum256(files[digests[i-1]])
+		if d.PreviousDigestS3Object == nil || *d.PreviousDigestS3Object != digests[i-1] || d.PreviousDigestHashValue == nil || *d.PreviousDigestHashValue != hex.EncodeToString(prev[:]) {
+			t.Errorf("digest %s does not chain to %s (hash %x): %+v", name, digests[i-1], prev, d)
+		}
+	}
+
+	// Exporting again into the same directory gives the same names, so it refuses to overwrite.
+	if _, _, err := runIamd("trail", "export", "--data", dir, "--dir", out); err == nil {
+		t.Error("a second export over the first succeeded")
+	}
+	// A time range after every record exports nothing.
+	empty := t.TempDir()
+	if stdout, _, err := runIamd("trail", "export", "--data", dir, "--dir", empty, "--from", "2999-01-01T00:00:00Z"); err != nil || !strings.HasPrefix(stdout, "exported 0 records in 0 log files") {
+		t.Errorf("export --from 2999: %q, %v", stdout, err)
+	}
+	// A broken trail is not exported.
+	tamper(t, dir, `DELETE FROM events WHERE seq = 3`)
+	var ce *audit.ChainError
+	if _, _, err := runIamd("trail", "export", "--data", dir, "--dir", t.TempDir()); !errors.As(err, &ce) || ce.Seq != 3 || ce.Kind != audit.Removed {
+		t.Errorf("export of a trail without record 3: err = %v, want record 3 removed", err)
 	}
 }
