@@ -156,3 +156,11 @@ var taggedPolicy = tagged{store.KindPolicy, "Policy", "policyName", iam.MaxPolic
 	}
 	return p, &p.Tags, nil
 }}
+
+var taggedProfile = tagged{store.KindInstanceProfile, "InstanceProfile", "instanceProfileName", iam.MaxInstanceProfileName, noSuchProfile, func(e *store.Entity) (any, *[]iam.Tag, error) {
+	p, err := decode[iam.InstanceProfile](e)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, &p.Tags, nil
+}}

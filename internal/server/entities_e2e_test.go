@@ -446,3 +446,103 @@ func TestRoleAuthorizationAndAssumeRole(t *testing.T) {
 	_, err = danaSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN("reader")), RoleSessionName: aws.String("s4")})
 	wantCode(t, "AssumeRole without identity permission", err, "AccessDenied", "")
 }
+
+func TestInstanceProfiles(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	for _, n := range []string{"web", "db"} {
+		must[*iam.CreateRoleOutput](t, "CreateRole "+n)(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(n), AssumeRolePolicyDocument: aws.String(trust)}))
+	}
+
+	ip := must[*iam.CreateInstanceProfileOutput](t, "CreateInstanceProfile")(root.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("web-ip"), Path: aws.String("/ec2/"),
+		Tags: []iamtypes.Tag{{Key: aws.String("tier"), Value: aws.String("front")}}}))
+	if got, want := aws.ToString(ip.InstanceProfile.Arn), acctARN+"instance-profile/ec2/web-ip"; got != want {
+		t.Errorf("instance profile ARN = %s, want %s", got, want)
+	}
+	if id := aws.ToString(ip.InstanceProfile.InstanceProfileId); !strings.HasPrefix(id, "AIPA") || len(id) != 21 {
+		t.Errorf("instance profile ID = %q, want AIPA + 17 characters", id)
+	}
+	if ip.InstanceProfile.Roles == nil || len(ip.InstanceProfile.Roles) != 0 {
+		t.Errorf("new instance profile roles = %+v, want empty", ip.InstanceProfile.Roles)
+	}
+	_, err := root.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("WEB-IP")})
+	wantCode(t, "CreateInstanceProfile duplicate", err, "EntityAlreadyExists", "Instance Profile WEB-IP already exists.")
+	_, err = root.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String("nope")})
+	wantCode(t, "GetInstanceProfile missing", err, "NoSuchEntity", "Instance Profile nope cannot be found.")
+
+	must[*iam.AddRoleToInstanceProfileOutput](t, "AddRoleToInstanceProfile")(root.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("web-ip"), RoleName: aws.String("web")}))
+	_, err = root.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("web-ip"), RoleName: aws.String("db")})
+	wantCode(t, "second role", err, "LimitExceeded", "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1")
+	_, err = root.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("web-ip"), RoleName: aws.String("ghost")})
+	wantCode(t, "AddRoleToInstanceProfile missing role", err, "NoSuchEntity", "The role with name ghost cannot be found.")
+	gi := must[*iam.GetInstanceProfileOutput](t, "GetInstanceProfile")(root.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String("web-ip")}))
+	if len(gi.InstanceProfile.Roles) != 1 || aws.ToString(gi.InstanceProfile.Roles[0].Arn) != acctARN+"role/web" || len(gi.InstanceProfile.Tags) != 1 {
+		t.Errorf("GetInstanceProfile = %+v", gi.InstanceProfile)
+	} else if doc, _ := url.QueryUnescape(aws.ToString(gi.InstanceProfile.Roles[0].AssumeRolePolicyDocument)); doc != trust {
+		t.Errorf("instance profile role trust policy = %q", doc)
+	}
+	fr := must[*iam.ListInstanceProfilesForRoleOutput](t, "ListInstanceProfilesForRole")(root.ListInstanceProfilesForRole(ctx, &iam.ListInstanceProfilesForRoleInput{RoleName: aws.String("web")}))
+	if len(fr.InstanceProfiles) != 1 || aws.ToString(fr.InstanceProfiles[0].InstanceProfileName) != "web-ip" {
+		t.Errorf("ListInstanceProfilesForRole = %+v", fr.InstanceProfiles)
+	}
+	_, err = root.ListInstanceProfilesForRole(ctx, &iam.ListInstanceProfilesForRoleInput{RoleName: aws.String("ghost")})
+	wantCode(t, "ListInstanceProfilesForRole missing", err, "NoSuchEntity", "The role with name ghost cannot be found.")
+
+	// Conflicts while the role is in the profile.
+	_, err = root.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("web")})
+	wantCode(t, "DeleteRole in profile", err, "DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
+	_, err = root.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String("web-ip")})
+	wantCode(t, "DeleteInstanceProfile with role", err, "DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
+
+	// Tags.
+	must[*iam.TagInstanceProfileOutput](t, "TagInstanceProfile")(root.TagInstanceProfile(ctx, &iam.TagInstanceProfileInput{InstanceProfileName: aws.String("web-ip"), Tags: []iamtypes.Tag{{Key: aws.String("env"), Value: aws.String("prod")}}}))
+	must[*iam.UntagInstanceProfileOutput](t, "UntagInstanceProfile")(root.UntagInstanceProfile(ctx, &iam.UntagInstanceProfileInput{InstanceProfileName: aws.String("web-ip"), TagKeys: []string{"tier"}}))
+	tags := must[*iam.ListInstanceProfileTagsOutput](t, "ListInstanceProfileTags")(root.ListInstanceProfileTags(ctx, &iam.ListInstanceProfileTagsInput{InstanceProfileName: aws.String("web-ip")}))
+	if len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Key) != "env" || aws.ToString(tags.Tags[0].Value) != "prod" {
+		t.Errorf("ListInstanceProfileTags = %+v", tags.Tags)
+	}
+	_, err = root.ListInstanceProfileTags(ctx, &iam.ListInstanceProfileTagsInput{InstanceProfileName: aws.String("nope")})
+	wantCode(t, "ListInstanceProfileTags missing", err, "NoSuchEntity", "Instance Profile nope cannot be found.")
+
+	// Listing with path prefix and pages.
+	for _, n := range []string{"p2", "P1", "p3"} {
+		must[*iam.CreateInstanceProfileOutput](t, "CreateInstanceProfile "+n)(root.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String(n)}))
+	}
+	var names []string
+	for p := iam.NewListInstanceProfilesPaginator(root, &iam.ListInstanceProfilesInput{MaxItems: aws.Int32(3)}); p.HasMorePages(); {
+		out := must[*iam.ListInstanceProfilesOutput](t, "ListInstanceProfiles page")(p.NextPage(ctx))
+		for _, ip := range out.InstanceProfiles {
+			names = append(names, aws.ToString(ip.InstanceProfileName))
+		}
+	}
+	if diff := cmp.Diff([]string{"P1", "p2", "p3", "web-ip"}, names); diff != "" {
+		t.Errorf("ListInstanceProfiles (-want +got):\n%s", diff)
+	}
+	li := must[*iam.ListInstanceProfilesOutput](t, "ListInstanceProfiles /ec2/")(root.ListInstanceProfiles(ctx, &iam.ListInstanceProfilesInput{PathPrefix: aws.String("/ec2/")}))
+	if len(li.InstanceProfiles) != 1 || len(li.InstanceProfiles[0].Roles) != 1 {
+		t.Errorf("ListInstanceProfiles /ec2/ = %+v", li.InstanceProfiles)
+	}
+
+	// A user needs iam:PassRole on the role as well.
+	id, secret := userWithKey(t, ctx, root, "ops")
+	ops := iamClient(srv, id, secret, "")
+	must[*iam.PutUserPolicyOutput](t, "PutUserPolicy")(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("ops"), PolicyName: aws.String("ip"),
+		PolicyDocument: aws.String(policyDoc("iam:AddRoleToInstanceProfile", "iam:GetInstanceProfile"))}))
+	_, err = ops.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("p1"), RoleName: aws.String("db")})
+	wantCode(t, "AddRoleToInstanceProfile without PassRole", err, "AccessDenied",
+		"User: "+acctARN+"user/ops is not authorized to perform: iam:PassRole on resource: "+acctARN+"role/db because no identity-based policy allows the iam:PassRole action")
+	_, err = ops.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String("p1")})
+	wantCode(t, "DeleteInstanceProfile as ops", err, "AccessDenied",
+		"User: "+acctARN+"user/ops is not authorized to perform: iam:DeleteInstanceProfile on resource: "+acctARN+"instance-profile/P1 because no identity-based policy allows the iam:DeleteInstanceProfile action")
+
+	// Remove, then both deletes succeed.
+	must[*iam.RemoveRoleFromInstanceProfileOutput](t, "RemoveRoleFromInstanceProfile")(root.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String("web-ip"), RoleName: aws.String("web")}))
+	_, err = root.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String("web-ip"), RoleName: aws.String("web")})
+	wantCode(t, "RemoveRoleFromInstanceProfile twice", err, "NoSuchEntity", "The role with name web cannot be found.")
+	must[*iam.DeleteInstanceProfileOutput](t, "DeleteInstanceProfile")(root.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String("web-ip")}))
+	must[*iam.DeleteRoleOutput](t, "DeleteRole")(root.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("web")}))
+	_, err = root.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String("web-ip")})
+	wantCode(t, "GetInstanceProfile deleted", err, "NoSuchEntity", "Instance Profile web-ip cannot be found.")
+}

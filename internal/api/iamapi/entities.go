@@ -46,5 +46,15 @@ func entityOps(s *iamsvc.Service) []middleware.Op {
 		middleware.Handle("UntagPolicy", s.UntagPolicy),
 		middleware.Handle("ListPolicyTags", s.ListPolicyTags),
 		middleware.Handle("ListEntitiesForPolicy", s.ListEntitiesForPolicy),
+		middleware.Handle("CreateInstanceProfile", s.CreateInstanceProfile),
+		middleware.Handle("GetInstanceProfile", s.GetInstanceProfile),
+		middleware.Handle("ListInstanceProfiles", s.ListInstanceProfiles),
+		middleware.Handle("DeleteInstanceProfile", s.DeleteInstanceProfile),
+		middleware.Handle("AddRoleToInstanceProfile", s.AddRoleToInstanceProfile),
+		middleware.Handle("RemoveRoleFromInstanceProfile", s.RemoveRoleFromInstanceProfile),
+		middleware.Handle("ListInstanceProfilesForRole", s.ListInstanceProfilesForRole),
+		middleware.Handle("TagInstanceProfile", s.TagInstanceProfile),
+		middleware.Handle("UntagInstanceProfile", s.UntagInstanceProfile),
+		middleware.Handle("ListInstanceProfileTags", s.ListInstanceProfileTags),
 	}
 }
