@@ -107,15 +107,16 @@ func (s *Service) GetSessionToken(ctx context.Context, c *authn.Caller, in *sdk.
 		}
 		d = min(d, maxD)
 	}
-	if in.SerialNumber != nil || in.TokenCode != nil {
-		return nil, iam.Errorf(iam.CodeAccessDenied, "MultiFactorAuthentication failed, unable to validate MFA code.")
-	}
 	if err := s.authz.Authorize(ctx, c, authz.Request{Action: "sts:GetSessionToken", Resource: "*"}); err != nil {
+		return nil, err
+	}
+	mfaTime, err := s.checkMFA(ctx, c, in.SerialNumber, in.TokenCode)
+	if err != nil {
 		return nil, err
 	}
 	now := s.now().UTC().Truncate(time.Second)
 	t := &token{Expires: now.Add(time.Duration(d) * time.Second), Type: uint8(c.Principal.Type), ARN: c.Principal.ARN, Account: c.Principal.Account,
-		SourceARN: c.Principal.SourceARN, UserID: c.UserID, UserName: c.UserName, Issued: now}
+		SourceARN: c.Principal.SourceARN, UserID: c.UserID, UserName: c.UserName, Issued: now, MFA: !mfaTime.IsZero(), MFATime: mfaTime}
 	cred, err := s.issue(t)
 	if err != nil {
 		return nil, err
@@ -293,6 +294,20 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 		return nil, iam.Errorf(iam.CodeValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
 
+	mfaTime, err := s.checkMFA(ctx, c, in.SerialNumber, in.TokenCode)
+	if err != nil {
+		return nil, err
+	}
+	caller := *c
+	if !mfaTime.IsZero() {
+		sess := authn.Session{}
+		if c.Session != nil {
+			sess = *c.Session
+		}
+		sess.MFA, sess.MFATime = true, mfaTime
+		caller.Session = &sess
+	}
+	c = &caller
 	extra := map[string][]string{"sts:RoleSessionName": {session}}
 	if in.ExternalId != nil {
 		extra["sts:ExternalId"] = []string{*in.ExternalId}

@@ -1,0 +1,360 @@
+package iamsvc
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	sdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/iamd-dev/iamd/internal/authn"
+	"github.com/iamd-dev/iamd/internal/iam"
+	"github.com/iamd-dev/iamd/internal/mfa"
+	"github.com/iamd-dev/iamd/internal/store"
+)
+
+// MaxMFADevicesPerUser is AWS's quota of MFA devices per user.
+const MaxMFADevicesPerUser = 8
+
+// enableWindow is how many 30-second steps back EnableMFADevice looks for the two codes;
+// ResyncMFADevice looks further.
+const (
+	enableWindow = 10
+	resyncWindow = 120
+)
+
+func noSuchDevice(serial string) error {
+	return iam.Errorf(iam.CodeNoSuchEntity, "MFA Device with serial number %s does not exist.", serial)
+}
+
+func loadDevice(ctx context.Context, r store.Reader, acct, serial string) (*mfa.Device, *store.Entity, error) {
+	name, ok := mfa.DeviceName(acct, serial)
+	if !ok {
+		return nil, nil, noSuchDevice(serial)
+	}
+	d, e, err := load[mfa.Device](ctx, r, acct, store.KindMFADevice, name, noSuchDevice(serial))
+	if err != nil {
+		return nil, nil, err
+	}
+	if d.Serial != serial {
+		return nil, nil, noSuchDevice(serial)
+	}
+	return d, e, nil
+}
+
+func checkSerial(serial string) error {
+	if len(serial) < 9 || len(serial) > 256 {
+		return &iam.FieldError{Field: "serialNumber", Value: serial, Constraint: "Member must have length between 9 and 256"}
+	}
+	return nil
+}
+
+func checkCode(field, code string) error {
+	ok := len(code) == 6
+	for _, r := range code {
+		ok = ok && r >= '0' && r <= '9'
+	}
+	if !ok {
+		return &iam.FieldError{Field: field, Value: code, Constraint: `Member must satisfy regular expression pattern: [\d]+`}
+	}
+	return nil
+}
+
+// CreateVirtualMFADevice creates an unassigned virtual MFA device and returns its seed and QR
+// code, the only time they are shown.
+func (s *Service) CreateVirtualMFADevice(ctx context.Context, c *authn.Caller, in *sdk.CreateVirtualMFADeviceInput) (*sdk.CreateVirtualMFADeviceOutput, error) {
+	name, path := str(in.VirtualMFADeviceName), str(in.Path)
+	if path == "" {
+		path = "/"
+	}
+	if err := iam.CheckName("virtualMFADeviceName", name, 226); err != nil {
+		return nil, err
+	}
+	if err := iam.CheckPath("path", path); err != nil {
+		return nil, err
+	}
+	tags := tagsIn(in.Tags)
+	if err := iam.CheckTags("MFADevice", tags, nil); err != nil {
+		return nil, err
+	}
+	acct := account(c)
+	serial := mfa.Serial(acct, path, name)
+	if err := s.authorize(ctx, c, "iam:CreateVirtualMFADevice", serial, tagContext(tags)); err != nil {
+		return nil, err
+	}
+	seed, qr, err := mfa.New(acct, name, s.rand)
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := s.keys.Seal([]byte(seed), []byte(serial), s.rand)
+	if err != nil {
+		return nil, err
+	}
+	d := &mfa.Device{Name: name, Path: path, Serial: serial, Created: s.nowUTC(), Sealed: sealed, Tags: tags}
+	return mutate(ctx, s, func(tx store.Tx) (*sdk.CreateVirtualMFADeviceOutput, error) {
+		e := &store.Entity{Account: acct, Kind: store.KindMFADevice, Name: name, Path: path, Created: d.Created}
+		if err := create(ctx, tx, e, d, iam.Errorf(iam.CodeEntityAlreadyExists, "MFADevice entity at the same path and name already exists.")); err != nil {
+			return nil, err
+		}
+		return &sdk.CreateVirtualMFADeviceOutput{VirtualMFADevice: &types.VirtualMFADevice{
+			SerialNumber: ptr(serial), Base32StringSeed: []byte(seed), QRCodePNG: qr, Tags: tagsOut(tags),
+		}}, nil
+	})
+}
+
+// mfaUser resolves the user an MFA call is about ("" name → the caller; the root user is "root").
+func mfaUser(c *authn.Caller, name *string) (string, error) {
+	if n := str(name); n != "" {
+		return n, iam.CheckName("userName", n, iam.MaxUserName)
+	}
+	if c.IsRoot() {
+		return "root", nil
+	}
+	if c.UserName == "" {
+		return "", iam.Errorf(iam.CodeValidationError, "Must specify userName when calling with non-User credentials")
+	}
+	return c.UserName, nil
+}
+
+func (s *Service) authorizeMFAUser(ctx context.Context, c *authn.Caller, action, user string) error {
+	if user == "root" && c.IsRoot() {
+		return nil
+	}
+	return s.authorizeUser(ctx, c, action, user, nil)
+}
+
+func (s *Service) openSeed(d *mfa.Device) (string, error) {
+	b, err := s.keys.Open(d.Sealed, []byte(d.Serial))
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+// EnableMFADevice assigns a virtual device to a user after checking two consecutive codes.
+func (s *Service) EnableMFADevice(ctx context.Context, c *authn.Caller, in *sdk.EnableMFADeviceInput) (*sdk.EnableMFADeviceOutput, error) {
+	user, serial := str(in.UserName), str(in.SerialNumber)
+	if err := iam.CheckName("userName", user, iam.MaxUserName); err != nil {
+		return nil, err
+	}
+	if err := checkSerial(serial); err != nil {
+		return nil, err
+	}
+	if err := checkCode("authenticationCode1", str(in.AuthenticationCode1)); err != nil {
+		return nil, err
+	}
+	if err := checkCode("authenticationCode2", str(in.AuthenticationCode2)); err != nil {
+		return nil, err
+	}
+	if err := s.authorizeUser(ctx, c, "iam:EnableMFADevice", user, nil); err != nil {
+		return nil, err
+	}
+	acct := account(c)
+	return mutate(ctx, s, func(tx store.Tx) (*sdk.EnableMFADeviceOutput, error) {
+		u, _, err := load[iam.User](ctx, tx, acct, store.KindUser, user, noSuchUser(user))
+		if err != nil {
+			return nil, err
+		}
+		d, e, err := loadDevice(ctx, tx, acct, serial)
+		if err != nil {
+			return nil, err
+		}
+		if d.User != "" {
+			return nil, iam.Errorf(iam.CodeEntityAlreadyExists, "MFA Device is already in use.")
+		}
+		devices, err := tx.Links(ctx, acct, store.LinkUserMFA, u.Name)
+		if err != nil {
+			return nil, err
+		}
+		if len(devices) >= MaxMFADevicesPerUser {
+			return nil, &iam.LimitError{Message: "Cannot exceed quota for MFADevicesPerUser: 8", Quota: "MFADevicesPerUser"}
+		}
+		seed, err := s.openSeed(d)
+		if err != nil {
+			return nil, err
+		}
+		st, ok := mfa.Consecutive(seed, str(in.AuthenticationCode1), str(in.AuthenticationCode2), s.now(), enableWindow)
+		if !ok {
+			return nil, iam.Errorf(iam.CodeInvalidAuthCode, "Authentication code for device is not valid.")
+		}
+		d.User, d.Enabled, d.LastStep = u.Name, s.nowUTC(), st
+		if err := save(ctx, tx, e, d); err != nil {
+			return nil, err
+		}
+		return &sdk.EnableMFADeviceOutput{}, tx.Link(ctx, acct, store.LinkUserMFA, u.Name, d.Name)
+	})
+}
+
+// ResyncMFADevice resynchronises a device with two consecutive codes over a wider window.
+func (s *Service) ResyncMFADevice(ctx context.Context, c *authn.Caller, in *sdk.ResyncMFADeviceInput) (*sdk.ResyncMFADeviceOutput, error) {
+	user, serial := str(in.UserName), str(in.SerialNumber)
+	if err := iam.CheckName("userName", user, iam.MaxUserName); err != nil {
+		return nil, err
+	}
+	if err := checkCode("authenticationCode1", str(in.AuthenticationCode1)); err != nil {
+		return nil, err
+	}
+	if err := checkCode("authenticationCode2", str(in.AuthenticationCode2)); err != nil {
+		return nil, err
+	}
+	if err := s.authorizeUser(ctx, c, "iam:ResyncMFADevice", user, nil); err != nil {
+		return nil, err
+	}
+	acct := account(c)
+	return mutate(ctx, s, func(tx store.Tx) (*sdk.ResyncMFADeviceOutput, error) {
+		d, e, err := loadDevice(ctx, tx, acct, serial)
+		if err != nil {
+			return nil, err
+		}
+		if !strings.EqualFold(d.User, user) {
+			return nil, noSuchDevice(serial)
+		}
+		seed, err := s.openSeed(d)
+		if err != nil {
+			return nil, err
+		}
+		st, ok := mfa.Consecutive(seed, str(in.AuthenticationCode1), str(in.AuthenticationCode2), s.now(), resyncWindow)
+		if !ok {
+			return nil, iam.Errorf(iam.CodeInvalidAuthCode, "Authentication code for device is not valid.")
+		}
+		d.LastStep = st
+		return &sdk.ResyncMFADeviceOutput{}, save(ctx, tx, e, d)
+	})
+}
+
+// DeactivateMFADevice removes a device from its user (the virtual device remains, unassigned).
+func (s *Service) DeactivateMFADevice(ctx context.Context, c *authn.Caller, in *sdk.DeactivateMFADeviceInput) (*sdk.DeactivateMFADeviceOutput, error) {
+	serial := str(in.SerialNumber)
+	user, err := mfaUser(c, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSerial(serial); err != nil {
+		return nil, err
+	}
+	if err := s.authorizeMFAUser(ctx, c, "iam:DeactivateMFADevice", user); err != nil {
+		return nil, err
+	}
+	acct := account(c)
+	return mutate(ctx, s, func(tx store.Tx) (*sdk.DeactivateMFADeviceOutput, error) {
+		d, e, err := loadDevice(ctx, tx, acct, serial)
+		if err != nil {
+			return nil, err
+		}
+		if d.User == "" || !strings.EqualFold(d.User, user) {
+			return nil, noSuchDevice(serial)
+		}
+		if err := tx.Unlink(ctx, acct, store.LinkUserMFA, d.User, d.Name); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		d.User, d.Enabled = "", time.Time{}
+		return &sdk.DeactivateMFADeviceOutput{}, save(ctx, tx, e, d)
+	})
+}
+
+// DeleteVirtualMFADevice deletes an unassigned virtual device.
+func (s *Service) DeleteVirtualMFADevice(ctx context.Context, c *authn.Caller, in *sdk.DeleteVirtualMFADeviceInput) (*sdk.DeleteVirtualMFADeviceOutput, error) {
+	serial := str(in.SerialNumber)
+	if err := checkSerial(serial); err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, c, "iam:DeleteVirtualMFADevice", serial, nil); err != nil {
+		return nil, err
+	}
+	acct := account(c)
+	return mutate(ctx, s, func(tx store.Tx) (*sdk.DeleteVirtualMFADeviceOutput, error) {
+		d, _, err := loadDevice(ctx, tx, acct, serial)
+		if err != nil {
+			return nil, err
+		}
+		if d.User != "" {
+			return nil, iam.Errorf(iam.CodeDeleteConflict, "MFA Device is in use and cannot be deleted.")
+		}
+		return &sdk.DeleteVirtualMFADeviceOutput{}, tx.Delete(ctx, acct, store.KindMFADevice, d.Name)
+	})
+}
+
+// ListMFADevices lists the devices enabled for a user.
+func (s *Service) ListMFADevices(ctx context.Context, c *authn.Caller, in *sdk.ListMFADevicesInput) (*sdk.ListMFADevicesOutput, error) {
+	user, err := mfaUser(c, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorizeMFAUser(ctx, c, "iam:ListMFADevices", user); err != nil {
+		return nil, err
+	}
+	acct := account(c)
+	all, err := view(ctx, s, func(r store.Reader) (*[]types.MFADevice, error) {
+		if user != "root" {
+			if _, _, err := load[iam.User](ctx, r, acct, store.KindUser, user, noSuchUser(user)); err != nil {
+				return nil, err
+			}
+		}
+		names, err := r.Links(ctx, acct, store.LinkUserMFA, user)
+		if err != nil {
+			return nil, err
+		}
+		out := []types.MFADevice{}
+		for _, n := range names {
+			d, _, err := load[mfa.Device](ctx, r, acct, store.KindMFADevice, n, noSuchDevice(n))
+			if err != nil {
+				continue
+			}
+			out = append(out, types.MFADevice{UserName: ptr(d.User), SerialNumber: ptr(d.Serial), EnableDate: ptr(d.Enabled)})
+		}
+		return &out, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	start, end, next, err := slicePage(len(*all), in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	return &sdk.ListMFADevicesOutput{MFADevices: (*all)[start:end], Marker: next, IsTruncated: next != nil}, nil
+}
+
+// ListVirtualMFADevices lists the account's virtual devices, by assignment status.
+func (s *Service) ListVirtualMFADevices(ctx context.Context, c *authn.Caller, in *sdk.ListVirtualMFADevicesInput) (*sdk.ListVirtualMFADevicesOutput, error) {
+	p, err := page(nil, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	acct := account(c)
+	if err := s.authorize(ctx, c, "iam:ListVirtualMFADevices", "arn:aws:iam::"+acct+":mfa/*", nil); err != nil {
+		return nil, err
+	}
+	status := in.AssignmentStatus
+	return view(ctx, s, func(r store.Reader) (*sdk.ListVirtualMFADevicesOutput, error) {
+		es, next, err := r.List(ctx, acct, store.KindMFADevice, p)
+		if err != nil {
+			return nil, err
+		}
+		out := &sdk.ListVirtualMFADevicesOutput{VirtualMFADevices: []types.VirtualMFADevice{}}
+		for _, e := range es {
+			d, err := decode[mfa.Device](e)
+			if err != nil {
+				return nil, err
+			}
+			assigned := d.User != ""
+			if status == types.AssignmentStatusTypeAssigned && !assigned || status == types.AssignmentStatusTypeUnassigned && assigned {
+				continue
+			}
+			v := types.VirtualMFADevice{SerialNumber: ptr(d.Serial), Tags: tagsOut(d.Tags)}
+			if assigned {
+				v.EnableDate = ptr(d.Enabled)
+				if d.User == "root" {
+					v.User = &types.User{Arn: ptr(iam.RootARN(acct)), UserId: ptr(acct)}
+				} else if u, _, err := load[iam.User](ctx, r, acct, store.KindUser, d.User, nil); err == nil {
+					v.User = userOut(acct, u)
+					v.User.Tags, v.User.PermissionsBoundary = nil, nil
+				}
+			}
+			out.VirtualMFADevices = append(out.VirtualMFADevices, v)
+		}
+		out.Marker, out.IsTruncated = nextMarker(next)
+		return out, nil
+	})
+}
