@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"context"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -327,4 +329,223 @@ func TestSimulateErrors(t *testing.T) {
 	} {
 		wantCode(t, tc.name, tc.err, tc.code, tc.msg)
 	}
+}
+
+// sameDoc reports whether a returned policy document is the submitted one (AWS URL-encodes
+// documents; iamd may return them as submitted).
+func sameDoc(got *string, want string) bool {
+	if aws.ToString(got) == want {
+		return true
+	}
+	d, err := url.QueryUnescape(aws.ToString(got))
+	return err == nil && d == want
+}
+
+func TestAccountAuthorizationDetails(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	inline := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`
+	v1 := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
+	v2 := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}`
+	must[*iam.CreateUserOutput](t, "CreateUser ada")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("ada"), Path: aws.String("/eng/"),
+		Tags: []iamtypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}))
+	must[*iam.CreateUserOutput](t, "CreateUser bob")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}))
+	must[*iam.PutUserPolicyOutput](t, "PutUserPolicy")(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("ada"), PolicyName: aws.String("inl"), PolicyDocument: aws.String(inline)}))
+	p := must[*iam.CreatePolicyOutput](t, "CreatePolicy")(root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("p1"), PolicyDocument: aws.String(v1), Description: aws.String("first")}))
+	must[*iam.CreatePolicyVersionOutput](t, "CreatePolicyVersion")(root.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: p.Policy.Arn, PolicyDocument: aws.String(v2), SetAsDefault: true}))
+	must[*iam.CreatePolicyOutput](t, "CreatePolicy unattached")(root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("unattached"), PolicyDocument: aws.String(v1)}))
+	must[*iam.AttachUserPolicyOutput](t, "AttachUserPolicy")(root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("ada"), PolicyArn: p.Policy.Arn}))
+	must[*iam.PutUserPermissionsBoundaryOutput](t, "PutUserPermissionsBoundary")(root.PutUserPermissionsBoundary(ctx, &iam.PutUserPermissionsBoundaryInput{UserName: aws.String("bob"), PermissionsBoundary: p.Policy.Arn}))
+
+	all := must[*iam.GetAccountAuthorizationDetailsOutput](t, "GetAccountAuthorizationDetails")(root.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{}))
+	if all.IsTruncated || len(all.UserDetailList) != 2 || len(all.Policies) != 2 {
+		t.Fatalf("details: truncated %v, %d users, %d policies; want 2 users and 2 policies", all.IsTruncated, len(all.UserDetailList), len(all.Policies))
+	}
+	ada, bob := all.UserDetailList[0], all.UserDetailList[1]
+	if aws.ToString(ada.UserName) != "ada" || aws.ToString(ada.Arn) != simARN+"user/eng/ada" || aws.ToString(ada.Path) != "/eng/" ||
+		len(ada.Tags) != 1 || aws.ToString(ada.Tags[0].Key) != "k" || ada.PermissionsBoundary != nil {
+		t.Errorf("ada = %+v", ada)
+	}
+	if len(ada.UserPolicyList) != 1 || aws.ToString(ada.UserPolicyList[0].PolicyName) != "inl" || !sameDoc(ada.UserPolicyList[0].PolicyDocument, inline) {
+		t.Errorf("ada's inline policies = %+v", ada.UserPolicyList)
+	}
+	if len(ada.AttachedManagedPolicies) != 1 || aws.ToString(ada.AttachedManagedPolicies[0].PolicyArn) != aws.ToString(p.Policy.Arn) || aws.ToString(ada.AttachedManagedPolicies[0].PolicyName) != "p1" {
+		t.Errorf("ada's attached policies = %+v", ada.AttachedManagedPolicies)
+	}
+	if aws.ToString(bob.UserName) != "bob" || bob.PermissionsBoundary == nil || aws.ToString(bob.PermissionsBoundary.PermissionsBoundaryArn) != aws.ToString(p.Policy.Arn) ||
+		len(bob.UserPolicyList) != 0 || len(bob.AttachedManagedPolicies) != 0 || len(bob.GroupList) != 0 {
+		t.Errorf("bob = %+v", bob)
+	}
+	p1 := all.Policies[0]
+	if aws.ToString(p1.PolicyName) != "p1" || aws.ToString(p1.DefaultVersionId) != "v2" || aws.ToInt32(p1.AttachmentCount) != 1 || aws.ToString(p1.Description) != "first" || !p1.IsAttachable {
+		t.Errorf("p1 = %+v", p1)
+	}
+	var versions []string
+	for _, v := range p1.PolicyVersionList {
+		versions = append(versions, aws.ToString(v.VersionId)+"/"+strconv.FormatBool(v.IsDefaultVersion))
+		if want := map[string]string{"v1": v1, "v2": v2}[aws.ToString(v.VersionId)]; !sameDoc(v.Document, want) {
+			t.Errorf("p1 %s document = %s, want %s", aws.ToString(v.VersionId), aws.ToString(v.Document), want)
+		}
+	}
+	if want := []string{"v1/false", "v2/true"}; !cmp.Equal(versions, want) {
+		t.Errorf("p1 versions = %q, want %q", versions, want)
+	}
+	if aws.ToString(all.Policies[1].PolicyName) != "unattached" || aws.ToInt32(all.Policies[1].AttachmentCount) != 0 {
+		t.Errorf("second policy = %+v", all.Policies[1])
+	}
+
+	// Filter and pagination: the pages together are the unpaged answer.
+	only := must[*iam.GetAccountAuthorizationDetailsOutput](t, "filter")(root.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Filter: []iamtypes.EntityType{"LocalManagedPolicy"}}))
+	if len(only.UserDetailList) != 0 || len(only.Policies) != 2 {
+		t.Errorf("LocalManagedPolicy filter: %d users, %d policies", len(only.UserDetailList), len(only.Policies))
+	}
+	var names []string
+	pager := iam.NewGetAccountAuthorizationDetailsPaginator(root, &iam.GetAccountAuthorizationDetailsInput{MaxItems: aws.Int32(1)})
+	pages := 0
+	for pager.HasMorePages() {
+		out := must[*iam.GetAccountAuthorizationDetailsOutput](t, "page")(pager.NextPage(ctx))
+		pages++
+		for _, u := range out.UserDetailList {
+			names = append(names, "user:"+aws.ToString(u.UserName))
+		}
+		for _, p := range out.Policies {
+			names = append(names, "policy:"+aws.ToString(p.PolicyName))
+		}
+	}
+	if want := []string{"user:ada", "user:bob", "policy:p1", "policy:unattached"}; !cmp.Equal(names, want) || pages != 4 {
+		t.Errorf("pages = %d, items %q, want 4 pages of %q", pages, names, want)
+	}
+	_, err := root.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Filter: []iamtypes.EntityType{"Users"}})
+	wantCode(t, "bad filter", err, "ValidationError", "1 validation error detected: Value 'Users' at 'filter.1.member' failed to satisfy constraint: Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
+	_, err = root.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Marker: aws.String("bogus!")})
+	wantCode(t, "bad marker", err, "InvalidInput", "Invalid Marker.")
+	k := must[*iam.CreateAccessKeyOutput](t, "CreateAccessKey")(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bob")}))
+	_, err = iamClient(srv, aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), "").GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{})
+	wantCode(t, "not authorized", err, "AccessDenied", "User: "+simARN+"user/bob is not authorized to perform: iam:GetAccountAuthorizationDetails on resource: * because no identity-based policy allows the iam:GetAccountAuthorizationDetails action")
+}
+
+func TestAccountSummary(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	summary := func() map[string]int32 {
+		t.Helper()
+		return must[*iam.GetAccountSummaryOutput](t, "GetAccountSummary")(root.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})).SummaryMap
+	}
+	before := summary()
+	for k, v := range map[string]int32{"UsersQuota": 5000, "GroupsQuota": 300, "RolesQuota": 1000, "PoliciesQuota": 1500, "AccessKeysPerUserQuota": 2,
+		"UserPolicySizeQuota": 2048, "GroupPolicySizeQuota": 5120, "RolePolicySizeQuota": 10240, "PolicySizeQuota": 6144, "VersionsPerPolicyQuota": 5,
+		"AttachedPoliciesPerUserQuota": 10, "GroupsPerUserQuota": 10, "Users": 0, "Policies": 0, "AccountAccessKeysPresent": 1, "AccountMFAEnabled": 0} {
+		if got, ok := before[k]; !ok || got != v {
+			t.Errorf("SummaryMap[%s] = %d (present %v), want %d", k, got, ok, v)
+		}
+	}
+	must[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("a")}))
+	must[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("b")}))
+	p := must[*iam.CreatePolicyOutput](t, "CreatePolicy")(root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("p"), PolicyDocument: aws.String(allowGet)}))
+	must[*iam.AttachUserPolicyOutput](t, "AttachUserPolicy")(root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("a"), PolicyArn: p.Policy.Arn}))
+	after := summary()
+	if after["Users"] != 2 || after["Policies"] != 1 || after["PolicyVersionsInUse"] != 1 {
+		t.Errorf("after creates: Users %d, Policies %d, PolicyVersionsInUse %d; want 2, 1, 1", after["Users"], after["Policies"], after["PolicyVersionsInUse"])
+	}
+	must[*iam.DetachUserPolicyOutput](t, "DetachUserPolicy")(root.DetachUserPolicy(ctx, &iam.DetachUserPolicyInput{UserName: aws.String("a"), PolicyArn: p.Policy.Arn}))
+	must[*iam.DeleteUserOutput](t, "DeleteUser")(root.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("b")}))
+	must[*iam.DeletePolicyOutput](t, "DeletePolicy")(root.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: p.Policy.Arn}))
+	final := summary()
+	if final["Users"] != 1 || final["Policies"] != 0 || final["PolicyVersionsInUse"] != 0 {
+		t.Errorf("after deletes: Users %d, Policies %d, PolicyVersionsInUse %d; want 1, 0, 0", final["Users"], final["Policies"], final["PolicyVersionsInUse"])
+	}
+}
+
+func TestAccountPasswordPolicy(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	const missing = "The Password Policy with domain name ACCOUNT cannot be found."
+	_, err := root.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})
+	wantCode(t, "get before any", err, "NoSuchEntity", missing)
+	_, err = root.DeleteAccountPasswordPolicy(ctx, &iam.DeleteAccountPasswordPolicyInput{})
+	wantCode(t, "delete before any", err, "NoSuchEntity", missing)
+
+	must[*iam.UpdateAccountPasswordPolicyOutput](t, "Update")(root.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{
+		MinimumPasswordLength: aws.Int32(14), RequireSymbols: true, RequireNumbers: true, MaxPasswordAge: aws.Int32(90), PasswordReusePrevention: aws.Int32(5), HardExpiry: aws.Bool(true)}))
+	got := must[*iam.GetAccountPasswordPolicyOutput](t, "Get")(root.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})).PasswordPolicy
+	want := &iamtypes.PasswordPolicy{MinimumPasswordLength: aws.Int32(14), RequireSymbols: true, RequireNumbers: true, MaxPasswordAge: aws.Int32(90),
+		ExpirePasswords: true, PasswordReusePrevention: aws.Int32(5), HardExpiry: aws.Bool(true)}
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(iamtypes.PasswordPolicy{})); diff != "" {
+		t.Errorf("password policy (-want +got):\n%s", diff)
+	}
+	// An update replaces the whole policy: members not given revert to their defaults.
+	must[*iam.UpdateAccountPasswordPolicyOutput](t, "Update again")(root.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{RequireLowercaseCharacters: true}))
+	got = must[*iam.GetAccountPasswordPolicyOutput](t, "Get again")(root.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})).PasswordPolicy
+	want = &iamtypes.PasswordPolicy{MinimumPasswordLength: aws.Int32(6), RequireLowercaseCharacters: true}
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(iamtypes.PasswordPolicy{})); diff != "" {
+		t.Errorf("password policy after second update (-want +got):\n%s", diff)
+	}
+	for _, tc := range []struct {
+		name string
+		in   *iam.UpdateAccountPasswordPolicyInput
+		msg  string
+	}{
+		{"too short", &iam.UpdateAccountPasswordPolicyInput{MinimumPasswordLength: aws.Int32(5)},
+			"1 validation error detected: Value '5' at 'minimumPasswordLength' failed to satisfy constraint: Member must have value greater than or equal to 6"},
+		{"too long", &iam.UpdateAccountPasswordPolicyInput{MinimumPasswordLength: aws.Int32(129)},
+			"1 validation error detected: Value '129' at 'minimumPasswordLength' failed to satisfy constraint: Member must have value less than or equal to 128"},
+		{"age", &iam.UpdateAccountPasswordPolicyInput{MaxPasswordAge: aws.Int32(1096)},
+			"1 validation error detected: Value '1096' at 'maxPasswordAge' failed to satisfy constraint: Member must have value less than or equal to 1095"},
+		{"reuse", &iam.UpdateAccountPasswordPolicyInput{PasswordReusePrevention: aws.Int32(25)},
+			"1 validation error detected: Value '25' at 'passwordReusePrevention' failed to satisfy constraint: Member must have value less than or equal to 24"},
+	} {
+		_, err := root.UpdateAccountPasswordPolicy(ctx, tc.in)
+		wantCode(t, tc.name, err, "ValidationError", tc.msg)
+	}
+	must[*iam.DeleteAccountPasswordPolicyOutput](t, "Delete")(root.DeleteAccountPasswordPolicy(ctx, &iam.DeleteAccountPasswordPolicyInput{}))
+	_, err = root.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})
+	wantCode(t, "get after delete", err, "NoSuchEntity", missing)
+}
+
+func TestAccountAlias(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	aliases := func() []string {
+		t.Helper()
+		return must[*iam.ListAccountAliasesOutput](t, "ListAccountAliases")(root.ListAccountAliases(ctx, &iam.ListAccountAliasesInput{})).AccountAliases
+	}
+	if got := aliases(); len(got) != 0 {
+		t.Errorf("aliases at start = %q", got)
+	}
+	must[*iam.CreateAccountAliasOutput](t, "Create")(root.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("example-corp")}))
+	if got := aliases(); !cmp.Equal(got, []string{"example-corp"}) {
+		t.Errorf("aliases = %q, want [example-corp]", got)
+	}
+	// One alias per account: a new one replaces the old.
+	must[*iam.CreateAccountAliasOutput](t, "Create replacement")(root.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("example2")}))
+	if got := aliases(); !cmp.Equal(got, []string{"example2"}) {
+		t.Errorf("aliases after replacement = %q, want [example2]", got)
+	}
+	_, err := root.DeleteAccountAlias(ctx, &iam.DeleteAccountAliasInput{AccountAlias: aws.String("example-corp")})
+	wantCode(t, "delete the replaced alias", err, "NoSuchEntity", "The account alias example-corp cannot be found.")
+	const pattern = "Member must satisfy regular expression pattern: ^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$"
+	for _, tc := range []struct{ alias, constraint string }{
+		{"ab", "Member must have length greater than or equal to 3"},
+		{strings.Repeat("a", 64), "Member must have length less than or equal to 63"},
+		{"Upper", pattern},
+		{"-lead", pattern},
+		{"trail-", pattern},
+		{"dou--ble", pattern},
+		{"under_score", pattern},
+	} {
+		_, err := root.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String(tc.alias)})
+		wantCode(t, "alias "+tc.alias, err, "ValidationError", "1 validation error detected: Value '"+tc.alias+"' at 'accountAlias' failed to satisfy constraint: "+tc.constraint)
+	}
+	must[*iam.DeleteAccountAliasOutput](t, "Delete")(root.DeleteAccountAlias(ctx, &iam.DeleteAccountAliasInput{AccountAlias: aws.String("example2")}))
+	if got := aliases(); len(got) != 0 {
+		t.Errorf("aliases after delete = %q", got)
+	}
+	_, err = root.DeleteAccountAlias(ctx, &iam.DeleteAccountAliasInput{AccountAlias: aws.String("example2")})
+	wantCode(t, "delete twice", err, "NoSuchEntity", "The account alias example2 cannot be found.")
+	// The freed alias can be taken again.
+	must[*iam.CreateAccountAliasOutput](t, "Create again")(root.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("example-corp")}))
 }

@@ -7,5 +7,13 @@ import (
 
 // accountOps: account alias, summary, password policy, login profiles and MFA devices.
 func accountOps(s *iamsvc.Service) []middleware.Op {
-	return nil
+	return []middleware.Op{
+		middleware.Handle("CreateAccountAlias", s.CreateAccountAlias),
+		middleware.Handle("DeleteAccountAlias", s.DeleteAccountAlias),
+		middleware.Handle("ListAccountAliases", s.ListAccountAliases),
+		middleware.Handle("GetAccountSummary", s.GetAccountSummary),
+		middleware.Handle("UpdateAccountPasswordPolicy", s.UpdateAccountPasswordPolicy),
+		middleware.Handle("GetAccountPasswordPolicy", s.GetAccountPasswordPolicy),
+		middleware.Handle("DeleteAccountPasswordPolicy", s.DeleteAccountPasswordPolicy),
+	}
 }

@@ -12,5 +12,6 @@ func analysisOps(s *iamsvc.Service) []middleware.Op {
 		middleware.Handle("SimulateCustomPolicy", s.SimulateCustomPolicy),
 		middleware.Handle("GetContextKeysForPrincipalPolicy", s.GetContextKeysForPrincipalPolicy),
 		middleware.Handle("GetContextKeysForCustomPolicy", s.GetContextKeysForCustomPolicy),
+		middleware.Handle("GetAccountAuthorizationDetails", s.GetAccountAuthorizationDetails),
 	}
 }
