@@ -122,30 +122,56 @@ func groupsOut(ctx context.Context, r store.Reader, acct string, names []string)
 
 // ListGroups lists groups, optionally under a path prefix.
 func (s *Service) ListGroups(ctx context.Context, c *authn.Caller, in *sdk.ListGroupsInput) (*sdk.ListGroupsOutput, error) {
-	p, err := page(in.PathPrefix, in.Marker, in.MaxItems)
+	acct := account(c)
+	groups, next, err := listKind(ctx, s, c, "iam:ListGroups", iam.GroupARN(acct, "/", "*"), store.KindGroup, in.PathPrefix, in.Marker, in.MaxItems,
+		func(_ store.Reader, g *iam.Group) (types.Group, error) { return *groupOut(acct, g), nil })
 	if err != nil {
 		return nil, err
 	}
-	acct := account(c)
-	if err := s.authorize(ctx, c, "iam:ListGroups", iam.GroupARN(acct, "/", "*"), nil); err != nil {
-		return nil, err
+	return &sdk.ListGroupsOutput{Groups: groups, Marker: next, IsTruncated: next != nil}, nil
+}
+
+// listKind serves a List* call over one entity kind: AWS's path prefix and pagination, the
+// caller authorized for action on resource (the kind's wildcard ARN), and each entity turned
+// into an output item by conv.
+func listKind[T, O any](ctx context.Context, s *Service, c *authn.Caller, action, resource string, kind store.Kind,
+	pathPrefix, marker *string, maxItems *int32, conv func(r store.Reader, v *T) (O, error),
+) ([]O, *string, error) {
+	p, err := page(pathPrefix, marker, maxItems)
+	if err != nil {
+		return nil, nil, err
 	}
-	return view(ctx, s, func(r store.Reader) (*sdk.ListGroupsOutput, error) {
-		es, next, err := r.List(ctx, acct, store.KindGroup, p)
+	if err := s.authorize(ctx, c, action, resource, nil); err != nil {
+		return nil, nil, err
+	}
+	type result struct {
+		items []O
+		next  *string
+	}
+	res, err := view(ctx, s, func(r store.Reader) (*result, error) {
+		es, next, err := r.List(ctx, account(c), kind, p)
 		if err != nil {
 			return nil, err
 		}
-		out := &sdk.ListGroupsOutput{Groups: []types.Group{}}
+		out := &result{items: []O{}}
 		for _, e := range es {
-			g, err := decode[iam.Group](e)
+			v, err := decode[T](e)
 			if err != nil {
 				return nil, err
 			}
-			out.Groups = append(out.Groups, *groupOut(acct, g))
+			o, err := conv(r, v)
+			if err != nil {
+				return nil, err
+			}
+			out.items = append(out.items, o)
 		}
-		out.Marker, out.IsTruncated = nextMarker(next)
+		out.next, _ = nextMarker(next)
 		return out, nil
 	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return res.items, res.next, nil
 }
 
 // ListGroupsForUser lists the groups a user belongs to.
@@ -299,17 +325,23 @@ func (s *Service) DeleteGroup(ctx context.Context, c *authn.Caller, in *sdk.Dele
 	})
 }
 
+// loadPair loads the two entities a call links or unlinks (a group and a user, an instance
+// profile and a role), each with its own error when it does not exist.
+func loadPair[A, B any](ctx context.Context, r store.Reader, acct string, ka store.Kind, a string, missingA error, kb store.Kind, b string, missingB error) (*A, *B, error) {
+	x, _, err := load[A](ctx, r, acct, ka, a, missingA)
+	if err != nil {
+		return nil, nil, err
+	}
+	y, _, err := load[B](ctx, r, acct, kb, b, missingB)
+	if err != nil {
+		return nil, nil, err
+	}
+	return x, y, nil
+}
+
 // membership loads the group and user of an AddUserToGroup/RemoveUserFromGroup call.
 func membership(ctx context.Context, r store.Reader, acct, group, user string) (*iam.Group, *iam.User, error) {
-	g, _, err := load[iam.Group](ctx, r, acct, store.KindGroup, group, noSuchGroup(group))
-	if err != nil {
-		return nil, nil, err
-	}
-	u, _, err := load[iam.User](ctx, r, acct, store.KindUser, user, noSuchUser(user))
-	if err != nil {
-		return nil, nil, err
-	}
-	return g, u, nil
+	return loadPair[iam.Group, iam.User](ctx, r, acct, store.KindGroup, group, noSuchGroup(group), store.KindUser, user, noSuchUser(user))
 }
 
 func checkMembership(group, user string) error {

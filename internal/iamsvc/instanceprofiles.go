@@ -43,9 +43,7 @@ func profileOut(ctx context.Context, r store.Reader, acct string, p *iam.Instanc
 		if err != nil {
 			return nil, err
 		}
-		ro := roleOut(acct, role)
-		ro.Tags, ro.PermissionsBoundary, ro.RoleLastUsed = nil, nil, nil
-		out.Roles = append(out.Roles, *ro)
+		out.Roles = append(out.Roles, *roleListed(acct, role))
 	}
 	return out, nil
 }
@@ -61,6 +59,10 @@ func (s *Service) profileResource(ctx context.Context, acct, name string) string
 		return iam.InstanceProfileARN(acct, "/", name)
 	}
 	return iam.InstanceProfileARN(acct, p.Path, p.Name)
+}
+
+func (s *Service) authorizeProfile(ctx context.Context, c *authn.Caller, action, name string) error {
+	return s.authorize(ctx, c, action, s.profileResource(ctx, account(c), name), nil)
 }
 
 // CreateInstanceProfile creates an instance profile (without a role).
@@ -113,10 +115,10 @@ func (s *Service) GetInstanceProfile(ctx context.Context, c *authn.Caller, in *s
 	if err := checkProfileName(name); err != nil {
 		return nil, err
 	}
-	acct := account(c)
-	if err := s.authorize(ctx, c, "iam:GetInstanceProfile", s.profileResource(ctx, acct, name), nil); err != nil {
+	if err := s.authorizeProfile(ctx, c, "iam:GetInstanceProfile", name); err != nil {
 		return nil, err
 	}
+	acct := account(c)
 	return view(ctx, s, func(r store.Reader) (*sdk.GetInstanceProfileOutput, error) {
 		p, _, err := load[iam.InstanceProfile](ctx, r, acct, store.KindInstanceProfile, name, noSuchProfile(name))
 		if err != nil {
@@ -132,35 +134,20 @@ func (s *Service) GetInstanceProfile(ctx context.Context, c *authn.Caller, in *s
 
 // ListInstanceProfiles lists instance profiles, optionally under a path prefix.
 func (s *Service) ListInstanceProfiles(ctx context.Context, c *authn.Caller, in *sdk.ListInstanceProfilesInput) (*sdk.ListInstanceProfilesOutput, error) {
-	p, err := page(in.PathPrefix, in.Marker, in.MaxItems)
+	acct := account(c)
+	profiles, next, err := listKind(ctx, s, c, "iam:ListInstanceProfiles", iam.InstanceProfileARN(acct, "/", "*"), store.KindInstanceProfile, in.PathPrefix, in.Marker, in.MaxItems,
+		func(r store.Reader, ip *iam.InstanceProfile) (types.InstanceProfile, error) {
+			po, err := profileOut(ctx, r, acct, ip)
+			if err != nil {
+				return types.InstanceProfile{}, err
+			}
+			po.Tags = nil
+			return *po, nil
+		})
 	if err != nil {
 		return nil, err
 	}
-	acct := account(c)
-	if err := s.authorize(ctx, c, "iam:ListInstanceProfiles", iam.InstanceProfileARN(acct, "/", "*"), nil); err != nil {
-		return nil, err
-	}
-	return view(ctx, s, func(r store.Reader) (*sdk.ListInstanceProfilesOutput, error) {
-		es, next, err := r.List(ctx, acct, store.KindInstanceProfile, p)
-		if err != nil {
-			return nil, err
-		}
-		out := &sdk.ListInstanceProfilesOutput{InstanceProfiles: []types.InstanceProfile{}}
-		for _, e := range es {
-			ip, err := decode[iam.InstanceProfile](e)
-			if err != nil {
-				return nil, err
-			}
-			po, err := profileOut(ctx, r, acct, ip)
-			if err != nil {
-				return nil, err
-			}
-			po.Tags = nil
-			out.InstanceProfiles = append(out.InstanceProfiles, *po)
-		}
-		out.Marker, out.IsTruncated = nextMarker(next)
-		return out, nil
-	})
+	return &sdk.ListInstanceProfilesOutput{InstanceProfiles: profiles, Marker: next, IsTruncated: next != nil}, nil
 }
 
 // ListInstanceProfilesForRole lists the instance profiles that hold a role.
@@ -209,10 +196,10 @@ func (s *Service) DeleteInstanceProfile(ctx context.Context, c *authn.Caller, in
 	if err := checkProfileName(name); err != nil {
 		return nil, err
 	}
-	acct := account(c)
-	if err := s.authorize(ctx, c, "iam:DeleteInstanceProfile", s.profileResource(ctx, acct, name), nil); err != nil {
+	if err := s.authorizeProfile(ctx, c, "iam:DeleteInstanceProfile", name); err != nil {
 		return nil, err
 	}
+	acct := account(c)
 	return mutate(ctx, s, func(tx store.Tx) (*sdk.DeleteInstanceProfileOutput, error) {
 		p, _, err := load[iam.InstanceProfile](ctx, tx, acct, store.KindInstanceProfile, name, noSuchProfile(name))
 		if err != nil {
@@ -229,15 +216,7 @@ func (s *Service) DeleteInstanceProfile(ctx context.Context, c *authn.Caller, in
 
 // profileRole loads the instance profile and role of an Add/RemoveRole call.
 func profileRole(ctx context.Context, r store.Reader, acct, profile, role string) (*iam.InstanceProfile, *iam.Role, error) {
-	p, _, err := load[iam.InstanceProfile](ctx, r, acct, store.KindInstanceProfile, profile, noSuchProfile(profile))
-	if err != nil {
-		return nil, nil, err
-	}
-	ro, _, err := load[iam.Role](ctx, r, acct, store.KindRole, role, noSuchRole(role))
-	if err != nil {
-		return nil, nil, err
-	}
-	return p, ro, nil
+	return loadPair[iam.InstanceProfile, iam.Role](ctx, r, acct, store.KindInstanceProfile, profile, noSuchProfile(profile), store.KindRole, role, noSuchRole(role))
 }
 
 func checkProfileRole(profile, role string) error {
@@ -254,10 +233,10 @@ func (s *Service) AddRoleToInstanceProfile(ctx context.Context, c *authn.Caller,
 	if err := checkProfileRole(profile, role); err != nil {
 		return nil, err
 	}
-	acct := account(c)
-	if err := s.authorize(ctx, c, "iam:AddRoleToInstanceProfile", s.profileResource(ctx, acct, profile), nil); err != nil {
+	if err := s.authorizeProfile(ctx, c, "iam:AddRoleToInstanceProfile", profile); err != nil {
 		return nil, err
 	}
+	acct := account(c)
 	if err := s.authorizeOwner(ctx, c, roleOwner, "iam:PassRole", role, map[string][]string{"iam:PassedToService": {"ec2.amazonaws.com"}}); err != nil {
 		return nil, err
 	}
@@ -283,10 +262,10 @@ func (s *Service) RemoveRoleFromInstanceProfile(ctx context.Context, c *authn.Ca
 	if err := checkProfileRole(profile, role); err != nil {
 		return nil, err
 	}
-	acct := account(c)
-	if err := s.authorize(ctx, c, "iam:RemoveRoleFromInstanceProfile", s.profileResource(ctx, acct, profile), nil); err != nil {
+	if err := s.authorizeProfile(ctx, c, "iam:RemoveRoleFromInstanceProfile", profile); err != nil {
 		return nil, err
 	}
+	acct := account(c)
 	return mutate(ctx, s, func(tx store.Tx) (*sdk.RemoveRoleFromInstanceProfileOutput, error) {
 		p, ro, err := profileRole(ctx, tx, acct, profile, role)
 		if err != nil {

@@ -191,32 +191,20 @@ func (s *Service) GetRole(ctx context.Context, c *authn.Caller, in *sdk.GetRoleI
 // ListRoles lists roles, optionally under a path prefix. As in AWS, the listing leaves out
 // tags, permissions boundaries and last use.
 func (s *Service) ListRoles(ctx context.Context, c *authn.Caller, in *sdk.ListRolesInput) (*sdk.ListRolesOutput, error) {
-	p, err := page(in.PathPrefix, in.Marker, in.MaxItems)
+	acct := account(c)
+	roles, next, err := listKind(ctx, s, c, "iam:ListRoles", iam.RoleARN(acct, "/", "*"), store.KindRole, in.PathPrefix, in.Marker, in.MaxItems,
+		func(_ store.Reader, r *iam.Role) (types.Role, error) { return *roleListed(acct, r), nil })
 	if err != nil {
 		return nil, err
 	}
-	acct := account(c)
-	if err := s.authorize(ctx, c, "iam:ListRoles", iam.RoleARN(acct, "/", "*"), nil); err != nil {
-		return nil, err
-	}
-	return view(ctx, s, func(r store.Reader) (*sdk.ListRolesOutput, error) {
-		es, next, err := r.List(ctx, acct, store.KindRole, p)
-		if err != nil {
-			return nil, err
-		}
-		out := &sdk.ListRolesOutput{Roles: []types.Role{}}
-		for _, e := range es {
-			role, err := decode[iam.Role](e)
-			if err != nil {
-				return nil, err
-			}
-			ro := roleOut(acct, role)
-			ro.Tags, ro.PermissionsBoundary, ro.RoleLastUsed = nil, nil, nil
-			out.Roles = append(out.Roles, *ro)
-		}
-		out.Marker, out.IsTruncated = nextMarker(next)
-		return out, nil
-	})
+	return &sdk.ListRolesOutput{Roles: roles, Marker: next, IsTruncated: next != nil}, nil
+}
+
+// roleListed is a role as listings show it: without tags, boundary and last use.
+func roleListed(acct string, r *iam.Role) *types.Role {
+	ro := roleOut(acct, r)
+	ro.Tags, ro.PermissionsBoundary, ro.RoleLastUsed = nil, nil, nil
+	return ro
 }
 
 // changeRole authorizes action on the role, then loads it in a write transaction, lets fn change
