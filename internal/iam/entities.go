@@ -39,6 +39,18 @@ type User struct {
 	Inline   []InlinePolicy `json:"inline,omitempty"`
 	// PasswordLastUsed is when the user last signed in with a password (zero: never).
 	PasswordLastUsed time.Time `json:"pwdUsed,omitzero"`
+	// Login is the user's console password (nil: none).
+	Login *LoginProfile `json:"login,omitempty"`
+}
+
+// LoginProfile is a user's password, hashed with a memory-hard function (package secrets).
+type LoginProfile struct {
+	Hash          string    `json:"hash"`
+	Created       time.Time `json:"created"`
+	Changed       time.Time `json:"changed"`
+	ResetRequired bool      `json:"reset,omitempty"`
+	// Previous holds earlier hashes, newest first, for the password reuse prevention policy.
+	Previous []string `json:"prev,omitempty"`
 }
 
 // Group is an IAM group.

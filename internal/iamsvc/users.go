@@ -346,6 +346,9 @@ func (s *Service) DeleteUser(ctx context.Context, c *authn.Caller, in *sdk.Delet
 		if len(u.Inline) > 0 {
 			return nil, conflict("delete policies")
 		}
+		if u.Login != nil {
+			return nil, conflict("delete login profile")
+		}
 		if pols, err := tx.Links(ctx, acct, store.LinkUserPolicy, u.Name); err != nil {
 			return nil, err
 		} else if len(pols) > 0 {
