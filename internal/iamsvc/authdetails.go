@@ -126,13 +126,6 @@ func attachedDetails(ctx context.Context, r store.Reader, acct string, link stor
 	return out, nil
 }
 
-func boundaryOut(arn string) *types.AttachedPermissionsBoundary {
-	if arn == "" {
-		return nil
-	}
-	return &types.AttachedPermissionsBoundary{PermissionsBoundaryArn: ptr(arn), PermissionsBoundaryType: types.PermissionsBoundaryAttachmentTypePolicy}
-}
-
 func userDetails(ctx context.Context, r store.Reader, acct string) ([]types.UserDetail, error) {
 	es, err := listAll(ctx, r, acct, store.KindUser)
 	if err != nil {
@@ -175,8 +168,9 @@ func groupDetails(ctx context.Context, r store.Reader, acct string) ([]types.Gro
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, types.GroupDetail{Arn: ptr(iam.GroupARN(acct, g.Path, g.Name)), GroupName: ptr(g.Name), GroupId: ptr(g.ID), Path: ptr(g.Path),
-			CreateDate: ptr(g.Created), GroupPolicyList: inlineDetails(g.Inline), AttachedManagedPolicies: attached})
+		gout := groupOut(acct, g)
+		out = append(out, types.GroupDetail{Arn: gout.Arn, GroupName: gout.GroupName, GroupId: gout.GroupId, Path: gout.Path,
+			CreateDate: gout.CreateDate, GroupPolicyList: inlineDetails(g.Inline), AttachedManagedPolicies: attached})
 	}
 	return out, nil
 }
@@ -196,32 +190,24 @@ func roleDetails(ctx context.Context, r store.Reader, acct string) ([]types.Role
 		if err != nil {
 			return nil, err
 		}
-		arn := iam.RoleARN(acct, role.Path, role.Name)
-		rd := types.RoleDetail{Arn: ptr(arn), RoleName: ptr(role.Name), RoleId: ptr(role.ID), Path: ptr(role.Path), CreateDate: ptr(role.Created),
-			AssumeRolePolicyDocument: ptr(role.TrustPolicy), RolePolicyList: inlineDetails(role.Inline), AttachedManagedPolicies: attached,
-			PermissionsBoundary: boundaryOut(role.Boundary), Tags: tagsOut(role.Tags), RoleLastUsed: &types.RoleLastUsed{}, InstanceProfileList: []types.InstanceProfile{}}
-		if !role.LastUsed.IsZero() {
-			rd.RoleLastUsed = &types.RoleLastUsed{LastUsedDate: ptr(role.LastUsed), Region: ptr(role.LastUsedRegion)}
-		}
+		ro := roleOut(acct, role)
+		rd := types.RoleDetail{Arn: ro.Arn, RoleName: ro.RoleName, RoleId: ro.RoleId, Path: ro.Path, CreateDate: ro.CreateDate,
+			AssumeRolePolicyDocument: ro.AssumeRolePolicyDocument, PermissionsBoundary: ro.PermissionsBoundary, Tags: ro.Tags, RoleLastUsed: ro.RoleLastUsed,
+			RolePolicyList: inlineDetails(role.Inline), AttachedManagedPolicies: attached, InstanceProfileList: []types.InstanceProfile{}}
 		profiles, err := r.LinksTo(ctx, acct, store.LinkProfileRole, role.Name)
 		if err != nil {
 			return nil, err
 		}
 		for _, pn := range profiles {
-			pe, err := r.Get(ctx, acct, store.KindInstanceProfile, pn)
+			p, _, err := load[iam.InstanceProfile](ctx, r, acct, store.KindInstanceProfile, pn, noSuchProfile(pn))
 			if err != nil {
 				return nil, err
 			}
-			p, err := decode[iam.InstanceProfile](pe)
+			po, err := profileOut(ctx, r, acct, p)
 			if err != nil {
 				return nil, err
 			}
-			rd.InstanceProfileList = append(rd.InstanceProfileList, types.InstanceProfile{
-				Arn: ptr(iam.InstanceProfileARN(acct, p.Path, p.Name)), InstanceProfileName: ptr(p.Name), InstanceProfileId: ptr(p.ID),
-				Path: ptr(p.Path), CreateDate: ptr(p.Created), Tags: tagsOut(p.Tags),
-				Roles: []types.Role{{Arn: ptr(arn), RoleName: ptr(role.Name), RoleId: ptr(role.ID), Path: ptr(role.Path),
-					CreateDate: ptr(role.Created), AssumeRolePolicyDocument: ptr(role.TrustPolicy)}},
-			})
+			rd.InstanceProfileList = append(rd.InstanceProfileList, *po)
 		}
 		out = append(out, rd)
 	}

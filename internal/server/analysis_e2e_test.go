@@ -101,6 +101,29 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 	check(t, "attached managed policy", &iam.SimulatePrincipalPolicyInput{ActionNames: []string{"iam:GetPolicy"}},
 		want{decision: "allowed", matched: []iamtypes.Statement{stmt("only-get", "user-managed", 1, 38, 1, 90)}, boundary: &iamtypes.PermissionsBoundaryDecisionDetail{AllowedByPermissionsBoundary: true}})
 
+	// Group policies count for members; a group or a role can be the source itself.
+	must[*iam.CreateGroupOutput](t, "CreateGroup")(root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("devs")}))
+	must[*iam.PutGroupPolicyOutput](t, "PutGroupPolicy")(root.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("devs"), PolicyName: aws.String("gp"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*"}}`)}))
+	allowAll := []string{`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`}
+	check(t, "not yet a member", &iam.SimulatePrincipalPolicyInput{ActionNames: []string{"iam:ListRoles"}, PermissionsBoundaryPolicyInputList: allowAll},
+		want{decision: "implicitDeny", boundary: &iamtypes.PermissionsBoundaryDecisionDetail{AllowedByPermissionsBoundary: true}})
+	must[*iam.AddUserToGroupOutput](t, "AddUserToGroup")(root.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("devs"), UserName: aws.String("sim")}))
+	check(t, "group policy", &iam.SimulatePrincipalPolicyInput{ActionNames: []string{"iam:ListRoles"}, PermissionsBoundaryPolicyInputList: allowAll},
+		want{decision: "allowed", matched: []iamtypes.Statement{stmt("group_devs_gp", "group", 1, 37, 1, 94)}, boundary: &iamtypes.PermissionsBoundaryDecisionDetail{AllowedByPermissionsBoundary: true}})
+	check(t, "group policy under the user's boundary", &iam.SimulatePrincipalPolicyInput{ActionNames: []string{"iam:ListRoles"}},
+		want{decision: "implicitDeny", boundary: &iamtypes.PermissionsBoundaryDecisionDetail{AllowedByPermissionsBoundary: false}})
+	check(t, "group as source", &iam.SimulatePrincipalPolicyInput{ActionNames: []string{"iam:ListRoles"}, PolicySourceArn: aws.String(simARN + "group/devs")},
+		want{decision: "allowed", matched: []iamtypes.Statement{stmt("group_devs_gp", "group", 1, 37, 1, 94)}})
+	must[*iam.CreateRoleOutput](t, "CreateRole")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r1"), Path: aws.String("/svc/"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"` + testAccount + `"},"Action":"sts:AssumeRole"}}`)}))
+	must[*iam.PutRolePolicyOutput](t, "PutRolePolicy")(root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("r1"), PolicyName: aws.String("rp"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalType":"AssumedRole"}}}}`)}))
+	check(t, "role as source", &iam.SimulatePrincipalPolicyInput{ActionNames: []string{"s3:GetObject"}, PolicySourceArn: aws.String(simARN + "role/svc/r1")},
+		want{decision: "allowed", matched: []iamtypes.Statement{stmt("role_r1_rp", "role", 1, 37, 1, 150)}})
+	check(t, "role's policies are not the user's", &iam.SimulatePrincipalPolicyInput{ActionNames: []string{"s3:GetObject"}},
+		want{decision: "implicitDeny", boundary: &iamtypes.PermissionsBoundaryDecisionDetail{AllowedByPermissionsBoundary: false}})
+
 	// Several actions and resources: one result per action, the most restrictive decision on
 	// top and each resource's own below; MaxItems pages over actions.
 	out := must[*iam.SimulatePrincipalPolicyOutput](t, "Simulate several")(root.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{
@@ -358,6 +381,15 @@ func TestAccountAuthorizationDetails(t *testing.T) {
 	must[*iam.AttachUserPolicyOutput](t, "AttachUserPolicy")(root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("ada"), PolicyArn: p.Policy.Arn}))
 	must[*iam.PutUserPermissionsBoundaryOutput](t, "PutUserPermissionsBoundary")(root.PutUserPermissionsBoundary(ctx, &iam.PutUserPermissionsBoundaryInput{UserName: aws.String("bob"), PermissionsBoundary: p.Policy.Arn}))
 
+	must[*iam.CreateGroupOutput](t, "CreateGroup")(root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("g")}))
+	must[*iam.AddUserToGroupOutput](t, "AddUserToGroup")(root.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("g"), UserName: aws.String("ada")}))
+	must[*iam.PutGroupPolicyOutput](t, "PutGroupPolicy")(root.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("g"), PolicyName: aws.String("gi"), PolicyDocument: aws.String(inline)}))
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	must[*iam.CreateRoleOutput](t, "CreateRole")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trust)}))
+	must[*iam.AttachRolePolicyOutput](t, "AttachRolePolicy")(root.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("r"), PolicyArn: p.Policy.Arn}))
+	must[*iam.CreateInstanceProfileOutput](t, "CreateInstanceProfile")(root.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("ip")}))
+	must[*iam.AddRoleToInstanceProfileOutput](t, "AddRoleToInstanceProfile")(root.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("ip"), RoleName: aws.String("r")}))
+
 	all := must[*iam.GetAccountAuthorizationDetailsOutput](t, "GetAccountAuthorizationDetails")(root.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{}))
 	if all.IsTruncated || len(all.UserDetailList) != 2 || len(all.Policies) != 2 {
 		t.Fatalf("details: truncated %v, %d users, %d policies; want 2 users and 2 policies", all.IsTruncated, len(all.UserDetailList), len(all.Policies))
@@ -377,8 +409,26 @@ func TestAccountAuthorizationDetails(t *testing.T) {
 		len(bob.UserPolicyList) != 0 || len(bob.AttachedManagedPolicies) != 0 || len(bob.GroupList) != 0 {
 		t.Errorf("bob = %+v", bob)
 	}
+	if !cmp.Equal(ada.GroupList, []string{"g"}) {
+		t.Errorf("ada's groups = %q, want [g]", ada.GroupList)
+	}
+	if len(all.GroupDetailList) != 1 {
+		t.Fatalf("%d groups, want 1", len(all.GroupDetailList))
+	}
+	if g := all.GroupDetailList[0]; aws.ToString(g.GroupName) != "g" || aws.ToString(g.Arn) != simARN+"group/g" || len(g.GroupPolicyList) != 1 ||
+		aws.ToString(g.GroupPolicyList[0].PolicyName) != "gi" || !sameDoc(g.GroupPolicyList[0].PolicyDocument, inline) || len(g.AttachedManagedPolicies) != 0 {
+		t.Errorf("group g = %+v", g)
+	}
+	if len(all.RoleDetailList) != 1 {
+		t.Fatalf("%d roles, want 1", len(all.RoleDetailList))
+	}
+	if r := all.RoleDetailList[0]; aws.ToString(r.RoleName) != "r" || !sameDoc(r.AssumeRolePolicyDocument, trust) || len(r.AttachedManagedPolicies) != 1 ||
+		len(r.InstanceProfileList) != 1 || aws.ToString(r.InstanceProfileList[0].InstanceProfileName) != "ip" ||
+		len(r.InstanceProfileList[0].Roles) != 1 || aws.ToString(r.InstanceProfileList[0].Roles[0].RoleName) != "r" {
+		t.Errorf("role r = %+v", r)
+	}
 	p1 := all.Policies[0]
-	if aws.ToString(p1.PolicyName) != "p1" || aws.ToString(p1.DefaultVersionId) != "v2" || aws.ToInt32(p1.AttachmentCount) != 1 || aws.ToString(p1.Description) != "first" || !p1.IsAttachable {
+	if aws.ToString(p1.PolicyName) != "p1" || aws.ToString(p1.DefaultVersionId) != "v2" || aws.ToInt32(p1.AttachmentCount) != 2 || aws.ToString(p1.Description) != "first" || !p1.IsAttachable {
 		t.Errorf("p1 = %+v", p1)
 	}
 	var versions []string
@@ -409,12 +459,18 @@ func TestAccountAuthorizationDetails(t *testing.T) {
 		for _, u := range out.UserDetailList {
 			names = append(names, "user:"+aws.ToString(u.UserName))
 		}
+		for _, g := range out.GroupDetailList {
+			names = append(names, "group:"+aws.ToString(g.GroupName))
+		}
+		for _, r := range out.RoleDetailList {
+			names = append(names, "role:"+aws.ToString(r.RoleName))
+		}
 		for _, p := range out.Policies {
 			names = append(names, "policy:"+aws.ToString(p.PolicyName))
 		}
 	}
-	if want := []string{"user:ada", "user:bob", "policy:p1", "policy:unattached"}; !cmp.Equal(names, want) || pages != 4 {
-		t.Errorf("pages = %d, items %q, want 4 pages of %q", pages, names, want)
+	if want := []string{"user:ada", "user:bob", "group:g", "role:r", "policy:p1", "policy:unattached"}; !cmp.Equal(names, want) || pages != 6 {
+		t.Errorf("pages = %d, items %q, want 6 pages of %q", pages, names, want)
 	}
 	_, err := root.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Filter: []iamtypes.EntityType{"Users"}})
 	wantCode(t, "bad filter", err, "ValidationError", "1 validation error detected: Value 'Users' at 'filter.1.member' failed to satisfy constraint: Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
@@ -445,16 +501,22 @@ func TestAccountSummary(t *testing.T) {
 	must[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("b")}))
 	p := must[*iam.CreatePolicyOutput](t, "CreatePolicy")(root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("p"), PolicyDocument: aws.String(allowGet)}))
 	must[*iam.AttachUserPolicyOutput](t, "AttachUserPolicy")(root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("a"), PolicyArn: p.Policy.Arn}))
+	must[*iam.CreateGroupOutput](t, "CreateGroup")(root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("g")}))
+	must[*iam.CreateRoleOutput](t, "CreateRole")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))
 	after := summary()
-	if after["Users"] != 2 || after["Policies"] != 1 || after["PolicyVersionsInUse"] != 1 {
-		t.Errorf("after creates: Users %d, Policies %d, PolicyVersionsInUse %d; want 2, 1, 1", after["Users"], after["Policies"], after["PolicyVersionsInUse"])
+	if after["Users"] != 2 || after["Policies"] != 1 || after["PolicyVersionsInUse"] != 1 || after["Groups"] != 1 || after["Roles"] != 1 {
+		t.Errorf("after creates: Users %d, Groups %d, Roles %d, Policies %d, PolicyVersionsInUse %d; want 2, 1, 1, 1, 1",
+			after["Users"], after["Groups"], after["Roles"], after["Policies"], after["PolicyVersionsInUse"])
 	}
 	must[*iam.DetachUserPolicyOutput](t, "DetachUserPolicy")(root.DetachUserPolicy(ctx, &iam.DetachUserPolicyInput{UserName: aws.String("a"), PolicyArn: p.Policy.Arn}))
 	must[*iam.DeleteUserOutput](t, "DeleteUser")(root.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("b")}))
 	must[*iam.DeletePolicyOutput](t, "DeletePolicy")(root.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: p.Policy.Arn}))
+	must[*iam.DeleteGroupOutput](t, "DeleteGroup")(root.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: aws.String("g")}))
 	final := summary()
-	if final["Users"] != 1 || final["Policies"] != 0 || final["PolicyVersionsInUse"] != 0 {
-		t.Errorf("after deletes: Users %d, Policies %d, PolicyVersionsInUse %d; want 1, 0, 0", final["Users"], final["Policies"], final["PolicyVersionsInUse"])
+	if final["Users"] != 1 || final["Policies"] != 0 || final["PolicyVersionsInUse"] != 0 || final["Groups"] != 0 || final["Roles"] != 1 {
+		t.Errorf("after deletes: Users %d, Groups %d, Roles %d, Policies %d, PolicyVersionsInUse %d; want 1, 0, 1, 0, 0",
+			final["Users"], final["Groups"], final["Roles"], final["Policies"], final["PolicyVersionsInUse"])
 	}
 }
 
