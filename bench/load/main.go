@@ -8,9 +8,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/xml"
 	"flag"
 	"fmt"
 	"io"
@@ -35,17 +37,18 @@ func main() {
 }
 
 type options struct {
-	endpoint     string
-	accessKey    string
-	secretKey    string
-	region       string
-	action       string
-	params       string
-	concurrency  []int
-	duration     time.Duration
-	baseline     bool
-	seedUsers    int
-	seedExisting bool
+	endpoint    string
+	accessKey   string
+	secretKey   string
+	region      string
+	action      string
+	params      string
+	concurrency []int
+	duration    time.Duration
+	baseline    bool
+	seedUsers   int
+	seedWorkers int
+	asUser      string
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
@@ -62,6 +65,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.DurationVar(&o.duration, "d", 5*time.Second, "duration per concurrency level")
 	fs.BoolVar(&o.baseline, "baseline", false, "also measure a bare SigV4-verifying net/http server (the floor)")
 	fs.IntVar(&o.seedUsers, "seed-users", 0, "create this many users (load-0 … load-N-1) before measuring")
+	fs.IntVar(&o.seedWorkers, "seed-workers", 16, "concurrent CreateUser calls while seeding")
+	fs.StringVar(&o.asUser, "as-user", "", "measure as this IAM user (created with an inline policy allowing iam:GetUser and an access key) instead of the given key")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -93,13 +98,23 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return fmt.Errorf("no -endpoint (or AWS_ENDPOINT_URL)")
 	}
 	if o.seedUsers > 0 {
+		t0 := time.Now()
 		if err := seed(ctx, client, o); err != nil {
 			return err
 		}
+		fmt.Fprintf(out, "seeded %d users in %s\n", o.seedUsers, time.Since(t0).Round(time.Millisecond))
+	}
+	caller := "root"
+	if o.asUser != "" {
+		id, secret, err := makeCaller(ctx, client, o, o.asUser)
+		if err != nil {
+			return err
+		}
+		o.accessKey, o.secretKey, caller = id, secret, "user"
 	}
 	for _, c := range o.concurrency {
 		r := measure(ctx, client, o, c)
-		fmt.Fprintf(out, "mode=iamd action=%s c=%d %s\n", o.action, c, r)
+		fmt.Fprintf(out, "mode=iamd caller=%s action=%s c=%d %s\n", caller, o.action, c, r)
 	}
 	return nil
 }
@@ -125,6 +140,9 @@ func form(o options, extra string) string {
 	v := url.Values{"Action": {o.action}, "Version": {"2010-05-08"}}
 	for _, kv := range strings.Split(extra, "&") {
 		if k, val, ok := strings.Cut(kv, "="); ok {
+			if u, err := url.QueryUnescape(val); err == nil {
+				val = u
+			}
 			v.Set(k, val)
 		}
 	}
@@ -133,23 +151,35 @@ func form(o options, extra string) string {
 
 // send signs and sends one POST and reports its HTTP status.
 func send(ctx context.Context, client *http.Client, o options, body string) (int, error) {
+	_, status, err := do(ctx, client, o, body, io.Discard)
+	return status, err
+}
+
+// sendRead is send that also returns the response body.
+func sendRead(ctx context.Context, client *http.Client, o options, body string) ([]byte, int, error) {
+	var buf bytes.Buffer
+	_, status, err := do(ctx, client, o, body, &buf)
+	return buf.Bytes(), status, err
+}
+
+func do(ctx context.Context, client *http.Client, o options, body string, out io.Writer) (int64, int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.endpoint+"/", strings.NewReader(body))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 	sum := sha256.Sum256([]byte(body))
 	creds := aws.Credentials{AccessKeyID: o.accessKey, SecretAccessKey: o.secretKey}
 	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "iam", o.region, time.Now()); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	_, _ = io.Copy(io.Discard, resp.Body)
+	n, _ := io.Copy(out, resp.Body)
 	resp.Body.Close()
-	return resp.StatusCode, nil
+	return n, resp.StatusCode, nil
 }
 
 func measure(ctx context.Context, client *http.Client, o options, workers int) result {
@@ -192,7 +222,7 @@ func measure(ctx context.Context, client *http.Client, o options, workers int) r
 func seed(ctx context.Context, client *http.Client, o options) error {
 	so := o
 	so.action = "CreateUser"
-	const workers = 16
+	workers := max(1, o.seedWorkers)
 	errc := make(chan error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -214,4 +244,37 @@ func seed(ctx context.Context, client *http.Client, o options) error {
 	wg.Wait()
 	close(errc)
 	return <-errc
+}
+
+// makeCaller creates the IAM user name with an inline policy allowing iam:GetUser and an access
+// key, and returns the key.
+func makeCaller(ctx context.Context, client *http.Client, o options, name string) (id, secret string, err error) {
+	call := func(action, params string) ([]byte, error) {
+		co := o
+		co.action = action
+		body, status, err := sendRead(ctx, client, co, form(co, params))
+		if err == nil && status != http.StatusOK && !(action == "CreateUser" && status == http.StatusConflict) {
+			err = fmt.Errorf("%s: HTTP %d: %s", action, status, body)
+		}
+		return body, err
+	}
+	doc := url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)
+	if _, err := call("CreateUser", "UserName="+name); err != nil {
+		return "", "", err
+	}
+	if _, err := call("PutUserPolicy", "UserName="+name+"&PolicyName=get-user&PolicyDocument="+doc); err != nil {
+		return "", "", err
+	}
+	body, err := call("CreateAccessKey", "UserName="+name)
+	if err != nil {
+		return "", "", err
+	}
+	var resp struct {
+		ID     string `xml:"CreateAccessKeyResult>AccessKey>AccessKeyId"`
+		Secret string `xml:"CreateAccessKeyResult>AccessKey>SecretAccessKey"`
+	}
+	if err := xml.Unmarshal(body, &resp); err != nil || resp.ID == "" {
+		return "", "", fmt.Errorf("CreateAccessKey: unexpected response %s", body)
+	}
+	return resp.ID, resp.Secret, nil
 }
