@@ -189,4 +189,3 @@ func (s *Service) GetCredentialReport(ctx context.Context, c *authn.Caller, _ *s
 	}
 	return &sdk.GetCredentialReportOutput{Content: rep.CSV, ReportFormat: types.ReportFormatTypeTextCsv, GeneratedTime: ptr(rep.Generated)}, nil
 }
-
