@@ -72,6 +72,28 @@ func (s *Service) putInline(ctx context.Context, c *authn.Caller, o owner, actio
 	if _, err := parsePolicy(doc, policy.Identity); err != nil {
 		return err
 	}
+	return s.editInline(ctx, c, o, action, name, func(inline *[]iam.InlinePolicy) error {
+		next := []iam.InlinePolicy{}
+		total := policy.Size(doc)
+		for _, p := range *inline {
+			if p.Name != policyName {
+				next = append(next, p)
+				total += policy.Size(p.Document)
+			}
+		}
+		if total > o.maxInline {
+			return &iam.LimitError{Message: "Maximum policy size of " + strconv.Itoa(o.maxInline) + " bytes exceeded for " + o.noun + " " + name, Quota: "InlinePolicySize"}
+		}
+		next = append(next, iam.InlinePolicy{Name: policyName, Document: doc})
+		sort.Slice(next, func(i, j int) bool { return next[i].Name < next[j].Name })
+		*inline = next
+		return nil
+	})
+}
+
+// editInline authorizes action on the owner and runs fn on its inline policies in a write
+// transaction.
+func (s *Service) editInline(ctx context.Context, c *authn.Caller, o owner, action, name string, fn func(inline *[]iam.InlinePolicy) error) error {
 	if err := s.authorizeOwner(ctx, c, o, action, name, nil); err != nil {
 		return err
 	}
@@ -85,20 +107,9 @@ func (s *Service) putInline(ctx context.Context, c *authn.Caller, o owner, actio
 		if err != nil {
 			return nil, err
 		}
-		next := []iam.InlinePolicy{}
-		total := policy.Size(doc)
-		for _, p := range *inline {
-			if p.Name != policyName {
-				next = append(next, p)
-				total += policy.Size(p.Document)
-			}
+		if err := fn(inline); err != nil {
+			return nil, err
 		}
-		if total > o.maxInline {
-			return nil, &iam.LimitError{Message: "Maximum policy size of " + strconv.Itoa(o.maxInline) + " bytes exceeded for " + o.noun + " " + name, Quota: "InlinePolicySize"}
-		}
-		next = append(next, iam.InlinePolicy{Name: policyName, Document: doc})
-		sort.Slice(next, func(i, j int) bool { return next[i].Name < next[j].Name })
-		*inline = next
 		return &struct{}{}, save(ctx, tx, e, v)
 	})
 	return err
@@ -155,28 +166,15 @@ func (s *Service) deleteInline(ctx context.Context, c *authn.Caller, o owner, ac
 	if err := checkPolicyName(policyName); err != nil {
 		return err
 	}
-	if err := s.authorizeOwner(ctx, c, o, action, name, nil); err != nil {
-		return err
-	}
-	acct := account(c)
-	_, err := mutate(ctx, s, func(tx store.Tx) (*struct{}, error) {
-		e, err := tx.Get(ctx, acct, o.kind, name)
-		if err != nil {
-			return nil, o.missing(name)
-		}
-		v, inline, _, err := o.open(acct, e)
-		if err != nil {
-			return nil, err
-		}
+	return s.editInline(ctx, c, o, action, name, func(inline *[]iam.InlinePolicy) error {
 		for i, p := range *inline {
 			if p.Name == policyName {
 				*inline = append((*inline)[:i], (*inline)[i+1:]...)
-				return &struct{}{}, save(ctx, tx, e, v)
+				return nil
 			}
 		}
-		return nil, iam.Errorf(iam.CodeNoSuchEntity, "The %s policy with name %s cannot be found.", o.noun, policyName)
+		return iam.Errorf(iam.CodeNoSuchEntity, "The %s policy with name %s cannot be found.", o.noun, policyName)
 	})
-	return err
 }
 
 func (s *Service) listInline(ctx context.Context, c *authn.Caller, o owner, action, name string, marker *string, maxItems *int32) ([]string, *string, error) {

@@ -362,19 +362,19 @@ func (s *Service) ListPolicyVersions(ctx context.Context, c *authn.Caller, in *s
 	return &sdk.ListPolicyVersionsOutput{Versions: append([]types.PolicyVersion{}, all[start:end]...), Marker: next, IsTruncated: next != nil}, nil
 }
 
-// DeletePolicyVersion deletes a non-default version.
-func (s *Service) DeletePolicyVersion(ctx context.Context, c *authn.Caller, in *sdk.DeletePolicyVersionInput) (*sdk.DeletePolicyVersionOutput, error) {
-	arn, id := str(in.PolicyArn), str(in.VersionId)
+// changeVersion validates, authorizes and runs fn on a policy and one of its versions in a
+// write transaction (DeletePolicyVersion, SetDefaultPolicyVersion).
+func (s *Service) changeVersion(ctx context.Context, c *authn.Caller, action, arn, id string, fn func(p *iam.ManagedPolicy) error) error {
 	if err := checkPolicyARN("policyArn", arn); err != nil {
-		return nil, err
+		return err
 	}
 	if err := checkVersionID(id); err != nil {
-		return nil, err
+		return err
 	}
-	if err := s.authorize(ctx, c, "iam:DeletePolicyVersion", arn, nil); err != nil {
-		return nil, err
+	if err := s.authorize(ctx, c, action, arn, nil); err != nil {
+		return err
 	}
-	return mutate(ctx, s, func(tx store.Tx) (*sdk.DeletePolicyVersionOutput, error) {
+	_, err := mutate(ctx, s, func(tx store.Tx) (*struct{}, error) {
 		p, e, err := policyByARN(ctx, tx, arn)
 		if err != nil {
 			return nil, err
@@ -382,8 +382,20 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, c *authn.Caller, in *
 		if p.Version(id) == nil {
 			return nil, noSuchVersion(arn, id)
 		}
+		if err := fn(p); err != nil {
+			return nil, err
+		}
+		return &struct{}{}, save(ctx, tx, e, p)
+	})
+	return err
+}
+
+// DeletePolicyVersion deletes a non-default version.
+func (s *Service) DeletePolicyVersion(ctx context.Context, c *authn.Caller, in *sdk.DeletePolicyVersionInput) (*sdk.DeletePolicyVersionOutput, error) {
+	id := str(in.VersionId)
+	return &sdk.DeletePolicyVersionOutput{}, s.changeVersion(ctx, c, "iam:DeletePolicyVersion", str(in.PolicyArn), id, func(p *iam.ManagedPolicy) error {
 		if id == p.DefaultVersion {
-			return nil, iam.Errorf(iam.CodeDeleteConflict, "Cannot delete the default version of a policy.")
+			return iam.Errorf(iam.CodeDeleteConflict, "Cannot delete the default version of a policy.")
 		}
 		for i := range p.Versions {
 			if p.Versions[i].ID == id {
@@ -391,33 +403,17 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, c *authn.Caller, in *
 				break
 			}
 		}
-		return &sdk.DeletePolicyVersionOutput{}, save(ctx, tx, e, p)
+		return nil
 	})
 }
 
 // SetDefaultPolicyVersion makes a version the default.
 func (s *Service) SetDefaultPolicyVersion(ctx context.Context, c *authn.Caller, in *sdk.SetDefaultPolicyVersionInput) (*sdk.SetDefaultPolicyVersionOutput, error) {
-	arn, id := str(in.PolicyArn), str(in.VersionId)
-	if err := checkPolicyARN("policyArn", arn); err != nil {
-		return nil, err
-	}
-	if err := checkVersionID(id); err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, c, "iam:SetDefaultPolicyVersion", arn, nil); err != nil {
-		return nil, err
-	}
-	return mutate(ctx, s, func(tx store.Tx) (*sdk.SetDefaultPolicyVersionOutput, error) {
-		p, e, err := policyByARN(ctx, tx, arn)
-		if err != nil {
-			return nil, err
-		}
-		if p.Version(id) == nil {
-			return nil, noSuchVersion(arn, id)
-		}
+	id := str(in.VersionId)
+	return &sdk.SetDefaultPolicyVersionOutput{}, s.changeVersion(ctx, c, "iam:SetDefaultPolicyVersion", str(in.PolicyArn), id, func(p *iam.ManagedPolicy) error {
 		p.DefaultVersion = id
 		p.Updated = s.nowUTC()
-		return &sdk.SetDefaultPolicyVersionOutput{}, save(ctx, tx, e, p)
+		return nil
 	})
 }
 

@@ -190,21 +190,9 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 	if !ok {
 		return nil, validation("roleArn", roleARN, "Member must satisfy the ARN format of a role")
 	}
-	var sessionPolicies []string
-	size := 0
-	if p := str(in.Policy); in.Policy != nil {
-		if _, err := policy.Parse(p, policy.Session); err != nil {
-			var se *policy.SyntaxError
-			if errors.As(err, &se) {
-				return nil, iam.Errorf(iam.CodeMalformedPolicyDocument, "%s", se.Message)
-			}
-			return nil, iam.Errorf(iam.CodeMalformedPolicyDocument, "Syntax errors in policy.")
-		}
-		sessionPolicies = append(sessionPolicies, p)
-		size += policy.Size(p)
-	}
-	if len(in.PolicyArns) > 10 {
-		return nil, validation("policyArns", strconv.Itoa(len(in.PolicyArns)), "Member must have length less than or equal to 10")
+	sessionPolicies, size, err := s.sessionPolicies(ctx, in.Policy, in.PolicyArns)
+	if err != nil {
+		return nil, err
 	}
 	if len(in.Tags) > 50 {
 		return nil, validation("tags", strconv.Itoa(len(in.Tags)), "Member must have length less than or equal to 50")
@@ -228,7 +216,7 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 	}
 
 	var role *iam.Role
-	err := s.store.View(ctx, func(r store.Reader) error {
+	err = s.store.View(ctx, func(r store.Reader) error {
 		e, err := r.Get(ctx, roleAcct, store.KindRole, roleName)
 		if errors.Is(err, store.ErrNotFound) {
 			return errNoRole
@@ -239,25 +227,6 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 		role = new(iam.Role)
 		if err := json.Unmarshal(e.Data, role); err != nil {
 			return err
-		}
-		for _, pa := range in.PolicyArns {
-			arn := str(pa.Arn)
-			pacct, pname, ok := authz.PolicyARNParts(arn)
-			if !ok {
-				return iam.Errorf(iam.CodeInvalidParameterValue, "Invalid policy ARN %s", arn)
-			}
-			pe, err := r.Get(ctx, pacct, store.KindPolicy, pname)
-			if err != nil {
-				return iam.Errorf(iam.CodeInvalidParameterValue, "Policy %s does not exist or is not attachable.", arn)
-			}
-			var mp iam.ManagedPolicy
-			if err := json.Unmarshal(pe.Data, &mp); err != nil {
-				return err
-			}
-			if v := mp.Default(); v != nil {
-				sessionPolicies = append(sessionPolicies, v.Document)
-				size += len(arn)
-			}
 		}
 		return nil
 	})
