@@ -219,7 +219,7 @@ func (s *Service) ResyncMFADevice(ctx context.Context, c *authn.Caller, in *sdk.
 		if !ok {
 			return nil, iam.Errorf(iam.CodeInvalidAuthCode, "Authentication code for device is not valid.")
 		}
-		d.LastStep = st
+		d.LastStep = max(d.LastStep, st) // never lets a used code be accepted again
 		return &sdk.ResyncMFADeviceOutput{}, save(ctx, tx, e, d)
 	})
 }

@@ -89,6 +89,15 @@ func TestMFA(t *testing.T) {
 	_, err = miaSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(serial), TokenCode: aws.String(wrong)})
 	wantCode(t, "wrong code", err, "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.")
 
+	// Resync accepts two consecutive codes from a wider window; the used code stays used.
+	must[*iam.ResyncMFADeviceOutput](t, "ResyncMFADevice")(root.ResyncMFADevice(ctx, &iam.ResyncMFADeviceInput{UserName: aws.String("mia"), SerialNumber: aws.String(serial),
+		AuthenticationCode1: aws.String(code(t, seed, now.Add(-5*time.Minute))), AuthenticationCode2: aws.String(code(t, seed, now.Add(-5*time.Minute+30*time.Second)))}))
+	_, err = root.ResyncMFADevice(ctx, &iam.ResyncMFADeviceInput{UserName: aws.String("mia"), SerialNumber: aws.String(serial),
+		AuthenticationCode1: aws.String(code(t, seed, now)), AuthenticationCode2: aws.String(code(t, seed, now.Add(-30*time.Second)))})
+	wantCode(t, "resync with codes in the wrong order", err, "InvalidAuthenticationCode", "")
+	_, err = miaSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(serial), TokenCode: aws.String(next)})
+	wantCode(t, "replayed code after resync", err, "AccessDenied", "")
+
 	must[*iam.DeactivateMFADeviceOutput](t, "DeactivateMFADevice")(root.DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{UserName: aws.String("mia"), SerialNumber: aws.String(serial)}))
 	must[*iam.DeleteVirtualMFADeviceOutput](t, "DeleteVirtualMFADevice")(root.DeleteVirtualMFADevice(ctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(serial)}))
 	_, err = root.DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{UserName: aws.String("mia"), SerialNumber: aws.String(serial)})
