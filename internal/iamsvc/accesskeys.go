@@ -152,11 +152,8 @@ func (s *Service) ListAccessKeys(ctx context.Context, c *authn.Caller, in *sdk.L
 		}
 		for _, id := range ids {
 			k, _, err := loadKey(ctx, r, acct, user, id)
-			if errors.Is(err, errNoSuchEntity) {
-				continue
-			}
 			if err != nil {
-				continue
+				continue // a key deleted concurrently
 			}
 			m := types.AccessKeyMetadata{AccessKeyId: ptr(k.ID), Status: types.StatusType(k.Status), CreateDate: ptr(k.Created)}
 			if k.User != "" {
@@ -176,8 +173,6 @@ func (s *Service) ListAccessKeys(ctx context.Context, c *authn.Caller, in *sdk.L
 	out := &sdk.ListAccessKeysOutput{AccessKeyMetadata: append([]types.AccessKeyMetadata{}, all[start:end]...), Marker: next, IsTruncated: next != nil}
 	return out, nil
 }
-
-var errNoSuchEntity = errors.New("no such entity")
 
 // UpdateAccessKey activates or deactivates a key.
 func (s *Service) UpdateAccessKey(ctx context.Context, c *authn.Caller, in *sdk.UpdateAccessKeyInput) (*sdk.UpdateAccessKeyOutput, error) {
@@ -215,7 +210,11 @@ func (s *Service) DeleteAccessKey(ctx context.Context, c *authn.Caller, in *sdk.
 	}
 	acct := account(c)
 	return mutate(ctx, s, func(tx store.Tx) (*sdk.DeleteAccessKeyOutput, error) {
-		if _, _, err := loadKey(ctx, tx, acct, user, id); err != nil {
+		k, _, err := loadKey(ctx, tx, acct, user, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.Unlink(ctx, acct, store.LinkUserKey, k.User, id); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, err
 		}
 		return &sdk.DeleteAccessKeyOutput{}, tx.Delete(ctx, "", store.KindAccessKey, id)

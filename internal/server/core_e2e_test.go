@@ -88,6 +88,13 @@ func TestUserExtras(t *testing.T) {
 	}
 	_, err = stsClient(srv, rootKey, rootSecret, "").GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String("AKIAUNKNOWNUNKNOWN99")})
 	wantCode(t, "unknown key", err, "InvalidParameterValue", "")
+
+	// Deleting everything the user has lets the user be deleted.
+	must[*iam.DeleteAccessKeyOutput](t, "DeleteAccessKey")(root.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("new"), AccessKeyId: aws.String(id)}))
+	must[*iam.DeleteUserPolicyOutput](t, "DeleteUserPolicy")(root.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("new"), PolicyName: aws.String("all")}))
+	must[*iam.DeleteUserOutput](t, "DeleteUser")(root.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("new")}))
+	_, err = me.GetUser(ctx, &iam.GetUserInput{})
+	wantCode(t, "deleted user's key", err, "InvalidClientTokenId", "")
 }
 
 // TestPolicyVersions covers the version operations and the version quota.

@@ -91,6 +91,7 @@ func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Server
 	iamSvc := iamsvc.New(iamsvc.Config{Store: db, Authz: az, Keys: keys, Rand: rand.Reader, Now: now, Logger: logger})
 	stsSvc := stssvc.New(stssvc.Config{Store: db, Authz: az, Keys: keys, Rand: rand.Reader, Now: now, Logger: logger})
 	an.SetSessions(stsSvc)
+	an.UseGeneration(az.Generation())
 	srv.recorder = recorder.New(db, logger)
 	api := &middleware.API{
 		Services: []*middleware.Service{iamapi.Service(iamSvc), stsapi.Service(stsSvc)},
