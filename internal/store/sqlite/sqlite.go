@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"embed"
 	"errors"
@@ -15,8 +14,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/iamd-dev/iamd/internal/audit"
 	"github.com/iamd-dev/iamd/internal/store"
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver registers itself as "sqlite"
 )
@@ -37,7 +38,21 @@ type Config struct {
 type DB struct {
 	w, r   *sql.DB
 	logger *slog.Logger
+
+	// Prepared statements of the hot paths, on each pool.
+	getW, getR, insertEvent *sql.Stmt
+
+	// head is the hash of the last committed event. Only the single write connection changes
+	// the events table, and Update runs on it one transaction at a time, so the head can be
+	// kept here instead of read back on every append.
+	wmu       sync.Mutex // held by Update from begin until head is updated after commit
+	head      [32]byte
+	headKnown bool
 }
+
+const getEntitySQL = `SELECT ` + entityCols + ` FROM entities WHERE account = ? AND kind = ? AND name_key = ?`
+
+const insertEventSQL = `INSERT INTO events (time, account, source, name, event_id, username, access_key, read_only, resources, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 var _ store.Store = (*DB)(nil)
 
@@ -88,12 +103,31 @@ func (c Config) Open(ctx context.Context, logger *slog.Logger) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	db.r = r
+	for _, p := range []struct {
+		dst  **sql.Stmt
+		pool *sql.DB
+		sql  string
+	}{{&db.getW, w, getEntitySQL}, {&db.getR, r, getEntitySQL}, {&db.insertEvent, w, insertEventSQL}} {
+		if *p.dst, err = p.pool.PrepareContext(ctx, p.sql); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("sqlite: prepare: %w", err)
+		}
+	}
 	return db, nil
 }
 
 // Close closes both pools.
 func (db *DB) Close() error {
-	return errors.Join(db.r.Close(), db.w.Close())
+	for _, st := range []*sql.Stmt{db.getW, db.getR, db.insertEvent} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	var rerr error
+	if db.r != nil {
+		rerr = db.r.Close()
+	}
+	return errors.Join(rerr, db.w.Close())
 }
 
 func (db *DB) migrate(ctx context.Context) error {
@@ -150,7 +184,24 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // Update runs fn in a write transaction.
 func (db *DB) Update(ctx context.Context, fn func(tx store.Tx) error) error {
-	return db.writeTx(ctx, func(tx *sql.Tx) error { return fn(&txn{reader{tx}}) })
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	t := &txn{reader: reader{tx: tx, get: db.getW}, db: db}
+	if err := fn(t); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	if t.appended {
+		db.head, db.headKnown = t.head, true
+	}
+	return nil
 }
 
 // View runs fn in a read transaction on a consistent snapshot.
@@ -160,12 +211,20 @@ func (db *DB) View(ctx context.Context, fn func(r store.Reader) error) error {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer tx.Rollback()
-	return fn(reader{tx})
+	return fn(reader{tx: tx, get: db.getR})
 }
 
-type reader struct{ tx *sql.Tx }
+type reader struct {
+	tx  *sql.Tx
+	get *sql.Stmt
+}
 
-type txn struct{ reader }
+type txn struct {
+	reader
+	db       *DB
+	head     [32]byte // chain head after this transaction's appends
+	appended bool
+}
 
 func key(name string) string { return strings.ToLower(name) }
 
@@ -194,7 +253,7 @@ func notFound(err error, what string) error {
 }
 
 func (r reader) Get(ctx context.Context, account string, kind store.Kind, name string) (*store.Entity, error) {
-	row := r.tx.QueryRowContext(ctx, `SELECT `+entityCols+` FROM entities WHERE account = ? AND kind = ? AND name_key = ?`, account, string(kind), key(name))
+	row := r.tx.StmtContext(ctx, r.get).QueryRowContext(ctx, account, string(kind), key(name))
 	e, err := scanEntity(row)
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("get %s %q", kind, name))
@@ -383,41 +442,39 @@ func (t *txn) Unlink(ctx context.Context, account string, kind store.LinkKind, f
 	return nil
 }
 
-// link computes an event's chain hash: sha256(prev || sha256(record)), as package audit defines.
-func link(prev [32]byte, record []byte) [32]byte {
-	h := sha256.Sum256(record)
-	var buf [64]byte
-	copy(buf[:32], prev[:])
-	copy(buf[32:], h[:])
-	return sha256.Sum256(buf[:])
-}
-
 func (t *txn) Append(ctx context.Context, events ...*store.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
-	var prev [32]byte
-	var h []byte
-	err := t.tx.QueryRowContext(ctx, `SELECT hash FROM events ORDER BY seq DESC LIMIT 1`).Scan(&h)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return fmt.Errorf("sqlite: append events: %w", err)
-	default:
-		copy(prev[:], h)
+	prev := t.head
+	if !t.appended {
+		if t.db.headKnown {
+			prev = t.db.head
+		} else {
+			var h []byte
+			err := t.tx.QueryRowContext(ctx, `SELECT hash FROM events ORDER BY seq DESC LIMIT 1`).Scan(&h)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+			case err != nil:
+				return fmt.Errorf("sqlite: append events: %w", err)
+			default:
+				copy(prev[:], h)
+			}
+		}
 	}
+	insert := t.tx.StmtContext(ctx, t.db.insertEvent)
 	for _, e := range events {
-		prev = link(prev, e.Record)
+		prev = audit.Link(prev, e.Record)
 		res := ""
 		if len(e.Resources) > 0 {
 			res = "\n" + strings.Join(e.Resources, "\n") + "\n"
 		}
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO events (time, account, source, name, event_id, username, access_key, read_only, resources, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			e.Time.UTC().UnixNano(), e.Account, e.Source, e.Name, e.ID, e.Username, e.AccessKey, e.ReadOnly, res, e.Record, prev[:])
+		_, err := insert.ExecContext(ctx, e.Time.UTC().UnixNano(), e.Account, e.Source, e.Name, e.ID, e.Username, e.AccessKey, e.ReadOnly, res, e.Record, prev[:])
 		if err != nil {
 			return fmt.Errorf("sqlite: append event %s: %w", e.Name, err)
 		}
 	}
+	t.head, t.appended = prev, true
 	return nil
 }
 
