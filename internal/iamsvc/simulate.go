@@ -38,6 +38,24 @@ type simPolicy struct {
 	text string
 	id   string // SourcePolicyId
 	typ  types.PolicySourceType
+
+	// Derived from text on first use: the parsed document (nil if it does not parse) and
+	// the statements' positions.
+	parsed bool
+	doc    *policy.Document
+	spans  [][2]types.Position
+}
+
+// parse fills the fields derived from the text, once.
+func (sp *simPolicy) parse() {
+	if sp.parsed {
+		return
+	}
+	sp.parsed = true
+	if doc, err := policy.Parse(sp.text, sp.c.Ref().Kind); err == nil {
+		sp.doc = doc
+	}
+	sp.spans = statementSpans(sp.text)
 }
 
 // simulation is everything a simulation evaluates, apart from the request.
@@ -632,8 +650,9 @@ func (sim *simulation) evaluateOne(action, resource, owner string, cctx conditio
 // statements' condition keys the context lacks. The engine never gets to such a statement's
 // conditions (its resource cannot match), so its trace does not name them.
 func (sp *simPolicy) unresolved(action string, cctx condition.Context) []string {
-	doc, err := policy.Parse(sp.text, sp.c.Ref().Kind)
-	if err != nil || doc.Version != "2012-10-17" {
+	sp.parse()
+	doc := sp.doc
+	if doc == nil || doc.Version != "2012-10-17" {
 		return nil
 	}
 	absent := func(k string) bool {
@@ -672,9 +691,10 @@ func (sp *simPolicy) unresolved(action string, cctx condition.Context) []string 
 
 // statement is the response's Statement for the policy's statement i.
 func (sp *simPolicy) statement(i int) types.Statement {
+	sp.parse()
 	st := types.Statement{SourcePolicyId: ptr(sp.id), SourcePolicyType: sp.typ, StartPosition: &types.Position{}, EndPosition: &types.Position{}}
-	if spans := statementSpans(sp.text); i < len(spans) {
-		st.StartPosition, st.EndPosition = &spans[i][0], &spans[i][1]
+	if i < len(sp.spans) {
+		st.StartPosition, st.EndPosition = ptr(sp.spans[i][0]), ptr(sp.spans[i][1])
 	}
 	return st
 }
