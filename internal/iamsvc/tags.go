@@ -29,8 +29,17 @@ var taggedUser = tagged{store.KindUser, "User", "userName", iam.MaxUserName, noS
 	return u, &u.Tags, nil
 }}
 
+// checkName checks an entity name; kinds named by something else than an IAM name (OIDC
+// providers, named by their URL) set max 0 and check their names themselves.
+func (t tagged) checkName(name string) error {
+	if t.max == 0 {
+		return nil
+	}
+	return iam.CheckName(t.field, name, t.max)
+}
+
 func (s *Service) tag(ctx context.Context, c *authn.Caller, t tagged, action, name, arn string, tags []iam.Tag) error {
-	if err := iam.CheckName(t.field, name, t.max); err != nil {
+	if err := t.checkName(name); err != nil {
 		return err
 	}
 	if err := iam.CheckTags(t.entity, tags, nil); err != nil {
@@ -59,7 +68,7 @@ func (s *Service) tag(ctx context.Context, c *authn.Caller, t tagged, action, na
 }
 
 func (s *Service) untag(ctx context.Context, c *authn.Caller, t tagged, action, name, arn string, keys []string) error {
-	if err := iam.CheckName(t.field, name, t.max); err != nil {
+	if err := t.checkName(name); err != nil {
 		return err
 	}
 	if err := s.authorize(ctx, c, action, arn, map[string][]string{"aws:TagKeys": keys}); err != nil {
@@ -82,7 +91,7 @@ func (s *Service) untag(ctx context.Context, c *authn.Caller, t tagged, action, 
 }
 
 func (s *Service) listTags(ctx context.Context, c *authn.Caller, t tagged, action, name, arn string, marker *string, maxItems *int32) ([]types.Tag, *string, error) {
-	if err := iam.CheckName(t.field, name, t.max); err != nil {
+	if err := t.checkName(name); err != nil {
 		return nil, nil, err
 	}
 	if err := s.authorize(ctx, c, action, arn, nil); err != nil {
