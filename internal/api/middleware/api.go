@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -187,9 +188,16 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, ns, reqID, awserr.InternalFailure(""))
 		return
 	}
-	w.Header().Set("Content-Type", query.ContentType)
-	w.WriteHeader(http.StatusOK)
-	w.Write(buf.Bytes())
+	writeBody(w, http.StatusOK, query.ContentType, buf.Bytes())
+}
+
+// writeBody writes a whole response with its Content-Length.
+func writeBody(w http.ResponseWriter, status int, contentType string, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
 }
 
 // bindCaller completes the authenticated caller with the request's facts and puts it in the call.
@@ -240,9 +248,7 @@ func (a *API) serveJSON(w http.ResponseWriter, r *http.Request, js JSONService, 
 		a.writeError(w, JSONContentType, call.RequestID, awserr.InternalFailure(""))
 		return
 	}
-	w.Header().Set("Content-Type", JSONContentType)
-	w.WriteHeader(http.StatusOK)
-	w.Write(b)
+	writeBody(w, http.StatusOK, JSONContentType, b)
 }
 
 func (a *API) service(signingName string) *Service {
@@ -298,19 +304,15 @@ func (a *API) record(ctx context.Context, call *trail.Call) error {
 func (a *API) writeError(w http.ResponseWriter, ns, reqID string, e *awserr.Error) {
 	if ns == JSONContentType {
 		b, _ := json.Marshal(map[string]string{"__type": e.Code, "message": e.Message})
-		w.Header().Set("Content-Type", JSONContentType)
 		w.Header().Set("X-Amzn-ErrorType", e.Code)
-		w.WriteHeader(e.Status)
-		w.Write(b)
+		writeBody(w, e.Status, JSONContentType, b)
 		return
 	}
 	var buf bytes.Buffer
 	if err := a.Codec.EncodeError(&buf, ns, reqID, e); err != nil {
 		a.Logger.Error("encoding error", "request", reqID, "err", err)
 	}
-	w.Header().Set("Content-Type", query.ContentType)
-	w.WriteHeader(e.Status)
-	w.Write(buf.Bytes())
+	writeBody(w, e.Status, query.ContentType, buf.Bytes())
 }
 
 func sourceIP(r *http.Request) string {
