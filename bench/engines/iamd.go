@@ -7,9 +7,10 @@ import (
 	"github.com/iamd-dev/iamd/internal/policy/condition"
 )
 
-// iamdEngine is iamd's own evaluator: each policy is parsed and compiled once at load time
-// (as iamd's authz layer caches compiled policies), and a decision is one policy.Evaluate call
-// on an Input holding the principal's compiled identity-based policies. Principal tags are
+// iamdEngine is iamd's own evaluator: each policy is parsed (policy.Parse, with all of IAM's
+// validation) and compiled once at load time (as iamd's authz layer caches compiled policies),
+// and a decision is one policy.Evaluate call on an Input holding the principal's compiled
+// identity-based policies. Principal tags are
 // condition keys (aws:PrincipalTag/team) in the request context, as in AWS.
 type iamdEngine struct{}
 
@@ -26,7 +27,7 @@ func (iamdEngine) Load(w *Workload) (State, error) {
 		p := w.Principal(i)
 		cs := make([]*policy.Compiled, len(p.Policies))
 		for j, text := range p.Policies {
-			doc, err := iamdDocument(text)
+			doc, err := policy.Parse(text, policy.Identity)
 			if err != nil {
 				return nil, fmt.Errorf("iamd: principal %s policy %d: %w", p.Name, j, err)
 			}
@@ -74,26 +75,4 @@ func (st *iamdState) Prepare(r *Request) (func() Outcome, error) {
 		}
 		return 0
 	}, nil
-}
-
-// iamdDocument builds the policy.Document for text. Until iamd's parser lands this goes
-// through the bench's own AWS JSON reader; only Compile and Evaluate are iamd's.
-func iamdDocument(text string) (*policy.Document, error) {
-	d, err := parseAWS(text)
-	if err != nil {
-		return nil, err
-	}
-	out := &policy.Document{Version: d.Version, Statements: make([]policy.Statement, len(d.Statement))}
-	for i := range d.Statement {
-		s := &d.Statement[i]
-		st := policy.Statement{Index: i, Effect: policy.Allow, Action: s.Action, Resource: s.Resource}
-		if s.Effect == "Deny" {
-			st.Effect = policy.Deny
-		}
-		for _, c := range s.conditions() {
-			st.Conditions = append(st.Conditions, policy.Condition{Operator: c.Op, Key: c.Key, Values: c.Values})
-		}
-		out.Statements[i] = st
-	}
-	return out, nil
 }
