@@ -101,12 +101,19 @@ func (s *Service) userResource(ctx context.Context, acct, name string) (string, 
 }
 
 func (s *Service) authorizeUser(ctx context.Context, c *authn.Caller, action, name string, extra map[string][]string) error {
+	_, err := s.authorizeLoadUser(ctx, c, action, name, extra)
+	return err
+}
+
+// authorizeLoadUser authorizes action on the user and returns the user as read for the decision
+// (nil when it does not exist), so that read-only operations need no second read.
+func (s *Service) authorizeLoadUser(ctx context.Context, c *authn.Caller, action, name string, extra map[string][]string) (*iam.User, error) {
 	res, u := s.userResource(ctx, account(c), name)
 	var tags []iam.Tag
 	if u != nil {
 		tags = u.Tags
 	}
-	return s.authorize(ctx, c, action, res, resourceTagContext(tags, extra))
+	return u, s.authorize(ctx, c, action, res, resourceTagContext(tags, extra))
 }
 
 // CreateUser creates an IAM user.
@@ -182,16 +189,14 @@ func (s *Service) GetUser(ctx context.Context, c *authn.Caller, in *sdk.GetUserI
 	if err := iam.CheckName("userName", name, iam.MaxUserName); err != nil {
 		return nil, err
 	}
-	if err := s.authorizeUser(ctx, c, "iam:GetUser", name, nil); err != nil {
+	u, err := s.authorizeLoadUser(ctx, c, "iam:GetUser", name, nil)
+	if err != nil {
 		return nil, err
 	}
-	return view(ctx, s, func(r store.Reader) (*sdk.GetUserOutput, error) {
-		u, _, err := load[iam.User](ctx, r, acct, store.KindUser, name, noSuchUser(name))
-		if err != nil {
-			return nil, err
-		}
-		return &sdk.GetUserOutput{User: userOut(acct, u)}, nil
-	})
+	if u == nil {
+		return nil, noSuchUser(name)
+	}
+	return &sdk.GetUserOutput{User: userOut(acct, u)}, nil
 }
 
 func (s *Service) accountCreated(ctx context.Context, acct string) (t time.Time) {
