@@ -18,7 +18,7 @@ import (
 // Cache timing.
 const (
 	// RefreshInterval is the least time between two fetches of an issuer's keys because a token
-	// named an unknown key ID.
+	// named an unknown key ID (and between retries of a failed refresh of aged keys).
 	RefreshInterval = time.Minute
 	// MaxKeyAge is how long fetched keys are used before they are fetched again.
 	MaxKeyAge = time.Hour
@@ -40,10 +40,11 @@ type Verifier struct {
 // keySet is one issuer's cached keys. Its mutex is held while fetching, so that concurrent
 // requests for one issuer wait for a single fetch.
 type keySet struct {
-	mu        sync.Mutex
-	keys      jose.JSONWebKeySet
-	fetched   time.Time // last successful fetch (zero: never)
-	attempted time.Time // last fetch attempt
+	mu         sync.Mutex
+	keys       jose.JSONWebKeySet
+	fetched    time.Time // last successful fetch (zero: never)
+	attempted  time.Time // last fetch attempt
+	kidRefresh time.Time // last fetch an unknown key ID caused
 }
 
 // NewVerifier returns a Verifier that fetches with client (http.DefaultClient when nil). The
@@ -83,16 +84,27 @@ func (v *Verifier) set(issuer string) *keySet {
 }
 
 // keys returns the keys that may have signed a token with key ID kid (every key when kid is
-// ""), fetching the issuer's key set when it has none, when it is older than MaxKeyAge, or when
-// kid is unknown and the last fetch is at least RefreshInterval old.
+// ""). It fetches the issuer's key set when it has none; when the set is older than MaxKeyAge
+// (retrying a failed refresh after RefreshInterval, and using the old keys meanwhile); and when
+// kid is unknown, but not within RefreshInterval of the last refresh an unknown kid caused.
 func (v *Verifier) keys(ctx context.Context, issuer, kid string, now time.Time) ([]jose.JSONWebKey, error) {
 	ks := v.set(issuer)
 	ks.mu.Lock()
 	defer ks.mu.Unlock()
 	have := !ks.fetched.IsZero()
-	unknown := kid != "" && len(ks.keys.Key(kid)) == 0
-	due := !have || now.Sub(ks.fetched) >= MaxKeyAge || unknown
-	if due && (!have || now.Sub(ks.attempted) >= RefreshInterval) {
+	var due bool
+	switch {
+	case !have:
+		due = true
+	case now.Sub(ks.fetched) >= MaxKeyAge:
+		due = now.Sub(ks.attempted) >= RefreshInterval
+	case kid != "" && len(ks.keys.Key(kid)) == 0:
+		due = ks.kidRefresh.IsZero() || now.Sub(ks.kidRefresh) >= RefreshInterval
+		if due {
+			ks.kidRefresh = now
+		}
+	}
+	if due {
 		ks.attempted = now
 		set, err := v.fetch(ctx, issuer)
 		switch {

@@ -28,6 +28,7 @@ import (
 	"github.com/iamd-dev/iamd/internal/config"
 	"github.com/iamd-dev/iamd/internal/iam"
 	"github.com/iamd-dev/iamd/internal/iamsvc"
+	"github.com/iamd-dev/iamd/internal/oidc"
 	"github.com/iamd-dev/iamd/internal/recorder"
 	"github.com/iamd-dev/iamd/internal/secrets"
 	"github.com/iamd-dev/iamd/internal/store"
@@ -67,8 +68,20 @@ func (s *Server) Endpoint() string { return "http://" + s.Addr() }
 // Store is the server's store (for tests and offline commands).
 func (s *Server) Store() store.Store { return s.store }
 
+// Options are what tests (and embedders) may set beyond the configuration.
+type Options struct {
+	// OIDCHTTPClient fetches OpenID Connect discovery documents and key sets for
+	// AssumeRoleWithWebIdentity (nil: http.DefaultClient, trusting the system roots).
+	OIDCHTTPClient *http.Client
+}
+
 // Start opens everything and starts serving in the background.
 func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Server, error) {
+	return StartWith(ctx, cfg, logger, Options{})
+}
+
+// StartWith is Start with options.
+func StartWith(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
@@ -89,7 +102,8 @@ func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Server
 	az := authz.New(db, logger, cfg.Enforce != config.EnforceLog)
 	an := authn.New(db, keys, nil, logger)
 	iamSvc := iamsvc.New(iamsvc.Config{Store: db, Authz: az, Keys: keys, Rand: rand.Reader, Now: now, Logger: logger})
-	stsSvc := stssvc.New(stssvc.Config{Store: db, Authz: az, Keys: keys, Rand: rand.Reader, Now: now, Logger: logger})
+	stsSvc := stssvc.New(stssvc.Config{Store: db, Authz: az, Keys: keys, Rand: rand.Reader, Now: now, Logger: logger,
+		WebIdentity: oidc.NewVerifier(opts.OIDCHTTPClient)})
 	an.SetSessions(stsSvc)
 	an.UseGeneration(az.Generation())
 	srv.recorder = recorder.New(db, logger)

@@ -29,6 +29,7 @@ type Service struct {
 	rand   io.Reader
 	now    func() time.Time
 	logger *slog.Logger
+	webID  WebIdentityVerifier
 }
 
 // Config holds a Service's dependencies.
@@ -39,11 +40,14 @@ type Config struct {
 	Rand   io.Reader
 	Now    func() time.Time
 	Logger *slog.Logger
+	// WebIdentity verifies AssumeRoleWithWebIdentity tokens (nil: every call fails with
+	// IDPCommunicationError).
+	WebIdentity WebIdentityVerifier
 }
 
 // New returns the STS service.
 func New(c Config) *Service {
-	return &Service{store: c.Store, authz: c.Authz, keys: c.Keys, rand: c.Rand, now: c.Now, logger: c.Logger}
+	return &Service{store: c.Store, authz: c.Authz, keys: c.Keys, rand: c.Rand, now: c.Now, logger: c.Logger, webID: c.WebIdentity}
 }
 
 func str(p *string) string {

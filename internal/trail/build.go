@@ -180,6 +180,9 @@ func identity(call *Call) audit.UserIdentity {
 			sc.SourceIdentity = s.SourceIdentity
 		}
 		id.SessionContext = sc
+	case policy.PrincipalFederated:
+		// AssumeRoleWithWebIdentity's caller: principalId is PROVIDER-ARN:AUDIENCE:SUBJECT.
+		id.Type, id.ARN, id.UserName, id.IdentityProvider = "WebIdentityUser", "", c.UserName, c.Principal.ARN
 	default:
 		id.Type = "Unknown"
 	}

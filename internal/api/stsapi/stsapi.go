@@ -22,6 +22,13 @@ func Service(s *stssvc.Service) *middleware.Service {
 			middleware.Handle("AssumeRole", s.AssumeRole),
 			middleware.Handle("GetFederationToken", s.GetFederationToken),
 			middleware.Handle("GetAccessKeyInfo", s.GetAccessKeyInfo),
+			unsigned(middleware.Handle("AssumeRoleWithWebIdentity", s.AssumeRoleWithWebIdentity)),
 		),
 	}
+}
+
+// unsigned marks an action that AWS accepts without a signature.
+func unsigned(op middleware.Op) middleware.Op {
+	op.Unsigned = true
+	return op
 }
