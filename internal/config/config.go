@@ -40,6 +40,10 @@ type Config struct {
 	// (IAMD_ROOT_ACCESS_KEY_ID / IAMD_ROOT_SECRET_ACCESS_KEY).
 	RootAccessKeyID     string
 	RootSecretAccessKey string `secret:"true"`
+	// TLSCert and TLSKey are PEM files; when both are set the API listener serves HTTPS
+	// (aws:SecureTransport is then true and audit records carry tlsDetails).
+	TLSCert string
+	TLSKey  string
 	// SealKeys is the key file content (IAMD_SEAL_KEYS); empty means <data>/keys, created on
 	// first start.
 	SealKeys string `secret:"true"`
@@ -69,6 +73,8 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.Region, "region", c.Region, "region iamd reports")
 	fs.StringVar(&c.Enforce, "enforce", c.Enforce, `authorization mode: "on" denies, "log" only logs would-be denials`)
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest request body accepted")
+	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "PEM certificate file: serve HTTPS (with --tls-key)")
+	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "PEM private key file for --tls-cert")
 }
 
 // ApplyEnv applies the environment overrides: secrets and the listen address only.
@@ -107,6 +113,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 4096 {
 		errs = append(errs, fmt.Errorf("max-body-bytes %d: must be at least 4096", c.MaxBodyBytes))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("tls-cert and tls-key must be given together"))
 	}
 	if (c.RootAccessKeyID == "") != (c.RootSecretAccessKey == "") {
 		errs = append(errs, errors.New("IAMD_ROOT_ACCESS_KEY_ID and IAMD_ROOT_SECRET_ACCESS_KEY must be set together"))

@@ -41,12 +41,12 @@ func TestFlagsAndEnv(t *testing.T) {
 }
 
 func TestValidateReportsEveryProblem(t *testing.T) {
-	c := Config{Listen: "nope", AccountID: "12", Region: "x", Enforce: "maybe", MaxBodyBytes: 1, RootAccessKeyID: "a"}
+	c := Config{Listen: "nope", AccountID: "12", Region: "x", Enforce: "maybe", MaxBodyBytes: 1, RootAccessKeyID: "a", TLSCert: "c.pem"}
 	err := c.Validate()
 	if err == nil {
 		t.Fatal("want errors")
 	}
-	for _, want := range []string{"listen", "data directory", "account-id", "region", "enforce", "max-body-bytes", "must be set together", "IAMD_ROOT_ACCESS_KEY_ID:"} {
+	for _, want := range []string{"listen", "data directory", "account-id", "region", "enforce", "max-body-bytes", "must be set together", "IAMD_ROOT_ACCESS_KEY_ID:", "tls-cert and tls-key"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -50,6 +51,7 @@ type Server struct {
 	RootSecret      string
 
 	ln       net.Listener
+	scheme   string // "http", or "https" with --tls-cert
 	http     *http.Server
 	store    *sqlite.DB
 	recorder *recorder.Recorder
@@ -63,7 +65,7 @@ type Server struct {
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // Endpoint is the URL clients use.
-func (s *Server) Endpoint() string { return "http://" + s.Addr() }
+func (s *Server) Endpoint() string { return s.scheme + "://" + s.Addr() }
 
 // Store is the server's store (for tests and offline commands).
 func (s *Server) Store() store.Store { return s.store }
@@ -93,7 +95,7 @@ func StartWith(ctx context.Context, cfg config.Config, logger *slog.Logger, opts
 	if err != nil {
 		return nil, err
 	}
-	srv := &Server{store: db, done: make(chan error, 1)}
+	srv := &Server{store: db, done: make(chan error, 1), scheme: "http"}
 	if err := srv.bootstrap(ctx, cfg, keys); err != nil {
 		db.Close()
 		return nil, err
@@ -118,11 +120,25 @@ func StartWith(ctx context.Context, cfg config.Config, logger *slog.Logger, opts
 		Account:  srv.Account,
 		JSON:     map[string]middleware.JSONService{trailapi.SigningName: trailapi.Service(trailsvc.New(trailsvc.Config{Store: db, Authz: az, Logger: logger}))},
 	}
+	var tlsConf *tls.Config
+	if cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			srv.recorder.Close()
+			db.Close()
+			return nil, fmt.Errorf("tls: %w", err)
+		}
+		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		srv.recorder.Close()
 		db.Close()
 		return nil, fmt.Errorf("listen: %w", err)
+	}
+	if tlsConf != nil {
+		ln = tls.NewListener(ln, tlsConf)
+		srv.scheme = "https"
 	}
 	srv.ln = ln
 	srv.http = &http.Server{

@@ -32,6 +32,8 @@ type Call struct {
 	Region    string
 	Time      time.Time
 	TLS       bool
+	// TLSVersion ("TLSv1.3") and CipherSuite ("TLS_AES_128_GCM_SHA256") of a TLS connection.
+	TLSVersion, CipherSuite string
 	Host      string
 
 	// Caller is nil when authentication failed; AccessKeyID is then what the request claimed.
@@ -115,7 +117,7 @@ func Build(call *Call) (*Record, error) {
 		ev.AWSRegion = "us-east-1"
 	}
 	if call.TLS {
-		ev.TLSDetails = &audit.TLSDetails{TLSVersion: "TLSv1.3", ClientProvidedHostHeader: call.Host}
+		ev.TLSDetails = &audit.TLSDetails{TLSVersion: call.TLSVersion, CipherSuite: call.CipherSuite, ClientProvidedHostHeader: call.Host}
 	}
 	if call.Params != nil {
 		ev.RequestParameters = audit.Redact(camelJSON(call.Params))

@@ -3,6 +3,7 @@ package middleware
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"io"
@@ -67,6 +68,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := a.Now()
 	ns := query.IAMNamespace
 	call := &trail.Call{RequestID: reqID, Time: now, SourceIP: sourceIP(r), UserAgent: r.UserAgent(), TLS: r.TLS != nil, Host: r.Host, Account: a.Account}
+	if r.TLS != nil {
+		call.TLSVersion = strings.Replace(tls.VersionName(r.TLS.Version), "TLS ", "TLSv", 1)
+		call.CipherSuite = tls.CipherSuiteName(r.TLS.CipherSuite)
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			a.Logger.Error("panic", "request", reqID, "panic", p, "stack", string(debug.Stack()))
