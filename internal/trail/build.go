@@ -34,7 +34,7 @@ type Call struct {
 	TLS       bool
 	// TLSVersion ("TLSv1.3") and CipherSuite ("TLS_AES_128_GCM_SHA256") of a TLS connection.
 	TLSVersion, CipherSuite string
-	Host      string
+	Host                    string
 
 	// Caller is nil when authentication failed; AccessKeyID is then what the request claimed.
 	Caller      *authn.Caller
