@@ -417,8 +417,8 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, c *authn.Caller, 
 	})
 }
 
-// attach attaches a managed policy to a user, group or role.
-func (s *Service) attach(ctx context.Context, c *authn.Caller, o owner, action, name, arn string) error {
+// checkAttachment validates and authorizes attaching or detaching a policy.
+func (s *Service) checkAttachment(ctx context.Context, c *authn.Caller, o owner, action, name, arn string) error {
 	if err := iam.CheckName(o.field, name, o.maxName); err != nil {
 		return err
 	}
@@ -426,6 +426,14 @@ func (s *Service) attach(ctx context.Context, c *authn.Caller, o owner, action, 
 		return err
 	}
 	if err := s.authorizeOwner(ctx, c, o, action, name, map[string][]string{"iam:PolicyARN": {arn}}); err != nil {
+		return err
+	}
+	return nil
+}
+
+// attach attaches a managed policy to a user, group or role.
+func (s *Service) attach(ctx context.Context, c *authn.Caller, o owner, action, name, arn string) error {
+	if err := s.checkAttachment(ctx, c, o, action, name, arn); err != nil {
 		return err
 	}
 	acct := account(c)
@@ -456,13 +464,7 @@ func (s *Service) attach(ctx context.Context, c *authn.Caller, o owner, action, 
 }
 
 func (s *Service) detach(ctx context.Context, c *authn.Caller, o owner, action, name, arn string) error {
-	if err := iam.CheckName(o.field, name, o.maxName); err != nil {
-		return err
-	}
-	if err := checkPolicyARN("policyArn", arn); err != nil {
-		return err
-	}
-	if err := s.authorizeOwner(ctx, c, o, action, name, map[string][]string{"iam:PolicyARN": {arn}}); err != nil {
+	if err := s.checkAttachment(ctx, c, o, action, name, arn); err != nil {
 		return err
 	}
 	acct := account(c)

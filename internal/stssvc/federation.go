@@ -77,19 +77,9 @@ func (s *Service) GetFederationToken(ctx context.Context, c *authn.Caller, in *s
 	if c.Session != nil {
 		return nil, iam.Errorf(iam.CodeAccessDenied, "Cannot call GetFederationToken with session credentials")
 	}
-	d, maxD := int32(43200), int32(129600)
-	if c.IsRoot() {
-		d, maxD = 3600, 3600
-	}
-	if in.DurationSeconds != nil {
-		d = *in.DurationSeconds
-		if d < 900 {
-			return nil, validation("durationSeconds", strconv.Itoa(int(d)), "Member must have value greater than or equal to 900")
-		}
-		if d > 129600 {
-			return nil, validation("durationSeconds", strconv.Itoa(int(d)), "Member must have value less than or equal to 129600")
-		}
-		d = min(d, maxD)
+	d, err := longTermDuration(c, in.DurationSeconds)
+	if err != nil {
+		return nil, err
 	}
 	docs, size, err := s.sessionPolicies(ctx, in.Policy, in.PolicyArns)
 	if err != nil {

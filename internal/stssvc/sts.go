@@ -96,20 +96,9 @@ func (s *Service) GetSessionToken(ctx context.Context, c *authn.Caller, in *sdk.
 	if c.Session != nil {
 		return nil, iam.Errorf(iam.CodeAccessDenied, "Cannot call GetSessionToken with session credentials")
 	}
-	d := int32(43200)
-	maxD := int32(129600)
-	if c.IsRoot() {
-		d, maxD = 3600, 3600
-	}
-	if in.DurationSeconds != nil {
-		d = *in.DurationSeconds
-		if d < 900 {
-			return nil, validation("durationSeconds", strconv.Itoa(int(d)), "Member must have value greater than or equal to 900")
-		}
-		if d > 129600 {
-			return nil, validation("durationSeconds", strconv.Itoa(int(d)), "Member must have value less than or equal to 129600")
-		}
-		d = min(d, maxD)
+	d, err := longTermDuration(c, in.DurationSeconds)
+	if err != nil {
+		return nil, err
 	}
 	if err := s.authz.Authorize(ctx, c, authz.Request{Action: "sts:GetSessionToken", Resource: "*"}); err != nil {
 		return nil, err
@@ -126,6 +115,26 @@ func (s *Service) GetSessionToken(ctx context.Context, c *authn.Caller, in *sdk.
 		return nil, err
 	}
 	return &sdk.GetSessionTokenOutput{Credentials: cred}, nil
+}
+
+// longTermDuration is the session length for GetSessionToken and GetFederationToken: 900 to
+// 129,600 seconds (default 43,200), at most an hour for the root user.
+func longTermDuration(c *authn.Caller, requested *int32) (int32, error) {
+	d, maxD := int32(43200), int32(129600)
+	if c.IsRoot() {
+		d, maxD = 3600, 3600
+	}
+	if requested == nil {
+		return d, nil
+	}
+	d = *requested
+	if d < 900 {
+		return 0, validation("durationSeconds", strconv.Itoa(int(d)), "Member must have value greater than or equal to 900")
+	}
+	if d > 129600 {
+		return 0, validation("durationSeconds", strconv.Itoa(int(d)), "Member must have value less than or equal to 129600")
+	}
+	return min(d, maxD), nil
 }
 
 var errNoRole = errors.New("no such role")
