@@ -77,7 +77,7 @@ const (
 )
 
 func compileAction(a string) actPat {
-	p := actPat{pat: a, need: byteMask(a)}
+	p := actPat{pat: strings.Clone(a), need: byteMask(a)}
 	if a == "*" {
 		p.form = actAll
 		return p
@@ -153,29 +153,48 @@ func byteMask(s string) uint64 {
 	return m
 }
 
-// cstmt is one compiled statement.
+// cstmt is one compiled statement. Its small fields come first so that they pack into one
+// word: compiled policies are cached for every principal.
 type cstmt struct {
-	index  int32
-	effect Effect
-	sid    string
-	// broken is why the statement could not be compiled ("" if it could). A broken statement
-	// matches by action only: a broken Deny always denies the actions it names, and a broken
-	// Allow never allows (fail closed).
-	broken string
-
-	notAction []actPat // NotAction patterns
-
-	resAll bool // Resource "*", or no Resource/NotResource element
-	notRes bool // res holds NotResource patterns
-	res    []resMatcher
-
-	prin    *principalMatcher
+	index   int32
+	effect  Effect
+	resAll  bool // Resource "*", or no Resource/NotResource element
+	notRes  bool // res holds NotResource patterns
 	notPrin bool // prin is a NotPrincipal element
 	// noPrin: a resource-based or trust policy statement without Principal/NotPrincipal names
 	// nobody (AWS rejects such documents).
 	noPrin bool
 
+	sid   string
+	rare  *stmtRare // nil unless the statement is broken or has NotAction
+	res   []resMatcher
+	prin  *principalMatcher
 	conds []*condition.Clause
+}
+
+// stmtRare holds the fields that few statements need, keeping cstmt to 80 bytes.
+type stmtRare struct {
+	// broken is why the statement could not be compiled ("" if it could). A broken statement
+	// matches by action only: a broken Deny always denies the actions it names, and a broken
+	// Allow never allows (fail closed).
+	broken    string
+	notAction []actPat // NotAction patterns
+}
+
+// brokenWhy returns why the statement could not be compiled, or "" if it could.
+func (s *cstmt) brokenWhy() string {
+	if s.rare == nil {
+		return ""
+	}
+	return s.rare.broken
+}
+
+// notActions returns the statement's NotAction patterns.
+func (s *cstmt) notActions() []actPat {
+	if s.rare == nil {
+		return nil
+	}
+	return s.rare.notAction
 }
 
 // Ref returns the PolicyRef given to Compile.
@@ -186,8 +205,8 @@ func (c *Compiled) Ref() PolicyRef { return c.ref }
 func (c *Compiled) Problems() []error {
 	var out []error
 	for i := range c.stmts {
-		if s := &c.stmts[i]; s.broken != "" {
-			out = append(out, fmt.Errorf("statement %d: %s", s.index, s.broken))
+		if s := &c.stmts[i]; s.brokenWhy() != "" {
+			out = append(out, fmt.Errorf("statement %d: %s", s.index, s.brokenWhy()))
 		}
 	}
 	return out
@@ -238,10 +257,20 @@ func Compile(doc *Document, kind Kind, meta PolicyRef) (*Compiled, error) {
 			}
 		}
 	}
+	c.exact = make([]exactEntry, 0, len(exact))
+	n := 0
 	for k, l := range exact {
 		c.exact = append(c.exact, exactEntry{key: k, stmts: l})
+		n += len(l)
 	}
 	sort.Slice(c.exact, func(i, j int) bool { return c.exact[i].key < c.exact[j].key })
+	// The statement lists share one array rather than one small allocation per action.
+	all := make([]int32, 0, n)
+	for i := range c.exact {
+		l := c.exact[i].stmts
+		all = append(all, l...)
+		c.exact[i].stmts = all[len(all)-len(l) : len(all) : len(all)]
+	}
 	for k, l := range services {
 		sort.SliceStable(l, func(i, j int) bool { return l[i].pfx < l[j].pfx })
 		e := serviceEntry{service: k, pats: l}
@@ -255,9 +284,11 @@ func Compile(doc *Document, kind Kind, meta PolicyRef) (*Compiled, error) {
 }
 
 func compileStatement(st *Statement, kind Kind, opts condition.Options) cstmt {
-	s := cstmt{index: int32(st.Index), effect: st.Effect, sid: st.Sid}
+	// Strings kept from the document are copies: a Compiled never keeps the text alive.
+	s := cstmt{index: int32(st.Index), effect: st.Effect, sid: strings.Clone(st.Sid)}
+	var notAction []actPat
 	for _, a := range st.NotAction {
-		s.notAction = append(s.notAction, compileAction(a))
+		notAction = append(notAction, compileAction(a))
 	}
 	var problems []string
 	if st.Effect != Allow && st.Effect != Deny {
@@ -303,7 +334,9 @@ func compileStatement(st *Statement, kind Kind, opts condition.Options) cstmt {
 		}
 		s.conds = append(s.conds, cl)
 	}
-	s.broken = strings.Join(problems, "; ")
+	if len(problems) > 0 || notAction != nil {
+		s.rare = &stmtRare{broken: strings.Join(problems, "; "), notAction: notAction}
+	}
 	return s
 }
 
@@ -312,10 +345,15 @@ func compileStatement(st *Statement, kind Kind, opts condition.Options) cstmt {
 // matched here without going through condition.Pattern. Values with policy variables, and
 // patterns with fewer than six parts, use the Pattern, which defines the semantics.
 type resMatcher struct {
-	kind  uint8
-	text  string    // resExact: the ARN; resPrefix, resGeneral: the literal prefix
+	kind uint8
+	form [6]uint8 // resParts: how each part matches (partLiteral, ...)
+	text string   // resExact: the ARN; resPrefix, resParts, resGeneral: the literal prefix
+	ext  *resExt  // resParts, resGeneral
+}
+
+// resExt holds what only the rarer resMatcher kinds need, keeping resMatcher to 32 bytes.
+type resExt struct {
 	parts [6]string // resParts: the pattern's six parts
-	form  [6]uint8  // resParts: how each part matches (partLiteral, ...)
 	pat   *condition.Pattern
 }
 
@@ -327,31 +365,32 @@ const (
 )
 
 func compileResource(r string, p *condition.Pattern, opts condition.Options) resMatcher {
-	m := resMatcher{kind: resGeneral, text: p.Prefix(), pat: p}
 	if opts.Variables && strings.Contains(r, "${") || strings.Count(r, ":") < 5 {
-		return m
+		return resMatcher{kind: resGeneral, text: p.Prefix(), ext: &resExt{pat: p}}
 	}
+	r = strings.Clone(r) // keep only the ARN, not the document's text
 	if !strings.ContainsAny(r, "*?") {
 		return resMatcher{kind: resExact, text: r}
 	}
 	if i := strings.IndexAny(r, "*?"); i == len(r)-1 && r[i] == '*' && strings.Count(r[:i], ":") >= 5 {
 		return resMatcher{kind: resPrefix, text: r[:i]}
 	}
-	m = resMatcher{kind: resParts, text: p.Prefix()}
+	m := resMatcher{kind: resParts, text: p.Prefix(), ext: &resExt{}}
+	x := m.ext
 	rest := r
 	for i := range 5 {
 		j := strings.IndexByte(rest, ':')
-		m.parts[i], rest = rest[:j], rest[j+1:]
+		x.parts[i], rest = rest[:j], rest[j+1:]
 	}
-	m.parts[5] = rest
-	for i, part := range m.parts {
+	x.parts[5] = rest
+	for i, part := range x.parts {
 		switch j := strings.IndexAny(part, "*?"); {
 		case j < 0:
 			m.form[i] = partLiteral
 		case part == "*":
 			m.form[i] = partAny
 		case j == len(part)-1 && part[j] == '*':
-			m.form[i], m.parts[i] = partPrefix, part[:j]
+			m.form[i], x.parts[i] = partPrefix, part[:j]
 		default:
 			m.form[i] = partGlob
 		}
@@ -383,29 +422,30 @@ func (m *resMatcher) match(resource string, st *evalState) bool {
 			return false
 		}
 		// The last part first: it is the one that usually differs.
-		if !m.matchPart(5, resource[cut[4]+1:]) {
+		x := m.ext
+		if !m.matchPart(x, 5, resource[cut[4]+1:]) {
 			return false
 		}
 		start := 0
 		for i := range 5 {
-			if !m.matchPart(i, resource[start:cut[i]]) {
+			if !m.matchPart(x, i, resource[start:cut[i]]) {
 				return false
 			}
 			start = int(cut[i]) + 1
 		}
 		return true
 	}
-	return strings.HasPrefix(resource, m.text) && m.pat.Match(resource, st.ctx)
+	return strings.HasPrefix(resource, m.text) && m.ext.pat.Match(resource, st.ctx)
 }
 
-func (m *resMatcher) matchPart(i int, v string) bool {
+func (m *resMatcher) matchPart(x *resExt, i int, v string) bool {
 	switch m.form[i] {
 	case partLiteral:
-		return m.parts[i] == v
+		return x.parts[i] == v
 	case partAny:
 		return true
 	case partPrefix:
-		return strings.HasPrefix(v, m.parts[i])
+		return strings.HasPrefix(v, x.parts[i])
 	}
-	return arn.Glob(m.parts[i], v)
+	return arn.Glob(x.parts[i], v)
 }

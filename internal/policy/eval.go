@@ -401,8 +401,8 @@ func (st *evalState) policy(c *Compiled, level int, a *acc) {
 	for _, i := range c.notAct {
 		s := &c.stmts[i]
 		matched := false
-		for j := range s.notAction {
-			if s.notAction[j].match(st) {
+		for j := range s.notActions() {
+			if s.notActions()[j].match(st) {
 				matched = true
 				break
 			}
@@ -464,7 +464,7 @@ func (st *evalState) consider(c *Compiled, level int, i int32, a *acc) {
 // statement reports whether s (whose action matches) applies to the request, and how its
 // Principal element named the caller.
 func (st *evalState) statement(c *Compiled, level int, s *cstmt) (bool, uint8) {
-	if s.broken != "" {
+	if s.brokenWhy() != "" {
 		if st.tracer != nil {
 			st.tracer.failed(cand{c: c, level: level, s: s})
 		}

@@ -40,7 +40,7 @@ func Explain(in *Input) Trace {
 		t.Matched = append(t.Matched, c.statement())
 	}
 	for _, c := range sortCands(tr.fail) {
-		t.Failed = append(t.Failed, TraceFailure{Statement: c.statement(), Reason: c.s.broken})
+		t.Failed = append(t.Failed, TraceFailure{Statement: c.statement(), Reason: c.s.brokenWhy()})
 	}
 	for k := range tr.keys {
 		t.MissingKeys = append(t.MissingKeys, k)

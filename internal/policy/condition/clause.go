@@ -16,22 +16,29 @@ type Outcome struct {
 }
 
 // Clause is one compiled (operator, key, values) condition.
+//
+// A Clause keeps copies of the strings it needs, never the policy document's text, and only the
+// value list its operator uses: compiled policies are cached for many principals at once.
 type Clause struct {
 	op       string
 	key      string
-	lowerKey string
+	lowerKey string // key itself when it has no upper-case letter
 	p        parsedOp
+	// badValue: some policy value cannot be interpreted for the operator; that value never
+	// matches and negated operators fail closed.
+	badValue bool
 
-	pats  []*Pattern     // string, Bool and ARN operators
+	pats []Pattern  // string, Bool and ARN operators
+	typ  *typedVals // the other operators
+}
+
+// typedVals are the policy values of a Clause whose operator is not a string, Bool or ARN one.
+type typedVals struct {
 	nums  []decimal      // numeric
 	dates []instant      // date
 	ips   []netip.Prefix // IP
 	bins  [][]byte       // binary
 	nulls []bool         // Null: true means "must be absent"
-
-	// badValue: some policy value cannot be interpreted for the operator; that value never
-	// matches and negated operators fail closed.
-	badValue bool
 }
 
 // Compile compiles one condition: an operator as written (with optional set prefix and IfExists
@@ -43,16 +50,24 @@ func Compile(op, key string, values []string, opts Options) (*Clause, error) {
 	if !ok {
 		return nil, &OperatorError{Op: op}
 	}
-	c := &Clause{op: op, key: key, lowerKey: lowerASCII(key), p: p}
+	key = strings.Clone(key)
+	c := &Clause{op: strings.Clone(op), key: key, lowerKey: lowerASCII(key), p: p}
+	switch p.info.kind {
+	case kString, kBool, kARN:
+		c.pats = make([]Pattern, 0, len(values))
+	default:
+		c.typ = &typedVals{}
+	}
+	tv := c.typ
 	switch p.info.kind {
 	case kString:
 		wild := p.info.cmp == cmpLike
 		for _, v := range values {
-			c.pats = append(c.pats, newPattern(v, false, wild, p.info.fold, opts))
+			c.pats = append(c.pats, compilePattern(v, false, wild, p.info.fold, opts))
 		}
 	case kBool:
 		for _, v := range values {
-			pat := newPattern(v, false, false, true, opts)
+			pat := compilePattern(v, false, false, true, opts)
 			if lit, ok := pat.Literal(); ok && !isBool(lit) {
 				c.badValue = true
 				continue
@@ -61,16 +76,16 @@ func Compile(op, key string, values []string, opts Options) (*Clause, error) {
 		}
 	case kARN:
 		for _, v := range values {
-			c.pats = append(c.pats, newPattern(v, true, true, false, opts))
+			c.pats = append(c.pats, compilePattern(v, true, true, false, opts))
 		}
 	case kNumeric:
 		for _, v := range values {
-			d, ok := parseDecimal(v)
+			d, ok := parseDecimal(strings.Clone(v)) // a decimal holds substrings of its text
 			if !ok {
 				c.badValue = true
 				continue
 			}
-			c.nums = append(c.nums, d)
+			tv.nums = append(tv.nums, d)
 		}
 	case kDate:
 		for _, v := range values {
@@ -79,7 +94,7 @@ func Compile(op, key string, values []string, opts Options) (*Clause, error) {
 				c.badValue = true
 				continue
 			}
-			c.dates = append(c.dates, t)
+			tv.dates = append(tv.dates, t)
 		}
 	case kIP:
 		for _, v := range values {
@@ -88,7 +103,7 @@ func Compile(op, key string, values []string, opts Options) (*Clause, error) {
 				c.badValue = true
 				continue
 			}
-			c.ips = append(c.ips, pr)
+			tv.ips = append(tv.ips, pr)
 		}
 	case kBinary:
 		for _, v := range values {
@@ -97,15 +112,15 @@ func Compile(op, key string, values []string, opts Options) (*Clause, error) {
 				c.badValue = true
 				continue
 			}
-			c.bins = append(c.bins, b)
+			tv.bins = append(tv.bins, b)
 		}
 	case kNull:
 		for _, v := range values {
 			switch {
 			case strings.EqualFold(v, "true"):
-				c.nulls = append(c.nulls, true)
+				tv.nulls = append(tv.nulls, true)
 			case strings.EqualFold(v, "false"):
-				c.nulls = append(c.nulls, false)
+				tv.nulls = append(tv.nulls, false)
 			default:
 				c.badValue = true
 			}
@@ -133,7 +148,7 @@ func (c *Clause) Eval(ctx Context) Outcome {
 	info := c.p.info
 
 	if info.kind == kNull {
-		for _, absent := range c.nulls {
+		for _, absent := range c.typ.nulls {
 			if absent == missing {
 				return Outcome{Match: true, Missing: missing}
 			}
@@ -219,7 +234,7 @@ func (c *Clause) matchValue(v string, ctx Context) (matched, invalid bool) {
 		if !ok {
 			return false, true
 		}
-		for _, p := range c.nums {
+		for _, p := range c.typ.nums {
 			if compare(info.cmp, cmpDecimal(d, p)) {
 				return true, false
 			}
@@ -229,7 +244,7 @@ func (c *Clause) matchValue(v string, ctx Context) (matched, invalid bool) {
 		if !ok {
 			return false, true
 		}
-		for _, p := range c.dates {
+		for _, p := range c.typ.dates {
 			if compare(info.cmp, cmpInstant(t, p)) {
 				return true, false
 			}
@@ -239,13 +254,13 @@ func (c *Clause) matchValue(v string, ctx Context) (matched, invalid bool) {
 		if !ok {
 			return false, true
 		}
-		for _, p := range c.ips {
+		for _, p := range c.typ.ips {
 			if ipMatch(p, a) {
 				return true, false
 			}
 		}
 	case kBinary:
-		for _, b := range c.bins {
+		for _, b := range c.typ.bins {
 			eq, ok := binaryEqual(v, b)
 			if !ok {
 				return false, true
@@ -254,7 +269,7 @@ func (c *Clause) matchValue(v string, ctx Context) (matched, invalid bool) {
 				return true, false
 			}
 		}
-		if len(c.bins) == 0 {
+		if len(c.typ.bins) == 0 {
 			if _, ok := binaryEqual(v, nil); !ok {
 				return false, true
 			}
@@ -263,9 +278,9 @@ func (c *Clause) matchValue(v string, ctx Context) (matched, invalid bool) {
 	return false, false
 }
 
-func matchPatterns(pats []*Pattern, v string, ctx Context) (matched, invalid bool) {
-	for _, p := range pats {
-		m, resolved := p.match(v, ctx)
+func matchPatterns(pats []Pattern, v string, ctx Context) (matched, invalid bool) {
+	for i := range pats {
+		m, resolved := pats[i].match(v, ctx)
 		if m {
 			return true, invalid
 		}

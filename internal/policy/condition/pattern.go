@@ -33,18 +33,38 @@ type chunkedPart struct {
 
 // Pattern is a compiled string pattern with '*'/'?' wildcards and (if enabled) policy variables.
 // CompileARN builds one for a Resource element; condition values use the same machinery.
+//
+// Most condition values are literal text or literal text followed by one '*'; those are kept as
+// a single string sharing the pattern's own copy of its source (form patLiteral or patPrefix),
+// so that a compiled policy holding many of them stays small. Everything else (ARN patterns,
+// other wildcards, policy variables) is tokenized into a generalPattern.
 type Pattern struct {
-	src     string
+	src  string // as written (a copy: a Pattern never keeps its policy document's text alive)
+	text string // patLiteral: the literal; patPrefix: the text before the final '*'; else Prefix()
+	form patForm
+	fold bool
+	g    *generalPattern // patGeneral only
+}
+
+// patForm is how a Pattern matches.
+type patForm uint8
+
+const (
+	patGeneral patForm = iota // tokens, in g
+	patLiteral                // equal to text (case-folded if fold)
+	patPrefix                 // starts with text (case-folded if fold)
+)
+
+// generalPattern is the tokenized form of a Pattern that is not a plain literal or prefix.
+type generalPattern struct {
 	all     bool // matches everything ("*" in ARN mode)
 	arnMode bool
 	short   bool // ARN pattern with fewer than six parts whose last part ends in '*'
 	never   bool // ARN pattern that can match nothing
-	fold    bool
 	parts   []chunkedPart
 	vars    []token // every variable, for resolving up front
 	literal string
 	isLit   bool
-	prefix  string
 }
 
 // Options for compiling.
@@ -190,9 +210,39 @@ func chunk(toks []token) chunkedPart {
 
 // newPattern compiles s. arnMode splits it into ARN parts; wild enables '*' and '?'.
 func newPattern(s string, arnMode, wild, fold bool, opts Options) *Pattern {
-	p := &Pattern{src: s, arnMode: arnMode, fold: fold}
+	p := compilePattern(s, arnMode, wild, fold, opts)
+	return &p
+}
+
+// compilePattern is newPattern returning the Pattern by value, for Clause's value slice.
+func compilePattern(s string, arnMode, wild, fold bool, opts Options) Pattern {
+	s = strings.Clone(s)
+	p := Pattern{src: s, fold: fold}
+	if !arnMode && (!opts.Variables || !strings.Contains(s, "${")) {
+		i := -1
+		if wild {
+			i = strings.IndexAny(s, "*?")
+		}
+		switch {
+		case i < 0:
+			p.form, p.text = patLiteral, s
+			return p
+		case i == len(s)-1 && s[i] == '*':
+			p.form, p.text = patPrefix, s[:i]
+			return p
+		}
+	}
+	return tokenizedPattern(s, arnMode, wild, fold, opts)
+}
+
+// tokenizedPattern compiles s (already a copy) into the general form, which every pattern can
+// take; compilePattern uses it only for the patterns a single string cannot express.
+func tokenizedPattern(s string, arnMode, wild, fold bool, opts Options) Pattern {
+	p := Pattern{src: s, fold: fold}
+	g := &generalPattern{arnMode: arnMode}
+	p.g = g
 	toks := tokenize(s, wild, opts)
-	p.isLit = true
+	g.isLit = true
 	var lit, prefix strings.Builder
 	inPrefix := true
 	for _, t := range toks {
@@ -203,22 +253,22 @@ func newPattern(s string, arnMode, wild, fold bool, opts Options) *Pattern {
 				prefix.WriteString(t.text)
 			}
 		case tVar:
-			p.vars = append(p.vars, t)
-			p.isLit, inPrefix = false, false
+			g.vars = append(g.vars, t)
+			g.isLit, inPrefix = false, false
 		default:
-			p.isLit, inPrefix = false, false
+			g.isLit, inPrefix = false, false
 		}
 	}
-	if p.isLit {
-		p.literal = lit.String()
+	if g.isLit {
+		g.literal = lit.String()
 	}
-	p.prefix = prefix.String()
+	p.text = prefix.String()
 	if !arnMode {
-		p.parts = []chunkedPart{chunk(toks)}
+		g.parts = []chunkedPart{chunk(toks)}
 		return p
 	}
 	if len(toks) == 1 && toks[0].kind == tStar {
-		p.all = true
+		g.all = true
 		return p
 	}
 	// Split the tokens into ARN parts at the first five literal colons.
@@ -250,13 +300,13 @@ func newPattern(s string, arnMode, wild, fold bool, opts Options) *Pattern {
 	if len(parts) < 6 {
 		last := parts[len(parts)-1]
 		if len(last) == 0 || last[len(last)-1].kind != tStar {
-			p.never = true
+			g.never = true
 			return p
 		}
-		p.short = true
+		g.short = true
 	}
 	for _, part := range parts {
-		p.parts = append(p.parts, chunk(part))
+		g.parts = append(g.parts, chunk(part))
 	}
 	return p
 }
@@ -272,10 +322,18 @@ func (p *Pattern) String() string { return p.src }
 
 // Literal returns the pattern's text (escapes such as ${*} resolved) when it has no wildcard and
 // no variable, so that callers can index it.
-func (p *Pattern) Literal() (s string, ok bool) { return p.literal, p.isLit }
+func (p *Pattern) Literal() (s string, ok bool) {
+	switch p.form {
+	case patLiteral:
+		return p.text, true
+	case patPrefix:
+		return "", false
+	}
+	return p.g.literal, p.g.isLit
+}
 
 // Prefix returns the literal text before the first wildcard or variable.
-func (p *Pattern) Prefix() string { return p.prefix }
+func (p *Pattern) Prefix() string { return p.text }
 
 // Match reports whether the resource ARN matches the pattern (arn.Match semantics, with policy
 // variables substituted from ctx). If a variable has no value in ctx and no default, the pattern
@@ -287,33 +345,42 @@ func (p *Pattern) Match(resource string, ctx Context) bool {
 
 // match reports whether s matches, and whether all variables resolved (if not, matched is false).
 func (p *Pattern) match(s string, ctx Context) (matched, resolved bool) {
-	if p.all {
+	switch p.form {
+	case patLiteral:
+		n, ok := hasPrefix(s, p.text, p.fold)
+		return ok && n == len(s), true
+	case patPrefix:
+		_, ok := hasPrefix(s, p.text, p.fold)
+		return ok, true
+	}
+	g := p.g
+	if g.all {
 		return true, true
 	}
-	if p.never {
+	if g.never {
 		return false, true
 	}
-	for i := range p.vars {
-		if _, ok := resolve(&p.vars[i], ctx); !ok {
+	for i := range g.vars {
+		if _, ok := resolve(&g.vars[i], ctx); !ok {
 			return false, false
 		}
 	}
-	if !p.arnMode {
-		return matchPart(&p.parts[0], s, ctx, p.fold), true
+	if !g.arnMode {
+		return matchPart(&g.parts[0], s, ctx, p.fold), true
 	}
 	if strings.Count(s, ":") < 5 {
 		return false, true
 	}
 	v := s
-	last := len(p.parts) - 1
+	last := len(g.parts) - 1
 	for i := range last {
 		j := strings.IndexByte(v, ':')
-		if !matchPart(&p.parts[i], v[:j], ctx, false) {
+		if !matchPart(&g.parts[i], v[:j], ctx, false) {
 			return false, true
 		}
 		v = v[j+1:]
 	}
-	return matchPart(&p.parts[last], v, ctx, false), true
+	return matchPart(&g.parts[last], v, ctx, false), true
 }
 
 // resolve returns a variable's value: the single context value of its key, else its default.

@@ -104,3 +104,58 @@ func TestPatternAgreesWithArnMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestPatternCompactForms checks that the single-string forms of a Pattern (a literal, or a
+// literal then one final '*') give the same match, Literal and Prefix as the tokenized form
+// that every pattern can take, and that only such patterns get them.
+func TestPatternCompactForms(t *testing.T) {
+	inputs := []string{"", "true", "TRUE", "True", "home/u1/", "home/u1/docs/x", "home/u1", "Home/U1/x",
+		"home/u2/", "a*b", "a?", "${aws:username}", "ǅ", "ǆ", "Ǆx", "x"}
+	tests := []struct {
+		name    string
+		pattern string
+		wild    bool
+		fold    bool
+		vars    bool
+		form    patForm
+	}{
+		{name: "literal", pattern: "home/u1", form: patLiteral},
+		{name: "empty literal", pattern: "", form: patLiteral},
+		{name: "literal folded", pattern: "true", fold: true, form: patLiteral},
+		{name: "literal folded non-ASCII", pattern: "ǅ", fold: true, form: patLiteral},
+		{name: "star is literal without wildcards", pattern: "a*b", form: patLiteral},
+		{name: "prefix", pattern: "home/u1/*", wild: true, form: patPrefix},
+		{name: "prefix folded", pattern: "HOME/u1/*", wild: true, fold: true, form: patPrefix},
+		{name: "star alone", pattern: "*", wild: true, form: patPrefix},
+		{name: "variable syntax literal in old versions", pattern: "${aws:username}", form: patLiteral},
+		{name: "inner star", pattern: "home/*/x", wild: true, form: patGeneral},
+		{name: "question mark", pattern: "a?", wild: true, form: patGeneral},
+		{name: "two stars", pattern: "home/u1/**", wild: true, form: patGeneral},
+		{name: "variable", pattern: "${aws:username}", vars: true, form: patGeneral},
+		{name: "escaped star", pattern: "a${*}", vars: true, form: patGeneral},
+	}
+	ctx := NewMap(ctxMap{"aws:username": {"x"}})
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := Options{Variables: tc.vars}
+			got := compilePattern(tc.pattern, false, tc.wild, tc.fold, opts)
+			if got.form != tc.form {
+				t.Fatalf("compilePattern(%q) form = %d, want %d", tc.pattern, got.form, tc.form)
+			}
+			ref := tokenizedPattern(tc.pattern, false, tc.wild, tc.fold, opts)
+			gl, gok := got.Literal()
+			rl, rok := ref.Literal()
+			if gl != rl || gok != rok || got.Prefix() != ref.Prefix() || got.String() != tc.pattern {
+				t.Errorf("%q: Literal() = %q, %v, Prefix() = %q, String() = %q; tokenized form: %q, %v, %q",
+					tc.pattern, gl, gok, got.Prefix(), got.String(), rl, rok, ref.Prefix())
+			}
+			for _, in := range inputs {
+				gm, gr := got.match(in, ctx)
+				rm, rr := ref.match(in, ctx)
+				if gm != rm || gr != rr {
+					t.Errorf("%q matching %q = %v, %v; tokenized form: %v, %v", tc.pattern, in, gm, gr, rm, rr)
+				}
+			}
+		})
+	}
+}
