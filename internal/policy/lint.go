@@ -1,0 +1,875 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Catalog is what Lint and Summarize need to know about AWS services, actions and condition
+// keys. The policy package does not import the catalog itself (it stays pure and small); the
+// caller fills these in, usually from internal/catalog. A nil function means "unknown": the
+// checks that need it are skipped.
+type Catalog struct {
+	// KnownService reports whether a service prefix ("s3") exists, ignoring case.
+	KnownService func(prefix string) bool
+	// MatchActions returns the actions ("s3:GetObject") an Action element pattern matches, with
+	// * and ? as wildcards and ignoring case; nil when it matches none. Lint needs the actions
+	// themselves, not only how many, to decide whether one entry is covered by the others.
+	MatchActions func(pattern string) []string
+	// ConditionKeyType returns the type AWS documents for a condition key ("String", "ARN",
+	// "Bool", "Date", "Numeric", "IPAddress", "ArrayOfString", …), matching keys with variables
+	// such as aws:RequestTag/${TagKey}.
+	ConditionKeyType func(key string) (typ string, ok bool)
+	// AccessLevel returns an action's access level: "List", "Read", "Write",
+	// "Permissions management" or "Tagging".
+	AccessLevel func(action string) (level string, ok bool)
+}
+
+// The finding types of IAM Access Analyzer's ValidatePolicy.
+const (
+	FindingError           = "ERROR"
+	FindingSecurityWarning = "SECURITY_WARNING"
+	FindingWarning         = "WARNING"
+	FindingSuggestion      = "SUGGESTION"
+)
+
+// Issue codes. All but CodePolicySyntax are the codes of IAM Access Analyzer's policy check
+// reference ("IAM policy validation check reference" in the IAM User Guide).
+const (
+	CodeJSONSyntax           = "JSON_SYNTAX_ERROR"
+	CodePolicySyntax         = "POLICY_SYNTAX" // iamd: IAM's generic MalformedPolicyDocument
+	CodeMissingAction        = "MISSING_ACTION"
+	CodeMissingResource      = "MISSING_RESOURCE"
+	CodeMissingPrincipal     = "MISSING_PRINCIPAL"
+	CodeUnsupportedPrincipal = "UNSUPPORTED_PRINCIPAL"
+	CodeInvalidPrincipal     = "INVALID_PRINCIPAL_FORMAT"
+	CodeUniqueSidsRequired   = "UNIQUE_SIDS_REQUIRED"
+	CodeUnsupportedSid       = "UNSUPPORTED_SID"
+	CodeTrustResource        = "ROLE_TRUST_POLICY_SYNTAX_ERROR_RESOURCE"
+
+	CodeInvalidAction          = "INVALID_ACTION"
+	CodeInvalidServiceInAction = "INVALID_SERVICE_IN_ACTION"
+	CodeInvalidService         = "INVALID_SERVICE"
+	CodeInvalidGlobalKey       = "INVALID_GLOBAL_CONDITION_KEY"
+	CodeInvalidServiceKey      = "INVALID_SERVICE_CONDITION_KEY"
+	CodeTypeMismatch           = "TYPE_MISMATCH"
+	CodeForAllValuesSingle     = "FORALLVALUES_WITH_SINGLE_VALUED_KEY"
+	CodeMissingVersion         = "MISSING_VERSION"
+	CodeAllowNotPrincipal      = "ALLOW_WITH_NOT_PRINCIPAL"
+	CodeRedundantAction        = "REDUNDANT_ACTION"
+
+	CodeEmptyArrayAction       = "EMPTY_ARRAY_ACTION"
+	CodeEmptyArrayResource     = "EMPTY_ARRAY_RESOURCE"
+	CodeEmptyArrayPrincipal    = "EMPTY_ARRAY_PRINCIPAL"
+	CodeEmptyObjectPrincipal   = "EMPTY_OBJECT_PRINCIPAL"
+	CodeEmptyArrayCondition    = "EMPTY_ARRAY_CONDITION"
+	CodeEmptyArrayCondAll      = "EMPTY_ARRAY_CONDITION_FORALLVALUES"
+	CodeEmptyArrayCondAny      = "EMPTY_ARRAY_CONDITION_FORANYVALUE"
+	CodeEmptyArrayCondIfExists = "EMPTY_ARRAY_CONDITION_IFEXISTS"
+	CodeEmptyObjectCondition   = "EMPTY_OBJECT_CONDITION"
+	CodeEmptySid               = "EMPTY_SID_VALUE"
+)
+
+// PathStep is one step of a finding's location in the document: an object member's name, or
+// (when Name is "") an array index.
+type PathStep struct {
+	Name  string
+	Index int
+}
+
+// Finding is one result of Lint, shaped like IAM Access Analyzer's ValidatePolicyFinding.
+type Finding struct {
+	// Type is FindingError, FindingSecurityWarning, FindingWarning or FindingSuggestion.
+	Type string
+	// Code is the issue code, such as "INVALID_ACTION".
+	Code string
+	// Message explains the finding; for checks Access Analyzer documents it is its text.
+	Message string
+	// Statement is the zero-based index of the statement concerned, or -1 for the document.
+	Statement int
+	// Path locates the element, "Statement[0].Action[1]"; Steps is the same path step by step.
+	Path  string
+	Steps []PathStep
+	// Line and Column (1-based, Column counted in characters, as in SyntaxError) and Offset (a
+	// byte offset) locate the start of the element; the End fields locate the byte after it.
+	// All are 0 when no element is to blame.
+	Line, Column, Offset          int
+	EndLine, EndColumn, EndOffset int
+}
+
+// Lint checks a policy document the way IAM Access Analyzer's ValidatePolicy does, for the
+// checks listed below, using cat for what AWS's service authorization reference knows. It
+// returns the findings in document order. The error is only for an invalid kind.
+//
+// A document Parse rejects yields an ERROR finding carrying IAM's message (with Access
+// Analyzer's code where one fits, else CodePolicySyntax); the other checks still run on the
+// JSON unless the text is not JSON at all (then the only finding is CodeJSONSyntax).
+//
+// Checks: unknown service in an action (INVALID_SERVICE_IN_ACTION) and actions that match
+// nothing (INVALID_ACTION); unknown condition keys (INVALID_GLOBAL_CONDITION_KEY,
+// INVALID_SERVICE_CONDITION_KEY, INVALID_SERVICE); condition operators that do not fit the
+// key's type (TYPE_MISMATCH) and ForAllValues on single-valued keys
+// (FORALLVALUES_WITH_SINGLE_VALUED_KEY); Allow statements that grant iam:PassRole or
+// iam:CreateServiceLinkedRole on every resource through "*", wildcards, NotAction or
+// NotResource (the PASS_ROLE_WITH_* security warnings and CREATE_SLR_WITH_* warnings, which
+// are how Access Analyzer treats Allow with NotAction or NotResource; iam:PassedToService
+// silences the star-in-resource ones, as AWS advises); Allow with NotPrincipal; redundant
+// actions; empty arrays and objects; a missing Version.
+//
+// Differences from Access Analyzer: no "Did you mean" suggestions; ForAnyValue on a
+// single-valued key is not reported (Access Analyzer documents no check for it); keys whose
+// prefix is an identity provider (a name with a dot, such as accounts.google.com:aud or an
+// OIDC host) are not checked; ARN, resource and principal formats are left to Parse.
+func Lint(text string, kind Kind, cat Catalog) ([]Finding, error) {
+	if kind < Identity || kind > RCP {
+		return nil, fmt.Errorf("policy: lint: invalid kind %d", kind)
+	}
+	l := &linter{text: text, kind: kind, cat: cat}
+	if _, err := Parse(text, kind); err != nil {
+		var se *SyntaxError
+		if !errors.As(err, &se) {
+			return nil, fmt.Errorf("policy: lint: %w", err)
+		}
+		l.syntax(se)
+	}
+	p := &parser{text: text}
+	root, jerr := p.parseDocument()
+	if jerr == nil && root.kind == kindObject {
+		l.document(&root)
+	}
+	sort.SliceStable(l.out, func(i, j int) bool {
+		if l.out[i].Offset != l.out[j].Offset {
+			return l.out[i].Offset < l.out[j].Offset
+		}
+		return l.out[i].Code < l.out[j].Code
+	})
+	return l.out, nil
+}
+
+type linter struct {
+	text string
+	kind Kind
+	cat  Catalog
+	out  []Finding
+}
+
+// syntaxCodes maps IAM's messages for rejected documents to Access Analyzer's issue codes.
+var syntaxCodes = map[string]string{
+	msgInvalidJSONTrust: CodeJSONSyntax,
+	msgSidUnique:        CodeUniqueSidsRequired,
+	msgSidChars:         CodeUnsupportedSid,
+	msgNoActions:        CodeMissingAction,
+	msgNoResources:      CodeMissingResource,
+	msgNoPrincipal:      CodeMissingPrincipal,
+	msgNoPrincipalTrust: CodeMissingPrincipal,
+	msgPrincipalBanned:  CodeUnsupportedPrincipal,
+	msgResourceBanned:   CodeTrustResource,
+	msgInvalidPrincipal: CodeInvalidPrincipal,
+	msgActionVendor:     CodeInvalidAction,
+	msgActionColons:     CodeInvalidAction,
+	msgActionWildVendor: CodeInvalidServiceInAction,
+}
+
+func (l *linter) syntax(se *SyntaxError) {
+	code, ok := syntaxCodes[se.Message]
+	if !ok {
+		code = CodePolicySyntax
+		if se.Message == msgSyntax && !lintValidJSON(l.text) {
+			code = CodeJSONSyntax
+		}
+	}
+	f := Finding{Type: FindingError, Code: code, Message: se.Message, Statement: -1}
+	if se.Line > 0 {
+		off := lintOffset(l.text, se.Line, se.Column)
+		f.Line, f.Column, f.Offset = se.Line, se.Column, off
+		f.EndLine, f.EndColumn, f.EndOffset = se.Line, se.Column, off
+	}
+	l.out = append(l.out, f)
+}
+
+func lintValidJSON(text string) bool {
+	p := &parser{text: text}
+	_, err := p.parseDocument()
+	return err == nil
+}
+
+// lintOffset is the byte offset of a 1-based line and character column.
+func lintOffset(text string, line, col int) int {
+	l, c := 1, 1
+	for i, r := range text {
+		if l == line && c == col {
+			return i
+		}
+		if r == '\n' {
+			l, c = l+1, 1
+			continue
+		}
+		c++
+	}
+	return len(text)
+}
+
+// position returns the 1-based line and character column of a byte offset.
+func lintPosition(text string, off int) (line, col int) {
+	line, col = 1, 1
+	for _, r := range text[:min(off, len(text))] {
+		if r == '\n' {
+			line, col = line+1, 1
+			continue
+		}
+		col++
+	}
+	return line, col
+}
+
+// lintEnd returns the offset just after the JSON value (or string) starting at off; the text
+// is known to be valid JSON.
+func lintEnd(text string, off int) int {
+	if off >= len(text) {
+		return len(text)
+	}
+	switch text[off] {
+	case '"':
+		for i := off + 1; i < len(text); i++ {
+			switch text[i] {
+			case '\\':
+				i++
+			case '"':
+				return i + 1
+			}
+		}
+		return len(text)
+	case '{', '[':
+		depth := 0
+		for i := off; i < len(text); i++ {
+			switch text[i] {
+			case '"':
+				i = lintEnd(text, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return len(text)
+	}
+	i := off
+	for i < len(text) && !strings.ContainsRune(" \t\r\n,]}", rune(text[i])) {
+		i++
+	}
+	return i
+}
+
+// lintLoc is where an element is: its path and its byte span.
+type lintLoc struct {
+	stmt       int
+	steps      []PathStep
+	start, end int
+}
+
+func (l *linter) at(base []PathStep, stmt, start, end int, more ...PathStep) lintLoc {
+	steps := make([]PathStep, 0, len(base)+len(more))
+	steps = append(steps, base...)
+	steps = append(steps, more...)
+	return lintLoc{stmt: stmt, steps: steps, start: start, end: end}
+}
+
+func (l *linter) add(typ, code, msg string, where lintLoc) {
+	f := Finding{
+		Type: typ, Code: code, Message: msg, Statement: where.stmt,
+		Path: pathString(where.steps), Steps: where.steps,
+		Offset: where.start, EndOffset: where.end,
+	}
+	f.Line, f.Column = lintPosition(l.text, where.start)
+	f.EndLine, f.EndColumn = lintPosition(l.text, where.end)
+	l.out = append(l.out, f)
+}
+
+func pathString(steps []PathStep) string {
+	var b strings.Builder
+	for _, s := range steps {
+		if s.Name == "" {
+			b.WriteString("[" + strconv.Itoa(s.Index) + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s.Name)
+	}
+	return b.String()
+}
+
+func lintStep(s string) PathStep { return PathStep{Name: s} }
+func lintStepAt(i int) PathStep  { return PathStep{Index: i} }
+
+func (l *linter) document(root *value) {
+	if root.get("Version") == nil {
+		l.add(FindingWarning, CodeMissingVersion,
+			"We recommend that you specify the Version element to help you with debugging permission issues.",
+			lintLoc{stmt: -1, start: root.off, end: root.off + 1})
+	}
+	m := root.get("Statement")
+	if m == nil {
+		return
+	}
+	switch m.val.kind {
+	case kindObject:
+		l.statement(0, []PathStep{lintStep("Statement")}, &m.val)
+	case kindArray:
+		for i := range m.val.arr {
+			if m.val.arr[i].kind == kindObject {
+				l.statement(i, []PathStep{lintStep("Statement"), lintStepAt(i)}, &m.val.arr[i])
+			}
+		}
+	}
+}
+
+// strElem is one string of a string-or-array element.
+type strElem struct {
+	s     string
+	off   int
+	steps []PathStep
+}
+
+// strings lists the strings of a string or array member; ok is false for other shapes.
+func (l *linter) strs(base []PathStep, m *member) ([]strElem, bool) {
+	switch m.val.kind {
+	case kindString:
+		return []strElem{{m.val.str, m.val.off, l.at(base, 0, 0, 0, lintStep(m.key)).steps}}, true
+	case kindArray:
+		out := make([]strElem, 0, len(m.val.arr))
+		for i, e := range m.val.arr {
+			if e.kind == kindString {
+				out = append(out, strElem{e.str, e.off, l.at(base, 0, 0, 0, lintStep(m.key), lintStepAt(i)).steps})
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// stmtFacts is what the statement-level checks need.
+type stmtFacts struct {
+	allow            bool
+	actions          []strElem // Action entries
+	notActions       []strElem
+	hasAction        bool
+	hasNotAction     bool
+	resources        []strElem
+	notResource      *member
+	passedToService  bool
+	conditionKeysSet map[string]bool
+}
+
+func (l *linter) statement(i int, base []PathStep, sv *value) {
+	var f stmtFacts
+	f.conditionKeysSet = map[string]bool{}
+	for j := range sv.obj {
+		m := &sv.obj[j]
+		switch m.key {
+		case "Sid":
+			if m.val.kind == kindString && m.val.str == "" {
+				l.add(FindingSuggestion, CodeEmptySid,
+					"Add a value to the empty string in the Sid element.",
+					l.at(base, i, m.val.off, lintEnd(l.text, m.val.off), lintStep("Sid")))
+			}
+		case "Effect":
+			f.allow = m.val.kind == kindString && strings.EqualFold(m.val.str, "Allow")
+		case "Action", "NotAction":
+			list, ok := l.strs(base, m)
+			if !ok {
+				continue
+			}
+			if m.val.kind == kindArray && len(m.val.arr) == 0 {
+				l.add(FindingSuggestion, CodeEmptyArrayAction,
+					"This statement includes no actions and does not affect the policy. Specify actions.",
+					l.at(base, i, m.val.off, lintEnd(l.text, m.val.off), lintStep(m.key)))
+			}
+			if m.key == "Action" {
+				f.actions, f.hasAction = list, true
+			} else {
+				f.notActions, f.hasNotAction = list, true
+			}
+			for _, a := range list {
+				l.action(i, a)
+			}
+		case "Resource", "NotResource":
+			list, ok := l.strs(base, m)
+			if !ok {
+				continue
+			}
+			if m.val.kind == kindArray && len(m.val.arr) == 0 {
+				l.add(FindingSuggestion, CodeEmptyArrayResource,
+					"This statement includes no resources and does not affect the policy. Specify resources.",
+					l.at(base, i, m.val.off, lintEnd(l.text, m.val.off), lintStep(m.key)))
+			}
+			if m.key == "Resource" {
+				f.resources = list
+			} else {
+				f.notResource = m
+			}
+		case "Principal", "NotPrincipal":
+			l.principal(i, base, m)
+		case "Condition":
+			if m.val.kind == kindObject {
+				l.conditions(i, append(base[:len(base):len(base)], lintStep("Condition")), &m.val, &f)
+			}
+		}
+	}
+	if f.allow {
+		if p := sv.get("NotPrincipal"); p != nil {
+			l.add(FindingSecurityWarning, CodeAllowNotPrincipal,
+				"Using Allow with NotPrincipal can be overly permissive. We recommend that you use Principal instead.",
+				l.at(base, i, p.keyOff, lintEnd(l.text, p.val.off), lintStep("NotPrincipal")))
+		}
+		if l.kind != SCP && l.kind != RCP && l.kind != Trust {
+			l.grants(i, base, &f, passRole)
+			l.grants(i, base, &f, createSLR)
+		}
+	}
+	l.redundant(i, f.actions)
+}
+
+// action checks one Action or NotAction entry against the catalog.
+func (l *linter) action(i int, a strElem) {
+	if a.s == "*" {
+		return
+	}
+	svc, _, ok := strings.Cut(a.s, ":")
+	if !ok || svc == "" || strings.ContainsAny(svc, "*?") {
+		return // Parse reports the form
+	}
+	where := lintLoc{stmt: i, steps: a.steps, start: a.off, end: lintEnd(l.text, a.off)}
+	if l.cat.KnownService != nil && !l.cat.KnownService(svc) {
+		l.add(FindingError, CodeInvalidServiceInAction,
+			fmt.Sprintf("The service %s specified in the action does not exist.", svc), where)
+		return
+	}
+	if l.cat.MatchActions != nil && len(l.cat.MatchActions(a.s)) == 0 {
+		l.add(FindingError, CodeInvalidAction, fmt.Sprintf("The action %s does not exist.", a.s), where)
+	}
+}
+
+func (l *linter) principal(i int, base []PathStep, m *member) {
+	switch m.val.kind {
+	case kindObject:
+		if len(m.val.obj) == 0 {
+			l.add(FindingSuggestion, CodeEmptyObjectPrincipal,
+				"This statement includes no principals and does not affect the policy. Specify principals.",
+				l.at(base, i, m.val.off, lintEnd(l.text, m.val.off), lintStep(m.key)))
+		}
+		for _, t := range m.val.obj {
+			if t.val.kind == kindArray && len(t.val.arr) == 0 {
+				l.add(FindingSuggestion, CodeEmptyArrayPrincipal,
+					"This statement includes no principals and does not affect the policy. Specify principals.",
+					l.at(base, i, t.val.off, lintEnd(l.text, t.val.off), lintStep(m.key), lintStep(t.key)))
+			}
+		}
+	}
+}
+
+// lintOpKind is the type family of a condition operator.
+type lintOpKind uint8
+
+const (
+	opUnknown lintOpKind = iota
+	opString
+	opNumeric
+	opDate
+	opBool
+	opBinary
+	opIP
+	opARN
+	opNull
+)
+
+// lintOperator strips the set prefix and IfExists suffix and classifies the base operator.
+func lintOperator(op string) (set string, ifExists bool, k lintOpKind) {
+	base := op
+	for _, p := range []string{"ForAllValues:", "ForAnyValue:"} {
+		if rest, ok := strings.CutPrefix(base, p); ok {
+			set, base = strings.TrimSuffix(p, ":"), rest
+		}
+	}
+	if b, ok := strings.CutSuffix(base, "IfExists"); ok {
+		base, ifExists = b, true
+	}
+	switch {
+	case strings.HasPrefix(base, "String"):
+		k = opString
+	case strings.HasPrefix(base, "Numeric"):
+		k = opNumeric
+	case strings.HasPrefix(base, "Date"):
+		k = opDate
+	case base == "Bool":
+		k = opBool
+	case strings.HasPrefix(base, "Binary"):
+		k = opBinary
+	case base == "IpAddress" || base == "NotIpAddress":
+		k = opIP
+	case strings.HasPrefix(base, "Arn"):
+		k = opARN
+	case base == "Null":
+		k = opNull
+	}
+	return set, ifExists, k
+}
+
+// fits reports whether an operator of kind k suits a key of the (non-array) type typ. String
+// operators also suit ARN keys, which AWS documents as comparable with either; numeric
+// operators suit aws:EpochTime, which AWS documents as both a date and a number.
+func lintFits(k lintOpKind, typ, key string) bool {
+	switch k {
+	case opNull, opUnknown:
+		return true
+	case opString:
+		return typ == "String" || typ == "ARN"
+	case opNumeric:
+		return typ == "Numeric" || strings.EqualFold(key, "aws:EpochTime")
+	case opDate:
+		return typ == "Date"
+	case opBool:
+		return typ == "Bool"
+	case opBinary:
+		return typ == "Binary"
+	case opIP:
+		return typ == "IPAddress"
+	case opARN:
+		return typ == "ARN"
+	}
+	return true
+}
+
+func (l *linter) conditions(i int, base []PathStep, cv *value, f *stmtFacts) {
+	if len(cv.obj) == 0 {
+		l.add(FindingSuggestion, CodeEmptyObjectCondition,
+			"This condition block is empty and it does not affect the policy. Specify conditions.",
+			lintLoc{stmt: i, steps: base, start: cv.off, end: lintEnd(l.text, cv.off)})
+	}
+	for _, op := range cv.obj {
+		if op.val.kind != kindObject {
+			continue
+		}
+		set, ifExists, k := lintOperator(op.key)
+		for _, km := range op.val.obj {
+			where := l.at(base, i, km.keyOff, lintEnd(l.text, km.keyOff), lintStep(op.key), lintStep(km.key))
+			f.conditionKeysSet[strings.ToLower(km.key)] = true
+			if strings.EqualFold(km.key, "iam:PassedToService") {
+				f.passedToService = true
+			}
+			if km.val.kind == kindArray && len(km.val.arr) == 0 {
+				l.emptyCondition(km.key, set, ifExists, where)
+			}
+			typ, known := l.conditionKey(km.key, where)
+			if !known {
+				continue
+			}
+			single := !strings.HasPrefix(typ, "ArrayOf")
+			if !lintFits(k, strings.TrimPrefix(typ, "ArrayOf"), km.key) {
+				l.add(FindingWarning, CodeTypeMismatch,
+					fmt.Sprintf("Use the operator type %s instead of operator %s for the condition key %s.",
+						strings.TrimPrefix(typ, "ArrayOf"), op.key, km.key), where)
+			}
+			if set == "ForAllValues" && single {
+				l.add(FindingSecurityWarning, CodeForAllValuesSingle,
+					fmt.Sprintf("Using ForAllValues qualifier with the single-valued condition key %s can be overly permissive. We recommend that you remove ForAllValues:.", km.key),
+					where)
+			}
+		}
+	}
+}
+
+func (l *linter) emptyCondition(key, set string, ifExists bool, where lintLoc) {
+	switch {
+	case set == "ForAllValues":
+		l.add(FindingSuggestion, CodeEmptyArrayCondAll,
+			fmt.Sprintf("The ForAllValues prefix with an empty condition key matches only if the key %s is missing from the request context. To determine if the request context is empty, we recommend that you use the Null condition operator with the value of true instead.", key), where)
+	case set == "ForAnyValue":
+		l.add(FindingSuggestion, CodeEmptyArrayCondAny,
+			fmt.Sprintf("The ForAnyValue prefix with an empty condition key %s never matches the request context and it does not affect the policy. Specify conditions.", key), where)
+	case ifExists:
+		l.add(FindingSuggestion, CodeEmptyArrayCondIfExists,
+			fmt.Sprintf("The IfExists suffix with an empty condition key matches only if the key %s is missing from the request context. To determine if the request context is empty, we recommend that you use the Null condition operator with the value of true instead.", key), where)
+	default:
+		l.add(FindingSuggestion, CodeEmptyArrayCondition,
+			fmt.Sprintf("There are no values for the condition key %s and it does not affect the policy. Specify conditions.", key), where)
+	}
+}
+
+// conditionKey looks a key up, reporting it when it does not exist; ok is true when its type
+// is known.
+func (l *linter) conditionKey(key string, where lintLoc) (typ string, ok bool) {
+	if l.cat.ConditionKeyType == nil {
+		return "", false
+	}
+	if typ, ok := l.cat.ConditionKeyType(key); ok {
+		return typ, true
+	}
+	prefix, _, found := strings.Cut(key, ":")
+	if !found || prefix == "" || strings.ContainsAny(prefix, "./$") {
+		return "", false // identity-provider keys (accounts.google.com:aud, OIDC hosts), variables
+	}
+	switch {
+	case strings.EqualFold(prefix, "aws"):
+		l.add(FindingError, CodeInvalidGlobalKey,
+			fmt.Sprintf("The condition key %s does not exist. Use a valid condition key.", key), where)
+	case l.cat.KnownService != nil && !l.cat.KnownService(prefix):
+		l.add(FindingError, CodeInvalidService,
+			fmt.Sprintf("The service %s does not exist. Use a valid service name.", prefix), where)
+	default:
+		l.add(FindingError, CodeInvalidServiceKey,
+			fmt.Sprintf("The condition key %s does not exist in the service %s. Use a valid condition key.", key, prefix), where)
+	}
+	return "", false
+}
+
+// lintSensitive describes an action Access Analyzer warns about when granted too broadly.
+type lintSensitive struct {
+	action string // "iam:PassRole"
+	probe  string // a resource part any "too broad" pattern matches
+	typ    string // finding type
+	prefix string // issue code prefix
+	// messages by case; the star-in-resource ones are silenced by silencer when set.
+	silencer                                                             string
+	star, starAction, starNotAction, notRes, starActNotRes, notActNotRes string
+}
+
+var passRole = &lintSensitive{
+	action: "iam:PassRole", probe: "role/iamd-lint-probe", typ: FindingSecurityWarning, prefix: "PASS_ROLE",
+	silencer:      "iam:passedtoservice",
+	star:          "Using the iam:PassRole action with wildcards (*) in the resource can be overly permissive because it allows iam:PassRole permissions on multiple resources. We recommend that you specify resource ARNs or add the iam:PassedToService condition key to your statement.",
+	starAction:    "Using wildcards (*) in the action and the resource can be overly permissive because it allows iam:PassRole permissions on all resources. We recommend that you specify resource ARNs or add the iam:PassedToService condition key to your statement.",
+	starNotAction: "Using a resource with wildcards (*) and NotAction can be overly permissive because it allows iam:PassRole permissions on all resources. We recommend that you specify resource ARNs or add the iam:PassedToService condition key to your statement.",
+	notRes:        "Using the iam:PassRole action with NotResource can be overly permissive because it can allow iam:PassRole permissions on multiple resources. We recommend that you specify resource ARNs instead.",
+	starActNotRes: "Using an action with a wildcard (*) and NotResource can be overly permissive because it can allow iam:PassRole permissions on multiple resources. We recommend that you specify resource ARNs instead.",
+	notActNotRes:  "Using NotAction with NotResource can be overly permissive because it can allow iam:PassRole permissions on multiple resources. We recommend that you specify resource ARNs instead.",
+}
+
+var createSLR = &lintSensitive{
+	action: "iam:CreateServiceLinkedRole", probe: "role/aws-service-role/iamd-lint-probe", typ: FindingWarning, prefix: "CREATE_SLR",
+	star:          "Using the iam:CreateServiceLinkedRole action with wildcards (*) in the resource can allow creation of unintended service-linked roles. We recommend that you specify resource ARNs instead.",
+	starAction:    "Using wildcards (*) in the action and the resource can allow creation of unintended service-linked roles because it allows iam:CreateServiceLinkedRole permissions on all resources. We recommend that you specify resource ARNs instead.",
+	starNotAction: "Using a resource with wildcards (*) and NotAction can allow creation of unintended service-linked roles because it allows iam:CreateServiceLinkedRole permissions on all resources. We recommend that you specify resource ARNs instead.",
+	notRes:        "Using the iam:CreateServiceLinkedRole action with NotResource can allow creation of unintended service-linked roles for multiple resources. We recommend that you specify resource ARNs instead.",
+	starActNotRes: "Using an action with a wildcard(*) and NotResource can allow creation of unintended service-linked roles because it can allow iam:CreateServiceLinkedRole permissions on multiple resources. We recommend that you specify resource ARNs instead.",
+	notActNotRes:  "Using NotAction with NotResource can allow creation of unintended service-linked roles because it allows iam:CreateServiceLinkedRole permissions on multiple resources. We recommend that you specify resource ARNs instead.",
+}
+
+// grants reports an Allow statement that grants a lintSensitive action on every resource.
+func (l *linter) grants(i int, base []PathStep, f *stmtFacts, s *lintSensitive) {
+	// How the action is granted: "explicit" (named), "star" (through a wildcard), "not" (NotAction
+	// that does not exclude it), or "" (not granted).
+	how := ""
+	switch {
+	case f.hasAction:
+		for _, a := range f.actions {
+			if strings.EqualFold(a.s, s.action) {
+				how = "explicit"
+				break
+			}
+			if strings.ContainsAny(a.s, "*?") && lintGlob(a.s, s.action) {
+				how = "star"
+			}
+		}
+	case f.hasNotAction:
+		how = "not"
+		for _, a := range f.notActions {
+			if a.s == "*" || lintGlob(a.s, s.action) {
+				how = ""
+			}
+		}
+	}
+	if how == "" {
+		return
+	}
+	if f.notResource != nil {
+		msg, code := s.notRes, s.prefix+"_WITH_NOT_RESOURCE"
+		switch how {
+		case "star":
+			msg, code = s.starActNotRes, s.prefix+"_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE"
+		case "not":
+			msg, code = s.notActNotRes, s.prefix+"_WITH_NOT_ACTION_AND_NOT_RESOURCE"
+		}
+		m := f.notResource
+		l.add(s.typ, code, msg, l.at(base, i, m.val.off, lintEnd(l.text, m.val.off), lintStep("NotResource")))
+		return
+	}
+	if s.silencer != "" && f.conditionKeysSet[s.silencer] {
+		return
+	}
+	for _, r := range f.resources {
+		if !lintBroad(r.s, s.probe) {
+			continue
+		}
+		msg, code := s.star, s.prefix+"_WITH_STAR_IN_RESOURCE"
+		switch how {
+		case "star":
+			msg, code = s.starAction, s.prefix+"_WITH_STAR_IN_ACTION_AND_RESOURCE"
+		case "not":
+			msg, code = s.starNotAction, s.prefix+"_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION"
+		}
+		l.add(s.typ, code, msg, lintLoc{stmt: i, steps: r.steps, start: r.off, end: lintEnd(l.text, r.off)})
+		return
+	}
+}
+
+// lintBroad reports whether a Resource pattern covers IAM roles in general: "*", or an ARN
+// pattern whose service part matches iam and whose resource part matches the probe (so
+// "arn:aws:iam::*:role/*" is broad and "arn:aws:iam::*:role/Service*" is not).
+func lintBroad(r, probe string) bool {
+	if r == "*" {
+		return true
+	}
+	parts := strings.SplitN(r, ":", 6)
+	if len(parts) < 6 {
+		return false
+	}
+	return lintGlob(parts[2], "iam") && lintGlob(parts[5], probe)
+}
+
+// lintGlob reports whether name matches pattern, * matching any run of characters and ? one,
+// ignoring ASCII case.
+func lintGlob(pattern, name string) bool {
+	p, n := 0, 0
+	star, mark := -1, 0
+	for n < len(name) {
+		switch {
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, n
+			p++
+		case p < len(pattern) && (pattern[p] == '?' || lintLower(pattern[p]) == lintLower(name[n])):
+			p++
+			n++
+		case star >= 0:
+			mark++
+			p, n = star+1, mark
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
+}
+
+func lintLower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// redundant reports Action entries whose every action another entry already grants. It walks
+// the entries from last to first, so that of two equal entries the later one is reported.
+func (l *linter) redundant(i int, actions []strElem) {
+	if l.cat.MatchActions == nil || len(actions) < 2 {
+		return
+	}
+	sets := make([][]string, len(actions))
+	count := map[string]int{}
+	for j, a := range actions {
+		for _, m := range l.cat.MatchActions(a.s) {
+			m = strings.ToLower(m)
+			sets[j] = append(sets[j], m)
+			count[m]++
+		}
+	}
+	var redundant []int
+	for j := len(actions) - 1; j >= 0; j-- {
+		if len(sets[j]) == 0 {
+			continue
+		}
+		covered := true
+		for _, m := range sets[j] {
+			if count[m] < 2 {
+				covered = false
+				break
+			}
+		}
+		if covered {
+			redundant = append(redundant, j)
+			for _, m := range sets[j] {
+				count[m]--
+			}
+		}
+	}
+	if len(redundant) == 0 {
+		return
+	}
+	first := actions[redundant[len(redundant)-1]]
+	l.add(FindingSuggestion, CodeRedundantAction,
+		fmt.Sprintf("The %d action(s) are redundant because they provide similar permissions. Update the policy to remove the redundant action such as: %s.", len(redundant), first.s),
+		lintLoc{stmt: i, steps: first.steps, start: first.off, end: lintEnd(l.text, first.off)})
+}
+
+// StatementLevels summarizes what one statement's Action or NotAction covers: the actions,
+// expanded through the catalog, and how many there are at each access level.
+type StatementLevels struct {
+	Statement int
+	Sid       string
+	Effect    Effect
+	// Actions are the catalog actions the statement covers, sorted ignoring case.
+	Actions []string
+	// Levels counts Actions by access level ("List", "Read", "Write", "Permissions management",
+	// "Tagging"); actions without a known level count under "".
+	Levels map[string]int
+}
+
+// Summarize expands each statement's actions through the catalog, like the policy summary of
+// the IAM console: Action patterns are expanded, NotAction means every catalog action except
+// the ones it matches. Resources and conditions are not taken into account.
+func Summarize(doc *Document, cat Catalog) []StatementLevels {
+	out := make([]StatementLevels, 0, len(doc.Statements))
+	var all []string
+	for _, st := range doc.Statements {
+		seen := map[string]string{} // lower → as spelled
+		if st.NotAction != nil {
+			if all == nil && cat.MatchActions != nil {
+				all = cat.MatchActions("*")
+			}
+			excluded := map[string]bool{}
+			for _, p := range st.NotAction {
+				for _, a := range lintMatch(cat, p) {
+					excluded[strings.ToLower(a)] = true
+				}
+			}
+			for _, a := range all {
+				if !excluded[strings.ToLower(a)] {
+					seen[strings.ToLower(a)] = a
+				}
+			}
+		}
+		for _, p := range st.Action {
+			for _, a := range lintMatch(cat, p) {
+				seen[strings.ToLower(a)] = a
+			}
+		}
+		s := StatementLevels{Statement: st.Index, Sid: st.Sid, Effect: st.Effect, Levels: map[string]int{}}
+		for _, a := range seen {
+			s.Actions = append(s.Actions, a)
+			level := ""
+			if cat.AccessLevel != nil {
+				level, _ = cat.AccessLevel(a)
+			}
+			s.Levels[level]++
+		}
+		sort.Slice(s.Actions, func(a, b int) bool { return strings.ToLower(s.Actions[a]) < strings.ToLower(s.Actions[b]) })
+		out = append(out, s)
+	}
+	return out
+}
+
+func lintMatch(cat Catalog, pattern string) []string {
+	if cat.MatchActions == nil {
+		return nil
+	}
+	return cat.MatchActions(pattern)
+}

@@ -1,0 +1,385 @@
+package policy_test
+
+import (
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/iamd-dev/iamd/internal/catalog"
+	"github.com/iamd-dev/iamd/internal/policy"
+)
+
+// lintCatalog adapts the real action catalog to policy.Catalog, as cmd/iamd does.
+func lintCatalog(t testing.TB) (policy.Catalog, *catalog.Catalog) {
+	t.Helper()
+	c, err := catalog.Load()
+	if err != nil {
+		t.Fatalf("catalog.Load: %v", err)
+	}
+	return policy.Catalog{
+		KnownService: func(p string) bool { _, ok := c.Service(p); return ok },
+		MatchActions: func(p string) []string {
+			m := c.Match(p)
+			out := make([]string, len(m))
+			for i, a := range m {
+				out[i] = a.String()
+			}
+			return out
+		},
+		ConditionKeyType: func(k string) (string, bool) {
+			ck, ok := c.ConditionKey(k)
+			if !ok {
+				return "", false
+			}
+			return ck.Type, true
+		},
+		AccessLevel: func(a string) (string, bool) {
+			x, ok := c.Action(a)
+			if !ok || x.AccessLevel == 0 {
+				return "", false
+			}
+			return x.AccessLevel.String(), true
+		},
+	}, c
+}
+
+// brief is the part of a finding the table tests compare.
+type brief struct{ Type, Code, Path string }
+
+func briefs(fs []policy.Finding) []brief {
+	out := []brief{}
+	for _, f := range fs {
+		out = append(out, brief{f.Type, f.Code, f.Path})
+	}
+	return out
+}
+
+// stmt wraps statements in a 2012-10-17 document.
+func stmt(statements ...string) string {
+	return `{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`
+}
+
+func TestLint(t *testing.T) {
+	cat, _ := lintCatalog(t)
+	const (
+		E  = policy.FindingError
+		SW = policy.FindingSecurityWarning
+		W  = policy.FindingWarning
+		S  = policy.FindingSuggestion
+	)
+	tests := []struct {
+		name string
+		kind policy.Kind
+		doc  string
+		want []brief
+	}{
+		{"clean", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::b/*"}`), nil},
+
+		{"unknown service fires", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":["s3:GetObject","nosuchsvc:Get"],"Resource":"*"}`),
+			[]brief{{E, "INVALID_SERVICE_IN_ACTION", "Statement[0].Action[1]"}}},
+		{"unknown service in NotAction fires", policy.Identity,
+			stmt(`{"Effect":"Deny","NotAction":"nosuchsvc:Get","Resource":"*"}`),
+			[]brief{{E, "INVALID_SERVICE_IN_ACTION", "Statement[0].NotAction"}}},
+		{"known service with wildcard does not fire", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}`), nil},
+
+		{"unknown action fires", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"s3:GetObjekt","Resource":"*"}`),
+			[]brief{{E, "INVALID_ACTION", "Statement[0].Action"}}},
+		{"pattern matching nothing fires", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"s3:Zzz*","Resource":"*"}`),
+			[]brief{{E, "INVALID_ACTION", "Statement[0].Action"}}},
+		{"action case is ignored", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"S3:getobject","Resource":"*"}`), nil},
+
+		{"unknown global key fires", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:NoSuchKey":"x"}}}`),
+			[]brief{{E, "INVALID_GLOBAL_CONDITION_KEY", "Statement[0].Condition.StringEquals.aws:NoSuchKey"}}},
+		{"unknown service key fires", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"s3:nosuchkey":"x"}}}`),
+			[]brief{{E, "INVALID_SERVICE_CONDITION_KEY", "Statement[0].Condition.StringEquals.s3:nosuchkey"}}},
+		{"key of unknown service fires", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"nosuchsvc:key":"x"}}}`),
+			[]brief{{E, "INVALID_SERVICE", "Statement[0].Condition.StringEquals.nosuchsvc:key"}}},
+		{"known keys, tag templates and provider keys do not fire", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{
+				"StringEquals":{"aws:PrincipalTag/team":"a","s3:prefix":"p","aws:referer":"r","accounts.google.com:aud":"x","token.actions.githubusercontent.com:sub":"y"}}}`),
+			nil},
+
+		{"IpAddress on a String key fires", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:username":"10.0.0.0/8"}}}`),
+			[]brief{{W, "TYPE_MISMATCH", "Statement[0].Condition.IpAddress.aws:username"}}},
+		{"Date operator on a Numeric key fires", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"DateGreaterThan":{"aws:MultiFactorAuthAge":"2020-01-01T00:00:00Z"}}}`),
+			[]brief{{W, "TYPE_MISMATCH", "Statement[0].Condition.DateGreaterThan.aws:MultiFactorAuthAge"}}},
+		{"Bool on a Date key fires (IfExists kept)", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"BoolIfExists":{"aws:CurrentTime":"true"}}}`),
+			[]brief{{W, "TYPE_MISMATCH", "Statement[0].Condition.BoolIfExists.aws:CurrentTime"}}},
+		{"matching types do not fire", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{
+				"IpAddress":{"aws:SourceIp":"10.0.0.0/8"},
+				"NumericLessThan":{"aws:MultiFactorAuthAge":"3600","aws:EpochTime":"1"},
+				"DateGreaterThan":{"aws:CurrentTime":"2020-01-01T00:00:00Z"},
+				"Bool":{"aws:SecureTransport":"true"},
+				"StringLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/x"},
+				"ArnLike":{"aws:SourceArn":"arn:aws:sns:*:*:t"},
+				"Null":{"aws:MultiFactorAuthAge":"true"},
+				"ForAnyValue:StringEquals":{"aws:TagKeys":"a"}}}`),
+			nil},
+
+		{"ForAllValues on a single-valued key fires", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:username":["a","b"]}}}`),
+			[]brief{{SW, "FORALLVALUES_WITH_SINGLE_VALUED_KEY", "Statement[0].Condition.ForAllValues:StringEquals.aws:username"}}},
+		{"ForAllValues on a multivalued key does not fire", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["a","b"]}}}`),
+			nil},
+
+		{"PassRole with star resource fires", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}`),
+			[]brief{{SW, "PASS_ROLE_WITH_STAR_IN_RESOURCE", "Statement[0].Resource"}}},
+		{"PassRole with role/* fires", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":["iam:passrole"],"Resource":["arn:aws:iam::111122223333:role/app","arn:aws:iam::111122223333:role/*"]}`),
+			[]brief{{SW, "PASS_ROLE_WITH_STAR_IN_RESOURCE", "Statement[0].Resource[1]"}}},
+		{"PassRole with specific role does not fire", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"iam:PassRole","Resource":["arn:aws:iam::111122223333:role/app","arn:aws:iam::*:role/Service*"]}`), nil},
+		{"PassRole with PassedToService does not fire", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}}`), nil},
+		{"Deny PassRole with star does not fire", policy.Identity,
+			stmt(`{"Effect":"Deny","Action":"iam:PassRole","Resource":"*"}`), nil},
+		{"star action and star resource fires both families", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"iam:*","Resource":"*"}`),
+			[]brief{{W, "CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE", "Statement[0].Resource"}, {SW, "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE", "Statement[0].Resource"}}},
+		{"CreateServiceLinkedRole with star resource fires", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"iam:CreateServiceLinkedRole","Resource":"*"}`),
+			[]brief{{W, "CREATE_SLR_WITH_STAR_IN_RESOURCE", "Statement[0].Resource"}}},
+
+		{"Allow with NotAction and star resource fires", policy.Identity,
+			stmt(`{"Effect":"Allow","NotAction":"s3:*","Resource":"*"}`),
+			[]brief{{W, "CREATE_SLR_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION", "Statement[0].Resource"}, {SW, "PASS_ROLE_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION", "Statement[0].Resource"}}},
+		{"Allow with NotAction excluding iam does not fire", policy.Identity,
+			stmt(`{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}`), nil},
+		{"Deny with NotAction does not fire", policy.Identity,
+			stmt(`{"Effect":"Deny","NotAction":"s3:*","Resource":"*"}`), nil},
+
+		{"Allow with NotResource fires", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"iam:PassRole","NotResource":"arn:aws:iam::111122223333:role/admin"}`),
+			[]brief{{SW, "PASS_ROLE_WITH_NOT_RESOURCE", "Statement[0].NotResource"}}},
+		{"Allow with NotAction and NotResource fires", policy.Identity,
+			stmt(`{"Effect":"Allow","NotAction":"s3:*","NotResource":"arn:aws:iam::111122223333:role/admin"}`),
+			[]brief{{W, "CREATE_SLR_WITH_NOT_ACTION_AND_NOT_RESOURCE", "Statement[0].NotResource"}, {SW, "PASS_ROLE_WITH_NOT_ACTION_AND_NOT_RESOURCE", "Statement[0].NotResource"}}},
+		{"Allow with star action and NotResource fires", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"*","NotResource":"arn:aws:s3:::b"}`),
+			[]brief{{W, "CREATE_SLR_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE", "Statement[0].NotResource"}, {SW, "PASS_ROLE_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE", "Statement[0].NotResource"}}},
+		{"Allow with NotResource on other actions does not fire", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:s3:::secret/*"}`), nil},
+
+		{"Allow with NotPrincipal fires", policy.Resource,
+			stmt(`{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`),
+			[]brief{{SW, "ALLOW_WITH_NOT_PRINCIPAL", "Statement[0].NotPrincipal"}}},
+		{"Deny with NotPrincipal does not fire", policy.Resource,
+			stmt(`{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), nil},
+
+		{"redundant action fires", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":["iam:Get*","iam:List*","iam:GetCredentialReport"],"Resource":"*"}`),
+			[]brief{{S, "REDUNDANT_ACTION", "Statement[0].Action[2]"}}},
+		{"duplicate action fires once", policy.Identity,
+			stmt(`{"Effect":"Deny","Action":["s3:GetObject","s3:getobject"],"Resource":"*"}`),
+			[]brief{{S, "REDUNDANT_ACTION", "Statement[0].Action[1]"}}},
+		{"partly covered pattern does not fire", policy.Identity,
+			stmt(`{"Effect":"Deny","Action":["iam:Get*","iam:*CredentialReport"],"Resource":"*"}`), nil},
+		{"covered by the union of two entries fires", policy.Identity,
+			stmt(`{"Effect":"Deny","Action":["iam:Get*","iam:Generate*","iam:*CredentialReport"],"Resource":"*"}`),
+			[]brief{{S, "REDUNDANT_ACTION", "Statement[0].Action[2]"}}},
+
+		{"empty condition array fires", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:username":[]},"ForAllValues:StringEquals":{"aws:TagKeys":[]},"ForAnyValue:StringEquals":{"aws:CalledVia":[]},"StringEqualsIfExists":{"aws:userid":[]}}}`),
+			[]brief{
+				{S, "EMPTY_ARRAY_CONDITION", "Statement[0].Condition.StringEquals.aws:username"},
+				{S, "EMPTY_ARRAY_CONDITION_FORALLVALUES", "Statement[0].Condition.ForAllValues:StringEquals.aws:TagKeys"},
+				{S, "EMPTY_ARRAY_CONDITION_FORANYVALUE", "Statement[0].Condition.ForAnyValue:StringEquals.aws:CalledVia"},
+				{S, "EMPTY_ARRAY_CONDITION_IFEXISTS", "Statement[0].Condition.StringEqualsIfExists.aws:userid"},
+			}},
+		{"empty condition object fires", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{}}`),
+			[]brief{{S, "EMPTY_OBJECT_CONDITION", "Statement[0].Condition"}}},
+		{"empty action array fires beside IAM's error", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":[],"Resource":"*"}`),
+			[]brief{{E, "MISSING_ACTION", ""}, {S, "EMPTY_ARRAY_ACTION", "Statement[0].Action"}}},
+		{"empty resource array fires beside IAM's error", policy.Identity,
+			stmt(`{"Effect":"Allow","Action":"s3:GetObject","Resource":[]}`),
+			[]brief{{E, "MISSING_RESOURCE", ""}, {S, "EMPTY_ARRAY_RESOURCE", "Statement[0].Resource"}}},
+		{"empty principal array fires", policy.Resource,
+			stmt(`{"Effect":"Allow","Principal":{"AWS":[]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`),
+			[]brief{{E, "POLICY_SYNTAX", ""}, {S, "EMPTY_ARRAY_PRINCIPAL", "Statement[0].Principal.AWS"}}},
+		{"empty Sid fires", policy.Resource,
+			stmt(`{"Sid":"","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`),
+			[]brief{{S, "EMPTY_SID_VALUE", "Statement[0].Sid"}}},
+		{"non-empty arrays do not fire", policy.Identity,
+			stmt(`{"Sid":"A","Effect":"Allow","Action":["s3:GetObject"],"Resource":["*"],"Condition":{"StringEquals":{"aws:username":["a"]}}}`), nil},
+
+		{"missing version fires", policy.Identity,
+			`{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`,
+			[]brief{{W, "MISSING_VERSION", ""}}},
+		{"2008 version does not fire", policy.Identity,
+			`{"Version":"2008-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`, nil},
+
+		{"not JSON is one syntax error", policy.Identity, `{"Version":`,
+			[]brief{{E, "JSON_SYNTAX_ERROR", ""}}},
+		{"principal in identity policy", policy.Identity,
+			stmt(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}`),
+			[]brief{{E, "UNSUPPORTED_PRINCIPAL", ""}}},
+		{"trust policy is not checked for PassRole", policy.Trust,
+			stmt(`{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}`), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := policy.Lint(tt.doc, tt.kind, cat)
+			if err != nil {
+				t.Fatalf("Lint(%s): %v", tt.doc, err)
+			}
+			want := tt.want
+			if want == nil {
+				want = []brief{}
+			}
+			g := briefs(got)
+			sort.Slice(g, func(i, j int) bool { return g[i].Code < g[j].Code })
+			sort.Slice(want, func(i, j int) bool { return want[i].Code < want[j].Code })
+			if diff := cmp.Diff(want, g); diff != "" {
+				t.Errorf("Lint(%s) findings (-want +got):\n%s\nall: %+v", tt.doc, diff, got)
+			}
+		})
+	}
+}
+
+func TestLintPositions(t *testing.T) {
+	cat, _ := lintCatalog(t)
+	doc := "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\n    \"Effect\": \"Allow\",\n" +
+		"    \"Action\": [\"s3:GetObject\", \"s3:Nope\"],\n    \"Resource\": \"*\"\n  }]\n}"
+	got, err := policy.Lint(doc, policy.Identity, cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := strings.Index(doc, `"s3:Nope"`)
+	want := []policy.Finding{{
+		Type: policy.FindingError, Code: policy.CodeInvalidAction, Message: "The action s3:Nope does not exist.",
+		Statement: 0, Path: "Statement[0].Action[1]",
+		Steps: []policy.PathStep{{Name: "Statement"}, {Index: 0}, {Name: "Action"}, {Index: 1}},
+		Line:  5, Column: 32, Offset: start,
+		EndLine: 5, EndColumn: 41, EndOffset: start + len(`"s3:Nope"`),
+	}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Lint findings (-want +got):\n%s", diff)
+	}
+	if line := strings.Split(doc, "\n")[4]; line[want[0].Column-1:want[0].EndColumn-1] != `"s3:Nope"` {
+		t.Errorf("column span %d-%d of %q is not the action", want[0].Column, want[0].EndColumn, line)
+	}
+}
+
+func TestLintSyntaxErrorPosition(t *testing.T) {
+	doc := "{\"Version\":\"2012-10-17\",\n\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\",\"Bogus\":1}}"
+	got, err := policy.Lint(doc, policy.Identity, policy.Catalog{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, perr := policy.Parse(doc, policy.Identity)
+	se, ok := perr.(*policy.SyntaxError)
+	if !ok {
+		t.Fatalf("Parse(%s) = %v, want a SyntaxError", doc, perr)
+	}
+	if len(got) != 1 || got[0].Line != se.Line || got[0].Column != se.Column || got[0].Message != se.Message {
+		t.Fatalf("Lint = %+v, want one finding at %d:%d with %q", got, se.Line, se.Column, se.Message)
+	}
+	if off := got[0].Offset; !strings.HasPrefix(doc[off:], `"Bogus"`) {
+		t.Errorf("offset %d points at %q, want the Bogus key", off, doc[off:])
+	}
+}
+
+func TestLintWithoutCatalog(t *testing.T) {
+	// Without catalog lookups only the structural checks run.
+	doc := `{"Statement":[{"Effect":"Allow","Action":["nosuch:Thing","iam:PassRole"],"Resource":"*","Condition":{"IpAddress":{"aws:nosuch":[]}}}]}`
+	got, err := policy.Lint(doc, policy.Identity, policy.Catalog{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []brief{
+		{policy.FindingWarning, "MISSING_VERSION", ""},
+		{policy.FindingSecurityWarning, "PASS_ROLE_WITH_STAR_IN_RESOURCE", "Statement[0].Resource"},
+		{policy.FindingSuggestion, "EMPTY_ARRAY_CONDITION", "Statement[0].Condition.IpAddress.aws:nosuch"},
+	}
+	if diff := cmp.Diff(want, briefs(got)); diff != "" {
+		t.Errorf("Lint(%s) (-want +got):\n%s", doc, diff)
+	}
+}
+
+func TestLintInvalidKind(t *testing.T) {
+	if _, err := policy.Lint(stmt(), policy.Kind(0), policy.Catalog{}); err == nil {
+		t.Error("Lint with kind 0: no error")
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	cat, c := lintCatalog(t)
+	levels := func(patterns ...string) map[string]int {
+		seen := map[string]*catalog.Action{}
+		for _, p := range patterns {
+			for _, a := range c.Match(p) {
+				seen[strings.ToLower(a.String())] = a
+			}
+		}
+		out := map[string]int{}
+		for _, a := range seen {
+			out[a.AccessLevel.String()]++
+		}
+		return out
+	}
+	notAction := func(patterns ...string) map[string]int {
+		excluded := map[string]bool{}
+		for _, p := range patterns {
+			for _, a := range c.Match(p) {
+				excluded[a.String()] = true
+			}
+		}
+		out := map[string]int{}
+		for _, a := range c.Match("*") {
+			if !excluded[a.String()] {
+				out[a.AccessLevel.String()]++
+			}
+		}
+		return out
+	}
+	doc, err := policy.Parse(stmt(
+		`{"Sid":"Read","Effect":"Allow","Action":["iam:Get*","iam:List*","iam:GetUser"],"Resource":"*"}`,
+		`{"Effect":"Deny","NotAction":["s3:*","iam:*"],"Resource":"*"}`,
+	), policy.Identity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := policy.Summarize(doc, cat)
+	if len(got) != 2 {
+		t.Fatalf("Summarize: %d statements, want 2", len(got))
+	}
+	for i, want := range []map[string]int{levels("iam:Get*", "iam:List*"), notAction("s3:*", "iam:*")} {
+		if diff := cmp.Diff(want, got[i].Levels); diff != "" {
+			t.Errorf("statement %d levels (-want +got):\n%s", i, diff)
+		}
+		n := 0
+		for _, v := range want {
+			n += v
+		}
+		if len(got[i].Actions) != n {
+			t.Errorf("statement %d: %d actions, want %d", i, len(got[i].Actions), n)
+		}
+	}
+	if got[0].Sid != "Read" || got[0].Effect != policy.Allow || got[1].Effect != policy.Deny {
+		t.Errorf("statement identity = %+v / %+v", got[0], got[1])
+	}
+	if !sort.SliceIsSorted(got[0].Actions, func(a, b int) bool {
+		return strings.ToLower(got[0].Actions[a]) < strings.ToLower(got[0].Actions[b])
+	}) {
+		t.Errorf("actions not sorted: %v", got[0].Actions)
+	}
+}
