@@ -36,6 +36,7 @@ commands:
   serve          run the IAM/STS server
   config print   print the effective configuration (secrets redacted)
   trail          verify or export the audit trail (iamd trail help)
+  policy         validate a policy document or summarize its access levels (iamd policy help)
   version        print the version
 `
 
@@ -64,6 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	case "trail":
 		return runTrail(ctx, args[1:], getenv, stdout, stderr)
+	case "policy":
+		return runPolicy(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "iamd", version)
 		return nil

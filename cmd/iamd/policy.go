@@ -1,0 +1,258 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/iamd-dev/iamd/internal/catalog"
+	"github.com/iamd-dev/iamd/internal/policy"
+)
+
+const policyUsage = `usage:
+  iamd policy validate [--type KIND] FILE
+      check a policy document as IAM Access Analyzer's ValidatePolicy does; print one JSON
+      finding per line (findingType, issueCode, findingDetails, locations); exit status 1
+      when there is an ERROR finding. FILE - reads standard input.
+  iamd policy levels [--type KIND] [--actions] FILE
+      for each statement, count the actions it allows or denies (expanded through the AWS
+      action catalog) by access level: List, Read, Write, Permissions management, Tagging.
+      --actions lists them too.
+KIND is identity (the default), resource, trust, boundary, session, scp or rcp.
+`
+
+// errFindings is returned when validate reports an ERROR finding, so that iamd exits non-zero.
+var errFindings = errors.New("policy has errors")
+
+// runPolicy runs `iamd policy ...`: offline commands over a policy document.
+func runPolicy(_ context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
+	return policyCommand(args, os.Stdin, stdout, stderr)
+}
+
+func policyCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, policyUsage)
+		return errors.New("policy: no subcommand")
+	}
+	fs := flag.NewFlagSet("iamd policy "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	kindName := fs.String("type", "identity", "policy type: identity, resource, trust, boundary, session, scp or rcp")
+	switch args[0] {
+	case "validate":
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		kind, text, err := policyInput(fs, *kindName, stdin)
+		if err != nil {
+			return err
+		}
+		return policyValidate(text, kind, stdout)
+	case "levels":
+		list := fs.Bool("actions", false, "list each action with its access level")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		kind, text, err := policyInput(fs, *kindName, stdin)
+		if err != nil {
+			return err
+		}
+		return policyLevels(text, kind, *list, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, policyUsage)
+		return nil
+	}
+	fmt.Fprint(stderr, policyUsage)
+	return fmt.Errorf("policy: unknown subcommand %q", args[0])
+}
+
+var policyKinds = map[string]policy.Kind{
+	"identity": policy.Identity, "resource": policy.Resource, "trust": policy.Trust,
+	"boundary": policy.Boundary, "session": policy.Session, "scp": policy.SCP, "rcp": policy.RCP,
+}
+
+// policyInput resolves the --type flag and reads the one FILE argument ("-" for stdin).
+func policyInput(fs *flag.FlagSet, kindName string, stdin io.Reader) (policy.Kind, string, error) {
+	kind, ok := policyKinds[strings.ToLower(kindName)]
+	if !ok {
+		return 0, "", fmt.Errorf("policy: unknown --type %q (want identity, resource, trust, boundary, session, scp or rcp)", kindName)
+	}
+	if fs.NArg() != 1 {
+		return 0, "", fmt.Errorf("policy: want one FILE argument (- for standard input), got %d", fs.NArg())
+	}
+	var (
+		b   []byte
+		err error
+	)
+	if name := fs.Arg(0); name == "-" {
+		b, err = io.ReadAll(stdin)
+	} else {
+		b, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("policy: read: %w", err)
+	}
+	return kind, string(b), nil
+}
+
+// lintCatalog adapts the embedded AWS action catalog to what the policy package asks for.
+func lintCatalog() (policy.Catalog, error) {
+	c, err := catalog.Load()
+	if err != nil {
+		return policy.Catalog{}, fmt.Errorf("policy: load action catalog: %w", err)
+	}
+	return policy.Catalog{
+		KnownService: func(prefix string) bool {
+			_, ok := c.Service(prefix)
+			return ok
+		},
+		MatchActions: func(pattern string) []string {
+			m := c.Match(pattern)
+			out := make([]string, len(m))
+			for i, a := range m {
+				out[i] = a.String()
+			}
+			return out
+		},
+		ConditionKeyType: func(key string) (string, bool) {
+			k, ok := c.ConditionKey(key)
+			if !ok {
+				return "", false
+			}
+			return k.Type, true
+		},
+		AccessLevel: func(action string) (string, bool) {
+			a, ok := c.Action(action)
+			if !ok || a.AccessLevel == 0 {
+				return "", false
+			}
+			return a.AccessLevel.String(), true
+		},
+	}, nil
+}
+
+// The JSON shape of Access Analyzer's ValidatePolicyFinding.
+type (
+	vpFinding struct {
+		FindingType    string       `json:"findingType"`
+		IssueCode      string       `json:"issueCode"`
+		FindingDetails string       `json:"findingDetails"`
+		LearnMoreLink  string       `json:"learnMoreLink,omitempty"`
+		Locations      []vpLocation `json:"locations"`
+	}
+	vpLocation struct {
+		Path []vpPathElement `json:"path"`
+		Span vpSpan          `json:"span"`
+	}
+	// vpPathElement is a union: an array index or an object member's name.
+	vpPathElement struct {
+		Index *int    `json:"index,omitempty"`
+		Value *string `json:"value,omitempty"`
+	}
+	vpSpan struct {
+		Start vpPosition `json:"start"`
+		End   vpPosition `json:"end"`
+	}
+	// vpPosition counts lines from 1 and columns and offsets from 0, in characters.
+	vpPosition struct {
+		Line   int `json:"line"`
+		Column int `json:"column"`
+		Offset int `json:"offset"`
+	}
+)
+
+const learnMore = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html"
+
+func toValidatePolicyFinding(text string, f policy.Finding) vpFinding {
+	out := vpFinding{
+		FindingType: f.Type, IssueCode: f.Code, FindingDetails: f.Message,
+		Locations: []vpLocation{},
+	}
+	if f.Code != policy.CodePolicySyntax {
+		out.LearnMoreLink = learnMore
+	}
+	if f.Line == 0 {
+		return out
+	}
+	l := vpLocation{Path: []vpPathElement{}, Span: vpSpan{
+		Start: vpPosition{Line: f.Line, Column: f.Column - 1, Offset: utf8.RuneCountInString(text[:f.Offset])},
+		End:   vpPosition{Line: f.EndLine, Column: f.EndColumn - 1, Offset: utf8.RuneCountInString(text[:f.EndOffset])},
+	}}
+	for _, s := range f.Steps {
+		if s.Name == "" {
+			i := s.Index
+			l.Path = append(l.Path, vpPathElement{Index: &i})
+			continue
+		}
+		v := s.Name
+		l.Path = append(l.Path, vpPathElement{Value: &v})
+	}
+	out.Locations = append(out.Locations, l)
+	return out
+}
+
+func policyValidate(text string, kind policy.Kind, stdout io.Writer) error {
+	cat, err := lintCatalog()
+	if err != nil {
+		return err
+	}
+	findings, err := policy.Lint(text, kind, cat)
+	if err != nil {
+		return fmt.Errorf("policy: validate: %w", err)
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	errs := 0
+	for _, f := range findings {
+		if f.Type == policy.FindingError {
+			errs++
+		}
+		if err := enc.Encode(toValidatePolicyFinding(text, f)); err != nil {
+			return fmt.Errorf("policy: validate: write: %w", err)
+		}
+	}
+	if errs > 0 {
+		return fmt.Errorf("%w: %d ERROR finding(s)", errFindings, errs)
+	}
+	return nil
+}
+
+// accessLevels are AWS's access levels in the order the IAM console's policy summary lists them.
+var accessLevels = []string{"List", "Read", "Write", "Permissions management", "Tagging"}
+
+func policyLevels(text string, kind policy.Kind, list bool, stdout io.Writer) error {
+	doc, err := policy.Parse(text, kind)
+	if err != nil {
+		return fmt.Errorf("policy: levels: %w", err)
+	}
+	cat, err := lintCatalog()
+	if err != nil {
+		return err
+	}
+	for _, s := range policy.Summarize(doc, cat) {
+		sid := ""
+		if s.Sid != "" {
+			sid = " " + s.Sid
+		}
+		fmt.Fprintf(stdout, "Statement[%d]%s %s: %d actions", s.Statement, sid, s.Effect, len(s.Actions))
+		for _, level := range accessLevels {
+			fmt.Fprintf(stdout, ", %s %d", level, s.Levels[level])
+		}
+		if n := s.Levels[""]; n > 0 {
+			fmt.Fprintf(stdout, ", unknown %d", n)
+		}
+		fmt.Fprintln(stdout)
+		if list {
+			for _, a := range s.Actions {
+				level, _ := cat.AccessLevel(a)
+				fmt.Fprintf(stdout, "  %s\t%s\n", a, level)
+			}
+		}
+	}
+	return nil
+}
