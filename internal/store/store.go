@@ -33,6 +33,16 @@ const (
 	KindOIDCProvider    Kind = "oidc-provider"
 	KindSAMLProvider    Kind = "saml-provider"
 	KindSetting         Kind = "setting"
+	// KindDeletionTask: a service-linked role deletion task, by its task ID.
+	KindDeletionTask Kind = "slr-deletion-task"
+	// KindAccessReport: a service last accessed report, by its job ID.
+	KindAccessReport Kind = "access-report"
+	// Credentials: SSH public keys, signing and service-specific credentials by ID, server
+	// certificates by name.
+	KindSSHPublicKey       Kind = "ssh-public-key"
+	KindSigningCertificate Kind = "signing-certificate"
+	KindServerCertificate  Kind = "server-certificate"
+	KindServiceCredential  Kind = "service-credential"
 )
 
 // LinkKind names a relation between two entities, such as a group's members.
@@ -52,6 +62,12 @@ const (
 	LinkProfileRole LinkKind = "profile-role"
 	// LinkUserMFA: user → MFA device serial.
 	LinkUserMFA LinkKind = "user-mfa"
+	// LinkUserSSHKey, LinkUserSigningCert, LinkUserServiceCred: user → credential ID. These are
+	// keyed by the user's unique ID (not its name, so that a rename keeps them; "" = the root
+	// user), and removed when the credential is deleted.
+	LinkUserSSHKey      LinkKind = "user-ssh-key"
+	LinkUserSigningCert LinkKind = "user-signing-cert"
+	LinkUserServiceCred LinkKind = "user-service-cred"
 )
 
 // Entity is one stored entity. Data is the entity's own JSON encoding (types in package iam);

@@ -398,6 +398,11 @@ var linkKinds = map[store.Kind]struct{ from, to []store.LinkKind }{
 	store.KindInstanceProfile: {from: []store.LinkKind{store.LinkProfileRole}},
 	store.KindAccessKey:       {to: []store.LinkKind{store.LinkUserKey}},
 	store.KindMFADevice:       {to: []store.LinkKind{store.LinkUserMFA}},
+	// Credential links start at a user ID, not a name: deleting a user by name cannot clean
+	// them (DeleteUser refuses while they exist); deleting the credential does.
+	store.KindSSHPublicKey:       {to: []store.LinkKind{store.LinkUserSSHKey}},
+	store.KindSigningCertificate: {to: []store.LinkKind{store.LinkUserSigningCert}},
+	store.KindServiceCredential:  {to: []store.LinkKind{store.LinkUserServiceCred}},
 }
 
 func (t *txn) Delete(ctx context.Context, account string, kind store.Kind, name string) error {
