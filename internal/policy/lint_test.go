@@ -383,3 +383,122 @@ func TestSummarize(t *testing.T) {
 		t.Errorf("actions not sorted: %v", got[0].Actions)
 	}
 }
+
+func TestLintSpans(t *testing.T) {
+	cat, _ := lintCatalog(t)
+	tests := []struct {
+		name, doc, code, at string
+	}{
+		{"escaped quote in an action", stmt(`{"Effect":"Allow","Action":"s3:Get\"Object","Resource":"arn:aws:s3:::b"}`),
+			"INVALID_ACTION", `"s3:Get\"Object"`},
+		{"nested NotResource array", stmt(`{"Effect":"Allow","Action":"iam:PassRole","NotResource":["arn:aws:iam::1:role/{x}", "arn:aws:iam::1:role/[y]"]}`),
+			"PASS_ROLE_WITH_NOT_RESOURCE", `["arn:aws:iam::1:role/{x}", "arn:aws:iam::1:role/[y]"]`},
+		{"empty principal object", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{ },"Action":"s3:GetObject","Resource":"*"}}`,
+			"EMPTY_OBJECT_PRINCIPAL", `{ }`},
+		{"empty operator object is no finding", stmt(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:username":"a"}, "Bool":{}}}`),
+			"", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := policy.Lint(tt.doc, policy.Resource, cat)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range got {
+				if f.Code == tt.code {
+					if span := tt.doc[f.Offset:f.EndOffset]; span != tt.at {
+						t.Errorf("Lint(%s) %s spans %q, want %q", tt.doc, f.Code, span, tt.at)
+					}
+					return
+				}
+				if f.Type != policy.FindingError {
+					t.Errorf("Lint(%s): unexpected %s at %s", tt.doc, f.Code, f.Path)
+				}
+			}
+			if tt.code != "" {
+				t.Errorf("Lint(%s) = %+v, want a %s finding", tt.doc, got, tt.code)
+			}
+		})
+	}
+}
+
+func TestLintSkipsKinds(t *testing.T) {
+	cat, _ := lintCatalog(t)
+	// SCPs and RCPs grant nothing, so the PassRole checks do not apply to them.
+	doc := stmt(`{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}`)
+	for _, kind := range []policy.Kind{policy.SCP, policy.RCP} {
+		got, err := policy.Lint(doc, kind, cat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range got {
+			if strings.HasPrefix(f.Code, "PASS_ROLE") {
+				t.Errorf("Lint(%s, %v) = %s, want no PassRole finding", doc, kind, f.Code)
+			}
+		}
+	}
+	got, err := policy.Lint(doc, policy.Session, cat)
+	if err != nil || len(got) != 1 || got[0].Code != "PASS_ROLE_WITH_STAR_IN_RESOURCE" {
+		t.Errorf("Lint(%s, Session) = %+v, %v; want PASS_ROLE_WITH_STAR_IN_RESOURCE", doc, got, err)
+	}
+}
+
+func TestSummarizeWithoutCatalog(t *testing.T) {
+	doc, err := policy.Parse(stmt(`{"Effect":"Deny","NotAction":"s3:*","Resource":"*"}`), policy.Identity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := policy.Summarize(doc, policy.Catalog{})
+	if len(got) != 1 || len(got[0].Actions) != 0 {
+		t.Errorf("Summarize without a catalog = %+v, want one empty statement", got)
+	}
+}
+
+// FuzzLint checks that Lint never panics, even on documents Parse rejects, and that every
+// span lies within the text with positions that agree with its offsets.
+func FuzzLint(f *testing.F) {
+	cat, _ := lintCatalog(f)
+	for _, s := range []string{
+		stmt(`{"Effect":"Allow","Action":["iam:Get*","iam:GetUser",""],"Resource":"*","Condition":{"ForAllValues:IpAddress":{"aws:username":[]}}}`),
+		`{"Statement":{"Effect":"Allow","NotAction":"s3:*","NotResource":[],"Principal":{"AWS":[]},"Condition":{}}}`,
+		`{"Statement":[1,{"Action":7,"Resource":{},"Condition":{"StringEquals":3}}]}`,
+		"{\n\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":\"\",\"Effect\":\"Allow\",\"Action\":\"s3:\\u0047et\",\"Resource\":\"*\"}}",
+		`[]`, `{`, ``,
+	} {
+		f.Add(s, uint8(policy.Identity))
+	}
+	f.Fuzz(func(t *testing.T, doc string, k uint8) {
+		kind := policy.Kind(k%7 + 1)
+		got, err := policy.Lint(doc, kind, cat)
+		if err != nil {
+			t.Fatalf("Lint(%q, %v): %v", doc, kind, err)
+		}
+		for _, fd := range got {
+			if fd.Line == 0 {
+				continue
+			}
+			if fd.Offset < 0 || fd.EndOffset > len(doc) || fd.Offset > fd.EndOffset {
+				t.Fatalf("Lint(%q): %s span %d-%d outside the text", doc, fd.Code, fd.Offset, fd.EndOffset)
+			}
+			line := strings.Count(doc[:fd.Offset], "\n") + 1
+			if fd.Line != line {
+				t.Fatalf("Lint(%q): %s at line %d, offset %d is on line %d", doc, fd.Code, fd.Line, fd.Offset, line)
+			}
+		}
+	})
+}
+
+func BenchmarkLint(b *testing.B) {
+	cat, _ := lintCatalog(b)
+	doc := stmt(
+		`{"Sid":"Read","Effect":"Allow","Action":["s3:Get*","s3:List*","s3:GetObject","ec2:Describe*"],"Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"},"IpAddress":{"aws:SourceIp":["10.0.0.0/8"]}}}`,
+		`{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::111122223333:role/app","Condition":{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}}`,
+		`{"Effect":"Deny","NotAction":["iam:*","sts:*"],"Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["eu-west-1"]}}}`,
+	)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := policy.Lint(doc, policy.Identity, cat); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
