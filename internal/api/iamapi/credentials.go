@@ -13,5 +13,17 @@ func credentialOps(s *iamsvc.Service) []middleware.Op {
 		middleware.Handle("ListSSHPublicKeys", s.ListSSHPublicKeys),
 		middleware.Handle("UpdateSSHPublicKey", s.UpdateSSHPublicKey),
 		middleware.Handle("DeleteSSHPublicKey", s.DeleteSSHPublicKey),
+		middleware.Handle("UploadSigningCertificate", s.UploadSigningCertificate),
+		middleware.Handle("ListSigningCertificates", s.ListSigningCertificates),
+		middleware.Handle("UpdateSigningCertificate", s.UpdateSigningCertificate),
+		middleware.Handle("DeleteSigningCertificate", s.DeleteSigningCertificate),
+		middleware.Handle("UploadServerCertificate", s.UploadServerCertificate),
+		middleware.Handle("GetServerCertificate", s.GetServerCertificate),
+		middleware.Handle("ListServerCertificates", s.ListServerCertificates),
+		middleware.Handle("UpdateServerCertificate", s.UpdateServerCertificate),
+		middleware.Handle("DeleteServerCertificate", s.DeleteServerCertificate),
+		middleware.Handle("TagServerCertificate", s.TagServerCertificate),
+		middleware.Handle("UntagServerCertificate", s.UntagServerCertificate),
+		middleware.Handle("ListServerCertificateTags", s.ListServerCertificateTags),
 	}
 }
