@@ -7,5 +7,24 @@ import (
 
 // serviceOps: service-linked roles, SAML providers and last-accessed reports.
 func serviceOps(s *iamsvc.Service) []middleware.Op {
-	return nil
+	return []middleware.Op{
+		middleware.Handle("CreateServiceLinkedRole", s.CreateServiceLinkedRole),
+		middleware.Handle("DeleteServiceLinkedRole", s.DeleteServiceLinkedRole),
+		middleware.Handle("GetServiceLinkedRoleDeletionStatus", s.GetServiceLinkedRoleDeletionStatus),
+
+		middleware.Handle("CreateSAMLProvider", s.CreateSAMLProvider),
+		middleware.Handle("GetSAMLProvider", s.GetSAMLProvider),
+		middleware.Handle("ListSAMLProviders", s.ListSAMLProviders),
+		middleware.Handle("UpdateSAMLProvider", s.UpdateSAMLProvider),
+		middleware.Handle("DeleteSAMLProvider", s.DeleteSAMLProvider),
+		middleware.Handle("TagSAMLProvider", s.TagSAMLProvider),
+		middleware.Handle("UntagSAMLProvider", s.UntagSAMLProvider),
+		middleware.Handle("ListSAMLProviderTags", s.ListSAMLProviderTags),
+
+		middleware.Handle("GenerateServiceLastAccessedDetails", s.GenerateServiceLastAccessedDetails),
+		middleware.Handle("GetServiceLastAccessedDetails", s.GetServiceLastAccessedDetails),
+		middleware.Handle("GetServiceLastAccessedDetailsWithEntities", s.GetServiceLastAccessedDetailsWithEntities),
+		middleware.Handle("GenerateOrganizationsAccessReport", s.GenerateOrganizationsAccessReport),
+		middleware.Handle("GetOrganizationsAccessReport", s.GetOrganizationsAccessReport),
+	}
 }

@@ -1,0 +1,253 @@
+package iamsvc
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	sdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/iamd-dev/iamd/internal/authn"
+	"github.com/iamd-dev/iamd/internal/iam"
+	"github.com/iamd-dev/iamd/internal/store"
+)
+
+// Service-linked roles.
+//
+// A service-linked role is named AWSServiceRoleFor<Service>[_<CustomSuffix>], lives under the
+// path /aws-service-role/<service principal>/ and trusts only its service. Names come from the
+// table below, taken from the services' own documentation ("AWS services that work with IAM",
+// Service-linked role column, and each service's "Using service-linked roles" page). A service
+// principal that is not in the table follows the rule most services use: for
+// <resource>.application-autoscaling.amazonaws.com the name is
+// AWSServiceRoleForApplicationAutoScaling_<Resource>, otherwise AWSServiceRoleFor followed by the
+// principal's first label with each hyphen-separated word capitalized (custom suffixes allowed).
+// Principals of services known to have no service-linked role (notService) and anything that is
+// not <label>.amazonaws.com are refused with InvalidInput.
+
+// ServiceRolePathPrefix is the path prefix of every service-linked role.
+const ServiceRolePathPrefix = "/aws-service-role/"
+
+// slrName is a service's role name (after AWSServiceRoleFor) and whether it takes a suffix.
+type slrName struct {
+	name   string
+	suffix bool
+}
+
+// serviceLinkedRoles maps service principals to their role names.
+var serviceLinkedRoles = map[string]slrName{
+	"access-analyzer.amazonaws.com":                         {"AccessAnalyzer", false},
+	"autoscaling.amazonaws.com":                             {"AutoScaling", true},
+	"backup.amazonaws.com":                                  {"Backup", false},
+	"cloudtrail.amazonaws.com":                              {"CloudTrail", false},
+	"config.amazonaws.com":                                  {"Config", false},
+	"custom-resource.application-autoscaling.amazonaws.com": {"ApplicationAutoScaling_CustomResource", false},
+	"dynamodb.application-autoscaling.amazonaws.com":        {"ApplicationAutoScaling_DynamoDBTable", false},
+	"ec2.application-autoscaling.amazonaws.com":             {"ApplicationAutoScaling_EC2SpotFleetRequest", false},
+	"ec2fleet.amazonaws.com":                                {"EC2Fleet", false},
+	"ecs.amazonaws.com":                                     {"ECS", false},
+	"ecs.application-autoscaling.amazonaws.com":             {"ApplicationAutoScaling_ECSService", false},
+	"eks.amazonaws.com":                                     {"AmazonEKS", false},
+	"eks-nodegroup.amazonaws.com":                           {"AmazonEKSNodegroup", false},
+	"elasticache.amazonaws.com":                             {"ElastiCache", false},
+	"elasticbeanstalk.amazonaws.com":                        {"ElasticBeanstalk", false},
+	"elasticloadbalancing.amazonaws.com":                    {"ElasticLoadBalancing", false},
+	"elasticmapreduce.amazonaws.com":                        {"EMRCleanup", false},
+	"es.amazonaws.com":                                      {"AmazonElasticsearchService", false},
+	"events.amazonaws.com":                                  {"CloudWatchEvents", false},
+	"guardduty.amazonaws.com":                               {"AmazonGuardDuty", false},
+	"inspector2.amazonaws.com":                              {"AmazonInspector2", false},
+	"kafka.amazonaws.com":                                   {"Kafka", false},
+	"lex.amazonaws.com":                                     {"LexBots", true},
+	"opensearchservice.amazonaws.com":                       {"AmazonOpenSearchService", false},
+	"organizations.amazonaws.com":                           {"Organizations", false},
+	"rds.amazonaws.com":                                     {"RDS", false},
+	"redshift.amazonaws.com":                                {"Redshift", false},
+	"securityhub.amazonaws.com":                             {"SecurityHub", false},
+	"spot.amazonaws.com":                                    {"EC2Spot", false},
+	"spotfleet.amazonaws.com":                               {"EC2SpotFleet", false},
+	"sso.amazonaws.com":                                     {"SSO", false},
+	"ssm.amazonaws.com":                                     {"AmazonSSM", false},
+	"support.amazonaws.com":                                 {"Support", false},
+	"transitgateway.amazonaws.com":                          {"VPCTransitGateway", false},
+	"trustedadvisor.amazonaws.com":                          {"TrustedAdvisor", false},
+}
+
+// notService lists principals of services that take roles but have no service-linked role.
+var notService = map[string]bool{
+	"ec2.amazonaws.com": true, "lambda.amazonaws.com": true, "iam.amazonaws.com": true, "sts.amazonaws.com": true,
+	"s3.amazonaws.com": true, "states.amazonaws.com": true, "codebuild.amazonaws.com": true,
+	"cloudformation.amazonaws.com": true, "apigateway.amazonaws.com": true, "glue.amazonaws.com": true,
+	"sagemaker.amazonaws.com": true, "firehose.amazonaws.com": true, "sns.amazonaws.com": true, "sqs.amazonaws.com": true,
+}
+
+// serviceLinkedRoleName returns the role name for a service principal and suffix.
+func serviceLinkedRoleName(service, suffix string) (string, error) {
+	n, ok := serviceLinkedRoles[service]
+	if !ok {
+		label, isAWS := strings.CutSuffix(service, ".amazonaws.com")
+		if !isAWS || label == "" || notService[service] {
+			return "", iam.Errorf(iam.CodeInvalidInput, "Service %s is not a service that supports service-linked roles.", service)
+		}
+		if res, ok := strings.CutSuffix(label, ".application-autoscaling"); ok {
+			n = slrName{"ApplicationAutoScaling_" + camelWords(res), false}
+		} else if strings.Contains(label, ".") {
+			return "", iam.Errorf(iam.CodeInvalidInput, "Service %s is not a service that supports service-linked roles.", service)
+		} else {
+			n = slrName{camelWords(label), true}
+		}
+	}
+	name := "AWSServiceRoleFor" + n.name
+	if suffix != "" {
+		if !n.suffix {
+			return "", iam.Errorf(iam.CodeInvalidInput, "Custom suffix is not allowed for %s", service)
+		}
+		name += "_" + suffix
+	}
+	if len(name) > iam.MaxRoleName {
+		return "", &iam.FieldError{Field: "customSuffix", Value: suffix,
+			Constraint: "Member must have length less than or equal to " + strconv.Itoa(iam.MaxRoleName-len(name)+len(suffix))}
+	}
+	return name, nil
+}
+
+// camelWords capitalizes each hyphen-separated word: "eks-nodegroup" → "EksNodegroup".
+func camelWords(s string) string {
+	var b strings.Builder
+	for w := range strings.SplitSeq(s, "-") {
+		if w != "" {
+			b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+		}
+	}
+	return b.String()
+}
+
+// serviceTrustPolicy is the trust policy of a service-linked role.
+func serviceTrustPolicy(service string) string {
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["` + service + `"]},"Action":["sts:AssumeRole"]}]}`
+}
+
+// IsServiceLinkedRole reports whether a role path is a service-linked role's: such roles are
+// modified only by their service (UpdateAssumeRolePolicy, PutRolePolicy, DeleteRole and the
+// other changes answer UnmodifiableEntity, see ProtectedRoleError).
+func IsServiceLinkedRole(path string) bool { return strings.HasPrefix(path, ServiceRolePathPrefix) }
+
+// ProtectedRoleError is AWS's answer to a change of a service-linked role made directly.
+func ProtectedRoleError(name string) error {
+	return iam.Errorf(iam.CodeUnmodifiableEntity, "Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", name)
+}
+
+// CreateServiceLinkedRole creates the role a service uses on the account's behalf.
+func (s *Service) CreateServiceLinkedRole(ctx context.Context, c *authn.Caller, in *sdk.CreateServiceLinkedRoleInput) (*sdk.CreateServiceLinkedRoleOutput, error) {
+	service, suffix, desc := str(in.AWSServiceName), str(in.CustomSuffix), str(in.Description)
+	if err := iam.CheckName("aWSServiceName", service, 128); err != nil {
+		return nil, err
+	}
+	if in.CustomSuffix != nil {
+		if err := iam.CheckName("customSuffix", suffix, 64); err != nil {
+			return nil, err
+		}
+	}
+	if err := iam.CheckDescription(desc); err != nil {
+		return nil, err
+	}
+	name, err := serviceLinkedRoleName(service, suffix)
+	if err != nil {
+		return nil, err
+	}
+	acct := account(c)
+	path := ServiceRolePathPrefix + service + "/"
+	arn := iam.RoleARN(acct, path, name)
+	if err := s.authorize(ctx, c, "iam:CreateServiceLinkedRole", arn, map[string][]string{"iam:AWSServiceName": {service}}); err != nil {
+		return nil, err
+	}
+	id, err := s.newID("AROA")
+	if err != nil {
+		return nil, err
+	}
+	r := &iam.Role{Name: name, ID: id, Path: path, Created: s.nowUTC(), TrustPolicy: serviceTrustPolicy(service),
+		Description: desc, MaxSessionDuration: DefaultSessionDuration}
+	return mutate(ctx, s, func(tx store.Tx) (*sdk.CreateServiceLinkedRoleOutput, error) {
+		e := &store.Entity{Account: acct, Kind: store.KindRole, Name: name, ID: id, Path: path, Created: r.Created}
+		taken := iam.Errorf(iam.CodeInvalidInput, "Service role name %s has been taken in this account, please try a different suffix.", name)
+		if err := create(ctx, tx, e, r, taken); err != nil {
+			return nil, err
+		}
+		out := roleOut(acct, r)
+		out.RoleLastUsed = nil
+		return &sdk.CreateServiceLinkedRoleOutput{Role: out}, nil
+	})
+}
+
+// DeleteServiceLinkedRole deletes a service-linked role. AWS deletes it asynchronously once the
+// service confirms no resource uses it; iamd has no such resources, so the task completes at
+// once and GetServiceLinkedRoleDeletionStatus reports SUCCEEDED.
+func (s *Service) DeleteServiceLinkedRole(ctx context.Context, c *authn.Caller, in *sdk.DeleteServiceLinkedRoleInput) (*sdk.DeleteServiceLinkedRoleOutput, error) {
+	name := str(in.RoleName)
+	if err := checkRoleName(name); err != nil {
+		return nil, err
+	}
+	if err := s.authorizeOwner(ctx, c, roleOwner, "iam:DeleteServiceLinkedRole", name, nil); err != nil {
+		return nil, err
+	}
+	uuid, err := iam.NewUUID(s.rand)
+	if err != nil {
+		return nil, err
+	}
+	acct := account(c)
+	now := s.nowUTC()
+	return mutate(ctx, s, func(tx store.Tx) (*sdk.DeleteServiceLinkedRoleOutput, error) {
+		r, _, err := load[iam.Role](ctx, tx, acct, store.KindRole, name, noSuchRole(name))
+		if err != nil {
+			return nil, err
+		}
+		if !IsServiceLinkedRole(r.Path) {
+			return nil, iam.Errorf(iam.CodeInvalidInput, "Role %s is not a service-linked role.", r.Name)
+		}
+		if profiles, err := tx.LinksTo(ctx, acct, store.LinkProfileRole, r.Name); err != nil {
+			return nil, err
+		} else if len(profiles) > 0 {
+			return nil, deleteConflict("remove roles from instance profile")
+		}
+		service := strings.TrimSuffix(strings.TrimPrefix(r.Path, ServiceRolePathPrefix), "/")
+		task := &iam.DeletionTask{ID: "task" + r.Path + r.Name + "/" + uuid, Role: r.Name, Service: service, Status: iam.DeletionSucceeded, Created: now}
+		if err := tx.Delete(ctx, acct, store.KindRole, r.Name); err != nil {
+			return nil, err
+		}
+		e := &store.Entity{Account: acct, Kind: store.KindDeletionTask, Name: task.ID, Path: "/", Created: now}
+		if err := create(ctx, tx, e, task, iam.Errorf(iam.CodeServiceFailure, "Deletion task %s exists.", task.ID)); err != nil {
+			return nil, err
+		}
+		return &sdk.DeleteServiceLinkedRoleOutput{DeletionTaskId: ptr(task.ID)}, nil
+	})
+}
+
+// GetServiceLinkedRoleDeletionStatus reports a deletion task's status.
+func (s *Service) GetServiceLinkedRoleDeletionStatus(ctx context.Context, c *authn.Caller, in *sdk.GetServiceLinkedRoleDeletionStatusInput) (*sdk.GetServiceLinkedRoleDeletionStatusOutput, error) {
+	id := str(in.DeletionTaskId)
+	if err := lengthErrField("deletionTaskId", id, 1, 1000); err != nil {
+		return nil, err
+	}
+	acct := account(c)
+	// task/aws-service-role/SERVICE/ROLE/UUID names the role arn:…:role/aws-service-role/SERVICE/ROLE.
+	rest, ok := strings.CutPrefix(id, "task"+ServiceRolePathPrefix)
+	parts := strings.Split(rest, "/")
+	if !ok || len(parts) != 3 || parts[0] == "" || parts[1] == "" || len(parts[2]) != 36 {
+		if err := s.authorize(ctx, c, "iam:GetServiceLinkedRoleDeletionStatus", "*", nil); err != nil {
+			return nil, err
+		}
+		return nil, iam.Errorf(iam.CodeInvalidInput, "Invalid deletion task id: %s", id)
+	}
+	roleARN := iam.RoleARN(acct, ServiceRolePathPrefix+parts[0]+"/", parts[1])
+	if err := s.authorize(ctx, c, "iam:GetServiceLinkedRoleDeletionStatus", roleARN, nil); err != nil {
+		return nil, err
+	}
+	return view(ctx, s, func(r store.Reader) (*sdk.GetServiceLinkedRoleDeletionStatusOutput, error) {
+		t, _, err := load[iam.DeletionTask](ctx, r, acct, store.KindDeletionTask, id, iam.Errorf(iam.CodeNoSuchEntity, "Deletion task not found for id %s", id))
+		if err != nil {
+			return nil, err
+		}
+		return &sdk.GetServiceLinkedRoleDeletionStatusOutput{Status: types.DeletionTaskStatusType(t.Status)}, nil
+	})
+}
