@@ -107,6 +107,9 @@ func (s *Service) editInline(ctx context.Context, c *authn.Caller, o owner, acti
 		if err != nil {
 			return nil, err
 		}
+		if err := protected(v); err != nil {
+			return nil, err
+		}
 		if err := fn(inline); err != nil {
 			return nil, err
 		}
@@ -236,4 +239,12 @@ func (s *Service) ListUserPolicies(ctx context.Context, c *authn.Caller, in *sdk
 		return nil, err
 	}
 	return &sdk.ListUserPoliciesOutput{PolicyNames: names, Marker: next, IsTruncated: next != nil}, nil
+}
+
+// protected refuses changes to a service-linked role's policies.
+func protected(v any) error {
+	if r, ok := v.(*iam.Role); ok && IsServiceLinkedRole(r.Path) {
+		return ProtectedRoleError(r.Name)
+	}
+	return nil
 }

@@ -431,6 +431,19 @@ func (s *Service) checkAttachment(ctx context.Context, c *authn.Caller, o owner,
 	return nil
 }
 
+// ownerChangeable checks that the owner exists and that its policies may be changed.
+func ownerChangeable(ctx context.Context, tx store.Tx, o owner, acct, name string) error {
+	e, err := tx.Get(ctx, acct, o.kind, name)
+	if err != nil {
+		return o.missing(name)
+	}
+	v, _, _, err := o.open(acct, e)
+	if err != nil {
+		return err
+	}
+	return protected(v)
+}
+
 // attach attaches a managed policy to a user, group or role.
 func (s *Service) attach(ctx context.Context, c *authn.Caller, o owner, action, name, arn string) error {
 	if err := s.checkAttachment(ctx, c, o, action, name, arn); err != nil {
@@ -438,8 +451,8 @@ func (s *Service) attach(ctx context.Context, c *authn.Caller, o owner, action, 
 	}
 	acct := account(c)
 	_, err := mutate(ctx, s, func(tx store.Tx) (*struct{}, error) {
-		if _, err := tx.Get(ctx, acct, o.kind, name); err != nil {
-			return nil, o.missing(name)
+		if err := ownerChangeable(ctx, tx, o, acct, name); err != nil {
+			return nil, err
 		}
 		if _, _, err := policyByARN(ctx, tx, arn); err != nil {
 			return nil, err
@@ -469,8 +482,8 @@ func (s *Service) detach(ctx context.Context, c *authn.Caller, o owner, action, 
 	}
 	acct := account(c)
 	_, err := mutate(ctx, s, func(tx store.Tx) (*struct{}, error) {
-		if _, err := tx.Get(ctx, acct, o.kind, name); err != nil {
-			return nil, o.missing(name)
+		if err := ownerChangeable(ctx, tx, o, acct, name); err != nil {
+			return nil, err
 		}
 		if err := tx.Unlink(ctx, acct, o.link, name, arn); errors.Is(err, store.ErrNotFound) {
 			return nil, iam.Errorf(iam.CodeNoSuchEntity, "Policy %s was not found.", arn)

@@ -219,6 +219,10 @@ func changeRole[T any](ctx context.Context, s *Service, c *authn.Caller, action,
 		if err != nil {
 			return nil, err
 		}
+		// Service-linked roles are modifiable only by their service; the description is the exception.
+		if action != "iam:UpdateRoleDescription" && IsServiceLinkedRole(r.Path) {
+			return nil, ProtectedRoleError(r.Name)
+		}
 		out, err := fn(tx, r)
 		if err != nil {
 			return nil, err
@@ -330,6 +334,9 @@ func (s *Service) DeleteRole(ctx context.Context, c *authn.Caller, in *sdk.Delet
 		r, _, err := load[iam.Role](ctx, tx, acct, store.KindRole, name, noSuchRole(name))
 		if err != nil {
 			return nil, err
+		}
+		if IsServiceLinkedRole(r.Path) {
+			return nil, ProtectedRoleError(r.Name)
 		}
 		if profiles, err := tx.LinksTo(ctx, acct, store.LinkProfileRole, r.Name); err != nil {
 			return nil, err
