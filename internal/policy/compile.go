@@ -37,6 +37,120 @@ type Compiled struct {
 	services []serviceEntry // sorted by service
 	other    []wildAction   // actions with a wildcard in the service part, or "*"
 	notAct   []int32        // NotAction statements
+	idx      *stmtIndex     // nil unless the policy has indexMin to indexMax statements
+}
+
+// Policies with indexMin to indexMax statements also get a stmtIndex: smaller ones gain nothing
+// from it, larger ones do not fit its 64-bit statement sets.
+const (
+	indexMin = 8
+	indexMax = 64
+)
+
+// stmtIndex narrows a policy's statements by the request's resource as well as its action.
+// Statements are bits of a uint64 (statement i is bit i): the statements whose action can match
+// are intersected with those whose resource can match (whose Resource patterns' literal prefix,
+// the text before the first wildcard or variable, is a prefix of the request's resource), so
+// only statements that pass both are evaluated, in statement order.
+type stmtIndex struct {
+	exact []uint64 // parallel to Compiled.exact: its statements as a set
+	// exactH finds entries of Compiled.exact by the hash of their key without comparing
+	// strings (sorted by h); svcH holds the hash of each Compiled.services entry's service.
+	exactH []keyHash
+	svcH   []uint64
+	any    uint64   // statements the resource cannot exclude: "*", NotResource, broken, no literal prefix
+	pfx    []resPfx // sorted by text
+}
+
+// keyHash is the hash of an exact action key and its index in Compiled.exact.
+type keyHash struct {
+	h uint64
+	i int32
+}
+
+// hashKey is FNV-1a: cheap, and computed once per request for its action and service.
+func hashKey(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * 1099511628211
+	}
+	return h
+}
+
+// resPfx is one literal resource prefix and the statements with a pattern that starts with it.
+type resPfx struct {
+	text   string
+	stmts  uint64
+	parent int32 // index of the longest other entry that is a prefix of text, or -1
+}
+
+// resources returns the statements whose resource can match the request's resource r.
+func (x *stmtIndex) resources(r string) uint64 {
+	m := x.any
+	// The entries that are prefixes of r are all prefixes of the last entry not after r, so
+	// they are on its parent chain.
+	lo, hi := 0, len(x.pfx)
+	for lo < hi {
+		h := int(uint(lo+hi) >> 1)
+		if x.pfx[h].text <= r {
+			lo = h + 1
+		} else {
+			hi = h
+		}
+	}
+	for i := int32(lo - 1); i >= 0; i = x.pfx[i].parent {
+		if p := &x.pfx[i]; strings.HasPrefix(r, p.text) {
+			m |= p.stmts
+		}
+	}
+	return m
+}
+
+func buildIndex(c *Compiled) *stmtIndex {
+	x := &stmtIndex{exact: make([]uint64, len(c.exact))}
+	for i := range c.exact {
+		for _, s := range c.exact[i].stmts {
+			x.exact[i] |= 1 << s
+		}
+	}
+	for i := range c.exact {
+		x.exactH = append(x.exactH, keyHash{h: hashKey(c.exact[i].key), i: int32(i)})
+	}
+	sort.Slice(x.exactH, func(i, j int) bool { return x.exactH[i].h < x.exactH[j].h })
+	for i := range c.services {
+		x.svcH = append(x.svcH, hashKey(c.services[i].service))
+	}
+	byText := map[string]uint64{}
+	for i := range c.stmts {
+		s := &c.stmts[i]
+		bit := uint64(1) << i
+		if s.resAll || s.notRes || s.brokenWhy() != "" {
+			x.any |= bit
+			continue
+		}
+		for j := range s.res {
+			t := s.res[j].text
+			if t == "" {
+				x.any |= bit
+				break
+			}
+			byText[t] |= bit
+		}
+	}
+	for t, m := range byText {
+		x.pfx = append(x.pfx, resPfx{text: t, stmts: m, parent: -1})
+	}
+	sort.Slice(x.pfx, func(i, j int) bool { return x.pfx[i].text < x.pfx[j].text })
+	// The prefixes of an entry sort before it, shortest first: the nearest one is the longest.
+	for i := range x.pfx {
+		for j := i - 1; j >= 0; j-- {
+			if strings.HasPrefix(x.pfx[i].text, x.pfx[j].text) {
+				x.pfx[i].parent = int32(j)
+				break
+			}
+		}
+	}
+	return x
 }
 
 type exactEntry struct {
@@ -280,6 +394,9 @@ func Compile(doc *Document, kind Kind, meta PolicyRef) (*Compiled, error) {
 		c.services = append(c.services, e)
 	}
 	sort.Slice(c.services, func(i, j int) bool { return c.services[i].service < c.services[j].service })
+	if n := len(c.stmts); n >= indexMin && n <= indexMax {
+		c.idx = buildIndex(c)
+	}
 	return c, nil
 }
 

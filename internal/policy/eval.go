@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"math/bits"
 	"strings"
 
 	"github.com/iamd-dev/iamd/internal/policy/condition"
@@ -152,6 +153,14 @@ type evalState struct {
 	resDone  bool
 	ctx      condition.Context
 	tracer   *tracer // nil on the hot path
+	// The last condition key looked up in ctx, and its values (see cond).
+	cKey  string
+	cVals []string
+	cOK   bool
+	cHave bool
+	// Hashes of the lower-case action and its service, for stmtIndex (see hashes).
+	keyHash, svcHash uint64
+	hashed           bool
 }
 
 // resourceParts returns the offsets of the first five colons of the resource ARN, found on
@@ -338,10 +347,9 @@ func (st *evalState) levels(levels [][]*Compiled, out *acc) bool {
 	return ok
 }
 
-// policy evaluates the statements of c that can match the action.
-func (st *evalState) policy(c *Compiled, level int, a *acc) {
+// exactEntry returns the index in c.exact of the request's action, or -1.
+func (st *evalState) exactEntry(c *Compiled) int {
 	key := st.key()
-	// Exact actions: binary search on the lower-case action.
 	lo, hi := 0, len(c.exact)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
@@ -352,65 +360,158 @@ func (st *evalState) policy(c *Compiled, level int, a *acc) {
 		}
 	}
 	if lo < len(c.exact) && c.exact[lo].key == string(key) {
-		for _, i := range c.exact[lo].stmts {
-			st.consider(c, level, i, a)
+		return lo
+	}
+	return -1
+}
+
+// hashes returns the hashes of the lower-case action and of its service, computed on first use.
+func (st *evalState) hashes() (key, svc uint64) {
+	if !st.hashed {
+		st.hashed = true
+		k := st.key()
+		st.keyHash, st.svcHash = hashKey(string(k)), hashKey(string(k[:st.svc]))
+	}
+	return st.keyHash, st.svcHash
+}
+
+// servicePats returns the wildcard action patterns of the request's service that can match
+// it: those starting with a wildcard, then those whose literal prefix starts with the action
+// name's first byte.
+func (st *evalState) servicePats(c *Compiled) (any, first []wildAction) {
+	key := st.key()
+	svc := key[:st.svc]
+	var lo int
+	if c.idx != nil {
+		_, h := st.hashes()
+		lo = len(c.services)
+		for i, sh := range c.idx.svcH {
+			if sh == h && c.services[i].service == string(svc) {
+				lo = i
+				break
+			}
+		}
+	} else {
+		hi := len(c.services)
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if c.services[m].service < string(svc) {
+				lo = m + 1
+			} else {
+				hi = m
+			}
 		}
 	}
-	// Wildcard actions of the request's service.
-	svc := key[:st.svc]
-	lo, hi = 0, len(c.services)
+	if lo == len(c.services) || c.services[lo].service != string(svc) {
+		return nil, nil
+	}
+	e := &c.services[lo]
+	if st.svc+1 >= len(key) {
+		return e.pats[:e.nAny], nil
+	}
+	b := key[st.svc+1]
+	pats := e.pats[e.nAny:]
+	lo, hi := 0, len(pats)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if c.services[m].service < string(svc) {
+		if pats[m].pfx[0] < b {
 			lo = m + 1
 		} else {
 			hi = m
 		}
 	}
-	if lo < len(c.services) && c.services[lo].service == string(svc) {
-		e := &c.services[lo]
-		st.wild(c, level, e.pats[:e.nAny], a)
-		// Patterns whose literal prefix starts with the action name's first byte.
-		var name []byte
-		if st.svc < len(key) {
-			name = key[st.svc+1:]
+	end := lo
+	for end < len(pats) && pats[end].pfx[0] == b {
+		end++
+	}
+	return e.pats[:e.nAny], pats[lo:end]
+}
+
+// notActionMatches reports whether statement s's NotAction excludes the action.
+func (st *evalState) notActionMatches(s *cstmt) bool {
+	pats := s.notActions()
+	for j := range pats {
+		if pats[j].match(st) {
+			return true
 		}
-		if len(name) > 0 {
-			pats := e.pats[e.nAny:]
-			lo, hi := 0, len(pats)
-			for lo < hi {
-				m := int(uint(lo+hi) >> 1)
-				if pats[m].pfx[0] < name[0] {
-					lo = m + 1
-				} else {
-					hi = m
-				}
-			}
-			for i := lo; i < len(pats); i++ {
-				w := &pats[i]
-				if w.pfx[0] != name[0] {
-					break
-				}
-				if w.match(st) {
-					st.consider(c, level, w.stmt, a)
-				}
-			}
+	}
+	return false
+}
+
+// policy evaluates the statements of c that can match the action.
+func (st *evalState) policy(c *Compiled, level int, a *acc) {
+	if c.idx != nil {
+		st.indexed(c, level, a)
+		return
+	}
+	if e := st.exactEntry(c); e >= 0 {
+		for _, i := range c.exact[e].stmts {
+			st.consider(c, level, i, a)
+		}
+	}
+	anyPats, first := st.servicePats(c)
+	st.wild(c, level, anyPats, a)
+	for i := range first {
+		if w := &first[i]; w.match(st) {
+			st.consider(c, level, w.stmt, a)
 		}
 	}
 	st.wild(c, level, c.other, a)
 	for _, i := range c.notAct {
-		s := &c.stmts[i]
-		matched := false
-		for j := range s.notActions() {
-			if s.notActions()[j].match(st) {
-				matched = true
-				break
-			}
-		}
-		if !matched {
+		if !st.notActionMatches(&c.stmts[i]) {
 			st.consider(c, level, i, a)
 		}
 	}
+}
+
+// indexed is policy for a policy with a stmtIndex: it evaluates, in statement order, the
+// statements whose action and resource can both match.
+func (st *evalState) indexed(c *Compiled, level int, a *acc) {
+	x := c.idx
+	res := x.resources(st.in.Resource)
+	if res == 0 {
+		return
+	}
+	var m uint64
+	h, _ := st.hashes()
+	lo, hi := 0, len(x.exactH)
+	for lo < hi {
+		k := int(uint(lo+hi) >> 1)
+		if x.exactH[k].h < h {
+			lo = k + 1
+		} else {
+			hi = k
+		}
+	}
+	for ; lo < len(x.exactH) && x.exactH[lo].h == h; lo++ {
+		if e := x.exactH[lo].i; c.exact[e].key == string(st.key()) {
+			m = x.exact[e] & res
+			break
+		}
+	}
+	anyPats, first := st.servicePats(c)
+	m = st.wildSet(anyPats, res, m)
+	m = st.wildSet(first, res, m)
+	m = st.wildSet(c.other, res, m)
+	for _, i := range c.notAct {
+		if bit := uint64(1) << i; res&bit != 0 && !st.notActionMatches(&c.stmts[i]) {
+			m |= bit
+		}
+	}
+	for ; m != 0; m &= m - 1 {
+		st.consider(c, level, int32(bits.TrailingZeros64(m)), a)
+	}
+}
+
+// wildSet adds to m the statements of pats in res whose pattern matches the action.
+func (st *evalState) wildSet(pats []wildAction, res, m uint64) uint64 {
+	for i := range pats {
+		w := &pats[i]
+		if bit := uint64(1) << w.stmt; res&^m&bit != 0 && w.match(st) {
+			m |= bit
+		}
+	}
+	return m
 }
 
 func (st *evalState) wild(c *Compiled, level int, pats []wildAction, a *acc) {
@@ -504,7 +605,7 @@ func (st *evalState) statement(c *Compiled, level int, s *cstmt) (bool, uint8) {
 	if st.tracer != nil {
 		ok := true
 		for _, cl := range s.conds {
-			o := cl.Eval(st.ctx)
+			o := st.cond(cl)
 			if o.Missing {
 				st.tracer.missingKey(cl.Key())
 			}
@@ -513,9 +614,19 @@ func (st *evalState) statement(c *Compiled, level int, s *cstmt) (bool, uint8) {
 		return ok, g
 	}
 	for _, cl := range s.conds {
-		if !cl.Eval(st.ctx).Match {
+		if !st.cond(cl).Match {
 			return false, 0
 		}
 	}
 	return true, g
+}
+
+// cond evaluates a condition clause, looking its key up in the context only when it differs
+// from the previous clause's: statements of one policy often test the same key.
+func (st *evalState) cond(cl *condition.Clause) condition.Outcome {
+	if k := cl.LowerKey(); !st.cHave || k != st.cKey {
+		st.cVals, st.cOK = st.ctx.Values(k)
+		st.cKey, st.cHave = k, true
+	}
+	return cl.EvalValues(st.cVals, st.cOK, st.ctx)
 }

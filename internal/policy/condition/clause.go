@@ -137,6 +137,9 @@ func (c *Clause) Key() string { return c.key }
 // Operator returns the operator as written.
 func (c *Clause) Operator() string { return c.op }
 
+// LowerKey returns the condition key with ASCII letters lower-cased, as Context.Values takes it.
+func (c *Clause) LowerKey() string { return c.lowerKey }
+
 // Eval evaluates the clause against ctx. It does not allocate.
 func (c *Clause) Eval(ctx Context) Outcome {
 	var vals []string
@@ -144,6 +147,13 @@ func (c *Clause) Eval(ctx Context) Outcome {
 	if ctx != nil {
 		vals, present = ctx.Values(c.lowerKey)
 	}
+	return c.EvalValues(vals, present, ctx)
+}
+
+// EvalValues evaluates the clause given the result of ctx.Values(c.LowerKey()), which a caller
+// evaluating many clauses on the same key can look up once; ctx still resolves policy variables.
+// It does not allocate.
+func (c *Clause) EvalValues(vals []string, present bool, ctx Context) Outcome {
 	missing := !present || len(vals) == 0
 	info := c.p.info
 
