@@ -29,6 +29,7 @@ import (
 	"github.com/iamd-dev/iamd/internal/config"
 	"github.com/iamd-dev/iamd/internal/iam"
 	"github.com/iamd-dev/iamd/internal/iamsvc"
+	"github.com/iamd-dev/iamd/internal/managed/seed"
 	"github.com/iamd-dev/iamd/internal/oidc"
 	"github.com/iamd-dev/iamd/internal/recorder"
 	"github.com/iamd-dev/iamd/internal/secrets"
@@ -99,6 +100,12 @@ func StartWith(ctx context.Context, cfg config.Config, logger *slog.Logger, opts
 	if err := srv.bootstrap(ctx, cfg, keys); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if res, err := seed.Ensure(ctx, db, time.Now()); err != nil {
+		db.Close()
+		return nil, err
+	} else if res.Loaded > 0 {
+		logger.Info("loaded the AWS managed policies", "version", res.Version, "previous", res.Stored, "policies", res.Loaded)
 	}
 	now := time.Now
 	az := authz.New(db, logger, cfg.Enforce != config.EnforceLog)
