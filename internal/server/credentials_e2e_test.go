@@ -403,3 +403,87 @@ func TestServerCertificates(t *testing.T) {
 
 	noSecretsInTrail(t, srv, strings.TrimSpace(strings.Split(keyPEM, "\n")[1]), strings.TrimSpace(strings.Split(otherKey, "\n")[1]))
 }
+
+func TestServiceSpecificCredentials(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	must[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("git")}))
+
+	cr := must[*iam.CreateServiceSpecificCredentialOutput](t, "CreateServiceSpecificCredential")(root.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: aws.String("git"), ServiceName: aws.String("codecommit.amazonaws.com")}))
+	c := cr.ServiceSpecificCredential
+	id, pw := aws.ToString(c.ServiceSpecificCredentialId), aws.ToString(c.ServicePassword)
+	if !strings.HasPrefix(id, "ACCA") || len(id) != 21 {
+		t.Errorf("ServiceSpecificCredentialId = %q, want ACCA + 17 characters", id)
+	}
+	if got, want := aws.ToString(c.ServiceUserName), "git-at-"+testAccount; got != want {
+		t.Errorf("ServiceUserName = %q, want %q", got, want)
+	}
+	if len(pw) != 44 || c.Status != iamtypes.StatusTypeActive || aws.ToString(c.UserName) != "git" || aws.ToString(c.ServiceName) != "codecommit.amazonaws.com" {
+		t.Errorf("created credential = %+v (password of %d characters)", c, len(pw))
+	}
+
+	second := must[*iam.CreateServiceSpecificCredentialOutput](t, "second credential")(root.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: aws.String("git"), ServiceName: aws.String("codecommit.amazonaws.com")}))
+	_, err := root.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: aws.String("git"), ServiceName: aws.String("codecommit.amazonaws.com")})
+	wantCode(t, "third credential for a service", err, "LimitExceeded", "Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: 2")
+	// The quota is per service.
+	ks := must[*iam.CreateServiceSpecificCredentialOutput](t, "cassandra credential")(root.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: aws.String("git"), ServiceName: aws.String("cassandra.amazonaws.com")}))
+	bk := must[*iam.CreateServiceSpecificCredentialOutput](t, "bedrock API key")(root.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: aws.String("git"), ServiceName: aws.String("bedrock.amazonaws.com"), CredentialAgeDays: aws.Int32(30)}))
+	if b := bk.ServiceSpecificCredential; b.ServiceCredentialSecret == nil || b.ServicePassword != nil || !aws.ToTime(b.ExpirationDate).Equal(aws.ToTime(b.CreateDate).Add(30*24*time.Hour)) {
+		t.Errorf("bedrock API key = %+v", b)
+	}
+
+	for _, tc := range []struct {
+		name string
+		in   iam.CreateServiceSpecificCredentialInput
+		code string
+		msg  string
+	}{
+		{"unsupported service", iam.CreateServiceSpecificCredentialInput{UserName: aws.String("git"), ServiceName: aws.String("s3.amazonaws.com")},
+			"NotSupportedService", "No such service s3.amazonaws.com is supported for Service-Specific Credentials"},
+		{"missing user", iam.CreateServiceSpecificCredentialInput{UserName: aws.String("nobody"), ServiceName: aws.String("codecommit.amazonaws.com")},
+			"NoSuchEntity", "The user with name nobody cannot be found."},
+		{"age for a password service", iam.CreateServiceSpecificCredentialInput{UserName: aws.String("git"), ServiceName: aws.String("cassandra.amazonaws.com"), CredentialAgeDays: aws.Int32(5)},
+			"InvalidInput", "CredentialAgeDays is only valid for services that support long-term API keys."},
+		{"age out of range", iam.CreateServiceSpecificCredentialInput{UserName: aws.String("git"), ServiceName: aws.String("bedrock.amazonaws.com"), CredentialAgeDays: aws.Int32(0)},
+			"ValidationError", "1 validation error detected: Value '0' at 'credentialAgeDays' failed to satisfy constraint: Member must have value greater than or equal to 1"},
+	} {
+		_, err := root.CreateServiceSpecificCredential(ctx, &tc.in)
+		wantCode(t, tc.name, err, tc.code, tc.msg)
+	}
+
+	list := must[*iam.ListServiceSpecificCredentialsOutput](t, "ListServiceSpecificCredentials")(root.ListServiceSpecificCredentials(ctx, &iam.ListServiceSpecificCredentialsInput{UserName: aws.String("git"), ServiceName: aws.String("codecommit.amazonaws.com")}))
+	if len(list.ServiceSpecificCredentials) != 2 {
+		t.Errorf("codecommit credentials: %+v", list.ServiceSpecificCredentials)
+	}
+	allOfGit := must[*iam.ListServiceSpecificCredentialsOutput](t, "ListServiceSpecificCredentials all services")(root.ListServiceSpecificCredentials(ctx, &iam.ListServiceSpecificCredentialsInput{UserName: aws.String("git"), MaxItems: aws.Int32(3)}))
+	if len(allOfGit.ServiceSpecificCredentials) != 3 || !allOfGit.IsTruncated {
+		t.Errorf("first page: %d, truncated %v", len(allOfGit.ServiceSpecificCredentials), allOfGit.IsTruncated)
+	}
+	must[*iam.CreateUserOutput](t, "CreateUser 2")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("db")}))
+	must[*iam.CreateServiceSpecificCredentialOutput](t, "db credential")(root.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: aws.String("db"), ServiceName: aws.String("cassandra.amazonaws.com")}))
+	every := must[*iam.ListServiceSpecificCredentialsOutput](t, "ListServiceSpecificCredentials AllUsers")(root.ListServiceSpecificCredentials(ctx, &iam.ListServiceSpecificCredentialsInput{AllUsers: aws.Bool(true), ServiceName: aws.String("cassandra.amazonaws.com")}))
+	users := map[string]bool{}
+	for _, m := range every.ServiceSpecificCredentials {
+		users[aws.ToString(m.UserName)] = true
+	}
+	if len(every.ServiceSpecificCredentials) != 2 || !users["git"] || !users["db"] {
+		t.Errorf("AllUsers cassandra credentials: %+v", every.ServiceSpecificCredentials)
+	}
+
+	must[*iam.UpdateServiceSpecificCredentialOutput](t, "UpdateServiceSpecificCredential")(root.UpdateServiceSpecificCredential(ctx, &iam.UpdateServiceSpecificCredentialInput{UserName: aws.String("git"), ServiceSpecificCredentialId: aws.String(id), Status: iamtypes.StatusTypeInactive}))
+	reset := must[*iam.ResetServiceSpecificCredentialOutput](t, "ResetServiceSpecificCredential")(root.ResetServiceSpecificCredential(ctx, &iam.ResetServiceSpecificCredentialInput{UserName: aws.String("git"), ServiceSpecificCredentialId: aws.String(id)}))
+	newPw := aws.ToString(reset.ServiceSpecificCredential.ServicePassword)
+	if len(newPw) != 44 || newPw == pw || reset.ServiceSpecificCredential.Status != iamtypes.StatusTypeInactive {
+		t.Errorf("after reset: %+v", reset.ServiceSpecificCredential)
+	}
+	_, err = root.ResetServiceSpecificCredential(ctx, &iam.ResetServiceSpecificCredentialInput{UserName: aws.String("db"), ServiceSpecificCredentialId: aws.String(id)})
+	wantCode(t, "other user's credential", err, "NoSuchEntity", "No such credential "+id+" exists")
+
+	must[*iam.DeleteServiceSpecificCredentialOutput](t, "DeleteServiceSpecificCredential")(root.DeleteServiceSpecificCredential(ctx, &iam.DeleteServiceSpecificCredentialInput{UserName: aws.String("git"), ServiceSpecificCredentialId: aws.String(id)}))
+	_, err = root.DeleteServiceSpecificCredential(ctx, &iam.DeleteServiceSpecificCredentialInput{UserName: aws.String("git"), ServiceSpecificCredentialId: aws.String(id)})
+	wantCode(t, "delete twice", err, "NoSuchEntity", "No such credential "+id+" exists")
+
+	noSecretsInTrail(t, srv, pw, newPw, aws.ToString(second.ServiceSpecificCredential.ServicePassword), aws.ToString(ks.ServiceSpecificCredential.ServicePassword),
+		aws.ToString(bk.ServiceSpecificCredential.ServiceCredentialSecret))
+}

@@ -25,5 +25,10 @@ func credentialOps(s *iamsvc.Service) []middleware.Op {
 		middleware.Handle("TagServerCertificate", s.TagServerCertificate),
 		middleware.Handle("UntagServerCertificate", s.UntagServerCertificate),
 		middleware.Handle("ListServerCertificateTags", s.ListServerCertificateTags),
+		middleware.Handle("CreateServiceSpecificCredential", s.CreateServiceSpecificCredential),
+		middleware.Handle("ListServiceSpecificCredentials", s.ListServiceSpecificCredentials),
+		middleware.Handle("UpdateServiceSpecificCredential", s.UpdateServiceSpecificCredential),
+		middleware.Handle("ResetServiceSpecificCredential", s.ResetServiceSpecificCredential),
+		middleware.Handle("DeleteServiceSpecificCredential", s.DeleteServiceSpecificCredential),
 	}
 }
