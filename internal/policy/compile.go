@@ -58,8 +58,16 @@ type stmtIndex struct {
 	// strings (sorted by h); svcH holds the hash of each Compiled.services entry's service.
 	exactH []keyHash
 	svcH   []uint64
+	// first holds, per Compiled.services entry, the first byte of the pfx of each of its
+	// pats[nAny:], so that they are narrowed without loading the patterns.
+	first [][]byte
+	// bloom has a bit for every exact action and every (service, first byte of the literal
+	// prefix) of a wildcard action (see actionBits); all bits if the policy has other or
+	// NotAction statements. A request none of whose bits are set matches no statement.
+	bloom  uint64
 	any    uint64   // statements the resource cannot exclude: "*", NotResource, broken, no literal prefix
 	pfx    []resPfx // sorted by text
+	common string   // the longest common prefix of the pfx texts
 }
 
 // keyHash is the hash of an exact action key and its index in Compiled.exact.
@@ -77,22 +85,58 @@ func hashKey(s string) uint64 {
 	return h
 }
 
+// bloomBit maps a hash to one bit of stmtIndex.bloom.
+func bloomBit(h uint64) uint64 { return 1 << (h >> 58) }
+
+// serviceByte hashes a service's hash with the first byte of an action name (0 for "any").
+func serviceByte(svcHash uint64, b byte) uint64 {
+	return (svcHash ^ uint64(b)) * 0x9E3779B97F4A7C15
+}
+
+// actionBits returns the stmtIndex.bloom bits of a request for the lower-case action key,
+// whose service is key[:svc], given the hashes of both.
+func actionBits(key []byte, svc int, keyHash, svcHash uint64) uint64 {
+	m := bloomBit(keyHash) | bloomBit(serviceByte(svcHash, 0))
+	if svc+1 < len(key) {
+		m |= bloomBit(serviceByte(svcHash, key[svc+1]))
+	}
+	return m
+}
+
 // resPfx is one literal resource prefix and the statements with a pattern that starts with it.
 type resPfx struct {
 	text   string
 	stmts  uint64
-	parent int32 // index of the longest other entry that is a prefix of text, or -1
+	key    uint64 // sortKey(text, len(stmtIndex.common))
+	parent int32  // index of the longest other entry that is a prefix of text, or -1
+}
+
+// sortKey returns the 8 bytes of s from offset off, big-endian, zero-padded. When the keys of
+// two strings sharing their first off bytes differ, they order the strings.
+func sortKey(s string, off int) uint64 {
+	var k uint64
+	for i := range 8 {
+		k <<= 8
+		if off+i < len(s) {
+			k |= uint64(s[off+i])
+		}
+	}
+	return k
 }
 
 // resources returns the statements whose resource can match the request's resource r.
 func (x *stmtIndex) resources(r string) uint64 {
 	m := x.any
+	if !strings.HasPrefix(r, x.common) {
+		return m // every entry starts with common
+	}
 	// The entries that are prefixes of r are all prefixes of the last entry not after r, so
 	// they are on its parent chain.
+	rk := sortKey(r, len(x.common))
 	lo, hi := 0, len(x.pfx)
 	for lo < hi {
 		h := int(uint(lo+hi) >> 1)
-		if x.pfx[h].text <= r {
+		if p := &x.pfx[h]; p.key < rk || p.key == rk && p.text <= r {
 			lo = h + 1
 		} else {
 			hi = h
@@ -117,8 +161,25 @@ func buildIndex(c *Compiled) *stmtIndex {
 		x.exactH = append(x.exactH, keyHash{h: hashKey(c.exact[i].key), i: int32(i)})
 	}
 	sort.Slice(x.exactH, func(i, j int) bool { return x.exactH[i].h < x.exactH[j].h })
+	for i := range c.exact {
+		x.bloom |= bloomBit(hashKey(c.exact[i].key))
+	}
 	for i := range c.services {
-		x.svcH = append(x.svcH, hashKey(c.services[i].service))
+		e := &c.services[i]
+		sh := hashKey(e.service)
+		x.svcH = append(x.svcH, sh)
+		if e.nAny > 0 {
+			x.bloom |= bloomBit(serviceByte(sh, 0))
+		}
+		f := make([]byte, 0, len(e.pats)-e.nAny)
+		for _, w := range e.pats[e.nAny:] {
+			f = append(f, w.pfx[0])
+			x.bloom |= bloomBit(serviceByte(sh, w.pfx[0]))
+		}
+		x.first = append(x.first, f)
+	}
+	if len(c.other) > 0 || len(c.notAct) > 0 {
+		x.bloom = ^uint64(0)
 	}
 	byText := map[string]uint64{}
 	for i := range c.stmts {
@@ -141,6 +202,19 @@ func buildIndex(c *Compiled) *stmtIndex {
 		x.pfx = append(x.pfx, resPfx{text: t, stmts: m, parent: -1})
 	}
 	sort.Slice(x.pfx, func(i, j int) bool { return x.pfx[i].text < x.pfx[j].text })
+	if len(x.pfx) > 0 {
+		x.common = x.pfx[0].text
+		for _, p := range x.pfx[1:] {
+			n := 0
+			for n < len(x.common) && n < len(p.text) && x.common[n] == p.text[n] {
+				n++
+			}
+			x.common = x.common[:n]
+		}
+	}
+	for i := range x.pfx {
+		x.pfx[i].key = sortKey(x.pfx[i].text, len(x.common))
+	}
 	// The prefixes of an entry sort before it, shortest first: the nearest one is the longest.
 	for i := range x.pfx {
 		for j := i - 1; j >= 0; j-- {

@@ -161,6 +161,7 @@ type evalState struct {
 	// Hashes of the lower-case action and its service, for stmtIndex (see hashes).
 	keyHash, svcHash uint64
 	hashed           bool
+	bloom            uint64 // actionBits of the request
 }
 
 // resourceParts returns the offsets of the first five colons of the resource ARN, found on
@@ -371,6 +372,7 @@ func (st *evalState) hashes() (key, svc uint64) {
 		st.hashed = true
 		k := st.key()
 		st.keyHash, st.svcHash = hashKey(string(k)), hashKey(string(k[:st.svc]))
+		st.bloom = actionBits(k, st.svc, st.keyHash, st.svcHash)
 	}
 	return st.keyHash, st.svcHash
 }
@@ -381,25 +383,13 @@ func (st *evalState) hashes() (key, svc uint64) {
 func (st *evalState) servicePats(c *Compiled) (any, first []wildAction) {
 	key := st.key()
 	svc := key[:st.svc]
-	var lo int
-	if c.idx != nil {
-		_, h := st.hashes()
-		lo = len(c.services)
-		for i, sh := range c.idx.svcH {
-			if sh == h && c.services[i].service == string(svc) {
-				lo = i
-				break
-			}
-		}
-	} else {
-		hi := len(c.services)
-		for lo < hi {
-			m := int(uint(lo+hi) >> 1)
-			if c.services[m].service < string(svc) {
-				lo = m + 1
-			} else {
-				hi = m
-			}
+	lo, hi := 0, len(c.services)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if c.services[m].service < string(svc) {
+			lo = m + 1
+		} else {
+			hi = m
 		}
 	}
 	if lo == len(c.services) || c.services[lo].service != string(svc) {
@@ -411,7 +401,7 @@ func (st *evalState) servicePats(c *Compiled) (any, first []wildAction) {
 	}
 	b := key[st.svc+1]
 	pats := e.pats[e.nAny:]
-	lo, hi := 0, len(pats)
+	lo, hi = 0, len(pats)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
 		if pats[m].pfx[0] < b {
@@ -468,46 +458,64 @@ func (st *evalState) policy(c *Compiled, level int, a *acc) {
 // statements whose action and resource can both match.
 func (st *evalState) indexed(c *Compiled, level int, a *acc) {
 	x := c.idx
-	res := x.resources(st.in.Resource)
-	if res == 0 {
+	kh, sh := st.hashes()
+	if x.bloom&st.bloom == 0 {
 		return
 	}
+	key := st.key()
+	// The statements whose action can match, then those of them whose resource can.
 	var m uint64
-	h, _ := st.hashes()
 	lo, hi := 0, len(x.exactH)
 	for lo < hi {
 		k := int(uint(lo+hi) >> 1)
-		if x.exactH[k].h < h {
+		if x.exactH[k].h < kh {
 			lo = k + 1
 		} else {
 			hi = k
 		}
 	}
-	for ; lo < len(x.exactH) && x.exactH[lo].h == h; lo++ {
-		if e := x.exactH[lo].i; c.exact[e].key == string(st.key()) {
-			m = x.exact[e] & res
+	for ; lo < len(x.exactH) && x.exactH[lo].h == kh; lo++ {
+		if e := x.exactH[lo].i; c.exact[e].key == string(key) {
+			m = x.exact[e]
 			break
 		}
 	}
-	anyPats, first := st.servicePats(c)
-	m = st.wildSet(anyPats, res, m)
-	m = st.wildSet(first, res, m)
-	m = st.wildSet(c.other, res, m)
+	for i, h := range x.svcH {
+		if h != sh || c.services[i].service != string(key[:st.svc]) {
+			continue
+		}
+		e := &c.services[i]
+		m = st.wildSet(e.pats[:e.nAny], m)
+		if st.svc+1 < len(key) {
+			// Only the patterns whose literal prefix starts with the name's first byte.
+			b, first := key[st.svc+1], x.first[i]
+			for j := 0; j < len(first) && first[j] <= b; j++ {
+				if first[j] == b {
+					m = st.wildSet(e.pats[e.nAny+j:e.nAny+j+1], m)
+				}
+			}
+		}
+		break
+	}
+	m = st.wildSet(c.other, m)
 	for _, i := range c.notAct {
-		if bit := uint64(1) << i; res&bit != 0 && !st.notActionMatches(&c.stmts[i]) {
+		if bit := uint64(1) << i; m&bit == 0 && !st.notActionMatches(&c.stmts[i]) {
 			m |= bit
 		}
+	}
+	if m&^x.any != 0 {
+		m &= x.resources(st.in.Resource)
 	}
 	for ; m != 0; m &= m - 1 {
 		st.consider(c, level, int32(bits.TrailingZeros64(m)), a)
 	}
 }
 
-// wildSet adds to m the statements of pats in res whose pattern matches the action.
-func (st *evalState) wildSet(pats []wildAction, res, m uint64) uint64 {
+// wildSet adds to m the statements of pats whose pattern matches the action.
+func (st *evalState) wildSet(pats []wildAction, m uint64) uint64 {
 	for i := range pats {
 		w := &pats[i]
-		if bit := uint64(1) << w.stmt; res&^m&bit != 0 && w.match(st) {
+		if bit := uint64(1) << w.stmt; m&bit == 0 && w.match(st) {
 			m |= bit
 		}
 	}
