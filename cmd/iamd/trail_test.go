@@ -37,6 +37,7 @@ func trailFixture(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := config.Default(t.TempDir(), "")
+	cfg.ManagedPolicies = false // seconds under -race; the trail tests do not need them
 	cfg.DataDir, cfg.Listen, cfg.AccountID = dir, "127.0.0.1:0", testAccount
 	cfg.RootAccessKeyID, cfg.RootSecretAccessKey = rootKey, rootSecret
 	srv, err := server.Start(context.Background(), cfg, slog.New(slog.DiscardHandler))

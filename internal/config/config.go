@@ -40,6 +40,9 @@ type Config struct {
 	// (IAMD_ROOT_ACCESS_KEY_ID / IAMD_ROOT_SECRET_ACCESS_KEY).
 	RootAccessKeyID     string
 	RootSecretAccessKey string `secret:"true"`
+	// ManagedPolicies loads AWS's managed policies (arn:aws:iam::aws:policy/...) into the store
+	// on first start and when iamd carries a newer set. Default true.
+	ManagedPolicies bool
 	// TLSCert and TLSKey are PEM files; when both are set the API listener serves HTTPS
 	// (aws:SecureTransport is then true and audit records carry tlsDetails).
 	TLSCert string
@@ -57,11 +60,12 @@ func Default(home, xdgData string) Config {
 		data = filepath.Join(xdgData, "iamd")
 	}
 	return Config{
-		Listen:       "127.0.0.1:8343",
-		DataDir:      data,
-		Region:       "us-east-1",
-		Enforce:      EnforceOn,
-		MaxBodyBytes: 1 << 20,
+		Listen:          "127.0.0.1:8343",
+		DataDir:         data,
+		Region:          "us-east-1",
+		Enforce:         EnforceOn,
+		MaxBodyBytes:    1 << 20,
+		ManagedPolicies: true,
 	}
 }
 
@@ -73,6 +77,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.Region, "region", c.Region, "region iamd reports")
 	fs.StringVar(&c.Enforce, "enforce", c.Enforce, `authorization mode: "on" denies, "log" only logs would-be denials`)
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest request body accepted")
+	fs.BoolVar(&c.ManagedPolicies, "aws-managed-policies", c.ManagedPolicies, "load AWS's managed policies into the store")
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "PEM certificate file: serve HTTPS (with --tls-key)")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "PEM private key file for --tls-cert")
 }

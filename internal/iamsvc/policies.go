@@ -2,6 +2,7 @@ package iamsvc
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"strconv"
 	"strings"
@@ -173,9 +174,11 @@ func (s *Service) GetPolicy(ctx context.Context, c *authn.Caller, in *sdk.GetPol
 	})
 }
 
-// ListPolicies lists managed policies: the account's (Scope Local), AWS's (AWS) or both (All).
+// ListPolicies lists managed policies: the account's (Scope Local), AWS's (AWS) or both (All,
+// the default: the account's first). With OnlyAttached a page may hold fewer than MaxItems
+// policies while IsTruncated is true, which AWS allows and clients handle.
 func (s *Service) ListPolicies(ctx context.Context, c *authn.Caller, in *sdk.ListPoliciesInput) (*sdk.ListPoliciesOutput, error) {
-	p, err := page(in.PathPrefix, in.Marker, in.MaxItems)
+	p, err := page(in.PathPrefix, nil, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -183,26 +186,40 @@ func (s *Service) ListPolicies(ctx context.Context, c *authn.Caller, in *sdk.Lis
 	if err := s.authorize(ctx, c, "iam:ListPolicies", iam.PolicyARN(acct, "/", "*"), nil); err != nil {
 		return nil, err
 	}
-	owner := acct
-	if in.Scope == types.PolicyScopeTypeAws {
-		owner = "aws"
+	owners := []string{acct, "aws"}
+	switch in.Scope {
+	case types.PolicyScopeTypeLocal:
+		owners = owners[:1]
+	case types.PolicyScopeTypeAws:
+		owners = owners[1:]
 	}
+	// The marker names the owner (its index) and the last key listed of it.
+	idx, key := 0, ""
+	if m := str(in.Marker); m != "" {
+		b, err := base64.RawURLEncoding.DecodeString(m)
+		if err != nil || len(b) < 1 || int(b[0]) >= len(owners) {
+			return nil, iam.Errorf(iam.CodeInvalidInput, "Invalid Marker.")
+		}
+		idx, key = int(b[0]), string(b[1:])
+	}
+	limit := p.Limit
 	return view(ctx, s, func(r store.Reader) (*sdk.ListPoliciesOutput, error) {
 		out := &sdk.ListPoliciesOutput{Policies: []types.Policy{}}
-		collect := func(owner string) (string, error) {
-			es, next, err := r.List(ctx, owner, store.KindPolicy, p)
+		for idx < len(owners) && len(out.Policies) < limit {
+			owner := owners[idx]
+			es, next, err := r.List(ctx, owner, store.KindPolicy, store.Page{PathPrefix: p.PathPrefix, Marker: key, Limit: limit - len(out.Policies)})
 			if err != nil {
-				return "", err
+				return nil, err
 			}
 			for _, e := range es {
 				mp, err := decode[iam.ManagedPolicy](e)
 				if err != nil {
-					return "", err
+					return nil, err
 				}
 				arn := iam.PolicyARN(owner, mp.Path, mp.Name)
 				n, err := attachmentCount(ctx, r, acct, arn)
 				if err != nil {
-					return "", err
+					return nil, err
 				}
 				if in.OnlyAttached && n == 0 {
 					continue
@@ -211,15 +228,26 @@ func (s *Service) ListPolicies(ctx context.Context, c *authn.Caller, in *sdk.Lis
 				po.Description, po.Tags = nil, nil
 				out.Policies = append(out.Policies, *po)
 			}
-			return next, nil
+			if next == "" {
+				idx, key = idx+1, ""
+			} else {
+				key = next
+			}
 		}
-		next, err := collect(owner)
-		if err != nil {
-			return nil, err
+		if idx < len(owners) {
+			out.Marker = ptr(base64.RawURLEncoding.EncodeToString(append([]byte{byte(idx)}, key...)))
+			out.IsTruncated = true
 		}
-		out.Marker, out.IsTruncated = nextMarker(next)
 		return out, nil
 	})
+}
+
+// checkOwned refuses changes to a managed policy of another account (AWS managed policies).
+func checkOwned(c *authn.Caller, arn string) error {
+	if pacct, _, _ := authz.PolicyARNParts(arn); pacct != account(c) {
+		return iam.Errorf(iam.CodeUnmodifiableEntity, "Cannot modify a policy that is not owned by the account.")
+	}
+	return nil
 }
 
 // DeletePolicy deletes a managed policy that is attached nowhere and has only its default version.
@@ -275,6 +303,9 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, c *authn.Caller, in *
 	return mutate(ctx, s, func(tx store.Tx) (*sdk.CreatePolicyVersionOutput, error) {
 		p, e, err := policyByARN(ctx, tx, arn)
 		if err != nil {
+			return nil, err
+		}
+		if err := checkOwned(c, arn); err != nil {
 			return nil, err
 		}
 		if len(p.Versions) >= MaxPolicyVersions {
@@ -377,6 +408,9 @@ func (s *Service) changeVersion(ctx context.Context, c *authn.Caller, action, ar
 	_, err := mutate(ctx, s, func(tx store.Tx) (*struct{}, error) {
 		p, e, err := policyByARN(ctx, tx, arn)
 		if err != nil {
+			return nil, err
+		}
+		if err := checkOwned(c, arn); err != nil {
 			return nil, err
 		}
 		if p.Version(id) == nil {

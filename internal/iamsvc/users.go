@@ -364,6 +364,17 @@ func (s *Service) DeleteUser(ctx context.Context, c *authn.Caller, in *sdk.Delet
 		} else if len(groups) > 0 {
 			return nil, conflict("remove users from group")
 		}
+		// SSH keys, signing certificates and service-specific credentials link from the user's ID.
+		for _, l := range []struct {
+			kind store.LinkKind
+			what string
+		}{{store.LinkUserSigningCert, "delete signing certificates"}, {store.LinkUserSSHKey, "delete SSH public keys"}, {store.LinkUserServiceCred, "delete service-specific credentials"}} {
+			if ids, err := tx.Links(ctx, acct, l.kind, u.ID); err != nil {
+				return nil, err
+			} else if len(ids) > 0 {
+				return nil, conflict(l.what)
+			}
+		}
 		if mfa, err := tx.Links(ctx, acct, store.LinkUserMFA, u.Name); err != nil {
 			return nil, err
 		} else if len(mfa) > 0 {

@@ -114,6 +114,7 @@ func BenchmarkGetUser(b *testing.B) {
 // startBench starts a server like start does, for benchmarks.
 func startBench(b *testing.B) (*server.Server, error) {
 	cfg := config.Default(b.TempDir(), "")
+	cfg.ManagedPolicies = false
 	cfg.Listen = "127.0.0.1:0"
 	cfg.AccountID = testAccount
 	cfg.RootAccessKeyID, cfg.RootSecretAccessKey = rootKey, rootSecret

@@ -140,3 +140,16 @@ func TestPolicyVersions(t *testing.T) {
 	_, err = root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("old"), PolicyDocument: aws.String(`{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)})
 	wantCode(t, "2008 version in a managed policy", err, "MalformedPolicyDocument", "Policy document must be version 2012-10-17 or greater.")
 }
+
+// TestDeleteUserWithCredentials: a user holding an SSH key cannot be deleted until the key is.
+func TestDeleteUserWithCredentials(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	must[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("git")}))
+	key := must[*iam.UploadSSHPublicKeyOutput](t, "UploadSSHPublicKey")(root.UploadSSHPublicKey(ctx, &iam.UploadSSHPublicKeyInput{UserName: aws.String("git"), SSHPublicKeyBody: aws.String(authorizedKey(t, &rsaKey(t, 2048).PublicKey))}))
+	_, err := root.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("git")})
+	wantCode(t, "DeleteUser with an SSH key", err, "DeleteConflict", "Cannot delete entity, must delete SSH public keys first.")
+	must[*iam.DeleteSSHPublicKeyOutput](t, "DeleteSSHPublicKey")(root.DeleteSSHPublicKey(ctx, &iam.DeleteSSHPublicKeyInput{UserName: aws.String("git"), SSHPublicKeyId: key.SSHPublicKey.SSHPublicKeyId}))
+	must[*iam.DeleteUserOutput](t, "DeleteUser")(root.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("git")}))
+}

@@ -33,6 +33,9 @@ func testConfig(t *testing.T, dir string) config.Config {
 	cfg.Listen = "127.0.0.1:0"
 	cfg.AccountID = testAccount
 	cfg.RootAccessKeyID, cfg.RootSecretAccessKey = rootKey, rootSecret
+	// Loading the 1,500+ AWS managed policies takes seconds under -race; the tests that use them
+	// (managed_e2e_test.go) turn it back on.
+	cfg.ManagedPolicies = false
 	return cfg
 }
 

@@ -41,7 +41,9 @@ func TestAWSManagedPolicies(t *testing.T) {
 	ctx := context.Background()
 	data := awsPolicies(t)
 	t0 := time.Now()
-	srv := start(t, testConfig(t, t.TempDir()))
+	mcfg := testConfig(t, t.TempDir())
+	mcfg.ManagedPolicies = true
+	srv := start(t, mcfg)
 	t.Logf("first start (loads %d policies): %v", len(data), time.Since(t0))
 	root := iamClient(srv, rootKey, rootSecret, "")
 
@@ -187,6 +189,7 @@ func TestAWSManagedPolicies(t *testing.T) {
 func TestAWSManagedPoliciesRestart(t *testing.T) {
 	ctx := context.Background()
 	cfg := testConfig(t, t.TempDir())
+	cfg.ManagedPolicies = true
 	t0 := time.Now()
 	srv := start(t, cfg)
 	first := time.Since(t0)

@@ -101,11 +101,13 @@ func StartWith(ctx context.Context, cfg config.Config, logger *slog.Logger, opts
 		db.Close()
 		return nil, err
 	}
-	if res, err := seed.Ensure(ctx, db, time.Now()); err != nil {
-		db.Close()
-		return nil, err
-	} else if res.Loaded > 0 {
-		logger.Info("loaded the AWS managed policies", "version", res.Version, "previous", res.Stored, "policies", res.Loaded)
+	if cfg.ManagedPolicies {
+		if res, err := seed.Ensure(ctx, db, time.Now()); err != nil {
+			db.Close()
+			return nil, err
+		} else if res.Loaded > 0 {
+			logger.Info("loaded the AWS managed policies", "version", res.Version, "previous", res.Stored, "policies", res.Loaded)
+		}
 	}
 	now := time.Now
 	az := authz.New(db, logger, cfg.Enforce != config.EnforceLog)
