@@ -20,6 +20,7 @@ var pure = map[string][]string{
 	"internal/sigv4":            nil,
 	"internal/secrets":          nil,
 	"internal/audit":            nil,
+	"internal/managed":          nil,
 	"internal/api/awserr":       {"internal/store", "internal/iam", "internal/arn", "internal/policy", "internal/policy/condition"},
 	"internal/api/query":        {"internal/api/awserr"},
 }

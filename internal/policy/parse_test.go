@@ -583,3 +583,25 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// TestParseAcceptsRealAWSManagedPolicyResources: resource forms found in AWS managed policies.
+func TestParseAcceptsRealAWSManagedPolicyResources(t *testing.T) {
+	for _, r := range []string{
+		"arn:aws:iam::*:root",
+		"arn:aws:iam::123456789012:root",
+		"arn:aws:s3:*:*:access-grants/default",
+		"arn:aws:s3:us-east-1:123456789012:storage-lens/config",
+		"arn:aws:s3:us-west-2:123456789012:accesspoint/ap",
+	} {
+		doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"` + r + `"}]}`
+		if _, err := Parse(doc, Identity); err != nil {
+			t.Errorf("Parse with Resource %s: %v", r, err)
+		}
+	}
+	for _, r := range []string{"arn:aws:s3:us-east-1::bucket", "arn:aws:iam:us-east-1:123456789012:root"} {
+		doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"` + r + `"}]}`
+		if _, err := Parse(doc, Identity); err == nil {
+			t.Errorf("Parse with Resource %s accepted; AWS rejects a region there", r)
+		}
+	}
+}

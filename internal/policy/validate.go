@@ -555,7 +555,7 @@ func resourceMessage(r string) string {
 		if region != "" {
 			return fmt.Sprintf("IAM resource %s cannot contain region information.", r)
 		}
-		if rest == "*" {
+		if rest == "*" || rest == "root" { // arn:aws:iam::ACCOUNT:root names an account's root user
 			return ""
 		}
 		for _, p := range iamResourcePrefixes {
@@ -565,7 +565,9 @@ func resourceMessage(r string) string {
 		}
 		return `IAM resource path must either be "*" or start with ` + strings.Join(iamResourcePrefixes, ", ") + "."
 	case "s3":
-		if region != "" && !strings.HasPrefix(rest, "accesspoint/") {
+		// Buckets and objects (no account) have no region; access points, access grants,
+		// Storage Lens and batch jobs (with an account) do.
+		if region != "" && parts[2] == "" && !strings.HasPrefix(rest, "accesspoint/") {
 			return fmt.Sprintf("Resource %s can not contain region information.", r)
 		}
 	}
