@@ -107,6 +107,7 @@ func actionBits(key []byte, svc int, keyHash, svcHash uint64) uint64 {
 type resPfx struct {
 	text   string
 	stmts  uint64
+	full   uint64 // the statements with a pattern that is text followed by a final '*'
 	key    uint64 // sortKey(text, len(stmtIndex.common))
 	parent int32  // index of the longest other entry that is a prefix of text, or -1
 }
@@ -124,11 +125,12 @@ func sortKey(s string, off int) uint64 {
 	return k
 }
 
-// resources returns the statements whose resource can match the request's resource r.
-func (x *stmtIndex) resources(r string) uint64 {
-	m := x.any
+// resources returns the statements whose resource can match the request's resource r, and
+// those of them whose resource is known to match.
+func (x *stmtIndex) resources(r string) (m, full uint64) {
+	m = x.any
 	if !strings.HasPrefix(r, x.common) {
-		return m // every entry starts with common
+		return m, 0 // every entry starts with common
 	}
 	// The entries that are prefixes of r are all prefixes of the last entry not after r, so
 	// they are on its parent chain.
@@ -145,9 +147,10 @@ func (x *stmtIndex) resources(r string) uint64 {
 	for i := int32(lo - 1); i >= 0; i = x.pfx[i].parent {
 		if p := &x.pfx[i]; strings.HasPrefix(r, p.text) {
 			m |= p.stmts
+			full |= p.full
 		}
 	}
-	return m
+	return m, full
 }
 
 func buildIndex(c *Compiled) *stmtIndex {
@@ -181,7 +184,7 @@ func buildIndex(c *Compiled) *stmtIndex {
 	if len(c.other) > 0 || len(c.notAct) > 0 {
 		x.bloom = ^uint64(0)
 	}
-	byText := map[string]uint64{}
+	byText, fullText := map[string]uint64{}, map[string]uint64{}
 	for i := range c.stmts {
 		s := &c.stmts[i]
 		bit := uint64(1) << i
@@ -196,10 +199,13 @@ func buildIndex(c *Compiled) *stmtIndex {
 				break
 			}
 			byText[t] |= bit
+			if s.res[j].kind == resPrefix {
+				fullText[t] |= bit
+			}
 		}
 	}
 	for t, m := range byText {
-		x.pfx = append(x.pfx, resPfx{text: t, stmts: m, parent: -1})
+		x.pfx = append(x.pfx, resPfx{text: t, stmts: m, full: fullText[t], parent: -1})
 	}
 	sort.Slice(x.pfx, func(i, j int) bool { return x.pfx[i].text < x.pfx[j].text })
 	if len(x.pfx) > 0 {

@@ -436,20 +436,20 @@ func (st *evalState) policy(c *Compiled, level int, a *acc) {
 	}
 	if e := st.exactEntry(c); e >= 0 {
 		for _, i := range c.exact[e].stmts {
-			st.consider(c, level, i, a)
+			st.consider(c, level, i, a, false)
 		}
 	}
 	anyPats, first := st.servicePats(c)
 	st.wild(c, level, anyPats, a)
 	for i := range first {
 		if w := &first[i]; w.match(st) {
-			st.consider(c, level, w.stmt, a)
+			st.consider(c, level, w.stmt, a, false)
 		}
 	}
 	st.wild(c, level, c.other, a)
 	for _, i := range c.notAct {
 		if !st.notActionMatches(&c.stmts[i]) {
-			st.consider(c, level, i, a)
+			st.consider(c, level, i, a, false)
 		}
 	}
 }
@@ -503,11 +503,15 @@ func (st *evalState) indexed(c *Compiled, level int, a *acc) {
 			m |= bit
 		}
 	}
+	var full uint64
 	if m&^x.any != 0 {
-		m &= x.resources(st.in.Resource)
+		var res uint64
+		res, full = x.resources(st.in.Resource)
+		m &= res
 	}
 	for ; m != 0; m &= m - 1 {
-		st.consider(c, level, int32(bits.TrailingZeros64(m)), a)
+		i := bits.TrailingZeros64(m)
+		st.consider(c, level, int32(i), a, full&(1<<i) != 0)
 	}
 }
 
@@ -531,13 +535,14 @@ func (st *evalState) wild(c *Compiled, level int, pats []wildAction, a *acc) {
 		}
 		if w.match(st) {
 			last = w.stmt
-			st.consider(c, level, w.stmt, a)
+			st.consider(c, level, w.stmt, a, false)
 		}
 	}
 }
 
-// consider evaluates statement i of c, whose action matches, and records it in a.
-func (st *evalState) consider(c *Compiled, level int, i int32, a *acc) {
+// consider evaluates statement i of c, whose action matches, and records it in a; resOK says
+// that its resource is known to match.
+func (st *evalState) consider(c *Compiled, level int, i int32, a *acc, resOK bool) {
 	s := &c.stmts[i]
 	cd := cand{c: c, level: level, s: s}
 	if st.tracer == nil && c.ref.Kind != Resource && c.ref.Kind != Trust {
@@ -546,7 +551,7 @@ func (st *evalState) consider(c *Compiled, level int, i int32, a *acc) {
 			return
 		}
 	}
-	ok, g := st.statement(c, level, s)
+	ok, g := st.statement(c, level, s, resOK)
 	if !ok {
 		return
 	}
@@ -572,7 +577,7 @@ func (st *evalState) consider(c *Compiled, level int, i int32, a *acc) {
 
 // statement reports whether s (whose action matches) applies to the request, and how its
 // Principal element named the caller.
-func (st *evalState) statement(c *Compiled, level int, s *cstmt) (bool, uint8) {
+func (st *evalState) statement(c *Compiled, level int, s *cstmt, resOK bool) (bool, uint8) {
 	if s.brokenWhy() != "" {
 		if st.tracer != nil {
 			st.tracer.failed(cand{c: c, level: level, s: s})
@@ -598,7 +603,7 @@ func (st *evalState) statement(c *Compiled, level int, s *cstmt) (bool, uint8) {
 			return false, 0
 		}
 	}
-	if !s.resAll {
+	if !s.resAll && !resOK {
 		m := false
 		for i := range s.res {
 			if s.res[i].match(in.Resource, st) {

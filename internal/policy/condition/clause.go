@@ -27,6 +27,9 @@ type Clause struct {
 	// badValue: some policy value cannot be interpreted for the operator; that value never
 	// matches and negated operators fail closed.
 	badValue bool
+	// literal: a StringEquals or StringNotEquals without set operator whose values are all
+	// literal, the common case that EvalValues decides by string equality alone.
+	literal bool
 
 	pats []Pattern  // string, Bool and ARN operators
 	typ  *typedVals // the other operators
@@ -64,6 +67,10 @@ func Compile(op, key string, values []string, opts Options) (*Clause, error) {
 		wild := p.info.cmp == cmpLike
 		for _, v := range values {
 			c.pats = append(c.pats, compilePattern(v, false, wild, p.info.fold, opts))
+		}
+		c.literal = !p.info.fold && p.set == setNone
+		for i := range c.pats {
+			c.literal = c.literal && c.pats[i].form == patLiteral
 		}
 	case kBool:
 		for _, v := range values {
@@ -154,6 +161,14 @@ func (c *Clause) Eval(ctx Context) Outcome {
 // evaluating many clauses on the same key can look up once; ctx still resolves policy variables.
 // It does not allocate.
 func (c *Clause) EvalValues(vals []string, present bool, ctx Context) Outcome {
+	if c.literal && len(vals) == 1 {
+		for i := range c.pats {
+			if c.pats[i].text == vals[0] {
+				return Outcome{Match: !c.p.info.negated}
+			}
+		}
+		return Outcome{Match: c.p.info.negated}
+	}
 	missing := !present || len(vals) == 0
 	info := c.p.info
 
