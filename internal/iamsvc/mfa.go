@@ -358,3 +358,85 @@ func (s *Service) ListVirtualMFADevices(ctx context.Context, c *authn.Caller, in
 		return out, nil
 	})
 }
+
+// taggedMFA is the tag table entry of virtual MFA devices, named by the device name (the serial
+// number's last path element; callers map serial → name first).
+var taggedMFA = tagged{store.KindMFADevice, "MFADevice", "serialNumber", 0, noSuchDevice, func(e *store.Entity) (any, *[]iam.Tag, error) {
+	d, err := decode[mfa.Device](e)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, &d.Tags, nil
+}}
+
+// mfaName maps a serial number of the caller's account to the device's store name.
+func mfaName(c *authn.Caller, serial string) (string, error) {
+	if err := checkSerial(serial); err != nil {
+		return "", err
+	}
+	name, ok := mfa.DeviceName(account(c), serial)
+	if !ok {
+		return "", noSuchDevice(serial)
+	}
+	return name, nil
+}
+
+// TagMFADevice adds or replaces tags on a virtual MFA device.
+func (s *Service) TagMFADevice(ctx context.Context, c *authn.Caller, in *sdk.TagMFADeviceInput) (*sdk.TagMFADeviceOutput, error) {
+	serial := str(in.SerialNumber)
+	name, err := mfaName(c, serial)
+	if err != nil {
+		return nil, err
+	}
+	return &sdk.TagMFADeviceOutput{}, s.tag(ctx, c, taggedMFA, "iam:TagMFADevice", name, serial, tagsIn(in.Tags))
+}
+
+// UntagMFADevice removes tags from a virtual MFA device.
+func (s *Service) UntagMFADevice(ctx context.Context, c *authn.Caller, in *sdk.UntagMFADeviceInput) (*sdk.UntagMFADeviceOutput, error) {
+	serial := str(in.SerialNumber)
+	name, err := mfaName(c, serial)
+	if err != nil {
+		return nil, err
+	}
+	return &sdk.UntagMFADeviceOutput{}, s.untag(ctx, c, taggedMFA, "iam:UntagMFADevice", name, serial, in.TagKeys)
+}
+
+// ListMFADeviceTags lists a virtual MFA device's tags.
+func (s *Service) ListMFADeviceTags(ctx context.Context, c *authn.Caller, in *sdk.ListMFADeviceTagsInput) (*sdk.ListMFADeviceTagsOutput, error) {
+	serial := str(in.SerialNumber)
+	name, err := mfaName(c, serial)
+	if err != nil {
+		return nil, err
+	}
+	tags, next, err := s.listTags(ctx, c, taggedMFA, "iam:ListMFADeviceTags", name, serial, in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	return &sdk.ListMFADeviceTagsOutput{Tags: tags, Marker: next, IsTruncated: next != nil}, nil
+}
+
+// GetMFADevice returns a user's MFA device (virtual devices: its enable date and user).
+func (s *Service) GetMFADevice(ctx context.Context, c *authn.Caller, in *sdk.GetMFADeviceInput) (*sdk.GetMFADeviceOutput, error) {
+	serial := str(in.SerialNumber)
+	user, err := mfaUser(c, in.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSerial(serial); err != nil {
+		return nil, err
+	}
+	if err := s.authorizeMFAUser(ctx, c, "iam:GetMFADevice", user); err != nil {
+		return nil, err
+	}
+	d, err := view(ctx, s, func(r store.Reader) (*mfa.Device, error) {
+		d, _, err := loadDevice(ctx, r, account(c), serial)
+		return d, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if d.User == "" || !strings.EqualFold(d.User, user) {
+		return nil, noSuchDevice(serial)
+	}
+	return &sdk.GetMFADeviceOutput{SerialNumber: ptr(d.Serial), UserName: ptr(d.User), EnableDate: ptr(d.Enabled)}, nil
+}

@@ -98,6 +98,20 @@ func TestMFA(t *testing.T) {
 	_, err = miaSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(serial), TokenCode: aws.String(next)})
 	wantCode(t, "replayed code after resync", err, "AccessDenied", "")
 
+	// Tags and GetMFADevice.
+	must[*iam.TagMFADeviceOutput](t, "TagMFADevice")(root.TagMFADevice(ctx, &iam.TagMFADeviceInput{SerialNumber: aws.String(serial), Tags: []iamtypes.Tag{{Key: aws.String("kind"), Value: aws.String("phone")}}}))
+	mt := must[*iam.ListMFADeviceTagsOutput](t, "ListMFADeviceTags")(root.ListMFADeviceTags(ctx, &iam.ListMFADeviceTagsInput{SerialNumber: aws.String(serial)}))
+	if len(mt.Tags) != 1 || aws.ToString(mt.Tags[0].Value) != "phone" {
+		t.Errorf("MFA device tags = %+v", mt.Tags)
+	}
+	must[*iam.UntagMFADeviceOutput](t, "UntagMFADevice")(root.UntagMFADevice(ctx, &iam.UntagMFADeviceInput{SerialNumber: aws.String(serial), TagKeys: []string{"kind"}}))
+	gd := must[*iam.GetMFADeviceOutput](t, "GetMFADevice")(root.GetMFADevice(ctx, &iam.GetMFADeviceInput{UserName: aws.String("mia"), SerialNumber: aws.String(serial)}))
+	if aws.ToString(gd.UserName) != "mia" || gd.EnableDate == nil {
+		t.Errorf("GetMFADevice = %+v", gd)
+	}
+	_, err = root.ListMFADeviceTags(ctx, &iam.ListMFADeviceTagsInput{SerialNumber: aws.String("arn:aws:iam::" + testAccount + ":mfa/none")})
+	wantCode(t, "tags of a missing device", err, "NoSuchEntity", "")
+
 	must[*iam.DeactivateMFADeviceOutput](t, "DeactivateMFADevice")(root.DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{UserName: aws.String("mia"), SerialNumber: aws.String(serial)}))
 	must[*iam.DeleteVirtualMFADeviceOutput](t, "DeleteVirtualMFADevice")(root.DeleteVirtualMFADevice(ctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(serial)}))
 	_, err = root.DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{UserName: aws.String("mia"), SerialNumber: aws.String(serial)})

@@ -15,5 +15,9 @@ func mfaOps(s *iamsvc.Service) []middleware.Op {
 		middleware.Handle("DeleteVirtualMFADevice", s.DeleteVirtualMFADevice),
 		middleware.Handle("ListMFADevices", s.ListMFADevices),
 		middleware.Handle("ListVirtualMFADevices", s.ListVirtualMFADevices),
+		middleware.Handle("GetMFADevice", s.GetMFADevice),
+		middleware.Handle("TagMFADevice", s.TagMFADevice),
+		middleware.Handle("UntagMFADevice", s.UntagMFADevice),
+		middleware.Handle("ListMFADeviceTags", s.ListMFADeviceTags),
 	}
 }
