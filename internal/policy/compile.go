@@ -38,6 +38,7 @@ type Compiled struct {
 	other    []wildAction   // actions with a wildcard in the service part, or "*"
 	notAct   []int32        // NotAction statements
 	idx      *stmtIndex     // nil unless the policy has indexMin to indexMax statements
+	hasDeny  bool           // some statement is a Deny
 }
 
 // Policies with indexMin to indexMax statements also get a stmtIndex: smaller ones gain nothing
@@ -65,6 +66,7 @@ type stmtIndex struct {
 	// prefix) of a wildcard action (see actionBits); all bits if the policy has other or
 	// NotAction statements. A request none of whose bits are set matches no statement.
 	bloom  uint64
+	deny   uint64   // the Deny statements
 	any    uint64   // statements the resource cannot exclude: "*", NotResource, broken, no literal prefix
 	pfx    []resPfx // sorted by text
 	common string   // the longest common prefix of the pfx texts
@@ -188,6 +190,9 @@ func buildIndex(c *Compiled) *stmtIndex {
 	for i := range c.stmts {
 		s := &c.stmts[i]
 		bit := uint64(1) << i
+		if s.effect == Deny {
+			x.deny |= bit
+		}
 		if s.resAll || s.notRes || s.brokenWhy() != "" {
 			x.any |= bit
 			continue
@@ -249,6 +254,7 @@ type serviceEntry struct {
 
 type wildAction struct {
 	actPat
+	deny bool // the statement is a Deny
 	stmt int32
 }
 
@@ -430,6 +436,7 @@ func Compile(doc *Document, kind Kind, meta PolicyRef) (*Compiled, error) {
 	for i := range doc.Statements {
 		st := &doc.Statements[i]
 		c.stmts[i] = compileStatement(st, kind, opts)
+		c.hasDeny = c.hasDeny || st.Effect == Deny
 		si := int32(i)
 		if st.Action == nil {
 			c.notAct = append(c.notAct, si)
@@ -444,10 +451,10 @@ func Compile(doc *Document, kind Kind, meta PolicyRef) (*Compiled, error) {
 					exact[k] = append(l, si)
 				}
 			case strings.ContainsAny(svc, "*?") || !strings.Contains(a, ":"):
-				c.other = append(c.other, wildAction{compileAction(a), si})
+				c.other = append(c.other, wildAction{compileAction(a), st.Effect == Deny, si})
 			default:
 				k := lowerASCII(svc)
-				services[k] = append(services[k], wildAction{compileAction(a), si})
+				services[k] = append(services[k], wildAction{compileAction(a), st.Effect == Deny, si})
 			}
 		}
 	}

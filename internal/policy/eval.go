@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"cmp"
 	"math/bits"
 	"strings"
 
@@ -84,23 +85,48 @@ func (a cand) less(b cand) bool {
 	if a.s == nil {
 		return false
 	}
-	ra, rb := &a.c.ref, &b.c.ref
-	if x, y := kindRank(ra.Kind), kindRank(rb.Kind); x != y {
-		return x < y
-	}
-	if a.level != b.level {
-		return a.level < b.level
-	}
-	if ra.ARN != rb.ARN {
-		return ra.ARN < rb.ARN
-	}
-	if ra.Name != rb.Name {
-		return ra.Name < rb.Name
-	}
-	if ra.VersionID != rb.VersionID {
-		return ra.VersionID < rb.VersionID
+	if c := comparePolicy(a.c, a.level, b.c, b.level); c != 0 {
+		return c < 0
 	}
 	return a.s.index < b.s.index
+}
+
+// comparePolicy orders policies as cand.less does their statements: by kind, level, ARN, name
+// and version.
+func comparePolicy(a *Compiled, alevel int, b *Compiled, blevel int) int {
+	if a == b && alevel == blevel {
+		return 0
+	}
+	ra, rb := &a.ref, &b.ref
+	if ra.Kind != rb.Kind {
+		return cmp.Compare(kindRank(ra.Kind), kindRank(rb.Kind))
+	}
+	if alevel != blevel {
+		return cmp.Compare(alevel, blevel)
+	}
+	if c := strings.Compare(ra.ARN, rb.ARN); c != 0 {
+		return c
+	}
+	if c := strings.Compare(ra.Name, rb.Name); c != 0 {
+		return c
+	}
+	return strings.Compare(ra.VersionID, rb.VersionID)
+}
+
+// live reports which effects of c's statements can still change the decision: no Allow once
+// any Deny applies; an Allow (Deny) statement cannot once a holds an Allow (Deny) of a policy
+// ordered before c. Resource-based and trust policies evaluate every Allow (their grants
+// matter), and Explain every statement.
+func (st *evalState) live(c *Compiled, level int, a *acc) (allow, deny bool) {
+	if st.tracer != nil {
+		return true, true
+	}
+	if c.ref.Kind == Resource || c.ref.Kind == Trust {
+		return !st.denied, true
+	}
+	allow = !st.denied && (!a.allow || comparePolicy(c, level, a.allowBy.c, a.allowBy.level) <= 0)
+	deny = !a.deny || comparePolicy(c, level, a.denyBy.c, a.denyBy.level) <= 0
+	return allow, deny
 }
 
 func (a cand) statement() DecisionStatement {
@@ -162,6 +188,7 @@ type evalState struct {
 	keyHash, svcHash uint64
 	hashed           bool
 	bloom            uint64 // actionBits of the request
+	denied           bool   // some Deny statement applies
 }
 
 // resourceParts returns the offsets of the first five colons of the resource ARN, found on
@@ -430,25 +457,31 @@ func (st *evalState) notActionMatches(s *cstmt) bool {
 
 // policy evaluates the statements of c that can match the action.
 func (st *evalState) policy(c *Compiled, level int, a *acc) {
+	allow, deny := st.live(c, level, a)
+	if !allow && (!deny || !c.hasDeny) {
+		return
+	}
 	if c.idx != nil {
-		st.indexed(c, level, a)
+		st.indexed(c, level, a, allow)
 		return
 	}
 	if e := st.exactEntry(c); e >= 0 {
 		for _, i := range c.exact[e].stmts {
-			st.consider(c, level, i, a, false)
+			if allow || c.stmts[i].effect == Deny {
+				st.consider(c, level, i, a, false)
+			}
 		}
 	}
 	anyPats, first := st.servicePats(c)
-	st.wild(c, level, anyPats, a)
+	st.wild(c, level, anyPats, a, allow)
 	for i := range first {
-		if w := &first[i]; w.match(st) {
+		if w := &first[i]; (allow || w.deny) && w.match(st) {
 			st.consider(c, level, w.stmt, a, false)
 		}
 	}
-	st.wild(c, level, c.other, a)
+	st.wild(c, level, c.other, a, allow)
 	for _, i := range c.notAct {
-		if !st.notActionMatches(&c.stmts[i]) {
+		if (allow || c.stmts[i].effect == Deny) && !st.notActionMatches(&c.stmts[i]) {
 			st.consider(c, level, i, a, false)
 		}
 	}
@@ -456,7 +489,7 @@ func (st *evalState) policy(c *Compiled, level int, a *acc) {
 
 // indexed is policy for a policy with a stmtIndex: it evaluates, in statement order, the
 // statements whose action and resource can both match.
-func (st *evalState) indexed(c *Compiled, level int, a *acc) {
+func (st *evalState) indexed(c *Compiled, level int, a *acc, allow bool) {
 	x := c.idx
 	kh, sh := st.hashes()
 	if x.bloom&st.bloom == 0 {
@@ -503,6 +536,9 @@ func (st *evalState) indexed(c *Compiled, level int, a *acc) {
 			m |= bit
 		}
 	}
+	if !allow {
+		m &= x.deny
+	}
 	var full uint64
 	if m&^x.any != 0 {
 		var res uint64
@@ -526,12 +562,12 @@ func (st *evalState) wildSet(pats []wildAction, m uint64) uint64 {
 	return m
 }
 
-func (st *evalState) wild(c *Compiled, level int, pats []wildAction, a *acc) {
+func (st *evalState) wild(c *Compiled, level int, pats []wildAction, a *acc, allow bool) {
 	last := int32(-1)
 	for i := range pats {
 		w := &pats[i]
-		if w.stmt == last {
-			continue // this statement already matched the action
+		if w.stmt == last || !allow && !w.deny {
+			continue // this statement already matched the action, or cannot change a
 		}
 		if w.match(st) {
 			last = w.stmt
@@ -559,6 +595,7 @@ func (st *evalState) consider(c *Compiled, level int, i int32, a *acc, resOK boo
 		st.tracer.matched(cd)
 	}
 	if s.effect == Deny {
+		st.denied = true
 		if !a.deny || cd.less(a.denyBy) {
 			a.deny, a.denyBy = true, cd
 		}
