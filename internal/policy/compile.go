@@ -303,6 +303,18 @@ func compileAction(a string) actPat {
 	return p
 }
 
+// matchName is match for a pattern whose service is known to be the action's.
+func (p *actPat) matchName(st *evalState) bool {
+	if p.form == actGlob || !st.oneColon || p.need&^st.mask != 0 {
+		return p.match(st)
+	}
+	name := st.key()[st.svc+1:]
+	if p.form == actExact {
+		return string(name) == p.pfx
+	}
+	return len(name) >= len(p.pfx) && string(name[:len(p.pfx)]) == p.pfx
+}
+
 // match reports whether the action matches the pattern.
 func (p *actPat) match(st *evalState) bool {
 	switch {
@@ -429,7 +441,14 @@ func Compile(doc *Document, kind Kind, meta PolicyRef) (*Compiled, error) {
 		return nil, fmt.Errorf("compile policy: PolicyRef kind %v does not match kind %v", meta.Kind, kind)
 	}
 	meta.Kind = kind
-	opts := condition.Options{Variables: doc.Version == "2012-10-17"}
+	keys := map[string]string{}
+	opts := condition.Options{Variables: doc.Version == "2012-10-17", Intern: func(k string) string {
+		if s, ok := keys[k]; ok {
+			return s
+		}
+		keys[k] = k
+		return k
+	}}
 	c := &Compiled{ref: meta, stmts: make([]cstmt, len(doc.Statements))}
 	exact := map[string][]int32{}
 	services := map[string][]wildAction{}

@@ -475,7 +475,7 @@ func (st *evalState) policy(c *Compiled, level int, a *acc) {
 	anyPats, first := st.servicePats(c)
 	st.wild(c, level, anyPats, a, allow)
 	for i := range first {
-		if w := &first[i]; (allow || w.deny) && w.match(st) {
+		if w := &first[i]; (allow || w.deny) && w.matchName(st) {
 			st.consider(c, level, w.stmt, a, false)
 		}
 	}
@@ -523,8 +523,9 @@ func (st *evalState) indexed(c *Compiled, level int, a *acc, allow bool) {
 			// Only the patterns whose literal prefix starts with the name's first byte.
 			b, first := key[st.svc+1], x.first[i]
 			for j := 0; j < len(first) && first[j] <= b; j++ {
-				if first[j] == b {
-					m = st.wildSet(e.pats[e.nAny+j:e.nAny+j+1], m)
+				w := &e.pats[e.nAny+j]
+				if bit := uint64(1) << w.stmt; first[j] == b && m&bit == 0 && w.matchName(st) {
+					m |= bit
 				}
 			}
 		}
@@ -677,6 +678,8 @@ func (st *evalState) cond(cl *condition.Clause) condition.Outcome {
 	if k := cl.LowerKey(); !st.cHave || k != st.cKey {
 		st.cVals, st.cOK = st.ctx.Values(k)
 		st.cKey, st.cHave = k, true
+	} else {
+		st.cKey = k // equal keys of one policy share a string: compared by pointer next time
 	}
 	return cl.EvalValues(st.cVals, st.cOK, st.ctx)
 }

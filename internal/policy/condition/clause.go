@@ -55,6 +55,9 @@ func Compile(op, key string, values []string, opts Options) (*Clause, error) {
 	}
 	key = strings.Clone(key)
 	c := &Clause{op: strings.Clone(op), key: key, lowerKey: lowerASCII(key), p: p}
+	if opts.Intern != nil {
+		c.lowerKey = opts.Intern(c.lowerKey)
+	}
 	switch p.info.kind {
 	case kString, kBool, kARN:
 		c.pats = make([]Pattern, 0, len(values))

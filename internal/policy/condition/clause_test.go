@@ -422,3 +422,26 @@ func TestNewMapMergesCase(t *testing.T) {
 		t.Errorf("Values(A:B) found; keys must be stored lower-case")
 	}
 }
+
+// TestCompileIntern checks that Options.Intern sees each clause's lower-case key and that the
+// clause keeps what it returns.
+func TestCompileIntern(t *testing.T) {
+	var seen []string
+	opts := Options{Intern: func(k string) string {
+		seen = append(seen, k)
+		return "interned:" + k
+	}}
+	c, err := Compile("StringEquals", "aws:PrincipalTag/Team", []string{"a"}, opts)
+	if err != nil {
+		t.Fatalf("Compile: %v", err)
+	}
+	if diff := cmp.Diff([]string{"aws:principaltag/team"}, seen); diff != "" {
+		t.Errorf("Intern calls (-want +got):\n%s", diff)
+	}
+	if got, want := c.LowerKey(), "interned:aws:principaltag/team"; got != want {
+		t.Errorf("LowerKey() = %q, want %q", got, want)
+	}
+	if got, want := c.Key(), "aws:PrincipalTag/Team"; got != want {
+		t.Errorf("Key() = %q, want %q", got, want)
+	}
+}

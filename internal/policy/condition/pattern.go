@@ -72,6 +72,10 @@ type Options struct {
 	// Variables enables ${...} policy variables (policy Version "2012-10-17"); when false (version
 	// 2008-10-17 or absent), "${aws:username}" is a literal string, as AWS treats it.
 	Variables bool
+	// Intern, if set, is given every Clause's lower-case key and returns the string to keep:
+	// a caller compiling many clauses can make equal keys share one string, which saves memory
+	// and lets a caller caching lookups by key compare them by pointer.
+	Intern func(lowerKey string) string
 }
 
 // tokenize turns a policy string into tokens. With wild unset, '*' and '?' are literal text.
