@@ -227,18 +227,19 @@ func evaluate(in *Input, tr *tracer) Decision {
 	} else {
 		key = st.keyBuf[:len(in.Action)]
 	}
+	var mask uint64 // a local, not st.mask: the loop then keeps it in a register
 	for i := 0; i < len(in.Action); i++ {
 		b := in.Action[i]
 		if 'A' <= b && b <= 'Z' {
 			b += 'a' - 'A'
 		}
 		key[i] = b
-		st.mask |= 1 << (b & 63)
+		mask |= 1 << (b & 63)
 		if b == ':' {
 			colons++
 		}
 	}
-	st.oneColon = colons == 1
+	st.mask, st.oneColon = mask, colons == 1
 	st.keyLen, st.svc = len(key), len(key)
 	if i := strings.IndexByte(in.Action, ':'); i >= 0 {
 		st.svc = i
