@@ -3,6 +3,7 @@ package server_test
 import (
 	"io"
 	"sync"
+	"time"
 )
 
 // syncWriter serializes writes from concurrent goroutines (log handlers in the server).
@@ -16,3 +17,6 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	defer s.mu.Unlock()
 	return s.w.Write(p)
 }
+
+// timeNow is the test's wall clock (the server uses the real clock too).
+func timeNow() time.Time { return time.Now() }
