@@ -2,12 +2,14 @@ package server_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/iamd-dev/iamd/internal/server"
 )
@@ -109,5 +111,67 @@ func TestAWSCLI(t *testing.T) {
 	_, errOut, ok = awsCLI(t, srv, id, "wrong-secret-wrong-secret-wrong-secret-00", "sts", "get-caller-identity")
 	if ok || !strings.Contains(errOut, "SignatureDoesNotMatch") {
 		t.Errorf("wrong secret: ok=%v stderr=%s", ok, errOut)
+	}
+}
+
+// TestAWSCLIAdminFlows: what an administrator types: a user with a console password and MFA,
+// key rotation, and the credential report.
+func TestAWSCLIAdminFlows(t *testing.T) {
+	srv := start(t, testConfig(t, t.TempDir()))
+	run := func(args ...string) string {
+		t.Helper()
+		out, errOut, ok := awsCLI(t, srv, rootKey, rootSecret, args...)
+		if !ok {
+			t.Fatalf("aws %s: %s", strings.Join(args, " "), errOut)
+		}
+		return out
+	}
+	run("iam", "create-user", "--user-name", "ada")
+	run("iam", "create-login-profile", "--user-name", "ada", "--password", "Correct-Horse-1", "--password-reset-required")
+
+	// Virtual MFA: the CLI writes the Base32 seed to a file; two consecutive codes enable it.
+	seedFile := filepath.Join(t.TempDir(), "seed.txt")
+	var dev struct{ VirtualMFADevice struct{ SerialNumber string } }
+	if err := json.Unmarshal([]byte(run("iam", "create-virtual-mfa-device", "--virtual-mfa-device-name", "ada-phone",
+		"--outfile", seedFile, "--bootstrap-method", "Base32StringSeed")), &dev); err != nil {
+		t.Fatal(err)
+	}
+	seed, err := os.ReadFile(seedFile)
+	if err != nil || len(seed) != 64 {
+		t.Fatalf("seed file: %d bytes, %v", len(seed), err)
+	}
+	now := time.Now()
+	run("iam", "enable-mfa-device", "--user-name", "ada", "--serial-number", dev.VirtualMFADevice.SerialNumber,
+		"--authentication-code1", code(t, string(seed), now.Add(-30*time.Second)), "--authentication-code2", code(t, string(seed), now))
+
+	// Key rotation: a second key, the first deactivated, then deleted.
+	var k1, k2 struct{ AccessKey struct{ AccessKeyId string } }
+	json.Unmarshal([]byte(run("iam", "create-access-key", "--user-name", "ada")), &k1)
+	json.Unmarshal([]byte(run("iam", "create-access-key", "--user-name", "ada")), &k2)
+	run("iam", "update-access-key", "--user-name", "ada", "--access-key-id", k1.AccessKey.AccessKeyId, "--status", "Inactive")
+	run("iam", "delete-access-key", "--user-name", "ada", "--access-key-id", k1.AccessKey.AccessKeyId)
+	keys := run("iam", "list-access-keys", "--user-name", "ada")
+	if strings.Contains(keys, k1.AccessKey.AccessKeyId) || !strings.Contains(keys, k2.AccessKey.AccessKeyId) {
+		t.Errorf("keys after rotation: %s", keys)
+	}
+
+	// The credential report shows the password, the MFA device and the one active key.
+	run("iam", "generate-credential-report")
+	var rep struct{ Content string }
+	if err := json.Unmarshal([]byte(run("iam", "get-credential-report")), &rep); err != nil {
+		t.Fatal(err)
+	}
+	csv, err := base64.StdEncoding.DecodeString(rep.Content)
+	if err != nil {
+		t.Fatalf("report content is not base64: %v", err)
+	}
+	var ada []string
+	for _, line := range strings.Split(string(csv), "\n") {
+		if strings.HasPrefix(line, "ada,") {
+			ada = strings.Split(line, ",")
+		}
+	}
+	if len(ada) < 14 || ada[3] != "true" || ada[7] != "true" || ada[8] != "true" || ada[13] != "false" {
+		t.Errorf("ada's row: %v\n%s", ada, csv)
 	}
 }
