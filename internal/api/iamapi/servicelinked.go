@@ -8,6 +8,7 @@ import (
 // serviceOps: service-linked roles, SAML providers and last-accessed reports.
 func serviceOps(s *iamsvc.Service) []middleware.Op {
 	return []middleware.Op{
+		middleware.Handle("ListPoliciesGrantingServiceAccess", s.ListPoliciesGrantingServiceAccess),
 		middleware.Handle("CreateServiceLinkedRole", s.CreateServiceLinkedRole),
 		middleware.Handle("DeleteServiceLinkedRole", s.DeleteServiceLinkedRole),
 		middleware.Handle("GetServiceLinkedRoleDeletionStatus", s.GetServiceLinkedRoleDeletionStatus),
