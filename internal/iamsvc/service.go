@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/iamd-dev/iamd/internal/authn"
@@ -29,7 +30,17 @@ type Service struct {
 	rand   io.Reader
 	now    func() time.Time
 	logger *slog.Logger
+
+	// users caches users read outside transactions (GetUser), invalidated with the authorizer's
+	// caches by every committed mutation (see cachedUser).
+	users *authn.Cache[userKey, *iam.User]
 }
+
+// userKey names a cached user: account and lower-case name (names ignore case).
+type userKey struct{ account, name string }
+
+// maxCachedUsers bounds the user cache.
+const maxCachedUsers = 100_000
 
 // Config holds a Service's dependencies.
 type Config struct {
@@ -43,7 +54,29 @@ type Config struct {
 
 // New returns the IAM service.
 func New(c Config) *Service {
-	return &Service{store: c.Store, authz: c.Authz, keys: c.Keys, rand: c.Rand, now: c.Now, logger: c.Logger}
+	return &Service{store: c.Store, authz: c.Authz, keys: c.Keys, rand: c.Rand, now: c.Now, logger: c.Logger,
+		users: authn.NewCache[userKey, *iam.User](c.Authz.Generation(), maxCachedUsers)}
+}
+
+// cachedUser reads a user outside any transaction, from the cache when it was read since the
+// last committed mutation. Users change only through mutate, which bumps the generation after
+// commit and before answering, so a change is visible to the very next request. The result is
+// shared with other requests: callers must not modify it. A missing user is not cached.
+func (s *Service) cachedUser(ctx context.Context, acct, name string) (*iam.User, error) {
+	k := userKey{acct, strings.ToLower(name)}
+	u, ok, gen := s.users.Get(k)
+	if ok {
+		return u, nil
+	}
+	u, err := view(ctx, s, func(r store.Reader) (*iam.User, error) {
+		u, _, err := load[iam.User](ctx, r, acct, store.KindUser, name, noSuchUser(name))
+		return u, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.users.Put(gen, k, u)
+	return u, nil
 }
 
 // authorize decides action on resource for the caller (see authz.Authorize).

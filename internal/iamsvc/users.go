@@ -94,6 +94,11 @@ func (s *Service) userResource(ctx context.Context, acct, name string) (string, 
 		u, _, err := load[iam.User](ctx, r, acct, store.KindUser, name, noSuchUser(name))
 		return u, err
 	})
+	return userARN(acct, name, u, err)
+}
+
+// userARN is userResource's result for a user read with error err.
+func userARN(acct, name string, u *iam.User, err error) (string, *iam.User) {
 	if err != nil {
 		return iam.UserARN(acct, "/", name), nil
 	}
@@ -109,6 +114,11 @@ func (s *Service) authorizeUser(ctx context.Context, c *authn.Caller, action, na
 // (nil when it does not exist), so that read-only operations need no second read.
 func (s *Service) authorizeLoadUser(ctx context.Context, c *authn.Caller, action, name string, extra map[string][]string) (*iam.User, error) {
 	res, u := s.userResource(ctx, account(c), name)
+	return s.authorizeUserAt(ctx, c, action, res, u, extra)
+}
+
+// authorizeUserAt authorizes action on user u (nil when it does not exist) at ARN res.
+func (s *Service) authorizeUserAt(ctx context.Context, c *authn.Caller, action, res string, u *iam.User, extra map[string][]string) (*iam.User, error) {
 	var tags []iam.Tag
 	if u != nil {
 		tags = u.Tags
@@ -189,7 +199,11 @@ func (s *Service) GetUser(ctx context.Context, c *authn.Caller, in *sdk.GetUserI
 	if err := iam.CheckName("userName", name, iam.MaxUserName); err != nil {
 		return nil, err
 	}
-	u, err := s.authorizeLoadUser(ctx, c, "iam:GetUser", name, nil)
+	// The user comes from the cache (no store read when it was read since the last change); it
+	// is shared, and only copied from below.
+	u, err := s.cachedUser(ctx, acct, name)
+	res, u := userARN(acct, name, u, err)
+	u, err = s.authorizeUserAt(ctx, c, "iam:GetUser", res, u, nil)
 	if err != nil {
 		return nil, err
 	}
