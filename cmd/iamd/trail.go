@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -29,7 +30,13 @@ const trailUsage = `usage:
       a trail that does not end at that head (kept from an earlier run) is reported truncated.
   iamd trail export --dir DIR [--data DIR] [--from TIME] [--to TIME]
       write the trail as CloudTrail log files (AWSLogs/ACCOUNT/CloudTrail/REGION/...), one
-      file per account, region and hour, plus CloudTrail-Digest files; TIME is RFC 3339.
+      file per account, region and hour, plus CloudTrail-Digest files signed SHA256withRSA
+      with the data directory's trail-signing-key.pem (created on first use), and the public
+      key as DIR/trail-public-key.pem; TIME is RFC 3339.
+  iamd trail validate --dir DIR [--public-key FILE]
+      validate an export as aws cloudtrail validate-logs does: the digest chain, each
+      digest's signature, each log file's hash; name the first bad file (and exit non-zero).
+      The public key defaults to DIR/trail-public-key.pem.
 `
 
 // chainPage is how many records verify and export read per query.
@@ -61,6 +68,14 @@ func runTrail(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 		return trailExport(ctx, cfg, dir, from, to, stdout, stderr)
+	case "validate":
+		var dir, pub string
+		fs.StringVar(&dir, "dir", "", "exported directory to validate (required)")
+		fs.StringVar(&pub, "public-key", "", "PEM public key (default DIR/"+publicKeyFile+")")
+		if err := parseFlags(fs, args[1:]); err != nil {
+			return err
+		}
+		return trailValidate(dir, pub, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, trailUsage)
 		return nil
@@ -199,10 +214,13 @@ type logBatch struct {
 type digestChain struct {
 	object string
 	hash   string
+	sig    string
 }
 
 type exporter struct {
 	dir                string
+	key                *rsa.PrivateKey
+	fingerprint        string
 	digests            map[string]*digestChain // account/region → previous digest
 	next               map[string]time.Time    // account/region → first hour not yet written
 	files, digestFiles int
@@ -231,7 +249,12 @@ func trailExport(ctx context.Context, cfg config.Config, dir, from, to string, s
 		return err
 	}
 	defer db.Close()
-	ex := &exporter{dir: dir, digests: map[string]*digestChain{}, next: map[string]time.Time{}}
+	key, err := signingKey(cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("trail export: %w", err)
+	}
+	ex := &exporter{dir: dir, key: key, fingerprint: audit.PublicKeyFingerprint(&key.PublicKey),
+		digests: map[string]*digestChain{}, next: map[string]time.Time{}}
 	batches := map[string]*logBatch{}
 	var v audit.Verifier
 	var n, after int64
@@ -296,9 +319,14 @@ func trailExport(ctx context.Context, cfg config.Config, dir, from, to string, s
 	if err := ex.flush(batches, func(*logBatch) bool { return true }); err != nil {
 		return err
 	}
+	if err := ex.put(publicKeyFile, publicKeyPEM(&key.PublicKey)); err != nil {
+		return err
+	}
 	head := v.Head()
 	fmt.Fprintf(stdout, "exported %d records in %d log files and %d digest files to %s; trail head %s (record %d)\n",
 		n, ex.files, ex.digestFiles, dir, hex.EncodeToString(head[:]), v.Seq())
+	fmt.Fprintf(stdout, "digests signed with the key of fingerprint %s; public key in %s (iamd trail validate --dir %s)\n",
+		ex.fingerprint, filepath.Join(dir, publicKeyFile), dir)
 	return nil
 }
 
@@ -342,44 +370,32 @@ func (ex *exporter) write(b *logBatch) error {
 }
 
 // digest writes the CloudTrail digest file for one log file, chained to the previous digest
-// of the same account and region. CloudTrail signs digests (SHA256withRSA, the signature in
-// the object's metadata); these are not signed, so the signature fields are left out.
+// of the same account and region and signed as CloudTrail signs digests (SHA256withRSA).
+// CloudTrail keeps the signature in the S3 object's metadata; a directory has none, so it
+// goes into a sidecar file (digestMetadataSuffix) holding the same metadata keys.
 func (ex *exporter) digest(b *logBatch, logObject, logHash string) error {
 	end := b.hour.Add(time.Hour)
-	object := "AWSLogs/" + b.account + "/CloudTrail-Digest/" + b.region + "/" + end.Format("2006/01/02") + "/" +
-		b.account + "_CloudTrail-Digest_" + b.region + "_" + exportTrailName + "_" + b.region + "_" + end.Format("20060102T150405Z") + ".json.gz"
-	type logFile struct {
-		S3Bucket        string `json:"s3Bucket"`
-		S3Object        string `json:"s3Object"`
-		HashValue       string `json:"hashValue"`
-		HashAlgorithm   string `json:"hashAlgorithm"`
-		NewestEventTime string `json:"newestEventTime"`
-		OldestEventTime string `json:"oldestEventTime"`
-	}
-	d := struct {
-		AWSAccountID                string    `json:"awsAccountId"`
-		DigestStartTime             string    `json:"digestStartTime"`
-		DigestEndTime               string    `json:"digestEndTime"`
-		DigestS3Bucket              string    `json:"digestS3Bucket"`
-		DigestS3Object              string    `json:"digestS3Object"`
-		NewestEventTime             string    `json:"newestEventTime"`
-		OldestEventTime             string    `json:"oldestEventTime"`
-		PreviousDigestS3Bucket      *string   `json:"previousDigestS3Bucket"`
-		PreviousDigestS3Object      *string   `json:"previousDigestS3Object"`
-		PreviousDigestHashValue     *string   `json:"previousDigestHashValue"`
-		PreviousDigestHashAlgorithm *string   `json:"previousDigestHashAlgorithm"`
-		LogFiles                    []logFile `json:"logFiles"`
-	}{
+	object := audit.DigestFileName(b.account, b.region, exportTrailName, end)
+	newest, oldest := ctTime(b.newest), ctTime(b.oldest)
+	d := audit.Digest{
 		AWSAccountID: b.account, DigestStartTime: ctTime(b.hour), DigestEndTime: ctTime(end),
-		DigestS3Bucket: exportBucket, DigestS3Object: object, NewestEventTime: ctTime(b.newest), OldestEventTime: ctTime(b.oldest),
-		LogFiles: []logFile{{exportBucket, logObject, logHash, "SHA-256", ctTime(b.newest), ctTime(b.oldest)}},
+		DigestS3Bucket: exportBucket, DigestS3Object: object,
+		DigestPublicKeyFingerprint: ex.fingerprint, DigestSignatureAlgorithm: audit.DigestSignatureAlgorithm,
+		NewestEventTime: &newest, OldestEventTime: &oldest,
+		LogFiles: []audit.DigestLogFile{{S3Bucket: exportBucket, S3Object: logObject, HashValue: logHash,
+			HashAlgorithm: audit.HashAlgorithmSHA256, NewestEventTime: newest, OldestEventTime: oldest}},
 	}
 	chainKey := b.account + "/" + b.region
 	if prev := ex.digests[chainKey]; prev != nil {
-		bucket, alg := exportBucket, "SHA-256"
-		d.PreviousDigestS3Bucket, d.PreviousDigestS3Object, d.PreviousDigestHashValue, d.PreviousDigestHashAlgorithm = &bucket, &prev.object, &prev.hash, &alg
+		bucket, alg := exportBucket, audit.HashAlgorithmSHA256
+		d.PreviousDigestS3Bucket, d.PreviousDigestS3Object, d.PreviousDigestHashValue = &bucket, &prev.object, &prev.hash
+		d.PreviousDigestHashAlgorithm, d.PreviousDigestSignature = &alg, &prev.sig
 	}
 	body, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	sig, err := audit.SignDigest(ex.key, body)
 	if err != nil {
 		return err
 	}
@@ -392,8 +408,15 @@ func (ex *exporter) digest(b *logBatch, logObject, logHash string) error {
 	if err := ex.put(object, buf.Bytes()); err != nil {
 		return err
 	}
+	meta, err := json.Marshal(digestMetadata{Signature: sig, SignatureAlgorithm: audit.DigestSignatureAlgorithm})
+	if err != nil {
+		return err
+	}
+	if err := ex.put(object+digestMetadataSuffix, meta); err != nil {
+		return err
+	}
 	sum := sha256.Sum256(body)
-	ex.digests[chainKey] = &digestChain{object: object, hash: hex.EncodeToString(sum[:])}
+	ex.digests[chainKey] = &digestChain{object: object, hash: hex.EncodeToString(sum[:]), sig: sig}
 	ex.digestFiles++
 	return nil
 }

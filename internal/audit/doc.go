@@ -49,4 +49,10 @@
 // JSONLines writes records one per line for log sinks. LogFileName and WriteLogFile produce
 // CloudTrail's S3 delivery layout and gzip-compressed {"Records":[...]} log files, with the
 // record bytes copied unchanged.
+//
+// Digest, DigestFileName, SignDigest and VerifyDigest produce and check CloudTrail digest
+// files: SHA256withRSA (PKCS #1 v1.5) over the string CloudTrail documents for custom
+// validation (digest end time, bucket/object, hex SHA-256 of the uncompressed digest, the
+// previous digest's hex signature or "null"); PublicKeyFingerprint is the hex MD5 of the
+// key's PKCS #1 DER. The caller holds the key; PKCS #1 v1.5 signing needs no randomness.
 package audit
