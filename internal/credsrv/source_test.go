@@ -1,0 +1,135 @@
+package credsrv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+)
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// fakeSTS issues numbered credentials valid for life from the clock's time.
+type fakeSTS struct {
+	clk   *clock
+	life  time.Duration
+	calls int
+	fail  error
+}
+
+func (f *fakeSTS) obtain(context.Context) (Creds, error) {
+	f.calls++
+	if f.fail != nil {
+		return Creds{}, f.fail
+	}
+	return Creds{AccessKeyID: fmt.Sprintf("ASIA%04d", f.calls), SecretAccessKey: "s", SessionToken: "t",
+		Expiration: f.clk.t.Add(f.life), RoleArn: "arn:aws:iam::111122223333:role/r"}, nil
+}
+
+func TestRenewMargin(t *testing.T) {
+	for _, tc := range []struct {
+		life, want time.Duration
+	}{
+		{15 * time.Minute, 7*time.Minute + 30*time.Second}, // half, below the 15-minute floor
+		{time.Hour, 15 * time.Minute},                      // the floor
+		{12 * time.Hour, 144 * time.Minute},                // a fifth
+	} {
+		if got := RenewMargin(t0, t0.Add(tc.life)); got != tc.want {
+			t.Errorf("RenewMargin(life %s) = %s, want %s", tc.life, got, tc.want)
+		}
+	}
+}
+
+func TestRefresherRenewsBeforeExpiry(t *testing.T) {
+	clk := &clock{t0}
+	sts := &fakeSTS{clk: clk, life: time.Hour}
+	r := NewRefresher(RefresherConfig{Obtain: sts.obtain, Now: clk.now})
+	ctx := context.Background()
+	steps := []struct {
+		name    string
+		advance time.Duration
+		wantKey string
+	}{
+		{"first call obtains", 0, "ASIA0001"},
+		{"cached", 30 * time.Minute, "ASIA0001"},
+		{"just before the margin", 14*time.Minute + 59*time.Second, "ASIA0001"},
+		{"at the margin: renewed 15 minutes before expiry", time.Second, "ASIA0002"},
+		{"the new one is cached", 10 * time.Minute, "ASIA0002"},
+	}
+	for _, s := range steps {
+		clk.t = clk.t.Add(s.advance)
+		c, err := r.Credentials(ctx)
+		if err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if c.AccessKeyID != s.wantKey {
+			t.Errorf("%s (at +%s): key %s, want %s", s.name, clk.t.Sub(t0), c.AccessKeyID, s.wantKey)
+		}
+		if left := c.Expiration.Sub(clk.t); left < 15*time.Minute {
+			t.Errorf("%s: handed out credentials with %s left", s.name, left)
+		}
+		if !c.LastUpdated.Before(clk.t.Add(time.Nanosecond)) {
+			t.Errorf("%s: LastUpdated %s after now %s", s.name, c.LastUpdated, clk.t)
+		}
+	}
+}
+
+func TestRefresherFailures(t *testing.T) {
+	ctx := context.Background()
+	t.Run("no credentials yet", func(t *testing.T) {
+		clk := &clock{t0}
+		sts := &fakeSTS{clk: clk, life: time.Hour, fail: errors.New("AccessDenied")}
+		r := NewRefresher(RefresherConfig{Obtain: sts.obtain, Now: clk.now})
+		if c, err := r.Credentials(ctx); err == nil {
+			t.Errorf("got %+v, want an error", c)
+		}
+	})
+	t.Run("keeps usable credentials and retries later", func(t *testing.T) {
+		clk := &clock{t0}
+		sts := &fakeSTS{clk: clk, life: time.Hour}
+		r := NewRefresher(RefresherConfig{Obtain: sts.obtain, Now: clk.now, RetryAfter: time.Minute})
+		if _, err := r.Credentials(ctx); err != nil {
+			t.Fatal(err)
+		}
+		sts.fail = errors.New("throttled")
+		clk.t = t0.Add(50 * time.Minute)
+		c, err := r.Credentials(ctx)
+		if err != nil || c.AccessKeyID != "ASIA0001" {
+			t.Fatalf("after a failed renewal: %+v, %v; want the old credentials", c, err)
+		}
+		if _, err := r.Credentials(ctx); err != nil || sts.calls != 2 {
+			t.Errorf("within RetryAfter: %d STS calls, %v; want 2 (no retry yet)", sts.calls, err)
+		}
+		clk.t = clk.t.Add(time.Minute)
+		r.Credentials(ctx)
+		if sts.calls != 3 {
+			t.Errorf("after RetryAfter: %d STS calls, want 3", sts.calls)
+		}
+	})
+	t.Run("never hands out credentials about to expire", func(t *testing.T) {
+		clk := &clock{t0}
+		sts := &fakeSTS{clk: clk, life: time.Hour}
+		r := NewRefresher(RefresherConfig{Obtain: sts.obtain, Now: clk.now})
+		if _, err := r.Credentials(ctx); err != nil {
+			t.Fatal(err)
+		}
+		sts.fail = errors.New("unreachable")
+		clk.t = t0.Add(time.Hour - MinRemaining)
+		if c, err := r.Credentials(ctx); err == nil {
+			t.Errorf("%s before expiry: got %+v, want an error", MinRemaining, c)
+		}
+	})
+	t.Run("already expired when issued", func(t *testing.T) {
+		clk := &clock{t0}
+		sts := &fakeSTS{clk: clk, life: 0}
+		r := NewRefresher(RefresherConfig{Obtain: sts.obtain, Now: clk.now})
+		if c, err := r.Credentials(ctx); err == nil {
+			t.Errorf("got %+v, want an error", c)
+		}
+	})
+}
