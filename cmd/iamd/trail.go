@@ -37,6 +37,10 @@ const trailUsage = `usage:
       validate an export as aws cloudtrail validate-logs does: the digest chain, each
       digest's signature, each log file's hash; name the first bad file (and exit non-zero).
       The public key defaults to DIR/trail-public-key.pem.
+  iamd trail import DIR --to IMPORTDB
+      read AWS CloudTrail log files (AWSLogs/... or a flat directory, .json or .json.gz) into
+      the SQLite store IMPORTDB (created if needed), one transaction per file; malformed
+      files are reported by name and skipped; records already imported (by eventID) are skipped.
 `
 
 // chainPage is how many records verify and export read per query.
@@ -76,6 +80,14 @@ func runTrail(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 		return trailValidate(dir, pub, stdout)
+	case "import":
+		var to string
+		fs.StringVar(&to, "to", "", "SQLite file to import into (required; not the server's database)")
+		dir, err := parseWithArg(fs, args[1:])
+		if err != nil {
+			return err
+		}
+		return trailImport(ctx, dir, to, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, trailUsage)
 		return nil
@@ -92,6 +104,22 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
 	return nil
+}
+
+// parseWithArg parses flags around one positional argument ("import DIR --to X" or
+// "import --to X DIR") and returns it.
+func parseWithArg(fs *flag.FlagSet, args []string) (string, error) {
+	if err := fs.Parse(args); err != nil {
+		return "", err
+	}
+	if fs.NArg() == 0 {
+		return "", nil
+	}
+	arg := fs.Arg(0)
+	if err := parseFlags(fs, fs.Args()[1:]); err != nil {
+		return "", err
+	}
+	return arg, nil
 }
 
 // openTrail opens the data directory's database. It refuses to create one: these commands
