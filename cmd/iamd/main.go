@@ -24,6 +24,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
+	var status interface{ ExitCode() int } // iamd exec and instance run exit with the child's status
+	if errors.As(err, &status) {
+		os.Exit(status.ExitCode())
+	}
 	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "iamd:", err)
 		os.Exit(1)
@@ -37,6 +41,9 @@ commands:
   config print   print the effective configuration (secrets redacted)
   trail          verify or export the audit trail (iamd trail help)
   policy         validate a policy document or summarize its access levels (iamd policy help)
+  exec           run a command with a role's credentials from a loopback endpoint (--role ROLE -- CMD …)
+  instance run   run a command with an IMDSv2 endpoint for an instance profile (--instance-profile NAME -- CMD …)
+  credential-process  print a role's credentials for credential_process in ~/.aws/config (--role ROLE)
   version        print the version
 `
 
@@ -67,6 +74,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runTrail(ctx, args[1:], getenv, stdout, stderr)
 	case "policy":
 		return runPolicy(ctx, args[1:], getenv, stdout, stderr)
+	case "exec":
+		return runExec(ctx, args[1:], getenv, stdout, stderr)
+	case "instance":
+		return runInstance(ctx, args[1:], getenv, stdout, stderr)
+	case "credential-process":
+		return runCredentialProcess(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "iamd", version)
 		return nil
