@@ -25,18 +25,20 @@ func Listen(ctx context.Context, addr string) (net.Listener, error) {
 
 type hopLimitListener struct{ net.Listener }
 
+// Accept returns the next connection whose hop limit could be set; a connection where it
+// cannot is closed unanswered (returning an error would stop http.Server.Serve).
 func (l hopLimitListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	if tc, ok := c.(*net.TCPConn); ok {
-		if err := setHopLimit(tc, 1); err != nil {
-			c.Close()
-			return nil, fmt.Errorf("set hop limit: %w", err)
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
 		}
+		tc, ok := c.(*net.TCPConn)
+		if !ok || setHopLimit(tc, 1) == nil {
+			return c, nil
+		}
+		c.Close()
 	}
-	return c, nil
 }
 
 // Serve serves h on ln until ctx ends, then shuts the server down.
