@@ -20,6 +20,7 @@ import (
 
 	"github.com/iamd-dev/iamd/internal/audit"
 	"github.com/iamd-dev/iamd/internal/config"
+	"github.com/iamd-dev/iamd/internal/store"
 	"github.com/iamd-dev/iamd/internal/store/sqlite"
 )
 
@@ -41,6 +42,10 @@ const trailUsage = `usage:
       read AWS CloudTrail log files (AWSLogs/... or a flat directory, .json or .json.gz) into
       the SQLite store IMPORTDB (created if needed), one transaction per file; malformed
       files are reported by name and skipped; records already imported (by eventID) are skipped.
+  iamd trail prune --before TIME [--data DIR]
+      delete the records older than TIME (RFC 3339), keeping the newest record; the chain is
+      verified first, and the last deleted record's sequence number and hash are kept as the
+      checkpoint from which iamd trail verify checks what remains.
 `
 
 // chainPage is how many records verify and export read per query.
@@ -80,6 +85,12 @@ func runTrail(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 		return trailValidate(dir, pub, stdout)
+	case "prune":
+		before := fs.String("before", "", "delete records older than this time (RFC 3339, required)")
+		if err := parseFlags(fs, args[1:]); err != nil {
+			return err
+		}
+		return trailPrune(ctx, cfg, *before, stdout, stderr)
 	case "import":
 		var to string
 		fs.StringVar(&to, "to", "", "SQLite file to import into (required; not the server's database)")
@@ -160,7 +171,11 @@ func trailVerify(ctx context.Context, cfg config.Config, headHex string, stdout,
 		return err
 	}
 	defer db.Close()
-	var v audit.Verifier
+	cp, err := db.Checkpoint(ctx)
+	if err != nil {
+		return err
+	}
+	v := audit.ResumeVerifier(cp.Seq, cp.Hash)
 	n, err := eachRecord(ctx, db, func(s audit.Stored) error { return v.Add(s) })
 	if err == nil && want != nil {
 		err = v.Finish(*want)
@@ -168,7 +183,7 @@ func trailVerify(ctx context.Context, cfg config.Config, headHex string, stdout,
 	var ce *audit.ChainError
 	if errors.As(err, &ce) {
 		if ce.Kind == audit.Edited || ce.Kind == audit.Removed {
-			ce = classify(ctx, db, ce, want)
+			ce = classify(ctx, db, cp, ce, want)
 		}
 		return &trailError{ce}
 	}
@@ -176,13 +191,17 @@ func trailVerify(ctx context.Context, cfg config.Config, headHex string, stdout,
 		return err
 	}
 	head := v.Head()
-	fmt.Fprintf(stdout, "ok: %d records, head %s\n", n, hex.EncodeToString(head[:]))
+	fmt.Fprintf(stdout, "ok: %d records, head %s", n, hex.EncodeToString(head[:]))
+	if cp.Seq > 0 {
+		fmt.Fprintf(stdout, " (from the prune checkpoint after record %d, %s)", cp.Seq, hex.EncodeToString(cp.Hash[:]))
+	}
+	fmt.Fprintln(stdout)
 	return nil
 }
 
 // classify re-checks a small enough trail with audit.Verify, which sees the whole trail and
 // can tell a record out of place from an edited or removed one.
-func classify(ctx context.Context, db *sqlite.DB, ce *audit.ChainError, head *[32]byte) *audit.ChainError {
+func classify(ctx context.Context, db *sqlite.DB, cp store.Checkpoint, ce *audit.ChainError, head *[32]byte) *audit.ChainError {
 	var all []audit.Stored
 	_, err := eachRecord(ctx, db, func(s audit.Stored) error {
 		if len(all) >= maxClassify {
@@ -195,7 +214,7 @@ func classify(ctx context.Context, db *sqlite.DB, ce *audit.ChainError, head *[3
 		return ce
 	}
 	var full *audit.ChainError
-	if errors.As(audit.Verify(all, head), &full) {
+	if errors.As(audit.VerifyResumed(cp.Seq, cp.Hash, all, head), &full) {
 		return full
 	}
 	return ce
@@ -284,8 +303,13 @@ func trailExport(ctx context.Context, cfg config.Config, dir, from, to string, s
 	ex := &exporter{dir: dir, key: key, fingerprint: audit.PublicKeyFingerprint(&key.PublicKey),
 		digests: map[string]*digestChain{}, next: map[string]time.Time{}}
 	batches := map[string]*logBatch{}
-	var v audit.Verifier
-	var n, after int64
+	cp, err := db.Checkpoint(ctx)
+	if err != nil {
+		return err
+	}
+	v := audit.ResumeVerifier(cp.Seq, cp.Hash)
+	var n int64
+	after := cp.Seq
 	for {
 		evs, err := db.Chain(ctx, after, chainPage)
 		if err != nil {

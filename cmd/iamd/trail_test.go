@@ -36,6 +36,14 @@ const testAccount = "123456789012"
 func trailFixture(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
+	serveCalls(t, dir, "user", 4)
+	return dir
+}
+
+// serveCalls runs a server on the data directory dir, creates and reads n users named
+// prefix0, prefix1, … and closes the server.
+func serveCalls(t *testing.T, dir, prefix string, n int) {
+	t.Helper()
 	cfg := config.Default(t.TempDir(), "")
 	cfg.ManagedPolicies = false // seconds under -race; the trail tests do not need them
 	cfg.DataDir, cfg.Listen, cfg.AccountID = dir, "127.0.0.1:0", testAccount
@@ -46,8 +54,8 @@ func trailFixture(t *testing.T) string {
 	}
 	c := client(srv.Endpoint())
 	ctx := context.Background()
-	for i := range 4 {
-		name := "user" + strconv.Itoa(i)
+	for i := range n {
+		name := prefix + strconv.Itoa(i)
 		if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err != nil {
 			t.Fatal(err)
 		}
@@ -58,7 +66,6 @@ func trailFixture(t *testing.T) string {
 	if err := srv.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return dir
 }
 
 // copyData copies a data directory's database so that each case tampers with its own.

@@ -147,14 +147,20 @@ func (v *Verifier) Finish(head [32]byte) error {
 // record that came too early; where the Verifier sees a broken link from a record that
 // links from another record's hash, Verify reports Reordered at that record.
 func Verify(records []Stored, head *[32]byte) error {
-	var v Verifier
+	return VerifyResumed(FirstSeq-1, [32]byte{}, records, head)
+}
+
+// VerifyResumed is Verify for a trail whose records up to lastSeq were pruned: records
+// start at lastSeq+1 and the first links from prev, the hash of the pruned record lastSeq.
+func VerifyResumed(lastSeq int64, prev [32]byte, records []Stored, head *[32]byte) error {
+	v := ResumeVerifier(lastSeq, prev)
 	for i, s := range records {
 		want := v.last + 1
 		if err := v.Add(s); err != nil {
 			switch {
 			case v.err.Kind == Removed && seqLater(records[i+1:], want, s.Seq):
 				return &ChainError{Seq: s.Seq, Kind: Reordered, Detail: fmt.Sprintf("comes before record %d", want)}
-			case v.err.Kind == Edited && linksElsewhere(records, s):
+			case v.err.Kind == Edited && linksElsewhere(records, prev, s):
 				return &ChainError{Seq: s.Seq, Kind: Reordered, Detail: "intact, but linked from another record"}
 			}
 			return err
@@ -177,10 +183,11 @@ func seqLater(rest []Stored, lo, hi int64) bool {
 	return false
 }
 
-// linksElsewhere reports whether s's hash links from the zero hash or from another stored
-// record's hash: then its bytes are intact and it sits in the wrong place.
-func linksElsewhere(records []Stored, s Stored) bool {
-	if Link([32]byte{}, s.Record) == s.Hash {
+// linksElsewhere reports whether s's hash links from the trail's starting hash (zero, or a
+// checkpoint's) or from another stored record's hash: then its bytes are intact and it sits
+// in the wrong place.
+func linksElsewhere(records []Stored, start [32]byte, s Stored) bool {
+	if Link(start, s.Record) == s.Hash {
 		return true
 	}
 	for _, o := range records {

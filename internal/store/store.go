@@ -131,6 +131,13 @@ type EventFilter struct {
 	Limit      int
 }
 
+// Checkpoint is where a pruned trail starts: the Seq and chain hash of the last event
+// pruned. The first remaining event is Seq+1 and links from Hash (audit.ResumeVerifier).
+type Checkpoint struct {
+	Seq  int64
+	Hash [32]byte
+}
+
 // Reader is the read side of a transaction.
 type Reader interface {
 	// Get returns the entity of the kind and name (ignoring case), or ErrNotFound.
@@ -176,5 +183,13 @@ type Store interface {
 	Events(ctx context.Context, f EventFilter) ([]*StoredEvent, error)
 	// Chain returns events with Seq > after in order, at most limit (for verification and export).
 	Chain(ctx context.Context, after int64, limit int) ([]*StoredEvent, error)
+	// Prune deletes the audit events with Seq < beforeSeq, except the last event, which is
+	// always kept so that the chain (and the sequence) continue from it. In the same
+	// transaction it records the Seq and hash of the last event deleted as the Checkpoint,
+	// from which the remaining trail verifies. It returns how many events it deleted.
+	Prune(ctx context.Context, beforeSeq int64) (int64, error)
+	// Checkpoint returns the checkpoint of the last Prune that deleted events, or the zero
+	// Checkpoint (Seq 0, the zero hash: the start of an unpruned trail).
+	Checkpoint(ctx context.Context) (Checkpoint, error)
 	Close() error
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/iamd-dev/iamd/internal/audit"
 	"github.com/iamd-dev/iamd/internal/store"
 )
 
@@ -30,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"QuotaRace", testQuotaRace},
 		{"UnicodeAndTime", testUnicodeAndTime},
 		{"Events", testEvents},
+		{"Prune", testPrune},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -415,5 +417,99 @@ func testEvents(t *testing.T, s store.Store) {
 			t.Errorf("chain hash %d not unique", i)
 		}
 		seen[e.Hash] = true
+	}
+}
+
+// testPrune: Prune deletes the events before a Seq but never the last one, records the
+// checkpoint the rest verifies from, and appends after a prune keep the chain.
+func testPrune(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	if n, err := s.Prune(ctx, 10); err != nil || n != 0 {
+		t.Errorf("prune of an empty trail = %d, %v; want 0, nil", n, err)
+	}
+	if cp, err := s.Checkpoint(ctx); err != nil || cp != (store.Checkpoint{}) {
+		t.Errorf("checkpoint of an unpruned trail = %+v, %v; want the zero checkpoint", cp, err)
+	}
+	appendN := func(from, to int) {
+		t.Helper()
+		for i := from; i < to; i++ {
+			ev := &store.Event{Time: t0.Add(time.Duration(i) * time.Minute), Account: acct, Source: "iam.amazonaws.com", Name: "GetUser",
+				ID: fmt.Sprintf("ev%d", i), Record: []byte(fmt.Sprintf(`{"i":%d}`, i))}
+			if err := s.Update(ctx, func(tx store.Tx) error { return tx.Append(ctx, ev) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	chain := func() []*store.StoredEvent {
+		t.Helper()
+		evs, err := s.Chain(ctx, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return evs
+	}
+	// verify checks the remaining trail from the checkpoint and returns its Seqs.
+	verify := func(what string) []int64 {
+		t.Helper()
+		cp, err := s.Checkpoint(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := audit.ResumeVerifier(cp.Seq, cp.Hash)
+		var seqs []int64
+		for _, e := range chain() {
+			if err := v.Add(audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash}); err != nil {
+				t.Errorf("%s: trail does not verify from checkpoint %d: %v", what, cp.Seq, err)
+			}
+			seqs = append(seqs, e.Seq)
+		}
+		return seqs
+	}
+	appendN(0, 5)
+	all := chain()
+	if len(all) != 5 {
+		t.Fatalf("chain = %d events, want 5", len(all))
+	}
+	first := all[0].Seq
+	for _, tc := range []struct {
+		name      string
+		before    int64
+		appendTo  int
+		wantN     int64
+		wantFirst int64 // first remaining Seq, relative to the first event's
+		wantCP    int64 // checkpoint Seq, relative; -1: none yet
+	}{
+		{"before the first event: nothing", first, 0, 0, 0, -1},
+		{"first two", first + 2, 0, 2, 2, 1},
+		{"again: nothing more", first + 2, 0, 0, 2, 1},
+		{"past the end keeps the last event", first + 100, 0, 2, 4, 3},
+		{"appends after a prune chain on", first + 5, 8, 1, 5, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.appendTo > 0 {
+				appendN(5, tc.appendTo)
+			}
+			n, err := s.Prune(ctx, tc.before)
+			if err != nil || n != tc.wantN {
+				t.Fatalf("Prune(%d) = %d, %v; want %d", tc.before, n, err, tc.wantN)
+			}
+			seqs := verify(tc.name)
+			if len(seqs) == 0 || seqs[0] != first+tc.wantFirst {
+				t.Errorf("after Prune(%d) the trail is %v, want it to start at %d", tc.before, seqs, first+tc.wantFirst)
+			}
+			cp, err := s.Checkpoint(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.wantCP < 0 {
+				if cp != (store.Checkpoint{}) {
+					t.Errorf("checkpoint %+v, want none", cp)
+				}
+				return
+			}
+			if want := all[tc.wantCP]; cp.Seq != first+tc.wantCP || (int(tc.wantCP) < len(all) && cp.Hash != want.Hash) {
+				t.Errorf("checkpoint %d %x, want %d %x", cp.Seq, cp.Hash[:6], first+tc.wantCP, want.Hash[:6])
+			}
+		})
 	}
 }
