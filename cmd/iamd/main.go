@@ -39,7 +39,7 @@ const usage = `usage: iamd <command> [flags]
 commands:
   serve          run the IAM/STS server
   config print   print the effective configuration (secrets redacted)
-  trail          verify or export the audit trail (iamd trail help)
+  trail          verify, export, validate, import or prune the audit trail (iamd trail help)
   policy         validate a policy document or summarize its access levels (iamd policy help)
   exec           run a command with a role's credentials from a loopback endpoint (--role ROLE -- CMD …)
   instance run   run a command with an IMDSv2 endpoint for an instance profile (--instance-profile NAME -- CMD …)
