@@ -370,60 +370,71 @@ func (a *Authorizer) Authorize(ctx context.Context, c *authn.Caller, req Request
 // Enforcing reports whether denials are enforced (false in --enforce=log mode).
 func (a *Authorizer) Enforcing() bool { return a.enforce }
 
-// RequestContext builds the global condition keys AWS sets for a request, plus extra.
+// RequestContext builds the global condition keys AWS sets for a request, plus extra. Keys are
+// lower-cased (condition keys ignore case); a key of extra replaces a global key it equals.
 func RequestContext(c *authn.Caller, p *Principal, extra map[string][]string) condition.Context {
-	m := make(map[string][]string, 16+len(extra))
-	set := func(k string, v ...string) { m[strings.ToLower(k)] = v }
+	n := 16 + len(extra)
+	if p != nil {
+		n += len(p.Tags)
+	}
+	m := make(condition.Map, n)
+	// One backing array for the single-valued keys: one allocation instead of one per key.
+	vals := make([]string, 0, 16)
+	set := func(lowerKey, v string) {
+		vals = append(vals, v)
+		i := len(vals) - 1
+		m[lowerKey] = vals[i : i+1 : i+1]
+	}
 	pr := c.Principal
-	set("aws:PrincipalArn", principalARN(c))
-	set("aws:PrincipalAccount", pr.Account)
+	set("aws:principalarn", principalARN(c))
+	set("aws:principalaccount", pr.Account)
 	set("aws:userid", c.UserID)
 	switch pr.Type {
 	case policy.PrincipalRoot:
-		set("aws:PrincipalType", "Account")
+		set("aws:principaltype", "Account")
 	case policy.PrincipalUser:
-		set("aws:PrincipalType", "User")
+		set("aws:principaltype", "User")
 		set("aws:username", c.UserName)
 	case policy.PrincipalRoleSession:
-		set("aws:PrincipalType", "AssumedRole")
+		set("aws:principaltype", "AssumedRole")
 	case policy.PrincipalFederatedUser:
-		set("aws:PrincipalType", "FederatedUser")
+		set("aws:principaltype", "FederatedUser")
 	}
 	if c.SourceIP != "" {
-		set("aws:SourceIp", c.SourceIP)
+		set("aws:sourceip", c.SourceIP)
 	}
 	if c.UserAgent != "" {
-		set("aws:UserAgent", c.UserAgent)
+		set("aws:useragent", c.UserAgent)
 	}
-	set("aws:SecureTransport", strconv.FormatBool(c.SecureTransport))
+	set("aws:securetransport", strconv.FormatBool(c.SecureTransport))
 	if c.Region != "" {
-		set("aws:RequestedRegion", c.Region)
+		set("aws:requestedregion", c.Region)
 	}
 	t := c.Time.UTC()
-	set("aws:CurrentTime", t.Format(time.RFC3339))
-	set("aws:EpochTime", strconv.FormatInt(t.Unix(), 10))
-	set("aws:ViaAWSService", "false")
+	set("aws:currenttime", t.Format(time.RFC3339))
+	set("aws:epochtime", strconv.FormatInt(t.Unix(), 10))
+	set("aws:viaawsservice", "false")
 	if s := c.Session; s != nil {
-		set("aws:MultiFactorAuthPresent", strconv.FormatBool(s.MFA))
+		set("aws:multifactorauthpresent", strconv.FormatBool(s.MFA))
 		if s.MFA && !s.MFATime.IsZero() {
-			set("aws:MultiFactorAuthAge", strconv.FormatInt(int64(t.Sub(s.MFATime)/time.Second), 10))
+			set("aws:multifactorauthage", strconv.FormatInt(int64(t.Sub(s.MFATime)/time.Second), 10))
 		}
 		if !s.Issued.IsZero() {
-			set("aws:TokenIssueTime", s.Issued.UTC().Format(time.RFC3339))
+			set("aws:tokenissuetime", s.Issued.UTC().Format(time.RFC3339))
 		}
 		if s.SourceIdentity != "" {
-			set("aws:SourceIdentity", s.SourceIdentity)
+			set("aws:sourceidentity", s.SourceIdentity)
 		}
 	}
 	if p != nil {
 		for _, t := range p.Tags {
-			set("aws:PrincipalTag/"+t.Key, t.Value)
+			set(strings.ToLower("aws:PrincipalTag/"+t.Key), t.Value)
 		}
 	}
 	for k, v := range extra {
-		set(k, v...)
+		m[strings.ToLower(k)] = v
 	}
-	return condition.NewMap(m)
+	return m
 }
 
 // principalARN is aws:PrincipalArn: the role ARN (not the session ARN) for role sessions.
