@@ -78,7 +78,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			a.writeError(w, ns, reqID, awserr.InternalFailure(""))
 		}
 	}()
-	w.Header().Set("x-amzn-RequestId", reqID)
+	w.Header()["X-Amzn-Requestid"] = []string{reqID} // Set("x-amzn-RequestId") without canonicalizing the key each time
 
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.MaxBody))
 	if err != nil {
@@ -105,8 +105,12 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			a.writeError(w, ns, reqID, awserr.MalformedQueryString("The request body is not valid form encoding."))
 			return
 		}
-		for k, v := range bf {
-			form[k] = append(form[k], v...)
+		if len(form) == 0 {
+			form = bf // the usual case: no query string, nothing to merge
+		} else {
+			for k, v := range bf {
+				form[k] = append(form[k], v...)
+			}
 		}
 	}
 	action := form.Get("Action")
