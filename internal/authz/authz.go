@@ -33,7 +33,18 @@ type Authorizer struct {
 	// its session's policies and tags) at the current generation.
 	gen        *authn.Generation
 	principals *authn.Cache[principalKey, *Principal]
+
+	// explain, when set, encodes a denial's full trace for the AccessDenied message
+	// (--encoded-authorization-messages; STS's DecodeAuthorizationMessage opens it).
+	explain Explainer
 }
+
+// Explainer seals the explanation of a denial: the engine input, its trace and the request's
+// condition keys.
+type Explainer func(c *authn.Caller, in *policy.Input, tr policy.Trace, context map[string][]string) string
+
+// SetExplainer makes AccessDenied messages end with "Encoded authorization failure message: …".
+func (a *Authorizer) SetExplainer(e Explainer) { a.explain = e }
 
 // principalKey names the user or role whose policies a caller gets.
 type principalKey struct {
@@ -360,6 +371,16 @@ func (a *Authorizer) Authorize(ctx context.Context, c *authn.Caller, req Request
 		return nil
 	}
 	msg := DeniedMessage(c, req.Action, req.Resource, d)
+	if a.explain != nil {
+		in := a.Input(c, p, req)
+		var keys map[string][]string
+		if m, ok := in.Context.(condition.Map); ok {
+			keys = m
+		}
+		if enc := a.explain(c, in, policy.Explain(in), keys); enc != "" {
+			msg += " Encoded authorization failure message: " + enc
+		}
+	}
 	if !a.enforce {
 		a.logger.Warn("would deny (enforce=log)", "request", c.RequestID, "message", msg)
 		return nil

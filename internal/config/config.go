@@ -43,6 +43,10 @@ type Config struct {
 	// ManagedPolicies loads AWS's managed policies (arn:aws:iam::aws:policy/...) into the store
 	// on first start and when iamd carries a newer set. Default true.
 	ManagedPolicies bool
+	// EncodedAuthorizationMessages appends "Encoded authorization failure message: …" to
+	// AccessDenied messages (decodable with sts:DecodeAuthorizationMessage). Off by default, so
+	// messages match AWS IAM's exactly.
+	EncodedAuthorizationMessages bool
 	// TLSCert and TLSKey are PEM files; when both are set the API listener serves HTTPS
 	// (aws:SecureTransport is then true and audit records carry tlsDetails).
 	TLSCert string
@@ -78,6 +82,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.Enforce, "enforce", c.Enforce, `authorization mode: "on" denies, "log" only logs would-be denials`)
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest request body accepted")
 	fs.BoolVar(&c.ManagedPolicies, "aws-managed-policies", c.ManagedPolicies, "load AWS's managed policies into the store")
+	fs.BoolVar(&c.EncodedAuthorizationMessages, "encoded-authorization-messages", c.EncodedAuthorizationMessages, "append an encoded decision trace to AccessDenied messages (sts:DecodeAuthorizationMessage)")
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "PEM certificate file: serve HTTPS (with --tls-key)")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "PEM private key file for --tls-cert")
 }

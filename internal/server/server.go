@@ -116,6 +116,9 @@ func StartWith(ctx context.Context, cfg config.Config, logger *slog.Logger, opts
 	stsSvc := stssvc.New(stssvc.Config{Store: db, Authz: az, Keys: keys, Rand: rand.Reader, Now: now, Logger: logger,
 		WebIdentity: oidc.NewVerifier(opts.OIDCHTTPClient)})
 	an.SetSessions(stsSvc)
+	if cfg.EncodedAuthorizationMessages {
+		az.SetExplainer(stsSvc.EncodeAuthorizationMessage)
+	}
 	an.UseGeneration(az.Generation())
 	srv.recorder = recorder.New(db, logger)
 	api := &middleware.API{

@@ -21,6 +21,7 @@ func Service(s *stssvc.Service) *middleware.Service {
 			middleware.Handle("GetSessionToken", s.GetSessionToken),
 			middleware.Handle("AssumeRole", s.AssumeRole),
 			middleware.Handle("GetFederationToken", s.GetFederationToken),
+			middleware.Handle("DecodeAuthorizationMessage", s.DecodeAuthorizationMessage),
 			middleware.Handle("GetAccessKeyInfo", s.GetAccessKeyInfo),
 			unsigned(middleware.Handle("AssumeRoleWithWebIdentity", s.AssumeRoleWithWebIdentity)),
 		),
