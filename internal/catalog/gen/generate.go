@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/iamd-dev/iamd/internal/npmpkg"
 )
 
 // Output file names inside the output directory; internal/catalog embeds them.
@@ -252,14 +253,7 @@ func globalKeys(files map[string][]byte) ([]condKey, error) {
 }
 
 func decodeFile(files map[string][]byte, name string, v any) error {
-	b, ok := files[name]
-	if !ok {
-		return fmt.Errorf("package has no %s", name)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	return nil
+	return npmpkg.DecodeJSON(files, name, v)
 }
 
 // lower folds ASCII letters only, exactly as internal/catalog compares names.

