@@ -54,7 +54,10 @@ const (
 // the text before the first wildcard or variable, is a prefix of the request's resource), so
 // only statements that pass both are evaluated, in statement order.
 type stmtIndex struct {
-	exact []uint64 // parallel to Compiled.exact: its statements as a set
+	// exact is parallel to Compiled.exact: the statements whose action matches its key, those
+	// with a wildcard Action or a NotAction that matches it included, so that an action found
+	// there needs no pattern matching.
+	exact []uint64
 	// exactH finds entries of Compiled.exact by the hash of their key without comparing
 	// strings (sorted by h); svcH holds the hash of each Compiled.services entry's service.
 	exactH []keyHash
@@ -70,6 +73,82 @@ type stmtIndex struct {
 	any    uint64   // statements the resource cannot exclude: "*", NotResource, broken, no literal prefix
 	pfx    []resPfx // sorted by text
 	common string   // the longest common prefix of the pfx texts
+	// eq groups, by condition key, the statements with a literal StringEquals on that key (see
+	// condition.Clause.EqualsLiterals): a statement none of whose literals is a value of the
+	// key in the request cannot apply.
+	eq []eqGroup
+}
+
+// eqGroup is one condition key of stmtIndex.eq.
+type eqGroup struct {
+	key   string  // lower-case, interned like the clauses' keys
+	stmts uint64  // the statements with a literal StringEquals on key
+	vals  []eqVal // sorted by text
+}
+
+// eqVal is one literal value of an eqGroup and the statements that accept it.
+type eqVal struct {
+	text  string
+	stmts uint64
+}
+
+// accepts returns the statements of g that a request whose key has the values vals can match.
+func (g *eqGroup) accepts(vals []string) uint64 {
+	var m uint64
+	for _, v := range vals {
+		lo, hi := 0, len(g.vals)
+		for lo < hi {
+			h := int(uint(lo+hi) >> 1)
+			if g.vals[h].text < v {
+				lo = h + 1
+			} else {
+				hi = h
+			}
+		}
+		if lo < len(g.vals) && g.vals[lo].text == v {
+			m |= g.vals[lo].stmts
+		}
+	}
+	return m
+}
+
+// buildEq fills x.eq from the statements' conditions. Broken statements are left out: their
+// conditions are not evaluated.
+func (x *stmtIndex) buildEq(c *Compiled) {
+	byKey := map[string]int{}
+	vals := []map[string]uint64{}
+	for i := range c.stmts {
+		s := &c.stmts[i]
+		if s.brokenWhy() != "" {
+			continue
+		}
+		bit := uint64(1) << i
+		for _, cl := range s.conds {
+			lits, ok := cl.EqualsLiterals()
+			if !ok {
+				continue
+			}
+			g, ok := byKey[cl.LowerKey()]
+			if !ok {
+				g = len(x.eq)
+				byKey[cl.LowerKey()] = g
+				x.eq = append(x.eq, eqGroup{key: cl.LowerKey()})
+				vals = append(vals, map[string]uint64{})
+			}
+			x.eq[g].stmts |= bit
+			for _, v := range lits {
+				vals[g][v] |= bit
+			}
+		}
+	}
+	for g := range x.eq {
+		e := &x.eq[g]
+		e.vals = make([]eqVal, 0, len(vals[g]))
+		for v, m := range vals[g] {
+			e.vals = append(e.vals, eqVal{text: v, stmts: m})
+		}
+		sort.Slice(e.vals, func(i, j int) bool { return e.vals[i].text < e.vals[j].text })
+	}
 }
 
 // keyHash is the hash of an exact action key and its index in Compiled.exact.
@@ -186,6 +265,13 @@ func buildIndex(c *Compiled) *stmtIndex {
 	if len(c.other) > 0 || len(c.notAct) > 0 {
 		x.bloom = ^uint64(0)
 	}
+	c.idx = x // for wildMask
+	for i := range c.exact {
+		st := evalState{in: &Input{Action: c.exact[i].key}}
+		st.setAction()
+		_, sh := st.hashes()
+		x.exact[i] |= st.wildMask(c, sh)
+	}
 	byText, fullText := map[string]uint64{}, map[string]uint64{}
 	for i := range c.stmts {
 		s := &c.stmts[i]
@@ -226,6 +312,7 @@ func buildIndex(c *Compiled) *stmtIndex {
 	for i := range x.pfx {
 		x.pfx[i].key = sortKey(x.pfx[i].text, len(x.common))
 	}
+	x.buildEq(c)
 	// The prefixes of an entry sort before it, shortest first: the nearest one is the longest.
 	for i := range x.pfx {
 		for j := i - 1; j >= 0; j-- {

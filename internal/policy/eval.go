@@ -179,11 +179,9 @@ type evalState struct {
 	resDone  bool
 	ctx      condition.Context
 	tracer   *tracer // nil on the hot path
-	// The last condition key looked up in ctx, and its values (see cond).
-	cKey  string
-	cVals []string
-	cOK   bool
-	cHave bool
+	// The condition keys looked up in ctx so far, and their values (see values).
+	kc  [keyCacheSize]keyCached
+	nkc int
 	// Hashes of the lower-case action and its service, for stmtIndex (see hashes).
 	keyHash, svcHash uint64
 	hashed           bool
@@ -217,8 +215,9 @@ func (st *evalState) key() []byte {
 	return st.keyBuf[:st.keyLen]
 }
 
-func evaluate(in *Input, tr *tracer) Decision {
-	st := evalState{in: in, ctx: in.Context, tracer: tr}
+// setAction derives the lower-case action, and what action matching needs, from st.in.Action.
+func (st *evalState) setAction() {
+	in := st.in
 	var key []byte
 	colons := 0
 	if len(in.Action) > len(st.keyBuf) {
@@ -244,10 +243,14 @@ func evaluate(in *Input, tr *tracer) Decision {
 	if i := strings.IndexByte(in.Action, ':'); i >= 0 {
 		st.svc = i
 	}
+}
+
+func evaluate(in *Input, tr *tracer) Decision {
+	st := evalState{in: in, ctx: in.Context, tracer: tr}
+	st.setAction()
 	if st.ctx == nil {
 		st.ctx = emptyContext{}
 	}
-
 	var missing DecisionKinds
 	var all acc // every policy type, for the explicit deny
 	if in.RCPs != nil {
@@ -508,12 +511,46 @@ func (st *evalState) indexed(c *Compiled, level int, a *acc, allow bool) {
 			hi = k
 		}
 	}
+	found := false
 	for ; lo < len(x.exactH) && x.exactH[lo].h == kh; lo++ {
 		if e := x.exactH[lo].i; c.exact[e].key == string(key) {
-			m = x.exact[e]
+			m, found = x.exact[e], true
 			break
 		}
 	}
+	if !found {
+		m = st.wildMask(c, sh)
+	}
+	if !allow {
+		m &= x.deny
+	}
+	var full uint64
+	if m&^x.any != 0 {
+		var res uint64
+		res, full = x.resources(st.in.Resource)
+		m &= res
+	}
+	if st.tracer == nil {
+		// Explain evaluates every condition, for the keys it reports.
+		for g := range x.eq {
+			if e := &x.eq[g]; m&e.stmts != 0 {
+				vals, _ := st.values(e.key)
+				m &^= e.stmts &^ e.accepts(vals)
+			}
+		}
+	}
+	for ; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros64(m)
+		st.consider(c, level, int32(i), a, full&(1<<i) != 0)
+	}
+}
+
+// wildMask returns the statements of c with an index whose wildcard Action or whose NotAction
+// matches the action; sh is the hash of its service.
+func (st *evalState) wildMask(c *Compiled, sh uint64) uint64 {
+	x := c.idx
+	key := st.key()
+	var m uint64
 	for i, h := range x.svcH {
 		if h != sh || c.services[i].service != string(key[:st.svc]) {
 			continue
@@ -538,19 +575,7 @@ func (st *evalState) indexed(c *Compiled, level int, a *acc, allow bool) {
 			m |= bit
 		}
 	}
-	if !allow {
-		m &= x.deny
-	}
-	var full uint64
-	if m&^x.any != 0 {
-		var res uint64
-		res, full = x.resources(st.in.Resource)
-		m &= res
-	}
-	for ; m != 0; m &= m - 1 {
-		i := bits.TrailingZeros64(m)
-		st.consider(c, level, int32(i), a, full&(1<<i) != 0)
-	}
+	return m
 }
 
 // wildSet adds to m the statements of pats whose pattern matches the action.
@@ -673,14 +698,35 @@ func (st *evalState) statement(c *Compiled, level int, s *cstmt, resOK bool) (bo
 	return true, g
 }
 
-// cond evaluates a condition clause, looking its key up in the context only when it differs
-// from the previous clause's: statements of one policy often test the same key.
-func (st *evalState) cond(cl *condition.Clause) condition.Outcome {
-	if k := cl.LowerKey(); !st.cHave || k != st.cKey {
-		st.cVals, st.cOK = st.ctx.Values(k)
-		st.cKey, st.cHave = k, true
-	} else {
-		st.cKey = k // equal keys of one policy share a string: compared by pointer next time
+// keyCacheSize is how many condition keys an evaluation remembers the values of.
+const keyCacheSize = 8
+
+// keyCached is one condition key looked up in the context, and its values.
+type keyCached struct {
+	key  string
+	vals []string
+	ok   bool
+}
+
+// values returns ctx.Values(k), looking k up only once per evaluation for the first
+// keyCacheSize keys: policies and their statements test few distinct keys, many times.
+func (st *evalState) values(k string) ([]string, bool) {
+	for i := range st.nkc {
+		if e := &st.kc[i]; e.key == k {
+			e.key = k // equal keys of one policy share a string: compared by pointer next time
+			return e.vals, e.ok
+		}
 	}
-	return cl.EvalValues(st.cVals, st.cOK, st.ctx)
+	vals, ok := st.ctx.Values(k)
+	if st.nkc < keyCacheSize {
+		st.kc[st.nkc] = keyCached{key: k, vals: vals, ok: ok}
+		st.nkc++
+	}
+	return vals, ok
+}
+
+// cond evaluates a condition clause, its key's values from the evaluation's cache.
+func (st *evalState) cond(cl *condition.Clause) condition.Outcome {
+	vals, ok := st.values(cl.LowerKey())
+	return cl.EvalValues(vals, ok, st.ctx)
 }

@@ -150,6 +150,21 @@ func (c *Clause) Operator() string { return c.op }
 // LowerKey returns the condition key with ASCII letters lower-cased, as Context.Values takes it.
 func (c *Clause) LowerKey() string { return c.lowerKey }
 
+// EqualsLiterals returns the clause's policy values when it is a StringEquals without set
+// operator or IfExists whose values are all literal: such a clause matches exactly when some
+// value of its key in the request context is one of them (never when the key is absent), so
+// callers can index statements by those values. ok is false for any other clause.
+func (c *Clause) EqualsLiterals() (vals []string, ok bool) {
+	if !c.literal || c.p.info.negated || c.p.ifExists {
+		return nil, false
+	}
+	vals = make([]string, len(c.pats))
+	for i := range c.pats {
+		vals[i] = c.pats[i].text
+	}
+	return vals, true
+}
+
 // Eval evaluates the clause against ctx. It does not allocate.
 func (c *Clause) Eval(ctx Context) Outcome {
 	var vals []string
