@@ -83,6 +83,7 @@ type stmtIndex struct {
 type eqGroup struct {
 	key   string  // lower-case, interned like the clauses' keys
 	stmts uint64  // the statements with a literal StringEquals on key
+	bloom uint64  // bloomBit of the hashKey of every value
 	vals  []eqVal // sorted by text
 }
 
@@ -92,8 +93,12 @@ type eqVal struct {
 	stmts uint64
 }
 
-// accepts returns the statements of g that a request whose key has the values vals can match.
-func (g *eqGroup) accepts(vals []string) uint64 {
+// accepts returns the statements of g that a request whose key has the values vals can match;
+// h is the hashKey of vals[0] when there is one value.
+func (g *eqGroup) accepts(vals []string, h uint64) uint64 {
+	if len(vals) == 1 && g.bloom&bloomBit(h) == 0 {
+		return 0
+	}
 	var m uint64
 	for _, v := range vals {
 		lo, hi := 0, len(g.vals)
@@ -146,6 +151,7 @@ func (x *stmtIndex) buildEq(c *Compiled) {
 		e.vals = make([]eqVal, 0, len(vals[g]))
 		for v, m := range vals[g] {
 			e.vals = append(e.vals, eqVal{text: v, stmts: m})
+			e.bloom |= bloomBit(hashKey(v))
 		}
 		sort.Slice(e.vals, func(i, j int) bool { return e.vals[i].text < e.vals[j].text })
 	}

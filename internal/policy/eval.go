@@ -180,7 +180,7 @@ type evalState struct {
 	ctx      condition.Context
 	tracer   *tracer // nil on the hot path
 	// The condition keys looked up in ctx so far, and their values (see values).
-	kc  [keyCacheSize]keyCached
+	kc  [keyCacheSize + 1]keyCached // the last one is a spare (see entry)
 	nkc int
 	// Hashes of the lower-case action and its service, for stmtIndex (see hashes).
 	keyHash, svcHash uint64
@@ -534,8 +534,8 @@ func (st *evalState) indexed(c *Compiled, level int, a *acc, allow bool) {
 		// Explain evaluates every condition, for the keys it reports.
 		for g := range x.eq {
 			if e := &x.eq[g]; m&e.stmts != 0 {
-				vals, _ := st.values(e.key)
-				m &^= e.stmts &^ e.accepts(vals)
+				vals, h := st.valuesHash(e.key)
+				m &^= e.stmts &^ e.accepts(vals, h)
 			}
 		}
 	}
@@ -699,30 +699,55 @@ func (st *evalState) statement(c *Compiled, level int, s *cstmt, resOK bool) (bo
 }
 
 // keyCacheSize is how many condition keys an evaluation remembers the values of.
-const keyCacheSize = 8
+const keyCacheSize = 4
 
 // keyCached is one condition key looked up in the context, and its values.
 type keyCached struct {
 	key  string
 	vals []string
 	ok   bool
+	// hashed: h is the hashKey of vals[0] (see valuesHash).
+	hashed bool
+	h      uint64
+}
+
+// valuesHash returns the values of condition key k and, when there is exactly one, its
+// hashKey, computed once per evaluation (for keys within keyCacheSize).
+func (st *evalState) valuesHash(k string) ([]string, uint64) {
+	e := st.entry(k)
+	if len(e.vals) != 1 {
+		return e.vals, 0
+	}
+	if !e.hashed {
+		e.hashed, e.h = true, hashKey(e.vals[0])
+	}
+	return e.vals, e.h
 }
 
 // values returns ctx.Values(k), looking k up only once per evaluation for the first
 // keyCacheSize keys: policies and their statements test few distinct keys, many times.
 func (st *evalState) values(k string) ([]string, bool) {
+	e := st.entry(k)
+	return e.vals, e.ok
+}
+
+// entry returns the cache entry of condition key k, looking k up in the context if needed; past
+// keyCacheSize keys, a spare entry that the next lookup overwrites.
+func (st *evalState) entry(k string) *keyCached {
 	for i := range st.nkc {
 		if e := &st.kc[i]; e.key == k {
 			e.key = k // equal keys of one policy share a string: compared by pointer next time
-			return e.vals, e.ok
+			return e
 		}
 	}
 	vals, ok := st.ctx.Values(k)
+	e := &st.kc[keyCacheSize]
 	if st.nkc < keyCacheSize {
-		st.kc[st.nkc] = keyCached{key: k, vals: vals, ok: ok}
+		e = &st.kc[st.nkc]
 		st.nkc++
 	}
-	return vals, ok
+	*e = keyCached{key: k, vals: vals, ok: ok}
+	return e
 }
 
 // cond evaluates a condition clause, its key's values from the evaluation's cache.
