@@ -214,14 +214,17 @@ func sortKey(s string, off int) uint64 {
 
 // resources returns the statements whose resource can match the request's resource r, and
 // those of them whose resource is known to match.
-func (x *stmtIndex) resources(r string) (m, full uint64) {
+func (x *stmtIndex) resources(r string, st *evalState) (m, full uint64) {
 	m = x.any
 	if !strings.HasPrefix(r, x.common) {
 		return m, 0 // every entry starts with common
 	}
 	// The entries that are prefixes of r are all prefixes of the last entry not after r, so
 	// they are on its parent chain.
-	rk := sortKey(r, len(x.common))
+	if !st.rkDone || st.rkOff != len(x.common) {
+		st.rk, st.rkOff, st.rkDone = sortKey(r, len(x.common)), len(x.common), true
+	}
+	rk := st.rk
 	lo, hi := 0, len(x.pfx)
 	for lo < hi {
 		h := int(uint(lo+hi) >> 1)

@@ -187,6 +187,10 @@ type evalState struct {
 	hashed           bool
 	bloom            uint64 // actionBits of the request
 	denied           bool   // some Deny statement applies
+	// rk is sortKey(in.Resource, rkOff), kept for the next policy with the same offset.
+	rk     uint64
+	rkOff  int
+	rkDone bool
 }
 
 // resourceParts returns the offsets of the first five colons of the resource ARN, found on
@@ -527,7 +531,7 @@ func (st *evalState) indexed(c *Compiled, level int, a *acc, allow bool) {
 	var full uint64
 	if m&^x.any != 0 {
 		var res uint64
-		res, full = x.resources(st.in.Resource)
+		res, full = x.resources(st.in.Resource, st)
 		m &= res
 	}
 	if st.tracer == nil {

@@ -158,7 +158,7 @@ func TestIndexResources(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.resource, func(t *testing.T) {
-			m, full := c.idx.resources(tt.resource)
+			m, full := c.idx.resources(tt.resource, &evalState{})
 			if diff := cmp.Diff(tt.want, set(m)); diff != "" {
 				t.Errorf("resources(%q) statements (-want +got):\n%s", tt.resource, diff)
 			}

@@ -286,28 +286,29 @@ func parseContextIP(s string) (netip.Addr, bool) {
 	return a, true
 }
 
-// parseIPv4 parses dotted-quad IPv4 as netip does (no leading zeros).
+// parseIPv4 parses dotted-quad IPv4 as netip does (no leading zeros), in one pass.
 func parseIPv4(s string) (netip.Addr, bool) {
 	var b [4]byte
-	for i := range 4 {
-		end := strings.IndexByte(s, '.')
-		if i == 3 {
-			end = len(s)
-		} else if end < 0 {
+	i := 0
+	for n := range 4 {
+		if n > 0 {
+			if i >= len(s) || s[i] != '.' {
+				return netip.Addr{}, false
+			}
+			i++
+		}
+		start, v := i, 0
+		for i < len(s) && i-start < 4 && '0' <= s[i] && s[i] <= '9' {
+			v = v*10 + int(s[i]-'0')
+			i++
+		}
+		if l := i - start; l == 0 || l > 3 || l > 1 && s[start] == '0' || v > 255 {
 			return netip.Addr{}, false
 		}
-		part := s[:end]
-		if part == "" || len(part) > 3 || (len(part) > 1 && part[0] == '0') {
-			return netip.Addr{}, false
-		}
-		v, ok := num(part)
-		if !ok || v > 255 {
-			return netip.Addr{}, false
-		}
-		b[i] = byte(v)
-		if i < 3 {
-			s = s[end+1:]
-		}
+		b[n] = byte(v)
+	}
+	if i != len(s) {
+		return netip.Addr{}, false
 	}
 	return netip.AddrFrom4(b), true
 }
