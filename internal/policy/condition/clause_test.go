@@ -445,3 +445,39 @@ func TestCompileIntern(t *testing.T) {
 		t.Errorf("Key() = %q, want %q", got, want)
 	}
 }
+
+func TestEqualsLiterals(t *testing.T) {
+	tests := []struct {
+		name   string
+		op     string
+		values []string
+		want   []string
+		ok     bool
+	}{
+		{"StringEquals", "StringEquals", []string{"a", "b"}, []string{"a", "b"}, true},
+		{"StringLike without wildcard", "StringLike", []string{"a"}, []string{"a"}, true},
+		{"no values", "StringEquals", []string{}, []string{}, true},
+		{"negated", "StringNotEquals", []string{"a"}, nil, false},
+		{"IfExists", "StringEqualsIfExists", []string{"a"}, nil, false},
+		{"set operator", "ForAnyValue:StringEquals", []string{"a"}, nil, false},
+		{"ignore case", "StringEqualsIgnoreCase", []string{"a"}, nil, false},
+		{"wildcard", "StringLike", []string{"a*"}, nil, false},
+		{"variable", "StringEquals", []string{"${aws:username}"}, nil, false},
+		{"not a string operator", "NumericEquals", []string{"1"}, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Compile(tt.op, "k", tt.values, Options{Variables: true})
+			if err != nil {
+				t.Fatalf("Compile(%q, %q): %v", tt.op, tt.values, err)
+			}
+			got, ok := c.EqualsLiterals()
+			if ok != tt.ok {
+				t.Fatalf("EqualsLiterals() of %s %q: ok = %v, want %v", tt.op, tt.values, ok, tt.ok)
+			}
+			if diff := cmp.Diff(tt.want, got); ok && diff != "" {
+				t.Errorf("EqualsLiterals() of %s %q (-want +got):\n%s", tt.op, tt.values, diff)
+			}
+		})
+	}
+}
