@@ -17,6 +17,7 @@ import (
 	"github.com/iamd-dev/iamd/internal/authz"
 	"github.com/iamd-dev/iamd/internal/iam"
 	"github.com/iamd-dev/iamd/internal/policy"
+	"github.com/iamd-dev/iamd/internal/samlsp"
 	"github.com/iamd-dev/iamd/internal/secrets"
 	"github.com/iamd-dev/iamd/internal/store"
 )
@@ -30,6 +31,8 @@ type Service struct {
 	now    func() time.Time
 	logger *slog.Logger
 	webID  WebIdentityVerifier
+	// saml verifies AssumeRoleWithSAML responses and remembers the assertion IDs it accepted.
+	saml *samlsp.Verifier
 }
 
 // Config holds a Service's dependencies.
@@ -47,7 +50,8 @@ type Config struct {
 
 // New returns the STS service.
 func New(c Config) *Service {
-	return &Service{store: c.Store, authz: c.Authz, keys: c.Keys, rand: c.Rand, now: c.Now, logger: c.Logger, webID: c.WebIdentity}
+	return &Service{store: c.Store, authz: c.Authz, keys: c.Keys, rand: c.Rand, now: c.Now, logger: c.Logger, webID: c.WebIdentity,
+		saml: samlsp.NewVerifier(samlsp.DefaultMaxIDs)}
 }
 
 func str(p *string) string {

@@ -185,6 +185,9 @@ func identity(call *Call) audit.UserIdentity {
 	case policy.PrincipalFederated:
 		// AssumeRoleWithWebIdentity's caller: principalId is PROVIDER-ARN:AUDIENCE:SUBJECT.
 		id.Type, id.ARN, id.UserName, id.IdentityProvider = "WebIdentityUser", "", c.UserName, c.Principal.ARN
+		if strings.Contains(c.Principal.ARN, ":saml-provider/") { // AssumeRoleWithSAML's: NAMEQUALIFIER:SUBJECT.
+			id.Type = "SAMLUser"
+		}
 	default:
 		id.Type = "Unknown"
 	}

@@ -24,6 +24,7 @@ func Service(s *stssvc.Service) *middleware.Service {
 			middleware.Handle("DecodeAuthorizationMessage", s.DecodeAuthorizationMessage),
 			middleware.Handle("GetAccessKeyInfo", s.GetAccessKeyInfo),
 			unsigned(middleware.Handle("AssumeRoleWithWebIdentity", s.AssumeRoleWithWebIdentity)),
+			unsigned(middleware.Handle("AssumeRoleWithSAML", s.AssumeRoleWithSAML)),
 		),
 	}
 }

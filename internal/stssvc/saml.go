@@ -1,0 +1,282 @@
+package stssvc
+
+import (
+	"context"
+	"crypto/sha1" //nolint:gosec // AWS defines NameQualifier as a SHA-1 digest; not used for security.
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"time"
+
+	sdk "github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/iamd-dev/iamd/internal/authn"
+	"github.com/iamd-dev/iamd/internal/authz"
+	"github.com/iamd-dev/iamd/internal/iam"
+	"github.com/iamd-dev/iamd/internal/policy"
+	"github.com/iamd-dev/iamd/internal/samlsp"
+	"github.com/iamd-dev/iamd/internal/store"
+	"github.com/iamd-dev/iamd/internal/trail"
+)
+
+const (
+	msgSAMLDenied     = "Not authorized to perform sts:AssumeRoleWithSAML"
+	msgNoSAMLProvider = "Specified provider doesn't exist."
+)
+
+// samlError maps a SAML response refusal to STS's error codes.
+func samlError(err error) error {
+	e, ok := samlsp.AsError(err)
+	if !ok {
+		return err
+	}
+	switch e.Kind {
+	case samlsp.KindExpired:
+		return iam.Errorf("ExpiredTokenException", "%s", e.Message)
+	case samlsp.KindRejected:
+		return iam.Errorf("IDPRejectedClaim", "%s", e.Message)
+	}
+	return iam.Errorf(iam.CodeInvalidIdentityToken, "%s", e.Message)
+}
+
+// samlProviderParts splits arn:aws:iam::ACCOUNT:saml-provider/NAME.
+func samlProviderParts(arn string) (acct, name string, ok bool) {
+	rest, ok := strings.CutPrefix(arn, "arn:"+iam.Partition+":iam::")
+	if !ok {
+		return "", "", false
+	}
+	acct, name, ok = strings.Cut(rest, ":saml-provider/")
+	return acct, name, ok && len(acct) == 12 && name != ""
+}
+
+// AssumeRoleWithSAML issues role session credentials to the holder of a SAML response from an
+// identity provider registered in IAM. The call is unsigned: the signed assertion is the only
+// proof of identity. The assertion's Role attribute must pair RoleArn with PrincipalArn, and the
+// role's trust policy must allow the provider (Principal Federated: the provider's ARN), usually
+// with a condition on SAML:aud.
+func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *authn.Caller, in *sdk.AssumeRoleWithSAMLInput) (*sdk.AssumeRoleWithSAMLOutput, error) {
+	roleARN, provARN, assertion := str(in.RoleArn), str(in.PrincipalArn), str(in.SAMLAssertion)
+	for _, f := range []struct{ name, v string }{{"roleArn", roleARN}, {"principalArn", provARN}} {
+		if len(f.v) < 20 {
+			return nil, validation(f.name, f.v, "Member must have length greater than or equal to 20")
+		}
+		if len(f.v) > 2048 {
+			return nil, validation(f.name, f.v, "Member must have length less than or equal to 2048")
+		}
+	}
+	if len(assertion) < 4 {
+		return nil, validation("sAMLAssertion", "", "Member must have length greater than or equal to 4")
+	}
+	if len(assertion) > 100000 {
+		return nil, validation("sAMLAssertion", "", "Member must have length less than or equal to 100000")
+	}
+	if in.DurationSeconds != nil {
+		if d := *in.DurationSeconds; d < 900 {
+			return nil, validation("durationSeconds", strconv.Itoa(int(d)), "Member must have value greater than or equal to 900")
+		} else if d > 43200 {
+			return nil, validation("durationSeconds", strconv.Itoa(int(d)), "Member must have value less than or equal to 43200")
+		}
+	}
+	roleAcct, roleName, ok := roleARNParts(roleARN)
+	if !ok {
+		return nil, validation("roleArn", roleARN, "Member must satisfy the ARN format of a role")
+	}
+	provAcct, provName, ok := samlProviderParts(provARN)
+	if !ok {
+		return nil, iam.Errorf(iam.CodeInvalidIdentityToken, msgNoSAMLProvider)
+	}
+	docs, size, err := s.sessionPolicies(ctx, in.Policy, in.PolicyArns)
+	if err != nil {
+		return nil, err
+	}
+	if call := trail.FromContext(ctx); call != nil {
+		call.Account = roleAcct
+	}
+
+	var prov *iam.SAMLProvider
+	var role *iam.Role
+	err = s.store.View(ctx, func(r store.Reader) error {
+		var err error
+		if prov, err = decodeEntity[iam.SAMLProvider](ctx, r, provAcct, store.KindSAMLProvider, provName); err != nil {
+			return err
+		}
+		role, err = decodeEntity[iam.Role](ctx, r, roleAcct, store.KindRole, roleName)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	if prov == nil || !prov.ValidUntil.IsZero() && now.After(prov.ValidUntil) {
+		return nil, iam.Errorf(iam.CodeInvalidIdentityToken, msgNoSAMLProvider)
+	}
+	md, err := samlsp.ParseMetadata(prov.Metadata)
+	if err != nil {
+		s.logger.Warn("stored SAML metadata does not parse", "provider", provARN, "err", err)
+		return nil, iam.Errorf(iam.CodeInvalidIdentityToken, "%s", samlsp.MsgSignature)
+	}
+	a, err := s.saml.Verify(assertion, md, now)
+	if err != nil {
+		s.logger.Info("SAML response refused", "request", c.RequestID, "provider", provARN, "err", err)
+		return nil, samlError(err)
+	}
+
+	// From here on the caller is the assertion's subject, as the audit record shows it.
+	nameQualifier := samlNameQualifier(a.Issuer, provAcct, provName)
+	fed := *c
+	fed.Principal = policy.PrincipalInfo{Type: policy.PrincipalFederated, ARN: provARN}
+	fed.UserID, fed.UserName = nameQualifier+":"+a.Subject, a.Subject
+	if call := trail.FromContext(ctx); call != nil {
+		call.Caller = &fed
+	}
+
+	if role == nil || iam.RoleARN(roleAcct, role.Path, role.Name) != roleARN && iam.RoleARN(roleAcct, "/", role.Name) != roleARN ||
+		!a.HasRole(roleARN, provARN) {
+		return nil, iam.Errorf(iam.CodeAccessDenied, msgSAMLDenied)
+	}
+	for k, v := range a.Tags {
+		if err := iam.CheckTags("Session", []iam.Tag{{Key: k, Value: v}}, nil); err != nil {
+			return nil, iam.Errorf(iam.CodeInvalidIdentityToken, "Invalid PrincipalTag attribute in AuthnResponse: %s", k)
+		}
+		size += len(k) + len(v)
+	}
+	packed := size * 100 / packedLimit
+	if packed > 100 {
+		return nil, iam.Errorf(iam.CodePackedPolicyTooLarge, "Packed policy consumes %d%% of allotted space, please use smaller policy.", packed)
+	}
+	dur := int32(3600)
+	if in.DurationSeconds != nil {
+		dur = *in.DurationSeconds
+	}
+	if maxD := max(role.MaxSessionDuration, 3600); dur > maxD {
+		return nil, iam.Errorf(iam.CodeValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+
+	keys := samlContext(a, nameQualifier, provAcct+"/"+provName, provARN)
+	trust := s.authz.Compile(role.TrustPolicy, policy.Trust, policy.PolicyRef{ARN: roleARN, Name: "trust"})
+	actions := []string{"sts:AssumeRoleWithSAML"}
+	if len(a.Tags) > 0 {
+		actions = append(actions, "sts:TagSession")
+	}
+	for _, action := range actions {
+		d := policy.Evaluate(&policy.Input{Action: action, Resource: roleARN, ResourceAccount: roleAcct, ResourcePolicy: trust,
+			Principal: fed.Principal, Context: authz.RequestContext(&fed, nil, keys)})
+		if !d.Allowed() {
+			if s.authz.Enforcing() {
+				return nil, iam.Errorf(iam.CodeAccessDenied, msgSAMLDenied)
+			}
+			s.logger.Warn("would deny (enforce=log): trust policy", "request", c.RequestID, "role", roleARN, "provider", provARN, "action", action)
+		}
+	}
+
+	issued := now.Truncate(time.Second)
+	expires := issued.Add(time.Duration(dur) * time.Second)
+	if sl := a.SessionNotOnOrAfter; !sl.IsZero() && sl.Before(expires) {
+		// The session lasts until the IdP's SessionNotOnOrAfter if that comes first.
+		expires = sl.Truncate(time.Second)
+	}
+	sessionARN := iam.AssumedRoleARN(roleAcct, role.Name, a.RoleSessionName)
+	t := &token{
+		Expires: expires, Type: uint8(policy.PrincipalRoleSession), ARN: sessionARN, Account: roleAcct,
+		SourceARN: iam.RoleARN(roleAcct, role.Path, role.Name), UserID: role.ID + ":" + a.RoleSessionName, Policies: docs, Issued: issued,
+		SourceIdentity: a.SourceIdentity,
+	}
+	if len(a.Tags) > 0 {
+		t.Tags = a.Tags
+		for _, k := range a.TransitiveTagKeys {
+			if _, ok := a.Tags[k]; ok {
+				t.TransitiveKeys = append(t.TransitiveKeys, k)
+			}
+		}
+	}
+	cred, err := s.issue(t)
+	if err != nil {
+		return nil, err
+	}
+	out := &sdk.AssumeRoleWithSAMLOutput{
+		Credentials:     cred,
+		AssumedRoleUser: &types.AssumedRoleUser{Arn: ptr(sessionARN), AssumedRoleId: ptr(t.UserID)},
+		Subject:         ptr(a.Subject),
+		SubjectType:     ptr(a.SubjectType()),
+		Issuer:          ptr(a.Issuer),
+		Audience:        ptr(a.Recipient),
+		NameQualifier:   ptr(nameQualifier),
+	}
+	if len(docs) > 0 || len(a.Tags) > 0 {
+		out.PackedPolicySize = ptr(int32(packed))
+	}
+	if a.SourceIdentity != "" {
+		out.SourceIdentity = ptr(a.SourceIdentity)
+	}
+	go s.touchRole(roleAcct, role.Name, issued, c.Region)
+	return out, nil
+}
+
+// samlNameQualifier is AWS's saml:namequalifier: BASE64(SHA1(issuer + account + "/" + provider
+// name)), which with saml:sub identifies a federated user.
+func samlNameQualifier(issuer, acct, provName string) string {
+	h := sha1.Sum([]byte(issuer + acct + "/" + provName)) //nolint:gosec // defined by AWS
+	return base64.StdEncoding.EncodeToString(h[:])
+}
+
+// samlAttributeKeys maps attribute names (OIDs) to the saml: condition keys AWS derives from
+// them (IAM User Guide, "Available keys for SAML-based federation").
+var samlAttributeKeys = map[string]string{
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.1":  "saml:edupersonaffiliation",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.2":  "saml:edupersonnickname",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.3":  "saml:edupersonorgdn",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.4":  "saml:edupersonorgunitdn",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.5":  "saml:edupersonprimaryaffiliation",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.6":  "saml:edupersonprincipalname",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.7":  "saml:edupersonentitlement",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.8":  "saml:edupersonprimaryorgunitdn",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.9":  "saml:edupersonscopedaffiliation",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.10": "saml:edupersontargetedid",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.11": "saml:edupersonassurance",
+	"urn:oid:1.3.6.1.4.1.5923.1.2.1.2":  "saml:eduorghomepageuri",
+	"urn:oid:1.3.6.1.4.1.5923.1.2.1.3":  "saml:eduorgidentityauthnpolicyuri",
+	"urn:oid:1.3.6.1.4.1.5923.1.2.1.4":  "saml:eduorglegalname",
+	"urn:oid:1.3.6.1.4.1.5923.1.2.1.5":  "saml:eduorgsuperioruri",
+	"urn:oid:1.3.6.1.4.1.5923.1.2.1.6":  "saml:eduorgwhitepagesuri",
+	"urn:oid:2.5.4.3":                   "saml:cn",
+	"urn:oid:2.5.4.42":                  "saml:givenname",
+	"urn:oid:0.9.2342.19200300.100.1.3": "saml:mail",
+	"urn:oid:0.9.2342.19200300.100.1.1": "saml:uid",
+}
+
+// samlContext is the condition keys of a SAML request: saml:aud (the Recipient), saml:iss,
+// saml:sub, saml:sub_type, saml:namequalifier, saml:doc, the eduPerson/eduOrg attribute keys,
+// aws:FederatedProvider, sts:RoleSessionName, sts:SourceIdentity and the session tag keys.
+func samlContext(a *samlsp.Assertion, nameQualifier, doc, provARN string) map[string][]string {
+	m := map[string][]string{
+		"saml:aud":              {a.Recipient},
+		"saml:iss":              {a.Issuer},
+		"saml:sub":              {a.Subject},
+		"saml:sub_type":         {a.SubjectType()},
+		"saml:namequalifier":    {nameQualifier},
+		"saml:doc":              {doc},
+		"aws:FederatedProvider": {provARN},
+		"sts:RoleSessionName":   {a.RoleSessionName},
+	}
+	for name, vs := range a.Attributes {
+		if k, ok := samlAttributeKeys[name]; ok && len(vs) > 0 {
+			m[k] = vs
+		}
+	}
+	if a.SourceIdentity != "" {
+		m["sts:SourceIdentity"] = []string{a.SourceIdentity}
+	}
+	var tagKeys []string
+	for k, v := range a.Tags {
+		m["aws:RequestTag/"+k] = []string{v}
+		tagKeys = append(tagKeys, k)
+	}
+	if len(tagKeys) > 0 {
+		m["aws:TagKeys"] = tagKeys
+	}
+	if len(a.TransitiveTagKeys) > 0 {
+		m["sts:TransitiveTagKeys"] = a.TransitiveTagKeys
+	}
+	return m
+}
