@@ -237,3 +237,24 @@ func TestParseMetadata(t *testing.T) {
 		})
 	}
 }
+
+func BenchmarkParse(b *testing.B) {
+	p, err := samltest.New("https://idp.example.com", now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	md, err := samlsp.ParseMetadata(p.Metadata())
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp, err := p.Response(p.Options(now, "b", stdAttrs()...))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := samlsp.Parse(resp, md, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
