@@ -1,5 +1,6 @@
 // Package stssvc implements the AWS STS operations: GetCallerIdentity, GetSessionToken (with
-// MFA), AssumeRole, AssumeRoleWithWebIdentity, GetFederationToken, GetAccessKeyInfo and
+// MFA), AssumeRole, AssumeRoleWithWebIdentity, AssumeRoleWithSAML, GetFederationToken,
+// GetAccessKeyInfo and
 // DecodeAuthorizationMessage. Temporary credentials are self-contained: the session token
 // is an authenticated, encrypted blob (package secrets) carrying the session's principal, secret,
 // expiry, session policies and tags, so verifying a request signed with them needs no store
