@@ -116,6 +116,10 @@ func Build(call *Call) (*Record, error) {
 	if ev.AWSRegion == "" {
 		ev.AWSRegion = "us-east-1"
 	}
+	if c := call.Caller; c != nil && c.Principal.Type == policy.PrincipalService {
+		// A service's own call (AssumeRoleForService) comes from the service, as CloudTrail shows it.
+		ev.SourceIPAddress, ev.UserAgent = c.Principal.ARN, c.Principal.ARN
+	}
 	if call.TLS {
 		ev.TLSDetails = &audit.TLSDetails{TLSVersion: call.TLSVersion, CipherSuite: call.CipherSuite, ClientProvidedHostHeader: call.Host}
 	}
@@ -188,6 +192,8 @@ func identity(call *Call) audit.UserIdentity {
 		if strings.Contains(c.Principal.ARN, ":saml-provider/") { // AssumeRoleWithSAML's: NAMEQUALIFIER:SUBJECT.
 			id.Type = "SAMLUser"
 		}
+	case policy.PrincipalService:
+		id = audit.UserIdentity{Type: "AWSService", InvokedBy: c.Principal.ARN}
 	default:
 		id.Type = "Unknown"
 	}
