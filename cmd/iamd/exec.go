@@ -94,7 +94,7 @@ func loadOperator(ctx context.Context, f stsFlags, env workloadEnv) (operator, e
 	endpoint := firstNonEmpty(f.endpoint, env.getenv("AWS_ENDPOINT_URL_STS"), env.getenv("AWS_ENDPOINT_URL"), "http://127.0.0.1:8343")
 	cfg.BaseEndpoint = aws.String(endpoint)
 	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-		return operator{}, fmt.Errorf("no AWS credentials to call iamd with (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE to a user allowed sts:AssumeRole; the root user may not assume roles): %w", err)
+		return operator{}, fmt.Errorf("no AWS credentials to call iamd with (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE to a user allowed iam:PassRole for exec and instance run, sts:AssumeRole for credential-process): %w", err)
 	}
 	return operator{cfg: cfg, endpoint: endpoint}, nil
 }
@@ -125,6 +125,20 @@ func (o operator) roleARN(ctx context.Context, role string) (string, error) {
 
 func (o operator) session(roleArn, sessionName string, d time.Duration) credsrv.RoleSession {
 	return credsrv.RoleSession{Client: sts.NewFromConfig(o.cfg), RoleArn: roleArn, SessionName: sessionName, Duration: d}
+}
+
+// serviceCreds is a Refresher of the credentials service gets for the role the operator passes
+// to it (AssumeRoleForService: iam:PassRole, then the role's trust in the service), checked
+// once so that a role that cannot be passed or assumed fails before the child starts. The
+// caller closes it.
+func (o operator) serviceCreds(ctx context.Context, env workloadEnv, roleArn, service, sessionName string, d time.Duration) (*credsrv.Refresher, error) {
+	s := credsrv.ServiceSession{Config: o.cfg, RoleArn: roleArn, ServiceName: service, SessionName: sessionName, Duration: d}
+	src := credsrv.NewRefresher(credsrv.RefresherConfig{Obtain: s.Assume, Now: env.now})
+	if _, err := src.Credentials(ctx); err != nil {
+		src.Close()
+		return nil, err
+	}
+	return src, nil
 }
 
 func randomHex(n int) string {
@@ -166,11 +180,12 @@ func execWith(ctx context.Context, args []string, env workloadEnv) error {
 	if err != nil {
 		return err
 	}
-	src := credsrv.NewRefresher(credsrv.RefresherConfig{Obtain: op.session(roleArn, "iamd-exec-"+randomHex(6), sf.duration).Assume, Now: env.now})
-	// Fail before starting the child when the role cannot be assumed.
-	if _, err := src.Credentials(ctx); err != nil {
+	// ECS passes the task role to ecs-tasks.amazonaws.com and names the session after the task.
+	src, err := op.serviceCreds(ctx, env, roleArn, "ecs-tasks.amazonaws.com", randomHex(16), sf.duration)
+	if err != nil {
 		return err
 	}
+	defer src.Close()
 	token := randomHex(32)
 	mux := http.NewServeMux()
 	mux.Handle("/creds", credsrv.NewContainer(src, token))
@@ -221,11 +236,12 @@ func instanceWith(ctx context.Context, args []string, env workloadEnv) error {
 		return fmt.Errorf("instance profile ARN: %w", err)
 	}
 	instanceID := "i-" + randomHex(9)[:17]
-	// EC2 names the role session after the instance.
-	src := credsrv.NewRefresher(credsrv.RefresherConfig{Obtain: op.session(aws.ToString(r.Arn), instanceID, sf.duration).Assume, Now: env.now})
-	if _, err := src.Credentials(ctx); err != nil {
+	// EC2 assumes the instance profile's role and names the session after the instance.
+	src, err := op.serviceCreds(ctx, env, aws.ToString(r.Arn), "ec2.amazonaws.com", instanceID, sf.duration)
+	if err != nil {
 		return err
 	}
+	defer src.Close()
 	imds, err := credsrv.NewIMDS(credsrv.IMDSConfig{
 		Source: src, RoleName: aws.ToString(r.RoleName),
 		InstanceProfileArn: aws.ToString(ip.Arn), InstanceProfileID: aws.ToString(ip.InstanceProfileId),

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -80,8 +81,9 @@ func childArgv(mode string) ([]string, []string) {
 	return []string{os.Args[0], "-test.run=^TestWorkloadChild$"}, append(os.Environ(), "IAMD_TEST_CHILD="+mode)
 }
 
-// execFixture is a running server with a role r (trusting the account), an instance profile web
-// holding it, and a user op allowed to assume it, whose keys are the operator's credentials.
+// execFixture is a running server with a role r (trusting the account, EC2 and ECS tasks), a
+// role web-role trusting only EC2 in an instance profile web, and a user op allowed to assume
+// r and to pass roles to EC2 and ECS tasks, whose keys are the operator's credentials.
 type execFixture struct {
 	srv    *server.Server
 	vars   map[string]string
@@ -111,17 +113,22 @@ func newExecFixture(t *testing.T) *execFixture {
 			t.Fatalf("%s: %v", what, err)
 		}
 	}
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + execAccount + `:root"},"Action":"sts:AssumeRole"}]}`
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + execAccount + `:root"},"Action":"sts:AssumeRole"},` +
+		`{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com","ecs-tasks.amazonaws.com"]},"Action":"sts:AssumeRole"}]}`
 	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trust)})
-	step("CreateRole", err)
+	step("CreateRole r", err)
+	trustEC2 := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("web-role"), AssumeRolePolicyDocument: aws.String(trustEC2)})
+	step("CreateRole web-role", err)
 	_, err = root.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("web")})
 	step("CreateInstanceProfile", err)
-	_, err = root.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("web"), RoleName: aws.String("r")})
+	_, err = root.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("web"), RoleName: aws.String("web-role")})
 	step("AddRoleToInstanceProfile", err)
 	_, err = root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("op")})
 	step("CreateUser", err)
 	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("op"), PolicyName: aws.String("assume"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","iam:GetInstanceProfile"],"Resource":"*"}]}`)})
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","iam:GetInstanceProfile"],"Resource":"*"},` +
+			`{"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"StringEquals":{"iam:PassedToService":["ec2.amazonaws.com","ecs-tasks.amazonaws.com"]}}}]}`)})
 	step("PutUserPolicy", err)
 	key, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("op")})
 	step("CreateAccessKey", err)
@@ -152,6 +159,9 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 	return l.b.Write(p)
 }
 
+// taskSession is the ARN of r's session as ECS tasks get it: named after a 32-hex-digit task ID.
+var taskSession = regexp.MustCompile(`^arn:aws:sts::` + execAccount + `:assumed-role/r/[0-9a-f]{32}$`)
+
 func TestExecGivesTheChildTheRole(t *testing.T) {
 	f := newExecFixture(t)
 	ctx := context.Background()
@@ -160,12 +170,13 @@ func TestExecGivesTheChildTheRole(t *testing.T) {
 		name       string
 		run        func(context.Context, []string, workloadEnv) error
 		args       []string
-		wantArn    string
+		wantArn    *regexp.Regexp // the role session: the task ID for ECS, the instance ID for EC2
 		wantSource string
 	}{
-		{"exec, container endpoint", execWith, []string{"--role", "r"}, "arn:aws:sts::" + execAccount + ":assumed-role/r/iamd-exec-", "CredentialsEndpointProvider"},
-		{"exec, role ARN", execWith, []string{"--role", "arn:aws:iam::" + execAccount + ":role/r"}, "arn:aws:sts::" + execAccount + ":assumed-role/r/iamd-exec-", "CredentialsEndpointProvider"},
-		{"instance run, IMDSv2", instanceWith, []string{"run", "--instance-profile", "web"}, "arn:aws:sts::" + execAccount + ":assumed-role/r/i-", "EC2RoleProvider"},
+		{"exec, container endpoint", execWith, []string{"--role", "r"}, taskSession, "CredentialsEndpointProvider"},
+		{"exec, role ARN", execWith, []string{"--role", "arn:aws:iam::" + execAccount + ":role/r"}, taskSession, "CredentialsEndpointProvider"},
+		{"instance run, IMDSv2, a role trusting only EC2", instanceWith, []string{"run", "--instance-profile", "web"},
+			regexp.MustCompile(`^arn:aws:sts::` + execAccount + `:assumed-role/web-role/i-[0-9a-f]{17}$`), "EC2RoleProvider"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
@@ -175,7 +186,7 @@ func TestExecGivesTheChildTheRole(t *testing.T) {
 				t.Fatalf("%v: %v\n%s", args, err, env.stderr.(*lockedBuffer).b.String())
 			}
 			fields := strings.Fields(out.String())
-			if len(fields) != 3 || !strings.HasPrefix(fields[1], tc.wantArn) || fields[2] != tc.wantSource || fields[0] == f.opKey {
+			if len(fields) != 3 || !tc.wantArn.MatchString(fields[1]) || fields[2] != tc.wantSource || fields[0] == f.opKey {
 				t.Errorf("child printed %q, want a role key, an ARN starting %s and source %s", out.String(), tc.wantArn, tc.wantSource)
 			}
 		})
@@ -198,8 +209,8 @@ func TestExecAWSCLI(t *testing.T) {
 	if err := execWith(context.Background(), args, env); err != nil {
 		t.Fatalf("%v: %v\n%s", args, err, env.stderr.(*lockedBuffer).b.String())
 	}
-	if got, want := strings.TrimSpace(out.String()), "arn:aws:sts::"+execAccount+":assumed-role/r/iamd-exec-"; !strings.HasPrefix(got, want) {
-		t.Errorf("aws sts get-caller-identity printed %q, want %s…", got, want)
+	if got := strings.TrimSpace(out.String()); !taskSession.MatchString(got) {
+		t.Errorf("aws sts get-caller-identity printed %q, want %s", got, taskSession)
 	}
 }
 
@@ -314,19 +325,46 @@ func TestWorkloadUsageErrors(t *testing.T) {
 		name string
 		run  func(context.Context, []string, workloadEnv) error
 		args []string
+		want string // in the error, when given
 	}{
-		{"exec without --role", execWith, []string{"--", "true"}},
-		{"exec without a command", execWith, []string{"--role", "r"}},
-		{"exec with a role that does not exist", execWith, []string{"--role", "nope", "--", "true"}},
-		{"instance without run", instanceWith, []string{"--instance-profile", "web", "--", "true"}},
-		{"instance run with a profile that does not exist", instanceWith, []string{"run", "--instance-profile", "nope", "--", "true"}},
-		{"credential-process without --role", credentialProcessWith, nil},
+		{"exec without --role", execWith, []string{"--", "true"}, "usage"},
+		{"exec without a command", execWith, []string{"--role", "r"}, "usage"},
+		{"exec with a role that does not exist", execWith, []string{"--role", "nope", "--", "true"}, "AccessDenied"},
+		{"exec with a role that does not trust ECS tasks", execWith, []string{"--role", "web-role", "--", "true"},
+			"AccessDenied: User: ecs-tasks.amazonaws.com is not authorized to perform: sts:AssumeRole"},
+		{"instance without run", instanceWith, []string{"--instance-profile", "web", "--", "true"}, "usage"},
+		{"instance run with a profile that does not exist", instanceWith, []string{"run", "--instance-profile", "nope", "--", "true"}, "NoSuchEntity"},
+		{"credential-process without --role", credentialProcessWith, nil, "usage"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := tc.run(ctx, tc.args, f.env(nil, nil, io.Discard, time.Now)); err == nil {
-				t.Errorf("%v: no error", tc.args)
+			err := tc.run(ctx, tc.args, f.env(nil, nil, io.Discard, time.Now))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%v: error %v, want one containing %q", tc.args, err, tc.want)
 			}
 		})
+	}
+	// An operator who may assume roles but not pass them gets nothing from exec or instance run.
+	ctx2 := context.Background()
+	root := iam.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(f.srv.Endpoint()),
+		Credentials: credentials.NewStaticCredentialsProvider(rootKey, rootSecret, "")})
+	if _, err := root.DeleteUserPolicy(ctx2, &iam.DeleteUserPolicyInput{UserName: aws.String("op"), PolicyName: aws.String("assume")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.PutUserPolicy(ctx2, &iam.PutUserPolicyInput{UserName: aws.String("op"), PolicyName: aws.String("nopass"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","iam:GetInstanceProfile"],"Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		run  func(context.Context, []string, workloadEnv) error
+		args []string
+	}{
+		{execWith, []string{"--role", "r", "--", "true"}},
+		{instanceWith, []string{"run", "--instance-profile", "web", "--", "true"}},
+	} {
+		err := tc.run(ctx, tc.args, f.env(nil, nil, io.Discard, time.Now))
+		if err == nil || !strings.Contains(err.Error(), "is not authorized to perform: iam:PassRole") {
+			t.Errorf("%v without iam:PassRole: error %v, want a PassRole denial", tc.args, err)
+		}
 	}
 }
 

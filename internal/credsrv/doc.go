@@ -3,9 +3,12 @@
 // (IMDS) and an ECS-style container credentials endpoint (Container).
 //
 // Both endpoints take their credentials from a Source. Refresher is the Source iamd uses: it
-// calls a function that obtains credentials (RoleSession.Assume: iamd's STS AssumeRole over the
-// wire, so the call is authorized and audited like any other) and renews them well before they
-// expire, so a client is never handed a credential that is about to lapse.
+// calls a function that obtains credentials and renews them well before they expire, on a
+// background timer and, should that be late, on the request that finds them due, so a client is
+// never handed a credential that is about to lapse. ServiceSession.Assume obtains them as the
+// service would (iamd's STS action AssumeRoleForService: the operator passes the role to
+// ec2.amazonaws.com or ecs-tasks.amazonaws.com, which assumes it, and the audit trail records
+// the service's call); RoleSession.Assume with plain AssumeRole as the operator.
 //
 // IMDS follows EC2's instance metadata service: a session token from PUT /latest/api/token
 // (TTL 1-21600 seconds) is required on every GET unless IMDSv1 is switched on, requests that
