@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -173,5 +174,79 @@ func TestAWSCLIAdminFlows(t *testing.T) {
 	}
 	if len(ada) < 14 || ada[3] != "true" || ada[7] != "true" || ada[8] != "true" || ada[13] != "false" {
 		t.Errorf("ada's row: %v\n%s", ada, csv)
+	}
+}
+
+// cliSupportsEndpointURLInProfile reports whether the aws CLI reads endpoint_url from a profile
+// (aws-cli ≥ 1.29 / ≥ 2.13), which role profiles need to reach iamd's STS.
+func cliSupportsEndpointURLInProfile() bool {
+	out, err := exec.Command("aws", "--version").CombinedOutput()
+	if err != nil {
+		return false
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(strings.TrimPrefix(strings.Fields(string(out))[0], "aws-cli/"), "%d.%d", &major, &minor); err != nil {
+		return false
+	}
+	return major == 1 && minor >= 29 || major == 2 && minor >= 13 || major > 2
+}
+
+// TestAWSCLIRoleProfile: a CLI profile with role_arn, source_profile and external_id assumes the
+// role through iamd's STS, as administrators configure cross-account access.
+func TestAWSCLIRoleProfile(t *testing.T) {
+	srv := start(t, testConfig(t, t.TempDir()))
+	if _, errOut, ok := awsCLI(t, srv, rootKey, rootSecret, "iam", "create-user", "--user-name", "op"); !ok {
+		t.Fatalf("create-user: %s", errOut)
+	}
+	if !cliSupportsEndpointURLInProfile() {
+		t.Skip("this aws CLI does not read endpoint_url from profiles (needs aws-cli ≥ 1.29 or ≥ 2.13)")
+	}
+	run := func(args ...string) string {
+		t.Helper()
+		out, errOut, ok := awsCLI(t, srv, rootKey, rootSecret, args...)
+		if !ok {
+			t.Fatalf("aws %s: %s", strings.Join(args, " "), errOut)
+		}
+		return out
+	}
+	run("iam", "put-user-policy", "--user-name", "op", "--policy-name", "p", "--policy-document",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
+	var key struct {
+		AccessKey struct{ AccessKeyId, SecretAccessKey string }
+	}
+	if err := json.Unmarshal([]byte(run("iam", "create-access-key", "--user-name", "op")), &key); err != nil {
+		t.Fatal(err)
+	}
+	run("iam", "create-role", "--role-name", "deputy", "--assume-role-policy-document",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+testAccount+`:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"ext-123"}}}]}`)
+
+	home := t.TempDir()
+	config := func(externalID string) string {
+		p := filepath.Join(home, "config-"+externalID)
+		body := fmt.Sprintf("[profile base]\naws_access_key_id = %s\naws_secret_access_key = %s\nendpoint_url = %s\nregion = us-east-1\n\n"+
+			"[profile deputy]\nrole_arn = arn:aws:iam::%s:role/deputy\nsource_profile = base\nexternal_id = %s\nendpoint_url = %s\nregion = us-east-1\n",
+			key.AccessKey.AccessKeyId, key.AccessKey.SecretAccessKey, srv.Endpoint(), testAccount, externalID, srv.Endpoint())
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	profileCLI := func(cfgFile string) (string, string, bool) {
+		cmd := exec.Command("aws", "--profile", "deputy", "--output", "json", "sts", "get-caller-identity")
+		cmd.Env = []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "AWS_CONFIG_FILE=" + cfgFile,
+			"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "none"), "AWS_PAGER="}
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		err := cmd.Run()
+		return o.String(), e.String(), err == nil
+	}
+	got, errOut, ok := profileCLI(config("ext-123"))
+	if !ok || !strings.Contains(got, "arn:aws:sts::"+testAccount+":assumed-role/deputy/") {
+		t.Errorf("role profile with the right external ID: %s %s", got, errOut)
+	}
+	// The confused deputy: the wrong external ID is refused.
+	got, errOut, ok = profileCLI(config("wrong-id"))
+	if ok || !strings.Contains(errOut, "AccessDenied") {
+		t.Errorf("role profile with a wrong external ID: ok=%v %s %s", ok, got, errOut)
 	}
 }
