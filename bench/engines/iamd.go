@@ -23,6 +23,8 @@ type iamdState struct {
 
 func (iamdEngine) Load(w *Workload) (State, error) {
 	st := &iamdState{w: w, compiled: make([][]*policy.Compiled, w.NumPrincipals)}
+	// One Interner for every policy, as a long-running server's policy cache would use.
+	opts := policy.CompileOptions{Interner: &policy.Interner{}}
 	for i := range w.NumPrincipals {
 		p := w.Principal(i)
 		cs := make([]*policy.Compiled, len(p.Policies))
@@ -31,7 +33,7 @@ func (iamdEngine) Load(w *Workload) (State, error) {
 			if err != nil {
 				return nil, fmt.Errorf("iamd: principal %s policy %d: %w", p.Name, j, err)
 			}
-			c, err := policy.Compile(doc, policy.Identity, policy.PolicyRef{Name: fmt.Sprintf("%s-%d", p.Name, j)})
+			c, err := policy.CompileWith(doc, policy.Identity, policy.PolicyRef{Name: fmt.Sprintf("%s-%d", p.Name, j)}, opts)
 			if err != nil {
 				return nil, fmt.Errorf("iamd: principal %s policy %d: %w", p.Name, j, err)
 			}

@@ -3,8 +3,10 @@ package policy
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/iamd-dev/iamd/internal/arn"
 	"github.com/iamd-dev/iamd/internal/policy/condition"
@@ -163,12 +165,26 @@ type keyHash struct {
 	i int32
 }
 
-// hashKey is FNV-1a: cheap, and computed once per request for its action and service.
+// hashKey hashes s eight bytes at a time (a multiply-rotate per word and a final mix): cheap,
+// and computed once per request for its action and service.
 func hashKey(s string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint64(s[i])) * 1099511628211
+	h := uint64(len(s))*0x9E3779B97F4A7C15 ^ 0xCBF29CE484222325
+	for len(s) >= 8 {
+		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		h = bits.RotateLeft64((h^w)*0xBF58476D1CE4E5B9, 31)
+		s = s[8:]
 	}
+	if len(s) > 0 {
+		var w uint64
+		for i := 0; i < len(s); i++ {
+			w |= uint64(s[i]) << (8 * i)
+		}
+		h = bits.RotateLeft64((h^w)*0xBF58476D1CE4E5B9, 31)
+	}
+	h ^= h >> 33
+	h *= 0x94D049BB133111EB
+	h ^= h >> 29
 	return h
 }
 
@@ -520,6 +536,38 @@ func (c *Compiled) Problems() []error {
 	return out
 }
 
+// Interner shares the strings that compiled policies compare during evaluation (lower-case
+// actions and condition keys) across policies: equal strings of policies compiled with the same
+// Interner are one string, so that evaluation compares them by pointer. It also saves memory
+// when many policies name the same actions and keys. The zero value is ready to use; it is safe
+// for concurrent use, and keeps every string it has seen for as long as it is reachable.
+type Interner struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+// intern returns the Interner's copy of s, adding a copy of s if it has none.
+func (n *Interner) intern(s string) string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if t, ok := n.m[s]; ok {
+		return t
+	}
+	if n.m == nil {
+		n.m = map[string]string{}
+	}
+	t := strings.Clone(s)
+	n.m[t] = t
+	return t
+}
+
+// CompileOptions are the optional settings of CompileWith.
+type CompileOptions struct {
+	// Interner, if set, shares strings with the other policies compiled with it (see
+	// Interner); nil shares them within the policy only.
+	Interner *Interner
+}
+
 // Compile compiles doc for evaluation as a policy of the given kind; meta identifies it in
 // decisions and traces (meta.Kind may be left zero; if set it must equal kind).
 //
@@ -527,6 +575,11 @@ func (c *Compiled) Problems() []error {
 // Version, "${...}" is literal text. A statement whose condition or resource cannot be compiled
 // is kept but marked broken (see Problems and Trace.Failed): it fails closed.
 func Compile(doc *Document, kind Kind, meta PolicyRef) (*Compiled, error) {
+	return CompileWith(doc, kind, meta, CompileOptions{})
+}
+
+// CompileWith is Compile with options. Decisions do not depend on the options.
+func CompileWith(doc *Document, kind Kind, meta PolicyRef, o CompileOptions) (*Compiled, error) {
 	if doc == nil {
 		return nil, errors.New("compile policy: nil document")
 	}
@@ -538,13 +591,17 @@ func Compile(doc *Document, kind Kind, meta PolicyRef) (*Compiled, error) {
 	}
 	meta.Kind = kind
 	keys := map[string]string{}
-	opts := condition.Options{Variables: doc.Version == "2012-10-17", Intern: func(k string) string {
+	intern := func(k string) string {
 		if s, ok := keys[k]; ok {
 			return s
 		}
+		if o.Interner != nil {
+			k = o.Interner.intern(k)
+		}
 		keys[k] = k
 		return k
-	}}
+	}
+	opts := condition.Options{Variables: doc.Version == "2012-10-17", Intern: intern}
 	c := &Compiled{ref: meta, stmts: make([]cstmt, len(doc.Statements))}
 	exact := map[string][]int32{}
 	services := map[string][]wildAction{}
@@ -576,7 +633,7 @@ func Compile(doc *Document, kind Kind, meta PolicyRef) (*Compiled, error) {
 	c.exact = make([]exactEntry, 0, len(exact))
 	n := 0
 	for k, l := range exact {
-		c.exact = append(c.exact, exactEntry{key: k, stmts: l})
+		c.exact = append(c.exact, exactEntry{key: intern(k), stmts: l})
 		n += len(l)
 	}
 	sort.Slice(c.exact, func(i, j int) bool { return c.exact[i].key < c.exact[j].key })

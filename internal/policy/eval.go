@@ -182,6 +182,9 @@ type evalState struct {
 	// The condition keys looked up in ctx so far, and their values (see values).
 	kc  [keyCacheSize + 1]keyCached // the last one is a spare (see entry)
 	nkc int
+	// exactKey is a Compiled.exact key found equal to the action ("" before): the same string
+	// in another policy is then recognized by pointer.
+	exactKey string
 	// Hashes of the lower-case action and its service, for stmtIndex (see hashes).
 	keyHash, svcHash uint64
 	hashed           bool
@@ -517,7 +520,9 @@ func (st *evalState) indexed(c *Compiled, level int, a *acc, allow bool) {
 	}
 	found := false
 	for ; lo < len(x.exactH) && x.exactH[lo].h == kh; lo++ {
-		if e := x.exactH[lo].i; c.exact[e].key == string(key) {
+		// Keys interned across policies (CompileOptions.Interner) equal st.exactKey by pointer.
+		if e := x.exactH[lo].i; c.exact[e].key == st.exactKey || c.exact[e].key == string(key) {
+			st.exactKey = c.exact[e].key
 			m, found = x.exact[e], true
 			break
 		}

@@ -1,11 +1,15 @@
 package policy
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/iamd-dev/iamd/internal/policy/condition"
 )
 
 // withIndex returns a copy of in whose policies of up to indexMax statements all have a
@@ -182,4 +186,56 @@ func FuzzIndex(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkIndexed(t, "fuzz", fuzzWorld(data).input(t))
 	})
+}
+
+// TestCompileWithInterner checks that policies compiled with one Interner share their action
+// and condition-key strings, and decide as policies compiled apart.
+func TestCompileWithInterner(t *testing.T) {
+	var docs []string
+	for i := range 3 {
+		var stmts []string
+		for j := range 10 {
+			stmts = append(stmts, fmt.Sprintf(`{"Effect":"Allow","Action":["s3:GetObject","s3:Put*"],"Resource":"arn:aws:s3:::b%d/*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"t%d-%d"},"Bool":{"aws:SecureTransport":"true"}}}`, j%3, i, j))
+		}
+		stmts = append(stmts, `{"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::b2/secret"}`)
+		docs = append(docs, benchDoc(stmts...))
+	}
+	var n Interner
+	var shared, apart []*Compiled
+	for i, text := range docs {
+		doc, err := testDocument(text)
+		if err != nil {
+			t.Fatalf("doc %d: %v", i, err)
+		}
+		c, err := CompileWith(doc, Identity, PolicyRef{Name: fmt.Sprint(i)}, CompileOptions{Interner: &n})
+		if err != nil {
+			t.Fatalf("CompileWith(%d): %v", i, err)
+		}
+		shared = append(shared, c)
+		apart = append(apart, benchCompile(t, Identity, fmt.Sprint(i), text))
+	}
+	same := func(a, b string) bool { return unsafe.StringData(a) == unsafe.StringData(b) }
+	for i, c := range shared[1:] {
+		if a, b := c.exact[0].key, shared[0].exact[0].key; a != b || !same(a, b) {
+			t.Errorf("policy %d: exact key %q is not policy 0's string %q", i+1, a, b)
+		}
+		if a, b := c.stmts[0].conds[0].LowerKey(), shared[0].stmts[0].conds[0].LowerKey(); !same(a, b) {
+			t.Errorf("policy %d: condition key %q is not policy 0's string %q", i+1, a, b)
+		}
+	}
+	for _, r := range []struct{ res, team string }{
+		{"arn:aws:s3:::b1/x", "t2-4"}, {"arn:aws:s3:::b1/x", "t2-5"}, {"arn:aws:s3:::b2/secret", "t0-2"}, {"arn:aws:s3:::b0/x", "none"},
+	} {
+		for _, action := range []string{"s3:GetObject", "S3:PutObject", "s3:DeleteObject"} {
+			in := func(cs []*Compiled) *Input {
+				return &Input{
+					Action: action, Resource: r.res, Principal: benchUserPrincipal(), Identity: cs,
+					Context: condition.Map{"aws:principaltag/team": {r.team}, "aws:securetransport": {"true"}},
+				}
+			}
+			if got, want := Evaluate(in(shared)), Evaluate(in(apart)); got != want {
+				t.Errorf("%s %s team %s: with an Interner Evaluate = %+v, without %+v", action, r.res, r.team, got, want)
+			}
+		}
+	}
 }
