@@ -56,14 +56,13 @@ const (
 // the text before the first wildcard or variable, is a prefix of the request's resource), so
 // only statements that pass both are evaluated, in statement order.
 type stmtIndex struct {
-	// exact is parallel to Compiled.exact: the statements whose action matches its key, those
-	// with a wildcard Action or a NotAction that matches it included, so that an action found
-	// there needs no pattern matching.
-	exact []uint64
-	// exactH finds entries of Compiled.exact by the hash of their key without comparing
-	// strings (sorted by h); svcH holds the hash of each Compiled.services entry's service.
-	exactH []keyHash
-	svcH   []uint64
+	// exact is a hash table (open addressing, linear probing, a power of two in size, at most
+	// half full) of Compiled.exact's keys by hashKey: each slot holds the statements whose
+	// action matches its key, those with a wildcard Action or a NotAction that matches it
+	// included, so that an action found there needs no pattern matching. svcH holds the hash of
+	// each Compiled.services entry's service.
+	exact []exactSlot
+	svcH  []uint64
 	// first holds, per Compiled.services entry, the first byte of the pfx of each of its
 	// pats[nAny:], so that they are narrowed without loading the patterns.
 	first [][]byte
@@ -159,10 +158,11 @@ func (x *stmtIndex) buildEq(c *Compiled) {
 	}
 }
 
-// keyHash is the hash of an exact action key and its index in Compiled.exact.
-type keyHash struct {
-	h uint64
-	i int32
+// exactSlot is one slot of stmtIndex.exact; stmts is 0 in an empty slot.
+type exactSlot struct {
+	h     uint64 // hashKey(key)
+	key   string
+	stmts uint64
 }
 
 // hashKey hashes s eight bytes at a time (a multiply-rotate per word and a final mix): cheap,
@@ -212,6 +212,7 @@ type resPfx struct {
 	stmts  uint64
 	full   uint64 // the statements with a pattern that is text followed by a final '*'
 	key    uint64 // sortKey(text, len(stmtIndex.common))
+	mask   uint64 // the bits of key that hold bytes of text
 	parent int32  // index of the longest other entry that is a prefix of text, or -1
 }
 
@@ -232,9 +233,15 @@ func sortKey(s string, off int) uint64 {
 // those of them whose resource is known to match.
 func (x *stmtIndex) resources(r string, st *evalState) (m, full uint64) {
 	m = x.any
-	if !strings.HasPrefix(r, x.common) {
-		return m, 0 // every entry starts with common
+	// st.common is a prefix of r already checked: equal (by pointer, when interned) to
+	// x.common in the other policies of a principal that name the same resources.
+	if x.common != st.common {
+		if !strings.HasPrefix(r, x.common) {
+			return m, 0 // every entry starts with common
+		}
+		st.common = x.common
 	}
+	lc := len(x.common)
 	// The entries that are prefixes of r are all prefixes of the last entry not after r, so
 	// they are on its parent chain.
 	if !st.rkDone || st.rkOff != len(x.common) {
@@ -251,7 +258,10 @@ func (x *stmtIndex) resources(r string, st *evalState) (m, full uint64) {
 		}
 	}
 	for i := int32(lo - 1); i >= 0; i = x.pfx[i].parent {
-		if p := &x.pfx[i]; strings.HasPrefix(r, p.text) {
+		// r starts with p.text if the bytes after common agree: the first eight in the sort
+		// keys, the rest as strings.
+		if p := &x.pfx[i]; len(r) >= len(p.text) && (rk^p.key)&p.mask == 0 &&
+			(len(p.text) <= lc+8 || r[lc+8:len(p.text)] == p.text[lc+8:]) {
 			m |= p.stmts
 			full |= p.full
 		}
@@ -259,17 +269,15 @@ func (x *stmtIndex) resources(r string, st *evalState) (m, full uint64) {
 	return m, full
 }
 
-func buildIndex(c *Compiled) *stmtIndex {
-	x := &stmtIndex{exact: make([]uint64, len(c.exact))}
+// buildIndex returns c's stmtIndex; intern, if not nil, interns its common prefix.
+func buildIndex(c *Compiled, intern func(string) string) *stmtIndex {
+	x := &stmtIndex{}
+	exact := make([]uint64, len(c.exact))
 	for i := range c.exact {
 		for _, s := range c.exact[i].stmts {
-			x.exact[i] |= 1 << s
+			exact[i] |= 1 << s
 		}
 	}
-	for i := range c.exact {
-		x.exactH = append(x.exactH, keyHash{h: hashKey(c.exact[i].key), i: int32(i)})
-	}
-	sort.Slice(x.exactH, func(i, j int) bool { return x.exactH[i].h < x.exactH[j].h })
 	for i := range c.exact {
 		x.bloom |= bloomBit(hashKey(c.exact[i].key))
 	}
@@ -295,7 +303,22 @@ func buildIndex(c *Compiled) *stmtIndex {
 		st := evalState{in: &Input{Action: c.exact[i].key}}
 		st.setAction()
 		_, sh := st.hashes()
-		x.exact[i] |= st.wildMask(c, sh)
+		exact[i] |= st.wildMask(c, sh)
+	}
+	if len(c.exact) > 0 {
+		n := 2
+		for n < 2*len(c.exact) {
+			n *= 2
+		}
+		x.exact = make([]exactSlot, n)
+		for i := range c.exact {
+			h := hashKey(c.exact[i].key)
+			j := h & uint64(n-1)
+			for x.exact[j].stmts != 0 {
+				j = (j + 1) & uint64(n-1)
+			}
+			x.exact[j] = exactSlot{h: h, key: c.exact[i].key, stmts: exact[i]}
+		}
 	}
 	byText, fullText := map[string]uint64{}, map[string]uint64{}
 	for i := range c.stmts {
@@ -334,8 +357,13 @@ func buildIndex(c *Compiled) *stmtIndex {
 			x.common = x.common[:n]
 		}
 	}
+	if intern != nil {
+		x.common = intern(x.common)
+	}
 	for i := range x.pfx {
-		x.pfx[i].key = sortKey(x.pfx[i].text, len(x.common))
+		p := &x.pfx[i]
+		p.key = sortKey(p.text, len(x.common))
+		p.mask = ^uint64(0) << (64 - 8*min(8, len(p.text)-len(x.common)))
 	}
 	x.buildEq(c)
 	// The prefixes of an entry sort before it, shortest first: the nearest one is the longest.
@@ -654,7 +682,7 @@ func CompileWith(doc *Document, kind Kind, meta PolicyRef, o CompileOptions) (*C
 	}
 	sort.Slice(c.services, func(i, j int) bool { return c.services[i].service < c.services[j].service })
 	if n := len(c.stmts); n >= indexMin && n <= indexMax {
-		c.idx = buildIndex(c)
+		c.idx = buildIndex(c, intern)
 	}
 	return c, nil
 }

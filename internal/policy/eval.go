@@ -190,6 +190,8 @@ type evalState struct {
 	hashed           bool
 	bloom            uint64 // actionBits of the request
 	denied           bool   // some Deny statement applies
+	// common is a stmtIndex.common found to be a prefix of in.Resource ("" before).
+	common string
 	// rk is sortKey(in.Resource, rkOff), kept for the next policy with the same offset.
 	rk     uint64
 	rkOff  int
@@ -509,22 +511,16 @@ func (st *evalState) indexed(c *Compiled, level int, a *acc, allow bool) {
 	key := st.key()
 	// The statements whose action can match, then those of them whose resource can.
 	var m uint64
-	lo, hi := 0, len(x.exactH)
-	for lo < hi {
-		k := int(uint(lo+hi) >> 1)
-		if x.exactH[k].h < kh {
-			lo = k + 1
-		} else {
-			hi = k
-		}
-	}
 	found := false
-	for ; lo < len(x.exactH) && x.exactH[lo].h == kh; lo++ {
-		// Keys interned across policies (CompileOptions.Interner) equal st.exactKey by pointer.
-		if e := x.exactH[lo].i; c.exact[e].key == st.exactKey || c.exact[e].key == string(key) {
-			st.exactKey = c.exact[e].key
-			m, found = x.exact[e], true
-			break
+	if n := uint64(len(x.exact)); n > 0 {
+		for j := kh & (n - 1); x.exact[j].stmts != 0; j = (j + 1) & (n - 1) {
+			// Keys interned across policies (CompileOptions.Interner) equal st.exactKey by
+			// pointer.
+			if e := &x.exact[j]; e.h == kh && (e.key == st.exactKey || e.key == string(key)) {
+				st.exactKey = e.key
+				m, found = e.stmts, true
+				break
+			}
 		}
 	}
 	if !found {

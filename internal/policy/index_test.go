@@ -20,7 +20,7 @@ func withIndex(in *Input) *Input {
 			return c
 		}
 		cp := *c
-		cp.idx = buildIndex(&cp)
+		cp.idx = buildIndex(&cp, nil)
 		return &cp
 	}
 	list := func(cs []*Compiled) []*Compiled {
