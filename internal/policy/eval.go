@@ -190,6 +190,12 @@ type evalState struct {
 	hashed           bool
 	bloom            uint64 // actionBits of the request
 	denied           bool   // some Deny statement applies
+	// eqKey (when eqSet) is the key of the last eqGroup looked at, eqVals and eqH its
+	// valuesHash.
+	eqKey  string
+	eqVals []string
+	eqH    uint64
+	eqSet  bool
 	// common is a stmtIndex.common found to be a prefix of in.Resource ("" before).
 	common string
 	// rk is sortKey(in.Resource, rkOff), kept for the next policy with the same offset.
@@ -538,10 +544,20 @@ func (st *evalState) indexed(c *Compiled, level int, a *acc, allow bool) {
 	if st.tracer == nil {
 		// Explain evaluates every condition, for the keys it reports.
 		for g := range x.eq {
-			if e := &x.eq[g]; m&e.stmts != 0 {
-				vals, h := st.valuesHash(e.key)
-				m &^= e.stmts &^ e.accepts(vals, h)
+			e := &x.eq[g]
+			if m&e.stmts == 0 {
+				continue
 			}
+			// The key of the last group, equal by pointer in the other policies when interned.
+			if !st.eqSet || e.key != st.eqKey {
+				st.eqVals, st.eqH = st.valuesHash(e.key)
+				st.eqKey, st.eqSet = e.key, true
+			}
+			if len(st.eqVals) == 1 && e.bloom&bloomBit(st.eqH) == 0 {
+				m &^= e.stmts
+				continue
+			}
+			m &^= e.stmts &^ e.accepts(st.eqVals, st.eqH)
 		}
 	}
 	for ; m != 0; m &= m - 1 {
