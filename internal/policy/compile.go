@@ -674,7 +674,7 @@ func CompileWith(doc *Document, kind Kind, meta PolicyRef, o CompileOptions) (*C
 	}
 	for k, l := range services {
 		sort.SliceStable(l, func(i, j int) bool { return l[i].pfx < l[j].pfx })
-		e := serviceEntry{service: k, pats: l}
+		e := serviceEntry{service: intern(k), pats: l}
 		for e.nAny < len(l) && l[e.nAny].pfx == "" {
 			e.nAny++
 		}

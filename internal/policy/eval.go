@@ -138,12 +138,12 @@ func (a cand) statement() DecisionStatement {
 
 // acc accumulates the matching statements of one policy type.
 type acc struct {
-	allow   bool
-	allowBy cand
-	grants  uint8
-	byGrant [3]cand // best Allow per grant bit (grantAccount, grantEntity, grantDirect)
-	deny    bool
-	denyBy  cand
+	allow, deny     bool
+	grants          uint8
+	allowBy, denyBy cand
+	// byGrant: this is the resource-based policy's accumulator, whose best Allow per grant bit
+	// is in evalState.byGrant (a pointer here would move it to the heap).
+	byGrant bool
 }
 
 func (a *acc) merge(b *acc) {
@@ -182,6 +182,11 @@ type evalState struct {
 	// The condition keys looked up in ctx so far, and their values (see values).
 	kc  [keyCacheSize + 1]keyCached // the last one is a spare (see entry)
 	nkc int
+	// byGrant is the resource-based policy's best Allow per grant bit (grantAccount,
+	// grantEntity, grantDirect): see acc.byGrant.
+	byGrant [3]cand
+	// svcStr is a Compiled.services service found equal to the action's service ("" before).
+	svcStr string
 	// exactKey is a Compiled.exact key found equal to the action ("" before): the same string
 	// in another policy is then recognized by pointer.
 	exactKey string
@@ -242,22 +247,25 @@ func (st *evalState) setAction() {
 		key = st.keyBuf[:len(in.Action)]
 	}
 	var mask uint64 // a local, not st.mask: the loop then keeps it in a register
-	for i := 0; i < len(in.Action); i++ {
-		b := in.Action[i]
-		if 'A' <= b && b <= 'Z' {
+	svc := len(key)
+	a := in.Action
+	key = key[:len(a)]
+	for i := 0; i < len(a); i++ {
+		b := a[i]
+		if b-'A' < 26 {
 			b += 'a' - 'A'
 		}
 		key[i] = b
 		mask |= 1 << (b & 63)
 		if b == ':' {
+			if colons == 0 {
+				svc = i
+			}
 			colons++
 		}
 	}
 	st.mask, st.oneColon = mask, colons == 1
-	st.keyLen, st.svc = len(key), len(key)
-	if i := strings.IndexByte(in.Action, ':'); i >= 0 {
-		st.svc = i
-	}
+	st.keyLen, st.svc = len(key), svc
 }
 
 func evaluate(in *Input, tr *tracer) Decision {
@@ -282,7 +290,8 @@ func evaluate(in *Input, tr *tracer) Decision {
 		}
 		all.merge(&a)
 	}
-	var id, bd, ss, rb acc
+	var id, bd, ss acc
+	rb := acc{byGrant: true}
 	for _, c := range in.Identity {
 		st.policy(c, 0, &id)
 	}
@@ -338,9 +347,9 @@ func evaluate(in *Input, tr *tracer) Decision {
 		case identityOK && delegated:
 			allowed, by = true, id.allowBy
 		case rb.grants&grantDirect != 0:
-			allowed, by = true, rb.byGrant[2]
+			allowed, by = true, st.byGrant[2]
 		case rb.grants&grantEntity != 0 && boundaryOK && sessionOK:
-			allowed, by = true, rb.byGrant[1]
+			allowed, by = true, st.byGrant[1]
 		case rb.grants&grantEntity != 0:
 			// The resource-based policy named the role behind the session (or the user behind a
 			// federated user session): no identity-based policy is needed, so only the boundary
@@ -429,25 +438,40 @@ func (st *evalState) hashes() (key, svc uint64) {
 func (st *evalState) servicePats(c *Compiled) (any, first []wildAction) {
 	key := st.key()
 	svc := key[:st.svc]
-	lo, hi := 0, len(c.services)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if c.services[m].service < string(svc) {
-			lo = m + 1
-		} else {
-			hi = m
+	var e *serviceEntry
+	if len(c.services) <= 8 {
+		// A few services: compared by length first, and by pointer with st.svcStr when
+		// interned (CompileOptions.Interner).
+		for i := range c.services {
+			if s := c.services[i].service; s == st.svcStr || s == string(svc) {
+				st.svcStr, e = s, &c.services[i]
+				break
+			}
 		}
+		if e == nil {
+			return nil, nil
+		}
+	} else {
+		lo, hi := 0, len(c.services)
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if c.services[m].service < string(svc) {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		if lo == len(c.services) || c.services[lo].service != string(svc) {
+			return nil, nil
+		}
+		e = &c.services[lo]
 	}
-	if lo == len(c.services) || c.services[lo].service != string(svc) {
-		return nil, nil
-	}
-	e := &c.services[lo]
 	if st.svc+1 >= len(key) {
 		return e.pats[:e.nAny], nil
 	}
 	b := key[st.svc+1]
 	pats := e.pats[e.nAny:]
-	lo, hi = 0, len(pats)
+	lo, hi := 0, len(pats)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
 		if pats[m].pfx[0] < b {
@@ -653,9 +677,12 @@ func (st *evalState) consider(c *Compiled, level int, i int32, a *acc, resOK boo
 		a.allow, a.allowBy = true, cd
 	}
 	a.grants |= g
+	if !a.byGrant {
+		return
+	}
 	for b := 0; b < 3; b++ {
-		if g&(1<<b) != 0 && (a.byGrant[b].s == nil || cd.less(a.byGrant[b])) {
-			a.byGrant[b] = cd
+		if g&(1<<b) != 0 && (st.byGrant[b].s == nil || cd.less(st.byGrant[b])) {
+			st.byGrant[b] = cd
 		}
 	}
 }
