@@ -175,10 +175,14 @@ func hashKey(s string) uint64 {
 		h = bits.RotateLeft64((h^w)*0xBF58476D1CE4E5B9, 31)
 		s = s[8:]
 	}
-	if len(s) > 0 {
+	if n := len(s); n > 0 {
 		var w uint64
-		for i := 0; i < len(s); i++ {
-			w |= uint64(s[i]) << (8 * i)
+		switch {
+		case n >= 4: // two loads of four bytes, overlapping when n < 8
+			w = uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+				(uint64(s[n-4])|uint64(s[n-3])<<8|uint64(s[n-2])<<16|uint64(s[n-1])<<24)<<32
+		default:
+			w = uint64(s[0]) | uint64(s[n>>1])<<8 | uint64(s[n-1])<<16
 		}
 		h = bits.RotateLeft64((h^w)*0xBF58476D1CE4E5B9, 31)
 	}
