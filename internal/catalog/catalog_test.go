@@ -471,3 +471,21 @@ func TestLookupsDoNotAllocate(t *testing.T) {
 	}
 	_ = sink
 }
+
+// TestRealDependentActions: the embedded data carries dependent actions (from the earlier package
+// version the generator takes them from), e.g. the iam:PassRole that launching compute needs.
+func TestRealDependentActions(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"lambda:CreateFunction": "iam:PassRole", "ec2:RunInstances": "iam:PassRole", "ecs:RunTask": "iam:PassRole"} {
+		a, ok := c.Action(name)
+		if !ok {
+			t.Fatalf("%s missing", name)
+		}
+		if !slices.Contains(a.DependentActions, want) {
+			t.Errorf("%s dependent actions = %v, want %s among them", name, a.DependentActions, want)
+		}
+	}
+}

