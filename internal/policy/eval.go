@@ -788,7 +788,13 @@ func (st *evalState) entry(k string) *keyCached {
 			return e
 		}
 	}
-	vals, ok := st.ctx.Values(k)
+	var vals []string
+	var ok bool
+	if m, isMap := st.ctx.(condition.Map); isMap {
+		vals, ok = m[k] // the usual Context, looked up without a dynamic call
+	} else {
+		vals, ok = st.ctx.Values(k)
+	}
 	e := &st.kc[keyCacheSize]
 	if st.nkc < keyCacheSize {
 		e = &st.kc[st.nkc]
