@@ -28,6 +28,9 @@ type Authorizer struct {
 
 	mu    sync.RWMutex
 	cache map[cacheKey]*policy.Compiled
+	// interner shares action names, condition keys and resource prefixes between compiled
+	// policies (faster comparisons, less memory); reset with the cache.
+	interner *policy.Interner
 
 	// gen counts committed changes; principals caches what Load returns for a principal (without
 	// its session's policies and tags) at the current generation.
@@ -65,7 +68,7 @@ type cacheKey struct {
 // New returns an Authorizer. With enforce false, denials are logged but allowed.
 func New(s store.Store, logger *slog.Logger, enforce bool) *Authorizer {
 	gen := &authn.Generation{}
-	return &Authorizer{store: s, logger: logger, enforce: enforce, cache: map[cacheKey]*policy.Compiled{},
+	return &Authorizer{store: s, logger: logger, enforce: enforce, cache: map[cacheKey]*policy.Compiled{}, interner: &policy.Interner{},
 		gen: gen, principals: authn.NewCache[principalKey, *Principal](gen, maxCachedPrincipals)}
 }
 
@@ -96,13 +99,17 @@ func (a *Authorizer) Compile(text string, kind policy.Kind, ref policy.PolicyRef
 		a.logger.Error("stored policy does not parse; it allows nothing", "policy", ref.ARN+ref.Name, "err", err)
 		doc = &policy.Document{Version: "2012-10-17"}
 	}
-	c, err = policy.Compile(doc, kind, ref)
+	a.mu.RLock()
+	in := a.interner
+	a.mu.RUnlock()
+	c, err = policy.CompileWith(doc, kind, ref, policy.CompileOptions{Interner: in})
 	if err != nil {
 		a.logger.Warn("policy compiled with problems", "policy", ref.ARN+ref.Name, "err", err)
 	}
 	a.mu.Lock()
 	if len(a.cache) > 100_000 {
 		clear(a.cache)
+		a.interner = &policy.Interner{}
 	}
 	a.cache[k] = c
 	a.mu.Unlock()
