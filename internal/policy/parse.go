@@ -52,6 +52,9 @@ func Size(text string) int {
 	return n
 }
 
+// MaxDocumentBytes is the largest text Parse reads; longer documents are rejected unread.
+const MaxDocumentBytes = 1 << 20
+
 // Parse parses and validates a policy document of the given kind as IAM does when the document is
 // submitted (CreatePolicy, PutUserPolicy, CreateRole's AssumeRolePolicyDocument, a permissions
 // boundary, a session policy, ...). A rejected document yields a *SyntaxError carrying AWS's
@@ -77,6 +80,11 @@ func Size(text string) int {
 func Parse(text string, kind Kind) (*Document, error) {
 	if kind < Identity || kind > RCP {
 		return nil, fmt.Errorf("policy: parse: invalid kind %d", kind)
+	}
+	// Bound the work before parsing: no policy document AWS accepts is near this size (the API's
+	// PolicyDocument member is at most 131,072 characters).
+	if len(text) > MaxDocumentBytes {
+		return nil, &SyntaxError{Message: "Syntax errors in policy.", Line: 1, Column: 1}
 	}
 	if off, ok := checkCharset(text); !ok {
 		e := errorAt(text, off, msgCharset)

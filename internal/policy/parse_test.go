@@ -605,3 +605,16 @@ func TestParseAcceptsRealAWSManagedPolicyResources(t *testing.T) {
 		}
 	}
 }
+
+// TestParseRejectsHugeInputUnread: the size cap holds before any parsing.
+func TestParseRejectsHugeInputUnread(t *testing.T) {
+	huge := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"` + strings.Repeat("a", MaxDocumentBytes) + `"}]}`
+	var se *SyntaxError
+	if _, err := Parse(huge, Identity); !errors.As(err, &se) {
+		t.Fatalf("Parse of %d bytes = %v, want a SyntaxError", len(huge), err)
+	}
+	ok := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::` + strings.Repeat("a", 100000) + `"}]}`
+	if _, err := Parse(ok, Identity); err != nil {
+		t.Errorf("Parse of a 100 kB document: %v", err)
+	}
+}
