@@ -19,7 +19,7 @@ import (
 
 // Managed policy quotas.
 const (
-	MaxManagedPolicySize = 6144
+	MaxManagedPolicySize = 6144 // policy.SizeLimit(policy.Identity)
 	MaxPolicyVersions    = 5
 )
 

@@ -25,6 +25,24 @@ type SyntaxError struct {
 // Error returns Message.
 func (e *SyntaxError) Error() string { return e.Message }
 
+// SizeLimit is AWS's default quota on a single document of the kind, in characters as Size counts
+// them ("IAM and AWS STS quotas", "Quotas for AWS Organizations"): managed policies and permissions
+// boundaries 6,144; role trust policies 2,048; session policies 2,048 (before STS packs them with
+// the session tags); SCPs and RCPs 5,120. Resource-based policies belong to other services and have
+// their own limits (0: none here). Inline identity policies count toward an aggregate per user
+// (2,048), group (5,120) or role (10,240), which callers sum.
+func SizeLimit(kind Kind) int {
+	switch kind {
+	case Identity, Boundary:
+		return 6144
+	case Trust, Session:
+		return 2048
+	case SCP, RCP:
+		return 5120
+	}
+	return 0
+}
+
 // Size is the length of a policy document as AWS counts it against the size quotas: the number of
 // characters, not counting white space outside strings ("IAM does not count white space when
 // calculating the size of a policy"). Text that is not valid JSON is measured the same way.

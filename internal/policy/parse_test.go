@@ -618,3 +618,11 @@ func TestParseRejectsHugeInputUnread(t *testing.T) {
 		t.Errorf("Parse of a 100 kB document: %v", err)
 	}
 }
+
+func TestSizeLimit(t *testing.T) {
+	for kind, want := range map[Kind]int{Identity: 6144, Boundary: 6144, Trust: 2048, Session: 2048, SCP: 5120, RCP: 5120, Resource: 0} {
+		if got := SizeLimit(kind); got != want {
+			t.Errorf("SizeLimit(%v) = %d, want %d", kind, got, want)
+		}
+	}
+}
