@@ -15,7 +15,7 @@ var pure = map[string][]string{
 	"internal/arn":              nil,
 	"internal/policy/condition": {"internal/arn"},
 	"internal/policy":           {"internal/arn", "internal/policy/condition"},
-	"internal/catalog":          nil,
+	"internal/catalog":          {"internal/arn"},
 	"internal/iam":              {"internal/arn"},
 	"internal/sigv4":            nil,
 	"internal/secrets":          nil,

@@ -1,6 +1,10 @@
 package catalog
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/iamd-dev/iamd/internal/arn"
+)
 
 // Match returns the actions a policy's Action element pattern matches, in catalog order
 // (services by prefix, then actions by name). The pattern is "service:action"; either part may
@@ -48,29 +52,6 @@ func (s *Service) appendMatches(out []*Action, pattern string) []*Action {
 
 func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?") }
 
-// globFold reports whether name matches pattern, where * matches any run of bytes and ? one
-// byte, ignoring ASCII case. It backtracks only to the last *, so it runs in O(len*len) at
-// worst and allocates nothing.
-func globFold(pattern, name string) bool {
-	p, n := 0, 0
-	star, mark := -1, 0
-	for n < len(name) {
-		switch {
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, n
-			p++
-		case p < len(pattern) && (pattern[p] == '?' || lowerByte(pattern[p]) == lowerByte(name[n])):
-			p++
-			n++
-		case star >= 0:
-			mark++
-			p, n = star+1, mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
-}
+// globFold reports whether name matches pattern, * matching any run of characters and ? one,
+// ignoring ASCII case: the matching IAM uses for actions (arn.GlobFold).
+func globFold(pattern, name string) bool { return arn.GlobFold(pattern, name) }

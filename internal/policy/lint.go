@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/iamd-dev/iamd/internal/arn"
 )
 
 // Catalog is what Lint and Summarize need to know about AWS services, actions and condition
@@ -674,14 +676,14 @@ func (l *linter) grants(i int, base []PathStep, f *stmtFacts, s *lintSensitive) 
 				how = "explicit"
 				break
 			}
-			if strings.ContainsAny(a.s, "*?") && lintGlob(a.s, s.action) {
+			if strings.ContainsAny(a.s, "*?") && arn.GlobFold(a.s, s.action) {
 				how = "star"
 			}
 		}
 	case f.hasNotAction:
 		how = "not"
 		for _, a := range f.notActions {
-			if a.s == "*" || lintGlob(a.s, s.action) {
+			if a.s == "*" || arn.GlobFold(a.s, s.action) {
 				how = ""
 			}
 		}
@@ -731,40 +733,7 @@ func lintBroad(r, probe string) bool {
 	if len(parts) < 6 {
 		return false
 	}
-	return lintGlob(parts[2], "iam") && lintGlob(parts[5], probe)
-}
-
-// lintGlob reports whether name matches pattern, * matching any run of characters and ? one,
-// ignoring ASCII case.
-func lintGlob(pattern, name string) bool {
-	p, n := 0, 0
-	star, mark := -1, 0
-	for n < len(name) {
-		switch {
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, n
-			p++
-		case p < len(pattern) && (pattern[p] == '?' || lintLower(pattern[p]) == lintLower(name[n])):
-			p++
-			n++
-		case star >= 0:
-			mark++
-			p, n = star+1, mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
-}
-
-func lintLower(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
+	return arn.GlobFold(parts[2], "iam") && arn.GlobFold(parts[5], probe)
 }
 
 // redundant reports Action entries whose every action another entry already grants. It walks
