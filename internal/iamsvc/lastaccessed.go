@@ -74,7 +74,7 @@ func (s *Service) GenerateServiceLastAccessedDetails(ctx context.Context, c *aut
 	if err != nil {
 		return nil, err
 	}
-	cat, err := catalog.Load()
+	cat, err := s.catalog()
 	if err != nil {
 		return nil, fmt.Errorf("load action catalog: %w", err)
 	}

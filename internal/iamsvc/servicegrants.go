@@ -11,7 +11,6 @@ import (
 	"github.com/iamd-dev/iamd/internal/arn"
 	"github.com/iamd-dev/iamd/internal/authn"
 	"github.com/iamd-dev/iamd/internal/authz"
-	"github.com/iamd-dev/iamd/internal/catalog"
 	"github.com/iamd-dev/iamd/internal/iam"
 	"github.com/iamd-dev/iamd/internal/store"
 )
@@ -34,7 +33,7 @@ func (s *Service) ListPoliciesGrantingServiceAccess(ctx context.Context, c *auth
 	if err := s.authorize(ctx, c, "iam:ListPoliciesGrantingServiceAccess", target, nil); err != nil {
 		return nil, err
 	}
-	cat, err := catalog.Load()
+	cat, err := s.catalog()
 	if err != nil {
 		return nil, fmt.Errorf("load action catalog: %w", err)
 	}
