@@ -42,11 +42,16 @@ func (s *Service) ListPoliciesGrantingServiceAccess(ctx context.Context, c *auth
 	if err != nil {
 		return nil, err
 	}
+	// The services each policy allows, worked out once per policy.
+	granted := make([]map[string]bool, len(sim.identity))
+	for i, sp := range sim.identity {
+		granted[i] = allowedServices(cat, []string{sp.text})
+	}
 	out := &sdk.ListPoliciesGrantingServiceAccessOutput{PoliciesGrantingServiceAccess: []types.ListPoliciesGrantingServiceAccessEntry{}}
 	for _, ns := range in.ServiceNamespaces {
 		entry := types.ListPoliciesGrantingServiceAccessEntry{ServiceNamespace: ptr(ns), Policies: []types.PolicyGrantingServiceAccess{}}
-		for _, sp := range sim.identity {
-			if !allowedServices(cat, []string{sp.text})[strings.ToLower(ns)] {
+		for i, sp := range sim.identity {
+			if !granted[i][strings.ToLower(ns)] {
 				continue
 			}
 			ref := sp.c.Ref()
