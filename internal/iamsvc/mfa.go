@@ -62,6 +62,14 @@ func checkCode(field, code string) error {
 	return nil
 }
 
+// checkCodes checks the two consecutive codes EnableMFADevice and ResyncMFADevice take.
+func checkCodes(code1, code2 *string) error {
+	if err := checkCode("authenticationCode1", str(code1)); err != nil {
+		return err
+	}
+	return checkCode("authenticationCode2", str(code2))
+}
+
 // CreateVirtualMFADevice creates an unassigned virtual MFA device and returns its seed and QR
 // code, the only time they are shown.
 func (s *Service) CreateVirtualMFADevice(ctx context.Context, c *authn.Caller, in *sdk.CreateVirtualMFADeviceInput) (*sdk.CreateVirtualMFADeviceOutput, error) {
@@ -142,10 +150,7 @@ func (s *Service) EnableMFADevice(ctx context.Context, c *authn.Caller, in *sdk.
 	if err := checkSerial(serial); err != nil {
 		return nil, err
 	}
-	if err := checkCode("authenticationCode1", str(in.AuthenticationCode1)); err != nil {
-		return nil, err
-	}
-	if err := checkCode("authenticationCode2", str(in.AuthenticationCode2)); err != nil {
+	if err := checkCodes(in.AuthenticationCode1, in.AuthenticationCode2); err != nil {
 		return nil, err
 	}
 	if err := s.authorizeUser(ctx, c, "iam:EnableMFADevice", user, nil); err != nil {
@@ -193,10 +198,7 @@ func (s *Service) ResyncMFADevice(ctx context.Context, c *authn.Caller, in *sdk.
 	if err := iam.CheckName("userName", user, iam.MaxUserName); err != nil {
 		return nil, err
 	}
-	if err := checkCode("authenticationCode1", str(in.AuthenticationCode1)); err != nil {
-		return nil, err
-	}
-	if err := checkCode("authenticationCode2", str(in.AuthenticationCode2)); err != nil {
+	if err := checkCodes(in.AuthenticationCode1, in.AuthenticationCode2); err != nil {
 		return nil, err
 	}
 	if err := s.authorizeUser(ctx, c, "iam:ResyncMFADevice", user, nil); err != nil {
