@@ -404,18 +404,8 @@ func (s *Service) ListServerCertificates(ctx context.Context, c *authn.Caller, i
 // needs the permission on both the old and the new ARN; the private key is resealed for the new ARN.
 func (s *Service) UpdateServerCertificate(ctx context.Context, c *authn.Caller, in *sdk.UpdateServerCertificateInput) (*sdk.UpdateServerCertificateOutput, error) {
 	name := str(in.ServerCertificateName)
-	if err := iam.CheckName("serverCertificateName", name, iam.MaxServerCertificateName); err != nil {
+	if err := checkRename("serverCertificateName", name, in.NewServerCertificateName, in.NewPath, iam.MaxServerCertificateName); err != nil {
 		return nil, err
-	}
-	if in.NewServerCertificateName != nil {
-		if err := iam.CheckName("newServerCertificateName", *in.NewServerCertificateName, iam.MaxServerCertificateName); err != nil {
-			return nil, err
-		}
-	}
-	if in.NewPath != nil {
-		if err := iam.CheckPath("newPath", *in.NewPath); err != nil {
-			return nil, err
-		}
 	}
 	acct := account(c)
 	oldARN, newPath := s.serverCertResource(ctx, acct, name)

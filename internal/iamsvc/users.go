@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	sdk "github.com/aws/aws-sdk-go-v2/service/iam"
@@ -254,21 +255,28 @@ func (s *Service) ListUsers(ctx context.Context, c *authn.Caller, in *sdk.ListUs
 	})
 }
 
+// checkRename checks the inputs of an Update* call that renames an entity or moves it to another
+// path: the name, the new name ("new" + field) and the new path.
+func checkRename(field, name string, newName, newPath *string, max int) error {
+	if err := iam.CheckName(field, name, max); err != nil {
+		return err
+	}
+	if newName != nil {
+		if err := iam.CheckName("new"+strings.ToUpper(field[:1])+field[1:], *newName, max); err != nil {
+			return err
+		}
+	}
+	if newPath != nil {
+		return iam.CheckPath("newPath", *newPath)
+	}
+	return nil
+}
+
 // UpdateUser renames a user or moves it to another path.
 func (s *Service) UpdateUser(ctx context.Context, c *authn.Caller, in *sdk.UpdateUserInput) (*sdk.UpdateUserOutput, error) {
 	name := str(in.UserName)
-	if err := iam.CheckName("userName", name, iam.MaxUserName); err != nil {
+	if err := checkRename("userName", name, in.NewUserName, in.NewPath, iam.MaxUserName); err != nil {
 		return nil, err
-	}
-	if in.NewUserName != nil {
-		if err := iam.CheckName("newUserName", *in.NewUserName, iam.MaxUserName); err != nil {
-			return nil, err
-		}
-	}
-	if in.NewPath != nil {
-		if err := iam.CheckPath("newPath", *in.NewPath); err != nil {
-			return nil, err
-		}
 	}
 	if err := s.authorizeUser(ctx, c, "iam:UpdateUser", name, nil); err != nil {
 		return nil, err
