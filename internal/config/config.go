@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -54,6 +55,15 @@ type Config struct {
 	// SealKeys is the key file content (IAMD_SEAL_KEYS); empty means <data>/keys, created on
 	// first start.
 	SealKeys string `secret:"true"`
+	// TrailRetentionDays deletes audit records older than this many days (0 keeps them all).
+	// Pruning keeps the trail verifiable from a checkpoint (see iamd trail prune).
+	TrailRetentionDays int
+	// TrailRetentionBytes prunes the oldest audit records while the stored records exceed
+	// this many bytes (0: no size limit).
+	TrailRetentionBytes int64
+	// Quotas overrides the IAM quotas that AWS lets people raise, by name (--quota NAME=N,
+	// repeatable; iamd lists the names when one is unknown).
+	Quotas map[string]int64
 }
 
 // Default returns the configuration with every default filled in. home and xdgData come from the
@@ -85,6 +95,23 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.BoolVar(&c.EncodedAuthorizationMessages, "encoded-authorization-messages", c.EncodedAuthorizationMessages, "append an encoded decision trace to AccessDenied messages (sts:DecodeAuthorizationMessage)")
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "PEM certificate file: serve HTTPS (with --tls-key)")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "PEM private key file for --tls-cert")
+	fs.IntVar(&c.TrailRetentionDays, "trail-retention-days", c.TrailRetentionDays, "delete audit records older than this many days (0: keep all)")
+	fs.Int64Var(&c.TrailRetentionBytes, "trail-retention-bytes", c.TrailRetentionBytes, "delete the oldest audit records while the trail exceeds this many bytes (0: no limit)")
+	fs.Func("quota", "raise an adjustable IAM quota: NAME=N (repeatable)", func(v string) error {
+		name, n, ok := strings.Cut(v, "=")
+		if !ok || name == "" {
+			return fmt.Errorf("want NAME=N, got %q", v)
+		}
+		val, err := strconv.ParseInt(n, 10, 64)
+		if err != nil || val <= 0 {
+			return fmt.Errorf("quota %s: %q is not a positive integer", name, n)
+		}
+		if c.Quotas == nil {
+			c.Quotas = map[string]int64{}
+		}
+		c.Quotas[name] = val
+		return nil
+	})
 }
 
 // ApplyEnv applies the environment overrides: secrets and the listen address only.
@@ -123,6 +150,12 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 4096 {
 		errs = append(errs, fmt.Errorf("max-body-bytes %d: must be at least 4096", c.MaxBodyBytes))
+	}
+	if c.TrailRetentionDays < 0 {
+		errs = append(errs, fmt.Errorf("trail-retention-days %d: must not be negative", c.TrailRetentionDays))
+	}
+	if c.TrailRetentionBytes < 0 {
+		errs = append(errs, fmt.Errorf("trail-retention-bytes %d: must not be negative", c.TrailRetentionBytes))
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, errors.New("tls-cert and tls-key must be given together"))

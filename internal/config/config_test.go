@@ -2,6 +2,7 @@ package config
 
 import (
 	"flag"
+	"io"
 	"strings"
 	"testing"
 )
@@ -55,5 +56,39 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	c2.RootAccessKeyID, c2.RootSecretAccessKey = "AKIAROOTROOTROOT0001", "short"
 	if err := c2.Validate(); err == nil || !strings.Contains(err.Error(), "at least 16") {
 		t.Errorf("short secret: %v", err)
+	}
+}
+
+func TestRetentionAndQuotaFlags(t *testing.T) {
+	c := Default("/h", "")
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c.Bind(fs)
+	args := []string{"--trail-retention-days", "90", "--trail-retention-bytes", "1048576", "--quota", "users-per-account=10000", "--quota", "roles-per-account=2000"}
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.TrailRetentionDays != 90 || c.TrailRetentionBytes != 1<<20 {
+		t.Errorf("retention = %d days, %d bytes; want 90, 1048576", c.TrailRetentionDays, c.TrailRetentionBytes)
+	}
+	if c.Quotas["users-per-account"] != 10000 || c.Quotas["roles-per-account"] != 2000 || len(c.Quotas) != 2 {
+		t.Errorf("quotas = %v", c.Quotas)
+	}
+	for _, bad := range []string{"nameonly", "=5", "x=0", "x=-1", "x=many"} {
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		c := Default("/h", "")
+		c.Bind(fs)
+		if err := fs.Parse([]string{"--quota", bad}); err == nil {
+			t.Errorf("--quota %q accepted", bad)
+		}
+	}
+	neg := Default("/h", "")
+	neg.TrailRetentionDays, neg.TrailRetentionBytes = -1, -1
+	err := neg.Validate()
+	if err == nil || !strings.Contains(err.Error(), "trail-retention-days") || !strings.Contains(err.Error(), "trail-retention-bytes") {
+		t.Errorf("negative retention: %v", err)
 	}
 }
