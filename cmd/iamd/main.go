@@ -41,6 +41,7 @@ commands:
   config print   print the effective configuration (secrets redacted)
   trail          verify, export, validate, import or prune the audit trail (iamd trail help)
   policy         validate a policy document or summarize its access levels (iamd policy help)
+  audit          check the account against least-privilege practices (iamd audit --help)
   exec           run a command with a role's credentials from a loopback endpoint (--role ROLE -- CMD …)
   instance run   run a command with an IMDSv2 endpoint for an instance profile (--instance-profile NAME -- CMD …)
   credential-process  print a role's credentials for credential_process in ~/.aws/config (--role ROLE)
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runTrail(ctx, args[1:], getenv, stdout, stderr)
 	case "policy":
 		return runPolicy(ctx, args[1:], getenv, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "exec":
 		return runExec(ctx, args[1:], getenv, stdout, stderr)
 	case "instance":

@@ -25,13 +25,16 @@ const policyUsage = `usage:
       action catalog) by access level: List, Read, Write, Permissions management, Tagging.
       --actions lists them too.
 KIND is identity (the default), resource, trust, boundary, session, scp or rcp.
-`
+` + policyGenerateUsage + policyExplainUsage
 
 // errFindings is returned when validate reports an ERROR finding, so that iamd exits non-zero.
 var errFindings = errors.New("policy has errors")
 
 // runPolicy runs `iamd policy ...`: offline commands over a policy document.
-func runPolicy(_ context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
+func runPolicy(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "generate" {
+		return policyGenerate(ctx, args[1:], getenv, stdout, stderr)
+	}
 	return policyCommand(args, os.Stdin, stdout, stderr)
 }
 
@@ -63,6 +66,8 @@ func policyCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) err
 			return err
 		}
 		return policyLevels(text, kind, *list, stdout)
+	case "explain":
+		return policyExplain(args[1:], stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, policyUsage)
 		return nil
