@@ -43,6 +43,10 @@ const (
 	KindSigningCertificate Kind = "signing-certificate"
 	KindServerCertificate  Kind = "server-certificate"
 	KindServiceCredential  Kind = "service-credential"
+	// KindPolicyGeneration: an Access Analyzer policy generation job, by its job ID.
+	KindPolicyGeneration Kind = "policy-generation"
+	// KindDelegationRequest: an IAM delegation request, by its ID.
+	KindDelegationRequest Kind = "delegation-request"
 )
 
 // LinkKind names a relation between two entities, such as a group's members.
