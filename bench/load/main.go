@@ -49,6 +49,18 @@ type options struct {
 	seedUsers   int
 	seedWorkers int
 	asUser      string
+	role        string
+}
+
+// stsActions are the actions load signs for STS (version 2011-06-15) instead of IAM.
+var stsActions = map[string]bool{"AssumeRole": true, "GetCallerIdentity": true, "GetSessionToken": true, "GetAccessKeyInfo": true}
+
+// service is the signing name of the action.
+func (o options) service() string {
+	if stsActions[o.action] {
+		return "sts"
+	}
+	return "iam"
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
@@ -66,7 +78,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.BoolVar(&o.baseline, "baseline", false, "also measure a bare SigV4-verifying net/http server (the floor)")
 	fs.IntVar(&o.seedUsers, "seed-users", 0, "create this many users (load-0 … load-N-1) before measuring")
 	fs.IntVar(&o.seedWorkers, "seed-workers", 16, "concurrent CreateUser calls while seeding")
-	fs.StringVar(&o.asUser, "as-user", "", "measure as this IAM user (created with an inline policy allowing iam:GetUser and an access key) instead of the given key")
+	fs.StringVar(&o.asUser, "as-user", "", "measure as this IAM user (created with an inline policy allowing iam:GetUser and sts:AssumeRole, and an access key) instead of the given key")
+	fs.StringVar(&o.role, "role", "", "create this role (trusting the account) and add RoleArn and RoleSessionName to the parameters (for -action AssumeRole)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -104,6 +117,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "seeded %d users in %s\n", o.seedUsers, time.Since(t0).Round(time.Millisecond))
 	}
+	if o.role != "" {
+		arn, err := makeRole(ctx, client, o, o.role)
+		if err != nil {
+			return err
+		}
+		o.params = strings.TrimPrefix(o.params+"&RoleArn="+url.QueryEscape(arn)+"&RoleSessionName=load", "&")
+	}
 	caller := "root"
 	if o.asUser != "" {
 		id, secret, err := makeCaller(ctx, client, o, o.asUser)
@@ -137,7 +157,11 @@ func (r result) String() string {
 }
 
 func form(o options, extra string) string {
-	v := url.Values{"Action": {o.action}, "Version": {"2010-05-08"}}
+	version := "2010-05-08"
+	if o.service() == "sts" {
+		version = "2011-06-15"
+	}
+	v := url.Values{"Action": {o.action}, "Version": {version}}
 	for _, kv := range strings.Split(extra, "&") {
 		if k, val, ok := strings.Cut(kv, "="); ok {
 			if u, err := url.QueryUnescape(val); err == nil {
@@ -170,7 +194,7 @@ func do(ctx context.Context, client *http.Client, o options, body string, out io
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 	sum := sha256.Sum256([]byte(body))
 	creds := aws.Credentials{AccessKeyID: o.accessKey, SecretAccessKey: o.secretKey}
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "iam", o.region, time.Now()); err != nil {
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), o.service(), o.region, time.Now()); err != nil {
 		return 0, 0, err
 	}
 	resp, err := client.Do(req)
@@ -246,19 +270,43 @@ func seed(ctx context.Context, client *http.Client, o options) error {
 	return <-errc
 }
 
-// makeCaller creates the IAM user name with an inline policy allowing iam:GetUser and an access
-// key, and returns the key.
-func makeCaller(ctx context.Context, client *http.Client, o options, name string) (id, secret string, err error) {
-	call := func(action, params string) ([]byte, error) {
-		co := o
-		co.action = action
-		body, status, err := sendRead(ctx, client, co, form(co, params))
-		if err == nil && status != http.StatusOK && !(action == "CreateUser" && status == http.StatusConflict) {
-			err = fmt.Errorf("%s: HTTP %d: %s", action, status, body)
-		}
-		return body, err
+// setupCall sends one setup call and fails unless it succeeds (a Create* of an entity that
+// exists already counts as success, so runs can reuse a data directory).
+func setupCall(ctx context.Context, client *http.Client, o options, action, params string) ([]byte, error) {
+	co := o
+	co.action = action
+	body, status, err := sendRead(ctx, client, co, form(co, params))
+	if err == nil && status != http.StatusOK && !((action == "CreateUser" || action == "CreateRole") && status == http.StatusConflict) {
+		err = fmt.Errorf("%s: HTTP %d: %s", action, status, body)
 	}
-	doc := url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)
+	return body, err
+}
+
+// makeRole creates the role name trusting the caller's account and returns its ARN.
+func makeRole(ctx context.Context, client *http.Client, o options, name string) (string, error) {
+	call := func(action, params string) ([]byte, error) { return setupCall(ctx, client, o, action, params) }
+	body, err := call("GetCallerIdentity", "")
+	if err != nil {
+		return "", err
+	}
+	var id struct {
+		Account string `xml:"GetCallerIdentityResult>Account"`
+	}
+	if err := xml.Unmarshal(body, &id); err != nil || id.Account == "" {
+		return "", fmt.Errorf("GetCallerIdentity: unexpected response %s", body)
+	}
+	trust := url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + id.Account + `:root"},"Action":"sts:AssumeRole"}]}`)
+	if _, err := call("CreateRole", "RoleName="+name+"&AssumeRolePolicyDocument="+trust); err != nil {
+		return "", err
+	}
+	return "arn:aws:iam::" + id.Account + ":role/" + name, nil
+}
+
+// makeCaller creates the IAM user name with an inline policy allowing iam:GetUser and
+// sts:AssumeRole and an access key, and returns the key.
+func makeCaller(ctx context.Context, client *http.Client, o options, name string) (id, secret string, err error) {
+	call := func(action, params string) ([]byte, error) { return setupCall(ctx, client, o, action, params) }
+	doc := url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetUser","sts:AssumeRole"],"Resource":"*"}]}`)
 	if _, err := call("CreateUser", "UserName="+name); err != nil {
 		return "", "", err
 	}
