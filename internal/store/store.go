@@ -195,5 +195,13 @@ type Store interface {
 	// Checkpoint returns the checkpoint of the last Prune that deleted events, or the zero
 	// Checkpoint (Seq 0, the zero hash: the start of an unpruned trail).
 	Checkpoint(ctx context.Context) (Checkpoint, error)
+	// SeqAt returns the Seq of the first event, in Seq order, whose Time is at or after t, or
+	// the Seq the next appended event will get when there is none: Prune(SeqAt(t)) deletes the
+	// events older than t (records are in commit order, which follows event time closely).
+	SeqAt(ctx context.Context, t time.Time) (int64, error)
+	// SeqFitting returns the smallest Seq such that the records (Event.Record bytes) of the
+	// events from it to the newest total at most maxBytes, or 0 when the whole trail fits:
+	// Prune(SeqFitting(n)) keeps the newest records within n bytes (and always the newest).
+	SeqFitting(ctx context.Context, maxBytes int64) (int64, error)
 	Close() error
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -32,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UnicodeAndTime", testUnicodeAndTime},
 		{"Events", testEvents},
 		{"Prune", testPrune},
+		{"RetentionCut", testRetentionCut},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -511,5 +513,102 @@ func testPrune(t *testing.T, s store.Store) {
 				t.Errorf("checkpoint %d %x, want %d %x", cp.Seq, cp.Hash[:6], first+tc.wantCP, want.Hash[:6])
 			}
 		})
+	}
+}
+
+// testRetentionCut: SeqAt and SeqFitting find where a retention prune by age or by size cuts
+// the trail, and pruning there keeps exactly the events that are young or small enough.
+func testRetentionCut(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	if seq, err := s.SeqAt(ctx, t0); err != nil || seq != 1 {
+		t.Errorf("SeqAt on an empty trail = %d, %v; want 1 (the next Seq)", seq, err)
+	}
+	if seq, err := s.SeqFitting(ctx, 0); err != nil || seq != 0 {
+		t.Errorf("SeqFitting(0) on an empty trail = %d, %v; want 0 (nothing to prune)", seq, err)
+	}
+	// Six events a minute apart; event i's record is 10*(i+1) bytes.
+	var seqs []int64
+	for i := range 6 {
+		rec := `{"p":"` + strings.Repeat(fmt.Sprint(i), 10*(i+1)-8) + `"}` // 10*(i+1) bytes
+		ev := &store.Event{Time: t0.Add(time.Duration(i) * time.Minute), Account: acct, Source: "iam.amazonaws.com", Name: "GetUser",
+			ID: fmt.Sprintf("ev%d", i), Record: []byte(rec)}
+		if err := s.Update(ctx, func(tx store.Tx) error { return tx.Append(ctx, ev) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := s.Chain(ctx, 0, 100)
+	if err != nil || len(all) != 6 {
+		t.Fatalf("chain = %d, %v; want 6 events", len(all), err)
+	}
+	for _, e := range all {
+		seqs = append(seqs, e.Seq)
+	}
+	last := seqs[5]
+	for _, tc := range []struct {
+		name string
+		at   time.Time
+		want int64
+	}{
+		{"before all", t0.Add(-time.Hour), seqs[0]},
+		{"exactly the first", t0, seqs[0]},
+		{"between the 2nd and 3rd", t0.Add(90 * time.Second), seqs[2]},
+		{"exactly the last", t0.Add(5 * time.Minute), last},
+		{"after all", t0.Add(time.Hour), last + 1},
+		{"other zone, same instant", t0.Add(2 * time.Minute).In(time.FixedZone("X", 3600)), seqs[2]},
+	} {
+		t.Run("SeqAt/"+tc.name, func(t *testing.T) {
+			if got, err := s.SeqAt(ctx, tc.at); err != nil || got != tc.want {
+				t.Errorf("SeqAt(%s) = %d, %v; want %d", tc.at, got, err, tc.want)
+			}
+		})
+	}
+	// Sizes from the newest back: 60, 110, 150, 180, 200, 210.
+	for _, tc := range []struct {
+		name string
+		max  int64
+		want int64
+	}{
+		{"all fit", 210, 0},
+		{"all fit with room", 1 << 20, 0},
+		{"one byte short drops the oldest", 209, seqs[1]},
+		{"newest three", 150, seqs[3]},
+		{"between", 151, seqs[3]},
+		{"newest only", 60, seqs[5]},
+		{"not even the newest", 59, last + 1},
+		{"zero", 0, last + 1},
+	} {
+		t.Run("SeqFitting/"+tc.name, func(t *testing.T) {
+			if got, err := s.SeqFitting(ctx, tc.max); err != nil || got != tc.want {
+				t.Errorf("SeqFitting(%d) = %d, %v; want %d", tc.max, got, err, tc.want)
+			}
+		})
+	}
+	// Pruning at a size cut keeps the newest three; at a cut past the end, still the newest.
+	cut, err := s.SeqFitting(ctx, 150)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Prune(ctx, cut); err != nil || n != 3 {
+		t.Fatalf("Prune(SeqFitting(150)) = %d, %v; want 3", n, err)
+	}
+	if got, err := s.SeqFitting(ctx, 150); err != nil || got != 0 {
+		t.Errorf("SeqFitting(150) after pruning to it = %d, %v; want 0", got, err)
+	}
+	if got, err := s.SeqAt(ctx, t0); err != nil || got != seqs[3] {
+		t.Errorf("SeqAt(first time) after the prune = %d, %v; want %d (the first kept)", got, err, seqs[3])
+	}
+	cut, err = s.SeqAt(ctx, t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Prune(ctx, cut); err != nil || n != 2 {
+		t.Fatalf("Prune(SeqAt(after all)) = %d, %v; want 2 (the newest is kept)", n, err)
+	}
+	rest, err := s.Chain(ctx, 0, 100)
+	if err != nil || len(rest) != 1 || rest[0].Seq != last {
+		t.Errorf("after pruning everything old: %d events, %v; want only Seq %d", len(rest), err, last)
+	}
+	if got, err := s.SeqAt(ctx, t0.Add(time.Hour)); err != nil || got != last+1 {
+		t.Errorf("SeqAt(after all) after the prune = %d, %v; want %d", got, err, last+1)
 	}
 }
