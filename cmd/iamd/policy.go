@@ -11,7 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/iamd-dev/iamd/internal/catalog"
+	"github.com/iamd-dev/iamd/internal/catalog/lintcat"
 	"github.com/iamd-dev/iamd/internal/policy"
 )
 
@@ -105,40 +105,13 @@ func policyInput(fs *flag.FlagSet, kindName string, stdin io.Reader) (policy.Kin
 	return kind, string(b), nil
 }
 
-// lintCatalog adapts the embedded AWS action catalog to what the policy package asks for.
+// lintCatalog loads the embedded AWS action catalog in the form the policy package asks for.
 func lintCatalog() (policy.Catalog, error) {
-	c, err := catalog.Load()
+	c, err := lintcat.Load()
 	if err != nil {
-		return policy.Catalog{}, fmt.Errorf("policy: load action catalog: %w", err)
+		return policy.Catalog{}, fmt.Errorf("policy: %w", err)
 	}
-	return policy.Catalog{
-		KnownService: func(prefix string) bool {
-			_, ok := c.Service(prefix)
-			return ok
-		},
-		MatchActions: func(pattern string) []string {
-			m := c.Match(pattern)
-			out := make([]string, len(m))
-			for i, a := range m {
-				out[i] = a.String()
-			}
-			return out
-		},
-		ConditionKeyType: func(key string) (string, bool) {
-			k, ok := c.ConditionKey(key)
-			if !ok {
-				return "", false
-			}
-			return k.Type, true
-		},
-		AccessLevel: func(action string) (string, bool) {
-			a, ok := c.Action(action)
-			if !ok || a.AccessLevel == 0 {
-				return "", false
-			}
-			return a.AccessLevel.String(), true
-		},
-	}, nil
+	return c, nil
 }
 
 // The JSON shape of Access Analyzer's ValidatePolicyFinding.
