@@ -56,6 +56,7 @@ type Server struct {
 	http     *http.Server
 	store    *sqlite.DB
 	recorder *recorder.Recorder
+	pruner   *pruner
 	done     chan error
 
 	closeOnce sync.Once
@@ -76,6 +77,8 @@ type Options struct {
 	// OIDCHTTPClient fetches OpenID Connect discovery documents and key sets for
 	// AssumeRoleWithWebIdentity (nil: http.DefaultClient, trusting the system roots).
 	OIDCHTTPClient *http.Client
+	// Retention drives the audit trail pruner in tests (zero: real time).
+	Retention RetentionHooks
 }
 
 // Start opens everything and starts serving in the background.
@@ -162,6 +165,7 @@ func StartWith(ctx context.Context, cfg config.Config, logger *slog.Logger, opts
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	srv.pruner = startPruner(db, cfg.TrailRetentionDays, cfg.TrailRetentionBytes, logger, opts.Retention)
 	go func() { srv.done <- srv.http.Serve(ln) }()
 	return srv, nil
 }
@@ -186,6 +190,7 @@ func (s *Server) Close() error {
 			err = errors.Join(err, serr)
 		}
 		s.recorder.Close()
+		s.pruner.stop()
 		s.closeErr = errors.Join(err, s.store.Close())
 	})
 	return s.closeErr
