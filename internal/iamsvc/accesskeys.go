@@ -13,9 +13,6 @@ import (
 	"github.com/iamd-dev/iamd/internal/store"
 )
 
-// MaxAccessKeysPerUser is AWS's quota.
-const MaxAccessKeysPerUser = 2
-
 func noSuchKey(id string) error {
 	return iam.Errorf(iam.CodeNoSuchEntity, "The Access Key with id %s cannot be found.", id)
 }
@@ -85,8 +82,8 @@ func (s *Service) CreateAccessKey(ctx context.Context, c *authn.Caller, in *sdk.
 		if err != nil {
 			return nil, err
 		}
-		if len(existing) >= MaxAccessKeysPerUser {
-			return nil, &iam.LimitError{Message: "Cannot exceed quota for AccessKeysPerUser: 2", Quota: "AccessKeysPerUser"}
+		if s.limits.Reached(iam.QuotaAccessKeysPerUser, len(existing)) {
+			return nil, s.limits.Exceeded(iam.QuotaAccessKeysPerUser)
 		}
 		k := &iam.AccessKey{ID: id, Account: acct, User: user, Status: iam.StatusActive, Created: s.nowUTC()}
 		if err := NewAccessKey(ctx, tx, s.keys, k, secret, s.rand); err != nil {

@@ -3,6 +3,7 @@ package iamsvc
 import (
 	"context"
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 
@@ -134,42 +135,26 @@ func (s *Service) ListAccountAliases(ctx context.Context, c *authn.Caller, in *s
 	return &sdk.ListAccountAliasesOutput{AccountAliases: aliases[start:end], Marker: next, IsTruncated: next != nil}, nil
 }
 
-// Account quotas reported by GetAccountSummary (IAM User Guide, "IAM and AWS STS quotas"). The
-// per-entity quotas come from the tables the operations enforce.
-const (
-	quotaUsers            = 5000
-	quotaGroups           = 300
-	quotaRoles            = 1000
-	quotaPolicies         = 1500
-	quotaInstanceProfiles = 1000
-	quotaServerCerts      = 20
-	quotaGroupsPerUser    = 10
-	quotaAccessKeys       = 2
-	quotaSigningCerts     = 2
-	quotaTrustPolicySize  = 2048
-	quotaVersionsInUse    = 10000
-)
-
-// GetAccountSummary reports the account's entity counts and IAM quotas.
+// GetAccountSummary reports the account's entity counts and IAM quotas (the *Quota keys come
+// from the quota table in force, iam.Quotas with the configured adjustable values).
 func (s *Service) GetAccountSummary(ctx context.Context, c *authn.Caller, _ *sdk.GetAccountSummaryInput) (*sdk.GetAccountSummaryOutput, error) {
 	if err := s.authorize(ctx, c, "iam:GetAccountSummary", "*", nil); err != nil {
 		return nil, err
 	}
 	acct := account(c)
 	m, err := view(ctx, s, func(r store.Reader) (*map[string]int32, error) {
-		m := map[string]int32{
-			"UsersQuota": quotaUsers, "GroupsQuota": quotaGroups, "RolesQuota": quotaRoles, "PoliciesQuota": quotaPolicies,
-			"InstanceProfilesQuota": quotaInstanceProfiles, "ServerCertificatesQuota": quotaServerCerts, "ServerCertificates": 0,
-			"GroupsPerUserQuota": quotaGroupsPerUser, "AccessKeysPerUserQuota": quotaAccessKeys, "SigningCertificatesPerUserQuota": quotaSigningCerts,
-			"AccountSigningCertificatesPresent": 0, "AssumeRolePolicySizeQuota": quotaTrustPolicySize,
-			"UserPolicySizeQuota": int32(userOwner.maxInline), "GroupPolicySizeQuota": int32(groupOwner.maxInline), "RolePolicySizeQuota": int32(roleOwner.maxInline),
-			"AttachedPoliciesPerUserQuota": int32(userOwner.maxAttach), "AttachedPoliciesPerGroupQuota": int32(groupOwner.maxAttach),
-			"AttachedPoliciesPerRoleQuota": int32(roleOwner.maxAttach), "PolicySizeQuota": MaxManagedPolicySize,
-			"VersionsPerPolicyQuota": MaxPolicyVersions, "PolicyVersionsInUseQuota": quotaVersionsInUse, "GlobalEndpointTokenVersion": 1,
+		m := map[string]int32{"ServerCertificates": 0, "AccountSigningCertificatesPresent": 0}
+		for k, v := range s.limits.Summary() {
+			m[k] = int32(min(v, math.MaxInt32))
 		}
+		tv, err := tokenVersion(ctx, r, acct)
+		if err != nil {
+			return nil, err
+		}
+		m["GlobalEndpointTokenVersion"] = tv
 		for key, kinds := range map[string][]store.Kind{
 			"Users": {store.KindUser}, "Groups": {store.KindGroup}, "Roles": {store.KindRole}, "Policies": {store.KindPolicy},
-			"InstanceProfiles": {store.KindInstanceProfile}, "MFADevices": {store.KindMFADevice}, "Providers": {store.KindOIDCProvider, store.KindSAMLProvider},
+			"InstanceProfiles": {store.KindInstanceProfile}, "ServerCertificates": {store.KindServerCertificate}, "MFADevices": {store.KindMFADevice}, "Providers": {store.KindOIDCProvider, store.KindSAMLProvider},
 		} {
 			for _, k := range kinds {
 				n, err := r.Count(ctx, acct, k)

@@ -88,8 +88,8 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, c *authn.Caller,
 		if err != nil {
 			return nil, err
 		}
-		if len(have) >= iam.MaxSigningCertificatesPerUser {
-			return nil, &iam.LimitError{Message: "Cannot exceed quota for SigningCertificatesPerUser: 2", Quota: "SigningCertificatesPerUser"}
+		if s.limits.Reached(iam.QuotaSigningCertificatesPerUser, len(have)) {
+			return nil, s.limits.Exceeded(iam.QuotaSigningCertificatesPerUser)
 		}
 		e := &store.Entity{Account: acct, Kind: store.KindSigningCertificate, Name: k.ID, Path: "/", Created: now}
 		dup := iam.Errorf("DuplicateCertificate", "The Certificate with id %s already exists.", k.ID)
@@ -338,8 +338,8 @@ func (s *Service) UploadServerCertificate(ctx context.Context, c *authn.Caller, 
 		if err != nil {
 			return nil, err
 		}
-		if n >= iam.MaxServerCertificatesPerAccount {
-			return nil, &iam.LimitError{Message: "Cannot exceed quota for ServerCertificatesPerAccount: 20", Quota: "ServerCertificatesPerAccount"}
+		if s.limits.Reached(iam.QuotaServerCertificates, n) {
+			return nil, s.limits.Exceeded(iam.QuotaServerCertificates)
 		}
 		e := &store.Entity{Account: acct, Kind: store.KindServerCertificate, Name: name, ID: id, Path: path, Created: now}
 		if err := create(ctx, tx, e, sc, serverCertExists(name)); err != nil {

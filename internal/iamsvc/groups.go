@@ -13,9 +13,6 @@ import (
 	"github.com/iamd-dev/iamd/internal/store"
 )
 
-// MaxGroupsPerUser is AWS's quota on the groups a user can be a member of.
-const MaxGroupsPerUser = 10
-
 func groupOut(acct string, g *iam.Group) *types.Group {
 	return &types.Group{
 		GroupName:  ptr(g.Name),
@@ -63,7 +60,7 @@ func (s *Service) CreateGroup(ctx context.Context, c *authn.Caller, in *sdk.Crea
 	g := &iam.Group{Name: name, ID: id, Path: path, Created: s.nowUTC()}
 	return mutate(ctx, s, func(tx store.Tx) (*sdk.CreateGroupOutput, error) {
 		e := &store.Entity{Account: acct, Kind: store.KindGroup, Name: name, ID: id, Path: path, Created: g.Created}
-		if err := create(ctx, tx, e, g, groupExists(name)); err != nil {
+		if err := s.createCounted(ctx, tx, iam.QuotaGroups, e, g, groupExists(name)); err != nil {
 			return nil, err
 		}
 		return &sdk.CreateGroupOutput{Group: groupOut(acct, g)}, nil
@@ -351,7 +348,7 @@ func checkMembership(group, user string) error {
 	return iam.CheckName("userName", user, iam.MaxUserName)
 }
 
-// AddUserToGroup adds a user to a group (at most MaxGroupsPerUser groups per user).
+// AddUserToGroup adds a user to a group (at most the GroupsPerUser quota of groups per user).
 func (s *Service) AddUserToGroup(ctx context.Context, c *authn.Caller, in *sdk.AddUserToGroupInput) (*sdk.AddUserToGroupOutput, error) {
 	group, user := str(in.GroupName), str(in.UserName)
 	if err := checkMembership(group, user); err != nil {
@@ -375,8 +372,8 @@ func (s *Service) AddUserToGroup(ctx context.Context, c *authn.Caller, in *sdk.A
 				return &sdk.AddUserToGroupOutput{}, nil
 			}
 		}
-		if len(groups) >= MaxGroupsPerUser {
-			return nil, &iam.LimitError{Message: "Cannot exceed quota for GroupsPerUser: 10", Quota: "GroupsPerUser"}
+		if s.limits.Reached(iam.QuotaGroupsPerUser, len(groups)) {
+			return nil, s.limits.Exceeded(iam.QuotaGroupsPerUser)
 		}
 		return &sdk.AddUserToGroupOutput{}, tx.Link(ctx, acct, store.LinkMember, g.Name, u.Name)
 	})

@@ -81,8 +81,8 @@ func (s *Service) putInline(ctx context.Context, c *authn.Caller, o owner, actio
 				total += policy.Size(p.Document)
 			}
 		}
-		if total > o.maxInline {
-			return &iam.LimitError{Message: "Maximum policy size of " + strconv.Itoa(o.maxInline) + " bytes exceeded for " + o.noun + " " + name, Quota: "InlinePolicySize"}
+		if limit := s.limits.Get(o.maxInline); int64(total) > limit {
+			return &iam.LimitError{Message: "Maximum policy size of " + strconv.FormatInt(limit, 10) + " bytes exceeded for " + o.noun + " " + name, Quota: "InlinePolicySize"}
 		}
 		next = append(next, iam.InlinePolicy{Name: policyName, Document: doc})
 		sort.Slice(next, func(i, j int) bool { return next[i].Name < next[j].Name })

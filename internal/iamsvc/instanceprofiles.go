@@ -12,9 +12,6 @@ import (
 	"github.com/iamd-dev/iamd/internal/store"
 )
 
-// MaxRolesPerInstanceProfile is AWS's fixed quota (InstanceSessionsPerInstanceProfile).
-const MaxRolesPerInstanceProfile = 1
-
 func noSuchProfile(name string) error {
 	return iam.Errorf(iam.CodeNoSuchEntity, "Instance Profile %s cannot be found.", name)
 }
@@ -98,7 +95,7 @@ func (s *Service) CreateInstanceProfile(ctx context.Context, c *authn.Caller, in
 	p := &iam.InstanceProfile{Name: name, ID: id, Path: path, Created: s.nowUTC(), Tags: tags}
 	return mutate(ctx, s, func(tx store.Tx) (*sdk.CreateInstanceProfileOutput, error) {
 		e := &store.Entity{Account: acct, Kind: store.KindInstanceProfile, Name: name, ID: id, Path: path, Created: p.Created}
-		if err := create(ctx, tx, e, p, iam.Errorf(iam.CodeEntityAlreadyExists, "Instance Profile %s already exists.", name)); err != nil {
+		if err := s.createCounted(ctx, tx, iam.QuotaInstanceProfiles, e, p, iam.Errorf(iam.CodeEntityAlreadyExists, "Instance Profile %s already exists.", name)); err != nil {
 			return nil, err
 		}
 		out, err := profileOut(ctx, tx, acct, p)
@@ -249,8 +246,8 @@ func (s *Service) AddRoleToInstanceProfile(ctx context.Context, c *authn.Caller,
 		if err != nil {
 			return nil, err
 		}
-		if len(roles) >= MaxRolesPerInstanceProfile {
-			return nil, &iam.LimitError{Message: "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1", Quota: "InstanceSessionsPerInstanceProfile"}
+		if s.limits.Reached(iam.QuotaRolesPerInstanceProfile, len(roles)) {
+			return nil, s.limits.Exceeded(iam.QuotaRolesPerInstanceProfile)
 		}
 		return &sdk.AddRoleToInstanceProfileOutput{}, tx.Link(ctx, acct, store.LinkProfileRole, p.Name, ro.Name)
 	})

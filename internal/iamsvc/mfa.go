@@ -15,9 +15,6 @@ import (
 	"github.com/iamd-dev/iamd/internal/store"
 )
 
-// MaxMFADevicesPerUser is AWS's quota of MFA devices per user.
-const MaxMFADevicesPerUser = 8
-
 // enableWindow is how many 30-second steps back EnableMFADevice looks for the two codes;
 // ResyncMFADevice looks further.
 const (
@@ -173,8 +170,8 @@ func (s *Service) EnableMFADevice(ctx context.Context, c *authn.Caller, in *sdk.
 		if err != nil {
 			return nil, err
 		}
-		if len(devices) >= MaxMFADevicesPerUser {
-			return nil, &iam.LimitError{Message: "Cannot exceed quota for MFADevicesPerUser: 8", Quota: "MFADevicesPerUser"}
+		if s.limits.Reached(iam.QuotaMFADevicesPerUser, len(devices)) {
+			return nil, s.limits.Exceeded(iam.QuotaMFADevicesPerUser)
 		}
 		seed, err := s.openSeed(d)
 		if err != nil {

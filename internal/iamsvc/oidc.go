@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strconv"
 
 	sdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -14,9 +13,6 @@ import (
 	"github.com/iamd-dev/iamd/internal/oidc"
 	"github.com/iamd-dev/iamd/internal/store"
 )
-
-// MaxOIDCProviders is the OpenIdConnectProvidersPerAccount quota.
-const MaxOIDCProviders = 100
 
 func noSuchOIDCProvider(arn string) error {
 	return iam.Errorf(iam.CodeNoSuchEntity, "OpenIDConnect Provider not found for arn %s", arn)
@@ -100,8 +96,8 @@ func (s *Service) CreateOpenIDConnectProvider(ctx context.Context, c *authn.Call
 		if err != nil {
 			return nil, err
 		}
-		if n >= MaxOIDCProviders {
-			return nil, &iam.LimitError{Message: "Cannot exceed quota for OpenIdConnectProvidersPerAccount: " + strconv.Itoa(MaxOIDCProviders), Quota: "OpenIdConnectProvidersPerAccount"}
+		if s.limits.Reached(iam.QuotaOIDCProviders, n) {
+			return nil, s.limits.Exceeded(iam.QuotaOIDCProviders)
 		}
 		e := &store.Entity{Account: acct, Kind: store.KindOIDCProvider, Name: name, Path: "/", Created: p.Created}
 		if err := create(ctx, tx, e, p, iam.Errorf(iam.CodeEntityAlreadyExists, "Provider with url %s already exists.", raw)); err != nil {

@@ -128,7 +128,7 @@ func (s *Service) CreatePolicy(ctx context.Context, c *authn.Caller, in *sdk.Cre
 		DefaultVersion: "v1", Versions: []iam.PolicyVersion{{ID: "v1", Document: doc, Created: now}}, NextVersion: 2, Tags: tags}
 	return mutate(ctx, s, func(tx store.Tx) (*sdk.CreatePolicyOutput, error) {
 		e := &store.Entity{Account: acct, Kind: store.KindPolicy, Name: name, ID: id, Path: path, Created: now}
-		if err := create(ctx, tx, e, p, iam.Errorf(iam.CodeEntityAlreadyExists, "A policy called %s already exists. Duplicate names are not allowed.", name)); err != nil {
+		if err := s.createCounted(ctx, tx, iam.QuotaPolicies, e, p, iam.Errorf(iam.CodeEntityAlreadyExists, "A policy called %s already exists. Duplicate names are not allowed.", name)); err != nil {
 			return nil, err
 		}
 		out := policyOut(acct, p, 0)
@@ -500,9 +500,8 @@ func (s *Service) attach(ctx context.Context, c *authn.Caller, o owner, action, 
 				return &struct{}{}, nil
 			}
 		}
-		if len(cur) >= o.maxAttach {
-			quota := "PoliciesPer" + strings.ToUpper(o.noun[:1]) + o.noun[1:]
-			return nil, &iam.LimitError{Message: "Cannot exceed quota for " + quota + ": " + strconv.Itoa(o.maxAttach), Quota: quota}
+		if s.limits.Reached(o.maxAttach, len(cur)) {
+			return nil, s.limits.Exceeded(o.maxAttach)
 		}
 		e, _ := tx.Get(ctx, acct, o.kind, name)
 		return &struct{}{}, tx.Link(ctx, acct, o.link, e.Name, arn)

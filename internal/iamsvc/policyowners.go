@@ -12,8 +12,8 @@ type owner struct {
 	noun      string // "user", "group", "role" (messages)
 	field     string // wire member of the name ("userName")
 	maxName   int
-	maxInline int // aggregate inline policy size quota, characters without whitespace
-	maxAttach int // managed policies attached
+	maxInline iam.QuotaID // aggregate inline policy size, characters without whitespace
+	maxAttach iam.QuotaID // managed policies attached
 	link      store.LinkKind
 	missing   func(string) error
 	// open decodes the entity and returns it, its inline policies and its ARN.
@@ -29,7 +29,7 @@ func noSuchRole(name string) error {
 }
 
 var (
-	userOwner = owner{store.KindUser, "user", "userName", iam.MaxUserName, 2048, 10, store.LinkUserPolicy, noSuchUser,
+	userOwner = owner{store.KindUser, "user", "userName", iam.MaxUserName, iam.QuotaUserPolicySize, iam.QuotaPoliciesPerUser, store.LinkUserPolicy, noSuchUser,
 		func(acct string, e *store.Entity) (any, *[]iam.InlinePolicy, string, error) {
 			u, err := decode[iam.User](e)
 			if err != nil {
@@ -37,7 +37,7 @@ var (
 			}
 			return u, &u.Inline, iam.UserARN(acct, u.Path, u.Name), nil
 		}}
-	groupOwner = owner{store.KindGroup, "group", "groupName", iam.MaxGroupName, 5120, 10, store.LinkGroupPolicy, noSuchGroup,
+	groupOwner = owner{store.KindGroup, "group", "groupName", iam.MaxGroupName, iam.QuotaGroupPolicySize, iam.QuotaPoliciesPerGroup, store.LinkGroupPolicy, noSuchGroup,
 		func(acct string, e *store.Entity) (any, *[]iam.InlinePolicy, string, error) {
 			g, err := decode[iam.Group](e)
 			if err != nil {
@@ -45,7 +45,7 @@ var (
 			}
 			return g, &g.Inline, iam.GroupARN(acct, g.Path, g.Name), nil
 		}}
-	roleOwner = owner{store.KindRole, "role", "roleName", iam.MaxRoleName, 10240, 10, store.LinkRolePolicy, noSuchRole,
+	roleOwner = owner{store.KindRole, "role", "roleName", iam.MaxRoleName, iam.QuotaRolePolicySize, iam.QuotaPoliciesPerRole, store.LinkRolePolicy, noSuchRole,
 		func(acct string, e *store.Entity) (any, *[]iam.InlinePolicy, string, error) {
 			r, err := decode[iam.Role](e)
 			if err != nil {

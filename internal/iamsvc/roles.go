@@ -18,9 +18,6 @@ import (
 
 // Role quotas and limits.
 const (
-	// MaxTrustPolicySize is the ACLSizePerRole quota: characters of a trust policy, whitespace
-	// not counted.
-	MaxTrustPolicySize = 2048
 	// MinSessionDuration, DefaultSessionDuration and MaxSessionDuration bound a role's
 	// MaxSessionDuration, in seconds.
 	MinSessionDuration     = 3600
@@ -64,7 +61,7 @@ func roleOut(acct string, r *iam.Role) *types.Role {
 
 // checkTrustDoc validates an AssumeRolePolicyDocument: the member's length and character set,
 // the trust policy grammar, and the ACLSizePerRole quota.
-func checkTrustDoc(doc string) error {
+func (s *Service) checkTrustDoc(doc string) error {
 	err := checkDocumentField(doc)
 	if err == nil {
 		_, err = parsePolicy(doc, policy.Trust)
@@ -75,8 +72,8 @@ func checkTrustDoc(doc string) error {
 	if err != nil {
 		return err
 	}
-	if policy.Size(doc) > MaxTrustPolicySize {
-		return &iam.LimitError{Message: "Cannot exceed quota for ACLSizePerRole: " + strconv.Itoa(MaxTrustPolicySize), Quota: "ACLSizePerRole"}
+	if int64(policy.Size(doc)) > s.limits.Get(iam.QuotaTrustPolicySize) {
+		return s.limits.Exceeded(iam.QuotaTrustPolicySize)
 	}
 	return nil
 }
@@ -126,7 +123,7 @@ func (s *Service) CreateRole(ctx context.Context, c *authn.Caller, in *sdk.Creat
 			return nil, err
 		}
 	}
-	if err := checkTrustDoc(doc); err != nil {
+	if err := s.checkTrustDoc(doc); err != nil {
 		return nil, err
 	}
 	acct := account(c)
@@ -160,7 +157,7 @@ func (s *Service) CreateRole(ctx context.Context, c *authn.Caller, in *sdk.Creat
 			r.Boundary = *in.PermissionsBoundary
 		}
 		e := &store.Entity{Account: acct, Kind: store.KindRole, Name: name, ID: id, Path: path, Created: r.Created}
-		if err := create(ctx, tx, e, r, iam.Errorf(iam.CodeEntityAlreadyExists, "Role with name %s already exists.", name)); err != nil {
+		if err := s.createCounted(ctx, tx, iam.QuotaRoles, e, r, iam.Errorf(iam.CodeEntityAlreadyExists, "Role with name %s already exists.", name)); err != nil {
 			return nil, err
 		}
 		out := roleOut(acct, r)
@@ -276,7 +273,7 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, c *authn.Caller, i
 	if err := checkRoleName(name); err != nil {
 		return nil, err
 	}
-	if err := checkTrustDoc(doc); err != nil {
+	if err := s.checkTrustDoc(doc); err != nil {
 		var fe *iam.FieldError
 		if errors.As(err, &fe) {
 			return nil, &iam.FieldError{Field: "policyDocument", Value: fe.Value, Constraint: fe.Constraint}

@@ -18,10 +18,8 @@ import (
 	"github.com/iamd-dev/iamd/internal/store"
 )
 
-// SAML provider quotas and limits (IAM API Reference, "IAM and AWS STS quotas").
+// SAML provider limits (IAM API Reference, "IAM and AWS STS quotas").
 const (
-	// MaxSAMLProviders is the SAMLProvidersPerAccount quota.
-	MaxSAMLProviders = 100
 	// MinSAMLMetadata and MaxSAMLMetadata bound SAMLMetadataDocument, in characters.
 	MinSAMLMetadata = 1000
 	MaxSAMLMetadata = 10000000
@@ -192,8 +190,8 @@ func (s *Service) CreateSAMLProvider(ctx context.Context, c *authn.Caller, in *s
 		if err != nil {
 			return nil, err
 		}
-		if n >= MaxSAMLProviders {
-			return nil, &iam.LimitError{Message: "Cannot exceed quota for SAMLProvidersPerAccount: " + strconv.Itoa(MaxSAMLProviders), Quota: "SAMLProvidersPerAccount"}
+		if s.limits.Reached(iam.QuotaSAMLProviders, n) {
+			return nil, s.limits.Exceeded(iam.QuotaSAMLProviders)
 		}
 		e := &store.Entity{Account: acct, Kind: store.KindSAMLProvider, Name: name, Path: "/", Created: p.Created}
 		if err := create(ctx, tx, e, p, iam.Errorf(iam.CodeEntityAlreadyExists, "Provider with name %s already exists.", name)); err != nil {

@@ -39,6 +39,9 @@ type Service struct {
 
 	// catalog is the AWS action catalog, decoded once on first use (it takes ~15 ms and 7 MB).
 	catalog func() (*catalog.Catalog, error)
+
+	// limits are the IAM quotas in force (AWS's defaults with the configured adjustable ones).
+	limits iam.Limits
 }
 
 // userKey names a cached user: account and lower-case name (names ignore case).
@@ -55,13 +58,15 @@ type Config struct {
 	Rand   io.Reader
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Limits are the IAM quotas (the zero value: AWS's defaults).
+	Limits iam.Limits
 }
 
 // New returns the IAM service.
 func New(c Config) *Service {
 	return &Service{store: c.Store, authz: c.Authz, keys: c.Keys, rand: c.Rand, now: c.Now, logger: c.Logger,
 		users:   authn.NewCache[userKey, *iam.User](c.Authz.Generation(), maxCachedUsers),
-		catalog: sync.OnceValues(catalog.Load)}
+		catalog: sync.OnceValues(catalog.Load), limits: c.Limits}
 }
 
 // cachedUser reads a user outside any transaction, from the cache when it was read since the
@@ -176,6 +181,24 @@ func create(ctx context.Context, tx store.Tx, e *store.Entity, v any, exists err
 		return err
 	}
 	return nil
+}
+
+// createCounted is create for an entity that counts against an entities-per-account quota q:
+// an existing name is still EntityAlreadyExists, and a full account answers LimitExceeded.
+func (s *Service) createCounted(ctx context.Context, tx store.Tx, q iam.QuotaID, e *store.Entity, v any, exists error) error {
+	if _, err := tx.Get(ctx, e.Account, e.Kind, e.Name); err == nil {
+		return exists
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	n, err := tx.Count(ctx, e.Account, e.Kind)
+	if err != nil {
+		return err
+	}
+	if s.limits.Reached(q, n) {
+		return s.limits.Exceeded(q)
+	}
+	return create(ctx, tx, e, v, exists)
 }
 
 func (s *Service) newID(prefix string) (string, error) {

@@ -112,8 +112,8 @@ func (s *Service) CreateServiceSpecificCredential(ctx context.Context, c *authn.
 				n++
 			}
 		}
-		if n >= iam.MaxServiceCredentialsPerService {
-			return nil, &iam.LimitError{Message: "Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: 2", Quota: "ServiceSpecificCredentialsPerUserPerService"}
+		if s.limits.Reached(iam.QuotaServiceCredentialsPerService, n) {
+			return nil, s.limits.Exceeded(iam.QuotaServiceCredentialsPerService)
 		}
 		e := &store.Entity{Account: acct, Kind: store.KindServiceCredential, Name: id, Path: "/", Created: now}
 		if err := addCred(ctx, tx, serviceCreds, acct, u.ID, id, e, sc, iam.Errorf(iam.CodeEntityAlreadyExists, "Credential %s already exists.", id)); err != nil {

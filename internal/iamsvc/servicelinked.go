@@ -171,7 +171,7 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, c *authn.Caller, 
 	return mutate(ctx, s, func(tx store.Tx) (*sdk.CreateServiceLinkedRoleOutput, error) {
 		e := &store.Entity{Account: acct, Kind: store.KindRole, Name: name, ID: id, Path: path, Created: r.Created}
 		taken := iam.Errorf(iam.CodeInvalidInput, "Service role name %s has been taken in this account, please try a different suffix.", name)
-		if err := create(ctx, tx, e, r, taken); err != nil {
+		if err := s.createCounted(ctx, tx, iam.QuotaRoles, e, r, taken); err != nil {
 			return nil, err
 		}
 		out := roleOut(acct, r)

@@ -286,8 +286,8 @@ func (s *Service) UploadSSHPublicKey(ctx context.Context, c *authn.Caller, in *s
 				return nil, iam.Errorf("DuplicateSSHPublicKey", "The SSH public key is already associated with the specified IAM user.")
 			}
 		}
-		if len(have) >= iam.MaxSSHPublicKeysPerUser {
-			return nil, &iam.LimitError{Message: "Cannot exceed quota for SSHPublicKeysPerUser: 5", Quota: "SSHPublicKeysPerUser"}
+		if s.limits.Reached(iam.QuotaSSHPublicKeysPerUser, len(have)) {
+			return nil, s.limits.Exceeded(iam.QuotaSSHPublicKeysPerUser)
 		}
 		e := &store.Entity{Account: acct, Kind: store.KindSSHPublicKey, Name: id, Path: "/", Created: k.Uploaded}
 		if err := addCred(ctx, tx, sshKeys, acct, u.ID, id, e, k, iam.Errorf(iam.CodeEntityAlreadyExists, "Public key %s already exists.", id)); err != nil {

@@ -169,7 +169,7 @@ func (s *Service) CreateUser(ctx context.Context, c *authn.Caller, in *sdk.Creat
 			u.Boundary = *in.PermissionsBoundary
 		}
 		e := &store.Entity{Account: acct, Kind: store.KindUser, Name: name, ID: id, Path: path, Created: u.Created}
-		if err := create(ctx, tx, e, u, iam.Errorf(iam.CodeEntityAlreadyExists, "User with name %s already exists.", name)); err != nil {
+		if err := s.createCounted(ctx, tx, iam.QuotaUsers, e, u, iam.Errorf(iam.CodeEntityAlreadyExists, "User with name %s already exists.", name)); err != nil {
 			return nil, err
 		}
 		return &sdk.CreateUserOutput{User: userOut(acct, u)}, nil
