@@ -1,0 +1,242 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	iamd "github.com/iamd-dev/iamd/internal/iam"
+	"github.com/iamd-dev/iamd/internal/store"
+	"github.com/iamd-dev/iamd/internal/store/sqlite"
+)
+
+// write is one acknowledged write of the crash test's load.
+type write struct {
+	action, user, tag string // tag: the tag key TagUser set
+}
+
+// TestCrashDuringWriteLoad kills the server (SIGKILL) while concurrent clients create users
+// and tag them, then opens the store: every write that was acknowledged exists and has its
+// record, every successful CreateUser or TagUser record describes a write that exists, and
+// iamd trail verify passes.
+func TestCrashDuringWriteLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the real binary")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	cmd, endpoint := serve(t, dir)
+
+	const clients, killAfter = 8, 200
+	var (
+		mu    sync.Mutex
+		acked []write
+		kill  = make(chan struct{})
+		once  sync.Once
+		wg    sync.WaitGroup
+	)
+	ack := func(w write) {
+		mu.Lock()
+		acked = append(acked, w)
+		n := len(acked)
+		mu.Unlock()
+		if n >= killAfter {
+			once.Do(func() { close(kill) })
+		}
+	}
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cl := client(endpoint)
+			for i := 0; ; i++ {
+				user := fmt.Sprintf("c%d-u%03d", c, i)
+				if _, err := cl.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(user)}); err != nil {
+					return // the server is gone (or the write failed): stop this client
+				}
+				ack(write{"CreateUser", user, ""})
+				tag := fmt.Sprintf("k%d", i%3)
+				if _, err := cl.TagUser(ctx, &iam.TagUserInput{UserName: aws.String(user), Tags: []iamtypes.Tag{{Key: aws.String(tag), Value: aws.String("v")}}}); err != nil {
+					return
+				}
+				ack(write{"TagUser", user, tag})
+			}
+		}()
+	}
+	<-kill
+	if err := cmd.Process.Kill(); err != nil { // SIGKILL mid-load: requests in flight are cut off
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	t.Logf("%d writes acknowledged before kill -9", len(acked))
+
+	db, err := sqlite.Config{Path: filepath.Join(dir, "iamd.db")}.Open(ctx, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	// What the store holds: users with their tag keys, and the successful writes' records.
+	users := map[string]map[string]bool{}
+	err = db.View(ctx, func(r store.Reader) error {
+		es, _, err := r.List(ctx, "111122223333", store.KindUser, store.Page{})
+		for _, e := range es {
+			var u iamd.User
+			if err := json.Unmarshal(e.Data, &u); err != nil {
+				return err
+			}
+			users[u.Name] = map[string]bool{}
+			for _, tg := range u.Tags {
+				users[u.Name][tg.Key] = true
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorded := map[write]bool{}
+	for after := int64(0); ; {
+		evs, err := db.Chain(ctx, after, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range evs {
+			if e.Name != "CreateUser" && e.Name != "TagUser" {
+				continue
+			}
+			var rec struct {
+				ErrorCode         string `json:"errorCode"`
+				RequestParameters struct {
+					UserName string `json:"userName"`
+					Tags     []struct {
+						Key string `json:"key"`
+					} `json:"tags"`
+				} `json:"requestParameters"`
+			}
+			if err := json.Unmarshal(e.Record, &rec); err != nil {
+				t.Fatalf("record %d: %v", e.Seq, err)
+			}
+			if rec.ErrorCode != "" {
+				continue
+			}
+			w := write{action: e.Name, user: rec.RequestParameters.UserName}
+			if len(rec.RequestParameters.Tags) > 0 {
+				w.tag = rec.RequestParameters.Tags[0].Key
+			}
+			recorded[w] = true
+		}
+		if len(evs) < 1000 {
+			break
+		}
+		after = evs[len(evs)-1].Seq
+	}
+
+	// Every acknowledged write happened and has its record.
+	for _, w := range acked {
+		if tags, ok := users[w.user]; !ok || (w.tag != "" && !tags[w.tag]) {
+			t.Errorf("acknowledged %s %s %s is not in the store", w.action, w.user, w.tag)
+		}
+		if !recorded[w] {
+			t.Errorf("acknowledged %s %s %s has no record", w.action, w.user, w.tag)
+		}
+	}
+	// No successful record describes a write that did not happen.
+	for w := range recorded {
+		if tags, ok := users[w.user]; !ok || (w.tag != "" && !tags[w.tag]) {
+			t.Errorf("record of %s %s %s, but the store does not have it", w.action, w.user, w.tag)
+		}
+	}
+	if len(recorded) < len(acked) {
+		t.Errorf("%d successful write records for %d acknowledged writes", len(recorded), len(acked))
+	}
+	db.Close()
+
+	verify := exec.Command(os.Args[0], "trail", "verify", "--data", dir)
+	verify.Env = append(os.Environ(), "IAMD_TEST_MAIN=1")
+	if out, err := verify.CombinedOutput(); err != nil || !strings.HasPrefix(string(out), "ok: ") {
+		t.Errorf("iamd trail verify after kill -9: %v\n%s", err, out)
+	}
+}
+
+// TestServeRetentionKeepsTrailVerifiable: a server started with --trail-retention-bytes prunes an
+// existing trail at start, and iamd trail verify then passes from the prune checkpoint.
+func TestServeRetentionKeepsTrailVerifiable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the real binary")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	cmd, endpoint := serve(t, dir)
+	c := client(endpoint)
+	for i := range 40 {
+		if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(fmt.Sprintf("u%02d", i))}); err != nil {
+			t.Fatalf("CreateUser %d: %v", i, err)
+		}
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+
+	const limit = 10_000
+	cmd = exec.Command(os.Args[0], "serve", "--data", dir, "--listen", "127.0.0.1:0", "--trail-retention-bytes", fmt.Sprint(limit))
+	cmd.Env = append(os.Environ(), "IAMD_TEST_MAIN=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	sc := bufio.NewScanner(stderr)
+	pruned := ""
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "audit trail retention") {
+			pruned = sc.Text()
+			break
+		}
+	}
+	if !strings.Contains(pruned, "pruned records") {
+		t.Fatalf("the server did not log a prune at start (got %q, %v)", pruned, sc.Err())
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+
+	verify := exec.Command(os.Args[0], "trail", "verify", "--data", dir)
+	verify.Env = append(os.Environ(), "IAMD_TEST_MAIN=1")
+	out, err := verify.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "from the prune checkpoint") {
+		t.Fatalf("iamd trail verify after retention: %v\n%s", err, out)
+	}
+	db, err := sqlite.Config{Path: filepath.Join(dir, "iamd.db")}.Open(ctx, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	evs, err := db.Chain(ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, e := range evs {
+		total += len(e.Record)
+	}
+	if total > limit || len(evs) == 0 || evs[len(evs)-1].Name != "CreateUser" {
+		t.Errorf("after retention: %d records, %d bytes; want the newest within %d bytes (log: %s)", len(evs), total, limit, pruned)
+	}
+}
