@@ -1,0 +1,271 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"log/slog"
+	"os"
+	"os/exec"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/iamd-dev/iamd/internal/config"
+	"github.com/iamd-dev/iamd/internal/findings"
+	"github.com/iamd-dev/iamd/internal/server"
+	"github.com/iamd-dev/iamd/internal/store"
+)
+
+// auditServer starts a server for account execAccount whose root keys are rootKey/rootSecret.
+func auditServer(t *testing.T) (*server.Server, *iam.Client) {
+	t.Helper()
+	cfg := config.Default(t.TempDir(), "")
+	cfg.DataDir = t.TempDir()
+	cfg.Listen = "127.0.0.1:0"
+	cfg.AccountID = execAccount
+	cfg.RootAccessKeyID, cfg.RootSecretAccessKey = rootKey, rootSecret
+	cfg.ManagedPolicies = false
+	srv, err := server.Start(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv, client(srv.Endpoint())
+}
+
+func step[T any](t *testing.T, what string) func(T, error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return v
+	}
+}
+
+// auditEnv is the environment of an audit run as the key's owner against srv.
+func auditEnv(srv *server.Server, key, secret string) map[string]string {
+	return map[string]string{"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret,
+		"AWS_ENDPOINT_URL": srv.Endpoint(), "AWS_REGION": "us-east-1", "HOME": os.TempDir()}
+}
+
+// runAuditJSON runs iamd audit --json at now and returns the report and the error.
+func runAuditJSON(t *testing.T, env map[string]string, now time.Time, args ...string) (findings.Report, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := auditWith(context.Background(), append(args, "--json"), func(k string) string { return env[k] }, func() time.Time { return now }, &out, &errb)
+	var rep findings.Report
+	if out.Len() > 0 {
+		if jerr := json.Unmarshal(out.Bytes(), &rep); jerr != nil {
+			t.Fatalf("iamd audit %v printed %q: %v", args, out.String(), jerr)
+		}
+	}
+	if errb.Len() > 0 {
+		t.Logf("iamd audit %v: stderr: %s", args, errb.String())
+	}
+	return rep, err
+}
+
+// codes lists "CODE resource" for each finding, sorted.
+func codes(rep findings.Report) []string {
+	out := []string{}
+	for _, f := range rep.Findings {
+		out = append(out, f.Code+" "+strings.TrimPrefix(f.Resource, "arn:aws:iam::"+execAccount+":"))
+	}
+	sort.Strings(out)
+	return out
+}
+
+const (
+	adminPolicy     = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+	partnerTrustDoc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"sts:AssumeRole"}]}`
+	ghaTrustDoc     = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::` + execAccount +
+		`:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}}}]}`
+)
+
+// antiPatterns sets up an account with several anti-patterns: the root user's key in use, a
+// user with a policy of its own (allowing * on *) and two keys, a role trusting another account
+// without ExternalId, a GitHub Actions role without a sub condition, no password policy.
+func antiPatterns(t *testing.T, root *iam.Client) {
+	ctx := context.Background()
+	pol := step[*iam.CreatePolicyOutput](t, "CreatePolicy")(root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("admin"), PolicyDocument: aws.String(adminPolicy)}))
+	step[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("dev")}))
+	step[*iam.AttachUserPolicyOutput](t, "AttachUserPolicy")(root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("dev"), PolicyArn: pol.Policy.Arn}))
+	for range 2 {
+		step[*iam.CreateAccessKeyOutput](t, "CreateAccessKey")(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("dev")}))
+	}
+	step[*iam.CreateRoleOutput](t, "CreateRole partner")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("partner"), AssumeRolePolicyDocument: aws.String(partnerTrustDoc)}))
+	step[*iam.CreateOpenIDConnectProviderOutput](t, "CreateOpenIDConnectProvider")(root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
+		Url: aws.String("https://token.actions.githubusercontent.com"), ClientIDList: []string{"sts.amazonaws.com"},
+		ThumbprintList: []string{"6938fd4d98bab03faadb97b34396831e3780aea1"}}))
+	step[*iam.CreateRoleOutput](t, "CreateRole gha")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("gha"), AssumeRolePolicyDocument: aws.String(ghaTrustDoc)}))
+}
+
+func TestAuditAntiPatterns(t *testing.T) {
+	srv, root := auditServer(t)
+	antiPatterns(t, root)
+	env := auditEnv(srv, rootKey, rootSecret)
+	rep, err := runAuditJSON(t, env, time.Now())
+	if err != nil {
+		t.Fatalf("iamd audit: %v", err)
+	}
+	want := []string{
+		"CROSS_ACCOUNT_TRUST_NO_EXTERNAL_ID role/partner",
+		"OIDC_TRUST_NO_SUB role/gha",
+		"ROOT_ACCESS_KEYS root",
+		"ROOT_NO_MFA root",
+		"ROOT_USED_RECENTLY root",
+		"STAR_STAR_GRANT policy/admin",
+		"USER_DIRECT_POLICY user/dev",
+		"USER_TWO_ACTIVE_KEYS user/dev",
+		"WEAK_PASSWORD_POLICY root",
+	}
+	if d := cmp.Diff(want, codes(rep)); d != "" {
+		t.Errorf("findings (-want +got):\n%s", d)
+	}
+	if rep.Account != execAccount || rep.Days != 90 || rep.Summary["critical"] != 3 {
+		t.Errorf("report account %q, days %d, summary %v: want %s, 90, 3 critical (root keys, root MFA, GitHub trust)", rep.Account, rep.Days, rep.Summary, execAccount)
+	}
+
+	// 200 days on, nothing was used since: keys are old and unused, roles unused, and the
+	// user's permissions (every service, through "*") unused; the root user's use is old.
+	later := time.Now().AddDate(0, 0, 200)
+	rep, err = runAuditJSON(t, env, later)
+	if err != nil {
+		t.Fatalf("iamd audit 200 days later: %v", err)
+	}
+	want = []string{
+		"ACCESS_KEY_NOT_ROTATED user/dev", "ACCESS_KEY_NOT_ROTATED user/dev",
+		"CROSS_ACCOUNT_TRUST_NO_EXTERNAL_ID role/partner",
+		"OIDC_TRUST_NO_SUB role/gha",
+		"ROOT_ACCESS_KEYS root",
+		"ROOT_NO_MFA root",
+		"STAR_STAR_GRANT policy/admin",
+		"USER_DIRECT_POLICY user/dev",
+		"USER_TWO_ACTIVE_KEYS user/dev",
+		"UnusedIAMRole role/gha", "UnusedIAMRole role/partner",
+		"UnusedIAMUserAccessKey user/dev", "UnusedIAMUserAccessKey user/dev",
+		"UnusedPermission user/dev",
+		"WEAK_PASSWORD_POLICY root",
+	}
+	if d := cmp.Diff(want, codes(rep)); d != "" {
+		t.Errorf("findings 200 days later (-want +got):\n%s", d)
+	}
+	for _, f := range rep.Findings {
+		if f.Code == findings.CodeUnusedPermission && (len(f.Evidence) < 100 || !strings.Contains(f.Message, "s3")) {
+			t.Errorf("UnusedPermission %q with %d services: want every service of the catalog, s3 among them", f.Message, len(f.Evidence))
+		}
+	}
+
+	// --check and --days narrow the run.
+	rep, err = runAuditJSON(t, env, later, "--check", "UnusedIAMRole,ROOT_NO_MFA", "--days", "365")
+	if d := cmp.Diff([]string{"ROOT_NO_MFA root"}, codes(rep)); d != "" || err != nil {
+		t.Errorf("--check UnusedIAMRole,ROOT_NO_MFA --days 365: %v, findings (-want +got):\n%s", err, d)
+	}
+
+	// --fail-on high: exit status 2 (the real binary); none and the default: 0.
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"--fail-on", "high"}, auditExitStatus},
+		{[]string{"--fail-on", "critical", "--check", "USER_TWO_ACTIVE_KEYS"}, 0},
+		{[]string{"--fail-on", "none"}, 0},
+		{nil, 0},
+	} {
+		if got := auditBinary(t, env, tc.args...); got != tc.want {
+			t.Errorf("iamd audit %v: exit status %d, want %d", tc.args, got, tc.want)
+		}
+	}
+}
+
+// auditBinary runs the test binary as iamd audit and returns its exit status.
+func auditBinary(t *testing.T, env map[string]string, args ...string) int {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"audit"}, args...)...)
+	cmd.Env = append(os.Environ(), "IAMD_TEST_MAIN=1")
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatalf("iamd audit %v: %v", args, err)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 0 && code != auditExitStatus {
+		t.Logf("iamd audit %v: stderr: %s", args, stderr.String())
+	}
+	return cmd.ProcessState.ExitCode()
+}
+
+// TestAuditCleanAccount: an account following the practices has no finding, so even
+// --fail-on info exits zero. The audit runs as a user allowed to read IAM through a group.
+func TestAuditCleanAccount(t *testing.T) {
+	ctx := context.Background()
+	srv, root := auditServer(t)
+	step[*iam.UpdateAccountPasswordPolicyOutput](t, "UpdateAccountPasswordPolicy")(root.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{
+		MinimumPasswordLength: aws.Int32(14), RequireSymbols: true, RequireNumbers: true, RequireUppercaseCharacters: true,
+		RequireLowercaseCharacters: true, MaxPasswordAge: aws.Int32(90), PasswordReusePrevention: aws.Int32(24)}))
+	pol := step[*iam.CreatePolicyOutput](t, "CreatePolicy")(root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("audit-read"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:Get*","iam:List*","iam:GenerateCredentialReport","iam:GenerateServiceLastAccessedDetails"],"Resource":"*"}]}`)}))
+	step[*iam.CreateGroupOutput](t, "CreateGroup")(root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("auditors")}))
+	step[*iam.AttachGroupPolicyOutput](t, "AttachGroupPolicy")(root.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("auditors"), PolicyArn: pol.Policy.Arn}))
+	step[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("auditor")}))
+	step[*iam.AddUserToGroupOutput](t, "AddUserToGroup")(root.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("auditors"), UserName: aws.String("auditor")}))
+	key := step[*iam.CreateAccessKeyOutput](t, "CreateAccessKey")(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("auditor")}))
+	// The root user's MFA device is set in the console in AWS, through no IAM action; the test
+	// links one in the store.
+	if err := srv.Store().Update(ctx, func(tx store.Tx) error {
+		return tx.Link(ctx, execAccount, store.LinkUserMFA, "", "root-mfa")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Last, the root user deletes its own access key.
+	step[*iam.DeleteAccessKeyOutput](t, "DeleteAccessKey root")(root.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(rootKey)}))
+
+	env := auditEnv(srv, aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey))
+	rep, err := runAuditJSON(t, env, time.Now(), "--fail-on", "info")
+	if err != nil || len(rep.Findings) != 0 || rep.Account != execAccount {
+		t.Errorf("iamd audit --fail-on info on a clean account: %v, account %q, findings %+v; want none", err, rep.Account, rep.Findings)
+	}
+	if got := auditBinary(t, env, "--fail-on", "info"); got != 0 {
+		t.Errorf("iamd audit --fail-on info: exit status %d, want 0", got)
+	}
+}
+
+func TestAuditFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--fail-on", "severe"}, `unknown severity "severe"`},
+		{[]string{"--check", "ROOT_NO_MFA,NOPE"}, `unknown check "NOPE"`},
+		{[]string{"--days", "0"}, "--days 0"},
+		{[]string{"extra"}, "unexpected arguments"},
+	} {
+		var out, errb bytes.Buffer
+		err := auditWith(context.Background(), tc.args, func(string) string { return "" }, time.Now, &out, &errb)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("iamd audit %v: error %v, want one containing %q", tc.args, err, tc.want)
+		}
+	}
+	var errb bytes.Buffer
+	if err := auditWith(context.Background(), []string{"--help"}, func(string) string { return "" }, time.Now, &bytes.Buffer{}, &errb); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("iamd audit --help: %v, want flag.ErrHelp", err)
+	}
+	for _, c := range findings.Checks() {
+		if !strings.Contains(errb.String(), c.Code) {
+			t.Errorf("iamd audit --help does not list check %s:\n%s", c.Code, errb.String())
+		}
+	}
+}
