@@ -28,6 +28,14 @@ type Catalog struct {
 	// AccessLevel returns an action's access level: "List", "Read", "Write",
 	// "Permissions management" or "Tagging".
 	AccessLevel func(action string) (level string, ok bool)
+	// ARNFormats returns the ARN templates of the resource types whose ARNs have this service
+	// part, exactly as spelled ("s3" → "arn:${Partition}:s3:::${BucketName}", …), whichever
+	// service defines them; nil when there are none. Lint checks resource ARNs against them.
+	ARNFormats func(service string) []string
+	// ActionConditionKeys returns every condition key an action ("s3:GetObject") supports: its
+	// own, its resource types' and those of the resource types' definitions; ok is false when
+	// the action is unknown.
+	ActionConditionKeys func(action string) (keys []string, ok bool)
 }
 
 // The finding types of IAM Access Analyzer's ValidatePolicy.
@@ -130,17 +138,26 @@ func Lint(text string, kind Kind, cat Catalog) ([]Finding, error) {
 		return nil, fmt.Errorf("policy: lint: invalid kind %d", kind)
 	}
 	l := &linter{text: text, kind: kind, cat: cat}
-	if _, err := Parse(text, kind); err != nil {
-		var se *SyntaxError
-		if !errors.As(err, &se) {
-			return nil, fmt.Errorf("policy: lint: %w", err)
-		}
-		l.syntax(se)
+	_, perr := Parse(text, kind)
+	var se *SyntaxError
+	if perr != nil && !errors.As(perr, &se) {
+		return nil, fmt.Errorf("policy: lint: %w", perr)
 	}
 	p := &parser{text: text}
 	root, jerr := p.parseDocument()
-	if jerr == nil && root.kind == kindObject {
+	switch {
+	case jerr != nil:
+		if se != nil {
+			l.syntax(se)
+		}
+	case root.kind != kindObject:
+		l.add(FindingError, CodeDataTypeMismatch, lintDataType("Object"), lintLoc{stmt: -1, start: root.off, end: lintEnd(text, root.off)})
+	default:
 		l.document(&root)
+		// IAM's own rejection is reported only when no check of Access Analyzer's explains it.
+		if se != nil && !l.hasError() && !(kind == Resource && se.Message == msgSidUnique) {
+			l.syntax(se)
+		}
 	}
 	sort.SliceStable(l.out, func(i, j int) bool {
 		if l.out[i].Offset != l.out[j].Offset {
@@ -152,10 +169,21 @@ func Lint(text string, kind Kind, cat Catalog) ([]Finding, error) {
 }
 
 type linter struct {
-	text string
-	kind Kind
-	cat  Catalog
-	out  []Finding
+	text    string
+	kind    Kind
+	cat     Catalog
+	out     []Finding
+	version string // the document's Version, "" when absent or not a string
+	formats map[string][]arnFormat
+}
+
+func (l *linter) hasError() bool {
+	for i := range l.out {
+		if l.out[i].Type == FindingError {
+			return true
+		}
+	}
+	return false
 }
 
 // syntaxCodes maps IAM's messages for rejected documents to Access Analyzer's issue codes.
@@ -311,134 +339,6 @@ func pathString(steps []PathStep) string {
 func lintStep(s string) PathStep { return PathStep{Name: s} }
 func lintStepAt(i int) PathStep  { return PathStep{Index: i} }
 
-func (l *linter) document(root *value) {
-	if root.get("Version") == nil {
-		l.add(FindingWarning, CodeMissingVersion,
-			"We recommend that you specify the Version element to help you with debugging permission issues.",
-			lintLoc{stmt: -1, start: root.off, end: root.off + 1})
-	}
-	m := root.get("Statement")
-	if m == nil {
-		return
-	}
-	switch m.val.kind {
-	case kindObject:
-		l.statement(0, []PathStep{lintStep("Statement")}, &m.val)
-	case kindArray:
-		for i := range m.val.arr {
-			if m.val.arr[i].kind == kindObject {
-				l.statement(i, []PathStep{lintStep("Statement"), lintStepAt(i)}, &m.val.arr[i])
-			}
-		}
-	}
-}
-
-// strElem is one string of a string-or-array element.
-type strElem struct {
-	s     string
-	off   int
-	steps []PathStep
-}
-
-// strings lists the strings of a string or array member; ok is false for other shapes.
-func (l *linter) strs(base []PathStep, m *member) ([]strElem, bool) {
-	switch m.val.kind {
-	case kindString:
-		return []strElem{{m.val.str, m.val.off, l.at(base, 0, 0, 0, lintStep(m.key)).steps}}, true
-	case kindArray:
-		out := make([]strElem, 0, len(m.val.arr))
-		for i, e := range m.val.arr {
-			if e.kind == kindString {
-				out = append(out, strElem{e.str, e.off, l.at(base, 0, 0, 0, lintStep(m.key), lintStepAt(i)).steps})
-			}
-		}
-		return out, true
-	}
-	return nil, false
-}
-
-// stmtFacts is what the statement-level checks need.
-type stmtFacts struct {
-	allow            bool
-	actions          []strElem // Action entries
-	notActions       []strElem
-	hasAction        bool
-	hasNotAction     bool
-	resources        []strElem
-	notResource      *member
-	passedToService  bool
-	conditionKeysSet map[string]bool
-}
-
-func (l *linter) statement(i int, base []PathStep, sv *value) {
-	var f stmtFacts
-	f.conditionKeysSet = map[string]bool{}
-	for j := range sv.obj {
-		m := &sv.obj[j]
-		switch m.key {
-		case "Sid":
-			if m.val.kind == kindString && m.val.str == "" {
-				l.add(FindingSuggestion, CodeEmptySid,
-					"Add a value to the empty string in the Sid element.",
-					l.at(base, i, m.val.off, lintEnd(l.text, m.val.off), lintStep("Sid")))
-			}
-		case "Effect":
-			f.allow = m.val.kind == kindString && strings.EqualFold(m.val.str, "Allow")
-		case "Action", "NotAction":
-			list, ok := l.strs(base, m)
-			if !ok {
-				continue
-			}
-			if m.val.kind == kindArray && len(m.val.arr) == 0 {
-				l.add(FindingSuggestion, CodeEmptyArrayAction,
-					"This statement includes no actions and does not affect the policy. Specify actions.",
-					l.at(base, i, m.val.off, lintEnd(l.text, m.val.off), lintStep(m.key)))
-			}
-			if m.key == "Action" {
-				f.actions, f.hasAction = list, true
-			} else {
-				f.notActions, f.hasNotAction = list, true
-			}
-			for _, a := range list {
-				l.action(i, a)
-			}
-		case "Resource", "NotResource":
-			list, ok := l.strs(base, m)
-			if !ok {
-				continue
-			}
-			if m.val.kind == kindArray && len(m.val.arr) == 0 {
-				l.add(FindingSuggestion, CodeEmptyArrayResource,
-					"This statement includes no resources and does not affect the policy. Specify resources.",
-					l.at(base, i, m.val.off, lintEnd(l.text, m.val.off), lintStep(m.key)))
-			}
-			if m.key == "Resource" {
-				f.resources = list
-			} else {
-				f.notResource = m
-			}
-		case "Principal", "NotPrincipal":
-			l.principal(i, base, m)
-		case "Condition":
-			if m.val.kind == kindObject {
-				l.conditions(i, append(base[:len(base):len(base)], lintStep("Condition")), &m.val, &f)
-			}
-		}
-	}
-	if f.allow {
-		if p := sv.get("NotPrincipal"); p != nil {
-			l.add(FindingSecurityWarning, CodeAllowNotPrincipal,
-				"Using Allow with NotPrincipal can be overly permissive. We recommend that you use Principal instead.",
-				l.at(base, i, p.keyOff, lintEnd(l.text, p.val.off), lintStep("NotPrincipal")))
-		}
-		if l.kind != SCP && l.kind != RCP && l.kind != Trust {
-			l.grants(i, base, &f, passRole)
-			l.grants(i, base, &f, createSLR)
-		}
-	}
-	l.redundant(i, f.actions)
-}
-
 // action checks one Action or NotAction entry against the catalog.
 func (l *linter) action(i int, a strElem) {
 	if a.s == "*" {
@@ -456,24 +356,6 @@ func (l *linter) action(i int, a strElem) {
 	}
 	if l.cat.MatchActions != nil && len(l.cat.MatchActions(a.s)) == 0 {
 		l.add(FindingError, CodeInvalidAction, fmt.Sprintf("The action %s does not exist.", a.s), where)
-	}
-}
-
-func (l *linter) principal(i int, base []PathStep, m *member) {
-	switch m.val.kind {
-	case kindObject:
-		if len(m.val.obj) == 0 {
-			l.add(FindingSuggestion, CodeEmptyObjectPrincipal,
-				"This statement includes no principals and does not affect the policy. Specify principals.",
-				l.at(base, i, m.val.off, lintEnd(l.text, m.val.off), lintStep(m.key)))
-		}
-		for _, t := range m.val.obj {
-			if t.val.kind == kindArray && len(t.val.arr) == 0 {
-				l.add(FindingSuggestion, CodeEmptyArrayPrincipal,
-					"This statement includes no principals and does not affect the policy. Specify principals.",
-					l.at(base, i, t.val.off, lintEnd(l.text, t.val.off), lintStep(m.key), lintStep(t.key)))
-			}
-		}
 	}
 }
 
@@ -547,45 +429,6 @@ func lintFits(k lintOpKind, typ, key string) bool {
 		return typ == "ARN"
 	}
 	return true
-}
-
-func (l *linter) conditions(i int, base []PathStep, cv *value, f *stmtFacts) {
-	if len(cv.obj) == 0 {
-		l.add(FindingSuggestion, CodeEmptyObjectCondition,
-			"This condition block is empty and it does not affect the policy. Specify conditions.",
-			lintLoc{stmt: i, steps: base, start: cv.off, end: lintEnd(l.text, cv.off)})
-	}
-	for _, op := range cv.obj {
-		if op.val.kind != kindObject {
-			continue
-		}
-		set, ifExists, k := lintOperator(op.key)
-		for _, km := range op.val.obj {
-			where := l.at(base, i, km.keyOff, lintEnd(l.text, km.keyOff), lintStep(op.key), lintStep(km.key))
-			f.conditionKeysSet[strings.ToLower(km.key)] = true
-			if strings.EqualFold(km.key, "iam:PassedToService") {
-				f.passedToService = true
-			}
-			if km.val.kind == kindArray && len(km.val.arr) == 0 {
-				l.emptyCondition(km.key, set, ifExists, where)
-			}
-			typ, known := l.conditionKey(km.key, where)
-			if !known {
-				continue
-			}
-			single := !strings.HasPrefix(typ, "ArrayOf")
-			if !lintFits(k, strings.TrimPrefix(typ, "ArrayOf"), km.key) {
-				l.add(FindingWarning, CodeTypeMismatch,
-					fmt.Sprintf("Use the operator type %s instead of operator %s for the condition key %s.",
-						strings.TrimPrefix(typ, "ArrayOf"), op.key, km.key), where)
-			}
-			if set == "ForAllValues" && single {
-				l.add(FindingSecurityWarning, CodeForAllValuesSingle,
-					fmt.Sprintf("Using ForAllValues qualifier with the single-valued condition key %s can be overly permissive. We recommend that you remove ForAllValues:.", km.key),
-					where)
-			}
-		}
-	}
 }
 
 func (l *linter) emptyCondition(key, set string, ifExists bool, where lintLoc) {

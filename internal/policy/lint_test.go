@@ -18,7 +18,33 @@ func lintCatalog(t testing.TB) (policy.Catalog, *catalog.Catalog) {
 	if err != nil {
 		t.Fatalf("catalog.Load: %v", err)
 	}
+	formats := map[string][]string{}
+	keys := map[string][]string{}
+	for _, prefix := range c.Services() {
+		svc, _ := c.Service(prefix)
+		for _, rt := range svc.ResourceTypes {
+			if parts := strings.SplitN(rt.ARNFormat, ":", 6); len(parts) == 6 {
+				formats[parts[2]] = append(formats[parts[2]], rt.ARNFormat)
+			}
+		}
+		for i := range svc.Actions {
+			a := &svc.Actions[i]
+			ks := append([]string(nil), a.ConditionKeys...)
+			for _, r := range a.ResourceTypes {
+				ks = append(ks, r.ConditionKeys...)
+				if rt, ok := svc.ResourceType(r.Name); ok {
+					ks = append(ks, rt.ConditionKeys...)
+				}
+			}
+			keys[strings.ToLower(a.String())] = ks
+		}
+	}
 	return policy.Catalog{
+		ARNFormats: func(service string) []string { return formats[service] },
+		ActionConditionKeys: func(action string) ([]string, bool) {
+			ks, ok := keys[strings.ToLower(action)]
+			return ks, ok
+		},
 		KnownService: func(p string) bool { _, ok := c.Service(p); return ok },
 		MatchActions: func(p string) []string {
 			m := c.Match(p)
@@ -107,7 +133,8 @@ func TestLint(t *testing.T) {
 			[]brief{{E, "INVALID_SERVICE", "Statement[0].Condition.StringEquals.nosuchsvc:key"}}},
 		{"known keys, tag templates and provider keys do not fire", policy.Identity,
 			stmt(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{
-				"StringEquals":{"aws:PrincipalTag/team":"a","s3:prefix":"p","aws:referer":"r","accounts.google.com:aud":"x","token.actions.githubusercontent.com:sub":"y"}}}`),
+				"StringEquals":{"aws:PrincipalTag/team":"a","aws:username":"r","accounts.google.com:aud":"x","token.actions.githubusercontent.com:sub":"y"}}}`,
+				`{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"StringLike":{"s3:prefix":"p/*"}}}`),
 			nil},
 
 		{"IpAddress on a String key fires", policy.Identity,
@@ -121,12 +148,12 @@ func TestLint(t *testing.T) {
 			[]brief{{W, "TYPE_MISMATCH", "Statement[0].Condition.BoolIfExists.aws:CurrentTime"}}},
 		{"matching types do not fire", policy.Identity,
 			stmt(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{
-				"IpAddress":{"aws:SourceIp":"10.0.0.0/8"},
+				"IpAddress":{"aws:SourceIp":"203.0.113.0/24"},
 				"NumericLessThan":{"aws:MultiFactorAuthAge":"3600","aws:EpochTime":"1"},
 				"DateGreaterThan":{"aws:CurrentTime":"2020-01-01T00:00:00Z"},
 				"Bool":{"aws:SecureTransport":"true"},
-				"StringLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/x"},
-				"ArnLike":{"aws:SourceArn":"arn:aws:sns:*:*:t"},
+				"StringLike":{"aws:username":"x*"},
+				"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/x","aws:SourceArn":"arn:aws:sns:*:*:t"},
 				"Null":{"aws:MultiFactorAuthAge":"true"},
 				"ForAnyValue:StringEquals":{"aws:TagKeys":"a"}}}`),
 			nil},
@@ -143,7 +170,7 @@ func TestLint(t *testing.T) {
 			[]brief{{SW, "PASS_ROLE_WITH_STAR_IN_RESOURCE", "Statement[0].Resource"}}},
 		{"PassRole with role/* fires", policy.Identity,
 			stmt(`{"Effect":"Allow","Action":["iam:passrole"],"Resource":["arn:aws:iam::111122223333:role/app","arn:aws:iam::111122223333:role/*"]}`),
-			[]brief{{SW, "PASS_ROLE_WITH_STAR_IN_RESOURCE", "Statement[0].Resource[1]"}}},
+			[]brief{{SW, "PASS_ROLE_WITH_STAR_IN_RESOURCE", "Statement[0].Resource[1]"}, {S, "REDUNDANT_RESOURCE", "Statement[0].Resource[0]"}}},
 		{"PassRole with specific role does not fire", policy.Identity,
 			stmt(`{"Effect":"Allow","Action":"iam:PassRole","Resource":["arn:aws:iam::111122223333:role/app","arn:aws:iam::*:role/Service*"]}`), nil},
 		{"PassRole with PassedToService does not fire", policy.Identity,
@@ -231,7 +258,7 @@ func TestLint(t *testing.T) {
 			[]brief{{E, "JSON_SYNTAX_ERROR", ""}}},
 		{"principal in identity policy", policy.Identity,
 			stmt(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}`),
-			[]brief{{E, "UNSUPPORTED_PRINCIPAL", ""}}},
+			[]brief{{E, "UNSUPPORTED_PRINCIPAL", "Statement[0].Principal"}}},
 		{"trust policy is not checked for PassRole", policy.Trust,
 			stmt(`{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}`), nil},
 	}
@@ -280,6 +307,7 @@ func TestLintPositions(t *testing.T) {
 }
 
 func TestLintSyntaxErrorPosition(t *testing.T) {
+	// An element IAM rejects is Access Analyzer's INVALID_POLICY_ELEMENT, at the place IAM names.
 	doc := "{\"Version\":\"2012-10-17\",\n\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\",\"Bogus\":1}}"
 	got, err := policy.Lint(doc, policy.Identity, policy.Catalog{})
 	if err != nil {
@@ -290,11 +318,29 @@ func TestLintSyntaxErrorPosition(t *testing.T) {
 	if !ok {
 		t.Fatalf("Parse(%s) = %v, want a SyntaxError", doc, perr)
 	}
-	if len(got) != 1 || got[0].Line != se.Line || got[0].Column != se.Column || got[0].Message != se.Message {
-		t.Fatalf("Lint = %+v, want one finding at %d:%d with %q", got, se.Line, se.Column, se.Message)
+	if len(got) != 1 || got[0].Line != se.Line || got[0].Column != se.Column || got[0].Code != policy.CodeInvalidPolicyElement {
+		t.Fatalf("Lint = %+v, want one INVALID_POLICY_ELEMENT at %d:%d", got, se.Line, se.Column)
 	}
 	if off := got[0].Offset; !strings.HasPrefix(doc[off:], `"Bogus"`) {
 		t.Errorf("offset %d points at %q, want the Bogus key", off, doc[off:])
+	}
+}
+
+func TestLintFallsBackToIAMError(t *testing.T) {
+	// IAM rejects the principal (an 11-digit account); no Access Analyzer check explains it, so
+	// IAM's message is the finding, where IAM puts it.
+	doc := stmt(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::11112222333:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`)
+	got, err := policy.Lint(doc, policy.Resource, policy.Catalog{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, perr := policy.Parse(doc, policy.Resource)
+	se, ok := perr.(*policy.SyntaxError)
+	if !ok {
+		t.Fatalf("Parse(%s) = %v, want a SyntaxError", doc, perr)
+	}
+	if len(got) != 1 || got[0].Code != policy.CodeInvalidPrincipal || got[0].Message != se.Message || got[0].Column != se.Column {
+		t.Fatalf("Lint(%s) = %+v, want IAM's %q at %d:%d", doc, got, se.Message, se.Line, se.Column)
 	}
 }
 
