@@ -16,6 +16,7 @@ type entry struct {
 	service   string
 	resources []string // sorted; ["*"] when star
 	reason    string   // why the resource is "*"; "" for ARNs
+	rtype     string   // the resource type of the ARNs
 	passedTo  []string // iam:PassedToService values; nil for no condition
 	depOnly   bool     // only needed as a dependent action
 }
@@ -31,6 +32,8 @@ func (e *entry) label() string {
 		return "DependentActions"
 	case e.star():
 		return e.reason
+	case e.rtype != "":
+		return sidWord(e.rtype)
 	}
 	return "Resources"
 }
@@ -80,7 +83,7 @@ func (g *Generator) Result() (*Result, error) {
 func (g *Generator) entries() []*entry {
 	out := make([]*entry, 0, len(g.used))
 	for name, u := range g.used {
-		e := &entry{pattern: name, service: u.action.Service, resources: u.resourceList(), reason: u.star, depOnly: u.calls == 0}
+		e := &entry{pattern: name, service: u.action.Service, resources: g.resourceList(u), reason: u.star, rtype: u.rtype, depOnly: u.calls == 0}
 		if len(u.passedTo) > 0 && !u.anyTarget {
 			e.passedTo = sortedKeys(u.passedTo)
 		}
@@ -218,12 +221,15 @@ func mergeService(entries []*entry, svc string, key func(string) string) ([]*ent
 // merge combines entries into one with the union of their resources (and no condition unless
 // all have one).
 func merge(es []*entry, pattern string) *entry {
-	m := &entry{pattern: pattern, service: es[0].service, depOnly: true}
+	m := &entry{pattern: pattern, service: es[0].service, depOnly: true, rtype: es[0].rtype}
 	rs := map[string]bool{}
 	pass := map[string]bool{}
 	cond := true
 	for _, e := range es {
 		m.depOnly = m.depOnly && e.depOnly
+		if e.rtype != m.rtype {
+			m.rtype = ""
+		}
 		if e.star() && m.reason == "" || e.reason == reasonNotInRecords {
 			m.reason = e.reason
 		}
@@ -360,10 +366,10 @@ func sidWord(prefix string) string {
 // uses lists the granted and the denied actions.
 func (g *Generator) uses() (used, denied []Use) {
 	for name, u := range g.used {
-		used = append(used, Use{Action: name, Calls: u.calls, Resources: u.resourceList(), DependentOf: sortedKeys(u.depOf)})
+		used = append(used, Use{Action: name, Calls: u.calls, Resources: g.resourceList(u), DependentOf: sortedKeys(u.depOf)})
 	}
 	for name, d := range g.denied {
-		denied = append(denied, Use{Action: name, Calls: d.calls, Resources: sortedKeys(d.resources)})
+		denied = append(denied, Use{Action: name, Calls: d.calls, Resources: g.canonicalSet(d.resources)})
 	}
 	sort.Slice(used, func(i, j int) bool { return used[i].Action < used[j].Action })
 	sort.Slice(denied, func(i, j int) bool { return denied[i].Action < denied[j].Action })

@@ -55,7 +55,7 @@ func (g *Generator) diff(denied []Use) (*Diff, []string) {
 			ctx = map[string][]string{"iam:PassedToService": {sortedKeys(u.passedTo)[0]}}
 		}
 		ok := true
-		for _, r := range u.resourceList() {
+		for _, r := range g.resourceList(u) {
 			ok = ok && allowed(name, r, ctx)
 		}
 		if ok {

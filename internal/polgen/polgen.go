@@ -25,6 +25,11 @@ type Options struct {
 	Kind policy.Kind
 	// Catalog is the AWS action catalog; nil loads the embedded one (which takes a few ms).
 	Catalog *catalog.Catalog
+	// IAMPath returns the path ("/", "/apps/") of an IAM entity of the principal's account by
+	// kind ("user", "role", "group", "policy", "instance-profile") and name, for records that
+	// name an entity without showing its path; nil, or false, and a record of the principal
+	// that shows the entity's ARN, or the root path is assumed.
+	IAMPath func(kind, name string) (path string, ok bool)
 	// Current holds the principal's policies today, for the diff; nil means they are unknown
 	// (the principal is not in iamd's store), and the result has no Diff.
 	Current *Current
@@ -60,7 +65,11 @@ type Generator struct {
 	actions  map[eventKey]mapping
 	// templates caches parsed ARN formats.
 	templates map[*catalog.ResourceType]*template
-	stats     Stats
+	// rootPath holds IAM ARNs built with an assumed root path; paths the IAM ARNs records
+	// showed, by "kind/lower-case name".
+	rootPath map[string]bool
+	paths    map[string]string
+	stats    Stats
 }
 
 // Stats counts the records a Generator saw.
@@ -85,7 +94,7 @@ func New(o Options) (*Generator, error) {
 	}
 	g := &Generator{o: o, partition: a.Partition, account: a.Account,
 		used: map[string]*usage{}, denied: map[string]*deniedUse{}, unmapped: map[string]int{}, actions: map[eventKey]mapping{},
-		templates: map[*catalog.ResourceType]*template{}}
+		templates: map[*catalog.ResourceType]*template{}, rootPath: map[string]bool{}, paths: map[string]string{}}
 	switch {
 	case a.Service == "iam" && strings.HasPrefix(a.Resource, "user/"):
 	case a.Service == "iam" && strings.HasPrefix(a.Resource, "role/"):
@@ -175,6 +184,7 @@ type usage struct {
 	calls     int
 	resources map[string]bool // nil or empty with star: "*"
 	star      string          // why the resource is "*" ("" when ARNs are known)
+	rtype     string          // the resource type of the ARNs (the first seen)
 	passedTo  map[string]bool // iam:PassedToService values (iam:PassRole only)
 	anyTarget bool            // some pass had no known service: no condition
 	depOf     map[string]bool
@@ -191,13 +201,18 @@ const (
 	reasonNotInRecords    = "ResourceNotInRecords"
 )
 
-func (u *usage) addResources(rs []string, reason string) {
+// addResources adds the resources of one call: ARNs of the resource type kind, or none and
+// kind says why the resource is "*".
+func (u *usage) addResources(rs []string, kind string) {
 	if u.star != "" {
 		return
 	}
 	if len(rs) == 0 {
-		u.star, u.resources = reason, nil
+		u.star, u.resources = kind, nil
 		return
+	}
+	if u.rtype == "" {
+		u.rtype = kind
 	}
 	if u.resources == nil {
 		u.resources = map[string]bool{}
@@ -207,11 +222,20 @@ func (u *usage) addResources(rs []string, reason string) {
 	}
 }
 
-func (u *usage) resourceList() []string {
+// resourceList returns the resources of a usage, sorted, with IAM paths filled in where known.
+func (g *Generator) resourceList(u *usage) []string {
 	if u.star != "" {
 		return []string{"*"}
 	}
-	return sortedKeys(u.resources)
+	return g.canonicalSet(u.resources)
+}
+
+func (g *Generator) canonicalSet(rs map[string]bool) []string {
+	set := make(map[string]bool, len(rs))
+	for r := range rs {
+		set[g.canonical(r)] = true
+	}
+	return sortedKeys(set)
 }
 
 func sortedKeys(m map[string]bool) []string {

@@ -30,8 +30,10 @@ type record struct {
 		} `json:"sessionContext"`
 	} `json:"userIdentity"`
 	RequestParameters json.RawMessage `json:"requestParameters"`
+	ResponseElements  json.RawMessage `json:"responseElements"`
 	Resources         []struct {
-		ARN string `json:"ARN"`
+		ARN  string `json:"ARN"`
+		Type string `json:"type"`
 	} `json:"resources"`
 }
 
@@ -118,6 +120,9 @@ func (g *Generator) use(r *record) {
 		return
 	}
 	p := &params{raw: r.RequestParameters}
+	if r.EventSource == "iam.amazonaws.com" {
+		g.learnResponse(r.ResponseElements)
+	}
 	if deniedCode(r.ErrorCode) {
 		g.stats.Denied++
 		for _, a := range m.actions {

@@ -2,6 +2,7 @@ package polgen
 
 import (
 	"encoding/json"
+	"net/url"
 	"strings"
 
 	"github.com/iamd-dev/iamd/internal/arn"
@@ -107,8 +108,8 @@ func (p *params) str(keys ...string) (string, bool) {
 	return "", false
 }
 
-// resources returns the ARNs an action used in a record, or none and why the resource must be
-// "*".
+// resources returns the ARNs an action used in a record and the name of their resource type,
+// or none and why the resource must be "*".
 func (g *Generator) resources(a *catalog.Action, r *record, p *params) ([]string, string) {
 	if len(a.ResourceTypes) == 0 {
 		return nil, reasonNoResourceTypes
@@ -118,7 +119,7 @@ func (g *Generator) resources(a *catalog.Action, r *record, p *params) ([]string
 		return nil, reasonNotInRecords
 	}
 	var out []string
-	found := false
+	found := ""
 	for _, ref := range a.ResourceTypes {
 		rt, ok := svc.ResourceType(ref.Name)
 		if !ok {
@@ -128,33 +129,71 @@ func (g *Generator) resources(a *catalog.Action, r *record, p *params) ([]string
 			continue
 		}
 		t := g.template(rt)
-		n := len(out)
+		added := false
+		add := func(s string) {
+			if arn.GlobFold(t.glob, s) && usable(s) {
+				out, added = appendNew(out, s), true
+			}
+		}
+		if src, ok := g.copySource(a, r, p); ok {
+			add(src)
+		}
 		for _, res := range r.Resources {
-			if res.ARN != "" && arn.GlobFold(t.glob, res.ARN) && usable(res.ARN) {
-				out = appendNew(out, res.ARN)
+			if res.ARN != "" && sameType(res.Type, rt.Name) {
+				add(res.ARN)
 			}
 		}
 		for _, s := range p.get().arns {
-			if arn.GlobFold(t.glob, s) && usable(s) {
-				out = appendNew(out, s)
-			}
+			add(s)
 		}
-		if len(out) == n {
+		if !added {
 			if s, ok := g.fill(t, rt, r, p.get()); ok {
-				out = appendNew(out, s)
+				out, added = appendNew(out, s), true
 			}
 		}
 		switch {
-		case len(out) > n:
-			found = true
-		case ref.Required:
+		case added && found == "":
+			found = rt.Name
+		case !added && ref.Required:
 			return nil, reasonNotInRecords
 		}
 	}
-	if !found {
+	if found == "" {
 		return nil, reasonNotInRecords
 	}
-	return out, ""
+	return out, found
+}
+
+// copySource is the object Amazon S3's CopyObject and UploadPartCopy read: their s3:GetObject
+// is on the x-amz-copy-source object ("bucket/key", URL-encoded, maybe with ?versionId=), not
+// on the object written.
+func (g *Generator) copySource(a *catalog.Action, r *record, p *params) (string, bool) {
+	if a.Service != "s3" || a.Name != "GetObject" || (r.EventName != "CopyObject" && r.EventName != "UploadPartCopy") {
+		return "", false
+	}
+	src, ok := p.get().str("x-amz-copy-source")
+	if !ok {
+		return "", false
+	}
+	src, _, _ = strings.Cut(strings.TrimPrefix(src, "/"), "?versionId=")
+	if u, err := url.PathUnescape(src); err == nil {
+		src = u
+	}
+	if !strings.Contains(src, "/") || !usable(src) {
+		return "", false
+	}
+	return "arn:" + g.partition + ":s3:::" + src, true
+}
+
+// sameType reports whether a CloudTrail resource type ("AWS::S3::Bucket") may be the catalog's
+// resource type ("bucket"): the last part equal ignoring case and hyphens, or no type given.
+func sameType(cloudTrail, catalogName string) bool {
+	if cloudTrail == "" {
+		return true
+	}
+	i := strings.LastIndex(cloudTrail, "::")
+	norm := func(s string) string { return strings.ToLower(strings.ReplaceAll(s, "-", "")) }
+	return norm(cloudTrail[i+2:]) == norm(catalogName)
 }
 
 func appendNew(list []string, s string) []string {
@@ -171,20 +210,103 @@ func appendNew(list []string, s string) []string {
 func usable(s string) bool { return s != "" && !strings.ContainsAny(s, "*?$") }
 
 // fill builds an ARN from a resource type's format, or reports that some variable is unknown.
+// An IAM name whose path the record does not show is put at the root path and the ARN noted;
+// Result replaces it with the entity's ARN when a record or Options.IAMPath shows its path.
 func (g *Generator) fill(t *template, rt *catalog.ResourceType, r *record, p *params) (string, bool) {
 	var b strings.Builder
+	assumed, withPath := false, false
 	for _, part := range t.parts {
 		if !part.isVar {
 			b.WriteString(part.text)
 			continue
 		}
-		v, ok := g.variable(part.text, rt, r, p)
+		v, ok := g.variable(part.text, rt, r, p, &assumed)
 		if !ok {
 			return "", false
 		}
+		withPath = withPath || strings.HasSuffix(part.text, "WithPath")
 		b.WriteString(v)
 	}
-	return b.String(), true
+	s := b.String()
+	switch {
+	case assumed:
+		g.rootPath[s] = true
+	case withPath && rt.Service == "iam":
+		g.learn(s)
+	}
+	return s, true
+}
+
+// learn remembers the ARN of an IAM entity, by kind and name, for rootPath ARNs.
+func (g *Generator) learn(s string) {
+	a, err := arn.Parse(s)
+	if err != nil || a.Service != "iam" || a.Account != g.account {
+		return
+	}
+	kind, _, ok := strings.Cut(a.Resource, "/")
+	if !ok {
+		return
+	}
+	g.paths[kind+"/"+strings.ToLower(a.Resource[strings.LastIndexByte(a.Resource, '/')+1:])] = s
+}
+
+// learnResponse remembers the IAM ARNs in a call's responseElements (CreateUser's user.arn).
+func (g *Generator) learnResponse(resp json.RawMessage) {
+	needle := ":iam::" + g.account + ":"
+	if len(resp) == 0 || resp[0] != '{' || !strings.Contains(string(resp), needle) {
+		return
+	}
+	var v any
+	if json.Unmarshal(resp, &v) != nil {
+		return
+	}
+	var walk func(v any, depth int)
+	walk = func(v any, depth int) {
+		if depth > 6 {
+			return
+		}
+		switch v := v.(type) {
+		case string:
+			if strings.HasPrefix(v, "arn:") && strings.Contains(v, needle) {
+				g.learn(v)
+			}
+		case []any:
+			for _, e := range v {
+				walk(e, depth+1)
+			}
+		case map[string]any:
+			for _, e := range v {
+				walk(e, depth+1)
+			}
+		}
+	}
+	walk(v, 0)
+}
+
+// canonical returns an ARN built with an assumed root path as the entity's real ARN, when
+// known.
+func (g *Generator) canonical(s string) string {
+	if !g.rootPath[s] {
+		return s
+	}
+	a, err := arn.Parse(s)
+	if err != nil {
+		return s
+	}
+	kind, name, ok := strings.Cut(a.Resource, "/")
+	if !ok {
+		return s
+	}
+	if known, ok := g.paths[kind+"/"+strings.ToLower(name)]; ok {
+		return known
+	}
+	if g.o.IAMPath != nil {
+		if path, ok := g.o.IAMPath(kind, name); ok && strings.HasPrefix(path, "/") && strings.HasSuffix(path, "/") {
+			a.Resource = kind + path + name
+			return a.String()
+		}
+	}
+	return s
 }
 
 // variableKeys lists requestParameters keys for ARN-format variables whose key is not the
@@ -195,7 +317,7 @@ var variableKeys = map[string][]string{
 }
 
 // variable resolves one ${Variable} of an ARN format from a record.
-func (g *Generator) variable(name string, rt *catalog.ResourceType, r *record, p *params) (string, bool) {
+func (g *Generator) variable(name string, rt *catalog.ResourceType, r *record, p *params, assumedPath *bool) (string, bool) {
 	switch name {
 	case "Partition":
 		return g.partition, true
@@ -217,6 +339,9 @@ func (g *Generator) variable(name string, rt *catalog.ResourceType, r *record, p
 		// IAM's user actions without a UserName act on the caller itself.
 		return strings.TrimPrefix(g.resourceOfPrincipal(), "user/"), true
 	}
+	if ok && withPath && strings.HasPrefix(v, "arn:") {
+		return "", false // an ARN where a name goes: the ARN scan handles it
+	}
 	if !ok && base == "QueueName" {
 		if u, ok := p.str("queueUrl"); ok {
 			v = u[strings.LastIndexByte(u, '/')+1:]
@@ -228,6 +353,8 @@ func (g *Generator) variable(name string, rt *catalog.ResourceType, r *record, p
 	if withPath {
 		if path, ok := p.str("path"); ok && strings.HasPrefix(path, "/") && strings.HasSuffix(path, "/") && usable(path) {
 			v = path[1:] + v
+		} else if !strings.Contains(v, "/") {
+			*assumedPath = true
 		}
 	}
 	if rt.Service == "secretsmanager" && name == "SecretId" {
