@@ -161,7 +161,7 @@ func StartWith(ctx context.Context, cfg config.Config, logger *slog.Logger, opts
 	}
 	srv.ln = ln
 	srv.http = &http.Server{
-		Handler:           api,
+		Handler:           outboundIssuer(api, stsSvc),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -172,6 +172,31 @@ func StartWith(ctx context.Context, cfg config.Config, logger *slog.Logger, opts
 	srv.pruner = startPruner(db, cfg.TrailRetentionDays, cfg.TrailRetentionBytes, logger, opts.Retention)
 	go func() { srv.done <- srv.http.Serve(ln) }()
 	return srv, nil
+}
+
+// outboundIssuer serves the accounts' outbound web identity issuers (GET
+// /outbound/ACCOUNT/.well-known/openid-configuration and jwks.json, unsigned and public) and
+// passes every other request to api.
+func outboundIssuer(api http.Handler, sts *stssvc.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		acct, doc, ok := stssvc.OutboundPath(r.URL.Path)
+		if !ok || r.Method != http.MethodGet && r.Method != http.MethodHead {
+			api.ServeHTTP(w, r)
+			return
+		}
+		b, err := sts.OutboundDocument(r.Context(), acct, doc)
+		if errors.Is(err, stssvc.ErrNoIssuer) {
+			http.NotFound(w, r)
+			return
+		}
+		if err != nil {
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		w.Write(b)
+	})
 }
 
 // NewCodec returns the Query codec with the SDK unions the IAM API uses registered.
