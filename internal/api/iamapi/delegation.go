@@ -1,0 +1,16 @@
+package iamapi
+
+import (
+	"github.com/iamd-dev/iamd/internal/api/middleware"
+	"github.com/iamd-dev/iamd/internal/iamsvc"
+)
+
+// delegationOps: outbound web identity federation and delegation requests (AWS's 2025
+// additions for handing access to other parties).
+func delegationOps(s *iamsvc.Service) []middleware.Op {
+	return []middleware.Op{
+		middleware.Handle("EnableOutboundWebIdentityFederation", s.EnableOutboundWebIdentityFederation),
+		middleware.Handle("DisableOutboundWebIdentityFederation", s.DisableOutboundWebIdentityFederation),
+		middleware.Handle("GetOutboundWebIdentityFederationInfo", s.GetOutboundWebIdentityFederationInfo),
+	}
+}
