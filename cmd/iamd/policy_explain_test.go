@@ -14,18 +14,19 @@ import (
 	"github.com/iamd-dev/iamd/internal/policy"
 )
 
-// explainUpdate is -update: rewrite the golden files of `iamd policy explain`. It shares the
-// flag with any other golden test of the package.
-var explainUpdate = func() *bool {
-	if f := flag.Lookup("update"); f != nil {
-		if g, ok := f.Value.(flag.Getter); ok {
-			if b, ok := g.Get().(bool); ok {
-				return &b
-			}
-		}
+// The -update flag rewrites the golden files. It is registered only if no other test file of
+// the package has registered it, and read when used, so golden tests can share it.
+var _ = func() bool {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files")
 	}
-	return flag.Bool("update", false, "rewrite golden files")
+	return true
 }()
+
+func explainUpdate() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 // explainCases are policies from AWS's documentation (S3 bucket policy examples, SNS topic
 // policy for S3 event notifications, the external ID and GitHub OIDC role guides, the IAM
@@ -62,7 +63,7 @@ func TestPolicyExplainGolden(t *testing.T) {
 				t.Fatalf("explain %s: %v (stderr %q)", tc.file, err, errOut.String())
 			}
 			golden := filepath.Join("testdata", "explain", tc.file+".golden")
-			if *explainUpdate {
+			if explainUpdate() {
 				if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
 					t.Fatal(err)
 				}

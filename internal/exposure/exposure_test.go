@@ -104,6 +104,28 @@ func TestAnalyze(t *testing.T) {
 				map[string]string{"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}},
 		},
 		{
+			name: "saml provider",
+			kind: policy.Trust,
+			doc: doc(`{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::` + own + `:saml-provider/ExampleOrgSSOProvider"},"Action":"sts:AssumeRoleWithSAML",
+				"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}`),
+			want: []brief{{0, Federated, Medium, "Federated:arn:aws:iam::" + own + ":saml-provider/ExampleOrgSSOProvider",
+				"arn:aws:iam::" + own + ":saml-provider/ExampleOrgSSOProvider", "Federated", map[string]string{"SAML:aud": "https://signin.aws.amazon.com/saml"}}},
+		},
+		{
+			name: "cognito identity pool",
+			kind: policy.Trust,
+			doc: doc(`{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity",
+				"Condition":{"StringEquals":{"cognito-identity.amazonaws.com:aud":"us-east-1:12345678-abcd-abcd-abcd-123456789012"},"ForAnyValue:StringLike":{"cognito-identity.amazonaws.com:amr":"authenticated"}}}`),
+			want: []brief{{0, Federated, Medium, "Federated:cognito-identity.amazonaws.com", "cognito-identity.amazonaws.com", "Federated",
+				map[string]string{"cognito-identity.amazonaws.com:amr": "authenticated"}}},
+		},
+		{
+			name: "org condition on an anonymous caller never holds",
+			kind: policy.Resource,
+			doc:  doc(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"},"Null":{"aws:PrincipalTag/team":"false"}}}`),
+			want: []brief{{0, Organization, Low, "*", "organization o-a1b2c3d4e5", "Root", map[string]string{"aws:PrincipalTag/team": "witness"}}},
+		},
+		{
 			name: "service without source account",
 			kind: policy.Resource,
 			doc:  doc(`{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sns:Publish","Resource":"arn:aws:sns:us-east-1:` + own + `:events"}`),
@@ -284,5 +306,16 @@ func TestAnalyzeDeterministic(t *testing.T) {
 	}
 	for _, f := range first {
 		confirm(t, d, policy.Resource, f)
+	}
+}
+
+func BenchmarkAnalyze(b *testing.B) {
+	d := doc(`{"Effect":"Allow","Principal":{"AWS":["111122223333","*"]},"Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::b/*",
+		"Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"},"Bool":{"aws:SecureTransport":"true"}}}`,
+		`{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1a2b3c4d"}}}`)
+	for b.Loop() {
+		if _, err := Analyze(d, policy.Resource, own); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
