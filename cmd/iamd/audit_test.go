@@ -119,6 +119,7 @@ func TestAuditAntiPatterns(t *testing.T) {
 	}
 	want := []string{
 		"CROSS_ACCOUNT_TRUST_NO_EXTERNAL_ID role/partner",
+		"EXTERNAL_ACCESS role/gha", "EXTERNAL_ACCESS role/partner",
 		"OIDC_TRUST_NO_SUB role/gha",
 		"ROOT_ACCESS_KEYS root",
 		"ROOT_NO_MFA root",
@@ -130,6 +131,18 @@ func TestAuditAntiPatterns(t *testing.T) {
 	}
 	if d := cmp.Diff(want, codes(rep)); d != "" {
 		t.Errorf("findings (-want +got):\n%s", d)
+	}
+	sevs := map[string]string{}
+	for _, f := range rep.Findings {
+		sevs[f.Code+" "+f.Resource] = f.Severity.String()
+	}
+	wantSev := map[string]string{"EXTERNAL_ACCESS arn:aws:iam::" + execAccount + ":role/gha": "high",
+		"EXTERNAL_ACCESS arn:aws:iam::" + execAccount + ":role/partner": "medium",
+		"OIDC_TRUST_NO_SUB arn:aws:iam::" + execAccount + ":role/gha":   "critical"}
+	for k, v := range wantSev {
+		if sevs[k] != v {
+			t.Errorf("severity of %s: %q, want %q", k, sevs[k], v)
+		}
 	}
 	if rep.Account != execAccount || rep.Days != 90 || rep.Summary["critical"] != 3 {
 		t.Errorf("report account %q, days %d, summary %v: want %s, 90, 3 critical (root keys, root MFA, GitHub trust)", rep.Account, rep.Days, rep.Summary, execAccount)
@@ -145,6 +158,7 @@ func TestAuditAntiPatterns(t *testing.T) {
 	want = []string{
 		"ACCESS_KEY_NOT_ROTATED user/dev", "ACCESS_KEY_NOT_ROTATED user/dev",
 		"CROSS_ACCOUNT_TRUST_NO_EXTERNAL_ID role/partner",
+		"EXTERNAL_ACCESS role/gha", "EXTERNAL_ACCESS role/partner",
 		"OIDC_TRUST_NO_SUB role/gha",
 		"ROOT_ACCESS_KEYS root",
 		"ROOT_NO_MFA root",

@@ -33,6 +33,11 @@
 //     Cognito, whose audience key plays that part) with no condition on <provider>:sub, or
 //     one whose every value is "*". Critical for GitHub Actions
 //     (token.actions.githubusercontent.com): any repository's workflow could assume the role.
+//   - EXTERNAL_ACCESS: each finding of package exposure on a role trust policy (public,
+//     cross-account, organization or federated access, with a witness request the engine
+//     allows), at exposure's severity. Service principals are left out, as Access Analyzer
+//     leaves them out. This overlaps CROSS_ACCOUNT_TRUST_NO_EXTERNAL_ID and OIDC_TRUST_NO_SUB on
+//     purpose: those name a missing condition, this one who gets in.
 //   - FORALLVALUES_ALLOW_ABSENT_KEY: ForAllValues in an Allow statement without a Null "false"
 //     check of the same key; ForAllValues is true when the key is absent from the request, so
 //     the statement allows requests that carry no value at all (AWS's guidance).

@@ -74,6 +74,7 @@ const (
 	CodeUnusedIAMUserAccessKey = "UnusedIAMUserAccessKey"
 	CodeUnusedIAMUserPassword  = "UnusedIAMUserPassword"
 	CodeUnusedPermission       = "UnusedPermission"
+	CodeExternalAccess         = "EXTERNAL_ACCESS"
 )
 
 // Finding is one result of Audit.
@@ -129,6 +130,7 @@ func Checks() []Check {
 		{CodePermissionsMgmtBroad, Medium, `"Permissions management" actions allowed on every resource`, (*auditor).permissionsManagement},
 		{CodeCrossAccountNoExtID, High, "roles trusting other accounts without sts:ExternalId", (*auditor).crossAccountTrust},
 		{CodeOIDCTrustNoSub, High, "roles trusting an OIDC provider without a sub condition", (*auditor).oidcTrust},
+		{CodeExternalAccess, Medium, "roles others can assume: other accounts, the public, identity providers (package exposure)", (*auditor).externalAccess},
 		{CodeForAllValuesAbsentKey, Medium, "ForAllValues in Allow statements on keys that may be absent", (*auditor).forAllValuesAbsent},
 		{CodeForAllValuesSingleKey, Medium, "ForAllValues with single-valued keys", (*auditor).forAllValuesSingle},
 		{CodeWeakPasswordPolicy, Medium, "password policy absent or below CIS", (*auditor).weakPasswordPolicy},

@@ -155,8 +155,20 @@ func addPolicy(s *Snapshot, stmts ...string) {
 	s.Policies = append(s.Policies, ManagedPolicy{ARN: extraARN, Name: "extra", Document: doc(stmts...)})
 }
 
+// notExternal is every check but EXTERNAL_ACCESS, which reports the clean account's roles
+// trusting a partner and GitHub Actions (TestExternalAccess).
+func notExternal() []string {
+	var out []string
+	for _, c := range Checks() {
+		if c.Code != CodeExternalAccess {
+			out = append(out, c.Code)
+		}
+	}
+	return out
+}
+
 func TestCleanAccountHasNoFindings(t *testing.T) {
-	if fs := Audit(clean(), Options{Now: now, Catalog: testCatalog()}); len(fs) != 0 {
+	if fs := Audit(clean(), Options{Now: now, Catalog: testCatalog(), Only: notExternal()}); len(fs) != 0 {
 		t.Errorf("Audit(clean) = %+v, want no findings", fs)
 	}
 }
@@ -287,7 +299,7 @@ func TestChecks(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := clean()
 			tc.change(s)
-			fs := Audit(s, Options{Now: now, Catalog: testCatalog()})
+			fs := Audit(s, Options{Now: now, Catalog: testCatalog(), Only: notExternal()})
 			if d := cmp.Diff(tc.want, summarize(fs)); d != "" {
 				t.Errorf("findings (-want +got):\n%s\nall: %+v", d, fs)
 			}
@@ -307,7 +319,7 @@ func anti() *Snapshot {
 }
 
 func TestEvidence(t *testing.T) {
-	fs := Audit(anti(), Options{Now: now, Catalog: testCatalog()})
+	fs := Audit(anti(), Options{Now: now, Catalog: testCatalog(), Only: notExternal()})
 	ev := map[string][]string{}
 	for _, f := range fs {
 		for _, e := range f.Evidence {
@@ -336,9 +348,9 @@ func TestOnlyAndDays(t *testing.T) {
 		want []string
 	}{
 		{"all", Options{}, []string{CodeRootAccessKeys, CodeCrossAccountNoExtID, CodeRootUsedRecently, CodeStarStarGrant,
-			CodeAccessKeyNotRotated, CodeUserTwoActiveKeys, CodeUnusedIAMUserAccessKey}},
+			CodeAccessKeyNotRotated, CodeExternalAccess, CodeExternalAccess, CodeUserTwoActiveKeys, CodeUnusedIAMUserAccessKey}},
 		{"only two, any case", Options{Only: []string{"star_star_grant", CodeRootAccessKeys}}, []string{CodeRootAccessKeys, CodeStarStarGrant}},
-		{"a longer period keeps the old key", Options{Days: 120}, []string{CodeRootAccessKeys, CodeCrossAccountNoExtID,
+		{"a longer period keeps the old key", Options{Days: 120, Only: notExternal()}, []string{CodeRootAccessKeys, CodeCrossAccountNoExtID,
 			CodeRootUsedRecently, CodeStarStarGrant, CodeUserTwoActiveKeys}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -386,5 +398,34 @@ func TestSeverity(t *testing.T) {
 	}
 	if s := Severity(9).String(); s != "Severity(9)" {
 		t.Errorf("Severity(9).String() = %q", s)
+	}
+}
+
+func TestExternalAccess(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(s *Snapshot)
+		want   []got
+	}{
+		{"a partner with ExternalId and GitHub with sub", func(*Snapshot) {},
+			[]got{{CodeExternalAccess, Medium, ciARN}, {CodeExternalAccess, Medium, partnerARN}}},
+		{"GitHub without sub", func(s *Snapshot) {
+			role(s, "ci").TrustPolicy = ciTrust(`"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}`)
+		}, []got{{CodeExternalAccess, High, ciARN}, {CodeExternalAccess, Medium, partnerARN}}},
+		{"everyone", func(s *Snapshot) { role(s, "partner").TrustPolicy = partnerTrust(`{"AWS":"*"}`, "") },
+			[]got{{CodeExternalAccess, High, partnerARN}, {CodeExternalAccess, Medium, ciARN}}},
+		{"services and the account only", func(s *Snapshot) {
+			role(s, "ci").TrustPolicy = doc(ec2Trust)
+			role(s, "partner").TrustPolicy = partnerTrust(`{"AWS":"arn:aws:iam::`+acct+`:root"}`, "")
+		}, []got{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := clean()
+			tc.change(s)
+			fs := Audit(s, Options{Now: now, Catalog: testCatalog(), Only: []string{CodeExternalAccess}})
+			if d := cmp.Diff(tc.want, summarize(fs)); d != "" {
+				t.Errorf("findings (-want +got):\n%s\nall: %+v", d, fs)
+			}
+		})
 	}
 }

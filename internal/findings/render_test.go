@@ -13,7 +13,7 @@ func TestWriteText(t *testing.T) {
 	s := clean()
 	s.Root.MFA = false
 	addPolicy(s, `{"Effect":"Allow","Action":"*","Resource":"*"}`)
-	r := NewReport(acct, now, 90, Audit(s, Options{Now: now, Catalog: testCatalog()}))
+	r := NewReport(acct, now, 90, Audit(s, Options{Now: now, Catalog: testCatalog(), Only: notExternal()}))
 	var b bytes.Buffer
 	if err := r.WriteText(&b); err != nil {
 		t.Fatal(err)
@@ -37,7 +37,7 @@ HIGH     STAR_STAR_GRANT arn:aws:iam::111122223333:policy/extra
 func TestWriteJSON(t *testing.T) {
 	s := clean()
 	s.Root.AccessKeys = []AccessKey{{ID: "access_key_1", Created: daysAgo(500)}}
-	r := NewReport(acct, now, 90, Audit(s, Options{Now: now, Catalog: testCatalog()}))
+	r := NewReport(acct, now, 90, Audit(s, Options{Now: now, Catalog: testCatalog(), Only: notExternal()}))
 	var b bytes.Buffer
 	if err := r.WriteJSON(&b); err != nil {
 		t.Fatal(err)
