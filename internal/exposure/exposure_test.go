@@ -233,7 +233,7 @@ func TestAnalyze(t *testing.T) {
 					}
 				}
 				briefs = append(briefs, b)
-				confirm(t, tt.doc, tt.kind, f)
+				confirm(t, tt.doc, tt.kind, own, f)
 			}
 			if diff := cmp.Diff(tt.want, briefs); diff != "" {
 				t.Errorf("Analyze(%s) (-want +got):\n%s", tt.doc, diff)
@@ -244,7 +244,7 @@ func TestAnalyze(t *testing.T) {
 
 // confirm re-checks a finding's witness with the engine, independently of Analyze: the policy
 // compiled afresh must allow the witness's request.
-func confirm(t *testing.T, text string, kind policy.Kind, f Finding) {
+func confirm(t *testing.T, text string, kind policy.Kind, account string, f Finding) {
 	t.Helper()
 	d, err := policy.Parse(text, kind)
 	if err != nil {
@@ -257,8 +257,8 @@ func confirm(t *testing.T, text string, kind policy.Kind, f Finding) {
 	if dec := policy.Evaluate(f.Witness.Input(c)); !dec.Allowed() {
 		t.Errorf("witness %+v of %s: engine says %v, want Allow", f.Witness, text, dec.Effect)
 	}
-	if f.Witness.Account == own {
-		t.Errorf("witness %+v is in the analyzed account", f.Witness)
+	if f.Witness.Account == account || f.Witness.ResourceAccount != account {
+		t.Errorf("witness %+v: caller in, or resource outside, the analyzed account %s", f.Witness, account)
 	}
 	if f.Reason == "" || len(f.Actions) == 0 {
 		t.Errorf("finding %+v lacks a reason or actions", f)
@@ -305,7 +305,7 @@ func TestAnalyzeDeterministic(t *testing.T) {
 		}
 	}
 	for _, f := range first {
-		confirm(t, d, policy.Resource, f)
+		confirm(t, d, policy.Resource, own, f)
 	}
 }
 
