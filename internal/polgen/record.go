@@ -10,32 +10,20 @@ import (
 	"github.com/iamd-dev/iamd/internal/catalog"
 )
 
-// record is the part of a CloudTrail record generation reads.
+// record is the part of a CloudTrail record generation reads (see parseRecord).
 type record struct {
-	EventTime    string `json:"eventTime"`
-	EventSource  string `json:"eventSource"`
-	EventName    string `json:"eventName"`
-	EventType    string `json:"eventType"`
-	AWSRegion    string `json:"awsRegion"`
-	ErrorCode    string `json:"errorCode"`
-	Recipient    string `json:"recipientAccountId"`
-	UserIdentity struct {
-		Type           string `json:"type"`
-		ARN            string `json:"arn"`
-		AccountID      string `json:"accountId"`
-		SessionContext *struct {
-			SessionIssuer *struct {
-				ARN string `json:"arn"`
-			} `json:"sessionIssuer"`
-		} `json:"sessionContext"`
-	} `json:"userIdentity"`
-	RequestParameters json.RawMessage `json:"requestParameters"`
-	ResponseElements  json.RawMessage `json:"responseElements"`
-	Resources         []struct {
-		ARN  string `json:"ARN"`
-		Type string `json:"type"`
-	} `json:"resources"`
+	EventTime, EventSource, EventName, EventType string
+	AWSRegion, ErrorCode, Recipient              string
+	UserIdentity                                 struct {
+		Type, ARN, AccountID string
+		IssuerARN            string // sessionContext.sessionIssuer.arn
+	}
+	RequestParameters, ResponseElements json.RawMessage
+	Resources                           []resource
 }
+
+// resource is an entry of a record's resources list.
+type resource struct{ ARN, Type string }
 
 // Add reads one CloudTrail record (a JSON object). Records of other principals or accounts,
 // outside the window, or that are not API calls are skipped; an error means the record is not
@@ -50,7 +38,7 @@ func (g *Generator) Add(data []byte) error {
 		return nil
 	}
 	var r record
-	if err := json.Unmarshal(data, &r); err != nil {
+	if err := parseRecord(data, &r); err != nil {
 		return fmt.Errorf("polgen: record: %w", err)
 	}
 	if !g.mine(&r) {
@@ -93,8 +81,7 @@ func (g *Generator) mine(r *record) bool {
 	if !g.isRole {
 		return id.Type == "IAMUser" && id.ARN == g.o.Principal
 	}
-	return id.Type == "AssumedRole" && id.SessionContext != nil && id.SessionContext.SessionIssuer != nil &&
-		id.SessionContext.SessionIssuer.ARN == g.o.Principal
+	return id.Type == "AssumedRole" && id.IssuerARN == g.o.Principal
 }
 
 // deniedCode reports whether an errorCode means the call was refused for lack of permission.

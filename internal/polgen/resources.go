@@ -53,13 +53,15 @@ func (g *Generator) template(rt *catalog.ResourceType) *template {
 	return t
 }
 
-// params is a record's requestParameters, decoded when first needed.
+// params is a record's requestParameters, scanned when first needed.
 type params struct {
 	raw     json.RawMessage
 	decoded bool
-	top     map[string]any
+	top     []param  // the top-level members whose values are strings
 	arns    []string // every string value that is an ARN, at any depth
 }
+
+type param struct{ key, value string }
 
 func (p *params) get() *params {
 	if p.decoded {
@@ -69,40 +71,27 @@ func (p *params) get() *params {
 	if len(p.raw) == 0 || p.raw[0] != '{' {
 		return p
 	}
-	if err := json.Unmarshal(p.raw, &p.top); err != nil {
-		p.top = nil
-		return p
-	}
-	var walk func(v any, depth int)
-	walk = func(v any, depth int) {
-		if depth > 8 {
-			return
+	err := eachString(p.raw, func(key []byte, s string) {
+		if key != nil {
+			p.top = append(p.top, param{string(key), s})
 		}
-		switch v := v.(type) {
-		case string:
-			if strings.HasPrefix(v, "arn:") {
-				p.arns = append(p.arns, v)
-			}
-		case []any:
-			for _, e := range v {
-				walk(e, depth+1)
-			}
-		case map[string]any:
-			for _, e := range v {
-				walk(e, depth+1)
-			}
+		if strings.HasPrefix(s, "arn:") {
+			p.arns = append(p.arns, s)
 		}
+	})
+	if err != nil {
+		p.top, p.arns = nil, nil
 	}
-	walk(p.top, 0)
 	return p
 }
 
-// str returns a top-level string parameter, trying the keys in order (ignoring the case of
-// the first letter, as services differ).
+// str returns a top-level string parameter, trying the keys in order.
 func (p *params) str(keys ...string) (string, bool) {
 	for _, k := range keys {
-		if v, ok := p.top[k].(string); ok && v != "" {
-			return v, true
+		for _, m := range p.top {
+			if m.key == k && m.value != "" {
+				return m.value, true
+			}
 		}
 	}
 	return "", false
@@ -256,31 +245,11 @@ func (g *Generator) learnResponse(resp json.RawMessage) {
 	if len(resp) == 0 || resp[0] != '{' || !strings.Contains(string(resp), needle) {
 		return
 	}
-	var v any
-	if json.Unmarshal(resp, &v) != nil {
-		return
-	}
-	var walk func(v any, depth int)
-	walk = func(v any, depth int) {
-		if depth > 6 {
-			return
+	_ = eachString(resp, func(_ []byte, v string) {
+		if strings.HasPrefix(v, "arn:") && strings.Contains(v, needle) {
+			g.learn(v)
 		}
-		switch v := v.(type) {
-		case string:
-			if strings.HasPrefix(v, "arn:") && strings.Contains(v, needle) {
-				g.learn(v)
-			}
-		case []any:
-			for _, e := range v {
-				walk(e, depth+1)
-			}
-		case map[string]any:
-			for _, e := range v {
-				walk(e, depth+1)
-			}
-		}
-	}
-	walk(v, 0)
+	})
 }
 
 // canonical returns an ARN built with an assumed root path as the entity's real ARN, when
