@@ -127,7 +127,7 @@ func benchGenerate(b *testing.B, pool [][]byte, total int, principal string) {
 			b.Fatal("no record matched")
 		}
 	}
-	b.ReportMetric((cpuTime() - cpu).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 // BenchmarkGenerate1M generates a role's policy from 10^6 CloudTrail records of about 1 KB (8
