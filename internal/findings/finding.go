@@ -161,6 +161,7 @@ type auditor struct {
 	out   []Finding
 	check *Check
 	docs  map[string]*policy.Document // parsed documents by kind and text
+	lints map[string][]policy.Finding // policy.Lint's findings by kind and text
 	// starStmts are the statements STAR_STAR_GRANT covers ("policy\x00index" by source key).
 	starStmts map[string]bool
 }
@@ -171,7 +172,8 @@ func Audit(s *Snapshot, o Options) []Finding {
 	if o.Days <= 0 {
 		o.Days = 90
 	}
-	a := &auditor{s: s, o: o, since: o.Now.AddDate(0, 0, -o.Days), docs: map[string]*policy.Document{}}
+	a := &auditor{s: s, o: o, since: o.Now.AddDate(0, 0, -o.Days), docs: map[string]*policy.Document{},
+		lints: map[string][]policy.Finding{}}
 	a.markStarStar()
 	for _, c := range Checks() {
 		if len(o.Only) > 0 && !slices.ContainsFunc(o.Only, func(code string) bool { return strings.EqualFold(code, c.Code) }) {

@@ -137,10 +137,13 @@ func (a *auditor) starStar() {
 }
 
 // lint runs Access Analyzer's checks (policy.Lint) and keeps the findings with the codes.
+// Results are cached by document, as many entities share the same policies.
 func (a *auditor) lint(s *source, keep func(code string) bool) []policy.Finding {
-	fs, err := policy.Lint(s.text, s.kind, a.o.Catalog)
-	if err != nil {
-		return nil
+	k := strconv.Itoa(int(s.kind)) + "\x00" + s.text
+	fs, ok := a.lints[k]
+	if !ok {
+		fs, _ = policy.Lint(s.text, s.kind, a.o.Catalog) // the error is only for an invalid kind
+		a.lints[k] = fs
 	}
 	var out []policy.Finding
 	for _, f := range fs {
