@@ -284,7 +284,7 @@ func (l *linter) valueChecks(c *lintCond, node *value, f *stmtFacts) {
 				l.starValue(c, where)
 			}
 		}
-		if v.kind == kindString && !hasVar && !strings.ContainsAny(s, "*?") {
+		if v.kind == kindString && (c.k == opString || c.k == opARN) && !hasVar && !strings.ContainsAny(s, "*?") {
 			l.keyFormat(c, s, where)
 		}
 		l.tooPermissive(c, s, where, f)
@@ -417,6 +417,12 @@ var lintSensitiveKeys = map[string]string{
 func (l *linter) tooPermissive(c *lintCond, s string, where lintLoc, f *stmtFacts) {
 	class := lintSensitiveKeys[c.lower]
 	if class == "" || !(f.allow && !c.negated || f.deny && c.negated) {
+		return
+	}
+	// Only pattern operators give wildcards (and the values variables resolve to) a meaning.
+	switch c.base {
+	case "StringLike", "StringNotLike", "ArnLike", "ArnNotLike", "ArnEquals", "ArnNotEquals":
+	default:
 		return
 	}
 	hasVar := lintHasVariable(s)

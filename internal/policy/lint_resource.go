@@ -156,7 +156,7 @@ func (l *linter) arnAgainstFormats(service, region, account, resource string, wh
 			fmt.Sprintf("The service %s does not support specifying a Region in the resource ARN.", service), where)
 	}
 	switch {
-	case account == "" && !accountEmptyOK:
+	case account == "" && !accountEmptyOK && !lintAWSOwned[service]:
 		l.add(FindingError, CodeMissingARNAccount,
 			fmt.Sprintf("The resource %s in the arn is missing an account id. Please provide a 12 digit account id.", resource), where)
 	case account != "" && !arn.HasWildcard(account) && !accountOK:
@@ -164,6 +164,11 @@ func (l *linter) arnAgainstFormats(service, region, account, resource string, wh
 			fmt.Sprintf("The service %s does not support specifying an account ID in the resource ARN.", service), where)
 	}
 }
+
+// lintAWSOwned are services whose resources AWS itself owns as well, named without an account
+// (SSM documents and public parameters, Resource Explorer service views, public AMIs and
+// snapshots): an empty account is normal for them.
+var lintAWSOwned = map[string]bool{"ssm": true, "resource-explorer-2": true, "ec2": true, "imagebuilder": true}
 
 // lintGlobsIntersect reports whether some string matches both patterns (* any run, ? one
 // character), comparing case-sensitively as ARNs are.

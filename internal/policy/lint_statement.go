@@ -309,6 +309,10 @@ var statementElements = map[string]bool{
 func (l *linter) statement(i int, base []PathStep, sv *value) *stmtFacts {
 	f := &stmtFacts{index: i, base: base, node: sv, conditionKeysSet: map[string]bool{}}
 	var effect *member
+	if e := sv.get("Effect"); e != nil && e.val.kind == kindString {
+		// Known before the elements are read: some checks depend on it.
+		f.allow, f.deny = strings.EqualFold(e.val.str, "Allow"), strings.EqualFold(e.val.str, "Deny")
+	}
 	for j := range sv.obj {
 		m := &sv.obj[j]
 		if !statementElements[m.key] {
@@ -450,10 +454,7 @@ func (l *linter) effect(i int, base []PathStep, sv *value, m *member, f *stmtFac
 	switch {
 	case m.val.kind != kindString:
 		l.add(FindingError, CodeDataTypeMismatch, lintDataType("String"), where)
-	case strings.EqualFold(m.val.str, "Allow"):
-		f.allow = true
-	case strings.EqualFold(m.val.str, "Deny"):
-		f.deny = true
+	case f.allow, f.deny:
 	default:
 		l.add(FindingError, CodeInvalidEffect, fmt.Sprintf("The effect %s is not valid. Use Allow or Deny.", m.val.str), where)
 	}
