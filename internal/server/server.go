@@ -19,6 +19,8 @@ import (
 
 	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
+	"github.com/iamd-dev/iamd/internal/analyzersvc"
+	"github.com/iamd-dev/iamd/internal/api/analyzerapi"
 	"github.com/iamd-dev/iamd/internal/api/iamapi"
 	"github.com/iamd-dev/iamd/internal/api/middleware"
 	"github.com/iamd-dev/iamd/internal/api/query"
@@ -56,6 +58,7 @@ type Server struct {
 	http     *http.Server
 	store    *sqlite.DB
 	recorder *recorder.Recorder
+	analyzer *analyzersvc.Service
 	pruner   *pruner
 	done     chan error
 
@@ -128,6 +131,7 @@ func StartWith(ctx context.Context, cfg config.Config, logger *slog.Logger, opts
 	}
 	an.UseGeneration(az.Generation())
 	srv.recorder = recorder.New(db, logger)
+	srv.analyzer = analyzersvc.New(analyzersvc.Config{Store: db, Authz: az, Rand: rand.Reader, Now: now, Logger: logger})
 	api := &middleware.API{
 		Services: []*middleware.Service{iamapi.Service(iamSvc), stsapi.Service(stsSvc)},
 		Auth:     an,
@@ -138,6 +142,7 @@ func StartWith(ctx context.Context, cfg config.Config, logger *slog.Logger, opts
 		MaxBody:  cfg.MaxBodyBytes,
 		Account:  srv.Account,
 		JSON:     map[string]middleware.JSONService{trailapi.SigningName: trailapi.Service(trailsvc.New(trailsvc.Config{Store: db, Authz: az, Logger: logger}))},
+		REST:     map[string]*middleware.RESTService{analyzerapi.SigningName: analyzerapi.Service(srv.analyzer)},
 	}
 	var tlsConf *tls.Config
 	if cfg.TLSCert != "" {
@@ -219,6 +224,7 @@ func (s *Server) Close() error {
 			err = errors.Join(err, serr)
 		}
 		s.recorder.Close()
+		s.analyzer.Close()
 		s.pruner.stop()
 		s.closeErr = errors.Join(err, s.store.Close())
 	})

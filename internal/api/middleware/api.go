@@ -49,6 +49,9 @@ type API struct {
 	// by SigV4 signing name ("cloudtrail"). Their requests are authenticated and audited like
 	// Query requests; responses and errors are JSON.
 	JSON map[string]JSONService
+	// REST holds the services spoken in AWS's restJson1 protocol (method and path routing),
+	// keyed by SigV4 signing name ("access-analyzer"); see RESTService.
+	REST map[string]*RESTService
 }
 
 // JSONContentType is the content type of AWS JSON 1.1 requests and responses.
@@ -90,6 +93,13 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, ns, reqID, awserr.New("IncompleteBody", 400, awserr.Sender, "The request body could not be read."))
 		return
 	}
+	sreq := &sigv4.Request{Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Host: r.Host, Header: r.Header, Body: body}
+	auth, authErr := sigv4.Parse(sreq)
+	if rs := a.restService(auth, authErr); rs != nil {
+		ns = RESTContentType
+		a.serveREST(w, r, rs, call, sreq, auth, body, now)
+		return
+	}
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		a.writeError(w, ns, reqID, awserr.New("InvalidHttpRequest", 405, awserr.Sender, "Only GET and POST requests are supported."))
 		return
@@ -116,8 +126,6 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	action := form.Get("Action")
 	call.Action = action
 
-	sreq := &sigv4.Request{Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Host: r.Host, Header: r.Header, Body: body}
-	auth, authErr := sigv4.Parse(sreq)
 	if js := a.jsonService(auth, authErr); js != nil {
 		ns = JSONContentType
 		a.serveJSON(w, r, js, call, sreq, auth, body, now)
@@ -280,12 +288,24 @@ func (a *API) unsigned(action string) (*Service, Op) {
 
 // fail answers err (mapped to AWS's wire error) and records the failed call.
 func (a *API) fail(ctx context.Context, w http.ResponseWriter, call *trail.Call, ns string, err error) {
+	e := a.wireError(call, err)
+	a.recordFailure(ctx, call, e.Code, e.Message)
+	a.writeError(w, ns, call.RequestID, e)
+}
+
+// wireError maps err to AWS's wire error, logging (and hiding) internal causes.
+func (a *API) wireError(call *trail.Call, err error) *awserr.Error {
 	e := awserr.FromDomain(err)
 	if e == nil {
 		a.Logger.Error("internal error", "request", call.RequestID, "action", call.Action, "err", err)
 		e = awserr.InternalFailure("")
 	}
-	call.ErrCode, call.ErrMsg, call.Response = e.Code, e.Message, nil
+	return e
+}
+
+// recordFailure records a failed call (unless nothing identifies it: no action, no key).
+func (a *API) recordFailure(ctx context.Context, call *trail.Call, code, msg string) {
+	call.ErrCode, call.ErrMsg, call.Response = code, msg, nil
 	if call.Service == "" {
 		call.Service = "iam"
 	}
@@ -294,7 +314,6 @@ func (a *API) fail(ctx context.Context, w http.ResponseWriter, call *trail.Call,
 			a.Logger.Error("audit record of a failed call could not be written", "request", call.RequestID, "err", rerr)
 		}
 	}
-	a.writeError(w, ns, call.RequestID, e)
 }
 
 func (a *API) record(ctx context.Context, call *trail.Call) error {
@@ -308,13 +327,19 @@ func (a *API) record(ctx context.Context, call *trail.Call) error {
 	return a.Recorder.Record(ctx, ev)
 }
 
-// writeError answers e as Query error XML in namespace ns, or as a JSON 1.1 error when ns is
-// JSONContentType.
+// writeError answers e as Query error XML in namespace ns, as a JSON 1.1 error when ns is
+// JSONContentType, or as a restJson1 error when ns is RESTContentType.
 func (a *API) writeError(w http.ResponseWriter, ns, reqID string, e *awserr.Error) {
-	if ns == JSONContentType {
+	switch ns {
+	case JSONContentType:
 		b, _ := json.Marshal(map[string]string{"__type": e.Code, "message": e.Message})
 		w.Header().Set("X-Amzn-ErrorType", e.Code)
 		writeBody(w, e.Status, JSONContentType, b)
+		return
+	case RESTContentType:
+		b, _ := json.Marshal(map[string]string{"message": e.Message})
+		w.Header().Set("X-Amzn-ErrorType", e.Code)
+		writeBody(w, e.Status, RESTContentType, b)
 		return
 	}
 	var buf bytes.Buffer
