@@ -97,7 +97,9 @@ const (
 	createSLR = `"iam:CreateServiceLinkedRole"`
 )
 
-func allowAct(action, rest string) string { return `{"Effect":"Allow","Action":` + action + `,` + rest + `}` }
+func allowAct(action, rest string) string {
+	return `{"Effect":"Allow","Action":` + action + `,` + rest + `}`
+}
 
 var checklist = []check{
 	// Errors.
