@@ -175,6 +175,8 @@ func auditClient(ctx context.Context, f auditFlags, getenv func(string) string) 
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
+	// "aws" leaves the endpoint to the SDK (AWS's own), ignoring AWS_ENDPOINT_URL.
+	cfg.BaseEndpoint = nil
 	if ep := firstNonEmpty(f.endpoint, getenv("AWS_ENDPOINT_URL_IAM"), getenv("AWS_ENDPOINT_URL"), "http://127.0.0.1:8343"); ep != "aws" {
 		cfg.BaseEndpoint = aws.String(ep)
 	}
