@@ -244,7 +244,8 @@ var (
 func dangers(doc *policy.Document, kind policy.Kind, sums []policy.StatementLevels, level func(string) string) []explainDanger {
 	denied := map[string]bool{}
 	for i, st := range doc.Statements {
-		if st.Effect == policy.Deny && len(st.Conditions) == 0 && st.Principal == nil && st.NotPrincipal == nil && contains(st.Resource, "*") {
+		everyone := st.Principal == nil || st.Principal.Wildcard || slices.Contains(st.Principal.AWS, "*")
+		if st.Effect == policy.Deny && len(st.Conditions) == 0 && everyone && st.NotPrincipal == nil && slices.Contains(st.Resource, "*") {
 			for _, a := range sums[i].Actions {
 				denied[strings.ToLower(a)] = true
 			}
@@ -275,7 +276,7 @@ func dangers(doc *policy.Document, kind policy.Kind, sums []policy.StatementLeve
 		add := func(code, sev, msg string, actions []string) {
 			out = append(out, explainDanger{Statement: st.Index, Code: code, Severity: sev, Message: msg, Actions: actions})
 		}
-		if contains(st.Action, "*") || contains(st.Action, "*:*") {
+		if slices.Contains(st.Action, "*") || slices.Contains(st.Action, "*:*") {
 			allActions = true
 			add("ALL_ACTIONS", "high", "allows every action (*:*)"+on, nil)
 		}
@@ -352,15 +353,6 @@ func capList(l []string, n int) []string {
 		return l
 	}
 	return append(append([]string(nil), l[:n]...), fmt.Sprintf("… %d more", len(l)-n))
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // wideResource reports whether an identity-side statement covers every resource: NotResource,

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -158,18 +159,13 @@ func TestPolicyExplainDangers(t *testing.T) {
 			}
 			var got []string
 			for _, d := range r.Dangers {
-				got = append(got, d.Code+"@"+strings.TrimSpace(itoa(d.Statement)))
+				got = append(got, d.Code+"@"+strconv.Itoa(d.Statement))
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("dangers of %s (-want +got):\n%s", tt.doc, diff)
 			}
 		})
 	}
-}
-
-func itoa(i int) string {
-	b, _ := json.Marshal(i)
-	return string(b)
 }
 
 func TestPolicyExplainErrors(t *testing.T) {
