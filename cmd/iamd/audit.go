@@ -316,9 +316,18 @@ func (g *gatherer) credentialReport(ctx context.Context, s *findings.Snapshot) e
 	if err != nil {
 		return fmt.Errorf("GetCredentialReport: %w", err)
 	}
-	rows, err := csv.NewReader(bytes.NewReader(rep.Content)).ReadAll()
+	if err := applyCredentialReport(s, rep.Content); err != nil {
+		return fmt.Errorf("GetCredentialReport: %w", err)
+	}
+	return nil
+}
+
+// applyCredentialReport copies a credential report (CSV) into the snapshot: the account ID, the
+// root user, and the users' passwords and MFA.
+func applyCredentialReport(s *findings.Snapshot, content []byte) error {
+	rows, err := csv.NewReader(bytes.NewReader(content)).ReadAll()
 	if err != nil || len(rows) == 0 {
-		return fmt.Errorf("GetCredentialReport: unreadable report: %v", err)
+		return fmt.Errorf("unreadable report: %v", err)
 	}
 	col := map[string]int{}
 	for i, name := range rows[0] {

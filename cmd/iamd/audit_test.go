@@ -283,3 +283,50 @@ func TestAuditFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestPolicyText(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`{"Version":"2012-10-17"}`, `{"Version":"2012-10-17"}`},
+		// AWS URL-encodes the documents of GetAccountAuthorizationDetails (RFC 3986).
+		{"%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGet%2A%22%2C%22Resource%22%3A%22arn%3Aaws%3As3%3A%3A%3Aa%2Bb%2F%2A%22%7D%5D%7D",
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::a+b/*"}]}`},
+		{"%zz", "%zz"},
+	} {
+		if got := policyText(aws.String(tc.in)); got != tc.want {
+			t.Errorf("policyText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestApplyCredentialReport reads a report as AWS writes it (the root row's not_supported and
+// no_information, N/A for what is absent).
+func TestApplyCredentialReport(t *testing.T) {
+	report := "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active," +
+		"access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service," +
+		"access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service," +
+		"cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated\n" +
+		"<root_account>,arn:aws:iam::123456789012:root,2020-01-02T03:04:05+00:00,not_supported,2024-05-06T07:08:09+00:00,not_supported,not_supported,false," +
+		"false,2021-01-01T00:00:00+00:00,N/A,N/A,N/A,true,2022-02-02T00:00:00+00:00,2024-01-01T00:00:00+00:00,us-east-1,s3,false,N/A,false,N/A\n" +
+		"ann,arn:aws:iam::123456789012:user/ann,2023-01-01T00:00:00+00:00,true,no_information,2023-06-01T00:00:00+00:00,N/A,true," +
+		"false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n" +
+		"bob,arn:aws:iam::123456789012:user/bob,2023-01-01T00:00:00+00:00,false,N/A,N/A,N/A,false," +
+		"true,2023-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
+	s := &findings.Snapshot{Users: []findings.User{{Name: "ann", Created: date(2023, 1, 1)}, {Name: "bob"}}}
+	if err := applyCredentialReport(s, []byte(report)); err != nil {
+		t.Fatal(err)
+	}
+	want := &findings.Snapshot{Account: "123456789012",
+		Root: findings.Root{ARN: "arn:aws:iam::123456789012:root", PasswordLastUsed: time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC),
+			AccessKeys: []findings.AccessKey{{ID: "access_key_1", Created: date(2021, 1, 1)},
+				{ID: "access_key_2", Active: true, Created: date(2022, 2, 2), LastUsed: date(2024, 1, 1)}}},
+		Users: []findings.User{{Name: "ann", Created: date(2023, 1, 1), MFA: true, Password: &findings.Password{Changed: date(2023, 6, 1)}}, {Name: "bob"}},
+	}
+	if d := cmp.Diff(want, s, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })); d != "" {
+		t.Errorf("snapshot (-want +got):\n%s", d)
+	}
+	if err := applyCredentialReport(&findings.Snapshot{}, []byte("a,\"b\n")); err == nil {
+		t.Error("a broken report was accepted")
+	}
+}
+
+func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
