@@ -136,7 +136,9 @@ func (g *Generator) resources(a *catalog.Action, r *record, p *params) ([]string
 			add(s)
 		}
 		if !added {
-			if s, ok := g.fill(t, rt, r, p.get()); ok {
+			// A format with no variable from the request (API Gateway's /account) names the
+			// resource only when it is the action's one resource type.
+			if s, fromRequest, ok := g.fill(t, rt, r, p.get()); ok && (fromRequest || len(a.ResourceTypes) == 1) {
 				out, added = appendNew(out, s), true
 			}
 		}
@@ -201,7 +203,8 @@ func usable(s string) bool { return s != "" && !strings.ContainsAny(s, "*?$") }
 // fill builds an ARN from a resource type's format, or reports that some variable is unknown.
 // An IAM name whose path the record does not show is put at the root path and the ARN noted;
 // Result replaces it with the entity's ARN when a record or Options.IAMPath shows its path.
-func (g *Generator) fill(t *template, rt *catalog.ResourceType, r *record, p *params) (string, bool) {
+// fromRequest reports whether some variable came from the request's parameters.
+func (g *Generator) fill(t *template, rt *catalog.ResourceType, r *record, p *params) (s string, fromRequest, ok bool) {
 	var b strings.Builder
 	assumed, withPath := false, false
 	for _, part := range t.parts {
@@ -211,19 +214,24 @@ func (g *Generator) fill(t *template, rt *catalog.ResourceType, r *record, p *pa
 		}
 		v, ok := g.variable(part.text, rt, r, p, &assumed)
 		if !ok {
-			return "", false
+			return "", false, false
+		}
+		switch part.text {
+		case "Partition", "Region", "Account":
+		default:
+			fromRequest = true
 		}
 		withPath = withPath || strings.HasSuffix(part.text, "WithPath")
 		b.WriteString(v)
 	}
-	s := b.String()
+	s = b.String()
 	switch {
 	case assumed:
 		g.rootPath[s] = true
 	case withPath && rt.Service == "iam":
 		g.learn(s)
 	}
-	return s, true
+	return s, fromRequest, true
 }
 
 // learn remembers the ARN of an IAM entity, by kind and name, for rootPath ARNs.
@@ -281,8 +289,9 @@ func (g *Generator) canonical(s string) string {
 // variableKeys lists requestParameters keys for ARN-format variables whose key is not the
 // variable's name with a lower-case first letter.
 var variableKeys = map[string][]string{
-	"ObjectName": {"key"},
-	"BucketName": {"bucketName", "bucket"},
+	"ObjectName":     {"key"},
+	"BucketName":     {"bucketName", "bucket"},
+	"DistributionId": {"id", "distributionId"},
 }
 
 // variable resolves one ${Variable} of an ARN format from a record.
