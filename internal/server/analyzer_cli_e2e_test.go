@@ -22,7 +22,9 @@ func TestAWSCLIAccessAnalyzer(t *testing.T) {
 		FindingType, IssueCode, FindingDetails, LearnMoreLink string
 		Locations                                             []struct {
 			Path []map[string]any
-			Span struct{ Start, End struct{ Line, Column, Offset int } }
+			Span struct {
+				Start, End struct{ Line, Column, Offset int }
+			}
 		}
 	}
 	var out struct{ Findings []finding }
@@ -65,7 +67,9 @@ func TestAWSCLIAccessAnalyzer(t *testing.T) {
 	if ok || !strings.Contains(errOut, "ValidationException") || !strings.Contains(errOut, "policyType") {
 		t.Errorf("validate-policy --policy-type FOO: ok=%v stderr=%s", ok, errOut)
 	}
-	var key struct{ AccessKey struct{ AccessKeyId, SecretAccessKey string } }
+	var key struct {
+		AccessKey struct{ AccessKeyId, SecretAccessKey string }
+	}
 	run("iam", "create-user", "--user-name", "dan")
 	if err := json.Unmarshal([]byte(run("iam", "create-access-key", "--user-name", "dan")), &key); err != nil {
 		t.Fatal(err)
