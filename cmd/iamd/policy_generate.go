@@ -98,6 +98,7 @@ func policyGenerateAt(ctx context.Context, args []string, getenv func(string) st
 		if cur != nil {
 			o.Current, o.Principal = cur, canonical
 		}
+		o.IAMPath = storePaths(ctx, own, o.Principal)
 	}
 	g, err := polgen.New(o)
 	if err != nil {
@@ -298,6 +299,32 @@ func currentPolicies(ctx context.Context, db store.Store, principal string) (*po
 		return nil, "", fmt.Errorf("load the policies of %s: %w", principal, err)
 	}
 	return cur, canonical, nil
+}
+
+// storePaths looks up the paths of IAM entities in the principal's account in iamd's store,
+// for records that name an entity without its path.
+func storePaths(ctx context.Context, db store.Store, principal string) func(kind, name string) (string, bool) {
+	a, err := arn.Parse(principal)
+	if err != nil {
+		return nil
+	}
+	kinds := map[string]store.Kind{"user": store.KindUser, "role": store.KindRole, "group": store.KindGroup,
+		"policy": store.KindPolicy, "instance-profile": store.KindInstanceProfile}
+	return func(kind, name string) (string, bool) {
+		k, ok := kinds[kind]
+		if !ok {
+			return "", false
+		}
+		var path string
+		err := db.View(ctx, func(r store.Reader) error {
+			e, err := r.Get(ctx, a.Account, k, name)
+			if err == nil {
+				path = e.Path
+			}
+			return err
+		})
+		return path, err == nil && path != ""
+	}
 }
 
 // getEntity decodes an entity into v; false when there is none.

@@ -1,0 +1,306 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/iamd-dev/iamd/internal/iam"
+	"github.com/iamd-dev/iamd/internal/store"
+	"github.com/iamd-dev/iamd/internal/store/sqlite"
+)
+
+const genAccount = "444455556666"
+
+// genRecord is a CloudTrail record of the user ops/alice (or of bob).
+func genRecord(user, at, source, name, params, errorCode string, n int) []byte {
+	path := "/"
+	if user == "alice" {
+		path = "/ops/"
+	}
+	rec := map[string]any{
+		"eventVersion": "1.08",
+		"userIdentity": map[string]any{"type": "IAMUser", "principalId": "AIDACKCEVSQ6C2EXAMPLE", "arn": "arn:aws:iam::" + genAccount + ":user" + path + user,
+			"accountId": genAccount, "accessKeyId": "AKIAI44QH8DHBEXAMPLE", "userName": user},
+		"eventTime": at, "eventSource": source, "eventName": name, "awsRegion": "us-east-1", "sourceIPAddress": "192.0.2.7",
+		"userAgent": "aws-cli/2.15.0", "requestParameters": json.RawMessage(params), "responseElements": nil,
+		"requestID": "req-" + string(rune('a'+n)), "eventID": "0000000" + string(rune('a'+n)) + "-1111-2222-3333-444444444444",
+		"readOnly": false, "eventType": "AwsApiCall", "managementEvent": true, "recipientAccountId": genAccount, "eventCategory": "Management",
+	}
+	if errorCode != "" {
+		rec["errorCode"], rec["errorMessage"] = errorCode, "denied"
+	}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// genRecords are alice's calls (and one of bob's) in May and June 2024.
+func genRecords() [][]byte {
+	return [][]byte{
+		genRecord("alice", "2024-05-02T10:00:00Z", "iam.amazonaws.com", "GetRole", `{"roleName":"app"}`, "", 0),
+		genRecord("alice", "2024-05-03T10:00:00Z", "s3.amazonaws.com", "ListObjects", `{"bucketName":"amzn-s3-demo-bucket"}`, "", 1),
+		genRecord("alice", "2024-06-03T10:00:00Z", "iam.amazonaws.com", "ListRoles", `null`, "", 2),
+		genRecord("alice", "2024-06-04T10:00:00Z", "iam.amazonaws.com", "DeleteRole", `{"roleName":"app"}`, "AccessDenied", 3),
+		genRecord("bob", "2024-06-05T10:00:00Z", "iam.amazonaws.com", "DeleteUser", `{"userName":"x"}`, "", 4),
+	}
+}
+
+// writeLogDir writes the records as CloudTrail log files, gzip-compressed in the AWSLogs
+// layout (one file per month), and returns the directory.
+func writeLogDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	byFile := map[string][][]byte{}
+	for _, r := range genRecords() {
+		var v struct {
+			EventTime string `json:"eventTime"`
+		}
+		if err := json.Unmarshal(r, &v); err != nil {
+			t.Fatal(err)
+		}
+		month := strings.ReplaceAll(v.EventTime[:7], "-", "/")
+		name := filepath.Join("AWSLogs", genAccount, "CloudTrail", "us-east-1", month, "01", genAccount+"_CloudTrail_us-east-1_"+strings.ReplaceAll(v.EventTime[:7], "-", "")+"01T0000Z_abc.json.gz")
+		byFile[name] = append(byFile[name], r)
+	}
+	for name, recs := range byFile {
+		body, err := json.Marshal(map[string][]json.RawMessage{"Records": rawMessages(recs)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		if _, err := zw.Write(body); err != nil {
+			t.Fatal(err)
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func rawMessages(recs [][]byte) []json.RawMessage {
+	out := make([]json.RawMessage, len(recs))
+	for i, r := range recs {
+		out[i] = r
+	}
+	return out
+}
+
+// writeDataDir makes an iamd data directory whose store has the user alice (path /ops/, an
+// inline policy) and whose trail holds the records.
+func writeDataDir(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := sqlite.Config{Path: filepath.Join(dir, "iamd.db")}.Open(ctx, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	u := iam.User{Name: "alice", ID: "AIDACKCEVSQ6C2EXAMPLE", Path: "/ops/", Created: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
+		Inline: []iam.InlinePolicy{{Name: "ops", Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetRole","iam:ListRoles","iam:PassRole"],"Resource":"*"}]}`}}}
+	data, err := json.Marshal(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(ctx, func(tx store.Tx) error {
+		if err := tx.Create(ctx, &store.Entity{Account: genAccount, Kind: store.KindUser, Name: u.Name, ID: u.ID, Path: u.Path, Created: u.Created, Data: data}); err != nil {
+			return err
+		}
+		var evs []*store.Event
+		for i, r := range genRecords() {
+			evs = append(evs, &store.Event{Time: time.Date(2024, 5, 1, 0, 0, i, 0, time.UTC), Account: genAccount, Source: "iam.amazonaws.com",
+				Name: "X", ID: string(rune('a' + i)), Record: r})
+		}
+		return tx.Append(ctx, evs...)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func runGenerate(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	getenv := func(k string) string {
+		if k == "HOME" {
+			return t.TempDir()
+		}
+		return ""
+	}
+	now := time.Date(2024, 6, 10, 0, 0, 0, 0, time.UTC)
+	err = policyGenerateAt(context.Background(), args, getenv, now, &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+// generatedActions returns the actions of a policy document, in order.
+func generatedActions(t *testing.T, doc string) []string {
+	t.Helper()
+	var d struct {
+		Statement []struct{ Action []string }
+	}
+	if err := json.Unmarshal([]byte(doc), &d); err != nil {
+		t.Fatalf("policy %q: %v", doc, err)
+	}
+	var out []string
+	for _, s := range d.Statement {
+		out = append(out, s.Action...)
+	}
+	return out
+}
+
+func TestPolicyGenerateSources(t *testing.T) {
+	logs := writeLogDir(t)
+	importDB := filepath.Join(t.TempDir(), "import.db")
+	if err := trailImport(context.Background(), logs, importDB, io.Discard, io.Discard); err != nil {
+		t.Fatalf("trail import: %v", err)
+	}
+	data := writeDataDir(t)
+	empty := t.TempDir()
+	alice := "arn:aws:iam::" + genAccount + ":user/ops/alice"
+	all := []string{"iam:ListRoles", "iam:GetRole", "s3:ListBucket"} // statements by service, then kind
+	for _, tc := range []struct {
+		name       string
+		args       []string
+		want       []string
+		wantStderr []string
+	}{
+		{"log directory", []string{"--data", empty, "--trail", logs, "--principal", alice}, all,
+			[]string{"comparison with current policies: unavailable", "5 records read, 4 by " + alice}},
+		{"import database", []string{"--data", empty, "--trail", importDB, "--principal", alice}, all,
+			[]string{"comparison with current policies: unavailable"}},
+		{"own trail with the user's policies", []string{"--data", data, "--principal", "arn:aws:iam::" + genAccount + ":user/alice"}, all,
+			[]string{"4 by " + alice, "granted and used (2):\n  iam:GetRole\n  iam:ListRoles\n",
+				"granted and never used in the window (1):\n  iam (1): iam:PassRole\n", "used but denied (1):\n  iam:DeleteRole\n",
+				"used in the window but not granted by the current policies (1):\n  s3:ListBucket\n"}},
+		{"log directory and the store", []string{"--data", data, "--trail", logs, "--principal", alice}, all,
+			[]string{"granted and used (2)"}},
+		{"window", []string{"--data", empty, "--trail", logs, "--principal", alice, "--from", "2024-06-01", "--to", "2024-06-04T00:00:00Z"},
+			[]string{"iam:ListRoles"}, []string{"1 by " + alice}},
+		{"relative window", []string{"--data", empty, "--trail", logs, "--principal", alice, "--from", "-30d"},
+			[]string{"iam:ListRoles"}, nil},
+		{"nothing in the window", []string{"--data", empty, "--trail", logs, "--principal", alice, "--to", "2020-01-01"},
+			nil, []string{"No record of the principal falls in the window"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stdout, stderr, err := runGenerate(t, tc.args...)
+			if err != nil {
+				t.Fatalf("policy generate %q: %v\n%s", tc.args, err, stderr)
+			}
+			if diff := cmp.Diff(tc.want, generatedActions(t, stdout)); diff != "" {
+				t.Errorf("policy generate %q: actions (-want +got):\n%s\n%s", tc.args, diff, stdout)
+			}
+			for _, w := range tc.wantStderr {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("policy generate %q: standard error lacks %q:\n%s", tc.args, w, stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestPolicyGenerateJSON(t *testing.T) {
+	stdout, _, err := runGenerate(t, "--data", writeDataDir(t), "--principal", "arn:aws:iam::"+genAccount+":user/alice", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Principal string
+		Policy    json.RawMessage
+		Size      int
+		Limit     int
+		Notes     []string
+		Diff      struct{ UsedDenied []string }
+		Stats     struct{ Matched int }
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatalf("--json output %q: %v", stdout, err)
+	}
+	if out.Principal != "arn:aws:iam::"+genAccount+":user/ops/alice" || out.Limit != 6144 || out.Size == 0 || out.Stats.Matched != 4 ||
+		!cmp.Equal(out.Diff.UsedDenied, []string{"iam:DeleteRole"}) || len(generatedActions(t, string(out.Policy))) != 3 {
+		t.Errorf("--json output:\n%s", stdout)
+	}
+}
+
+func TestPolicyGenerateErrors(t *testing.T) {
+	logs := writeLogDir(t)
+	empty := t.TempDir()
+	notDB := filepath.Join(empty, "notes.txt")
+	if err := os.WriteFile(notDB, []byte("hello"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	alice := "arn:aws:iam::" + genAccount + ":user/ops/alice"
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no principal", []string{"--trail", logs}, "--principal ARN is required"},
+		{"not a user or role", []string{"--trail", logs, "--principal", "arn:aws:iam::" + genAccount + ":group/ops"}, "is not an IAM user or role ARN"},
+		{"unknown type", []string{"--trail", logs, "--principal", alice, "--type", "trust"}, `unknown --type "trust"`},
+		{"bad from", []string{"--trail", logs, "--principal", alice, "--from", "last week"}, `--from: "last week" is not RFC 3339`},
+		{"bad to", []string{"--trail", logs, "--principal", alice, "--to", "-3w"}, `--to: "-3w" is not RFC 3339`},
+		{"empty window", []string{"--trail", logs, "--principal", alice, "--from", "2024-06-01", "--to", "2024-05-01"}, "the window's start is not before its end"},
+		{"unknown flag", []string{"--trail", logs, "--principal", alice, "--format", "yaml"}, "flag provided but not defined"},
+		{"extra argument", []string{"--trail", logs, "--principal", alice, "extra"}, "unexpected arguments"},
+		{"missing trail", []string{"--data", empty, "--trail", filepath.Join(empty, "nope"), "--principal", alice}, "--trail: stat"},
+		{"trail is not a database", []string{"--data", empty, "--trail", notDB, "--principal", alice}, "is neither a directory of CloudTrail log files nor a database"},
+		{"trail directory without logs", []string{"--data", empty, "--trail", empty, "--principal", alice}, "no CloudTrail log files"},
+		{"no iamd database", []string{"--data", empty, "--principal", alice}, "no iamd database at"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := runGenerate(t, tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("policy generate %q = %v, want an error containing %q", tc.args, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseWhen(t *testing.T) {
+	now := time.Date(2024, 6, 10, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		in   string
+		want time.Time
+	}{
+		{"", time.Time{}},
+		{"2024-05-01T10:20:30Z", time.Date(2024, 5, 1, 10, 20, 30, 0, time.UTC)},
+		{"2024-05-01T12:20:30+02:00", time.Date(2024, 5, 1, 10, 20, 30, 0, time.UTC)},
+		{"2024-05-01", time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)},
+		{"-90d", now.Add(-90 * 24 * time.Hour)},
+		{"-12h", now.Add(-12 * time.Hour)},
+		{"-30m", now.Add(-30 * time.Minute)},
+	} {
+		got, err := parseWhen(tc.in, now)
+		if err != nil || !got.Equal(tc.want) {
+			t.Errorf("parseWhen(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"yesterday", "-d", "-5y", "--5d", "2024-13-01"} {
+		if _, err := parseWhen(bad, now); err == nil {
+			t.Errorf("parseWhen(%q): no error", bad)
+		}
+	}
+}
