@@ -485,6 +485,9 @@ func (t *txn) Append(ctx context.Context, events ...*store.Event) error {
 
 const eventCols = `seq, time, account, source, name, event_id, username, access_key, read_only, resources, record, hash`
 
+// qualifiedEventCols are eventCols for queries that join events to another table.
+const qualifiedEventCols = `events.seq, events.time, events.account, events.source, events.name, events.event_id, events.username, events.access_key, events.read_only, events.resources, events.record, events.hash`
+
 func (db *DB) scanEvents(ctx context.Context, q string, args ...any) ([]*store.StoredEvent, error) {
 	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -513,50 +516,55 @@ func (db *DB) scanEvents(ctx context.Context, q string, args ...any) ([]*store.S
 	return out, nil
 }
 
-// Events returns matching events, newest first.
+// Events returns matching events, newest first. A resource name filter reads the newest
+// matches from the event_resources index (migration 0003), joined to events.
 func (db *DB) Events(ctx context.Context, f store.EventFilter) ([]*store.StoredEvent, error) {
-	q := `SELECT ` + eventCols + ` FROM events WHERE account = ?`
+	q := `SELECT ` + qualifiedEventCols + ` FROM events WHERE events.account = ?`
 	args := []any{f.Account}
+	order := "events.seq"
 	add := func(cond string, v any) { q += " AND " + cond; args = append(args, v) }
-	if !f.Start.IsZero() {
-		add("time >= ?", f.Start.UTC().UnixNano())
-	}
-	if !f.End.IsZero() {
-		add("time <= ?", f.End.UTC().UnixNano())
-	}
-	if f.Name != "" {
-		add("name = ?", f.Name)
-	}
-	if f.ID != "" {
-		add("event_id = ?", f.ID)
-	}
-	if f.Username != "" {
-		add("username = ?", f.Username)
-	}
-	if f.AccessKey != "" {
-		add("access_key = ?", f.AccessKey)
-	}
-	if f.Source != "" {
-		add("source = ?", f.Source)
-	}
-	if f.ReadOnly != nil {
-		add("read_only = ?", *f.ReadOnly)
-	}
 	if f.Resource != "" {
 		typ, name, _ := strings.Cut(f.Resource, "\x00")
 		switch {
-		case typ != "" && name != "":
-			add("instr(resources, ?) > 0", "\n"+typ+"\x00"+name+"\n")
-		case typ != "":
-			add("instr(resources, ?) > 0", "\n"+typ+"\x00")
+		case name != "":
+			q = `SELECT ` + qualifiedEventCols + ` FROM event_resources AS r JOIN events ON events.seq = r.seq WHERE r.account = ? AND r.name = ?`
+			args = []any{f.Account, name}
+			order = "r.seq"
+			if typ != "" {
+				add("r.type = ?", typ)
+			}
 		default:
-			add("instr(resources, ?) > 0", "\x00"+name+"\n")
+			add("instr(events.resources, ?) > 0", "\n"+typ+"\x00")
 		}
 	}
-	if f.BeforeSeq > 0 {
-		add("seq < ?", f.BeforeSeq)
+	if !f.Start.IsZero() {
+		add("events.time >= ?", f.Start.UTC().UnixNano())
 	}
-	q += " ORDER BY seq DESC"
+	if !f.End.IsZero() {
+		add("events.time <= ?", f.End.UTC().UnixNano())
+	}
+	if f.Name != "" {
+		add("events.name = ?", f.Name)
+	}
+	if f.ID != "" {
+		add("events.event_id = ?", f.ID)
+	}
+	if f.Username != "" {
+		add("events.username = ?", f.Username)
+	}
+	if f.AccessKey != "" {
+		add("events.access_key = ?", f.AccessKey)
+	}
+	if f.Source != "" {
+		add("events.source = ?", f.Source)
+	}
+	if f.ReadOnly != nil {
+		add("events.read_only = ?", *f.ReadOnly)
+	}
+	if f.BeforeSeq > 0 {
+		add(order+" < ?", f.BeforeSeq)
+	}
+	q += " ORDER BY " + order + " DESC"
 	if f.Limit > 0 {
 		q += " LIMIT ?"
 		args = append(args, f.Limit)

@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Events", testEvents},
 		{"Prune", testPrune},
 		{"RetentionCut", testRetentionCut},
+		{"EventResources", testEventResources},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -610,5 +611,73 @@ func testRetentionCut(t *testing.T, s store.Store) {
 	}
 	if got, err := s.SeqAt(ctx, t0.Add(time.Hour)); err != nil || got != last+1 {
 		t.Errorf("SeqAt(after all) after the prune = %d, %v; want %d", got, err, last+1)
+	}
+}
+
+// testEventResources: lookups by resource name and type find every resource of an event,
+// whatever characters the name holds, and stop finding pruned events.
+func testEventResources(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	odd := `a\nb"c\u0000\\d` + "\t€"
+	for i, res := range [][]string{
+		{"AWS::IAM::User\x00alice", "AWS::IAM::Policy\x00arn:aws:iam::123456789012:policy/p"},
+		{"AWS::IAM::Role\x00alice", "AWS::IAM::User\x00" + odd},
+		nil,
+		{"AWS::IAM::User\x00alice"},
+	} {
+		ev := &store.Event{Time: t0.Add(time.Duration(i) * time.Minute), Account: acct, Source: "iam.amazonaws.com", Name: "TagUser",
+			ID: fmt.Sprintf("r%d", i), Resources: res, Record: []byte(fmt.Sprintf(`{"r":%d}`, i))}
+		if err := s.Update(ctx, func(tx store.Tx) error { return tx.Append(ctx, ev) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func(f store.EventFilter) []string {
+		t.Helper()
+		f.Account = acct
+		evs, err := s.Events(ctx, f)
+		if err != nil {
+			t.Fatalf("Events(%+v): %v", f, err)
+		}
+		var out []string
+		for _, e := range evs {
+			out = append(out, e.ID)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		f    store.EventFilter
+		want []string
+	}{
+		{"name in two events of two types", store.EventFilter{Resource: "\x00alice"}, []string{"r3", "r1", "r0"}},
+		{"name and type", store.EventFilter{Resource: "AWS::IAM::User\x00alice"}, []string{"r3", "r0"}},
+		{"second resource of an event", store.EventFilter{Resource: "\x00arn:aws:iam::123456789012:policy/p"}, []string{"r0"}},
+		{"escapes and control characters", store.EventFilter{Resource: "\x00" + odd}, []string{"r1"}},
+		{"type only", store.EventFilter{Resource: "AWS::IAM::Role\x00"}, []string{"r1"}},
+		{"no such name", store.EventFilter{Resource: "\x00bob"}, nil},
+		{"name is case-sensitive", store.EventFilter{Resource: "\x00Alice"}, nil},
+		{"with another filter", store.EventFilter{Resource: "\x00alice", ID: "r1"}, []string{"r1"}},
+		{"with a limit", store.EventFilter{Resource: "\x00alice", Limit: 2}, []string{"r3", "r1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ids(tc.f); !cmp.Equal(got, tc.want) {
+				t.Errorf("Events(resource %q) = %v, want %v", tc.f.Resource, got, tc.want)
+			}
+		})
+	}
+	all := ids(store.EventFilter{})
+	before := ids(store.EventFilter{Resource: "\x00alice", Limit: 1})
+	chain, err := s.Chain(ctx, 0, 10)
+	if err != nil || len(chain) != 4 || len(all) != 4 {
+		t.Fatalf("chain = %d, %v", len(chain), err)
+	}
+	if got := ids(store.EventFilter{Resource: "\x00alice", BeforeSeq: chain[3].Seq}); !cmp.Equal(got, []string{"r1", "r0"}) {
+		t.Errorf("resource lookup before the last event = %v, want [r1 r0] (before %v)", got, before)
+	}
+	if _, err := s.Prune(ctx, chain[2].Seq); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(store.EventFilter{Resource: "\x00alice"}); !cmp.Equal(got, []string{"r3"}) {
+		t.Errorf("after pruning the first two events, resource lookup = %v, want [r3]", got)
 	}
 }
