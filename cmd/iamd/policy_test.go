@@ -79,7 +79,8 @@ func TestPolicyValidate(t *testing.T) {
 			{"SECURITY_WARNING", "FORALLVALUES_WITH_SINGLE_VALUED_KEY", "Statement[0].Condition.ForAllValues:StringEquals.aws:SourceAccount", `"aws:SourceAccount"`},
 		}},
 		{"trust.json", "identity", true, []wantFinding{
-			{"ERROR", "UNSUPPORTED_PRINCIPAL", "", ""},
+			{"ERROR", "MISSING_RESOURCE", "Statement[0]", "{"},
+			{"ERROR", "UNSUPPORTED_PRINCIPAL", "Statement[0].Principal", `"Principal": {"Service": "ec2.amazonaws.com"}`},
 			{"SECURITY_WARNING", "FORALLVALUES_WITH_SINGLE_VALUED_KEY", "Statement[0].Condition.ForAllValues:StringEquals.aws:SourceAccount", `"aws:SourceAccount"`},
 		}},
 	}
