@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/iamd-dev/iamd/internal/arn"
 )
@@ -138,22 +139,14 @@ func Lint(text string, kind Kind, cat Catalog) ([]Finding, error) {
 		return nil, fmt.Errorf("policy: lint: invalid kind %d", kind)
 	}
 	l := &linter{text: text, kind: kind, cat: cat}
-	_, perr := Parse(text, kind)
-	var se *SyntaxError
-	if perr != nil && !errors.As(perr, &se) {
-		return nil, fmt.Errorf("policy: lint: %w", perr)
-	}
-	p := &parser{text: text}
-	root, jerr := p.parseDocument()
+	root, se := lintParse(text, kind)
 	switch {
-	case jerr != nil:
-		if se != nil {
-			l.syntax(se)
-		}
+	case root == nil:
+		l.syntax(se)
 	case root.kind != kindObject:
 		l.add(FindingError, CodeDataTypeMismatch, lintDataType("Object"), lintLoc{stmt: -1, start: root.off, end: lintEnd(text, root.off)})
 	default:
-		l.document(&root)
+		l.document(root)
 		// IAM's own rejection is reported only when no check of Access Analyzer's explains it.
 		if se != nil && !l.hasError() && !(kind == Resource && se.Message == msgSidUnique) {
 			l.syntax(se)
@@ -168,6 +161,39 @@ func Lint(text string, kind Kind, cat Catalog) ([]Finding, error) {
 	return l.out, nil
 }
 
+// lintParse does what Parse does, keeping the JSON tree: root is nil when the text is not JSON
+// (or is rejected before it is read); se is IAM's rejection, if any.
+func lintParse(text string, kind Kind) (root *value, se *SyntaxError) {
+	if len(text) > MaxDocumentBytes {
+		return nil, &SyntaxError{Message: msgSyntax, Line: 1, Column: 1}
+	}
+	p := &parser{text: text}
+	r, err := p.parseDocument()
+	off, charsetOK := checkCharset(text)
+	switch {
+	case !charsetOK:
+		se = errorAt(text, off, msgCharset)
+		se.Charset = true
+	case err != nil:
+		if kind == Trust {
+			err.Message = msgInvalidJSONTrust
+		}
+		return nil, err
+	}
+	if se == nil {
+		v := &validator{text: text, kind: kind}
+		if _, verr := v.document(r); verr != nil {
+			if !errors.As(verr, &se) {
+				se = &SyntaxError{Message: msgSyntax}
+			}
+		}
+	}
+	if err != nil {
+		return nil, se
+	}
+	return &r, se
+}
+
 type linter struct {
 	text    string
 	kind    Kind
@@ -175,6 +201,56 @@ type linter struct {
 	out     []Finding
 	version string // the document's Version, "" when absent or not a string
 	formats map[string][]arnFormat
+	lines   []int                  // byte offsets of line starts, built on first use
+	matches map[string][]string    // MatchActions results by pattern
+	keys    map[string]lintKeyType // ConditionKeyType results by lower-case key
+}
+
+type lintKeyType struct {
+	typ string
+	ok  bool
+}
+
+// position is lintPosition through an index of line starts.
+func (l *linter) position(off int) (line, col int) {
+	if l.lines == nil {
+		l.lines = append(l.lines, 0)
+		for i := 0; i < len(l.text); i++ {
+			if l.text[i] == '\n' {
+				l.lines = append(l.lines, i+1)
+			}
+		}
+	}
+	off = min(off, len(l.text))
+	line = sort.Search(len(l.lines), func(i int) bool { return l.lines[i] > off })
+	return line, utf8.RuneCountInString(l.text[l.lines[line-1]:off]) + 1
+}
+
+// match is cat.MatchActions, remembered for the document (a pattern is matched by several checks).
+func (l *linter) match(pattern string) []string {
+	if m, ok := l.matches[pattern]; ok {
+		return m
+	}
+	if l.matches == nil {
+		l.matches = map[string][]string{}
+	}
+	m := l.cat.MatchActions(pattern)
+	l.matches[pattern] = m
+	return m
+}
+
+// keyType is cat.ConditionKeyType, remembered for the document.
+func (l *linter) keyType(key string) (string, bool) {
+	lower := strings.ToLower(key)
+	if t, ok := l.keys[lower]; ok {
+		return t.typ, t.ok
+	}
+	if l.keys == nil {
+		l.keys = map[string]lintKeyType{}
+	}
+	typ, ok := l.cat.ConditionKeyType(key)
+	l.keys[lower] = lintKeyType{typ, ok}
+	return typ, ok
 }
 
 func (l *linter) hasError() bool {
@@ -316,8 +392,8 @@ func (l *linter) add(typ, code, msg string, where lintLoc) {
 		Path: pathString(where.steps), Steps: where.steps,
 		Offset: where.start, EndOffset: where.end,
 	}
-	f.Line, f.Column = lintPosition(l.text, where.start)
-	f.EndLine, f.EndColumn = lintPosition(l.text, where.end)
+	f.Line, f.Column = l.position(where.start)
+	f.EndLine, f.EndColumn = l.position(where.end)
 	l.out = append(l.out, f)
 }
 
@@ -354,7 +430,10 @@ func (l *linter) action(i int, a strElem) {
 			fmt.Sprintf("The service %s specified in the action does not exist.", svc), where)
 		return
 	}
-	if l.cat.MatchActions != nil && len(l.cat.MatchActions(a.s)) == 0 {
+	if _, name, _ := strings.Cut(a.s, ":"); name == "*" {
+		return // every known service has actions
+	}
+	if l.cat.MatchActions != nil && len(l.match(a.s)) == 0 {
 		l.add(FindingError, CodeInvalidAction, fmt.Sprintf("The action %s does not exist.", a.s), where)
 	}
 }
@@ -454,7 +533,7 @@ func (l *linter) conditionKey(key string, where lintLoc) (typ string, ok bool) {
 	if l.cat.ConditionKeyType == nil {
 		return "", false
 	}
-	if typ, ok := l.cat.ConditionKeyType(key); ok {
+	if typ, ok := l.keyType(key); ok {
 		return typ, true
 	}
 	prefix, _, found := strings.Cut(key, ":")
@@ -588,7 +667,7 @@ func (l *linter) redundant(i int, actions []strElem) {
 	sets := make([][]string, len(actions))
 	count := map[string]int{}
 	for j, a := range actions {
-		for _, m := range l.cat.MatchActions(a.s) {
+		for _, m := range l.match(a.s) {
 			m = strings.ToLower(m)
 			sets[j] = append(sets[j], m)
 			count[m]++

@@ -31,7 +31,17 @@ func lintGlobFold(pattern, s string) bool { return arn.GlobFold(pattern, s) }
 // arnFormat is a catalog ARN template split for matching.
 type arnFormat struct {
 	region, account string // "${Region}", "" or a literal
-	resource        string // the resource part as a glob, variables replaced by *
+	template        string // the resource part as the catalog writes it
+	prefix          string // its text before the first variable
+	resource        string // the resource part as a glob, variables replaced by *; set when needed
+}
+
+// glob returns the resource part as a glob.
+func (f *arnFormat) glob() string {
+	if f.resource == "" {
+		f.resource = lintVarsToStar(f.template)
+	}
+	return f.resource
 }
 
 func (l *linter) arnFormats(service string) []arnFormat {
@@ -43,11 +53,24 @@ func (l *linter) arnFormats(service string) []arnFormat {
 	}
 	var out []arnFormat
 	for _, t := range l.cat.ARNFormats(service) {
-		parts := strings.SplitN(t, ":", 6)
-		if len(parts) != 6 {
+		// arn:partition:service:region:account:resource
+		var cut [5]int
+		n := 0
+		for k := 0; k < len(t) && n < 5; k++ {
+			if t[k] == ':' {
+				cut[n] = k
+				n++
+			}
+		}
+		if n < 5 {
 			continue
 		}
-		out = append(out, arnFormat{region: parts[3], account: parts[4], resource: lintVarsToStar(parts[5])})
+		f := arnFormat{region: t[cut[2]+1 : cut[3]], account: t[cut[3]+1 : cut[4]], template: t[cut[4]+1:]}
+		f.prefix = f.template
+		if k := strings.Index(f.template, "${"); k >= 0 {
+			f.prefix = f.template[:k]
+		}
+		out = append(out, f)
 	}
 	if l.formats == nil {
 		l.formats = map[string][]arnFormat{}
@@ -133,8 +156,13 @@ func (l *linter) arnAgainstFormats(service, region, account, resource string, wh
 		return
 	}
 	var regionOK, regionEmptyOK, accountOK, accountEmptyOK, any bool
-	for _, f := range formats {
-		if !lintGlobsIntersect(resource, f.resource) {
+	lit := resource
+	if k := strings.IndexAny(resource, "*?"); k >= 0 {
+		lit = resource[:k]
+	}
+	for k := range formats {
+		f := &formats[k]
+		if n := min(len(lit), len(f.prefix)); lit[:n] != f.prefix[:n] || !lintGlobsIntersect(resource, f.glob()) {
 			continue
 		}
 		any = true
@@ -185,11 +213,27 @@ func lintGlobsIntersect(a, b string) bool {
 	if pa[:n] != pb[:n] {
 		return false
 	}
+	sa, sb := a, b
+	if k := strings.LastIndexAny(a, "*?"); k >= 0 {
+		sa = a[k+1:]
+	}
+	if k := strings.LastIndexAny(b, "*?"); k >= 0 {
+		sb = b[k+1:]
+	}
+	n = min(len(sa), len(sb))
+	if sa[len(sa)-n:] != sb[len(sb)-n:] {
+		return false
+	}
 	if !strings.ContainsAny(a, "*?") {
 		return arn.Glob(b, a)
 	}
 	if !strings.ContainsAny(b, "*?") {
 		return arn.Glob(a, b)
+	}
+	// A pattern that is a literal prefix and one trailing * meets any ?-free pattern whose
+	// prefix agrees with it (checked above): the stars absorb the rest.
+	if (lintTrailingStar(a) || lintTrailingStar(b)) && !strings.Contains(a, "?") && !strings.Contains(b, "?") {
+		return true
 	}
 	// dp[i*w+j]: some string matches both a[i:] and b[j:].
 	la, lb, w := len(a), len(b), len(b)+1
@@ -210,6 +254,10 @@ func lintGlobsIntersect(a, b string) bool {
 		}
 	}
 	return dp[0]
+}
+
+func lintTrailingStar(p string) bool {
+	return strings.IndexAny(p, "*?") == len(p)-1 && p[len(p)-1] == '*'
 }
 
 // redundantResources reports Resource entries another entry already covers.

@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -161,9 +162,30 @@ func (l *linter) redundantStatements(stmts []*stmtFacts) {
 	if len(stmts) < 2 {
 		return
 	}
+	// Only statements alike in cheap ways are compared in full.
+	shape := func(f *stmtFacts) string {
+		first := ""
+		if len(f.actions) > 0 {
+			first = f.actions[0].s
+		} else if len(f.notActions) > 0 {
+			first = f.notActions[0].s
+		}
+		n := len(f.node.obj)
+		if f.sid != nil {
+			n--
+		}
+		return fmt.Sprint(n, f.allow, len(f.actions), len(f.notActions), len(f.resources), first)
+	}
+	shapes := map[string]int{}
+	for _, f := range stmts {
+		shapes[shape(f)]++
+	}
 	seen := map[string]bool{}
 	var b strings.Builder
 	for _, f := range stmts {
+		if shapes[shape(f)] < 2 {
+			continue
+		}
 		b.Reset()
 		lintCanonical(&b, f.node, true)
 		key := b.String()
@@ -191,7 +213,7 @@ func lintCanonical(b *strings.Builder, v *value, statement bool) {
 		sort.Slice(idx, func(a, c int) bool { return v.obj[idx[a]].key < v.obj[idx[c]].key })
 		b.WriteByte('{')
 		for _, i := range idx {
-			b.WriteString(fmt.Sprintf("%q:", v.obj[i].key))
+			lintWriteString(b, v.obj[i].key)
 			lintCanonical(b, &v.obj[i].val, false)
 			b.WriteByte(',')
 		}
@@ -204,10 +226,17 @@ func lintCanonical(b *strings.Builder, v *value, statement bool) {
 		}
 		b.WriteByte(']')
 	case kindString:
-		b.WriteString(fmt.Sprintf("%q", v.str))
+		lintWriteString(b, v.str)
 	default:
 		b.WriteString(v.str)
 	}
+}
+
+// lintWriteString writes a string unambiguously: its length, then its bytes.
+func lintWriteString(b *strings.Builder, s string) {
+	b.WriteString(strconv.Itoa(len(s)))
+	b.WriteByte('"')
+	b.WriteString(s)
 }
 
 // strElem is one string of a string-or-array element.
