@@ -111,29 +111,34 @@ type Finding struct {
 	EndLine, EndColumn, EndOffset int
 }
 
-// Lint checks a policy document the way IAM Access Analyzer's ValidatePolicy does, for the
-// checks listed below, using cat for what AWS's service authorization reference knows. It
-// returns the findings in document order. The error is only for an invalid kind.
+// Lint checks a policy document the way IAM Access Analyzer's ValidatePolicy does, using cat
+// for what AWS's service authorization reference knows. It returns the findings in document
+// order. The error is only for an invalid kind.
 //
-// A document Parse rejects yields an ERROR finding carrying IAM's message (with Access
-// Analyzer's code where one fits, else CodePolicySyntax); the other checks still run on the
-// JSON unless the text is not JSON at all (then the only finding is CodeJSONSyntax).
+// Lint implements the checks of AWS's "IAM policy validation check reference" (the issue codes
+// in this package; lint_checklist_test.go lists every check with a document that fires it and
+// one that does not): the grammar of elements and values (errors), principals and what role
+// trust policies, SCPs and RCPs allow, condition operators and keys and the formats of their
+// values (booleans, numbers, dates, IP ranges, base64, Regions, VPC and VPC endpoint IDs,
+// service principals, KMS key ARNs), resource ARNs against the catalog's ARN formats
+// (ARNFormats), actions and condition keys against the catalog (MatchActions,
+// ConditionKeyType, ActionConditionKeys), policy variables, the PassRole and
+// CreateServiceLinkedRole grants, overly broad or redundant elements, and the size quotas. A
+// nil Catalog function skips the checks that need it.
 //
-// Checks: unknown service in an action (INVALID_SERVICE_IN_ACTION) and actions that match
-// nothing (INVALID_ACTION); unknown condition keys (INVALID_GLOBAL_CONDITION_KEY,
-// INVALID_SERVICE_CONDITION_KEY, INVALID_SERVICE); condition operators that do not fit the
-// key's type (TYPE_MISMATCH) and ForAllValues on single-valued keys
-// (FORALLVALUES_WITH_SINGLE_VALUED_KEY); Allow statements that grant iam:PassRole or
-// iam:CreateServiceLinkedRole on every resource through "*", wildcards, NotAction or
-// NotResource (the PASS_ROLE_WITH_* security warnings and CREATE_SLR_WITH_* warnings, which
-// are how Access Analyzer treats Allow with NotAction or NotResource; iam:PassedToService
-// silences the star-in-resource ones, as AWS advises); Allow with NotPrincipal; redundant
-// actions; empty arrays and objects; a missing Version.
+// IAM's own rejection of the document (Parse's SyntaxError) is reported as an ERROR finding
+// only when no Access Analyzer check already explains it, with Access Analyzer's code where one
+// fits (else CodePolicySyntax); text that is not JSON yields only that finding.
 //
-// Differences from Access Analyzer: no "Did you mean" suggestions; ForAnyValue on a
-// single-valued key is not reported (Access Analyzer documents no check for it); keys whose
-// prefix is an identity provider (a name with a dot, such as accounts.google.com:aud or an
-// OIDC host) are not checked; ARN, resource and principal formats are left to Parse.
+// Differences from Access Analyzer: no "Did you mean" suggestions; UNSUPPORTED_ACTION_IN_POLICY
+// and UNSUPPORTED_RESOURCE_ARN_IN_POLICY need the type of resource a resource-based policy is
+// attached to, which Lint does not take; Regions are checked against a fixed list, not against
+// where each service runs; identity-provider condition keys (accounts.google.com:aud, OIDC
+// hosts) are not looked up in the catalog; resource-based policy size is checked against
+// Amazon S3's 20,480-character quota. Some checks whose exact scope AWS does not document are
+// approximations, noted where they are implemented (sensitive keys for the *_USAGE_TOO_PERMISSIVE
+// errors, aws:ARN as deprecated in identity-side and unsupported in resource-side policies,
+// services whose ARNs may omit the account).
 func Lint(text string, kind Kind, cat Catalog) ([]Finding, error) {
 	if kind < Identity || kind > RCP {
 		return nil, fmt.Errorf("policy: lint: invalid kind %d", kind)

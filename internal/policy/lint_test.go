@@ -515,6 +515,11 @@ func FuzzLint(f *testing.F) {
 	} {
 		f.Add(s, uint8(policy.Identity))
 	}
+	for _, c := range checklist {
+		if c.fire.doc != "" && len(c.fire.doc) < 2000 {
+			f.Add(c.fire.doc, uint8(c.fire.kind-1))
+		}
+	}
 	f.Fuzz(func(t *testing.T, doc string, k uint8) {
 		kind := policy.Kind(k%7 + 1)
 		got, err := policy.Lint(doc, kind, cat)
