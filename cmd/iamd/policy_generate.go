@@ -162,16 +162,38 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 }
 
 // addChain feeds every record of a trail database to g, in order, and returns how many were
-// not CloudTrail records.
+// not CloudTrail records. Reading the next page overlaps with generating from the last one.
 func addChain(ctx context.Context, db *sqlite.DB, g *polgen.Generator) (int, error) {
-	skipped := 0
-	_, err := eachRecord(ctx, db, func(s audit.Stored) error {
-		if g.Add(s.Record) != nil {
-			skipped++
+	pages := make(chan []*store.StoredEvent, 2)
+	errc := make(chan error, 1)
+	go func() {
+		defer close(pages)
+		var after int64
+		for {
+			evs, err := db.Chain(ctx, after, chainPage)
+			if err != nil {
+				errc <- err
+				return
+			}
+			if len(evs) > 0 {
+				pages <- evs
+			}
+			if len(evs) < chainPage {
+				errc <- nil
+				return
+			}
+			after = evs[len(evs)-1].Seq
 		}
-		return nil
-	})
-	return skipped, err
+	}()
+	skipped := 0
+	for evs := range pages {
+		for _, e := range evs {
+			if g.Add(e.Record) != nil {
+				skipped++
+			}
+		}
+	}
+	return skipped, <-errc
 }
 
 // sqliteMagic starts every SQLite database file.
@@ -202,34 +224,60 @@ func addTrail(ctx context.Context, path string, g *polgen.Generator, logger *slo
 		defer db.Close()
 		return addChain(ctx, db, g)
 	}
-	files, err := logFiles(path)
+	return addLogDir(ctx, path, g, stderr)
+}
+
+// addLogDir feeds the records of a directory of CloudTrail log files to g, in file order.
+// A file that is not a log file is reported and skipped. One goroutine reads and decompresses
+// the files while this one generates.
+func addLogDir(ctx context.Context, dir string, g *polgen.Generator, stderr io.Writer) (int, error) {
+	files, err := logFiles(dir)
 	if err != nil {
 		return 0, fmt.Errorf("--trail: %w", err)
 	}
 	if len(files) == 0 {
-		return 0, fmt.Errorf("--trail: no CloudTrail log files (.json, .json.gz) under %s", path)
+		return 0, fmt.Errorf("--trail: no CloudTrail log files (.json, .json.gz) under %s", dir)
 	}
+	type logFile struct {
+		rel              string
+		recs             [][]byte
+		readErr, badFile error
+	}
+	loaded := make(chan logFile, 2)
+	go func() {
+		defer close(loaded)
+		for _, rel := range files {
+			if ctx.Err() != nil {
+				return
+			}
+			data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+			if err != nil {
+				loaded <- logFile{rel: rel, readErr: err}
+				return
+			}
+			recs, err := audit.ReadLogFile(data)
+			loaded <- logFile{rel: rel, recs: recs, badFile: err}
+		}
+	}()
 	skipped := 0
-	for _, rel := range files {
-		if err := ctx.Err(); err != nil {
-			return 0, err
+	var readErr error
+	for f := range loaded {
+		if f.readErr != nil {
+			readErr = fmt.Errorf("--trail: %w", f.readErr)
 		}
-		data, err := os.ReadFile(filepath.Join(path, filepath.FromSlash(rel)))
-		if err != nil {
-			return 0, fmt.Errorf("--trail: %w", err)
+		if f.badFile != nil {
+			fmt.Fprintf(stderr, "iamd: policy generate: skipped %s: %v\n", f.rel, f.badFile)
 		}
-		recs, err := audit.ReadLogFile(data)
-		if err != nil {
-			fmt.Fprintf(stderr, "iamd: policy generate: skipped %s: %v\n", rel, err)
-			continue
-		}
-		for _, r := range recs {
+		for _, r := range f.recs {
 			if g.Add(r) != nil {
 				skipped++
 			}
 		}
 	}
-	return skipped, nil
+	if readErr != nil {
+		return 0, readErr
+	}
+	return skipped, ctx.Err()
 }
 
 // currentPolicies loads the principal's identity-based policies from iamd's store, with its

@@ -304,3 +304,28 @@ func TestParseWhen(t *testing.T) {
 		}
 	}
 }
+
+func TestPolicyGenerateSkipsBadLogFiles(t *testing.T) {
+	dir := t.TempDir()
+	good, err := json.Marshal(map[string][]json.RawMessage{"Records": rawMessages(genRecords()[:1])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{"a.json": string(good), "b.json": `{"Records": [`, "c.json": `{"Records": ["x"]}`} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stdout, stderr, err := runGenerate(t, "--data", t.TempDir(), "--trail", dir, "--principal", "arn:aws:iam::"+genAccount+":user/ops/alice")
+	if err != nil {
+		t.Fatalf("policy generate: %v", err)
+	}
+	if got := generatedActions(t, stdout); !cmp.Equal(got, []string{"iam:GetRole"}) {
+		t.Errorf("actions %v, want [iam:GetRole]", got)
+	}
+	for _, w := range []string{"skipped b.json", "skipped c.json"} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("standard error lacks %q:\n%s", w, stderr)
+		}
+	}
+}
