@@ -140,10 +140,30 @@ type Finding struct {
 // errors, aws:ARN as deprecated in identity-side and unsupported in resource-side policies,
 // services whose ARNs may omit the account).
 func Lint(text string, kind Kind, cat Catalog) ([]Finding, error) {
+	return LintWith(text, kind, cat, LintOptions{})
+}
+
+// LintOptions are ValidatePolicy's optional inputs.
+type LintOptions struct {
+	// ResourceType is the type of resource a resource-based policy is attached to, as
+	// ValidatePolicy's validatePolicyResourceType names it: "AWS::S3::Bucket",
+	// "AWS::S3::AccessPoint", "AWS::S3::MultiRegionAccessPoint",
+	// "AWS::S3ObjectLambda::AccessPoint", "AWS::DynamoDB::Table" or
+	// "AWS::IAM::AssumeRolePolicyDocument". With it, Lint reports actions and resource ARNs
+	// that policy cannot govern (UNSUPPORTED_ACTION_IN_POLICY,
+	// UNSUPPORTED_RESOURCE_ARN_IN_POLICY). Empty means unknown.
+	ResourceType string
+}
+
+// LintWith is Lint with ValidatePolicy's optional inputs. An unknown ResourceType is an error.
+func LintWith(text string, kind Kind, cat Catalog, opts LintOptions) ([]Finding, error) {
 	if kind < Identity || kind > RCP {
 		return nil, fmt.Errorf("policy: lint: invalid kind %d", kind)
 	}
-	l := &linter{text: text, kind: kind, cat: cat}
+	if _, ok := lintResourceTypes[opts.ResourceType]; !ok && opts.ResourceType != "" {
+		return nil, fmt.Errorf("policy: lint: unknown resource type %q", opts.ResourceType)
+	}
+	l := &linter{text: text, kind: kind, cat: cat, resourceType: opts.ResourceType}
 	root, se := lintParse(text, kind)
 	switch {
 	case root == nil:
@@ -205,6 +225,8 @@ type linter struct {
 	cat     Catalog
 	out     []Finding
 	version string // the document's Version, "" when absent or not a string
+	// resourceType is LintOptions.ResourceType.
+	resourceType string
 	formats map[string][]arnFormat
 	lines   []int                  // byte offsets of line starts, built on first use
 	matches map[string][]string    // MatchActions results by pattern

@@ -8,10 +8,16 @@ import (
 	"github.com/iamd-dev/iamd/internal/policy"
 )
 
-// lintCase is one document checked as one policy type.
+// lintCase is one document checked as one policy type (attached to rt, when set).
 type lintCase struct {
 	kind policy.Kind
 	doc  string
+	rt   string
+}
+
+// bucket is a bucket policy: a resource-based policy attached to an S3 bucket.
+func bucket(statements ...string) lintCase {
+	return lintCase{kind: policy.Resource, doc: stmt(statements...), rt: "AWS::S3::Bucket"}
 }
 
 // check is one entry of AWS's "IAM policy validation check reference" (IAM User Guide,
@@ -32,11 +38,17 @@ const (
 	tS  = policy.FindingSuggestion
 )
 
-func id(statements ...string) lintCase  { return lintCase{policy.Identity, stmt(statements...)} }
-func res(statements ...string) lintCase { return lintCase{policy.Resource, stmt(statements...)} }
-func tr(statements ...string) lintCase  { return lintCase{policy.Trust, stmt(statements...)} }
-func scp(statements ...string) lintCase { return lintCase{policy.SCP, stmt(statements...)} }
-func rcp(statements ...string) lintCase { return lintCase{policy.RCP, stmt(statements...)} }
+func raw(kind policy.Kind, doc string) lintCase { return lintCase{kind: kind, doc: doc} }
+
+func id(statements ...string) lintCase {
+	return lintCase{kind: policy.Identity, doc: stmt(statements...)}
+}
+func res(statements ...string) lintCase {
+	return lintCase{kind: policy.Resource, doc: stmt(statements...)}
+}
+func tr(statements ...string) lintCase  { return lintCase{kind: policy.Trust, doc: stmt(statements...)} }
+func scp(statements ...string) lintCase { return lintCase{kind: policy.SCP, doc: stmt(statements...)} }
+func rcp(statements ...string) lintCase { return lintCase{kind: policy.RCP, doc: stmt(statements...)} }
 
 // allowCond is an identity Allow statement on action with a condition block.
 func allowCond(action, cond string) string {
@@ -128,8 +140,8 @@ var checklist = []check{
 	{"INVALID_SERVICE_CONDITION_KEY", tE, id(allowCond("s3:ListBucket", `"StringEquals":{"s3:nosuchkey":"a"}`)), id(allowCond("s3:ListBucket", `"StringEquals":{"s3:prefix":"a"}`)), ""},
 	{"INVALID_SERVICE_IN_ACTION", tE, id(allowRes("nosuchsvc:Get", "*")), id(allowRes("s3:GetObject", "*")), ""},
 	{"INVALID_VARIABLE_FOR_OPERATOR", tE, id(allowCond("s3:GetObject", `"NumericLessThan":{"aws:MultiFactorAuthAge":"${aws:username}"}`)), id(allowCond("s3:GetObject", `"StringEquals":{"aws:PrincipalTag/team":"${aws:username}"}`)), ""},
-	{"INVALID_VERSION", tE, lintCase{policy.Identity, `{"Version":"2020-01-01","Statement":` + s3Get + `}`}, lintCase{policy.Identity, `{"Version":"2012-10-17","Statement":` + s3Get + `}`}, ""},
-	{"JSON_SYNTAX_ERROR", tE, lintCase{policy.Identity, `{"Version":"2012-10-17","Statement":`}, id(s3Get), ""},
+	{"INVALID_VERSION", tE, raw(policy.Identity, `{"Version":"2020-01-01","Statement":`+s3Get+`}`), raw(policy.Identity, `{"Version":"2012-10-17","Statement":`+s3Get+`}`), ""},
+	{"JSON_SYNTAX_ERROR", tE, raw(policy.Identity, `{"Version":"2012-10-17","Statement":`), id(s3Get), ""},
 	{"MISSING_ACTION", tE, id(`{"Effect":"Allow","Resource":"*"}`), id(s3Get), ""},
 	{"MISSING_ARN_FIELD", tE, id(allowRes("s3:GetObject", "arn:aws:s3")), id(allowRes("s3:GetObject", "arn:aws:s3:::b/*")), ""},
 	{"MISSING_ARN_REGION", tE, id(allowRes("lambda:GetFunction", "arn:aws:lambda::111122223333:function:f")), id(allowRes("lambda:GetFunction", "arn:aws:lambda:us-east-1:111122223333:function:f")), ""},
@@ -137,16 +149,16 @@ var checklist = []check{
 	{"MISSING_PRINCIPAL", tE, res(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), res(s3Allow + "}"), ""},
 	{"MISSING_QUALIFIER", tE, id(allowCond("s3:GetObject", `"StringEquals":{"aws:TagKeys":"a"}`)), id(allowCond("s3:GetObject", `"ForAnyValue:StringEquals":{"aws:TagKeys":"a"}`)), ""},
 	{"MISSING_RESOURCE", tE, id(`{"Effect":"Allow","Action":"s3:GetObject"}`), id(s3Get), ""},
-	{"MISSING_STATEMENT", tE, lintCase{policy.Identity, `{"Version":"2012-10-17"}`}, id(s3Get), ""},
+	{"MISSING_STATEMENT", tE, raw(policy.Identity, `{"Version":"2012-10-17"}`), id(s3Get), ""},
 	{"NULL_WITH_IF_EXISTS", tE, id(allowCond("s3:GetObject", `"NullIfExists":{"aws:username":"true"}`)), id(allowCond("s3:GetObject", `"Null":{"aws:username":"true"}`)), ""},
 	{"SCP_SYNTAX_ERROR_ACTION_WILDCARD", tE, scp(`{"Effect":"Deny","Action":"iam:*Role","Resource":"*"}`), scp(`{"Effect":"Deny","Action":"iam:Create*","Resource":"*"}`), ""},
 	{"SCP_SYNTAX_ERROR_PRINCIPAL", tE, scp(`{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}`), scp(`{"Effect":"Deny","Action":"s3:*","Resource":"*"}`), ""},
 	{"UNIQUE_SIDS_REQUIRED", tE, id(`{"Sid":"A","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`, `{"Sid":"A","Effect":"Allow","Action":"s3:PutObject","Resource":"*"}`), id(`{"Sid":"A","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`, `{"Sid":"B","Effect":"Allow","Action":"s3:PutObject","Resource":"*"}`), ""},
-	{"UNSUPPORTED_ACTION_IN_POLICY", tE, lintCase{}, lintCase{}, "needs the resource type the resource-based policy is attached to (ValidatePolicy's validatePolicyResourceType), which Lint does not take"},
+	{"UNSUPPORTED_ACTION_IN_POLICY", tE, bucket(`{"Effect":"Allow","Principal":"*","Action":"kms:Decrypt","Resource":"arn:aws:s3:::b/*"}`), bucket(s3Allow + "}"), ""},
 	{"UNSUPPORTED_ELEMENT_COMBINATION", tE, id(`{"Effect":"Allow","Action":"s3:GetObject","NotAction":"s3:PutObject","Resource":"*"}`), id(s3Get), ""},
 	{"UNSUPPORTED_GLOBAL_CONDITION_KEY", tE, res(s3Allow + `,"Condition":{"StringEquals":{"aws:ARN":"arn:aws:iam::111122223333:root"}}}`), id(allowCond("s3:GetObject", `"StringEquals":{"aws:ARN":"arn:aws:iam::111122223333:root"}`)), ""},
 	{"UNSUPPORTED_PRINCIPAL", tE, id(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}`), id(s3Get), ""},
-	{"UNSUPPORTED_RESOURCE_ARN_IN_POLICY", tE, lintCase{}, lintCase{}, "needs the resource type the resource-based policy is attached to (ValidatePolicy's validatePolicyResourceType), which Lint does not take"},
+	{"UNSUPPORTED_RESOURCE_ARN_IN_POLICY", tE, bucket(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:kms:us-east-1:111122223333:key/k"}`), bucket(s3Allow + "}"), ""},
 	{"UNSUPPORTED_SID", tE, id(`{"Sid":"a b","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`), id(`{"Sid":"ab","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`), ""},
 	{"UNSUPPORTED_WILDCARD_IN_PRINCIPAL", tE, res(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), res(`{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), ""},
 	{"MISSING_BRACE_IN_VARIABLE", tE, id(allowRes("s3:GetObject", "arn:aws:s3:::b/${aws:username")), id(allowRes("s3:GetObject", "arn:aws:s3:::b/${aws:username}")), ""},
@@ -154,7 +166,7 @@ var checklist = []check{
 	{"UNSUPPORTED_SPACE_IN_VARIABLE", tE, id(allowRes("s3:GetObject", "arn:aws:s3:::b/${aws:user name}")), id(allowRes("s3:GetObject", "arn:aws:s3:::b/${aws:username}")), ""},
 	{"EMPTY_VARIABLE", tE, id(allowRes("s3:GetObject", "arn:aws:s3:::b/${ }")), id(allowRes("s3:GetObject", "arn:aws:s3:::b/${aws:username}")), ""},
 	{"VARIABLE_UNSUPPORTED_IN_ELEMENT", tE, id(allowRes("s3:Get${aws:username}", "*")), id(allowRes("s3:GetObject", "arn:aws:s3:::b/${aws:username}")), ""},
-	{"VARIABLE_UNSUPPORTED_IN_VERSION", tE, lintCase{policy.Identity, `{"Version":"2008-10-17","Statement":` + allowRes("s3:GetObject", "arn:aws:s3:::b/${aws:username}") + `}`}, id(allowRes("s3:GetObject", "arn:aws:s3:::b/${aws:username}")), ""},
+	{"VARIABLE_UNSUPPORTED_IN_VERSION", tE, raw(policy.Identity, `{"Version":"2008-10-17","Statement":`+allowRes("s3:GetObject", "arn:aws:s3:::b/${aws:username}")+`}`), id(allowRes("s3:GetObject", "arn:aws:s3:::b/${aws:username}")), ""},
 	{"PRIVATE_IP_ADDRESS", tE, id(allowCond("s3:GetObject", `"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}`)), id(allowCond("s3:GetObject", `"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}`)), ""},
 	{"PRIVATE_NOT_IP_ADDRESS", tE, id(allowCond("s3:GetObject", `"NotIpAddress":{"aws:SourceIp":"10.0.0.0/8"}`)), id(allowCond("s3:GetObject", `"NotIpAddress":{"aws:SourceIp":"203.0.113.0/24"}`)), ""},
 	{"POLICY_SIZE_EXCEEDS_SCP_QUOTA", tE, scp(`{"Effect":"Deny","Action":"s3:*","Resource":[` + arns(200) + `]}`), scp(`{"Effect":"Deny","Action":"s3:*","Resource":[` + arns(10) + `]}`), ""},
@@ -194,7 +206,7 @@ var checklist = []check{
 	{"INVALID_DATE_VALUE", tW, id(allowCond("s3:GetObject", `"DateGreaterThan":{"aws:CurrentTime":"1577836800"}`)), id(allowCond("s3:GetObject", `"DateGreaterThan":{"aws:CurrentTime":"2020-01-01"}`)), ""},
 	{"INVALID_ROLE_REFERENCE", tW, res(`{"Effect":"Allow","Principal":{"AWS":"AROAEXAMPLEID12345678"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), res(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/r"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), ""},
 	{"INVALID_USER_REFERENCE", tW, res(`{"Effect":"Allow","Principal":{"AWS":"AIDAEXAMPLEID12345678"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), res(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/u"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`), ""},
-	{"MISSING_VERSION", tW, lintCase{policy.Identity, `{"Statement":` + s3Get + `}`}, id(s3Get), ""},
+	{"MISSING_VERSION", tW, raw(policy.Identity, `{"Statement":`+s3Get+`}`), id(s3Get), ""},
 	{"UNIQUE_SIDS_RECOMMENDED", tW, res(`{"Sid":"A",`+s3Allow[1:]+"}", `{"Sid":"A","Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*"}`), res(`{"Sid":"A",`+s3Allow[1:]+"}", `{"Sid":"B","Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*"}`), ""},
 	{"WILDCARD_WITHOUT_LIKE_OPERATOR", tW, id(allowCond("s3:GetObject", `"StringEquals":{"aws:username":"a*"}`)), id(allowCond("s3:GetObject", `"StringLike":{"aws:username":"a*"}`)), ""},
 	{"POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA", tW, id(`{"Effect":"Allow","Action":"s3:GetObject","Resource":[` + arns(250) + `]}`), id(`{"Effect":"Allow","Action":"s3:GetObject","Resource":[` + arns(200) + `]}`), ""},
@@ -285,7 +297,7 @@ func TestLintChecklist(t *testing.T) {
 			if c.fire.doc == "" || c.pass.doc == "" {
 				t.Fatalf("%s has no firing or no passing case", c.code)
 			}
-			got, err := policy.Lint(c.fire.doc, c.fire.kind, cat)
+			got, err := policy.LintWith(c.fire.doc, c.fire.kind, cat, policy.LintOptions{ResourceType: c.fire.rt})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -304,7 +316,7 @@ func TestLintChecklist(t *testing.T) {
 			if !found {
 				t.Errorf("Lint(%s, %v) = %v, want a %s finding", c.fire.doc, c.fire.kind, briefs(got), c.code)
 			}
-			got, err = policy.Lint(c.pass.doc, c.pass.kind, cat)
+			got, err = policy.LintWith(c.pass.doc, c.pass.kind, cat, policy.LintOptions{ResourceType: c.pass.rt})
 			if err != nil {
 				t.Fatal(err)
 			}

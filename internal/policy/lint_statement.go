@@ -446,7 +446,54 @@ func (l *linter) statement(i int, base []PathStep, sv *value) *stmtFacts {
 		l.rcpChecks(f)
 	}
 	l.variables(f)
+	l.attachedResource(f)
 	return f
+}
+
+// lintResourceType is what a resource-based policy attached to a resource type may name: the
+// actions' service and, as a glob, its resources (after the partition).
+type lintResourceType struct {
+	service  string
+	resource string // "" when the policy has no Resource element
+}
+
+// lintResourceTypes are ValidatePolicy's validatePolicyResourceType values.
+var lintResourceTypes = map[string]lintResourceType{
+	"AWS::S3::Bucket":                    {"s3", "s3:::*"},
+	"AWS::S3::AccessPoint":               {"s3", "s3:*:*:accesspoint/*"},
+	"AWS::S3::MultiRegionAccessPoint":    {"s3", "s3::*:accesspoint/*"},
+	"AWS::S3ObjectLambda::AccessPoint":   {"s3-object-lambda", "s3-object-lambda:*:*:accesspoint/*"},
+	"AWS::DynamoDB::Table":               {"dynamodb", "dynamodb:*:*:table/*"},
+	"AWS::IAM::AssumeRolePolicyDocument": {"sts", ""},
+}
+
+// attachedResource reports actions and resources the policy's resource type does not govern.
+func (l *linter) attachedResource(f *stmtFacts) {
+	rt, ok := lintResourceTypes[l.resourceType]
+	if !ok {
+		return
+	}
+	for _, a := range f.actions {
+		svc, _, _ := strings.Cut(a.s, ":")
+		if a.s == "*" || strings.EqualFold(svc, rt.service) || strings.ContainsAny(svc, "*?") {
+			continue
+		}
+		l.add(FindingError, CodeUnsupportedActionInPolicy,
+			fmt.Sprintf("The action %s is not supported for the resource-based policy attached to the resource type %s.", a.s, l.resourceType),
+			lintLoc{stmt: f.index, steps: a.steps, start: a.off, end: lintEnd(l.text, a.off)})
+	}
+	if rt.resource == "" {
+		return
+	}
+	for _, r := range f.resources {
+		_, rest, _ := strings.Cut(strings.TrimPrefix(lintVarsToStar(r.s), "arn:"), ":")
+		if r.s == "*" || strings.HasPrefix(r.s, "arn:") && lintGlobsIntersect(rest, rt.resource) {
+			continue
+		}
+		l.add(FindingError, CodeUnsupportedResourceARN,
+			fmt.Sprintf("The resource ARN is not supported for the resource-based policy attached to the resource type %s.", l.resourceType),
+			lintLoc{stmt: f.index, steps: r.steps, start: r.off, end: lintEnd(l.text, r.off)})
+	}
 }
 
 func (l *linter) combination(i int, base []PathStep, m *member, a, b string) {

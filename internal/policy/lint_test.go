@@ -593,3 +593,9 @@ func lintCPUTime() int64 {
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
+
+func TestLintWithUnknownResourceType(t *testing.T) {
+	if _, err := policy.LintWith(stmt(), policy.Resource, policy.Catalog{}, policy.LintOptions{ResourceType: "AWS::S3::Nope"}); err == nil {
+		t.Error("LintWith with resource type AWS::S3::Nope: no error")
+	}
+}
