@@ -227,10 +227,10 @@ type linter struct {
 	version string // the document's Version, "" when absent or not a string
 	// resourceType is LintOptions.ResourceType.
 	resourceType string
-	formats map[string][]arnFormat
-	lines   []int                  // byte offsets of line starts, built on first use
-	matches map[string][]string    // MatchActions results by pattern
-	keys    map[string]lintKeyType // ConditionKeyType results by lower-case key
+	formats      map[string][]arnFormat
+	lines        []int                  // byte offsets of line starts, built on first use
+	matches      map[string][]string    // MatchActions results by pattern
+	keys         map[string]lintKeyType // ConditionKeyType results by lower-case key
 }
 
 type lintKeyType struct {
