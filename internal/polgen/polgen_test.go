@@ -103,6 +103,8 @@ func TestEventMapping(t *testing.T) {
 			map[string][2][]string{"IamRole": {{"iam:CreateRole"}, {"arn:aws:iam::111122223333:role/svc/r1"}}}},
 		{"s3.amazonaws.com", "ListObjectsV2", `{"bucketName":"b1"}`,
 			map[string][2][]string{"S3Bucket": {{"s3:ListBucket"}, {"arn:aws:s3:::b1"}}}},
+		{"s3.amazonaws.com", "GetObject", `{"bucketName":"b1","key":"報告/2024\tq1.csv"}`,
+			map[string][2][]string{"S3Object": {{"s3:GetObject"}, {"arn:aws:s3:::b1/??/2024?q1.csv"}}}},
 		{"s3.amazonaws.com", "ListBuckets", ``,
 			map[string][2][]string{"S3NoResourceLevelPermissions": {{"s3:ListAllMyBuckets"}, {"*"}}}},
 		{"s3.amazonaws.com", "DeleteObjects", `{"bucketName":"b1","delete":{"objects":[]}}`,

@@ -121,7 +121,7 @@ func (g *Generator) resources(a *catalog.Action, r *record, p *params) ([]string
 		added := false
 		add := func(s string) {
 			if arn.GlobFold(t.glob, s) && usable(s) {
-				out, added = appendNew(out, s), true
+				out, added = appendNew(out, policyChars(s)), true
 			}
 		}
 		if src, ok := g.copySource(a, r, p); ok {
@@ -139,7 +139,7 @@ func (g *Generator) resources(a *catalog.Action, r *record, p *params) ([]string
 			// A format with no variable from the request (API Gateway's /account) names the
 			// resource only when it is the action's one resource type.
 			if s, fromRequest, ok := g.fill(t, rt, r, p.get()); ok && (fromRequest || len(a.ResourceTypes) == 1) {
-				out, added = appendNew(out, s), true
+				out, added = appendNew(out, policyChars(s)), true
 			}
 		}
 		switch {
@@ -194,6 +194,29 @@ func appendNew(list []string, s string) []string {
 		}
 	}
 	return append(list, s)
+}
+
+// policyChars replaces the characters IAM does not accept in a policy document (control
+// characters, and anything beyond U+00FF) with the wildcard ?, which matches one character.
+func policyChars(s string) string {
+	ok := true
+	for _, r := range s {
+		if r < 0x20 || r > 0xFF {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return s
+	}
+	b := make([]rune, 0, len(s))
+	for _, r := range s {
+		if r < 0x20 || r > 0xFF {
+			r = '?'
+		}
+		b = append(b, r)
+	}
+	return string(b)
 }
 
 // usable reports whether a name can stand in a Resource element as itself: wildcards and
