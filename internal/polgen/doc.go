@@ -23,10 +23,14 @@
 //     format for the action's resource types with its variables filled from requestParameters
 //     (${UserNameWithPath} from path and userName, ${BucketName} from bucketName, ${ObjectName}
 //     from key, …; ${Partition} from the principal, ${Region} from awsRegion, ${Account} from
-//     recipientAccountId). An IAM name with a path the record does not show is assumed to be
-//     at the root path "/". When an action has no resource types, or a required one cannot be
-//     filled, the resource is "*" and the statement's Sid says why
-//     (NoResourceLevelPermissions, ResourceNotInRecords).
+//     recipientAccountId). An IAM name whose path the record does not show gets the path
+//     another record of the principal showed (CreateUser's path parameter, an ARN in
+//     responseElements), else the one [Options.IAMPath] looks up, else the root path "/". A
+//     format with no variable from the request (API Gateway's /account) is used only for an
+//     action with one resource type. Characters IAM refuses in a document become "?". When
+//     an action has no resource types, or a required one cannot be filled, the resource is
+//     "*" and the statement's Sid says why (NoResourceLevelPermissions, ResourceNotInRecords);
+//     other Sids name the service and resource type (S3Object, IamRole).
 //   - Dependent actions from the catalog are added for every allowed call (iam:PassRole on the
 //     role the call names, with an iam:PassedToService condition for the calling service).
 //   - Statements group a service's actions that share the same resources. The document passes
@@ -43,7 +47,11 @@
 // With the principal's current policies ([Options.Current]), the result carries a [Diff]:
 // actions granted and used, granted and never used in the window (expanded through the catalog,
 // by service), used but denied, and used but not allowed by today's policies. Decisions use
-// [policy.Evaluate] with an empty request context, so conditional grants count as not granted.
+// [policy.Evaluate] with no request context but iam:PassedToService, so other conditional
+// grants count as not granted.
+//
+// Records are read with a small JSON scanner (scan.go) that skips what generation does not
+// need; a record without the principal's ARN in it is not parsed at all.
 //
 // The package is pure: it reads no files and no clock; callers stream records in.
 package polgen
