@@ -132,7 +132,8 @@ type Finding struct {
 //
 // Differences from Access Analyzer: no "Did you mean" suggestions; UNSUPPORTED_ACTION_IN_POLICY
 // and UNSUPPORTED_RESOURCE_ARN_IN_POLICY need the type of resource a resource-based policy is
-// attached to, which Lint does not take; Regions are checked against a fixed list, not against
+// attached to (LintWith); UNSUPPORTED_ACTION_FOR_CONDITION_KEY is not checked in role trust
+// policies, whose actions share one request; Regions are checked against a fixed list, not against
 // where each service runs; identity-provider condition keys (accounts.google.com:aud, OIDC
 // hosts) are not looked up in the catalog; resource-based policy size is checked against
 // Amazon S3's 20,480-character quota. Some checks whose exact scope AWS does not document are

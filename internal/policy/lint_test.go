@@ -599,3 +599,46 @@ func TestLintWithUnknownResourceType(t *testing.T) {
 		t.Error("LintWith with resource type AWS::S3::Nope: no error")
 	}
 }
+
+// TestLintRealistic lints policies written the way AWS's documentation recommends: they must
+// yield exactly the findings listed (most none), so that the checks do not cry wolf.
+func TestLintRealistic(t *testing.T) {
+	cat, _ := lintCatalog(t)
+	tests := []struct {
+		file, resourceType string
+		kind               policy.Kind
+		want               []brief
+	}{
+		{"trust-github.json", "", policy.Trust, nil},
+		{"trust-services.json", "AWS::IAM::AssumeRolePolicyDocument", policy.Trust, nil},
+		{"bucket-policy.json", "AWS::S3::Bucket", policy.Resource, nil},
+		{"scp-regions.json", "", policy.SCP, nil},
+		{"rcp-perimeter.json", "", policy.RCP, nil},
+		{"identity-6kb.json", "", policy.Identity, []brief{
+			{policy.FindingError, "UNSUPPORTED_ACTION_FOR_CONDITION_KEY", "Statement[1].Condition.StringEquals.s3:x-amz-server-side-encryption"},
+			{policy.FindingError, "UNSUPPORTED_ACTION_FOR_CONDITION_KEY", "Statement[1].Condition.StringEquals.s3:x-amz-server-side-encryption-aws-kms-key-id"},
+			{policy.FindingSuggestion, "REDUNDANT_RESOURCE", "Statement[9].Resource[1]"},
+			{policy.FindingError, "INVALID_SERVICE_CONDITION_KEY", "Statement[11].Condition.StringEquals.secretsmanager:ResourceTag/team"},
+			{policy.FindingError, "UNSUPPORTED_ACTION_FOR_CONDITION_KEY", "Statement[12].Condition.ArnEquals.ecs:cluster"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			raw, err := os.ReadFile("testdata/lint/" + tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := policy.LintWith(string(raw), tt.kind, cat, policy.LintOptions{ResourceType: tt.resourceType})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tt.want
+			if want == nil {
+				want = []brief{}
+			}
+			if diff := cmp.Diff(want, briefs(got)); diff != "" {
+				t.Errorf("Lint(%s, %v) (-want +got):\n%s\nall: %+v", tt.file, tt.kind, diff, got)
+			}
+		})
+	}
+}
