@@ -239,7 +239,8 @@ type lintKeyType struct {
 	ok  bool
 }
 
-// position is lintPosition through an index of line starts.
+// position returns the 1-based line and character column of a byte offset, through an index of
+// line starts.
 func (l *linter) position(off int) (line, col int) {
 	if l.lines == nil {
 		l.lines = append(l.lines, 0)
@@ -344,19 +345,6 @@ func lintOffset(text string, line, col int) int {
 		c++
 	}
 	return len(text)
-}
-
-// position returns the 1-based line and character column of a byte offset.
-func lintPosition(text string, off int) (line, col int) {
-	line, col = 1, 1
-	for _, r := range text[:min(off, len(text))] {
-		if r == '\n' {
-			line, col = line+1, 1
-			continue
-		}
-		col++
-	}
-	return line, col
 }
 
 // lintEnd returns the offset just after the JSON value (or string) starting at off; the text

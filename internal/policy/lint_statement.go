@@ -14,19 +14,6 @@ func lintDataType(typ string) string {
 	return fmt.Sprintf("The text does not match the expected JSON data type %s.", typ)
 }
 
-// policyTypeName is the name ValidatePolicy gives the kind's policy type.
-func policyTypeName(k Kind) string {
-	switch k {
-	case Resource, Trust:
-		return "RESOURCE_POLICY"
-	case SCP:
-		return "SERVICE_CONTROL_POLICY"
-	case RCP:
-		return "RESOURCE_CONTROL_POLICY"
-	}
-	return "IDENTITY_POLICY"
-}
-
 // lintSizeQuota is the default character quota Access Analyzer checks for the kind, and the
 // issue code and finding type of exceeding it. Resource-based policies have a quota per
 // service; 20,480 is Amazon S3's bucket policy quota, the most common one.
@@ -551,7 +538,8 @@ func (l *linter) required(i int, base []PathStep, sv *value, f *stmtFacts) {
 	case Identity, Boundary, Session:
 		if p != nil {
 			l.add(FindingError, CodeUnsupportedPrincipal,
-				fmt.Sprintf("The policy type %s does not support the Principal element. Remove the Principal element.", policyTypeName(l.kind)),
+				// Boundaries and session policies are identity policies to ValidatePolicy.
+				"The policy type IDENTITY_POLICY does not support the Principal element. Remove the Principal element.",
 				l.at(base, i, p.keyOff, lintEnd(l.text, p.val.off), lintStep(p.key)))
 		}
 	case SCP:

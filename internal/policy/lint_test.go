@@ -642,3 +642,71 @@ func TestLintRealistic(t *testing.T) {
 		})
 	}
 }
+
+// TestLintIAMRejections covers IAM's rejections that come before any Access Analyzer check.
+func TestLintIAMRejections(t *testing.T) {
+	tests := []struct {
+		name string
+		kind policy.Kind
+		doc  string
+		want []brief
+	}{
+		{"control character", policy.Identity, stmt(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/` + "\x01" + `"}`),
+			[]brief{{policy.FindingError, "POLICY_SYNTAX", ""}}},
+		{"too large", policy.Identity, stmt(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`) + strings.Repeat(" ", policy.MaxDocumentBytes),
+			[]brief{{policy.FindingError, "POLICY_SYNTAX", ""}}},
+		{"trust policy not JSON", policy.Trust, `{"Version"`,
+			[]brief{{policy.FindingError, "JSON_SYNTAX_ERROR", ""}}},
+		{"not an object", policy.Identity, `[1]`,
+			[]brief{{policy.FindingError, "DATA_TYPE_MISMATCH", ""}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := policy.Lint(tt.doc, tt.kind, policy.Catalog{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, briefs(got)); diff != "" {
+				t.Errorf("Lint(%.60q) (-want +got):\n%s", tt.doc, diff)
+			}
+		})
+	}
+}
+
+// TestLintSensitiveKeys covers the three messages of the *_USAGE_TOO_PERMISSIVE errors.
+func TestLintSensitiveKeys(t *testing.T) {
+	tests := []struct {
+		name, cond, code, msgPart string
+	}{
+		{"wildcard in an ID key", `"StringLike":{"aws:PrincipalOrgID":"o-*"}`, "WILDCARD_USAGE_TOO_PERMISSIVE", "not allowed in the condition key aws:PrincipalOrgID"},
+		{"short prefix before wildcard", `"ArnLike":{"aws:PrincipalArn":"arn:*"}`, "WILDCARD_USAGE_TOO_PERMISSIVE", "preceded by 6 consecutive characters"},
+		{"wildcard left of the userid colon", `"StringLike":{"aws:userid":"AROA*"}`, "WILDCARD_USAGE_TOO_PERMISSIVE", "with aws:userID"},
+		{"wildcard right of the userid colon", `"StringLike":{"aws:userid":"AROAEXAMPLE:*"}`, "", ""},
+		{"variable as the userid session", `"StringLike":{"aws:userid":"AROAEXAMPLE:${aws:username}"}`, "", ""},
+		{"variable left of the userid colon", `"StringLike":{"aws:userid":"${aws:username}"}`, "VARIABLE_USAGE_TOO_PERMISSIVE", "with aws:userID"},
+		{"variable in an ID key", `"StringLike":{"aws:SourceAccount":"${aws:PrincipalAccount}"}`, "VARIABLE_USAGE_TOO_PERMISSIVE", "policy variable is not allowed"},
+		{"equality is not a pattern", `"StringEquals":{"aws:SourceAccount":"${aws:PrincipalAccount}"}`, "", ""},
+		{"negated in an Allow narrows", `"StringNotLike":{"aws:PrincipalOrgID":"o-*"}`, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := stmt(allowCond("s3:GetObject", tt.cond))
+			got, err := policy.Lint(doc, policy.Identity, policy.Catalog{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var found *policy.Finding
+			for i := range got {
+				if strings.HasSuffix(got[i].Code, "_USAGE_TOO_PERMISSIVE") {
+					found = &got[i]
+				}
+			}
+			switch {
+			case tt.code == "" && found != nil:
+				t.Errorf("Lint(%s) = %s %q, want none", doc, found.Code, found.Message)
+			case tt.code != "" && (found == nil || found.Code != tt.code || !strings.Contains(found.Message, tt.msgPart)):
+				t.Errorf("Lint(%s) = %+v, want %s containing %q", doc, found, tt.code, tt.msgPart)
+			}
+		})
+	}
+}
