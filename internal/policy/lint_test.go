@@ -710,3 +710,54 @@ func TestLintSensitiveKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestLintLocations checks where findings point: the element, key or value to blame, with its
+// path, as Access Analyzer's locations do.
+func TestLintLocations(t *testing.T) {
+	cat, _ := lintCatalog(t)
+	tests := []struct {
+		name string
+		kind policy.Kind
+		doc  string
+		code string
+		path string
+		at   string
+	}{
+		{"missing effect: the statement", policy.Identity, stmt(`{"Action":"s3:GetObject","Resource":"*"}`),
+			"MISSING_EFFECT", "Statement[0]", `{`},
+		{"invalid element: its key", policy.Identity, stmt(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Bogus":1}`),
+			"INVALID_POLICY_ELEMENT", "Statement[0].Bogus", `"Bogus"`},
+		{"element combination: the second element", policy.Identity, stmt(`{"Effect":"Allow","Action":"s3:GetObject","NotAction":"s3:PutObject","Resource":"*"}`),
+			"UNSUPPORTED_ELEMENT_COMBINATION", "Statement[0].NotAction", `"NotAction":"s3:PutObject"`},
+		{"value type: the value", policy.Identity, stmt(allowCond("s3:GetObject", `"Bool":{"aws:SecureTransport":["true","yes"]}`)),
+			"TYPE_MISMATCH_BOOLEAN", "Statement[0].Condition.Bool.aws:SecureTransport[1]", `"yes"`},
+		{"duplicate key: the second key", policy.Identity, stmt(allowCond("s3:GetObject", `"StringEquals":{"aws:username":"a","aws:USERNAME":"b"}`)),
+			"DUPLICATE_KEYS_WITH_DIFFERENT_CASE", "Statement[0].Condition.StringEquals.aws:USERNAME", `"aws:USERNAME"`},
+		{"ARN region: the ARN", policy.Identity, stmt(allowRes("lambda:GetFunction", "arn:aws:lambda:mars-1:111122223333:function:f")),
+			"INVALID_ARN_REGION", "Statement[0].Resource[0]", `"arn:aws:lambda:mars-1:111122223333:function:f"`},
+		{"redundant statement: the later one", policy.Identity, stmt(`{"Sid":"A","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`, `{"Sid":"B","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`),
+			"REDUNDANT_STATEMENT", "Statement[1]", `{"Sid":"B","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`},
+		{"trust wildcard: the principal", policy.Trust, stmt(trustStmt(`{"AWS":"*"}`, `"sts:AssumeRole"`, "")),
+			"ROLE_TRUST_POLICY_UNSUPPORTED_WILDCARD_IN_PRINCIPAL", "Statement[0].Principal.AWS", `"*"`},
+		{"duplicate Sid: the later Sid", policy.Identity, stmt(`{"Sid":"A","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`, `{"Sid":"A","Effect":"Deny","Action":"s3:PutObject","Resource":"*"}`),
+			"UNIQUE_SIDS_REQUIRED", "Statement[1].Sid", `"A"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := policy.Lint(tt.doc, tt.kind, cat)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range got {
+				if f.Code != tt.code {
+					continue
+				}
+				if f.Path != tt.path || tt.doc[f.Offset:f.EndOffset] != tt.at {
+					t.Errorf("Lint(%s) %s at %s %q, want %s %q", tt.doc, f.Code, f.Path, tt.doc[f.Offset:f.EndOffset], tt.path, tt.at)
+				}
+				return
+			}
+			t.Errorf("Lint(%s) = %v, want %s", tt.doc, briefs(got), tt.code)
+		})
+	}
+}
