@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -161,39 +162,76 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not RFC 3339, YYYY-MM-DD or a relative time such as -90d, -12h or -30m", s)
 }
 
-// addChain feeds every record of a trail database to g, in order, and returns how many were
-// not CloudTrail records. Reading the next page overlaps with generating from the last one.
+// chainReaders is how many goroutines read pages of the trail at once: reading SQLite costs
+// several times what generating does.
+const chainReaders = 2
+
+// addChain feeds every record of a trail database up to its current end to g, in order, and
+// returns how many were not CloudTrail records. Pages of the trail are read by chainReaders
+// goroutines, a few pages ahead of the generation, and fed in order (so that the result does
+// not depend on timing).
 func addChain(ctx context.Context, db *sqlite.DB, g *polgen.Generator) (int, error) {
-	pages := make(chan []*store.StoredEvent, 2)
-	errc := make(chan error, 1)
+	cp, err := db.Checkpoint(ctx)
+	if err != nil {
+		return 0, err
+	}
+	// The Seq the next event will get; records appended from now on are not read.
+	next, err := db.SeqAt(ctx, time.Unix(0, math.MaxInt64)) // the last time the store can hold
+	if err != nil {
+		return 0, err
+	}
+	first, last := cp.Seq, next-1
+	pages := int((last - first + chainPage - 1) / chainPage)
+	type page struct {
+		evs []*store.StoredEvent
+		err error
+	}
+	results := make([]chan page, pages)
+	for i := range results {
+		results[i] = make(chan page, 1)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ahead := make(chan struct{}, 2*chainReaders) // pages read but not yet generated from
+	jobs := make(chan int)
 	go func() {
-		defer close(pages)
-		var after int64
-		for {
-			evs, err := db.Chain(ctx, after, chainPage)
-			if err != nil {
-				errc <- err
+		defer close(jobs)
+		for k := range pages {
+			select {
+			case ahead <- struct{}{}:
+			case <-ctx.Done():
 				return
 			}
-			if len(evs) > 0 {
-				pages <- evs
-			}
-			if len(evs) < chainPage {
-				errc <- nil
-				return
-			}
-			after = evs[len(evs)-1].Seq
+			jobs <- k
 		}
 	}()
+	for range chainReaders {
+		go func() {
+			for k := range jobs {
+				lo := first + int64(k)*chainPage
+				evs, err := db.Chain(ctx, lo, chainPage)
+				// Pruning leaves no gaps, but keep to the page's range whatever the Seqs.
+				for len(evs) > 0 && evs[len(evs)-1].Seq > lo+chainPage {
+					evs = evs[:len(evs)-1]
+				}
+				results[k] <- page{evs, err}
+			}
+		}()
+	}
 	skipped := 0
-	for evs := range pages {
-		for _, e := range evs {
+	for k := range pages {
+		p := <-results[k]
+		<-ahead
+		if p.err != nil {
+			return 0, p.err
+		}
+		for _, e := range p.evs {
 			if g.Add(e.Record) != nil {
 				skipped++
 			}
 		}
 	}
-	return skipped, <-errc
+	return skipped, nil
 }
 
 // sqliteMagic starts every SQLite database file.
