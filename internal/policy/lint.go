@@ -127,8 +127,9 @@ type Finding struct {
 // nil Catalog function skips the checks that need it.
 //
 // IAM's own rejection of the document (Parse's SyntaxError) is reported as an ERROR finding
-// only when no Access Analyzer check already explains it, with Access Analyzer's code where one
-// fits (else CodePolicySyntax); text that is not JSON yields only that finding.
+// only when no Access Analyzer check already explains it, with Access Analyzer's code and
+// message where one fits (else CodePolicySyntax and IAM's message); text that is not JSON
+// yields only that finding, JSON_SYNTAX_ERROR.
 //
 // Differences from Access Analyzer: no "Did you mean" suggestions; UNSUPPORTED_ACTION_IN_POLICY
 // and UNSUPPORTED_RESOURCE_ARN_IN_POLICY need the type of resource a resource-based policy is
@@ -317,12 +318,32 @@ func (l *linter) syntax(se *SyntaxError) {
 		}
 	}
 	f := Finding{Type: FindingError, Code: code, Message: se.Message, Statement: -1}
+	if msg, ok := syntaxMessages[code]; ok {
+		f.Message = msg
+	}
 	if se.Line > 0 {
 		off := lintOffset(l.text, se.Line, se.Column)
 		f.Line, f.Column, f.Offset = se.Line, se.Column, off
 		f.EndLine, f.EndColumn, f.EndOffset = se.Line, se.Column, off
+		if code == CodeJSONSyntax {
+			f.Message = fmt.Sprintf("Fix the JSON syntax error at index %d line %d column %d.", off, se.Line, se.Column)
+		}
+	} else if code == CodeJSONSyntax {
+		f.Message = "Fix the JSON syntax error."
 	}
 	l.out = append(l.out, f)
+}
+
+// syntaxMessages are Access Analyzer's messages for the codes IAM's rejections map to, where
+// the message needs nothing IAM's error does not carry (an invalid principal keeps IAM's
+// "Invalid principal in policy", which says more than Access Analyzer's format message).
+var syntaxMessages = map[string]string{
+	CodeUniqueSidsRequired: "Duplicate statement IDs are not supported for this policy type. Update the Sid value.",
+	CodeUnsupportedSid:     "Update the characters in the Sid element to use one of the following character types: [a-z, A-Z, 0-9]",
+	CodeMissingAction:      "Add an Action or NotAction element to the policy statement.",
+	CodeMissingResource:    "Add a Resource or NotResource element to the policy statement.",
+	CodeMissingPrincipal:   "Add a Principal element to the policy statement.",
+	CodeTrustResource:      "Role trust policies apply to the role that they are attached to. You cannot specify a resource. Remove the Resource or NotResource element.",
 }
 
 func lintValidJSON(text string) bool {

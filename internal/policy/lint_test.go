@@ -761,3 +761,15 @@ func TestLintLocations(t *testing.T) {
 		})
 	}
 }
+
+func TestLintJSONSyntaxMessage(t *testing.T) {
+	doc := "{\n  \"Version\": }"
+	got, err := policy.Lint(doc, policy.Identity, policy.Catalog{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Fix the JSON syntax error at index 15 line 2 column 14."
+	if len(got) != 1 || got[0].Code != policy.CodeJSONSyntax || got[0].Message != want {
+		t.Errorf("Lint(%q) = %+v, want one JSON_SYNTAX_ERROR %q", doc, got, want)
+	}
+}
