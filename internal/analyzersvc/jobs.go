@@ -231,6 +231,9 @@ func (s *Service) reserve(id string) (context.Context, error) {
 	if s.closed {
 		return nil, errors.New("policy generation: the service is shutting down")
 	}
+	if _, dup := s.running[id]; dup {
+		return nil, fmt.Errorf("policy generation: job ID %s is already in use", id)
+	}
 	ctx, cancel := context.WithCancel(s.base)
 	s.running[id] = cancel
 	return ctx, nil
