@@ -39,6 +39,8 @@ const (
 	QuotaUserPolicySize
 	QuotaGroupPolicySize
 	QuotaRolePolicySize
+	// QuotaVirtualMFADevices is always the users-per-account value, as AWS documents.
+	QuotaVirtualMFADevices
 
 	numQuotas
 )
@@ -89,6 +91,7 @@ func Quotas() []Quota {
 		{QuotaUserPolicySize, "user-inline-policy-length", "UserPolicySize", 2048, false, "UserPolicySizeQuota"},
 		{QuotaGroupPolicySize, "group-inline-policy-length", "GroupPolicySize", 5120, false, "GroupPolicySizeQuota"},
 		{QuotaRolePolicySize, "role-inline-policy-length", "RolePolicySize", 10240, false, "RolePolicySizeQuota"},
+		{QuotaVirtualMFADevices, "virtual-mfa-devices-per-account", "VirtualMFADevicesPerAccount", 5000, false, ""},
 	}
 }
 
@@ -138,6 +141,9 @@ func NewLimits(overrides map[string]int64) (Limits, error) {
 
 // Get is the value of quota q.
 func (l Limits) Get(q QuotaID) int64 {
+	if q == QuotaVirtualMFADevices {
+		return l.Get(QuotaUsers)
+	}
 	if v := l.set[q]; v != 0 {
 		return v
 	}

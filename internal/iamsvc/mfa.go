@@ -100,7 +100,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, c *authn.Caller, i
 	d := &mfa.Device{Name: name, Path: path, Serial: serial, Created: s.nowUTC(), Sealed: sealed, Tags: tags}
 	return mutate(ctx, s, func(tx store.Tx) (*sdk.CreateVirtualMFADeviceOutput, error) {
 		e := &store.Entity{Account: acct, Kind: store.KindMFADevice, Name: name, Path: path, Created: d.Created}
-		if err := create(ctx, tx, e, d, iam.Errorf(iam.CodeEntityAlreadyExists, "MFADevice entity at the same path and name already exists.")); err != nil {
+		if err := s.createCounted(ctx, tx, iam.QuotaVirtualMFADevices, e, d, iam.Errorf(iam.CodeEntityAlreadyExists, "MFADevice entity at the same path and name already exists.")); err != nil {
 			return nil, err
 		}
 		return &sdk.CreateVirtualMFADeviceOutput{VirtualMFADevice: &types.VirtualMFADevice{

@@ -70,6 +70,10 @@ func TestQuotaWalks(t *testing.T) {
 			_, err := c.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String([]string{"", "elasticbeanstalk.amazonaws.com", "ecs.amazonaws.com"}[i])})
 			return err
 		}, "Cannot exceed quota for RolesPerAccount: 2"},
+		{"VirtualMFADevicesPerAccount follows UsersPerAccount", map[string]int64{"users-per-account": 2}, nil, 2, func(c *iam.Client, i int) error {
+			_, err := c.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(fmt.Sprint("d", i))})
+			return err
+		}, "Cannot exceed quota for VirtualMFADevicesPerAccount: 2"},
 		{"PoliciesPerAccount", map[string]int64{"customer-managed-policies-per-account": 3}, nil, 3, func(c *iam.Client, i int) error {
 			_, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(fmt.Sprint("p", i)), PolicyDocument: aws.String(policyDoc("iam:GetUser"))})
 			return err
