@@ -152,7 +152,9 @@ func (l *linter) resources(i int, list []strElem) {
 // arnAgainstFormats checks an ARN against the catalog's formats for its service.
 func (l *linter) arnAgainstFormats(service, region, account, resource string, where lintLoc) {
 	formats := l.arnFormats(service)
-	if len(formats) == 0 {
+	if len(formats) == 0 || service == "sts" && strings.HasPrefix(resource, "assumed-role/") {
+		// The service authorization reference writes role session ARNs with the iam service;
+		// STS issues them with sts.
 		return
 	}
 	var regionOK, regionEmptyOK, accountOK, accountEmptyOK, any bool
