@@ -3,7 +3,10 @@ package audit
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Values iamd writes into every record it makes. CloudTrail documents 1.11 as the current
@@ -276,4 +279,219 @@ func nilIfNull(m json.RawMessage) json.RawMessage {
 		return nil
 	}
 	return m
+}
+
+// AppendJSON appends the record's JSON to dst and returns the extended slice: the same bytes
+// as MarshalJSON, without its intermediate values and the validating re-compaction that
+// json.Marshal applies to them. It requires that RequestParameters and ResponseElements be
+// empty or compact JSON as json.Marshal writes it (HTML characters and U+2028/U+2029
+// escaped), such as what Redact returns for such input; MarshalJSON accepts any valid JSON
+// there and compacts it.
+func (e *Event) AppendJSON(dst []byte) []byte {
+	dst = append(dst, `{"eventVersion":`...)
+	dst = AppendString(dst, e.EventVersion)
+	dst = append(dst, `,"userIdentity":`...)
+	dst = e.UserIdentity.appendJSON(dst)
+	dst = append(dst, `,"eventTime":"`...)
+	dst = e.EventTime.UTC().Truncate(time.Second).AppendFormat(dst, timeLayout)
+	dst = append(dst, `","eventSource":`...)
+	dst = AppendString(dst, e.EventSource)
+	dst = append(dst, `,"eventName":`...)
+	dst = AppendString(dst, e.EventName)
+	dst = append(dst, `,"awsRegion":`...)
+	dst = AppendString(dst, e.AWSRegion)
+	dst = append(dst, `,"sourceIPAddress":`...)
+	dst = AppendString(dst, e.SourceIPAddress)
+	dst = append(dst, `,"userAgent":`...)
+	dst = AppendString(dst, e.UserAgent)
+	dst = appendOmitEmpty(dst, `,"errorCode":`, e.ErrorCode)
+	dst = appendOmitEmpty(dst, `,"errorMessage":`, e.ErrorMessage)
+	dst = append(dst, `,"requestParameters":`...)
+	dst = appendRaw(dst, e.RequestParameters)
+	dst = append(dst, `,"responseElements":`...)
+	dst = appendRaw(dst, e.ResponseElements)
+	dst = append(dst, `,"requestID":`...)
+	dst = AppendString(dst, e.RequestID)
+	dst = append(dst, `,"eventID":`...)
+	dst = AppendString(dst, e.EventID)
+	dst = append(dst, `,"readOnly":`...)
+	dst = strconv.AppendBool(dst, e.ReadOnly)
+	if len(e.Resources) > 0 {
+		dst = append(dst, `,"resources":[`...)
+		for i, r := range e.Resources {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			n := len(dst)
+			dst = append(dst, '{')
+			dst = appendOmitEmpty(dst, `,"ARN":`, r.ARN)
+			dst = appendOmitEmpty(dst, `,"accountId":`, r.AccountID)
+			dst = appendOmitEmpty(dst, `,"type":`, r.Type)
+			dst = closeObject(dst, n)
+		}
+		dst = append(dst, ']')
+	}
+	dst = append(dst, `,"eventType":`...)
+	dst = AppendString(dst, e.EventType)
+	dst = append(dst, `,"managementEvent":`...)
+	dst = strconv.AppendBool(dst, e.ManagementEvent)
+	dst = append(dst, `,"recipientAccountId":`...)
+	dst = AppendString(dst, e.RecipientAccountID)
+	dst = append(dst, `,"eventCategory":`...)
+	dst = AppendString(dst, e.EventCategory)
+	if t := e.TLSDetails; t != nil {
+		dst = append(dst, `,"tlsDetails":`...)
+		n := len(dst)
+		dst = append(dst, '{')
+		dst = appendOmitEmpty(dst, `,"tlsVersion":`, t.TLSVersion)
+		dst = appendOmitEmpty(dst, `,"cipherSuite":`, t.CipherSuite)
+		dst = appendOmitEmpty(dst, `,"clientProvidedHostHeader":`, t.ClientProvidedHostHeader)
+		dst = closeObject(dst, n)
+	}
+	return append(dst, '}')
+}
+
+func (u *UserIdentity) appendJSON(dst []byte) []byte {
+	dst = append(dst, `{"type":`...)
+	dst = AppendString(dst, u.Type)
+	dst = appendOmitEmpty(dst, `,"principalId":`, u.PrincipalID)
+	dst = appendOmitEmpty(dst, `,"arn":`, u.ARN)
+	dst = appendOmitEmpty(dst, `,"accountId":`, u.AccountID)
+	dst = appendOmitEmpty(dst, `,"accessKeyId":`, u.AccessKeyID)
+	dst = appendOmitEmpty(dst, `,"userName":`, u.UserName)
+	if sc := u.SessionContext; sc != nil {
+		dst = append(dst, `,"sessionContext":`...)
+		n := len(dst)
+		dst = append(dst, '{')
+		if si := sc.SessionIssuer; si != nil {
+			dst = append(dst, `,"sessionIssuer":`...)
+			m := len(dst)
+			dst = append(dst, '{')
+			dst = appendOmitEmpty(dst, `,"type":`, si.Type)
+			dst = appendOmitEmpty(dst, `,"principalId":`, si.PrincipalID)
+			dst = appendOmitEmpty(dst, `,"arn":`, si.ARN)
+			dst = appendOmitEmpty(dst, `,"accountId":`, si.AccountID)
+			dst = appendOmitEmpty(dst, `,"userName":`, si.UserName)
+			dst = closeObject(dst, m)
+		}
+		if w := sc.WebIDFederationData; w != nil {
+			dst = append(dst, `,"webIdFederationData":`...)
+			m := len(dst)
+			dst = append(dst, '{')
+			dst = appendOmitEmpty(dst, `,"federatedProvider":`, w.FederatedProvider)
+			if len(w.Attributes) > 0 {
+				dst = append(dst, `,"attributes":{`...)
+				keys := make([]string, 0, len(w.Attributes))
+				for k := range w.Attributes {
+					keys = append(keys, k)
+				}
+				slices.Sort(keys)
+				for i, k := range keys {
+					if i > 0 {
+						dst = append(dst, ',')
+					}
+					dst = AppendString(dst, k)
+					dst = append(dst, ':')
+					dst = AppendString(dst, w.Attributes[k])
+				}
+				dst = append(dst, '}')
+			}
+			dst = closeObject(dst, m)
+		}
+		if a := sc.Attributes; a != nil {
+			dst = append(dst, `,"attributes":{`...)
+			if !a.CreationDate.IsZero() {
+				dst = append(dst, `"creationDate":"`...)
+				dst = a.CreationDate.UTC().Truncate(time.Second).AppendFormat(dst, timeLayout)
+				dst = append(dst, `",`...)
+			}
+			dst = append(dst, `"mfaAuthenticated":"`...)
+			dst = strconv.AppendBool(dst, a.MFAAuthenticated)
+			dst = append(dst, `"}`...)
+		}
+		dst = appendOmitEmpty(dst, `,"sourceIdentity":`, sc.SourceIdentity)
+		dst = closeObject(dst, n)
+	}
+	dst = appendOmitEmpty(dst, `,"invokedBy":`, u.InvokedBy)
+	dst = appendOmitEmpty(dst, `,"identityProvider":`, u.IdentityProvider)
+	return append(dst, '}')
+}
+
+// appendOmitEmpty appends a member written with a leading comma (`,"key":`) unless s is empty.
+func appendOmitEmpty(dst []byte, key, s string) []byte {
+	if s == "" {
+		return dst
+	}
+	return AppendString(append(dst, key...), s)
+}
+
+// closeObject ends the object whose '{' is at dst[open], whose members were each appended
+// with a leading comma: it drops the first member's comma and appends '}'.
+func closeObject(dst []byte, open int) []byte {
+	if len(dst) > open+1 && dst[open+1] == ',' {
+		dst = append(dst[:open+1], dst[open+2:]...)
+	}
+	return append(dst, '}')
+}
+
+func appendRaw(dst []byte, m json.RawMessage) []byte {
+	if len(m) == 0 {
+		return append(dst, "null"...)
+	}
+	return append(dst, m...)
+}
+
+// AppendString appends s as a JSON string, exactly as json.Marshal writes it: HTML
+// characters (<, >, &), control characters and U+2028/U+2029 escaped, and each byte that is
+// not valid UTF-8 written as \ufffd.
+func AppendString(dst []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			if b >= ' ' && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '\\', '"':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if c == '\u2028' || c == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
 }

@@ -238,3 +238,13 @@ func hasNonASCII(b []byte) bool {
 	}
 	return false
 }
+
+// IsSecretName reports whether Redact drops a member with this (unescaped) key: whether it
+// equals one of the secret names without regard to case. Encoders that build parameters
+// themselves use it to leave such members out as Redact would.
+func IsSecretName(key string) bool {
+	if len(key) > maxSecretLen && !hasNonASCII([]byte(key)) {
+		return false
+	}
+	return isSecretFold(key)
+}
