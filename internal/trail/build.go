@@ -6,7 +6,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -93,7 +96,7 @@ type Record struct {
 
 // Build makes the record of a call.
 func Build(call *Call) (*Record, error) {
-	id := NewID()
+	id := NewEventID(call.Time)
 	ev := audit.Event{
 		EventVersion:       EventVersion,
 		UserIdentity:       identity(call),
@@ -123,22 +126,58 @@ func Build(call *Call) (*Record, error) {
 	if call.TLS {
 		ev.TLSDetails = &audit.TLSDetails{TLSVersion: call.TLSVersion, CipherSuite: call.CipherSuite, ClientProvidedHostHeader: call.Host}
 	}
+	scratch := scratchPool.Get().(*[]byte)
+	defer scratchPool.Put(scratch)
+	buf := (*scratch)[:0]
+	var res []string
 	if call.Params != nil {
-		ev.RequestParameters = audit.Redact(camelJSON(call.Params))
+		var params []byte
+		buf, params, res = encodeParams(buf, call.Params)
+		ev.RequestParameters = params
 	}
 	if call.Response != nil && call.ErrCode == "" && !ev.ReadOnly {
-		ev.ResponseElements = audit.Redact(camelJSON(call.Response))
+		var resp []byte
+		buf, resp, _ = encodeValue(buf, call.Response, false)
+		ev.ResponseElements = resp
 	}
-	rec, err := json.Marshal(ev)
-	if err != nil {
-		return nil, err
-	}
+	*scratch = buf
+	rec := ev.AppendJSON(make([]byte, 0, 768+len(buf)+len(ev.UserAgent)+len(ev.ErrorMessage)))
 	out := &Record{
 		Time: call.Time, Account: call.Account, Source: ev.EventSource, Name: call.Action, ID: id,
 		ReadOnly: ev.ReadOnly, AccessKey: ev.UserIdentity.AccessKeyID, Username: username(call),
-		Resources: resources(call.Params), JSON: rec,
+		Resources: res, JSON: rec,
 	}
 	return out, nil
+}
+
+// scratchPool holds the buffers Build encodes parameters and responses into before copying
+// them into the record.
+var scratchPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// encodeParams appends the record form of a call's parameters to buf, returning the extended
+// buffer, the part of it that holds them (nil for none) and the resources they name.
+func encodeParams(buf []byte, v any) ([]byte, json.RawMessage, []string) {
+	return encodeValue(buf, v, true)
+}
+
+func encodeValue(buf []byte, v any, withResources bool) ([]byte, json.RawMessage, []string) {
+	var res []string
+	var resp *[]string
+	if withResources {
+		resp = &res
+	}
+	start := len(buf)
+	buf, empty, err := encodeTop(buf, v, resp)
+	switch {
+	case err != nil: // a value the encoder does not model: the general path
+		if withResources {
+			res = resourcesOf(v)
+		}
+		return buf, audit.Redact(camelJSON(v)), res
+	case empty:
+		return buf, nil, res
+	}
+	return buf, buf[start:len(buf):len(buf)], res
 }
 
 func username(call *Call) string {
@@ -207,7 +246,8 @@ var resourceParams = map[string]string{
 	"instanceProfileName": "AWS::IAM::InstanceProfile", "roleArn": "AWS::IAM::Role",
 }
 
-func resources(params any) []string {
+// resourcesOf is what encodeTop finds for res, from camelJSON's output.
+func resourcesOf(params any) []string {
 	if params == nil {
 		return nil
 	}
@@ -216,9 +256,9 @@ func resources(params any) []string {
 		return nil
 	}
 	var out []string
-	for k, typ := range resourceParams {
+	for _, k := range slices.Sorted(maps.Keys(resourceParams)) {
 		if v, ok := m[k].(string); ok && v != "" {
-			out = append(out, typ+"\x00"+v)
+			out = append(out, resourceParams[k]+"\x00"+v)
 		}
 	}
 	return out
@@ -271,11 +311,39 @@ func camel(x any) any {
 	return x
 }
 
+// NewID returns a random (version 4) UUID, the form of AWS request IDs.
 func NewID() string {
 	var b [16]byte
 	rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
+	return formatUUID(&b)
+}
+
+// NewEventID returns a UUID for an event at time t: version 7, whose first 48 bits are t in
+// Unix milliseconds and whose other bits are random. It is a UUID string like CloudTrail's
+// eventID, and IDs of later events sort after earlier ones', so that the store's index of
+// event IDs grows at its end instead of at a random page per record.
+func NewEventID(t time.Time) string {
+	var b [16]byte
+	rand.Read(b[6:])
+	ms := uint64(t.UnixMilli())
+	b[0], b[1], b[2], b[3], b[4], b[5] = byte(ms>>40), byte(ms>>32), byte(ms>>24), byte(ms>>16), byte(ms>>8), byte(ms)
+	b[6] = b[6]&0x0f | 0x70
+	return formatUUID(&b)
+}
+
+// formatUUID sets the variant bits of b and writes it as 8-4-4-4-12 lower-case hex.
+func formatUUID(b *[16]byte) string {
 	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	var s [36]byte
+	hex.Encode(s[0:8], b[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], b[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], b[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], b[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:], b[10:])
+	return string(s[:])
 }

@@ -1,0 +1,54 @@
+package trail
+
+import (
+	"encoding/json"
+
+	"github.com/iamd-dev/iamd/internal/audit"
+	"github.com/iamd-dev/iamd/internal/policy"
+)
+
+// EncodeFast is the record encoder alone (ok false when it does not model the value).
+func EncodeFast(v any) (raw []byte, resources []string, ok bool) {
+	var res []string
+	b, empty, err := encodeTop(nil, v, &res)
+	if err != nil {
+		return nil, nil, false
+	}
+	if empty {
+		return nil, res, true
+	}
+	return b, res, true
+}
+
+// EncodeLegacy is how Build encoded a value before the record encoder: a JSON round trip
+// through camel, then audit.Redact, and resources from the round trip's output.
+func EncodeLegacy(v any) (raw []byte, resources []string) {
+	return audit.Redact(camelJSON(v)), resourcesOf(v)
+}
+
+// BuildLegacy is Build as it was before the record encoder and audit.Event.AppendJSON, with
+// the given event ID.
+func BuildLegacy(call *Call, id string) ([]byte, error) {
+	ev := audit.Event{
+		EventVersion: EventVersion, UserIdentity: identity(call), EventTime: call.Time, EventSource: Source(call.Service),
+		EventName: call.Action, AWSRegion: call.Region, SourceIPAddress: call.SourceIP, UserAgent: call.UserAgent,
+		ErrorCode: call.ErrCode, ErrorMessage: call.ErrMsg, RequestID: call.RequestID, EventID: id, ReadOnly: ReadOnly(call.Action),
+		EventType: "AwsApiCall", ManagementEvent: true, RecipientAccountID: call.Account, EventCategory: "Management",
+	}
+	if ev.AWSRegion == "" {
+		ev.AWSRegion = "us-east-1"
+	}
+	if c := call.Caller; c != nil && c.Principal.Type == policy.PrincipalService {
+		ev.SourceIPAddress, ev.UserAgent = c.Principal.ARN, c.Principal.ARN
+	}
+	if call.TLS {
+		ev.TLSDetails = &audit.TLSDetails{TLSVersion: call.TLSVersion, CipherSuite: call.CipherSuite, ClientProvidedHostHeader: call.Host}
+	}
+	if call.Params != nil {
+		ev.RequestParameters = audit.Redact(camelJSON(call.Params))
+	}
+	if call.Response != nil && call.ErrCode == "" && !ev.ReadOnly {
+		ev.ResponseElements = audit.Redact(camelJSON(call.Response))
+	}
+	return json.Marshal(ev)
+}
