@@ -48,7 +48,7 @@ func TestPruneDropsResourceIndex(t *testing.T) {
 	}
 }
 
-// TestMigration3IndexesExistingTrail: upgrading a database from migration 2 indexes the
+// TestMigration3IndexesExistingTrail: upgrading a database from migration 2 (through 3 and 4) indexes the
 // resources of the events it already holds.
 func TestMigration3IndexesExistingTrail(t *testing.T) {
 	ctx := context.Background()
@@ -59,7 +59,7 @@ func TestMigration3IndexesExistingTrail(t *testing.T) {
 	}
 	appendResourceEvents(t, db, 5)
 	// Back to the schema of migration 2.
-	for _, q := range []string{`DROP TRIGGER events_resources_insert`, `DROP TRIGGER events_resources_delete`, `DROP TABLE event_resources`,
+	for _, q := range []string{`DROP TRIGGER events_resources_delete`, `DROP TABLE event_resources`,
 		`DROP INDEX events_username`, `DROP INDEX events_access_key`, `DELETE FROM schema_migrations WHERE version >= 3`} {
 		if _, err := db.w.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)

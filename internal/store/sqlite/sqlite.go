@@ -40,7 +40,7 @@ type DB struct {
 	logger *slog.Logger
 
 	// Prepared statements of the hot paths, on each pool.
-	getW, getR, insertEvent *sql.Stmt
+	getW, getR, insertEvent, insertResource *sql.Stmt
 
 	// head is the hash of the last committed event. Only the single write connection changes
 	// the events table, and Update runs on it one transaction at a time, so the head can be
@@ -53,6 +53,9 @@ type DB struct {
 const getEntitySQL = `SELECT ` + entityCols + ` FROM entities WHERE account = ? AND kind = ? AND name_key = ?`
 
 const insertEventSQL = `INSERT INTO events (time, account, source, name, event_id, username, access_key, read_only, resources, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// insertResourceSQL indexes an event's resource name for LookupEvents (migration 0003).
+const insertResourceSQL = `INSERT OR IGNORE INTO event_resources (account, name, type, seq) VALUES (?, ?, ?, ?)`
 
 var _ store.Store = (*DB)(nil)
 
@@ -107,7 +110,7 @@ func (c Config) Open(ctx context.Context, logger *slog.Logger) (*DB, error) {
 		dst  **sql.Stmt
 		pool *sql.DB
 		sql  string
-	}{{&db.getW, w, getEntitySQL}, {&db.getR, r, getEntitySQL}, {&db.insertEvent, w, insertEventSQL}} {
+	}{{&db.getW, w, getEntitySQL}, {&db.getR, r, getEntitySQL}, {&db.insertEvent, w, insertEventSQL}, {&db.insertResource, w, insertResourceSQL}} {
 		if *p.dst, err = p.pool.PrepareContext(ctx, p.sql); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("sqlite: prepare: %w", err)
@@ -118,7 +121,7 @@ func (c Config) Open(ctx context.Context, logger *slog.Logger) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
-	for _, st := range []*sql.Stmt{db.getW, db.getR, db.insertEvent} {
+	for _, st := range []*sql.Stmt{db.getW, db.getR, db.insertEvent, db.insertResource} {
 		if st != nil {
 			st.Close()
 		}
@@ -474,12 +477,34 @@ func (t *txn) Append(ctx context.Context, events ...*store.Event) error {
 		if len(e.Resources) > 0 {
 			res = "\n" + strings.Join(e.Resources, "\n") + "\n"
 		}
-		_, err := insert.ExecContext(ctx, e.Time.UTC().UnixNano(), e.Account, e.Source, e.Name, e.ID, e.Username, e.AccessKey, e.ReadOnly, res, e.Record, prev[:])
+		r, err := insert.ExecContext(ctx, e.Time.UTC().UnixNano(), e.Account, e.Source, e.Name, e.ID, e.Username, e.AccessKey, e.ReadOnly, res, e.Record, prev[:])
 		if err != nil {
 			return fmt.Errorf("sqlite: append event %s: %w", e.Name, err)
 		}
+		if len(e.Resources) > 0 {
+			if err := t.indexResources(ctx, r, e); err != nil {
+				return err
+			}
+		}
 	}
 	t.head, t.appended = prev, true
+	return nil
+}
+
+// indexResources adds the event's resource names to event_resources, under the Seq the event
+// was just inserted with.
+func (t *txn) indexResources(ctx context.Context, inserted sql.Result, e *store.Event) error {
+	seq, err := inserted.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("sqlite: append event %s: %w", e.Name, err)
+	}
+	st := t.tx.StmtContext(ctx, t.db.insertResource)
+	for _, r := range e.Resources {
+		typ, name, _ := strings.Cut(r, "\x00")
+		if _, err := st.ExecContext(ctx, e.Account, name, typ, seq); err != nil {
+			return fmt.Errorf("sqlite: append event %s: resource %q: %w", e.Name, name, err)
+		}
+	}
 	return nil
 }
 
