@@ -20,27 +20,7 @@ func lintCatalog(t testing.TB) (policy.Catalog, *catalog.Catalog) {
 	if err != nil {
 		t.Fatalf("catalog.Load: %v", err)
 	}
-	formats := map[string][]string{}
-	keys := map[string][]string{}
-	for _, prefix := range c.Services() {
-		svc, _ := c.Service(prefix)
-		for _, rt := range svc.ResourceTypes {
-			if parts := strings.SplitN(rt.ARNFormat, ":", 6); len(parts) == 6 {
-				formats[parts[2]] = append(formats[parts[2]], rt.ARNFormat)
-			}
-		}
-		for i := range svc.Actions {
-			a := &svc.Actions[i]
-			ks := append([]string(nil), a.ConditionKeys...)
-			for _, r := range a.ResourceTypes {
-				ks = append(ks, r.ConditionKeys...)
-				if rt, ok := svc.ResourceType(r.Name); ok {
-					ks = append(ks, rt.ConditionKeys...)
-				}
-			}
-			keys[strings.ToLower(a.String())] = ks
-		}
-	}
+	formats, keys := c.ARNFormatsByService(), c.ActionConditionKeys()
 	return policy.Catalog{
 		ARNFormats: func(service string) []string { return formats[service] },
 		ActionConditionKeys: func(action string) ([]string, bool) {

@@ -2,6 +2,7 @@ package lintcat
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/iamd-dev/iamd/internal/catalog"
 	"github.com/iamd-dev/iamd/internal/policy"
@@ -10,7 +11,13 @@ import (
 // Adapt returns the policy package's view of c. The functions share c, which is immutable, so
 // the result is safe for concurrent use.
 func Adapt(c *catalog.Catalog) policy.Catalog {
+	formats, keys := c.ARNFormatsByService(), c.ActionConditionKeys()
 	return policy.Catalog{
+		ARNFormats: func(service string) []string { return formats[service] },
+		ActionConditionKeys: func(action string) ([]string, bool) {
+			ks, ok := keys[strings.ToLower(action)]
+			return ks, ok
+		},
 		KnownService: func(prefix string) bool {
 			_, ok := c.Service(prefix)
 			return ok

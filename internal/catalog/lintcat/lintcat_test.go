@@ -1,6 +1,7 @@
 package lintcat
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -64,6 +65,31 @@ func TestAdapt(t *testing.T) {
 			if got != tc.want || ok != tc.ok {
 				t.Errorf("AccessLevel(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
 			}
+		}
+	})
+	t.Run("ARNFormats", func(t *testing.T) {
+		got := cat.ARNFormats("s3")
+		if !slices.Contains(got, "arn:${Partition}:s3:::${BucketName}") {
+			t.Errorf("ARNFormats(s3) = %v, want the bucket format among them", got)
+		}
+		if got := cat.ARNFormats("nosuchservice"); len(got) != 0 {
+			t.Errorf("ARNFormats(nosuchservice) = %v, want none", got)
+		}
+	})
+	t.Run("ActionConditionKeys", func(t *testing.T) {
+		// iam:PassRole's own key, and iam:CreateUser's key from its user resource's tags.
+		for _, tc := range []struct{ action, key string }{
+			{"iam:PassRole", "iam:PassedToService"},
+			{"IAM:passrole", "iam:PassedToService"},
+			{"iam:CreateUser", "aws:RequestTag/${TagKey}"},
+		} {
+			ks, ok := cat.ActionConditionKeys(tc.action)
+			if !ok || !slices.Contains(ks, tc.key) {
+				t.Errorf("ActionConditionKeys(%q) = %v, %v; want %q among them", tc.action, ks, ok, tc.key)
+			}
+		}
+		if ks, ok := cat.ActionConditionKeys("iam:NoSuchAction"); ok {
+			t.Errorf("ActionConditionKeys(iam:NoSuchAction) = %v, true; want not found", ks)
 		}
 	})
 }
