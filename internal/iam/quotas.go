@@ -2,6 +2,7 @@ package iam
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -63,36 +64,37 @@ type Quota struct {
 
 // Quotas returns the quota table in QuotaID order. Defaults are those of the IAM User Guide's
 // "IAM and AWS STS quotas" page (and GetAccountSummary of a new account).
-func Quotas() []Quota {
-	return []Quota{
-		{QuotaUsers, "users-per-account", "UsersPerAccount", 5000, true, "UsersQuota"},
-		{QuotaGroups, "groups-per-account", "GroupsPerAccount", 300, true, "GroupsQuota"},
-		{QuotaRoles, "roles-per-account", "RolesPerAccount", 1000, true, "RolesQuota"},
-		{QuotaPolicies, "customer-managed-policies-per-account", "PoliciesPerAccount", 1500, true, "PoliciesQuota"},
-		{QuotaInstanceProfiles, "instance-profiles-per-account", "InstanceProfilesPerAccount", 1000, true, "InstanceProfilesQuota"},
-		{QuotaServerCertificates, "server-certificates-per-account", "ServerCertificatesPerAccount", MaxServerCertificatesPerAccount, true, "ServerCertificatesQuota"},
-		{QuotaPoliciesPerRole, "managed-policies-per-role", "PoliciesPerRole", 10, true, "AttachedPoliciesPerRoleQuota"},
-		{QuotaPoliciesPerUser, "managed-policies-per-user", "PoliciesPerUser", 10, true, "AttachedPoliciesPerUserQuota"},
-		{QuotaTrustPolicySize, "role-trust-policy-length", "ACLSizePerRole", 2048, true, "AssumeRolePolicySizeQuota"},
-		{QuotaOIDCProviders, "openid-connect-providers-per-account", "OpenIdConnectProvidersPerAccount", 100, true, ""},
+func Quotas() []Quota { return slices.Clone(quotaTable[:]) }
 
-		{QuotaPoliciesPerGroup, "managed-policies-per-group", "PoliciesPerGroup", 10, false, "AttachedPoliciesPerGroupQuota"},
-		{QuotaAccessKeysPerUser, "access-keys-per-user", "AccessKeysPerUser", 2, false, "AccessKeysPerUserQuota"},
-		{QuotaGroupsPerUser, "groups-per-user", "GroupsPerUser", 10, false, "GroupsPerUserQuota"},
-		{QuotaSigningCertificatesPerUser, "signing-certificates-per-user", "SigningCertificatesPerUser", MaxSigningCertificatesPerUser, false, "SigningCertificatesPerUserQuota"},
-		{QuotaSSHPublicKeysPerUser, "ssh-public-keys-per-user", "SSHPublicKeysPerUser", MaxSSHPublicKeysPerUser, false, ""},
-		{QuotaServiceCredentialsPerService, "service-specific-credentials-per-user-per-service", "ServiceSpecificCredentialsPerUserPerService", MaxServiceCredentialsPerService, false, ""},
-		{QuotaMFADevicesPerUser, "mfa-devices-per-user", "MFADevicesPerUser", 8, false, ""},
-		{QuotaSAMLProviders, "saml-providers-per-account", "SAMLProvidersPerAccount", 100, false, ""},
-		{QuotaRolesPerInstanceProfile, "roles-per-instance-profile", "InstanceSessionsPerInstanceProfile", 1, false, ""},
-		{QuotaVersionsPerPolicy, "versions-per-policy", "VersionsPerPolicy", 5, false, "VersionsPerPolicyQuota"},
-		{QuotaPolicyVersionsInUse, "policy-versions-in-use", "PolicyVersionsInUse", 10000, false, "PolicyVersionsInUseQuota"},
-		{QuotaPolicySize, "managed-policy-length", "PolicySize", 6144, false, "PolicySizeQuota"},
-		{QuotaUserPolicySize, "user-inline-policy-length", "UserPolicySize", 2048, false, "UserPolicySizeQuota"},
-		{QuotaGroupPolicySize, "group-inline-policy-length", "GroupPolicySize", 5120, false, "GroupPolicySizeQuota"},
-		{QuotaRolePolicySize, "role-inline-policy-length", "RolePolicySize", 10240, false, "RolePolicySizeQuota"},
-		{QuotaVirtualMFADevices, "virtual-mfa-devices-per-account", "VirtualMFADevicesPerAccount", 5000, false, ""},
-	}
+// quotaTable is read-only; Quotas hands out a slice of it and Get reads it on every check.
+var quotaTable = [numQuotas]Quota{
+	{QuotaUsers, "users-per-account", "UsersPerAccount", 5000, true, "UsersQuota"},
+	{QuotaGroups, "groups-per-account", "GroupsPerAccount", 300, true, "GroupsQuota"},
+	{QuotaRoles, "roles-per-account", "RolesPerAccount", 1000, true, "RolesQuota"},
+	{QuotaPolicies, "customer-managed-policies-per-account", "PoliciesPerAccount", 1500, true, "PoliciesQuota"},
+	{QuotaInstanceProfiles, "instance-profiles-per-account", "InstanceProfilesPerAccount", 1000, true, "InstanceProfilesQuota"},
+	{QuotaServerCertificates, "server-certificates-per-account", "ServerCertificatesPerAccount", MaxServerCertificatesPerAccount, true, "ServerCertificatesQuota"},
+	{QuotaPoliciesPerRole, "managed-policies-per-role", "PoliciesPerRole", 10, true, "AttachedPoliciesPerRoleQuota"},
+	{QuotaPoliciesPerUser, "managed-policies-per-user", "PoliciesPerUser", 10, true, "AttachedPoliciesPerUserQuota"},
+	{QuotaTrustPolicySize, "role-trust-policy-length", "ACLSizePerRole", 2048, true, "AssumeRolePolicySizeQuota"},
+	{QuotaOIDCProviders, "openid-connect-providers-per-account", "OpenIdConnectProvidersPerAccount", 100, true, ""},
+
+	{QuotaPoliciesPerGroup, "managed-policies-per-group", "PoliciesPerGroup", 10, false, "AttachedPoliciesPerGroupQuota"},
+	{QuotaAccessKeysPerUser, "access-keys-per-user", "AccessKeysPerUser", 2, false, "AccessKeysPerUserQuota"},
+	{QuotaGroupsPerUser, "groups-per-user", "GroupsPerUser", 10, false, "GroupsPerUserQuota"},
+	{QuotaSigningCertificatesPerUser, "signing-certificates-per-user", "SigningCertificatesPerUser", MaxSigningCertificatesPerUser, false, "SigningCertificatesPerUserQuota"},
+	{QuotaSSHPublicKeysPerUser, "ssh-public-keys-per-user", "SSHPublicKeysPerUser", MaxSSHPublicKeysPerUser, false, ""},
+	{QuotaServiceCredentialsPerService, "service-specific-credentials-per-user-per-service", "ServiceSpecificCredentialsPerUserPerService", MaxServiceCredentialsPerService, false, ""},
+	{QuotaMFADevicesPerUser, "mfa-devices-per-user", "MFADevicesPerUser", 8, false, ""},
+	{QuotaSAMLProviders, "saml-providers-per-account", "SAMLProvidersPerAccount", 100, false, ""},
+	{QuotaRolesPerInstanceProfile, "roles-per-instance-profile", "InstanceSessionsPerInstanceProfile", 1, false, ""},
+	{QuotaVersionsPerPolicy, "versions-per-policy", "VersionsPerPolicy", 5, false, "VersionsPerPolicyQuota"},
+	{QuotaPolicyVersionsInUse, "policy-versions-in-use", "PolicyVersionsInUse", 10000, false, "PolicyVersionsInUseQuota"},
+	{QuotaPolicySize, "managed-policy-length", "PolicySize", 6144, false, "PolicySizeQuota"},
+	{QuotaUserPolicySize, "user-inline-policy-length", "UserPolicySize", 2048, false, "UserPolicySizeQuota"},
+	{QuotaGroupPolicySize, "group-inline-policy-length", "GroupPolicySize", 5120, false, "GroupPolicySizeQuota"},
+	{QuotaRolePolicySize, "role-inline-policy-length", "RolePolicySize", 10240, false, "RolePolicySizeQuota"},
+	{QuotaVirtualMFADevices, "virtual-mfa-devices-per-account", "VirtualMFADevicesPerAccount", 5000, false, ""},
 }
 
 // Limits are the quotas in force: AWS's defaults with the configured adjustable ones changed.
@@ -140,29 +142,29 @@ func NewLimits(overrides map[string]int64) (Limits, error) {
 }
 
 // Get is the value of quota q.
-func (l Limits) Get(q QuotaID) int64 {
+func (l *Limits) Get(q QuotaID) int64 {
 	if q == QuotaVirtualMFADevices {
 		return l.Get(QuotaUsers)
 	}
 	if v := l.set[q]; v != 0 {
 		return v
 	}
-	return Quotas()[q].Default
+	return quotaTable[q].Default
 }
 
 // Reached reports whether n entities already fill quota q.
-func (l Limits) Reached(q QuotaID, n int) bool { return int64(n) >= l.Get(q) }
+func (l *Limits) Reached(q QuotaID, n int) bool { return int64(n) >= l.Get(q) }
 
 // Exceeded is AWS's LimitExceeded for quota q: "Cannot exceed quota for Key: N".
-func (l Limits) Exceeded(q QuotaID) *LimitError {
-	key := Quotas()[q].Key
+func (l *Limits) Exceeded(q QuotaID) *LimitError {
+	key := quotaTable[q].Key
 	return &LimitError{Message: "Cannot exceed quota for " + key + ": " + strconv.FormatInt(l.Get(q), 10), Quota: key}
 }
 
 // Summary is the GetAccountSummary quota keys with their values.
-func (l Limits) Summary() map[string]int64 {
+func (l *Limits) Summary() map[string]int64 {
 	m := map[string]int64{}
-	for _, q := range Quotas() {
+	for _, q := range quotaTable {
 		if q.Summary != "" {
 			m[q.Summary] = l.Get(q.ID)
 		}

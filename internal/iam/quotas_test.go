@@ -89,3 +89,17 @@ func TestLimitsExceeded(t *testing.T) {
 		t.Errorf("Summary() = %v", s)
 	}
 }
+
+func BenchmarkLimitsGet(b *testing.B) {
+	l, err := NewLimits(map[string]int64{"users-per-account": 7})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n int64
+	for b.Loop() {
+		n += l.Get(QuotaRoles) + l.Get(QuotaUsers)
+	}
+	if n == 0 {
+		b.Fatal("no quota")
+	}
+}
