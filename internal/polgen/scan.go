@@ -3,7 +3,6 @@ package polgen
 import (
 	"encoding/json"
 	"errors"
-	"strconv"
 )
 
 // A small JSON scanner for the few fields of a CloudTrail record generation reads. It is
@@ -49,12 +48,11 @@ func readString(b []byte, i int) (string, int, error) {
 	if !escaped {
 		return string(b[i+1 : end-1]), end, nil
 	}
-	s, err := strconv.Unquote(string(b[i:end]))
-	if err != nil {
-		// JSON allows escapes Go does not (\/); let encoding/json decide.
-		if json.Unmarshal(b[i:end], &s) != nil {
-			return "", 0, errSyntax
-		}
+	// Escapes are rare in CloudTrail records: encoding/json decodes them (surrogate pairs and
+	// all) exactly as it would the whole record.
+	var s string
+	if json.Unmarshal(b[i:end], &s) != nil {
+		return "", 0, errSyntax
 	}
 	return s, end, nil
 }
@@ -99,7 +97,7 @@ func skipValue(b []byte, i int) (int, error) {
 }
 
 // members calls fn for each member of the object starting at b[i] (no leading space) with its
-// raw key (CloudTrail keys have no escapes) and the start of its value; fn returns the index
+// key and the start of its value; fn returns the index
 // after the value, or -1 to have it skipped. members returns the index after the object.
 func members(b []byte, i int, fn func(key []byte, v int) (int, error)) (int, error) {
 	if i >= len(b) || b[i] != '{' {
@@ -113,11 +111,18 @@ func members(b []byte, i int, fn func(key []byte, v int) (int, error)) (int, err
 		if i >= len(b) || b[i] != '"' {
 			return 0, errSyntax
 		}
-		end, _, err := stringEnd(b, i)
+		end, escaped, err := stringEnd(b, i)
 		if err != nil {
 			return 0, err
 		}
 		key := b[i+1 : end-1]
+		if escaped {
+			k, _, err := readString(b, i)
+			if err != nil {
+				return 0, err
+			}
+			key = []byte(k)
+		}
 		i = skipSpace(b, end)
 		if i >= len(b) || b[i] != ':' {
 			return 0, errSyntax
@@ -157,6 +162,9 @@ func elements(b []byte, i int, fn func(v int) (int, error)) (int, error) {
 		return i + 1, nil
 	}
 	for {
+		if i >= len(b) {
+			return 0, errSyntax
+		}
 		next, err := fn(i)
 		if err != nil {
 			return 0, err
@@ -181,13 +189,14 @@ func elements(b []byte, i int, fn func(v int) (int, error)) (int, error) {
 	}
 }
 
-// stringField reads a string value into *dst; null leaves it empty, other types are skipped.
+// stringField reads a string value into *dst; any other value (null) leaves it empty.
 func stringField(b []byte, v int, dst *string) (int, error) {
 	if v < len(b) && b[v] == '"' {
 		s, end, err := readString(b, v)
 		*dst = s
 		return end, err
 	}
+	*dst = ""
 	return -1, nil
 }
 
