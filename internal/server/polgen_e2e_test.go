@@ -14,8 +14,8 @@ import (
 	"github.com/iamd-dev/iamd/internal/server"
 )
 
-// generateFromTrail runs policy generation over the server's whole trail.
-func generateFromTrail(t *testing.T, srv *server.Server, o polgen.Options) *polgen.Result {
+// polgenFromTrail runs policy generation over the server's whole trail.
+func polgenFromTrail(t *testing.T, srv *server.Server, o polgen.Options) *polgen.Result {
 	t.Helper()
 	ctx := context.Background()
 	g, err := polgen.New(o)
@@ -45,8 +45,8 @@ func generateFromTrail(t *testing.T, srv *server.Server, o polgen.Options) *polg
 	return res
 }
 
-// errCode is "" for no error, else the error's AWS code.
-func errCode(err error) string {
+// polgenCode is "" for no error, else the error's AWS code.
+func polgenCode(err error) string {
 	if err == nil {
 		return ""
 	}
@@ -115,14 +115,14 @@ func TestGeneratedPolicyRoundTrip(t *testing.T) {
 	run := func(phase string) {
 		t.Helper()
 		for _, call := range calls {
-			if got := errCode(call.do()); got != call.want {
+			if got := polgenCode(call.do()); got != call.want {
 				t.Errorf("%s: %s returned %q, want %q", phase, call.name, got, call.want)
 			}
 		}
 	}
 	run("recording")
 
-	res := generateFromTrail(t, srv, polgen.Options{Principal: roleARN, Current: &polgen.Current{Policies: []polgen.CurrentPolicy{{Name: "broad", Document: broad}}}})
+	res := polgenFromTrail(t, srv, polgen.Options{Principal: roleARN, Current: &polgen.Current{Policies: []polgen.CurrentPolicy{{Name: "broad", Document: broad}}}})
 	if res.IsEmpty || res.Size > res.Limit {
 		t.Fatalf("generated policy: empty %v, size %d of %d:\n%s", res.IsEmpty, res.Size, res.Limit, res.Policy)
 	}
@@ -172,7 +172,7 @@ func TestGeneratedPolicyRoundTrip(t *testing.T) {
 			return err
 		}},
 	} {
-		if got := errCode(tc.do()); got != "AccessDenied" {
+		if got := polgenCode(tc.do()); got != "AccessDenied" {
 			t.Errorf("outside the recorded set: %s returned %q, want AccessDenied", tc.name, got)
 		}
 	}
