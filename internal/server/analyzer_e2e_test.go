@@ -2,22 +2,25 @@ package server_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
 	aatypes "github.com/aws/aws-sdk-go-v2/service/accessanalyzer/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-
-	"github.com/aws/smithy-go/middleware"
 
 	"github.com/iamd-dev/iamd/internal/analyzersvc"
 	"github.com/iamd-dev/iamd/internal/catalog/lintcat"
@@ -465,5 +468,62 @@ func TestAnalyzerWindow(t *testing.T) {
 	}
 	if doc := aws.ToString(got.GeneratedPolicyResult.GeneratedPolicies[0].Policy); strings.Contains(doc, "iam:GetUser") {
 		t.Errorf("a window that ended yesterday grants today's iam:GetUser:\n%s", doc)
+	}
+}
+
+// signedREST sends a restJson1 request signed for Access Analyzer and returns the status, the
+// X-Amzn-ErrorType header and the body.
+func signedREST(t *testing.T, srv *server.Server, secret, method, path, body string) (int, string, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.Endpoint()+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	sum := sha256.Sum256([]byte(body))
+	creds := aws.Credentials{AccessKeyID: rootKey, SecretAccessKey: secret}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "access-analyzer", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("%s %s: Content-Type = %q, want application/json", method, path, ct)
+	}
+	return resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"), string(raw)
+}
+
+// TestAnalyzerWire: restJson1 errors of the transport itself.
+func TestAnalyzerWire(t *testing.T) {
+	srv := start(t, testConfig(t, t.TempDir()))
+	for _, tc := range []struct {
+		name, secret, method, path, body string
+		status                           int
+		code                             string
+	}{
+		{"ok", rootSecret, "POST", "/policy/validation", `{"policyDocument":"{}","policyType":"IDENTITY_POLICY"}`, 200, ""},
+		{"wrong secret", "wrong-secret-wrong-secret-wrong-secret-00", "POST", "/policy/validation", `{}`, 403, "SignatureDoesNotMatch"},
+		{"unknown route", rootSecret, "DELETE", "/policy/validation", ``, 404, "UnknownOperationException"},
+		{"body not JSON", rootSecret, "POST", "/policy/validation", `{"policyDocument":`, 400, "SerializationException"},
+		{"body of the wrong shape", rootSecret, "POST", "/policy/validation", `{"policyDocument":["x"]}`, 400, "SerializationException"},
+		{"bad query integer", rootSecret, "POST", "/policy/validation?maxResults=many", `{}`, 400, "SerializationException"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, code, body := signedREST(t, srv, tc.secret, tc.method, tc.path, tc.body)
+			if status != tc.status || code != tc.code {
+				t.Errorf("%s %s %s: %d %q, want %d %q (%s)", tc.method, tc.path, tc.body, status, code, tc.status, tc.code, body)
+			}
+			var msg struct{ Message *string }
+			if err := json.Unmarshal([]byte(body), &msg); err != nil || (tc.code != "" && msg.Message == nil) {
+				t.Errorf("body %s: want JSON with a message for an error (%v)", body, err)
+			}
+		})
 	}
 }
