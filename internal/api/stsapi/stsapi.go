@@ -24,6 +24,7 @@ func Service(s *stssvc.Service) *middleware.Service {
 			middleware.Handle("DecodeAuthorizationMessage", s.DecodeAuthorizationMessage),
 			middleware.Handle("GetAccessKeyInfo", s.GetAccessKeyInfo),
 			middleware.Handle("GetWebIdentityToken", s.GetWebIdentityToken),
+			middleware.Handle("GetDelegatedAccessToken", s.GetDelegatedAccessToken),
 			middleware.Handle("AssumeRoot", s.AssumeRoot),
 			// iamd's own: a role passed to a service and assumed by it (docs/compatibility.md).
 			middleware.Handle("AssumeRoleForService", s.AssumeRoleForService),
