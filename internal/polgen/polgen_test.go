@@ -359,3 +359,95 @@ func TestFitsQuota(t *testing.T) {
 		})
 	}
 }
+
+// TestFitsQuotaResources: one action on more objects than fit; the ARNs are widened to their
+// parent path, and to * when that is not enough.
+func TestFitsQuotaResources(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		key       func(i int) string
+		want      []string
+		wantNotes string
+	}{
+		{"one folder", func(i int) string { return fmt.Sprintf("data/f-%04d.csv", i) }, []string{"arn:aws:s3:::b1/data/*"}, "ARNs were widened"},
+		{"a folder each", func(i int) string { return fmt.Sprintf("data-%04d/f.csv", i) }, []string{"*"}, "every resource was replaced with *"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls []call
+			for i := range 300 {
+				calls = append(calls, call{source: "s3.amazonaws.com", name: "GetObject", params: `{"bucketName":"b1","key":"` + tc.key(i) + `"}`})
+			}
+			res := generate(t, polgen.Options{Kind: policy.Session}, calls...)
+			st := statements(t, res.Policy)
+			var got []string
+			for _, s := range st {
+				got = append(got, s[1]...)
+			}
+			if !cmp.Equal(got, tc.want) || res.Size > res.Limit {
+				t.Errorf("300 objects: resources %v (size %d of %d), want %v", got, res.Size, res.Limit, tc.want)
+			}
+			if !strings.Contains(strings.Join(res.Notes, "\n"), tc.wantNotes) {
+				t.Errorf("notes %q, want one saying %q", res.Notes, tc.wantNotes)
+			}
+		})
+	}
+}
+
+func TestIAMPath(t *testing.T) {
+	paths := map[string]string{"user/bob": "/team/", "role/app": "/"}
+	o := polgen.Options{IAMPath: func(kind, name string) (string, bool) { p, ok := paths[kind+"/"+name]; return p, ok }}
+	res := generate(t, o,
+		call{source: "iam.amazonaws.com", name: "GetUser", params: `{"userName":"bob"}`},
+		call{source: "iam.amazonaws.com", name: "GetRole", params: `{"roleName":"app"}`},
+		call{source: "iam.amazonaws.com", name: "GetGroup", params: `{"groupName":"ops"}`},
+		// A record showing the instance profile's path wins over the lookup.
+		call{source: "iam.amazonaws.com", name: "CreateInstanceProfile", params: `{"instanceProfileName":"web","path":"/edge/"}`},
+		call{source: "iam.amazonaws.com", name: "GetInstanceProfile", params: `{"instanceProfileName":"web"}`})
+	got := map[string][]string{}
+	for _, u := range res.Used {
+		got[u.Action] = u.Resources
+	}
+	want := map[string][]string{
+		"iam:GetUser":               {"arn:aws:iam::111122223333:user/team/bob"},
+		"iam:GetRole":               {"arn:aws:iam::111122223333:role/app"},
+		"iam:GetGroup":              {"arn:aws:iam::111122223333:group/ops"},
+		"iam:CreateInstanceProfile": {"arn:aws:iam::111122223333:instance-profile/edge/web"},
+		"iam:GetInstanceProfile":    {"arn:aws:iam::111122223333:instance-profile/edge/web"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("resources (-want +got):\n%s", diff)
+	}
+}
+
+func TestDiff(t *testing.T) {
+	current := &polgen.Current{Policies: []polgen.CurrentPolicy{
+		{Name: "not-iam", Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["iam:*","s3:*","ec2:*","lambda:*","dynamodb:*","kms:*","logs:*","cloudwatch:*","sns:*"],"Resource":"*"}]}`},
+		{Name: "iam-read", Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetRole","iam:GetUser"],"Resource":"*"},
+			{"Effect":"Deny","Action":"sts:*","Resource":"*"},{"Effect":"Deny","Action":"sqs:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`},
+		{Name: "broken", Document: `{"Version":"2012-10-17","Statement":[`},
+	}}
+	res := generate(t, polgen.Options{Current: current},
+		call{source: "iam.amazonaws.com", name: "GetRole", params: `{"roleName":"r"}`},
+		call{source: "iam.amazonaws.com", name: "DeleteRole", params: `{"roleName":"r"}`, errorCode: "AccessDenied"},
+		call{source: "sts.amazonaws.com", name: "GetCallerIdentity"},
+		call{source: "iam.amazonaws.com", name: "ListRoles"})
+	d := res.Diff
+	if d == nil {
+		t.Fatal("no diff with Current set")
+	}
+	if !cmp.Equal(d.GrantedUsed, []string{"iam:GetRole"}) || !cmp.Equal(d.UsedDenied, []string{"iam:DeleteRole"}) ||
+		!cmp.Equal(d.UsedNotGranted, []string{"iam:ListRoles", "sts:GetCallerIdentity"}) {
+		t.Errorf("diff %+v, want GetRole granted and used, DeleteRole denied, ListRoles and GetCallerIdentity not granted", d)
+	}
+	unused := map[string][]string{}
+	for _, s := range d.GrantedUnused {
+		unused[s.Service] = s.Actions
+	}
+	if !cmp.Equal(unused["iam"], []string{"iam:GetUser"}) || len(unused["sts"]) != 0 || len(unused["sqs"]) == 0 || len(unused["s3"]) != 0 || len(unused["organizations"]) == 0 {
+		t.Errorf("granted and unused: iam %v, sts %v, s3 %v, %d sqs and %d organizations actions; want iam:GetUser, none of sts (denied), none of s3 (NotAction), some of sqs (the Deny has a condition) and organizations",
+			unused["iam"], unused["sts"], unused["s3"], len(unused["sqs"]), len(unused["organizations"]))
+	}
+	if !strings.Contains(strings.Join(res.Notes, "\n"), "Current policy broken does not parse") {
+		t.Errorf("notes %q, want one about the broken policy", res.Notes)
+	}
+}
