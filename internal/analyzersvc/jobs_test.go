@@ -27,7 +27,7 @@ var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 // testService is a Service on a fresh store with a fixed clock, seeded randomness, and gen in
 // place of polgen.
-func testService(t *testing.T, gen generateFunc) (*Service, store.Store) {
+func testService(t testing.TB, gen generateFunc) (*Service, store.Store) {
 	t.Helper()
 	ctx := context.Background()
 	logger := slog.New(slog.DiscardHandler)

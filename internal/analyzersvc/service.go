@@ -16,6 +16,8 @@ import (
 	"github.com/iamd-dev/iamd/internal/authn"
 	"github.com/iamd-dev/iamd/internal/authz"
 	"github.com/iamd-dev/iamd/internal/catalog"
+	"github.com/iamd-dev/iamd/internal/catalog/lintcat"
+	"github.com/iamd-dev/iamd/internal/policy"
 	"github.com/iamd-dev/iamd/internal/store"
 )
 
@@ -47,6 +49,8 @@ type Service struct {
 	now     func() time.Time
 	logger  *slog.Logger
 	catalog func() (*catalog.Catalog, error)
+	// lint is the catalog adapted for policy.Lint, built once (adapting indexes the catalog).
+	lint func() (policy.Catalog, error)
 
 	// generate runs one job's generation (the polgen-backed default; tests replace it).
 	generate generateFunc
@@ -69,6 +73,13 @@ func New(c Config) *Service {
 	s := &Service{store: c.Store, authz: c.Authz, rand: c.Rand, now: c.Now, logger: c.Logger, catalog: cat,
 		running: map[string]context.CancelFunc{}, base: base, stop: stop}
 	s.generate = s.polgen
+	s.lint = sync.OnceValues(func() (policy.Catalog, error) {
+		c, err := s.catalog()
+		if err != nil {
+			return policy.Catalog{}, err
+		}
+		return lintcat.Adapt(c), nil
+	})
 	return s
 }
 

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer/types"
 
 	"github.com/iamd-dev/iamd/internal/authn"
-	"github.com/iamd-dev/iamd/internal/catalog/lintcat"
 	"github.com/iamd-dev/iamd/internal/policy"
 )
 
@@ -36,12 +35,12 @@ func (s *Service) ValidatePolicy(ctx context.Context, c *authn.Caller, in *sdk.V
 	if err != nil {
 		return nil, err
 	}
-	cat, err := s.catalog()
+	cat, err := s.lint()
 	if err != nil {
 		return nil, fmt.Errorf("validate policy: %w", err)
 	}
 	text := *in.PolicyDocument
-	findings, err := policy.Lint(text, kind, lintcat.Adapt(cat))
+	findings, err := policy.Lint(text, kind, cat)
 	if err != nil {
 		return nil, fmt.Errorf("validate policy: %w", err)
 	}
