@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/iamd-dev/iamd/internal/analyzersvc"
 	"github.com/iamd-dev/iamd/internal/catalog/lintcat"
+	"github.com/iamd-dev/iamd/internal/config"
 	"github.com/iamd-dev/iamd/internal/policy"
 	"github.com/iamd-dev/iamd/internal/server"
 	"github.com/iamd-dev/iamd/internal/store"
@@ -525,5 +527,26 @@ func TestAnalyzerWire(t *testing.T) {
 				t.Errorf("body %s: want JSON with a message for an error (%v)", body, err)
 			}
 		})
+	}
+}
+
+// BenchmarkAnalyzerValidatePolicy: ValidatePolicy through the SDK client and the listener (SigV4,
+// routing, restJson1 codec, Lint, audit record).
+func BenchmarkAnalyzerValidatePolicy(b *testing.B) {
+	cfg := config.Default(b.TempDir(), "")
+	cfg.DataDir, cfg.Listen, cfg.AccountID = b.TempDir(), "127.0.0.1:0", testAccount
+	cfg.RootAccessKeyID, cfg.RootSecretAccessKey, cfg.ManagedPolicies = rootKey, rootSecret, false
+	srv, err := server.Start(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	aa := analyzerClient(srv, rootKey, rootSecret)
+	in := &accessanalyzer.ValidatePolicyInput{PolicyDocument: aws.String(badPolicy), PolicyType: aatypes.PolicyTypeIdentityPolicy}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := aa.ValidatePolicy(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
