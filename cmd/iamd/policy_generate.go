@@ -32,7 +32,8 @@ const policyGenerateUsage = `  iamd policy generate --principal ARN [--from TIME
                        [--type KIND] [--json]
       generate a least-privilege policy from the principal's activity: ARN is an IAM user
       (arn:aws:iam::ACCOUNT:user/PATH/NAME) or role (arn:aws:iam::ACCOUNT:role/PATH/NAME; all
-      its sessions count). The records are read from iamd's own trail (DIR/iamd.db, also
+      its sessions count), spelt as CloudTrail records it (path included) unless iamd's store
+      has the principal. The records are read from iamd's own trail (DIR/iamd.db, also
       while the server runs), or with --trail PATH from real CloudTrail: PATH is either a
       directory of CloudTrail log files (AWSLogs/... or flat, .json or .json.gz) or a
       database made by iamd trail import. TIME is RFC 3339 ("2024-05-01T00:00:00Z"), a date

@@ -400,11 +400,11 @@ func (g *Generator) notes(res *Result) {
 			}
 			parts = append(parts, fmt.Sprintf("%s (%d)", k, g.unmapped[k]))
 		}
-		res.Notes = append(res.Notes, fmt.Sprintf("%d records name an event the action catalog has no IAM action for, and are left out: %s.",
+		res.Notes = append(res.Notes, fmt.Sprintf("Records naming an event the action catalog has no IAM action for, left out: %d (%s).",
 			g.stats.Unmapped, strings.Join(parts, ", ")))
 	}
 	if g.stats.Denied > 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("%d calls were denied in the window; their actions are not granted (see Denied).", g.stats.Denied))
+		res.Notes = append(res.Notes, fmt.Sprintf("Calls denied in the window: %d; their actions are not granted (they are listed as used but denied).", g.stats.Denied))
 	}
 	for _, u := range res.Used {
 		if len(u.DependentOf) > 0 && u.Calls == 0 {

@@ -184,7 +184,7 @@ type usage struct {
 	calls     int
 	resources map[string]bool // nil or empty with star: "*"
 	star      string          // why the resource is "*" ("" when ARNs are known)
-	rtype     string          // the resource type of the ARNs (the first seen)
+	rtype     string          // a resource type of the ARNs, for the Sid
 	passedTo  map[string]bool // iam:PassedToService values (iam:PassRole only)
 	anyTarget bool            // some pass had no known service: no condition
 	depOf     map[string]bool
@@ -211,8 +211,8 @@ func (u *usage) addResources(rs []string, kind string) {
 		u.star, u.resources = kind, nil
 		return
 	}
-	if u.rtype == "" {
-		u.rtype = kind
+	if u.rtype == "" || kind < u.rtype {
+		u.rtype = kind // the least name, so that the result does not depend on record order
 	}
 	if u.resources == nil {
 		u.resources = map[string]bool{}
