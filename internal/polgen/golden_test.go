@@ -99,6 +99,26 @@ func TestGolden(t *testing.T) {
 			got = append(got, '\n')
 			checkGolden(t, filepath.Join(dir, "policy.json"), []byte(res.Policy))
 			checkGolden(t, filepath.Join(dir, "result.json"), got)
+
+			// The result does not depend on the order of the records (the Access Analyzer API
+			// reads the trail newest first).
+			g, err = polgen.New(polgen.Options{Principal: in.Principal, From: parseWindow(t, in.From), To: parseWindow(t, in.To),
+				Catalog: testCatalog(t), Current: in.Current})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := len(in.Records) - 1; i >= 0; i-- {
+				if err := g.Add(in.Records[i]); err != nil {
+					t.Fatalf("Add(record %d): %v", i, err)
+				}
+			}
+			rev, err := g.Result()
+			if err != nil {
+				t.Fatalf("Result of the reversed records: %v", err)
+			}
+			if diff := cmp.Diff(res.Policy, rev.Policy); diff != "" {
+				t.Errorf("policy from the records in reverse order (-forward +reverse):\n%s", diff)
+			}
 		})
 	}
 }
