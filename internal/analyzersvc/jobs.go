@@ -140,12 +140,12 @@ func (s *Service) StartPolicyGeneration(ctx context.Context, c *authn.Caller, in
 	})
 	if err != nil || existing != "" {
 		s.release(id)
+		s.wg.Done()
 		if err != nil {
 			return nil, err
 		}
 		return &sdk.StartPolicyGenerationOutput{JobId: ptr(existing)}, nil
 	}
-	s.wg.Add(1)
 	go s.run(jctx, acct, *j)
 	return &sdk.StartPolicyGenerationOutput{JobId: ptr(id)}, nil
 }
@@ -224,7 +224,9 @@ func startHash(in *sdk.StartPolicyGenerationInput) string {
 }
 
 // reserve registers a job of this process before it is stored, so that a concurrent read does
-// not take it for one a stopped server left behind.
+// not take it for one a stopped server left behind, and counts its goroutine-to-be in s.wg
+// (under the lock that Close takes, so that Close waits for it): the caller either runs the
+// job, whose goroutine calls s.wg.Done, or releases the ID and calls s.wg.Done itself.
 func (s *Service) reserve(id string) (context.Context, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -236,6 +238,7 @@ func (s *Service) reserve(id string) (context.Context, error) {
 	}
 	ctx, cancel := context.WithCancel(s.base)
 	s.running[id] = cancel
+	s.wg.Add(1)
 	return ctx, nil
 }
 
