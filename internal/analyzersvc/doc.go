@@ -31,8 +31,11 @@
 // (CANCELED); on a finished job it changes nothing. A job left IN_PROGRESS by a stopped
 // server is reported FAILED (SERVICE_ERROR) when next read.
 //
+// GetGeneratedPolicy with includeResourcePlaceholders replaces the "*" resources polgen could not
+// fill from the records by the ARN formats of the actions' resource types, with ${Partition}
+// and ${Account} filled in ("arn:aws:s3:::${BucketName}/${ObjectName}").
+//
 // Differences from Access Analyzer: the trails and access role of cloudTrailDetails are
-// echoed back but not read (iamd reads its own trail, every region);
-// includeResourcePlaceholders and includeServiceLevelTemplate do not change the policy
-// (polgen fills resources from the records and always generates action-level statements).
+// echoed back but not read (iamd reads its own trail, every region); includeServiceLevelTemplate
+// does not change the policy (polgen always generates action-level statements).
 package analyzersvc

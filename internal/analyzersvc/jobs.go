@@ -351,6 +351,11 @@ func (s *Service) GetGeneratedPolicy(ctx context.Context, c *authn.Caller, in *s
 			types.TrailProperties{CloudTrailArn: t.CloudTrailArn, AllRegions: t.AllRegions, Regions: t.Regions})
 	}
 	for _, p := range j.Policies {
+		if in.IncludeResourcePlaceholders != nil && *in.IncludeResourcePlaceholders {
+			if p, err = s.placeholders(p, j.Principal); err != nil {
+				return nil, err
+			}
+		}
 		res.GeneratedPolicies = append(res.GeneratedPolicies, types.GeneratedPolicy{Policy: ptr(p)})
 	}
 	d := &types.JobDetails{JobId: ptr(j.ID), Status: j.Status, StartedOn: ptr(j.Started)}
@@ -361,6 +366,19 @@ func (s *Service) GetGeneratedPolicy(ctx context.Context, c *authn.Caller, in *s
 		d.JobError = &types.JobError{Code: j.ErrCode, Message: ptr(j.ErrMsg)}
 	}
 	return &sdk.GetGeneratedPolicyOutput{JobDetails: d, GeneratedPolicyResult: res}, nil
+}
+
+// placeholders fills resource placeholders into a generated policy of principal.
+func (s *Service) placeholders(doc, principal string) (string, error) {
+	cat, err := s.catalog()
+	if err != nil {
+		return "", fmt.Errorf("resource placeholders: %w", err)
+	}
+	a, err := arn.Parse(principal)
+	if err != nil {
+		return "", fmt.Errorf("resource placeholders: %w", err)
+	}
+	return withPlaceholders(doc, cat, a.Partition, a.Account)
 }
 
 // ListPolicyGenerations lists the account's jobs, newest first, optionally of one principal.

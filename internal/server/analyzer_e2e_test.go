@@ -363,6 +363,14 @@ func TestAnalyzerPolicyGeneration(t *testing.T) {
 		}
 	}
 
+	// With resource placeholders the policy grants the same actions.
+	ph := must[*accessanalyzer.GetGeneratedPolicyOutput](t, "GetGeneratedPolicy with placeholders")(aa.GetGeneratedPolicy(ctx, &accessanalyzer.GetGeneratedPolicyInput{
+		JobId: aws.String(jobID), IncludeResourcePlaceholders: aws.Bool(true), IncludeServiceLevelTemplate: aws.Bool(true)}))
+	phDoc := aws.ToString(ph.GeneratedPolicyResult.GeneratedPolicies[0].Policy)
+	if !json.Valid([]byte(phDoc)) || !strings.Contains(phDoc, "iam:GetUser") || !strings.Contains(phDoc, "iam:ListUsers") {
+		t.Errorf("policy with placeholders:\n%s", phDoc)
+	}
+
 	// The same client token answers the same job; with another request it conflicts.
 	again := must[*accessanalyzer.StartPolicyGenerationOutput](t, "StartPolicyGeneration again")(aa.StartPolicyGeneration(ctx, &accessanalyzer.StartPolicyGenerationInput{
 		PolicyGenerationDetails: &aatypes.PolicyGenerationDetails{PrincipalArn: aws.String(bobARN)}, ClientToken: aws.String("tok-1")}))
