@@ -32,10 +32,16 @@ type Result struct {
 // Ensure loads the embedded AWS managed policies into st unless the stored set is from the
 // same or a newer data version. now dates the version setting.
 func Ensure(ctx context.Context, st store.Store, now time.Time) (Result, error) {
-	return ensure(ctx, st, now, managed.Version(), managed.Load)
+	version := managed.Version()
+	return ensure(ctx, st, now, version, func(ctx context.Context) *source {
+		if s := embeddedSource(ctx, version); s != nil {
+			return s
+		}
+		return loadSource(ctx, managed.Load)
+	})
 }
 
-func ensure(ctx context.Context, st store.Store, now time.Time, version string, load func() ([]managed.Policy, error)) (Result, error) {
+func ensure(ctx context.Context, st store.Store, now time.Time, version string, open func(ctx context.Context) *source) (Result, error) {
 	res := Result{Version: version}
 	err := st.View(ctx, func(r store.Reader) error {
 		e, err := r.Get(ctx, Account, store.KindSetting, SettingName)
@@ -51,28 +57,25 @@ func ensure(ctx context.Context, st store.Store, now time.Time, version string, 
 	if res.Stored != "" && !older(res.Stored, version) {
 		return res, nil
 	}
-	ps, err := load()
-	if err != nil {
-		return res, err
-	}
-	entities := make([]*store.Entity, len(ps))
-	for i := range ps {
-		if entities[i], err = entity(&ps[i]); err != nil {
-			return res, err
-		}
-	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops the decoder when the transaction fails
+	src := open(ctx)
+	loaded := 0
 	err = st.Update(ctx, func(tx store.Tx) error {
-		for _, e := range entities {
-			if err := put(ctx, tx, e); err != nil {
-				return err
-			}
+		loaded = 0
+		err := src.each(func(e *store.Entity) error {
+			loaded++
+			return put(ctx, tx, e)
+		})
+		if err != nil {
+			return err
 		}
 		return put(ctx, tx, &store.Entity{Account: Account, Kind: store.KindSetting, Name: SettingName, Created: now.UTC(), Data: []byte(version)})
 	})
 	if err != nil {
 		return res, fmt.Errorf("managed policies: store version %s: %w", version, err)
 	}
-	res.Loaded = len(entities)
+	res.Loaded = loaded
 	return res, nil
 }
 
