@@ -224,3 +224,32 @@ func TestOutboundWebIdentityFederation(t *testing.T) {
 		t.Errorf("another account's issuer: status %d, want 404", code)
 	}
 }
+
+// BenchmarkGetWebIdentityToken measures GetWebIdentityToken end to end through the SDK client
+// (signing, authorization, loading and opening the account's sealed key, signing the JWT), per
+// algorithm, once the keys exist.
+func BenchmarkGetWebIdentityToken(b *testing.B) {
+	ctx := context.Background()
+	srv, err := startBench(b)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := iamClient(srv, rootKey, rootSecret, "").EnableOutboundWebIdentityFederation(ctx, &iam.EnableOutboundWebIdentityFederationInput{}); err != nil {
+		b.Fatal(err)
+	}
+	client := stsClient(srv, rootKey, rootSecret, "")
+	for _, alg := range []string{"RS256", "ES384"} {
+		b.Run(alg, func(b *testing.B) {
+			in := &sts.GetWebIdentityTokenInput{Audience: []string{"https://api.example.com"}, SigningAlgorithm: aws.String(alg)}
+			if _, err := client.GetWebIdentityToken(ctx, in); err != nil { // makes the key
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := client.GetWebIdentityToken(ctx, in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
