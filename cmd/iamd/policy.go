@@ -2,15 +2,15 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/iamd-dev/iamd/internal/analyzersvc"
+	"github.com/iamd-dev/iamd/internal/api/middleware"
 	"github.com/iamd-dev/iamd/internal/catalog/lintcat"
 	"github.com/iamd-dev/iamd/internal/policy"
 )
@@ -114,66 +114,6 @@ func lintCatalog() (policy.Catalog, error) {
 	return c, nil
 }
 
-// The JSON shape of Access Analyzer's ValidatePolicyFinding.
-type (
-	vpFinding struct {
-		FindingType    string       `json:"findingType"`
-		IssueCode      string       `json:"issueCode"`
-		FindingDetails string       `json:"findingDetails"`
-		LearnMoreLink  string       `json:"learnMoreLink,omitempty"`
-		Locations      []vpLocation `json:"locations"`
-	}
-	vpLocation struct {
-		Path []vpPathElement `json:"path"`
-		Span vpSpan          `json:"span"`
-	}
-	// vpPathElement is a union: an array index or an object member's name.
-	vpPathElement struct {
-		Index *int    `json:"index,omitempty"`
-		Value *string `json:"value,omitempty"`
-	}
-	vpSpan struct {
-		Start vpPosition `json:"start"`
-		End   vpPosition `json:"end"`
-	}
-	// vpPosition counts lines from 1 and columns and offsets from 0, in characters.
-	vpPosition struct {
-		Line   int `json:"line"`
-		Column int `json:"column"`
-		Offset int `json:"offset"`
-	}
-)
-
-const learnMore = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html"
-
-func toValidatePolicyFinding(text string, f policy.Finding) vpFinding {
-	out := vpFinding{
-		FindingType: f.Type, IssueCode: f.Code, FindingDetails: f.Message,
-		Locations: []vpLocation{},
-	}
-	if f.Code != policy.CodePolicySyntax {
-		out.LearnMoreLink = learnMore
-	}
-	if f.Line == 0 {
-		return out
-	}
-	l := vpLocation{Path: []vpPathElement{}, Span: vpSpan{
-		Start: vpPosition{Line: f.Line, Column: f.Column - 1, Offset: utf8.RuneCountInString(text[:f.Offset])},
-		End:   vpPosition{Line: f.EndLine, Column: f.EndColumn - 1, Offset: utf8.RuneCountInString(text[:f.EndOffset])},
-	}}
-	for _, s := range f.Steps {
-		if s.Name == "" {
-			i := s.Index
-			l.Path = append(l.Path, vpPathElement{Index: &i})
-			continue
-		}
-		v := s.Name
-		l.Path = append(l.Path, vpPathElement{Value: &v})
-	}
-	out.Locations = append(out.Locations, l)
-	return out
-}
-
 func policyValidate(text string, kind policy.Kind, stdout io.Writer) error {
 	cat, err := lintCatalog()
 	if err != nil {
@@ -183,14 +123,17 @@ func policyValidate(text string, kind policy.Kind, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("policy: validate: %w", err)
 	}
-	enc := json.NewEncoder(stdout)
-	enc.SetEscapeHTML(false)
 	errs := 0
 	for _, f := range findings {
 		if f.Type == policy.FindingError {
 			errs++
 		}
-		if err := enc.Encode(toValidatePolicyFinding(text, f)); err != nil {
+		f := analyzersvc.Finding(text, f)
+		b, err := middleware.EncodeJSON(&f)
+		if err != nil {
+			return fmt.Errorf("policy: validate: %w", err)
+		}
+		if _, err := fmt.Fprintf(stdout, "%s\n", b); err != nil {
 			return fmt.Errorf("policy: validate: write: %w", err)
 		}
 	}

@@ -22,6 +22,37 @@ type wantFinding struct {
 	Type, Code, Path, At string
 }
 
+// The JSON shape of Access Analyzer's ValidatePolicyFinding, written out here independently of
+// the encoder, so that decoding with DisallowUnknownFields checks the output's shape.
+type (
+	vpFinding struct {
+		FindingType    string       `json:"findingType"`
+		IssueCode      string       `json:"issueCode"`
+		FindingDetails string       `json:"findingDetails"`
+		LearnMoreLink  string       `json:"learnMoreLink,omitempty"`
+		Locations      []vpLocation `json:"locations"`
+	}
+	vpLocation struct {
+		Path []vpPathElement `json:"path"`
+		Span vpSpan          `json:"span"`
+	}
+	// vpPathElement is a union: an array index or an object member's name.
+	vpPathElement struct {
+		Index *int    `json:"index,omitempty"`
+		Value *string `json:"value,omitempty"`
+	}
+	vpSpan struct {
+		Start vpPosition `json:"start"`
+		End   vpPosition `json:"end"`
+	}
+	// vpPosition counts lines from 1 and columns and offsets from 0, in characters.
+	vpPosition struct {
+		Line   int `json:"line"`
+		Column int `json:"column"`
+		Offset int `json:"offset"`
+	}
+)
+
 // pathString renders a ValidatePolicy path as Statement[0].Action[1].
 func pathString(p []vpPathElement) string {
 	var b strings.Builder
