@@ -110,7 +110,7 @@ func benchGenerate(b *testing.B, pool [][]byte, total int, principal string) {
 	b.ResetTimer()
 	cpu := cpuTime()
 	for range b.N {
-		g, err := polgen.New(polgen.Options{Principal: principal, Catalog: cat})
+		g, err := polgen.New(polgen.Options{Principal: principal, Catalog: cat, Lint: testLint(b)})
 		if err != nil {
 			b.Fatal(err)
 		}

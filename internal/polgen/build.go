@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/iamd-dev/iamd/internal/catalog"
+	"github.com/iamd-dev/iamd/internal/catalog/lintcat"
 	"github.com/iamd-dev/iamd/internal/policy"
 )
 
@@ -41,31 +42,58 @@ func (e *entry) label() string {
 // Result builds the policy from the records added so far. It may be called more than once.
 func (g *Generator) Result() (*Result, error) {
 	res := &Result{Principal: g.o.Principal, From: g.o.From, To: g.o.To, Limit: policy.SizeLimit(g.o.Kind), Stats: g.stats}
-	entries := g.entries()
-	services := map[string]bool{}
-	for _, e := range entries {
-		services[e.service] = true
+	if g.o.Lint == nil {
+		c := lintcat.Adapt(g.cat)
+		g.o.Lint = &c
 	}
-	res.Stats.ServicesUsed = len(services)
-
-	text, err := g.fit(entries, res)
-	if err != nil {
-		return nil, err
-	}
-	res.Policy, res.Size, res.IsEmpty = text, policy.Size(text), len(entries) == 0
-	if !res.IsEmpty {
-		findings, err := policy.Lint(text, g.o.Kind, lintCatalog(g.cat))
+	cat := *g.o.Lint
+	// Resources taken from records can be ARNs IAM refuses (an account ID that is not 12
+	// digits, an unknown Region): validation names them, they are left out (the action falls
+	// back to "*" when none is left) and the policy is made again.
+	refused := map[string]string{}
+	for attempt := 0; ; attempt++ {
+		res.Notes = nil
+		entries := g.entries(refused)
+		services := map[string]bool{}
+		for _, e := range entries {
+			services[e.service] = true
+		}
+		res.Stats.ServicesUsed = len(services)
+		text, err := g.fit(entries, res)
+		if err != nil {
+			return nil, err
+		}
+		res.Policy, res.Size, res.IsEmpty = text, policy.Size(text), len(entries) == 0
+		if res.IsEmpty {
+			break
+		}
+		findings, err := policy.Lint(text, g.o.Kind, cat)
 		if err != nil {
 			return nil, fmt.Errorf("polgen: lint: %w", err)
 		}
+		var errs []policy.Finding
+		more := false
 		for _, f := range findings {
 			switch f.Type {
 			case policy.FindingError:
-				return nil, fmt.Errorf("polgen: generated policy fails validation at %s: %s", f.Path, f.Message)
+				errs = append(errs, f)
+				if r := resourceAt(text, f.Steps); r != "" && r != "*" && refused[r] == "" && attempt < 8 {
+					refused[r], more = f.Message, true
+				}
 			case policy.FindingSecurityWarning:
 				res.Notes = append(res.Notes, fmt.Sprintf("Validation: %s at %s: %s", f.Code, f.Path, f.Message))
 			}
 		}
+		if more {
+			continue
+		}
+		if len(errs) > 0 {
+			return nil, fmt.Errorf("polgen: generated policy fails validation at %s: %s", errs[0].Path, errs[0].Message)
+		}
+		break
+	}
+	for _, r := range sortedKeys(boolKeys(refused)) {
+		res.Notes = append(res.Notes, fmt.Sprintf("The resource %s from the records is left out: %s", r, refused[r]))
 	}
 	res.Used, res.Denied = g.uses()
 	g.notes(res)
@@ -79,11 +107,48 @@ func (g *Generator) Result() (*Result, error) {
 	return res, nil
 }
 
-// entries turns the usage into one entry per action, sorted by action.
-func (g *Generator) entries() []*entry {
+func boolKeys(m map[string]string) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
+// resourceAt returns the Resource entry of a rendered document at a finding's path
+// (Statement[i].Resource[j]), or "" when the path is elsewhere.
+func resourceAt(text string, steps []policy.PathStep) string {
+	if len(steps) != 4 || steps[0].Name != "Statement" || steps[1].Name != "" || steps[2].Name != "Resource" || steps[3].Name != "" {
+		return ""
+	}
+	var doc docJSON
+	if json.Unmarshal([]byte(text), &doc) != nil {
+		return ""
+	}
+	i, j := steps[1].Index, steps[3].Index
+	if i < 0 || i >= len(doc.Statement) || j < 0 || j >= len(doc.Statement[i].Resource) {
+		return ""
+	}
+	return doc.Statement[i].Resource[j]
+}
+
+// entries turns the usage into one entry per action, sorted by action, without the refused
+// resources.
+func (g *Generator) entries(refused map[string]string) []*entry {
 	out := make([]*entry, 0, len(g.used))
 	for name, u := range g.used {
 		e := &entry{pattern: name, service: u.action.Service, resources: g.resourceList(u), reason: u.star, rtype: u.rtype, depOnly: u.calls == 0}
+		if len(refused) > 0 && !e.star() {
+			kept := e.resources[:0:0]
+			for _, r := range e.resources {
+				if refused[r] == "" {
+					kept = append(kept, r)
+				}
+			}
+			if e.resources = kept; len(kept) == 0 {
+				e.resources, e.reason, e.rtype = []string{"*"}, reasonRefused, ""
+			}
+		}
 		if len(u.passedTo) > 0 && !u.anyTarget {
 			e.passedTo = sortedKeys(u.passedTo)
 		}
@@ -410,21 +475,6 @@ func (g *Generator) notes(res *Result) {
 		if len(u.DependentOf) > 0 && u.Calls == 0 {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s is granted as a dependent action of %s (from the action catalog).", u.Action, strings.Join(u.DependentOf, ", ")))
 		}
-	}
-}
-
-// lintCatalog adapts the action catalog to what policy.Lint asks for.
-func lintCatalog(c *catalog.Catalog) policy.Catalog {
-	return policy.Catalog{
-		KnownService: func(prefix string) bool { _, ok := c.Service(prefix); return ok },
-		MatchActions: func(pattern string) []string { return actionNamesOf(c.Match(pattern)) },
-		ConditionKeyType: func(key string) (string, bool) {
-			k, ok := c.ConditionKey(key)
-			if !ok {
-				return "", false
-			}
-			return k.Type, true
-		},
 	}
 }
 

@@ -95,7 +95,7 @@ func FuzzGenerate(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, p := range principals {
-			g, err := New(Options{Principal: p, Catalog: fuzzCatalog(t)})
+			g, err := New(Options{Principal: p, Catalog: fuzzCatalog(t), Lint: adaptFuzzCatalog()})
 			if err != nil {
 				t.Fatal(err)
 			}

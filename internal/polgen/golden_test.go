@@ -13,7 +13,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/iamd-dev/iamd/internal/catalog"
+	"github.com/iamd-dev/iamd/internal/catalog/lintcat"
 	"github.com/iamd-dev/iamd/internal/polgen"
+	"github.com/iamd-dev/iamd/internal/policy"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -25,6 +27,25 @@ func testCatalog(t testing.TB) *catalog.Catalog {
 	c, err := loadCatalog()
 	if err != nil {
 		t.Fatal(err)
+	}
+	return c
+}
+
+var adaptCatalog = sync.OnceValue(func() *policy.Catalog {
+	c, err := loadCatalog()
+	if err != nil {
+		return nil
+	}
+	a := lintcat.Adapt(c)
+	return &a
+})
+
+// testLint is the catalog adapted for policy.Lint, made once for the tests.
+func testLint(t testing.TB) *policy.Catalog {
+	t.Helper()
+	c := adaptCatalog()
+	if c == nil {
+		t.Fatal("no catalog")
 	}
 	return c
 }
@@ -78,7 +99,7 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("input.json: %v", err)
 			}
 			g, err := polgen.New(polgen.Options{Principal: in.Principal, From: parseWindow(t, in.From), To: parseWindow(t, in.To),
-				Catalog: testCatalog(t), Current: in.Current})
+				Catalog: testCatalog(t), Lint: testLint(t), Current: in.Current})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -103,7 +124,7 @@ func TestGolden(t *testing.T) {
 			// The result does not depend on the order of the records (the Access Analyzer API
 			// reads the trail newest first).
 			g, err = polgen.New(polgen.Options{Principal: in.Principal, From: parseWindow(t, in.From), To: parseWindow(t, in.To),
-				Catalog: testCatalog(t), Current: in.Current})
+				Catalog: testCatalog(t), Lint: testLint(t), Current: in.Current})
 			if err != nil {
 				t.Fatal(err)
 			}

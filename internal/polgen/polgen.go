@@ -25,6 +25,9 @@ type Options struct {
 	Kind policy.Kind
 	// Catalog is the AWS action catalog; nil loads the embedded one (which takes a few ms).
 	Catalog *catalog.Catalog
+	// Lint is Catalog adapted for policy.Lint (lintcat.Adapt), with which the result is
+	// validated; nil adapts Catalog when Result is first called (a few ms).
+	Lint *policy.Catalog
 	// IAMPath returns the path ("/", "/apps/") of an IAM entity of the principal's account by
 	// kind ("user", "role", "group", "policy", "instance-profile") and name, for records that
 	// name an entity without showing its path; nil, or false, and a record of the principal
@@ -199,6 +202,7 @@ type deniedUse struct {
 const (
 	reasonNoResourceTypes = "NoResourceLevelPermissions"
 	reasonNotInRecords    = "ResourceNotInRecords"
+	reasonRefused         = "ResourceRefusedByIAM"
 )
 
 // addResources adds the resources of one call: ARNs of the resource type kind, or none and

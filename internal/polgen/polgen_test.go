@@ -57,7 +57,7 @@ func generate(t *testing.T, o polgen.Options, calls ...call) *polgen.Result {
 	if o.Principal == "" {
 		o.Principal = testRole
 	}
-	o.Catalog = testCatalog(t)
+	o.Catalog, o.Lint = testCatalog(t), testLint(t)
 	g, err := polgen.New(o)
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -239,7 +239,7 @@ func TestAddUnusualJSON(t *testing.T) {
 		if !json.Valid([]byte(r)) {
 			t.Fatalf("test record %s is not JSON", r)
 		}
-		g, err := polgen.New(polgen.Options{Principal: testRole, Catalog: testCatalog(t)})
+		g, err := polgen.New(polgen.Options{Principal: testRole, Catalog: testCatalog(t), Lint: testLint(t)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -449,5 +449,23 @@ func TestDiff(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(res.Notes, "\n"), "Current policy broken does not parse") {
 		t.Errorf("notes %q, want one about the broken policy", res.Notes)
+	}
+}
+
+// TestRefusedResources: ARNs from the records that validation refuses are left out, and the
+// action falls back to "*" when none is left.
+func TestRefusedResources(t *testing.T) {
+	res := generate(t, polgen.Options{},
+		call{source: "kms.amazonaws.com", name: "Decrypt", resources: `[{"ARN":"arn:aws:kms:us-east-1:12:key/abc","type":"AWS::KMS::Key"}]`},
+		call{source: "kms.amazonaws.com", name: "Encrypt", resources: `[{"ARN":"arn:aws:kms:us-east-1:12:key/abc","type":"AWS::KMS::Key"},{"ARN":"arn:aws:kms:us-east-1:111122223333:key/def","type":"AWS::KMS::Key"}]`})
+	want := map[string][2][]string{
+		"KmsResourceRefusedByIAM": {{"kms:Decrypt"}, {"*"}},
+		"KmsKey":                  {{"kms:Encrypt"}, {"arn:aws:kms:us-east-1:111122223333:key/def"}},
+	}
+	if diff := cmp.Diff(want, statements(t, res.Policy)); diff != "" {
+		t.Errorf("statements (-want +got):\n%s\n%s", diff, res.Policy)
+	}
+	if !strings.Contains(strings.Join(res.Notes, "\n"), "The resource arn:aws:kms:us-east-1:12:key/abc from the records is left out: The resource ARN account ID 12 is not valid.") {
+		t.Errorf("notes %q lack the refused ARN", res.Notes)
 	}
 }
