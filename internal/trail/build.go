@@ -127,7 +127,11 @@ func Build(call *Call) (*Record, error) {
 		ev.TLSDetails = &audit.TLSDetails{TLSVersion: call.TLSVersion, CipherSuite: call.CipherSuite, ClientProvidedHostHeader: call.Host}
 	}
 	scratch := scratchPool.Get().(*[]byte)
-	defer scratchPool.Put(scratch)
+	defer func() {
+		if cap(*scratch) <= maxScratch {
+			scratchPool.Put(scratch)
+		}
+	}()
 	buf := (*scratch)[:0]
 	var res []string
 	if call.Params != nil {
@@ -151,8 +155,10 @@ func Build(call *Call) (*Record, error) {
 }
 
 // scratchPool holds the buffers Build encodes parameters and responses into before copying
-// them into the record.
+// them into the record; one grown beyond maxScratch (a call with large documents) is dropped.
 var scratchPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+const maxScratch = 64 << 10
 
 // encodeParams appends the record form of a call's parameters to buf, returning the extended
 // buffer, the part of it that holds them (nil for none) and the resources they name.
