@@ -40,7 +40,7 @@ func (s *Service) ValidatePolicy(ctx context.Context, c *authn.Caller, in *sdk.V
 		return nil, fmt.Errorf("validate policy: %w", err)
 	}
 	text := *in.PolicyDocument
-	findings, err := policy.Lint(text, kind, cat)
+	findings, err := policy.LintWith(text, kind, cat, policy.LintOptions{ResourceType: string(in.ValidatePolicyResourceType)})
 	if err != nil {
 		return nil, fmt.Errorf("validate policy: %w", err)
 	}

@@ -77,11 +77,17 @@ const (
 // wantFindings lints text as the server should and converts the findings to the wire shape.
 func wantFindings(t *testing.T, text string, kind policy.Kind) []aatypes.ValidatePolicyFinding {
 	t.Helper()
+	return wantFindingsOn(t, text, kind, "")
+}
+
+// wantFindingsOn is wantFindings for a resource policy attached to a resource of the type.
+func wantFindingsOn(t *testing.T, text string, kind policy.Kind, resourceType aatypes.ValidatePolicyResourceType) []aatypes.ValidatePolicyFinding {
+	t.Helper()
 	cat, err := lintcat.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs, err := policy.Lint(text, kind, cat)
+	fs, err := policy.LintWith(text, kind, cat, policy.LintOptions{ResourceType: string(resourceType)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,6 +178,7 @@ func TestAnalyzerValidatePolicy(t *testing.T) {
 	t.Run("policy types", func(t *testing.T) {
 		withPrincipal := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket/*"}]}`
 		trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole","Resource":"*"}]}`
+		tableInBucket := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"dynamodb:GetItem","Resource":"arn:aws:s3:::bucket/*"}]}`
 		for _, tc := range []struct {
 			name     string
 			doc      string
@@ -184,13 +191,14 @@ func TestAnalyzerValidatePolicy(t *testing.T) {
 			{"resource without a principal", goodPolicy, aatypes.PolicyTypeResourcePolicy, "", policy.Resource, "MISSING_PRINCIPAL"},
 			{"resource with a principal", withPrincipal, aatypes.PolicyTypeResourcePolicy, aatypes.ValidatePolicyResourceTypeS3Bucket, policy.Resource, ""},
 			{"role trust with a resource", trust, aatypes.PolicyTypeResourcePolicy, aatypes.ValidatePolicyResourceTypeRoleTrust, policy.Trust, "ROLE_TRUST_POLICY_SYNTAX_ERROR_RESOURCE"},
+			{"bucket policy with a table action", tableInBucket, aatypes.PolicyTypeResourcePolicy, aatypes.ValidatePolicyResourceTypeS3Bucket, policy.Resource, "UNSUPPORTED_ACTION_IN_POLICY"},
 			{"service control", goodPolicy, aatypes.PolicyTypeServiceControlPolicy, "", policy.SCP, ""},
 			{"resource control", withPrincipal, aatypes.PolicyTypeResourceControlPolicy, "", policy.RCP, ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				out := must[*accessanalyzer.ValidatePolicyOutput](t, "ValidatePolicy")(aa.ValidatePolicy(ctx, &accessanalyzer.ValidatePolicyInput{
 					PolicyDocument: aws.String(tc.doc), PolicyType: tc.typ, ValidatePolicyResourceType: tc.resource}))
-				if diff := cmp.Diff(wantFindings(t, tc.doc, tc.kind), out.Findings, findingOpts); diff != "" {
+				if diff := cmp.Diff(wantFindingsOn(t, tc.doc, tc.kind, tc.resource), out.Findings, findingOpts); diff != "" {
 					t.Errorf("%s %s: findings (-want +got):\n%s", tc.typ, tc.resource, diff)
 				}
 				found := false
