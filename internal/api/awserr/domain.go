@@ -36,6 +36,13 @@ var byCode = map[string]func(string) *Error{
 	"RegionDisabledException": RegionDisabledException,
 }
 
+// statusByCode is the HTTP status of the sender-fault codes that have no constructor and do not
+// answer 400 (from the AWS service models' error shapes).
+var statusByCode = map[string]int{
+	"FeatureEnabled": 409, "FeatureDisabled": 404, // IAM outbound web identity federation
+	"OutboundWebIdentityFederationDisabledException": 403, "SessionDurationEscalationException": 403, // STS
+}
+
 // FromDomain maps a domain error (layer 1 in STYLE.md: *iam.Error, *iam.FieldError,
 // *iam.InputError, *iam.LimitError) or an *Error already in the chain to the wire error. It
 // returns nil for anything else: the caller answers InternalFailure and logs the cause.
@@ -51,7 +58,11 @@ func FromDomain(err error) *Error {
 		if f, ok := byCode[de.Code]; ok {
 			return f(de.Message)
 		}
-		return New(de.Code, 400, Sender, de.Message)
+		status := 400
+		if st, ok := statusByCode[de.Code]; ok {
+			status = st
+		}
+		return New(de.Code, status, Sender, de.Message)
 	}
 	var fe *iam.FieldError
 	if errors.As(err, &fe) {
