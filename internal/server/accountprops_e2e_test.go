@@ -104,3 +104,64 @@ func TestAccountProperties(t *testing.T) {
 		t.Errorf("RoleManager/Enabled = %q after rm's put, want false", got)
 	}
 }
+
+// TestHumanReadableSummary: a delegation request's summary is written from the request and its
+// policy (services, access levels, resources), under GetDelegationRequest's access rules.
+func TestHumanReadableSummary(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	tpl := must[*iam.CreatePolicyOutput](t, "CreatePolicy template")(root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("template"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetUser","iam:ListUserTags"],"Resource":"` + acctARN + `user/{{user}}"}]}`)}))
+	created := must[*iam.CreateDelegationRequestOutput](t, "CreateDelegationRequest")(root.CreateDelegationRequest(ctx, &iam.CreateDelegationRequestInput{
+		Description: aws.String("Read your user for onboarding"), NotificationChannel: aws.String("arn:aws:sns:us-east-1:" + testAccount + ":events"),
+		RequestorWorkflowId: aws.String("wf-1"), SessionDuration: aws.Int32(5400), OwnerAccountId: aws.String(testAccount),
+		Permissions: &iamtypes.DelegationPermission{PolicyTemplateArn: tpl.Policy.Arn,
+			Parameters: []iamtypes.PolicyParameter{{Name: aws.String("user"), Type: iamtypes.PolicyParameterTypeEnumString, Values: []string{"cora"}}}}}))
+	id := aws.ToString(created.DelegationRequestId)
+	req := must[*iam.GetDelegationRequestOutput](t, "GetDelegationRequest")(root.GetDelegationRequest(ctx, &iam.GetDelegationRequestInput{DelegationRequestId: aws.String(id)})).DelegationRequest
+	from := ""
+	if n := aws.ToString(req.RequestorName); n != "" {
+		from = " from " + n
+	}
+	entity := acctARN + "delegation-request/" + id
+
+	out := must[*iam.GetHumanReadableSummaryOutput](t, "GetHumanReadableSummary")(root.GetHumanReadableSummary(ctx, &iam.GetHumanReadableSummaryInput{EntityArn: aws.String(entity)}))
+	want := "Delegation request " + id + from + " for account " + testAccount + ".\n" +
+		"Description: Read your user for onboarding\n" +
+		"Access is requested for sessions of up to 1 hour 30 minutes.\n" +
+		"Requested permissions:\n" +
+		"- Allows AWS Identity and Access Management (IAM) (List: ListUserTags; Read: GetUser) on " + acctARN + "user/cora."
+	if diff := cmp.Diff(want, aws.ToString(out.SummaryContent)); diff != "" {
+		t.Errorf("summary (-want +got):\n%s", diff)
+	}
+	if out.SummaryState != iamtypes.SummaryStateTypeAvailable || aws.ToString(out.Locale) != "en" {
+		t.Errorf("state, locale = %s, %s; want AVAILABLE, en", out.SummaryState, aws.ToString(out.Locale))
+	}
+	ja := must[*iam.GetHumanReadableSummaryOutput](t, "GetHumanReadableSummary ja")(root.GetHumanReadableSummary(ctx, &iam.GetHumanReadableSummaryInput{EntityArn: aws.String(entity), Locale: aws.String("ja")}))
+	if aws.ToString(ja.Locale) != "ja" || aws.ToString(ja.SummaryContent) != want {
+		t.Errorf("Locale ja: locale %s, content %q; want ja and the English text", aws.ToString(ja.Locale), aws.ToString(ja.SummaryContent))
+	}
+
+	id2, secret := userWithKey(t, ctx, root, "nobody")
+	nobody := iamClient(srv, id2, secret, "")
+	tests := []struct {
+		name      string
+		c         *iam.Client
+		entity    string
+		code, msg string
+	}{
+		{"not a delegation request", root, acctARN + "user/nobody", "InvalidInput",
+			"Entity type of " + acctARN + "user/nobody is not supported. The only supported entity type is delegation-request."},
+		{"missing request", root, acctARN + "delegation-request/dr-000000000000000000000000", "NoSuchEntity",
+			"The delegation request with ID dr-000000000000000000000000 cannot be found."},
+		{"not allowed", nobody, entity, "AccessDenied",
+			"User: " + acctARN + "user/nobody is not authorized to perform: iam:GetHumanReadableSummary on resource: " + entity + " because no identity-based policy allows the iam:GetHumanReadableSummary action"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tc.c.GetHumanReadableSummary(ctx, &iam.GetHumanReadableSummaryInput{EntityArn: aws.String(tc.entity)})
+			wantCode(t, "GetHumanReadableSummary", err, tc.code, tc.msg)
+		})
+	}
+}

@@ -5,7 +5,8 @@ import (
 	"github.com/iamd-dev/iamd/internal/iamsvc"
 )
 
-// orgOps: centralized root access (Organizations), account properties and STS preferences.
+// orgOps: centralized root access (Organizations), account properties, STS preferences and
+// human-readable summaries.
 func orgOps(s *iamsvc.Service) []middleware.Op {
 	return []middleware.Op{
 		middleware.Handle("ListOrganizationsFeatures", s.ListOrganizationsFeatures),
@@ -16,5 +17,6 @@ func orgOps(s *iamsvc.Service) []middleware.Op {
 		middleware.Handle("GetAccountProperties", s.GetAccountProperties),
 		middleware.Handle("PutAccountProperties", s.PutAccountProperties),
 		middleware.Handle("SetSecurityTokenServicePreferences", s.SetSecurityTokenServicePreferences),
+		middleware.Handle("GetHumanReadableSummary", s.GetHumanReadableSummary),
 	}
 }
