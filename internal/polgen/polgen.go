@@ -26,7 +26,7 @@ type Options struct {
 	// Catalog is the AWS action catalog; nil loads the embedded one (which takes a few ms).
 	Catalog *catalog.Catalog
 	// Lint is Catalog adapted for policy.Lint (lintcat.Adapt), with which the result is
-	// validated; nil adapts Catalog when Result is first called (a few ms).
+	// validated; nil adapts the part of Catalog generation needs when Result is first called.
 	Lint *policy.Catalog
 	// IAMPath returns the path ("/", "/apps/") of an IAM entity of the principal's account by
 	// kind ("user", "role", "group", "policy", "instance-profile") and name, for records that

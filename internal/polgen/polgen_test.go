@@ -469,3 +469,27 @@ func TestRefusedResources(t *testing.T) {
 		t.Errorf("notes %q lack the refused ARN", res.Notes)
 	}
 }
+
+// TestDefaultLint: without Options.Lint, the result is still validated (here refusing an ARN
+// with a 2-digit account).
+func TestDefaultLint(t *testing.T) {
+	g, err := polgen.New(polgen.Options{Principal: testRole, Catalog: testCatalog(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []call{
+		{source: "sts.amazonaws.com", name: "AssumeRole", params: `{"roleArn":"arn:aws:iam::12:role/x","roleSessionName":"s"}`},
+	} {
+		if err := g.Add(c.json()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := g.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2][]string{"StsResourceRefusedByIAM": {{"sts:AssumeRole"}, {"*"}}}
+	if diff := cmp.Diff(want, statements(t, res.Policy)); diff != "" {
+		t.Errorf("sts:AssumeRole of a refused role ARN (-want +got):\n%s\n%s", diff, res.Policy)
+	}
+}
