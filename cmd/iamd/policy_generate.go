@@ -19,6 +19,8 @@ import (
 	"github.com/iamd-dev/iamd/internal/arn"
 	"github.com/iamd-dev/iamd/internal/audit"
 	"github.com/iamd-dev/iamd/internal/authz"
+	"github.com/iamd-dev/iamd/internal/catalog"
+	"github.com/iamd-dev/iamd/internal/catalog/lintcat"
 	"github.com/iamd-dev/iamd/internal/config"
 	"github.com/iamd-dev/iamd/internal/iam"
 	"github.com/iamd-dev/iamd/internal/polgen"
@@ -84,6 +86,12 @@ func policyGenerateAt(ctx context.Context, args []string, getenv func(string) st
 		return fmt.Errorf("policy generate: --to: %w", err)
 	}
 	o.Principal, o.Kind = principal, kind
+	// Validate the result with the same adapter as iamd policy validate.
+	if o.Catalog, err = catalog.Load(); err != nil {
+		return fmt.Errorf("policy generate: %w", err)
+	}
+	lint := lintcat.Adapt(o.Catalog)
+	o.Lint = &lint
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
 	// The principal's policies today, from iamd's store when it has one.
