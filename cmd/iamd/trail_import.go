@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -24,10 +25,14 @@ type importResult struct {
 }
 
 // trailImport reads AWS CloudTrail log files (the AWSLogs/... delivery layout or a flat
-// directory; .json or .json.gz) into a separate SQLite store for analysis. Each file is
-// imported in one transaction, so a file is imported whole or not at all; a malformed file
-// is reported by name and skipped. Records whose eventID the store already holds are
-// skipped, so importing the same directory twice imports nothing the second time.
+// directory; .json or .json.gz) into a separate SQLite store for analysis. A file is imported
+// whole or not at all: a malformed file is reported by name and skipped. Records whose eventID
+// the store already holds are skipped, so importing the same directory twice imports nothing
+// the second time. Files are decoded in parallel and appended in file order, several files
+// per transaction (importBatch records at least). Into an empty trail, the events' lookup
+// indexes are dropped for the load and built once at the end (an interrupted import leaves
+// them to the next one). Together that makes 10⁶ records about a minute of CPU rather than
+// several (docs/benchmarks.md).
 func trailImport(ctx context.Context, dir, to string, stdout, stderr io.Writer) error {
 	if dir == "" || to == "" {
 		return errors.New("usage: iamd trail import DIR --to IMPORTDB")
@@ -45,30 +50,216 @@ func trailImport(ctx context.Context, dir, to string, stdout, stderr io.Writer) 
 		return fmt.Errorf("trail import: %w", err)
 	}
 	defer db.Close()
-	var res importResult
-	for _, rel := range paths {
-		n, dup, err := importFile(ctx, db, filepath.Join(dir, filepath.FromSlash(rel)))
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			var bad *malformedError
-			if !errors.As(err, &bad) {
-				return fmt.Errorf("trail import: %s: %w", rel, err)
-			}
-			fmt.Fprintf(stderr, "iamd: trail import: skipped %s: %v\n", rel, bad.err)
-			res.skipped = append(res.skipped, rel)
-			continue
+	if err := db.ForBulkLoad(ctx, importCache); err != nil {
+		return fmt.Errorf("trail import: %w", err)
+	}
+	// Indexes an interrupted import into an empty trail left deferred.
+	if err := db.RestoreEventIndexes(ctx); err != nil {
+		return fmt.Errorf("trail import: %w", err)
+	}
+	first, err := db.Chain(ctx, 0, 1)
+	if err != nil {
+		return fmt.Errorf("trail import: %w", err)
+	}
+	var seen map[string]bool // importing into an empty trail: the IDs imported so far
+	if len(first) == 0 {
+		if err := db.DeferEventIndexes(ctx); err != nil {
+			return fmt.Errorf("trail import: %w", err)
 		}
-		res.files++
-		res.records += n
-		res.present += dup
+		seen = map[string]bool{}
+	}
+	res, err := importFiles(ctx, db, dir, paths, seen, stderr)
+	if seen != nil {
+		if rerr := db.RestoreEventIndexes(context.WithoutCancel(ctx)); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("trail import: %w", rerr))
+		}
+	}
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "imported %d records from %d log files into %s (%d already imported); %d malformed files skipped\n",
 		res.records, res.files, to, res.present, len(res.skipped))
 	if len(res.skipped) > 0 {
 		return fmt.Errorf("trail import: %d malformed files skipped, first %s", len(res.skipped), res.skipped[0])
 	}
+	return nil
+}
+
+// importFiles decodes the files and appends them in batches. With seen (an empty trail, whose
+// event indexes are deferred) it drops repeated event IDs in memory instead of asking the store.
+func importFiles(ctx context.Context, db *sqlite.DB, dir string, paths []string, seen map[string]bool, stderr io.Writer) (importResult, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	files := decodeFiles(ctx, dir, paths)
+	var res importResult
+	var batch []*decodedFile
+	records := 0
+	flush := func() error {
+		if err := appendFiles(ctx, db, batch, seen, &res); err != nil {
+			return err
+		}
+		batch, records = batch[:0], 0
+		return nil
+	}
+	for f := range files {
+		if f.err != nil {
+			var bad *malformedError
+			if !errors.As(f.err, &bad) {
+				return res, fmt.Errorf("trail import: %s: %w", f.rel, f.err)
+			}
+			fmt.Fprintf(stderr, "iamd: trail import: skipped %s: %v\n", f.rel, bad.err)
+			res.skipped = append(res.skipped, f.rel)
+			continue
+		}
+		batch = append(batch, f)
+		if records += len(f.events); records >= importBatch {
+			if err := flush(); err != nil {
+				return res, err
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	return res, flush()
+}
+
+// importBatch is how many records trail import appends per transaction (at least: whole files
+// go in), and importCache the write connection's page cache while it does.
+const (
+	importBatch = 100_000
+	importCache = 512 << 20
+)
+
+// decodedFile is one log file read and summarized, ready to append.
+type decodedFile struct {
+	rel    string
+	events []*store.Event
+	dup    int // records repeated within the file
+	err    error
+}
+
+// decodeFiles reads and summarizes the files on GOMAXPROCS goroutines and delivers them in
+// the order of paths (so that the trail's order does not depend on scheduling).
+func decodeFiles(ctx context.Context, dir string, paths []string) <-chan *decodedFile {
+	workers := runtime.GOMAXPROCS(0)
+	slots := make(chan chan *decodedFile, 2*workers) // one slot per file, in order
+	out := make(chan *decodedFile)
+	jobs := make(chan func(), 2*workers)
+	for range workers {
+		go func() {
+			for job := range jobs {
+				job()
+			}
+		}()
+	}
+	go func() {
+		defer close(slots)
+		defer close(jobs)
+		for _, rel := range paths {
+			slot := make(chan *decodedFile, 1)
+			select {
+			case slots <- slot:
+			case <-ctx.Done():
+				return
+			}
+			jobs <- func() { slot <- decodeFile(dir, rel) }
+		}
+	}()
+	go func() {
+		defer close(out)
+		for slot := range slots {
+			select {
+			case out <- <-slot:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}
+
+// decodeFile reads one log file and turns its records into store events, dropping records
+// repeated within the file.
+func decodeFile(dir, rel string) *decodedFile {
+	f := &decodedFile{rel: rel}
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+	if err != nil {
+		f.err = err
+		return f
+	}
+	recs, err := audit.ReadLogFile(data)
+	if err != nil {
+		f.err = &malformedError{err}
+		return f
+	}
+	seen := make(map[string]bool, len(recs))
+	for i, rec := range recs {
+		s, err := audit.Summarize(rec)
+		if err != nil {
+			f.err, f.events = &malformedError{fmt.Errorf("record %d: %w", i, err)}, nil
+			return f
+		}
+		if seen[s.Account+"/"+s.ID] {
+			f.dup++
+			continue
+		}
+		seen[s.Account+"/"+s.ID] = true
+		f.events = append(f.events, &store.Event{Time: s.Time, Account: s.Account, Source: s.Source, Name: s.Name, ID: s.ID,
+			Username: s.Username, AccessKey: s.AccessKey, ReadOnly: s.ReadOnly, Resources: resourceKeys(s.Resources), Record: rec})
+	}
+	return f
+}
+
+// appendFiles appends the files' records that the store does not hold yet (nor an earlier
+// file of the batch) in one transaction, and counts them into res. With seen, the store's
+// trail was empty when the import began and seen holds every event imported since.
+func appendFiles(ctx context.Context, db *sqlite.DB, files []*decodedFile, seen map[string]bool, res *importResult) error {
+	if len(files) == 0 {
+		return nil
+	}
+	present := seen // account + "/" + event ID
+	if present == nil {
+		present = map[string]bool{}
+		byAccount := map[string][]string{}
+		for _, f := range files {
+			for _, e := range f.events {
+				byAccount[e.Account] = append(byAccount[e.Account], e.ID)
+			}
+		}
+		for acct, ids := range byAccount {
+			got, err := db.EventIDsPresent(ctx, acct, ids)
+			if err != nil {
+				return fmt.Errorf("trail import: %w", err)
+			}
+			for id := range got {
+				present[acct+"/"+id] = true
+			}
+		}
+	}
+	var evs []*store.Event
+	n := 0
+	for _, f := range files {
+		res.files++
+		res.present += f.dup
+		for _, e := range f.events {
+			k := e.Account + "/" + e.ID
+			if present[k] {
+				res.present++
+				continue
+			}
+			present[k] = true
+			evs = append(evs, e)
+			n++
+		}
+	}
+	if len(evs) == 0 {
+		return nil
+	}
+	if err := db.Update(ctx, func(tx store.Tx) error { return tx.Append(ctx, evs...) }); err != nil {
+		return fmt.Errorf("trail import: %s…%s: %w", files[0].rel, files[len(files)-1].rel, err)
+	}
+	res.records += n
 	return nil
 }
 
@@ -103,51 +294,6 @@ func logFiles(dir string) ([]string, error) {
 type malformedError struct{ err error }
 
 func (e *malformedError) Error() string { return e.err.Error() }
-
-// importFile appends one log file's new records in one transaction and returns how many it
-// appended and how many the store already held.
-func importFile(ctx context.Context, db *sqlite.DB, path string) (int, int, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return 0, 0, err
-	}
-	recs, err := audit.ReadLogFile(data)
-	if err != nil {
-		return 0, 0, &malformedError{err}
-	}
-	var evs []*store.Event
-	seen := map[string]bool{}
-	dup := 0
-	for i, rec := range recs {
-		s, err := audit.Summarize(rec)
-		if err != nil {
-			return 0, 0, &malformedError{fmt.Errorf("record %d: %w", i, err)}
-		}
-		if seen[s.Account+"/"+s.ID] {
-			dup++
-			continue
-		}
-		seen[s.Account+"/"+s.ID] = true
-		old, err := db.Events(ctx, store.EventFilter{Account: s.Account, ID: s.ID, Limit: 1})
-		if err != nil {
-			return 0, 0, err
-		}
-		if len(old) > 0 {
-			dup++
-			continue
-		}
-		evs = append(evs, &store.Event{Time: s.Time, Account: s.Account, Source: s.Source, Name: s.Name, ID: s.ID,
-			Username: s.Username, AccessKey: s.AccessKey, ReadOnly: s.ReadOnly, Resources: resourceKeys(s.Resources), Record: rec})
-	}
-	if len(evs) == 0 {
-		return 0, dup, nil
-	}
-	err = db.Update(ctx, func(tx store.Tx) error { return tx.Append(ctx, evs...) })
-	if err != nil {
-		return 0, 0, err
-	}
-	return len(evs), dup, nil
-}
 
 // resourceKeys turns a record's resources into the store's "type\x00name" lookup keys: the
 // ARN, and its last element as LookupEvents' ResourceName also matches names.

@@ -1,0 +1,128 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+)
+
+// EventIDsPresent returns which of ids the account's trail already holds, in one query per
+// 500 IDs instead of one Events call per ID (trail import checks every record it reads).
+func (db *DB) EventIDsPresent(ctx context.Context, account string, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		args := make([]any, 0, len(chunk)+1)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		args = append(args, account)
+		rows, err := db.r.QueryContext(ctx, `SELECT event_id FROM events WHERE event_id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`) AND +account = ?`, args...) // +account: look up by event_id, not by scanning the account
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: event IDs present: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("sqlite: event IDs present: %w", err)
+			}
+			out[id] = true
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: event IDs present: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// ForBulkLoad gives the write connection a page cache of about cacheBytes, for a long series of
+// large appends into a trail that does not fit SQLite's default 2 MB cache (trail import): the
+// indexes' pages are then written once per transaction instead of read back and rewritten.
+func (db *DB) ForBulkLoad(ctx context.Context, cacheBytes int64) error {
+	if _, err := db.w.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", -cacheBytes/1024)); err != nil {
+		return fmt.Errorf("sqlite: cache size: %w", err)
+	}
+	return nil
+}
+
+// DeferEventIndexes drops the events table's secondary indexes (lookup by time, name, event ID,
+// user name and access key) for a bulk load into an empty trail, and records them in
+// deferred_indexes in the same transaction: building an index once over the loaded rows costs
+// far less than inserting every record into it in random order. RestoreEventIndexes builds
+// them again; until then lookups work but scan. Callers that load into a trail that is not
+// empty, or that need event IDs looked up while loading, should not defer.
+func (db *DB) DeferEventIndexes(ctx context.Context) error {
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL`)
+		if err != nil {
+			return err
+		}
+		var names, defs []string
+		for rows.Next() {
+			var n, d string
+			if err := rows.Scan(&n, &d); err != nil {
+				rows.Close()
+				return err
+			}
+			names, defs = append(names, n), append(defs, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for i, n := range names {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO deferred_indexes (name, sql) VALUES (?, ?)`, n, defs[i]); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DROP INDEX "`+strings.ReplaceAll(n, `"`, `""`)+`"`); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: defer event indexes: %w", err)
+	}
+	return nil
+}
+
+// RestoreEventIndexes builds the indexes DeferEventIndexes dropped (also after an interrupted
+// load), each in its own transaction.
+func (db *DB) RestoreEventIndexes(ctx context.Context) error {
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	rows, err := db.w.QueryContext(ctx, `SELECT name, sql FROM deferred_indexes ORDER BY name`)
+	if err != nil {
+		return fmt.Errorf("sqlite: restore event indexes: %w", err)
+	}
+	var names, defs []string
+	for rows.Next() {
+		var n, d string
+		if err := rows.Scan(&n, &d); err != nil {
+			rows.Close()
+			return fmt.Errorf("sqlite: restore event indexes: %w", err)
+		}
+		names, defs = append(names, n), append(defs, d)
+	}
+	rows.Close()
+	for i, n := range names {
+		err := db.writeTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, defs[i]); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `DELETE FROM deferred_indexes WHERE name = ?`, n)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("sqlite: restore index %s: %w", n, err)
+		}
+	}
+	return nil
+}
