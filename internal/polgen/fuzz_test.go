@@ -106,3 +106,39 @@ func FuzzGenerate(f *testing.F) {
 		}
 	})
 }
+
+// FuzzGenerateCall builds a record of the role from fuzzed event source, name, Region, request
+// parameters and resources: Result must always give a policy that validates.
+func FuzzGenerateCall(f *testing.F) {
+	f.Add("iam.amazonaws.com", "CreateUser", "us-east-1", `{"userName":"bob","path":"/a/"}`, `[]`)
+	f.Add("s3.amazonaws.com", "CopyObject", "eu-west-1", `{"bucketName":"b","key":"k","x-amz-copy-source":"b/%41?versionId=1"}`, `[{"ARN":"arn:aws:s3:::b/k","type":"AWS::S3::Object"}]`)
+	f.Add("lambda.amazonaws.com", "CreateFunction20150331", "mars-1", `{"functionName":"f","role":"arn:aws:iam::111122223333:role/r"}`, `null`)
+	f.Add("kms.amazonaws.com", "Decrypt", "", `null`, `[{"ARN":"arn:aws:kms:us-east-1:1:key/k"}]`)
+	f.Add("secretsmanager.amazonaws.com", "GetSecretValue", "us-east-1", `{"secretId":"a*b"}`, `[]`)
+	f.Fuzz(func(t *testing.T, source, name, region, params, resources string) {
+		if !json.Valid([]byte(params)) || !json.Valid([]byte(resources)) {
+			return
+		}
+		rec := map[string]any{
+			"eventTime": "2024-06-01T12:00:00Z", "eventSource": source, "eventName": name, "awsRegion": region,
+			"eventType": "AwsApiCall", "recipientAccountId": "111122223333",
+			"userIdentity": map[string]any{"type": "AssumedRole", "accountId": "111122223333",
+				"sessionContext": map[string]any{"sessionIssuer": map[string]any{"arn": "arn:aws:iam::111122223333:role/AppRole"}}},
+			"requestParameters": json.RawMessage(params), "resources": json.RawMessage(resources),
+		}
+		b, err := json.Marshal(rec)
+		if err != nil {
+			return
+		}
+		g, err := New(Options{Principal: "arn:aws:iam::111122223333:role/AppRole", Catalog: fuzzCatalog(t), Lint: adaptFuzzCatalog()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := g.Add(b); err != nil {
+			t.Fatalf("Add(%s): %v", b, err)
+		}
+		if _, err := g.Result(); err != nil {
+			t.Fatalf("Result after Add(%s): %v", b, err)
+		}
+	})
+}
