@@ -25,7 +25,8 @@ var pure = map[string][]string{
 	"internal/api/query":        {"internal/api/awserr"},
 	"internal/exposure":         {"internal/arn", "internal/policy", "internal/policy/condition"},
 	"internal/findings":         {"internal/arn", "internal/policy", "internal/policy/condition", "internal/exposure"},
-	"internal/polgen":           {"internal/arn", "internal/catalog", "internal/policy", "internal/policy/condition"},
+	"internal/catalog/lintcat":  {"internal/arn", "internal/catalog", "internal/policy", "internal/policy/condition"},
+	"internal/polgen":           {"internal/arn", "internal/catalog", "internal/catalog/lintcat", "internal/policy", "internal/policy/condition"},
 }
 
 var forbiddenInPure = []string{"os", "net", "database/sql", "log", "log/slog", "os/exec", "net/http", "math/rand", "math/rand/v2", "syscall", "io/ioutil"}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/iamd-dev/iamd/internal/catalog"
+	"github.com/iamd-dev/iamd/internal/catalog/lintcat"
 	"github.com/iamd-dev/iamd/internal/policy"
 )
 
@@ -42,7 +43,7 @@ func (e *entry) label() string {
 func (g *Generator) Result() (*Result, error) {
 	res := &Result{Principal: g.o.Principal, From: g.o.From, To: g.o.To, Limit: policy.SizeLimit(g.o.Kind), Stats: g.stats}
 	if g.o.Lint == nil {
-		c := lintCatalog(g.cat)
+		c := lintcat.Adapt(g.cat)
 		g.o.Lint = &c
 	}
 	cat := *g.o.Lint
@@ -474,24 +475,6 @@ func (g *Generator) notes(res *Result) {
 		if len(u.DependentOf) > 0 && u.Calls == 0 {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s is granted as a dependent action of %s (from the action catalog).", u.Action, strings.Join(u.DependentOf, ", ")))
 		}
-	}
-}
-
-// lintCatalog is the part of the catalog's Lint adapter (package lintcat, which the layering
-// rules keep out of this package) that checks what generation writes: services, actions,
-// the condition key it uses, and resource ARN formats.
-func lintCatalog(c *catalog.Catalog) policy.Catalog {
-	formats := c.ARNFormatsByService()
-	return policy.Catalog{
-		KnownService: func(prefix string) bool { _, ok := c.Service(prefix); return ok },
-		MatchActions: func(pattern string) []string { return actionNamesOf(c.Match(pattern)) },
-		ConditionKeyType: func(key string) (string, bool) {
-			if k, ok := c.ConditionKey(key); ok {
-				return k.Type, true
-			}
-			return "", false
-		},
-		ARNFormats: func(service string) []string { return formats[service] },
 	}
 }
 
