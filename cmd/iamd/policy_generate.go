@@ -529,8 +529,19 @@ func writeGenerateReport(w io.Writer, res *polgen.Result) {
 		n += len(s.Actions)
 	}
 	fmt.Fprintf(w, "granted and never used in the window (%d):\n", n)
-	for _, s := range d.GrantedUnused {
-		fmt.Fprintf(w, "  %s (%d): %s\n", s.Service, len(s.Actions), strings.Join(s.Actions, " "))
+	// A broad grant (AdministratorAccess) leaves tens of thousands of actions unused: the text
+	// shows the first services and actions of each, --json lists them all.
+	const maxServices, maxActions = 30, 8
+	for i, s := range d.GrantedUnused {
+		if i == maxServices {
+			fmt.Fprintf(w, "  … and %d more services (--json lists every action)\n", len(d.GrantedUnused)-maxServices)
+			break
+		}
+		shown, more := s.Actions, ""
+		if len(shown) > maxActions {
+			shown, more = shown[:maxActions], fmt.Sprintf(" … (+%d)", len(s.Actions)-maxActions)
+		}
+		fmt.Fprintf(w, "  %s (%d): %s%s\n", s.Service, len(s.Actions), strings.Join(shown, " "), more)
 	}
 	list("used but denied", d.UsedDenied)
 	if len(d.UsedNotGranted) > 0 {

@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/iamd-dev/iamd/internal/iam"
+	"github.com/iamd-dev/iamd/internal/polgen"
 	"github.com/iamd-dev/iamd/internal/store"
 	"github.com/iamd-dev/iamd/internal/store/sqlite"
 )
@@ -407,4 +408,35 @@ func cpuSeconds() float64 {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// TestGenerateReportShortensBroadGrants: an administrator's unused actions are summarised in the
+// text report (the first services, the first actions of each), not listed one by one.
+func TestGenerateReportShortensBroadGrants(t *testing.T) {
+	var unused []polgen.ServiceActions
+	for i := range 40 {
+		sa := polgen.ServiceActions{Service: fmt.Sprintf("svc%02d", i)}
+		for j := range 20 {
+			sa.Actions = append(sa.Actions, fmt.Sprintf("svc%02d:Action%02d", i, j))
+		}
+		unused = append(unused, sa)
+	}
+	res := &polgen.Result{Principal: "arn:aws:iam::111122223333:user/admin", Diff: &polgen.Diff{GrantedUnused: unused}}
+	var out bytes.Buffer
+	writeGenerateReport(&out, res)
+	text := out.String()
+	for _, want := range []string{
+		"granted and never used in the window (800):",
+		"  svc00 (20): svc00:Action00 svc00:Action01 svc00:Action02 svc00:Action03 svc00:Action04 svc00:Action05 svc00:Action06 svc00:Action07 … (+12)\n",
+		"  … and 10 more services (--json lists every action)\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("report lacks %q:\n%s", want, text)
+		}
+	}
+	for _, absent := range []string{"svc00:Action08", "svc30 ("} {
+		if strings.Contains(text, absent) {
+			t.Errorf("report shows %q, which it should have shortened:\n%s", absent, text)
+		}
+	}
 }
