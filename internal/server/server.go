@@ -238,7 +238,7 @@ func Run(ctx context.Context, cfg config.Config, logger *slog.Logger, stdout io.
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "iamd is serving IAM, STS and CloudTrail (LookupEvents) at %s (account %s, started in %s)\n", srv.Endpoint(), srv.Account, time.Since(t0).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "iamd is serving IAM, STS, CloudTrail (LookupEvents) and IAM Access Analyzer (ValidatePolicy, policy generation) at %s (account %s, started in %s)\n", srv.Endpoint(), srv.Account, time.Since(t0).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "\nPoint the aws CLI or an SDK at it:\n  export AWS_ENDPOINT_URL=%s AWS_DEFAULT_REGION=%s\n", srv.Endpoint(), cfg.Region)
 	credFile := filepath.Join(cfg.DataDir, RootCredentialsFile)
 	if srv.RootSecret != "" && cfg.RootSecretAccessKey == "" {
