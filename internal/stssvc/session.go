@@ -2,6 +2,7 @@ package stssvc
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"time"
 
@@ -34,8 +35,49 @@ type token struct {
 
 const msgInvalidToken = "The security token included in the request is invalid."
 
-// OpenSession implements authn.SessionOpener.
+// openedSession is a session token that opened, and what it carries.
+type openedSession struct {
+	token string
+	cred  *authn.Credential
+}
+
+// maxOpened bounds the opened-token cache (it empties itself when full).
+const maxOpened = 10000
+
+// newOpenedCache returns the cache of opened session tokens. A token's content never changes
+// (it is sealed), so the cache's generation is never bumped: entries stay valid until their
+// expiry, which OpenSession checks on every use.
+func newOpenedCache() *authn.Cache[string, openedSession] {
+	return authn.NewCache[string, openedSession](&authn.Generation{}, maxOpened)
+}
+
+// OpenSession implements authn.SessionOpener. A token that opened before is recognised by
+// comparing it, whole and in constant time, with the one stored under its access key ID, which
+// saves the AEAD open and the decoding on every later request of the session. Only tokens that
+// opened are remembered, so invalid tokens cannot flush the cache.
 func (s *Service) OpenSession(ctx context.Context, accessKeyID, tok string, now time.Time) (*authn.Credential, error) {
+	if s.opened != nil {
+		if o, ok, _ := s.opened.Get(accessKeyID); ok && subtle.ConstantTimeCompare([]byte(o.token), []byte(tok)) == 1 {
+			if !now.Before(o.cred.Expires) {
+				return nil, iam.Errorf(iam.CodeExpiredToken, msgExpiredToken)
+			}
+			return o.cred, nil
+		}
+	}
+	cred, err := s.openSession(accessKeyID, tok, now)
+	if err != nil {
+		return nil, err
+	}
+	if s.opened != nil {
+		s.opened.Put(0, accessKeyID, openedSession{token: tok, cred: cred})
+	}
+	return cred, nil
+}
+
+const msgExpiredToken = "The security token included in the request is expired"
+
+// openSession opens and checks a session token.
+func (s *Service) openSession(accessKeyID, tok string, now time.Time) (*authn.Credential, error) {
 	b, err := s.keys.OpenToken(tok)
 	if err != nil {
 		return nil, iam.Errorf(iam.CodeInvalidClientTokenID, msgInvalidToken)
@@ -45,7 +87,7 @@ func (s *Service) OpenSession(ctx context.Context, accessKeyID, tok string, now 
 		return nil, iam.Errorf(iam.CodeInvalidClientTokenID, msgInvalidToken)
 	}
 	if !now.Before(t.Expires) {
-		return nil, iam.Errorf(iam.CodeExpiredToken, "The security token included in the request is expired")
+		return nil, iam.Errorf(iam.CodeExpiredToken, msgExpiredToken)
 	}
 	return &authn.Credential{Secret: t.Secret, Expires: t.Expires, Caller: callerOf(&t)}, nil
 }

@@ -33,6 +33,8 @@ type Service struct {
 	webID  WebIdentityVerifier
 	// saml verifies AssumeRoleWithSAML responses and remembers the assertion IDs it accepted.
 	saml *samlsp.Verifier
+	// opened remembers session tokens already opened, by access key ID (see OpenSession).
+	opened *authn.Cache[string, openedSession]
 }
 
 // Config holds a Service's dependencies.
@@ -51,7 +53,7 @@ type Config struct {
 // New returns the STS service.
 func New(c Config) *Service {
 	return &Service{store: c.Store, authz: c.Authz, keys: c.Keys, rand: c.Rand, now: c.Now, logger: c.Logger, webID: c.WebIdentity,
-		saml: samlsp.NewVerifier(samlsp.DefaultMaxIDs)}
+		saml: samlsp.NewVerifier(samlsp.DefaultMaxIDs), opened: newOpenedCache()}
 }
 
 func str(p *string) string {
