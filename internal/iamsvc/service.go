@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/iamd-dev/iamd/internal/authn"
 	"github.com/iamd-dev/iamd/internal/authz"
@@ -42,6 +45,9 @@ type Service struct {
 
 	// limits are the IAM quotas in force (AWS's defaults with the configured adjustable ones).
 	limits iam.Limits
+
+	// templates are the role template versions AcquireRole and GetRoleTemplateVersion read.
+	templates []types.RoleTemplateVersion
 }
 
 // userKey names a cached user: account and lower-case name (names ignore case).
@@ -60,13 +66,16 @@ type Config struct {
 	Logger *slog.Logger
 	// Limits are the IAM quotas (the zero value: AWS's defaults).
 	Limits iam.Limits
+	// RoleTemplates are the role template versions AcquireRole and GetRoleTemplateVersion serve
+	// (see roletemplates.go); nil: none, as iamd ships none of AWS's.
+	RoleTemplates []types.RoleTemplateVersion
 }
 
 // New returns the IAM service.
 func New(c Config) *Service {
 	return &Service{store: c.Store, authz: c.Authz, keys: c.Keys, rand: c.Rand, now: c.Now, logger: c.Logger,
 		users:   authn.NewCache[userKey, *iam.User](c.Authz.Generation(), maxCachedUsers),
-		catalog: sync.OnceValues(catalog.Load), limits: c.Limits}
+		catalog: sync.OnceValues(catalog.Load), limits: c.Limits, templates: slices.Clone(c.RoleTemplates)}
 }
 
 // cachedUser reads a user outside any transaction, from the cache when it was read since the

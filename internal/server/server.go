@@ -82,6 +82,9 @@ type Options struct {
 	OIDCHTTPClient *http.Client
 	// Retention drives the audit trail pruner in tests (zero: real time).
 	Retention RetentionHooks
+	// RoleTemplates are the role template versions AcquireRole and GetRoleTemplateVersion serve
+	// (nil: none).
+	RoleTemplates []iamsdk.RoleTemplateVersion
 }
 
 // Start opens everything and starts serving in the background.
@@ -122,7 +125,8 @@ func StartWith(ctx context.Context, cfg config.Config, logger *slog.Logger, opts
 	now := time.Now
 	az := authz.New(db, logger, cfg.Enforce != config.EnforceLog)
 	an := authn.New(db, keys, nil, logger)
-	iamSvc := iamsvc.New(iamsvc.Config{Store: db, Authz: az, Keys: keys, Rand: rand.Reader, Now: now, Logger: logger, Limits: limits})
+	iamSvc := iamsvc.New(iamsvc.Config{Store: db, Authz: az, Keys: keys, Rand: rand.Reader, Now: now, Logger: logger, Limits: limits,
+		RoleTemplates: opts.RoleTemplates})
 	stsSvc := stssvc.New(stssvc.Config{Store: db, Authz: az, Keys: keys, Rand: rand.Reader, Now: now, Logger: logger,
 		WebIdentity: oidc.NewVerifier(opts.OIDCHTTPClient)})
 	an.SetSessions(stsSvc)
