@@ -3,7 +3,6 @@ package stssvc
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"time"
 
 	"github.com/iamd-dev/iamd/internal/authn"
@@ -82,14 +81,14 @@ func (s *Service) openSession(accessKeyID, tok string, now time.Time) (*authn.Cr
 	if err != nil {
 		return nil, iam.Errorf(iam.CodeInvalidClientTokenID, msgInvalidToken)
 	}
-	var t token
-	if err := json.Unmarshal(b, &t); err != nil || t.AccessKeyID != accessKeyID {
+	t, err := unmarshalToken(b)
+	if err != nil || t.AccessKeyID != accessKeyID {
 		return nil, iam.Errorf(iam.CodeInvalidClientTokenID, msgInvalidToken)
 	}
 	if !now.Before(t.Expires) {
 		return nil, iam.Errorf(iam.CodeExpiredToken, msgExpiredToken)
 	}
-	return &authn.Credential{Secret: t.Secret, Expires: t.Expires, Caller: callerOf(&t)}, nil
+	return &authn.Credential{Secret: t.Secret, Expires: t.Expires, Caller: callerOf(t)}, nil
 }
 
 func callerOf(t *token) authn.Caller {

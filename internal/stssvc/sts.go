@@ -82,11 +82,7 @@ func (s *Service) issue(t *token) (*types.Credentials, error) {
 		return nil, err
 	}
 	t.AccessKeyID, t.Secret = id, secret
-	b, err := json.Marshal(t)
-	if err != nil {
-		return nil, err
-	}
-	tok, err := s.keys.SealToken(b, s.rand)
+	tok, err := s.keys.SealToken(t.marshal(), s.rand)
 	if err != nil {
 		return nil, err
 	}
