@@ -74,6 +74,9 @@ func trailImport(ctx context.Context, dir, to string, stdout, stderr io.Writer) 
 			err = errors.Join(err, fmt.Errorf("trail import: %w", rerr))
 		}
 	}
+	if ferr := db.FinishBulkLoad(context.WithoutCancel(ctx)); ferr != nil {
+		err = errors.Join(err, fmt.Errorf("trail import: %w", ferr))
+	}
 	if err != nil {
 		return err
 	}

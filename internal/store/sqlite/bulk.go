@@ -40,12 +40,31 @@ func (db *DB) EventIDsPresent(ctx context.Context, account string, ids []string)
 	return out, nil
 }
 
-// ForBulkLoad gives the write connection a page cache of about cacheBytes, for a long series of
-// large appends into a trail that does not fit SQLite's default 2 MB cache (trail import): the
-// indexes' pages are then written once per transaction instead of read back and rewritten.
+// ForBulkLoad prepares the write connection for a long series of large appends into a trail
+// that does not fit SQLite's default 2 MB page cache (trail import): a page cache of about
+// cacheBytes, so that the indexes' pages are written once per transaction instead of read
+// back and rewritten, and no fsync until FinishBulkLoad, so that the disk writes the pages in
+// the background while the load goes on. Until then a crash of the process loses nothing it
+// committed, but a crash of the machine can lose or corrupt the load: callers must report
+// success only after FinishBulkLoad.
 func (db *DB) ForBulkLoad(ctx context.Context, cacheBytes int64) error {
-	if _, err := db.w.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", -cacheBytes/1024)); err != nil {
-		return fmt.Errorf("sqlite: cache size: %w", err)
+	for _, p := range []string{fmt.Sprintf("PRAGMA cache_size = %d", -cacheBytes/1024), "PRAGMA synchronous = OFF"} {
+		if _, err := db.w.ExecContext(ctx, p); err != nil {
+			return fmt.Errorf("sqlite: bulk load: %w", err)
+		}
+	}
+	return nil
+}
+
+// FinishBulkLoad makes everything loaded since ForBulkLoad durable: it restores synchronous
+// commits and checkpoints the write-ahead log into the database file, syncing both.
+func (db *DB) FinishBulkLoad(ctx context.Context) error {
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	for _, p := range []string{"PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -2000", "PRAGMA wal_checkpoint(TRUNCATE)"} {
+		if _, err := db.w.ExecContext(ctx, p); err != nil {
+			return fmt.Errorf("sqlite: finish bulk load: %w", err)
+		}
 	}
 	return nil
 }
