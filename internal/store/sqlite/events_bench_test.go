@@ -207,3 +207,36 @@ func BenchmarkLookupEvents(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRetentionCut times finding a retention prune's cut on the benchmark trail: by age
+// (the first record of the last tenth of the trail) and by size (keep half the bytes).
+func BenchmarkRetentionCut(b *testing.B) {
+	db, _ := openBenchTrail(b)
+	ctx := context.Background()
+	var n, total int64
+	var last time.Time
+	if err := db.r.QueryRowContext(ctx, `SELECT count(*), sum(length(record)), max(time) FROM events`).Scan(&n, &total, new(int64)); err != nil {
+		b.Fatal(err)
+	}
+	evs, err := db.Events(ctx, store.EventFilter{Account: benchAccount, Limit: 1})
+	if err != nil || len(evs) == 0 {
+		b.Fatal(err)
+	}
+	last = evs[0].Time
+	b.Run("SeqAt", func(b *testing.B) {
+		// The bench trail's records are 50 ms apart.
+		at := last.Add(-time.Duration(n/10) * 50 * time.Millisecond)
+		for b.Loop() {
+			if _, err := db.SeqAt(ctx, at); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("SeqFitting", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := db.SeqFitting(ctx, total/2); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
