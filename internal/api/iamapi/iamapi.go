@@ -19,7 +19,7 @@ func Service(s *iamsvc.Service) *middleware.Service {
 		SigningName: "iam",
 		Version:     Version,
 		Namespace:   query.IAMNamespace,
-		Ops:         middleware.Table(slices.Concat(coreOps(s), entityOps(s), analysisOps(s), accountOps(s), mfaOps(s), loginOps(s), oidcOps(s), credentialOps(s), serviceOps(s), orgOps(s), delegationOps(s))...),
+		Ops:         middleware.Table(slices.Concat(coreOps(s), entityOps(s), analysisOps(s), accountOps(s), mfaOps(s), loginOps(s), oidcOps(s), credentialOps(s), serviceOps(s), orgOps(s), delegationOps(s), roleTemplateOps(s))...),
 	}
 }
 
