@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/iamd-dev/iamd/internal/config"
 	"github.com/iamd-dev/iamd/internal/server"
 )
 
@@ -81,9 +82,9 @@ func testTemplates() []iamtypes.RoleTemplateVersion {
 	return []iamtypes.RoleTemplateVersion{exampleVersion(0), exampleVersion(1), disabled, broken, trust}
 }
 
-func startWithTemplates(t *testing.T, tmpls []iamtypes.RoleTemplateVersion) *server.Server {
+func startWithTemplates(t *testing.T, cfg config.Config, tmpls []iamtypes.RoleTemplateVersion) *server.Server {
 	t.Helper()
-	srv, err := server.StartWith(context.Background(), testConfig(t, t.TempDir()), slog.New(slog.DiscardHandler), server.Options{RoleTemplates: tmpls})
+	srv, err := server.StartWith(context.Background(), cfg, slog.New(slog.DiscardHandler), server.Options{RoleTemplates: tmpls})
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}
@@ -114,7 +115,7 @@ func TestRoleTemplatesEmptyByDefault(t *testing.T) {
 }
 
 func TestGetRoleTemplateVersion(t *testing.T) {
-	srv := startWithTemplates(t, testTemplates())
+	srv := startWithTemplates(t, testConfig(t, t.TempDir()), testTemplates())
 	ctx := context.Background()
 	root := iamClient(srv, rootKey, rootSecret, "")
 	for _, tc := range []struct {
@@ -166,7 +167,7 @@ func templatePolicies(t *testing.T, root *iam.Client) {
 }
 
 func TestAcquireRole(t *testing.T) {
-	srv := startWithTemplates(t, testTemplates())
+	srv := startWithTemplates(t, testConfig(t, t.TempDir()), testTemplates())
 	ctx := context.Background()
 	root := iamClient(srv, rootKey, rootSecret, "")
 	templatePolicies(t, root)
@@ -298,7 +299,7 @@ func TestAcquireRole(t *testing.T) {
 }
 
 func TestAcquireRoleAuthorization(t *testing.T) {
-	srv := startWithTemplates(t, testTemplates())
+	srv := startWithTemplates(t, testConfig(t, t.TempDir()), testTemplates())
 	ctx := context.Background()
 	root := iamClient(srv, rootKey, rootSecret, "")
 	templatePolicies(t, root)
@@ -348,6 +349,28 @@ func TestAcquireRoleAuthorization(t *testing.T) {
 	_, err = dev.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("direct"), Path: aws.String("/templated/"),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
 	wantCode(t, "CreateRole without a template", err, "AccessDenied", "")
+}
+
+// TestAcquireRoleQuota: roles created from templates count against RolesPerAccount.
+func TestAcquireRoleQuota(t *testing.T) {
+	cfg := testConfig(t, t.TempDir())
+	cfg.Quotas = map[string]int64{"roles-per-account": 1}
+	srv := startWithTemplates(t, cfg, testTemplates())
+	ctx := context.Background()
+	root := iamClient(srv, rootKey, rootSecret, "")
+	templatePolicies(t, root)
+	acquire := func(name string) error {
+		_, err := root.AcquireRole(ctx, &iam.AcquireRoleInput{TemplateArn: aws.String(exampleTemplate),
+			ReplacementValues: values("RoleName", name, "AWSServiceName", "lambda.amazonaws.com", "bucketArns", bucketA)})
+		return err
+	}
+	if err := acquire("first"); err != nil {
+		t.Fatalf("AcquireRole within the quota: %v", err)
+	}
+	wantCode(t, "AcquireRole past the quota", acquire("second"), "LimitExceeded", "Cannot exceed quota for RolesPerAccount: 1")
+	if d := cmp.Diff([]string{"first"}, roleNames(t, root)); d != "" {
+		t.Errorf("roles after the refused AcquireRole (-want +got):\n%s", d)
+	}
 }
 
 func roleNames(t *testing.T, c *iam.Client) []string {
