@@ -97,35 +97,7 @@ type Record struct {
 // Build makes the record of a call.
 func Build(call *Call) (*Record, error) {
 	id := NewEventID(call.Time)
-	ev := audit.Event{
-		EventVersion:       EventVersion,
-		UserIdentity:       identity(call),
-		EventTime:          call.Time,
-		EventSource:        Source(call.Service),
-		EventName:          call.Action,
-		AWSRegion:          call.Region,
-		SourceIPAddress:    call.SourceIP,
-		UserAgent:          call.UserAgent,
-		ErrorCode:          call.ErrCode,
-		ErrorMessage:       call.ErrMsg,
-		RequestID:          call.RequestID,
-		EventID:            id,
-		ReadOnly:           ReadOnly(call.Action),
-		EventType:          "AwsApiCall",
-		ManagementEvent:    true,
-		RecipientAccountID: call.Account,
-		EventCategory:      "Management",
-	}
-	if ev.AWSRegion == "" {
-		ev.AWSRegion = "us-east-1"
-	}
-	if c := call.Caller; c != nil && c.Principal.Type == policy.PrincipalService {
-		// A service's own call (AssumeRoleForService) comes from the service, as CloudTrail shows it.
-		ev.SourceIPAddress, ev.UserAgent = c.Principal.ARN, c.Principal.ARN
-	}
-	if call.TLS {
-		ev.TLSDetails = &audit.TLSDetails{TLSVersion: call.TLSVersion, CipherSuite: call.CipherSuite, ClientProvidedHostHeader: call.Host}
-	}
+	ev := event(call, id)
 	scratch := scratchPool.Get().(*[]byte)
 	defer func() {
 		if cap(*scratch) <= maxScratch {
@@ -184,6 +156,40 @@ func encodeValue(buf []byte, v any, withResources bool) ([]byte, json.RawMessage
 		return buf, nil, res
 	}
 	return buf, buf[start:len(buf):len(buf)], res
+}
+
+// event is the record of call without its parameters and response.
+func event(call *Call, id string) audit.Event {
+	ev := audit.Event{
+		EventVersion:       EventVersion,
+		UserIdentity:       identity(call),
+		EventTime:          call.Time,
+		EventSource:        Source(call.Service),
+		EventName:          call.Action,
+		AWSRegion:          call.Region,
+		SourceIPAddress:    call.SourceIP,
+		UserAgent:          call.UserAgent,
+		ErrorCode:          call.ErrCode,
+		ErrorMessage:       call.ErrMsg,
+		RequestID:          call.RequestID,
+		EventID:            id,
+		ReadOnly:           ReadOnly(call.Action),
+		EventType:          "AwsApiCall",
+		ManagementEvent:    true,
+		RecipientAccountID: call.Account,
+		EventCategory:      "Management",
+	}
+	if ev.AWSRegion == "" {
+		ev.AWSRegion = "us-east-1"
+	}
+	if c := call.Caller; c != nil && c.Principal.Type == policy.PrincipalService {
+		// A service's own call (AssumeRoleForService) comes from the service, as CloudTrail shows it.
+		ev.SourceIPAddress, ev.UserAgent = c.Principal.ARN, c.Principal.ARN
+	}
+	if call.TLS {
+		ev.TLSDetails = &audit.TLSDetails{TLSVersion: call.TLSVersion, CipherSuite: call.CipherSuite, ClientProvidedHostHeader: call.Host}
+	}
+	return ev
 }
 
 func username(call *Call) string {

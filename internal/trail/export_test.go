@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 
 	"github.com/iamd-dev/iamd/internal/audit"
-	"github.com/iamd-dev/iamd/internal/policy"
 )
 
 // EncodeFast is the record encoder alone (ok false when it does not model the value).
@@ -29,21 +28,7 @@ func EncodeLegacy(v any) (raw []byte, resources []string) {
 // BuildLegacy is Build as it was before the record encoder and audit.Event.AppendJSON, with
 // the given event ID.
 func BuildLegacy(call *Call, id string) ([]byte, error) {
-	ev := audit.Event{
-		EventVersion: EventVersion, UserIdentity: identity(call), EventTime: call.Time, EventSource: Source(call.Service),
-		EventName: call.Action, AWSRegion: call.Region, SourceIPAddress: call.SourceIP, UserAgent: call.UserAgent,
-		ErrorCode: call.ErrCode, ErrorMessage: call.ErrMsg, RequestID: call.RequestID, EventID: id, ReadOnly: ReadOnly(call.Action),
-		EventType: "AwsApiCall", ManagementEvent: true, RecipientAccountID: call.Account, EventCategory: "Management",
-	}
-	if ev.AWSRegion == "" {
-		ev.AWSRegion = "us-east-1"
-	}
-	if c := call.Caller; c != nil && c.Principal.Type == policy.PrincipalService {
-		ev.SourceIPAddress, ev.UserAgent = c.Principal.ARN, c.Principal.ARN
-	}
-	if call.TLS {
-		ev.TLSDetails = &audit.TLSDetails{TLSVersion: call.TLSVersion, CipherSuite: call.CipherSuite, ClientProvidedHostHeader: call.Host}
-	}
+	ev := event(call, id)
 	if call.Params != nil {
 		ev.RequestParameters = audit.Redact(camelJSON(call.Params))
 	}
