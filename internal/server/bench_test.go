@@ -50,6 +50,11 @@ func setupBench(b *testing.B, endpoint string, users int) benchCaller {
 // signedPost builds a SigV4-signed Query POST, the way bench/load does (no SDK client, so the
 // client's cost stays out of the figure).
 func signedPost(b *testing.B, signer *v4.Signer, endpoint, id, secret, body string) *http.Request {
+	return signedPostTo(b, signer, "iam", endpoint, id, secret, body)
+}
+
+// signedPostTo is signedPost for the service (signing name) given.
+func signedPostTo(b *testing.B, signer *v4.Signer, service, endpoint, id, secret, body string) *http.Request {
 	req, err := http.NewRequest(http.MethodPost, endpoint+"/", strings.NewReader(body))
 	if err != nil {
 		b.Fatal(err)
@@ -57,7 +62,7 @@ func signedPost(b *testing.B, signer *v4.Signer, endpoint, id, secret, body stri
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 	sum := sha256.Sum256([]byte(body))
 	creds := aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}
-	if err := signer.SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "iam", "us-east-1", time.Now()); err != nil {
+	if err := signer.SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()); err != nil {
 		b.Fatal(err)
 	}
 	return req
@@ -66,17 +71,22 @@ func signedPost(b *testing.B, signer *v4.Signer, endpoint, id, secret, body stri
 // runGetUser sends signed GetUser calls for load-0, serially and from parallel clients.
 func runGetUser(b *testing.B, endpoint, id, secret string) {
 	body := url.Values{"Action": {"GetUser"}, "Version": {"2010-05-08"}, "UserName": {"load-0"}}.Encode()
+	runCalls(b, "iam", endpoint, id, secret, body)
+}
+
+// runCalls sends the signed Query call body, serially and from parallel clients.
+func runCalls(b *testing.B, service, endpoint, id, secret, body string) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 	defer client.CloseIdleConnections()
 	do := func(b *testing.B, signer *v4.Signer) {
-		resp, err := client.Do(signedPost(b, signer, endpoint, id, secret, body))
+		resp, err := client.Do(signedPostTo(b, signer, service, endpoint, id, secret, body))
 		if err != nil {
 			b.Fatal(err)
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			b.Fatalf("GetUser: HTTP %d", resp.StatusCode)
+			b.Fatalf("%s: HTTP %d", body, resp.StatusCode)
 		}
 	}
 	b.Run("serial", func(b *testing.B) {
@@ -109,6 +119,28 @@ func BenchmarkGetUser(b *testing.B) {
 	caller := setupBench(b, srv.Endpoint(), 10)
 	b.Run("root", func(b *testing.B) { runGetUser(b, srv.Endpoint(), rootKey, rootSecret) })
 	b.Run("user", func(b *testing.B) { runGetUser(b, srv.Endpoint(), caller.id, caller.secret) })
+}
+
+// BenchmarkAssumeRole measures AssumeRole end to end (issue 6): an IAM user allowed
+// sts:AssumeRole assumes a role trusting the account, with its audit record written.
+func BenchmarkAssumeRole(b *testing.B) {
+	srv, err := startBench(b)
+	if err != nil {
+		b.Fatal(err)
+	}
+	caller := setupBench(b, srv.Endpoint(), 0)
+	ctx := context.Background()
+	root := iam.NewFromConfig(awsConfig(srv.Endpoint(), rootKey, rootSecret, ""))
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + testAccount + `:root"},"Action":"sts:AssumeRole"}]}`
+	if _, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("bench-role"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+		b.Fatal(err)
+	}
+	allow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`
+	if _, err := root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("caller"), PolicyName: aws.String("assume"), PolicyDocument: aws.String(allow)}); err != nil {
+		b.Fatal(err)
+	}
+	body := url.Values{"Action": {"AssumeRole"}, "Version": {"2011-06-15"}, "RoleArn": {"arn:aws:iam::" + testAccount + ":role/bench-role"}, "RoleSessionName": {"bench"}}.Encode()
+	runCalls(b, "sts", srv.Endpoint(), caller.id, caller.secret, body)
 }
 
 // startBench starts a server like start does, for benchmarks.

@@ -143,3 +143,29 @@ func BenchmarkOpenSession(b *testing.B) {
 		})
 	}
 }
+
+func TestDueTouch(t *testing.T) {
+	s := &Service{}
+	steps := []struct {
+		name    string
+		role    string
+		at      time.Duration
+		wantDue bool
+	}{
+		{"first use", "deploy", 0, true},
+		{"again at once", "deploy", time.Second, false},
+		{"same role, other case", "DEPLOY", 2 * time.Second, false},
+		{"another role", "build", 3 * time.Second, true},
+		{"a minute after the write", "deploy", time.Minute, true},
+		{"then within the minute", "deploy", time.Minute + 59*time.Second, false},
+		{"a clock that went back", "deploy", 30 * time.Second, true},
+	}
+	for _, st := range steps {
+		if got := s.dueTouch("111122223333", st.role, sessionNow.Add(st.at)); got != st.wantDue {
+			t.Errorf("%s: dueTouch(%s, +%v) = %v, want %v", st.name, st.role, st.at, got, st.wantDue)
+		}
+	}
+	if !s.dueTouch("444455556666", "deploy", sessionNow.Add(time.Minute+time.Second)) {
+		t.Error("the same role name in another account shares the first account's timer")
+	}
+}

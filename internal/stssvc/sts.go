@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	sdk "github.com/aws/aws-sdk-go-v2/service/sts"
@@ -35,6 +36,11 @@ type Service struct {
 	saml *samlsp.Verifier
 	// opened remembers session tokens already opened, by access key ID (see OpenSession).
 	opened *authn.Cache[string, openedSession]
+	// roles caches roles for AssumeRole, bound to the authorizer's generation.
+	roles *authn.Cache[string, *iam.Role]
+	// touched is when each role's last use was last written ("ACCOUNT/lower-case name").
+	touchMu sync.Mutex
+	touched map[string]time.Time
 }
 
 // Config holds a Service's dependencies.
@@ -52,8 +58,12 @@ type Config struct {
 
 // New returns the STS service.
 func New(c Config) *Service {
-	return &Service{store: c.Store, authz: c.Authz, keys: c.Keys, rand: c.Rand, now: c.Now, logger: c.Logger, webID: c.WebIdentity,
+	s := &Service{store: c.Store, authz: c.Authz, keys: c.Keys, rand: c.Rand, now: c.Now, logger: c.Logger, webID: c.WebIdentity,
 		saml: samlsp.NewVerifier(samlsp.DefaultMaxIDs), opened: newOpenedCache()}
+	if c.Authz != nil {
+		s.roles = authn.NewCache[string, *iam.Role](c.Authz.Generation(), maxOpened)
+	}
+	return s
 }
 
 func str(p *string) string {
@@ -138,8 +148,6 @@ func longTermDuration(c *authn.Caller, requested *int32) (int32, error) {
 	}
 	return min(d, maxD), nil
 }
-
-var errNoRole = errors.New("no such role")
 
 // roleARNParts splits arn:aws:iam::ACCOUNT:role/path/NAME.
 func roleARNParts(arn string) (acct, name string, ok bool) {
@@ -230,29 +238,15 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 		}
 	}
 
-	var role *iam.Role
-	err = s.store.View(ctx, func(r store.Reader) error {
-		e, err := r.Get(ctx, roleAcct, store.KindRole, roleName)
-		if errors.Is(err, store.ErrNotFound) {
-			return errNoRole
-		}
-		if err != nil {
-			return err
-		}
-		role = new(iam.Role)
-		if err := json.Unmarshal(e.Data, role); err != nil {
-			return err
-		}
-		return nil
-	})
+	role, err := s.role(ctx, roleAcct, roleName)
 	denied := func() error {
 		return iam.Errorf(iam.CodeAccessDenied, "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.Principal.ARN, roleARN)
 	}
-	if errors.Is(err, errNoRole) {
-		return nil, denied()
-	}
 	if err != nil {
 		return nil, err
+	}
+	if role == nil {
+		return nil, denied()
 	}
 	if iam.RoleARN(roleAcct, role.Path, role.Name) != roleARN && iam.RoleARN(roleAcct, "/", role.Name) != roleARN {
 		return nil, denied()
@@ -376,7 +370,58 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 	return out, nil
 }
 
+// touchInterval is how often a role's last use is written at most: a role assumed many times a
+// second costs one write a minute, not one per session (AWS, too, reports last use with a delay).
+const touchInterval = time.Minute
+
+// role returns the role (nil when there is none), from the cache when it was loaded at the
+// current generation: every committed change to roles bumps it before it is acknowledged. The
+// returned role is shared: callers must not modify it.
+func (s *Service) role(ctx context.Context, acct, name string) (*iam.Role, error) {
+	key := acct + "/" + strings.ToLower(name)
+	var gen uint64
+	if s.roles != nil {
+		r, ok, g := s.roles.Get(key)
+		if ok {
+			return r, nil
+		}
+		gen = g
+	}
+	var role *iam.Role
+	err := s.store.View(ctx, func(r store.Reader) error {
+		var err error
+		role, err = decodeEntity[iam.Role](ctx, r, acct, store.KindRole, name)
+		return err
+	})
+	if err != nil || role == nil {
+		return nil, err
+	}
+	if s.roles != nil {
+		s.roles.Put(gen, key, role)
+	}
+	return role, nil
+}
+
+// dueTouch reports whether the role's last use should be written now, and if so notes it.
+func (s *Service) dueTouch(acct, name string, now time.Time) bool {
+	key := acct + "/" + strings.ToLower(name)
+	s.touchMu.Lock()
+	defer s.touchMu.Unlock()
+	if last, ok := s.touched[key]; ok && now.Sub(last) < touchInterval && !now.Before(last) {
+		return false
+	}
+	if s.touched == nil || len(s.touched) >= maxOpened {
+		s.touched = map[string]time.Time{}
+	}
+	s.touched[key] = now
+	return true
+}
+
+// touchRole records the role's last use (RoleLastUsed), at most once per touchInterval.
 func (s *Service) touchRole(acct, name string, now time.Time, region string) {
+	if !s.dueTouch(acct, name, now) {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := s.store.Update(ctx, func(tx store.Tx) error {
