@@ -468,10 +468,9 @@ func (s *Service) SendDelegationToken(ctx context.Context, c *authn.Caller, in *
 	return &sdk.SendDelegationTokenOutput{}, nil
 }
 
-// GetDelegationRequest returns a request; with DelegationPermissionCheck it also checks, at
-// once, whether the caller's own permissions cover the request's policy.
-func (s *Service) GetDelegationRequest(ctx context.Context, c *authn.Caller, in *sdk.GetDelegationRequestInput) (*sdk.GetDelegationRequestOutput, error) {
-	id := str(in.DelegationRequestId)
+// readDelegation checks the request ID, reads the request and authorizes the caller's read of it
+// with action.
+func (s *Service) readDelegation(ctx context.Context, c *authn.Caller, id, action string) (*delegationRequest, error) {
 	if err := checkDelegationID(id); err != nil {
 		return nil, err
 	}
@@ -482,7 +481,17 @@ func (s *Service) GetDelegationRequest(ctx context.Context, c *authn.Caller, in 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorizeDelegation(ctx, c, "iam:GetDelegationRequest", d, true); err != nil {
+	if err := s.authorizeDelegation(ctx, c, action, d, true); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// GetDelegationRequest returns a request; with DelegationPermissionCheck it also checks, at
+// once, whether the caller's own permissions cover the request's policy.
+func (s *Service) GetDelegationRequest(ctx context.Context, c *authn.Caller, in *sdk.GetDelegationRequestInput) (*sdk.GetDelegationRequestOutput, error) {
+	d, err := s.readDelegation(ctx, c, str(in.DelegationRequestId), "iam:GetDelegationRequest")
+	if err != nil {
 		return nil, err
 	}
 	out := &sdk.GetDelegationRequestOutput{DelegationRequest: d.out(s.now().UTC())}

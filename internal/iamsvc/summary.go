@@ -16,7 +16,6 @@ import (
 	"github.com/iamd-dev/iamd/internal/catalog/lintcat"
 	"github.com/iamd-dev/iamd/internal/iam"
 	"github.com/iamd-dev/iamd/internal/policy"
-	"github.com/iamd-dev/iamd/internal/store"
 )
 
 // GetHumanReadableSummary: AWS has a language model describe a delegation request (the only
@@ -45,17 +44,8 @@ func (s *Service) GetHumanReadableSummary(ctx context.Context, c *authn.Caller, 
 	if err != nil || a.Service != "iam" || !ok || id == "" {
 		return nil, iam.Errorf(iam.CodeInvalidInput, "Entity type of %s is not supported. The only supported entity type is delegation-request.", entity)
 	}
-	if err := checkDelegationID(id); err != nil {
-		return nil, err
-	}
-	d, err := view(ctx, s, func(r store.Reader) (*delegationRequest, error) {
-		d, _, err := loadDelegation(ctx, r, c, id)
-		return d, err
-	})
+	d, err := s.readDelegation(ctx, c, id, "iam:GetHumanReadableSummary")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.authorizeDelegation(ctx, c, "iam:GetHumanReadableSummary", d, true); err != nil {
 		return nil, err
 	}
 	cat, err := s.catalog()
