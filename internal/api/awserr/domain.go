@@ -41,6 +41,9 @@ var byCode = map[string]func(string) *Error{
 var statusByCode = map[string]int{
 	"FeatureEnabled": 409, "FeatureDisabled": 404, // IAM outbound web identity federation
 	"OutboundWebIdentityFederationDisabledException": 403, "SessionDurationEscalationException": 403, // STS
+	// AcquireRole (role templates): the IAM model's NameConflictException and RoleModifiedException
+	// are awsQueryError shapes with httpResponseCode 409.
+	"NameConflict": 409, "RoleModified": 409,
 }
 
 // FromDomain maps a domain error (layer 1 in STYLE.md: *iam.Error, *iam.FieldError,

@@ -20,6 +20,8 @@ func TestFromDomain(t *testing.T) {
 		{"wrapped", fmt.Errorf("ctx: %w", iam.Errorf(iam.CodeDeleteConflict, "x")), "DeleteConflict", 409, "x"},
 		{"unknown code", iam.Errorf("Weird", "w"), "Weird", 400, "w"},
 		{"code without constructor, not 400", iam.Errorf("FeatureEnabled", "on"), "FeatureEnabled", 409, "on"},
+		{"AcquireRole name conflict", iam.Errorf("NameConflict", "taken"), "NameConflict", 409, "taken"},
+		{"AcquireRole role modified", iam.Errorf("RoleModified", "changed"), "RoleModified", 409, "changed"},
 		{"STS code without constructor", iam.Errorf("OutboundWebIdentityFederationDisabledException", "off"), "OutboundWebIdentityFederationDisabledException", 403, "off"},
 		{"field", &iam.FieldError{Field: "userName", Value: "", Constraint: "Member must have length greater than or equal to 1"}, "ValidationError", 400,
 			"1 validation error detected: Value '' at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1"},
