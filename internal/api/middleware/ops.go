@@ -28,16 +28,22 @@ func Handle[In, Out any](action string, fn func(ctx context.Context, c *authn.Ca
 		Action:  action,
 		inType:  reflect.TypeFor[In](),
 		outType: reflect.TypeFor[Out](),
-		call: func(ctx context.Context, c *authn.Caller, in any) (any, error) {
-			out, err := fn(ctx, c, in.(*In))
-			if err != nil {
-				return nil, err
-			}
-			if out == nil {
-				return new(Out), nil
-			}
-			return out, nil
-		},
+		call:    untyped(fn),
+	}
+}
+
+// untyped wraps a typed handler for the tables, which hold handlers of every input and output
+// type: a nil output becomes an empty one.
+func untyped[In, Out any](fn func(ctx context.Context, c *authn.Caller, in *In) (*Out, error)) func(ctx context.Context, c *authn.Caller, in any) (any, error) {
+	return func(ctx context.Context, c *authn.Caller, in any) (any, error) {
+		out, err := fn(ctx, c, in.(*In))
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			return new(Out), nil
+		}
+		return out, nil
 	}
 }
 

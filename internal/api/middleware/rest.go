@@ -70,16 +70,7 @@ func HandleREST[In, Out any](method, path, action string, fn func(ctx context.Co
 		segs:    strings.Split(strings.Trim(path, "/"), "/"),
 		inType:  reflect.TypeFor[In](),
 		outType: reflect.TypeFor[Out](),
-		call: func(ctx context.Context, c *authn.Caller, in any) (any, error) {
-			out, err := fn(ctx, c, in.(*In))
-			if err != nil {
-				return nil, err
-			}
-			if out == nil {
-				return new(Out), nil
-			}
-			return out, nil
-		},
+		call:    untyped(fn),
 	}
 	for _, s := range op.segs {
 		if label, ok := pathLabel(s); ok {
