@@ -109,6 +109,11 @@ func TestEventMapping(t *testing.T) {
 			map[string][2][]string{"S3NoResourceLevelPermissions": {{"s3:ListAllMyBuckets"}, {"*"}}}},
 		{"s3.amazonaws.com", "DeleteObjects", `{"bucketName":"b1","delete":{"objects":[]}}`,
 			map[string][2][]string{"S3ResourceNotInRecords": {{"s3:DeleteObject"}, {"*"}}}},
+		// The list of instances in the CloudTrail documentation's StartInstances example.
+		{"ec2.amazonaws.com", "StartInstances", `{"instancesSet":{"items":[{"instanceId":"i-EXAMPLE56126103cb"},{"instanceId":"i-EXAMPLEaff4840c22"}]}}`,
+			map[string][2][]string{"Ec2Instance": {{"ec2:StartInstances"}, {"arn:aws:ec2:us-east-1:111122223333:instance/i-EXAMPLE56126103cb", "arn:aws:ec2:us-east-1:111122223333:instance/i-EXAMPLEaff4840c22"}}}},
+		{"ec2.amazonaws.com", "StartInstances", `{"instancesSet":{"items":[]}}`,
+			map[string][2][]string{"Ec2ResourceNotInRecords": {{"ec2:StartInstances"}, {"*"}}}},
 		{"lambda.amazonaws.com", "Invoke", `{"functionName":"f1"}`,
 			map[string][2][]string{"LambdaFunction": {{"lambda:InvokeFunction"}, {"arn:aws:lambda:us-east-1:111122223333:function:f1"}}}},
 		{"lambda.amazonaws.com", "DeleteFunction20150331", `{"functionName":"f1"}`,

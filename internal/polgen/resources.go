@@ -3,6 +3,7 @@ package polgen
 import (
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/iamd-dev/iamd/internal/arn"
@@ -58,6 +59,7 @@ type params struct {
 	raw     json.RawMessage
 	decoded bool
 	top     []param  // the top-level members whose values are strings
+	nested  []param  // the members below the top level whose values are strings
 	arns    []string // every string value that is an ARN, at any depth
 }
 
@@ -71,16 +73,20 @@ func (p *params) get() *params {
 	if len(p.raw) == 0 || p.raw[0] != '{' {
 		return p
 	}
-	err := eachString(p.raw, func(key []byte, s string) {
-		if key != nil {
+	err := eachString(p.raw, func(key []byte, top bool, s string) {
+		switch {
+		case key == nil:
+		case top:
 			p.top = append(p.top, param{string(key), s})
+		default:
+			p.nested = append(p.nested, param{string(key), s})
 		}
 		if strings.HasPrefix(s, "arn:") {
 			p.arns = append(p.arns, s)
 		}
 	})
 	if err != nil {
-		p.top, p.arns = nil, nil
+		p.top, p.nested, p.arns = nil, nil, nil
 	}
 	return p
 }
@@ -139,6 +145,13 @@ func (g *Generator) resources(a *catalog.Action, r *record, p *params) ([]string
 			// A format with no variable from the request (API Gateway's /account) names the
 			// resource only when it is the action's one resource type.
 			if s, fromRequest, ok := g.fill(t, rt, r, p.get()); ok && (fromRequest || len(a.ResourceTypes) == 1) {
+				out, added = appendNew(out, policyChars(s)), true
+			}
+		}
+		if !added && ref.Required {
+			// Only for a type the action always acts on: an optional one (CreateTags's image)
+			// may be named in a list for another purpose (RunInstances's imageId).
+			for _, s := range g.fillEach(t, rt, r, p.get()) {
 				out, added = appendNew(out, policyChars(s)), true
 			}
 		}
@@ -257,6 +270,44 @@ func (g *Generator) fill(t *template, rt *catalog.ResourceType, r *record, p *pa
 	return s, fromRequest, true
 }
 
+// fillEach builds ARNs from a resource type's format when exactly one of its variables is not
+// a top-level request parameter but a member of objects nested in it, as in lists of
+// resources (EC2's instancesSet.items[].instanceId): one ARN for each value.
+func (g *Generator) fillEach(t *template, rt *catalog.ResourceType, r *record, p *params) []string {
+	if len(p.nested) == 0 {
+		return nil
+	}
+	var missing []string
+	for _, part := range t.parts {
+		if !part.isVar {
+			continue
+		}
+		switch part.text {
+		case "Partition", "Region", "Account":
+			continue
+		}
+		keys := variableKeysOf(part.text)
+		if _, ok := p.str(keys...); ok {
+			continue
+		}
+		if missing != nil {
+			return nil // two variables from lists: their values cannot be paired
+		}
+		missing = keys
+	}
+	var out []string
+	for _, n := range p.nested {
+		if !slices.Contains(missing, n.key) {
+			continue
+		}
+		one := &params{decoded: true, top: append([]param{n}, p.top...)}
+		if s, _, ok := g.fill(t, rt, r, one); ok {
+			out = appendNew(out, s)
+		}
+	}
+	return out
+}
+
 // learn remembers the ARN of an IAM entity, by kind and name, for rootPath ARNs.
 func (g *Generator) learn(s string) {
 	a, err := arn.Parse(s)
@@ -276,7 +327,7 @@ func (g *Generator) learnResponse(resp json.RawMessage) {
 	if len(resp) == 0 || resp[0] != '{' || !strings.Contains(string(resp), needle) {
 		return
 	}
-	_ = eachString(resp, func(_ []byte, v string) {
+	_ = eachString(resp, func(_ []byte, _ bool, v string) {
 		if strings.HasPrefix(v, "arn:") && strings.Contains(v, needle) {
 			g.learn(v)
 		}
@@ -331,11 +382,7 @@ func (g *Generator) variable(name string, rt *catalog.ResourceType, r *record, p
 		return g.account, true
 	}
 	base, withPath := strings.CutSuffix(name, "WithPath")
-	keys := variableKeys[base]
-	if keys == nil {
-		keys = []string{lowerFirst(base)}
-	}
-	v, ok := p.str(keys...)
+	v, ok := p.str(variableKeysOf(name)...)
 	if !ok && rt.Service == "iam" && base == "UserName" && !g.isRole {
 		// IAM's user actions without a UserName act on the caller itself.
 		return strings.TrimPrefix(g.resourceOfPrincipal(), "user/"), true
@@ -362,6 +409,15 @@ func (g *Generator) variable(name string, rt *catalog.ResourceType, r *record, p
 		v += "-??????" // Secrets Manager appends six random characters to a secret's name
 	}
 	return v, true
+}
+
+// variableKeysOf returns the requestParameters keys that may hold an ARN-format variable.
+func variableKeysOf(name string) []string {
+	base, _ := strings.CutSuffix(name, "WithPath")
+	if keys := variableKeys[base]; keys != nil {
+		return keys
+	}
+	return []string{lowerFirst(base)}
 }
 
 func (g *Generator) resourceOfPrincipal() string {

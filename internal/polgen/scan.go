@@ -313,8 +313,9 @@ func parseResources(b []byte, v int, r *record) (int, error) {
 }
 
 // eachString calls fn with every string value (not keys) of the JSON value raw, at any depth,
-// and with the key of the top-level object member it belongs to (nil below the top level).
-func eachString(raw []byte, fn func(topKey []byte, s string)) error {
+// with the key of the object member it is the value of (nil for an element of an array) and
+// whether that member is one of the top-level object's.
+func eachString(raw []byte, fn func(key []byte, top bool, s string)) error {
 	var walk func(v int, key []byte, depth int) (int, error)
 	walk = func(v int, key []byte, depth int) (int, error) {
 		if v >= len(raw) {
@@ -324,19 +325,14 @@ func eachString(raw []byte, fn func(topKey []byte, s string)) error {
 		case '"':
 			s, end, err := readString(raw, v)
 			if err == nil {
-				fn(key, s)
+				fn(key, depth == 1, s)
 			}
 			return end, err
 		case '{':
 			if depth > 16 {
 				return -1, nil
 			}
-			return members(raw, v, func(k []byte, v int) (int, error) {
-				if depth > 0 {
-					k = nil
-				}
-				return walk(v, k, depth+1)
-			})
+			return members(raw, v, func(k []byte, v int) (int, error) { return walk(v, k, depth+1) })
 		case '[':
 			if depth > 16 {
 				return -1, nil
