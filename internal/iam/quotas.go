@@ -42,6 +42,11 @@ const (
 	QuotaRolePolicySize
 	// QuotaVirtualMFADevices is always the users-per-account value, as AWS documents.
 	QuotaVirtualMFADevices
+	// QuotaKeysPerSAMLProvider is "Keys per SAML provider": iamd counts the signing
+	// certificates of the provider's metadata document (the "keys that can be used to validate
+	// the SAML authentication response", as the UpdateSAMLProvider reference calls them). AWS
+	// documents the value, not its error; the message follows the other quotas' form.
+	QuotaKeysPerSAMLProvider
 
 	numQuotas
 )
@@ -95,6 +100,7 @@ var quotaTable = [numQuotas]Quota{
 	{QuotaGroupPolicySize, "group-inline-policy-length", "GroupPolicySize", 5120, false, "GroupPolicySizeQuota"},
 	{QuotaRolePolicySize, "role-inline-policy-length", "RolePolicySize", 10240, false, "RolePolicySizeQuota"},
 	{QuotaVirtualMFADevices, "virtual-mfa-devices-per-account", "VirtualMFADevicesPerAccount", 5000, false, ""},
+	{QuotaKeysPerSAMLProvider, "keys-per-saml-provider", "KeysPerSAMLProvider", 10, false, ""},
 }
 
 // Limits are the quotas in force: AWS's defaults with the configured adjustable ones changed.

@@ -40,6 +40,8 @@ func TestNewLimits(t *testing.T) {
 		{"trust length", map[string]int64{"role-trust-policy-length": 4096}, QuotaTrustPolicySize, 4096, ""},
 		{"virtual MFA devices follow users", map[string]int64{"users-per-account": 9}, QuotaVirtualMFADevices, 9, ""},
 		{"virtual MFA devices default", nil, QuotaVirtualMFADevices, 5000, ""},
+		{"keys per SAML provider", nil, QuotaKeysPerSAMLProvider, 10, ""},
+		{"keys per SAML provider fixed", map[string]int64{"keys-per-saml-provider": 20}, 0, 0, "keys-per-saml-provider is not adjustable"},
 		{"virtual MFA devices fixed", map[string]int64{"virtual-mfa-devices-per-account": 9}, 0, 0, "not adjustable"},
 		{"unknown", map[string]int64{"bogus": 1}, 0, 0, `unknown quota "bogus"`},
 		{"fixed", map[string]int64{"access-keys-per-user": 3}, 0, 0, "access-keys-per-user is not adjustable"},

@@ -88,6 +88,11 @@ func parseSAMLMetadata(doc string) (time.Time, error) {
 	if signing == 0 {
 		return time.Time{}, bad
 	}
+	// A fixed quota: the zero Limits are AWS's values.
+	var fixed iam.Limits
+	if signing > int(fixed.Get(iam.QuotaKeysPerSAMLProvider)) {
+		return time.Time{}, fixed.Exceeded(iam.QuotaKeysPerSAMLProvider)
+	}
 	var until time.Time
 	if md.ValidUntil != "" {
 		t, err := time.Parse(time.RFC3339, md.ValidUntil)
