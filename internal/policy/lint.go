@@ -279,6 +279,14 @@ func (l *linter) keyType(key string) (string, bool) {
 		l.keys = map[string]lintKeyType{}
 	}
 	typ, ok := l.cat.ConditionKeyType(key)
+	if i := strings.LastIndexByte(key, '/'); !ok && i > 0 && i < len(key)-1 {
+		// The catalog spells some tag keys' variable as text (see lintKeySuffixes).
+		for _, suffix := range lintKeySuffixes {
+			if typ, ok = l.cat.ConditionKeyType(key[:i+1] + suffix); ok {
+				break
+			}
+		}
+	}
 	l.keys[lower] = lintKeyType{typ, ok}
 	return typ, ok
 }

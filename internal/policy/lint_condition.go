@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -603,12 +604,25 @@ func (l *linter) actionKeySupport(f *stmtFacts) {
 	}
 }
 
+// lintKeySuffixes are the texts that stand for a tag key at the end of some services' condition
+// keys in the Service Authorization Reference, where others write ${TagKey}:
+// secretsmanager:ResourceTag/tag-key, ssm:resourceTag/tag-key, s3:ExistingObjectTag/<key>,
+// and elasticloadbalancing:ResourceTag/ with nothing after the slash.
+var lintKeySuffixes = []string{"tag-key", "<key>", ""}
+
 // lintKeyMatches reports whether a catalog key (which may end in a variable such as
-// ${TagKey}) names a policy's key, ignoring case.
+// ${TagKey}, or in one of lintKeySuffixes after a slash) names a policy's key, ignoring case.
 func lintKeyMatches(template, key string) bool {
 	i := strings.Index(template, "${")
 	if i < 0 {
-		return strings.EqualFold(template, key)
+		if strings.EqualFold(template, key) {
+			return true
+		}
+		if j := strings.LastIndexByte(template, '/'); j > 0 && slices.Contains(lintKeySuffixes, template[j+1:]) {
+			i = j + 1
+		} else {
+			return false
+		}
 	}
 	return len(key) > i && strings.EqualFold(template[:i], key[:i])
 }

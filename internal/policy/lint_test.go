@@ -598,7 +598,6 @@ func TestLintRealistic(t *testing.T) {
 			{policy.FindingError, "UNSUPPORTED_ACTION_FOR_CONDITION_KEY", "Statement[1].Condition.StringEquals.s3:x-amz-server-side-encryption"},
 			{policy.FindingError, "UNSUPPORTED_ACTION_FOR_CONDITION_KEY", "Statement[1].Condition.StringEquals.s3:x-amz-server-side-encryption-aws-kms-key-id"},
 			{policy.FindingSuggestion, "REDUNDANT_RESOURCE", "Statement[9].Resource[1]"},
-			{policy.FindingError, "INVALID_SERVICE_CONDITION_KEY", "Statement[11].Condition.StringEquals.secretsmanager:ResourceTag/team"},
 			{policy.FindingError, "UNSUPPORTED_ACTION_FOR_CONDITION_KEY", "Statement[12].Condition.ArnEquals.ecs:cluster"},
 		}},
 	}
@@ -751,5 +750,40 @@ func TestLintJSONSyntaxMessage(t *testing.T) {
 	want := "Fix the JSON syntax error at index 15 line 2 column 14."
 	if len(got) != 1 || got[0].Code != policy.CodeJSONSyntax || got[0].Message != want {
 		t.Errorf("Lint(%q) = %+v, want one JSON_SYNTAX_ERROR %q", doc, got, want)
+	}
+}
+
+// TestLintTagKeyPlaceholders: the Service Authorization Reference writes some services' tag
+// condition keys with text where others have ${TagKey} (secretsmanager:ResourceTag/tag-key,
+// ssm:resourceTag/tag-key, s3:ExistingObjectTag/<key>); a policy naming a tag there, as AWS's
+// documentation does, has no finding, and a key that does not exist still has one.
+func TestLintTagKeyPlaceholders(t *testing.T) {
+	cat, _ := lintCatalog(t)
+	for _, tt := range []struct {
+		name, action, resource, key string
+		want                        []brief
+	}{
+		{"S3 object tag", "s3:GetObject", "arn:aws:s3:::amzn-s3-demo-bucket/*", "s3:ExistingObjectTag/security", []brief{}},
+		{"S3 request object tag", "s3:PutObject", "arn:aws:s3:::amzn-s3-demo-bucket/*", "s3:RequestObjectTag/project", []brief{}},
+		{"Secrets Manager resource tag", "secretsmanager:GetSecretValue", "*", "secretsmanager:ResourceTag/team", []brief{}},
+		{"Systems Manager resource tag", "ssm:GetParameter", "*", "ssm:resourceTag/team", []brief{}},
+		{"no tag key", "secretsmanager:GetSecretValue", "*", "secretsmanager:ResourceTag/", []brief{
+			{policy.FindingError, "MISSING_TAG_KEY_IN_CONDITION", "Statement[0].Condition.StringEquals.secretsmanager:ResourceTag/"}}},
+		{"not a key", "secretsmanager:GetSecretValue", "*", "secretsmanager:SecretTag/team", []brief{
+			{policy.FindingError, "INVALID_SERVICE_CONDITION_KEY", "Statement[0].Condition.StringEquals.secretsmanager:SecretTag/team"}}},
+		{"an action without the key", "s3:ListAllMyBuckets", "*", "s3:ExistingObjectTag/security", []brief{
+			{policy.FindingError, "UNSUPPORTED_ACTION_FOR_CONDITION_KEY", "Statement[0].Condition.StringEquals.s3:ExistingObjectTag/security"}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"` + tt.action + `","Resource":"` + tt.resource +
+				`","Condition":{"StringEquals":{"` + tt.key + `":"blue"}}}]}`
+			got, err := policy.Lint(doc, policy.Identity, cat)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, briefs(got)); diff != "" {
+				t.Errorf("Lint(%s) (-want +got):\n%s\nall: %+v", doc, diff, got)
+			}
+		})
 	}
 }
