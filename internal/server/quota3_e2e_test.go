@@ -277,3 +277,62 @@ func TestCharacterQuotas(t *testing.T) {
 		})
 	}
 }
+
+// TestSessionQuotas walks the STS rows of the character quotas table on AssumeRole: the session
+// duration (900 seconds to the role's maximum, at most 12 hours), the managed session policies
+// (10 ARNs) and the session tags (50).
+func TestSessionQuotas(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	trust := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + acctARN + `root"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`)
+	must[*iam.CreateRoleOutput](t, "CreateRole")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("short"), AssumeRolePolicyDocument: trust}))
+	must[*iam.CreateRoleOutput](t, "CreateRole")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("long"), AssumeRolePolicyDocument: trust, MaxSessionDuration: aws.Int32(43200)}))
+	must[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("u")}))
+	must[*iam.PutUserPolicyOutput](t, "PutUserPolicy")(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("u"), PolicyName: aws.String("assume"),
+		PolicyDocument: aws.String(policyDoc("sts:AssumeRole", "sts:TagSession"))}))
+	k := must[*iam.CreateAccessKeyOutput](t, "CreateAccessKey")(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("u")}))
+	user := stsClient(srv, aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), "")
+	var arns []ststypes.PolicyDescriptorType
+	for i := range 11 {
+		p := must[*iam.CreatePolicyOutput](t, "CreatePolicy")(root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(fmt.Sprint("s", i)), PolicyDocument: aws.String(policyDoc("iam:GetUser"))}))
+		arns = append(arns, ststypes.PolicyDescriptorType{Arn: p.Policy.Arn})
+	}
+	var tags []ststypes.Tag
+	for i := range 51 {
+		tags = append(tags, ststypes.Tag{Key: aws.String(fmt.Sprintf("k%02d", i)), Value: aws.String("v")})
+	}
+	assume := func(in *sts.AssumeRoleInput) error {
+		in.RoleSessionName = aws.String("walk")
+		if in.RoleArn == nil {
+			in.RoleArn = aws.String(acctARN + "role/short")
+		}
+		_, err := user.AssumeRole(ctx, in)
+		return err
+	}
+	tests := []struct {
+		name    string
+		ok, bad *sts.AssumeRoleInput
+		msg     string
+	}{
+		{"duration at least 900", &sts.AssumeRoleInput{DurationSeconds: aws.Int32(900)}, &sts.AssumeRoleInput{DurationSeconds: aws.Int32(899)},
+			"1 validation error detected: Value '899' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900"},
+		{"duration up to the role's maximum", &sts.AssumeRoleInput{DurationSeconds: aws.Int32(3600)}, &sts.AssumeRoleInput{DurationSeconds: aws.Int32(3601)},
+			"The requested DurationSeconds exceeds the MaxSessionDuration set for this role."},
+		{"duration up to 12 hours", &sts.AssumeRoleInput{RoleArn: aws.String(acctARN + "role/long"), DurationSeconds: aws.Int32(43200)},
+			&sts.AssumeRoleInput{RoleArn: aws.String(acctARN + "role/long"), DurationSeconds: aws.Int32(43201)},
+			"1 validation error detected: Value '43201' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200"},
+		{"10 managed session policies", &sts.AssumeRoleInput{PolicyArns: arns[:10]}, &sts.AssumeRoleInput{PolicyArns: arns},
+			"1 validation error detected: Value '11' at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10"},
+		// AWS's message shows the list itself as the value; iamd shows its length.
+		{"50 session tags", &sts.AssumeRoleInput{Tags: tags[:50]}, &sts.AssumeRoleInput{Tags: tags}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := assume(tc.ok); err != nil {
+				t.Fatalf("at the quota: %v", err)
+			}
+			wantCode(t, "one past the quota", assume(tc.bad), "ValidationError", tc.msg)
+		})
+	}
+}
