@@ -11,7 +11,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/iamd-dev/iamd/internal/catalog/lintcat"
 	"github.com/iamd-dev/iamd/internal/policy"
 )
 
@@ -31,13 +33,15 @@ func explainUpdate() bool {
 
 // explainCases are policies from AWS's documentation (S3 bucket policy examples, SNS topic
 // policy for S3 event notifications, the external ID and GitHub OIDC role guides, the IAM
-// identity-based policy examples), with the type and account to explain them with.
+// identity-based policy examples, the S3 object tagging examples), with the type and account
+// to explain them with.
 var explainCases = []struct {
 	file, kind, account string
 }{
 	{"s3-public-read", "resource", "123456789012"},
 	{"s3-organization", "resource", "123456789012"},
 	{"s3-cross-account-tls", "resource", "123456789012"},
+	{"s3-object-tag", "resource", "123456789012"},
 	{"sns-s3-events", "resource", "123456789012"},
 	{"trust-external-id", "trust", "123456789012"},
 	{"trust-github-oidc", "trust", "123456789012"},
@@ -184,6 +188,44 @@ func TestPolicyExplainErrors(t *testing.T) {
 			var out, errOut bytes.Buffer
 			if err := policyExplain(tt.args, strings.NewReader(`{"Statement":`), &out, &errOut); err == nil {
 				t.Errorf("policyExplain(%q) = nil error, output %q", tt.args, out.String())
+			}
+		})
+	}
+}
+
+// TestPolicyExplainCorpusValidates validates the policies from AWS's documentation that the
+// explain tests use: they have no errors, and the findings are the ones AWS's checks give.
+func TestPolicyExplainCorpusValidates(t *testing.T) {
+	cat, err := lintcat.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{ // Code@Path
+		"identity-admin": {"PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE@Statement[0].Resource",
+			"CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE@Statement[0].Resource"},
+		"identity-lambda-passrole": {"PASS_ROLE_WITH_STAR_IN_RESOURCE@Statement[1].Resource"},
+		"trust-github-oidc":        {"SPECIFIC_GITHUB_REPO_AND_BRANCH_RECOMMENDED@Statement[0].Condition.StringLike.token.actions.githubusercontent.com:sub"},
+	}
+	for _, tc := range explainCases {
+		t.Run(tc.file, func(t *testing.T) {
+			text, err := os.ReadFile(filepath.Join("testdata", "explain", tc.file+".json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs, err := policy.Lint(string(text), policyKinds[tc.kind], cat)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []string{}
+			for _, f := range fs {
+				got = append(got, f.Code+"@"+f.Path)
+			}
+			w := want[tc.file]
+			if w == nil {
+				w = []string{}
+			}
+			if diff := cmp.Diff(w, got, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+				t.Errorf("Lint(%s, %s) (-want +got):\n%s\nall: %+v", tc.file, tc.kind, diff, fs)
 			}
 		})
 	}
