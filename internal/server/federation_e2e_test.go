@@ -2,12 +2,14 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 )
 
 func TestGetFederationToken(t *testing.T) {
@@ -57,10 +59,16 @@ func TestGetFederationToken(t *testing.T) {
 	wantCode(t, "name too short", err, "ValidationError", "")
 	_, err = broker.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("bad"), Policy: aws.String(`{"Statement":`)})
 	wantCode(t, "malformed session policy", err, "MalformedPolicyDocument", "")
-	if _, err := broker.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("big"),
-		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::` + testAccount + `:user/` + strings.Repeat("a", 2100) + `"}]}`)}); err == nil {
-		t.Error("oversized session policy accepted")
-	} else {
-		wantCode(t, "oversized session policy", err, "PackedPolicyTooLarge", "")
+	// Past 2,048 characters the policy fails its input constraint; within it, session tags can
+	// still push the packed size over the limit.
+	_, err = broker.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("big"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::` + testAccount + `:user/` + strings.Repeat("a", 2100) + `"}]}`)})
+	wantCode(t, "oversized session policy", err, "ValidationError", "")
+	var tags []ststypes.Tag
+	for i := range 10 {
+		tags = append(tags, ststypes.Tag{Key: aws.String(fmt.Sprintf("k%d", i)), Value: aws.String(strings.Repeat("v", 40))})
 	}
+	_, err = broker.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("packed"), Tags: tags,
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::` + testAccount + `:user/` + strings.Repeat("a", 1900) + `"}]}`)})
+	wantCode(t, "session policy and tags over the packed size", err, "PackedPolicyTooLarge", "")
 }

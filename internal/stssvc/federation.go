@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	sdk "github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
@@ -16,6 +17,20 @@ import (
 	"github.com/iamd-dev/iamd/internal/policy"
 	"github.com/iamd-dev/iamd/internal/store"
 )
+
+// maxSessionPolicy is the longest inline session policy GetFederationToken,
+// AssumeRoleWithWebIdentity and AssumeRoleWithSAML accept (their model's
+// sessionPolicyDocumentType; AssumeRole's is unrestricted and only the packed size limits it).
+const maxSessionPolicy = 2048
+
+// boundedSessionPolicies is sessionPolicies for the operations whose inline session policy is at
+// most maxSessionPolicy characters long (whitespace included), as their input model says.
+func (s *Service) boundedSessionPolicies(ctx context.Context, inline *string, arns []types.PolicyDescriptorType) ([]string, int, error) {
+	if inline != nil && utf8.RuneCountInString(*inline) > maxSessionPolicy {
+		return nil, 0, validation("policy", *inline, "Member must have length less than or equal to 2048")
+	}
+	return s.sessionPolicies(ctx, inline, arns)
+}
 
 // sessionPolicies validates an inline session policy and loads the documents of managed session
 // policies, returning the documents and their packed size in characters.
@@ -81,7 +96,7 @@ func (s *Service) GetFederationToken(ctx context.Context, c *authn.Caller, in *s
 	if err != nil {
 		return nil, err
 	}
-	docs, size, err := s.sessionPolicies(ctx, in.Policy, in.PolicyArns)
+	docs, size, err := s.boundedSessionPolicies(ctx, in.Policy, in.PolicyArns)
 	if err != nil {
 		return nil, err
 	}

@@ -86,7 +86,7 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *authn.Caller, in *s
 	if !ok {
 		return nil, iam.Errorf(iam.CodeInvalidIdentityToken, msgNoSAMLProvider)
 	}
-	docs, size, err := s.sessionPolicies(ctx, in.Policy, in.PolicyArns)
+	docs, size, err := s.boundedSessionPolicies(ctx, in.Policy, in.PolicyArns)
 	if err != nil {
 		return nil, err
 	}

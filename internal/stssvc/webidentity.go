@@ -80,7 +80,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller
 	if !ok {
 		return nil, validation("roleArn", roleARN, "Member must satisfy the ARN format of a role")
 	}
-	docs, size, err := s.sessionPolicies(ctx, in.Policy, in.PolicyArns)
+	docs, size, err := s.boundedSessionPolicies(ctx, in.Policy, in.PolicyArns)
 	if err != nil {
 		return nil, err
 	}
