@@ -53,8 +53,9 @@ func polgenCode(err error) string {
 	return apiCode(err)
 }
 
-// TestGeneratedPolicyRoundTrip records a role session's calls under a broad policy, generates a
-// policy from the server's trail, puts it in place of the broad one and replays the calls:
+// TestGeneratedPolicyRoundTrip records the calls of a role's sessions under a broad policy (two
+// session names, and a chained session: a session of another role assumed the role), generates
+// a policy from the server's trail, puts it in place of the broad one and replays the calls:
 // every one is still allowed, and calls outside the recorded set are denied.
 func TestGeneratedPolicyRoundTrip(t *testing.T) {
 	ctx := context.Background()
@@ -69,12 +70,30 @@ func TestGeneratedPolicyRoundTrip(t *testing.T) {
 	id, secret := userWithKey(t, ctx, root, "dev")
 	must[*iam.PutUserPolicyOutput](t, "PutUserPolicy dev")(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("dev"), PolicyName: aws.String("assume"), PolicyDocument: aws.String(policyDoc("sts:AssumeRole"))}))
 
-	ar := must[*sts.AssumeRoleOutput](t, "AssumeRole")(stsClient(srv, id, secret, "").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("build-1")}))
-	c := ar.Credentials
-	sess := iamClient(srv, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
-	sessSTS := stsClient(srv, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	must[*iam.CreateRoleOutput](t, "CreateRole hop")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("hop"), AssumeRolePolicyDocument: aws.String(trustDoc(acctARN+"root", ""))}))
+	must[*iam.PutRolePolicyOutput](t, "PutRolePolicy hop")(root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("hop"), PolicyName: aws.String("assume"), PolicyDocument: aws.String(policyDoc("sts:AssumeRole"))}))
 
-	// The recorded session. Each call returns "" when it succeeded, else its error code; a
+	// The role's sessions: two names assumed by dev, and one assumed by a session of hop.
+	type session struct {
+		iam *iam.Client
+		sts *sts.Client
+	}
+	assume := func(c *sts.Client, role, name string) session {
+		t.Helper()
+		ar := must[*sts.AssumeRoleOutput](t, "AssumeRole "+role+" "+name)(c.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String(name)}))
+		k := ar.Credentials
+		return session{iamClient(srv, aws.ToString(k.AccessKeyId), aws.ToString(k.SecretAccessKey), aws.ToString(k.SessionToken)),
+			stsClient(srv, aws.ToString(k.AccessKeyId), aws.ToString(k.SecretAccessKey), aws.ToString(k.SessionToken))}
+	}
+	devSTS := stsClient(srv, id, secret, "")
+	hop := assume(devSTS, acctARN+"role/hop", "hop-1")
+	sessions := []session{assume(devSTS, roleARN, "build-1"), assume(devSTS, roleARN, "build-2"), assume(hop.sts, roleARN, "chained")}
+	// Each recorded call is made by the next session in turn.
+	var turn int
+	next := func() session { s := sessions[turn%len(sessions)]; turn++; return s }
+	sess := sessions[2].iam // the chained session, for the calls outside the recorded set
+
+	// The recorded sessions. Each call returns "" when it succeeded, else its error code; a
 	// failure other than AccessDenied (NoSuchEntity) still used the permission.
 	calls := []struct {
 		name string
@@ -82,38 +101,39 @@ func TestGeneratedPolicyRoundTrip(t *testing.T) {
 		want string
 	}{
 		{"CreateUser", func() error {
-			_, err := sess.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("app-user"), Path: aws.String("/apps/")})
+			_, err := next().iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("app-user"), Path: aws.String("/apps/")})
 			return err
 		}, ""},
 		{"GetUser", func() error {
-			_, err := sess.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("app-user")})
+			_, err := next().iam.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("app-user")})
 			return err
 		}, ""},
 		{"TagUser", func() error {
-			_, err := sess.TagUser(ctx, &iam.TagUserInput{UserName: aws.String("app-user"), Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("web")}}})
+			_, err := next().iam.TagUser(ctx, &iam.TagUserInput{UserName: aws.String("app-user"), Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("web")}}})
 			return err
 		}, ""},
-		{"ListUsers", func() error { _, err := sess.ListUsers(ctx, &iam.ListUsersInput{}); return err }, ""},
+		{"ListUsers", func() error { _, err := next().iam.ListUsers(ctx, &iam.ListUsersInput{}); return err }, ""},
 		{"CreateInstanceProfile", func() error {
-			_, err := sess.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("web")})
+			_, err := next().iam.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("web")})
 			return err
 		}, ""},
 		{"AddRoleToInstanceProfile", func() error {
-			_, err := sess.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("web"), RoleName: aws.String("ec2-app")})
+			_, err := next().iam.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("web"), RoleName: aws.String("ec2-app")})
 			return err
 		}, ""},
 		{"GetRole", func() error {
-			_, err := sess.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("ec2-app")})
+			_, err := next().iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("ec2-app")})
 			return err
 		}, ""},
 		{"GetUser missing", func() error {
-			_, err := sess.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("ghost")})
+			_, err := next().iam.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("ghost")})
 			return err
 		}, "NoSuchEntity"},
-		{"GetCallerIdentity", func() error { _, err := sessSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); return err }, ""},
+		{"GetCallerIdentity", func() error { _, err := next().sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); return err }, ""},
 	}
 	run := func(phase string) {
 		t.Helper()
+		turn = 0
 		for _, call := range calls {
 			if got := polgenCode(call.do()); got != call.want {
 				t.Errorf("%s: %s returned %q, want %q", phase, call.name, got, call.want)
@@ -127,7 +147,7 @@ func TestGeneratedPolicyRoundTrip(t *testing.T) {
 		t.Fatalf("generated policy: empty %v, size %d of %d:\n%s", res.IsEmpty, res.Size, res.Limit, res.Policy)
 	}
 	if got := res.Stats.Matched; got != len(calls) {
-		t.Errorf("records matched = %d, want %d (the session's calls only, not dev's AssumeRole or root's)", got, len(calls))
+		t.Errorf("records matched = %d, want %d (the sessions' calls only, not dev's or hop's AssumeRole or root's)", got, len(calls))
 	}
 	for _, want := range []string{"iam:CreateUser", "iam:AddRoleToInstanceProfile", "sts:GetCallerIdentity"} {
 		if !slices.Contains(res.Diff.GrantedUsed, want) {
