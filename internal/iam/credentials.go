@@ -95,7 +95,7 @@ func ServiceUserName(user, account string) string { return user + "-at-" + accou
 // CheckStatus checks a credential status (Active or Inactive).
 func CheckStatus(status string) error {
 	if status != StatusActive && status != StatusInactive {
-		return &FieldError{"status", status, "Member must satisfy enum value set: [Active, Inactive]"}
+		return &FieldError{Field: "status", Value: status, Constraint: "Member must satisfy enum value set: [Active, Inactive]"}
 	}
 	return nil
 }
@@ -118,7 +118,7 @@ func checkID(field, id string, min int) error {
 	}
 	for _, r := range id {
 		if !(r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
-			return &FieldError{field, id, `Member must satisfy regular expression pattern: [\w]+`}
+			return &FieldError{Field: field, Value: id, Constraint: `Member must satisfy regular expression pattern: [\w]+`}
 		}
 	}
 	return nil
@@ -131,7 +131,7 @@ func CheckBody(field, body string, max int) error {
 	}
 	for _, r := range body {
 		if !(r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0xff) {
-			return &FieldError{field, body, `Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+`}
+			return &FieldError{Field: field, Value: body, Constraint: `Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+`}
 		}
 	}
 	return nil

@@ -14,9 +14,15 @@ type FieldError struct {
 	Field      string // the wire member name, lowerCamel ("userName")
 	Value      string
 	Constraint string // "Member must have length less than or equal to 64"
+	// Sensitive leaves the value out, as AWS does for sensitive members (passwords):
+	// "Value at 'password' failed to satisfy constraint: …".
+	Sensitive bool
 }
 
 func (e *FieldError) Error() string {
+	if e.Sensitive {
+		return fmt.Sprintf("Value at '%s' failed to satisfy constraint: %s", e.Field, e.Constraint)
+	}
 	return fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", e.Value, e.Field, e.Constraint)
 }
 
@@ -54,10 +60,10 @@ func isNameChar(r rune) bool {
 func lengthErr(field, value string, min, max int) error {
 	n := utf8.RuneCountInString(value)
 	if n < min {
-		return &FieldError{field, value, fmt.Sprintf("Member must have length greater than or equal to %d", min)}
+		return &FieldError{Field: field, Value: value, Constraint: fmt.Sprintf("Member must have length greater than or equal to %d", min)}
 	}
 	if n > max {
-		return &FieldError{field, value, fmt.Sprintf("Member must have length less than or equal to %d", max)}
+		return &FieldError{Field: field, Value: value, Constraint: fmt.Sprintf("Member must have length less than or equal to %d", max)}
 	}
 	return nil
 }
@@ -69,7 +75,7 @@ func CheckName(field, name string, max int) error {
 	}
 	for _, r := range name {
 		if !isNameChar(r) {
-			return &FieldError{field, name, "Member must satisfy regular expression pattern: " + namePattern}
+			return &FieldError{Field: field, Value: name, Constraint: "Member must satisfy regular expression pattern: " + namePattern}
 		}
 	}
 	return nil
@@ -85,7 +91,7 @@ func CheckPath(field, path string) error {
 		ok = path[i] >= 0x21 && path[i] <= 0x7e
 	}
 	if !ok {
-		return &FieldError{field, path, "Member must satisfy regular expression pattern: " + pathPattern}
+		return &FieldError{Field: field, Value: path, Constraint: "Member must satisfy regular expression pattern: " + pathPattern}
 	}
 	return nil
 }
@@ -104,7 +110,7 @@ func CheckPathPrefix(prefix string) error {
 		ok = prefix[i] >= 0x21 && prefix[i] <= 0x7f
 	}
 	if !ok {
-		return &FieldError{"pathPrefix", prefix, `Member must satisfy regular expression pattern: \u002F[\u0021-\u007F]*`}
+		return &FieldError{Field: "pathPrefix", Value: prefix, Constraint: `Member must satisfy regular expression pattern: \u002F[\u0021-\u007F]*`}
 	}
 	return nil
 }
@@ -116,7 +122,7 @@ func CheckDescription(d string) error {
 	}
 	for _, r := range d {
 		if !(r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0x7e || r >= 0xa1 && r <= 0xff) {
-			return &FieldError{"description", d, `Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`}
+			return &FieldError{Field: "description", Value: d, Constraint: `Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`}
 		}
 	}
 	return nil
@@ -141,7 +147,7 @@ func CheckTags(entity string, tags, existing []Tag) error {
 		}
 		for _, r := range t.Key {
 			if !isTagChar(r) {
-				return &FieldError{field, t.Key, "Member must satisfy regular expression pattern: " + strings.Replace(tagPattern, "*", "+", 1)}
+				return &FieldError{Field: field, Value: t.Key, Constraint: "Member must satisfy regular expression pattern: " + strings.Replace(tagPattern, "*", "+", 1)}
 			}
 		}
 		vfield := fmt.Sprintf("tags.%d.member.value", i+1)
@@ -150,7 +156,7 @@ func CheckTags(entity string, tags, existing []Tag) error {
 		}
 		for _, r := range t.Value {
 			if !isTagChar(r) {
-				return &FieldError{vfield, t.Value, "Member must satisfy regular expression pattern: " + tagPattern}
+				return &FieldError{Field: vfield, Value: t.Value, Constraint: "Member must satisfy regular expression pattern: " + tagPattern}
 			}
 		}
 		k := strings.ToLower(t.Key)

@@ -24,10 +24,10 @@ const passwordSymbols = "!@#$%^&*()_+-=[]{}|'"
 
 func checkPasswordField(field, pw string) error {
 	if len(pw) < 1 {
-		return &iam.FieldError{Field: field, Value: "", Constraint: "Member must have length greater than or equal to 1"}
+		return &iam.FieldError{Field: field, Sensitive: true, Constraint: "Member must have length greater than or equal to 1"}
 	}
 	if len(pw) > 128 {
-		return &iam.FieldError{Field: field, Value: "***", Constraint: "Member must have length less than or equal to 128"}
+		return &iam.FieldError{Field: field, Sensitive: true, Constraint: "Member must have length less than or equal to 128"}
 	}
 	return nil
 }
