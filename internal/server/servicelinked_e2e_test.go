@@ -329,8 +329,10 @@ func TestServiceLastAccessed(t *testing.T) {
 		var actions []string
 		for _, a := range svcs["iam"].TrackedActionsLastAccessed {
 			actions = append(actions, aws.ToString(a.ActionName))
-			if aws.ToString(a.LastAccessedEntity) != bobARN || a.LastAccessedTime == nil {
-				t.Errorf("tracked action %+v", a)
+			if aws.ToString(a.LastAccessedEntity) != bobARN || a.LastAccessedTime == nil || a.LastAccessedTime.Before(before) || a.LastAccessedTime.After(after) ||
+				aws.ToString(a.LastAccessedRegion) != "us-east-1" {
+				t.Errorf("tracked action %s: last accessed %v by %s in %s; want between %v and %v by %s in us-east-1", aws.ToString(a.ActionName), a.LastAccessedTime,
+					aws.ToString(a.LastAccessedEntity), aws.ToString(a.LastAccessedRegion), before, after, bobARN)
 			}
 		}
 		if d := cmp.Diff([]string{"GetUser"}, actions); d != "" {
