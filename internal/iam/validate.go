@@ -132,32 +132,41 @@ func isTagChar(r rune) bool {
 	return unicode.IsLetter(r) || unicode.In(r, unicode.Z) || unicode.IsNumber(r) || strings.ContainsRune("_.:/=+-@", r)
 }
 
+// CheckTagAt checks the key and value of the i-th tag (0-based) of a request's Tags list, naming
+// the member as AWS does ("tags.3.member.key").
+func CheckTagAt(i int, t Tag) error {
+	field := fmt.Sprintf("tags.%d.member.key", i+1)
+	if err := lengthErr(field, t.Key, 1, MaxTagKey); err != nil {
+		return err
+	}
+	if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
+		return &InputError{"User-defined tag keys can't start with 'aws:'. This prefix is reserved for AWS tags."}
+	}
+	for _, r := range t.Key {
+		if !isTagChar(r) {
+			return &FieldError{Field: field, Value: t.Key, Constraint: "Member must satisfy regular expression pattern: " + strings.Replace(tagPattern, "*", "+", 1)}
+		}
+	}
+	vfield := fmt.Sprintf("tags.%d.member.value", i+1)
+	if err := lengthErr(vfield, t.Value, 0, MaxTagValue); err != nil {
+		return err
+	}
+	for _, r := range t.Value {
+		if !isTagChar(r) {
+			return &FieldError{Field: vfield, Value: t.Value, Constraint: "Member must satisfy regular expression pattern: " + tagPattern}
+		}
+	}
+	return nil
+}
+
 // CheckTags checks tags being added to an entity ("User", "Role", "Policy", …) that already has
 // `existing`: AWS's key and value rules, no duplicate keys ignoring case, and at most 50 tags in
 // all after the merge.
 func CheckTags(entity string, tags, existing []Tag) error {
 	seen := map[string]bool{}
 	for i, t := range tags {
-		field := fmt.Sprintf("tags.%d.member.key", i+1)
-		if err := lengthErr(field, t.Key, 1, MaxTagKey); err != nil {
+		if err := CheckTagAt(i, t); err != nil {
 			return err
-		}
-		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
-			return &InputError{"User-defined tag keys can't start with 'aws:'. This prefix is reserved for AWS tags."}
-		}
-		for _, r := range t.Key {
-			if !isTagChar(r) {
-				return &FieldError{Field: field, Value: t.Key, Constraint: "Member must satisfy regular expression pattern: " + strings.Replace(tagPattern, "*", "+", 1)}
-			}
-		}
-		vfield := fmt.Sprintf("tags.%d.member.value", i+1)
-		if err := lengthErr(vfield, t.Value, 0, MaxTagValue); err != nil {
-			return err
-		}
-		for _, r := range t.Value {
-			if !isTagChar(r) {
-				return &FieldError{Field: vfield, Value: t.Value, Constraint: "Member must satisfy regular expression pattern: " + tagPattern}
-			}
 		}
 		k := strings.ToLower(t.Key)
 		if seen[k] {

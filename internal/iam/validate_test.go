@@ -138,3 +138,23 @@ func TestARNs(t *testing.T) {
 		t.Error("Default/Version lookup wrong")
 	}
 }
+
+func TestCheckTagAtNamesTheMember(t *testing.T) {
+	for _, tc := range []struct {
+		i    int
+		tag  Tag
+		want string
+	}{
+		{2, Tag{Key: "bad#key", Value: "v"}, "Value 'bad#key' at 'tags.3.member.key' failed to satisfy constraint"},
+		{0, Tag{Key: "", Value: "v"}, "at 'tags.1.member.key' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{4, Tag{Key: "k", Value: strings.Repeat("v", MaxTagValue+1)}, "at 'tags.5.member.value' failed to satisfy constraint: Member must have length less than or equal to 256"},
+	} {
+		err := CheckTagAt(tc.i, tc.tag)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("CheckTagAt(%d, %+v) = %v, want it to contain %q", tc.i, tc.tag, err, tc.want)
+		}
+	}
+	if err := CheckTagAt(7, Tag{Key: "team", Value: "a b"}); err != nil {
+		t.Errorf("CheckTagAt of a valid tag = %v", err)
+	}
+}

@@ -101,9 +101,9 @@ func (s *Service) GetFederationToken(ctx context.Context, c *authn.Caller, in *s
 		return nil, err
 	}
 	tags := map[string]string{}
-	for _, t := range in.Tags {
+	for i, t := range in.Tags {
 		k, v := str(t.Key), str(t.Value)
-		if err := iam.CheckTags("Session", []iam.Tag{{Key: k, Value: v}}, nil); err != nil {
+		if err := iam.CheckTagAt(i, iam.Tag{Key: k, Value: v}); err != nil {
 			return nil, err
 		}
 		tags[k] = v

@@ -221,9 +221,9 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 		return nil, validation("tags", strconv.Itoa(len(in.Tags)), "Member must have length less than or equal to 50")
 	}
 	tags := map[string]string{}
-	for _, t := range in.Tags {
+	for i, t := range in.Tags {
 		k, v := str(t.Key), str(t.Value)
-		if err := iam.CheckTags("Session", []iam.Tag{{Key: k, Value: v}}, nil); err != nil {
+		if err := iam.CheckTagAt(i, iam.Tag{Key: k, Value: v}); err != nil {
 			return nil, err
 		}
 		tags[k] = v

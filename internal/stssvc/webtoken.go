@@ -127,9 +127,9 @@ func (s *Service) GetWebIdentityToken(ctx context.Context, c *authn.Caller, in *
 		"sts:SigningAlgorithm":      {alg},
 	}
 	var tagKeys []string
-	for _, t := range in.Tags {
+	for i, t := range in.Tags {
 		k, v := str(t.Key), str(t.Value)
-		if err := iam.CheckTags("Token", []iam.Tag{{Key: k, Value: v}}, nil); err != nil {
+		if err := iam.CheckTagAt(i, iam.Tag{Key: k, Value: v}); err != nil {
 			return nil, err
 		}
 		requestTags[k] = v
