@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/iamd-dev/iamd/internal/polgen"
 	"github.com/iamd-dev/iamd/internal/policy"
@@ -362,6 +363,32 @@ func TestFitsQuota(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFitsQuotaOnlyWhenNeeded: a policy that fits its quota keeps every action and resource
+// as used, with no note about merging or widening.
+func TestFitsQuotaOnlyWhenNeeded(t *testing.T) {
+	var calls []call
+	var want []string
+	for i, name := range []string{"GetRole", "GetUser", "GetGroup", "GetPolicy", "ListRoles", "ListUsers", "ListGroups", "ListPolicies"} {
+		calls = append(calls, call{source: "iam.amazonaws.com", name: name, params: fmt.Sprintf(`{"roleName":"r%d","userName":"u%d","groupName":"g%d"}`, i, i, i)})
+		want = append(want, "iam:"+name)
+	}
+	for _, kind := range []policy.Kind{policy.Identity, policy.Session} {
+		res := generate(t, polgen.Options{Kind: kind}, calls...)
+		var got []string
+		for _, st := range statements(t, res.Policy) {
+			got = append(got, st[0]...)
+		}
+		if diff := cmp.Diff(want, got, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+			t.Errorf("%v: actions (-want +got):\n%s\n%s", kind, diff, res.Policy)
+		}
+		for _, n := range res.Notes {
+			if strings.Contains(n, "To fit") || strings.Contains(n, "widened") || strings.Contains(n, "replaced with *") {
+				t.Errorf("%v: %d characters of %d, yet the note %q", kind, res.Size, res.Limit, n)
+			}
+		}
 	}
 }
 
