@@ -162,6 +162,16 @@ func BenchmarkLookupEvents(b *testing.B) {
 	db, ids := openBenchTrail(b)
 	bt := newBenchTrail()
 	ctx := context.Background()
+	newest, err := db.Events(ctx, store.EventFilter{Account: benchAccount, Limit: 1})
+	if err != nil || len(newest) == 0 {
+		b.Fatalf("newest event: %v", err)
+	}
+	oldest, err := db.Chain(ctx, 0, 1)
+	if err != nil || len(oldest) == 0 {
+		b.Fatalf("oldest event: %v", err)
+	}
+	end := newest[0].Time
+	half := oldest[0].Time.Add(end.Sub(oldest[0].Time) / 2)
 	for _, tc := range []struct {
 		name   string
 		filter func(r *rand.Rand, zu, zn, zr *rand.Zipf) store.EventFilter
@@ -180,6 +190,19 @@ func BenchmarkLookupEvents(b *testing.B) {
 		}},
 		{"EventId", func(r *rand.Rand, _, _, _ *rand.Zipf) store.EventFilter {
 			return store.EventFilter{ID: ids[r.IntN(len(ids))]}
+		}},
+		// With a time range, as the console and SDK callers often send: the newer half.
+		{"Username+TimeRange", func(r *rand.Rand, _, _, _ *rand.Zipf) store.EventFilter {
+			return store.EventFilter{Username: bt.users[r.IntN(len(bt.users))], Start: half, End: end}
+		}},
+		{"TimeRange", func(r *rand.Rand, _, _, _ *rand.Zipf) store.EventFilter {
+			return store.EventFilter{Start: half, End: end}
+		}},
+		{"EventName+TimeRange", func(r *rand.Rand, _, _, _ *rand.Zipf) store.EventFilter {
+			return store.EventFilter{Name: bt.names[r.IntN(len(bt.names))], Start: half, End: end}
+		}},
+		{"ResourceName+TimeRange", func(r *rand.Rand, _, _, _ *rand.Zipf) store.EventFilter {
+			return store.EventFilter{Resource: "\x00" + bt.resources[r.IntN(len(bt.resources))], Start: half, End: end}
 		}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
