@@ -41,6 +41,12 @@ func Ensure(ctx context.Context, st store.Store, now time.Time) (Result, error) 
 	})
 }
 
+// bulkUpdater is a store that can commit a large transaction without checkpointing on the way
+// (sqlite.DB): the first start then does not wait for 13 MB to be copied a second time.
+type bulkUpdater interface {
+	BulkUpdate(ctx context.Context, fn func(tx store.Tx) error, done chan<- error) error
+}
+
 func ensure(ctx context.Context, st store.Store, now time.Time, version string, open func(ctx context.Context) *source) (Result, error) {
 	res := Result{Version: version}
 	err := st.View(ctx, func(r store.Reader) error {
@@ -61,7 +67,11 @@ func ensure(ctx context.Context, st store.Store, now time.Time, version string, 
 	defer cancel() // stops the decoder when the transaction fails
 	src := open(ctx)
 	loaded := 0
-	err = st.Update(ctx, func(tx store.Tx) error {
+	update := st.Update
+	if b, ok := st.(bulkUpdater); ok {
+		update = func(ctx context.Context, fn func(tx store.Tx) error) error { return b.BulkUpdate(ctx, fn, nil) }
+	}
+	err = update(ctx, func(tx store.Tx) error {
 		loaded = 0
 		err := src.each(func(e *store.Entity) error {
 			loaded++
