@@ -1,6 +1,7 @@
 package samlsp
 
 import (
+	"crypto/rsa"
 	"encoding/base64"
 	"errors"
 	"strconv"
@@ -88,7 +89,6 @@ const (
 	MsgSessionNameFmt  = "RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}"
 	MsgSourceIdentity  = `Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with "aws:"`
 	MsgSessionDuration = "SessionDuration in AuthnResponse must be an integer between 900 and 43200"
-	MsgEncrypted       = "Encrypted SAML assertions are not supported"
 )
 
 func invalid(msg string, cause error) error {
@@ -159,7 +159,21 @@ func NewVerifier(maxIDs int) *Verifier {
 // Verify checks a base64 SAMLResponse against md at now and records its assertion ID, so that a
 // second use is refused until the assertion expires. Refusals are *Error values.
 func (v *Verifier) Verify(response string, md *Metadata, now time.Time) (*Assertion, error) {
-	a, err := Parse(response, md, now)
+	return v.VerifyDecrypting(response, md, nil, now)
+}
+
+// Decryption holds what opens a provider's encrypted assertions.
+type Decryption struct {
+	// Keys are the provider's private keys; each is tried in turn.
+	Keys []*rsa.PrivateKey
+	// Required refuses responses whose assertion is not encrypted.
+	Required bool
+}
+
+// VerifyDecrypting is Verify for a provider that may receive encrypted assertions: an
+// EncryptedAssertion is opened with dec's keys, then checked like a plain one (dec may be nil).
+func (v *Verifier) VerifyDecrypting(response string, md *Metadata, dec *Decryption, now time.Time) (*Assertion, error) {
+	a, err := ParseDecrypting(response, md, dec, now)
 	if err != nil {
 		return nil, err
 	}
@@ -171,6 +185,13 @@ func (v *Verifier) Verify(response string, md *Metadata, now time.Time) (*Assert
 
 // Parse checks a base64 SAMLResponse against md at now (everything but replay).
 func Parse(response string, md *Metadata, now time.Time) (*Assertion, error) {
+	return ParseDecrypting(response, md, nil, now)
+}
+
+// ParseDecrypting is Parse that opens an EncryptedAssertion with dec's keys (dec may be nil: no
+// keys, encryption not required). A signature on the Response covers the EncryptedAssertion and
+// is checked before decrypting; one on the Assertion is checked after.
+func ParseDecrypting(response string, md *Metadata, dec *Decryption, now time.Time) (*Assertion, error) {
 	raw, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(response), ""))
 	if err != nil {
 		return nil, invalid(MsgMalformed, err)
@@ -203,8 +224,22 @@ func Parse(response string, md *Metadata, now time.Time) (*Assertion, error) {
 	if iss := child(root, assertionNS, "Issuer"); iss != nil && md.EntityID != "" && strings.TrimSpace(iss.Text()) != md.EntityID {
 		return nil, invalid(MsgIssuer, nil)
 	}
-	if child(root, assertionNS, "EncryptedAssertion") != nil {
-		return nil, invalid(MsgEncrypted, nil)
+	if eas := children(root, assertionNS, "EncryptedAssertion"); len(eas) > 0 {
+		if len(eas) != 1 || child(root, assertionNS, "Assertion") != nil {
+			return nil, invalid(MsgMalformed, errors.New("want exactly one assertion"))
+		}
+		var keys []*rsa.PrivateKey
+		if dec != nil {
+			keys = dec.Keys
+		}
+		el, err := DecryptAssertion(eas[0], keys)
+		if err != nil {
+			return nil, err
+		}
+		root.InsertChildAt(eas[0].Index(), el)
+		root.RemoveChild(eas[0])
+	} else if dec != nil && dec.Required {
+		return nil, invalid(MsgNotEncrypted, nil)
 	}
 	as := children(root, assertionNS, "Assertion")
 	if len(as) != 1 {

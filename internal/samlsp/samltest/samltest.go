@@ -92,6 +92,8 @@ type Options struct {
 	SignResponse, Unsigned bool
 	// Status overrides the Success status code.
 	Status string
+	// Encrypt, if set, replaces the (signed) Assertion with an EncryptedAssertion.
+	Encrypt *Encryption
 }
 
 // Options returns options for a valid response at now with the given attributes.
@@ -168,7 +170,15 @@ func (p *IdP) ResponseSignedBy(o Options, key *rsa.PrivateKey, certDER []byte) (
 		status = "urn:oasis:names:tc:SAML:2.0:status:Success"
 	}
 	r.CreateElement("samlp:Status").CreateElement("samlp:StatusCode").CreateAttr("Value", status)
-	r.AddChild(a)
+	if o.Encrypt != nil {
+		ea, err := EncryptAssertion(a, *o.Encrypt)
+		if err != nil {
+			return "", err
+		}
+		r.AddChild(ea)
+	} else {
+		r.AddChild(a)
+	}
 	if o.SignResponse && !o.Unsigned {
 		if r, err = sc2.SignEnveloped(r); err != nil {
 			return "", err
