@@ -15,6 +15,24 @@ type SAMLProvider struct {
 	Created    time.Time `json:"created"`
 	ValidUntil time.Time `json:"validUntil"`
 	Tags       []Tag     `json:"tags,omitempty"`
+	// EncryptionMode is the AssertionEncryptionMode, "Required" or "Allowed" ("" means Allowed).
+	EncryptionMode string `json:"encryptionMode,omitempty"`
+	// PrivateKeys decrypt encrypted assertions (at most two).
+	PrivateKeys []SAMLPrivateKey `json:"privateKeys,omitempty"`
+}
+
+// SAMLPrivateKey is a SAML provider's assertion decryption key: its PKCS #8 DER sealed with the
+// keyring under SAMLKeyAD.
+type SAMLPrivateKey struct {
+	ID     string    `json:"id"`
+	Added  time.Time `json:"added"`
+	Sealed []byte    `json:"sealed"`
+}
+
+// SAMLKeyAD is the associated data a SAML provider's private key is sealed with, binding it to
+// the provider and the key ID.
+func SAMLKeyAD(providerARN, keyID string) []byte {
+	return []byte("saml-private-key\x00" + providerARN + "\x00" + keyID)
 }
 
 // SAMLProviderARN returns the ARN of a SAML provider.

@@ -2,9 +2,14 @@ package iamsvc
 
 import (
 	"context"
+	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base32"
 	"encoding/base64"
+	"encoding/pem"
 	"encoding/xml"
+	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -129,6 +134,105 @@ func checkSAMLName(name string) error {
 	return nil
 }
 
+// SAML assertion encryption (CreateSAMLProvider and UpdateSAMLProvider's AddPrivateKey,
+// RemovePrivateKey and AssertionEncryptionMode).
+const (
+	// MaxSAMLPrivateKeys is how many private keys a provider holds (two, for rotation).
+	MaxSAMLPrivateKeys = 2
+	// MaxSAMLPrivateKey is the longest AddPrivateKey, in characters.
+	MaxSAMLPrivateKey = 16384
+)
+
+// samlKeyQuota is the LimitExceeded refusal of a third private key.
+var samlKeyQuota = &iam.LimitError{Message: "Cannot exceed quota for PrivateKeysPerSAMLProvider: " + strconv.Itoa(MaxSAMLPrivateKeys),
+	Quota: "PrivateKeysPerSAMLProvider"}
+
+// checkEncryptionMode checks an AssertionEncryptionMode ("" when absent).
+func checkEncryptionMode(m types.AssertionEncryptionModeType) error {
+	switch m {
+	case "", types.AssertionEncryptionModeTypeRequired, types.AssertionEncryptionModeTypeAllowed:
+		return nil
+	}
+	return &iam.FieldError{Field: "assertionEncryptionMode", Value: string(m), Constraint: "Member must satisfy enum value set: [Required, Allowed]"}
+}
+
+// parseSAMLPrivateKey checks an AddPrivateKey (a PEM RSA private key, PKCS #1 or PKCS #8) and
+// returns its PKCS #8 DER. Refusals never show the key.
+func parseSAMLPrivateKey(text string) ([]byte, error) {
+	if n := utf8.RuneCountInString(text); n < 1 || n > MaxSAMLPrivateKey {
+		c := "Member must have length greater than or equal to 1"
+		if n > 0 {
+			c = "Member must have length less than or equal to " + strconv.Itoa(MaxSAMLPrivateKey)
+		}
+		return nil, &iam.FieldError{Field: "addPrivateKey", Constraint: c, Sensitive: true}
+	}
+	bad := iam.Errorf(iam.CodeInvalidInput, "The private key is not a valid PEM-encoded RSA private key.")
+	block, _ := pem.Decode([]byte(strings.TrimSpace(text)))
+	if block == nil {
+		return nil, bad
+	}
+	var key any
+	var err error
+	switch block.Type {
+	case "RSA PRIVATE KEY":
+		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
+	case "PRIVATE KEY":
+		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
+	default:
+		return nil, bad
+	}
+	rk, ok := key.(*rsa.PrivateKey)
+	if err != nil || !ok || rk.Validate() != nil {
+		return nil, bad
+	}
+	return x509.MarshalPKCS8PrivateKey(rk)
+}
+
+// newSAMLKey parses and seals an AddPrivateKey for the provider arn under a new key ID (26
+// characters of [A-Z2-7], as AWS's [A-Z0-9]{22,64} allows).
+func (s *Service) newSAMLKey(text, arn string) (iam.SAMLPrivateKey, error) {
+	der, err := parseSAMLPrivateKey(text)
+	if err != nil {
+		return iam.SAMLPrivateKey{}, err
+	}
+	b := make([]byte, 16)
+	if _, err := io.ReadFull(s.rand, b); err != nil {
+		return iam.SAMLPrivateKey{}, err
+	}
+	id := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)
+	sealed, err := s.keys.Seal(der, iam.SAMLKeyAD(arn, id), s.rand)
+	if err != nil {
+		return iam.SAMLPrivateKey{}, err
+	}
+	return iam.SAMLPrivateKey{ID: id, Added: s.nowUTC(), Sealed: sealed}, nil
+}
+
+// checkSAMLEncryption checks that a provider requiring encrypted assertions has a key to
+// decrypt them.
+func checkSAMLEncryption(p *iam.SAMLProvider) error {
+	if p.EncryptionMode == string(types.AssertionEncryptionModeTypeRequired) && len(p.PrivateKeys) == 0 {
+		return iam.Errorf(iam.CodeInvalidInput, "AssertionEncryptionMode Required needs a private key.")
+	}
+	return nil
+}
+
+// samlKeysOut lists a provider's private keys without their material.
+func samlKeysOut(p *iam.SAMLProvider) []types.SAMLPrivateKey {
+	out := []types.SAMLPrivateKey{}
+	for _, k := range p.PrivateKeys {
+		out = append(out, types.SAMLPrivateKey{KeyId: ptr(k.ID), Timestamp: ptr(k.Added)})
+	}
+	return out
+}
+
+// samlMode is a provider's AssertionEncryptionMode as GetSAMLProvider reports it.
+func samlMode(p *iam.SAMLProvider) types.AssertionEncryptionModeType {
+	if p.EncryptionMode == "" {
+		return types.AssertionEncryptionModeTypeAllowed
+	}
+	return types.AssertionEncryptionModeType(p.EncryptionMode)
+}
+
 // samlTarget is the provider an operation names by ARN.
 type samlTarget struct {
 	acct, name, arn string
@@ -158,7 +262,8 @@ func (s *Service) samlArg(ctx context.Context, c *authn.Caller, action string, a
 	return samlTarget{acct: acct, name: name, arn: arn}, nil
 }
 
-// CreateSAMLProvider registers a SAML 2.0 identity provider from its metadata document.
+// CreateSAMLProvider registers a SAML 2.0 identity provider from its metadata document, with
+// an optional private key (sealed with the keyring) for encrypted assertions.
 func (s *Service) CreateSAMLProvider(ctx context.Context, c *authn.Caller, in *sdk.CreateSAMLProviderInput) (*sdk.CreateSAMLProviderOutput, error) {
 	name, doc := str(in.Name), str(in.SAMLMetadataDocument)
 	if err := checkSAMLName(name); err != nil {
@@ -168,12 +273,20 @@ func (s *Service) CreateSAMLProvider(ctx context.Context, c *authn.Caller, in *s
 	if err != nil {
 		return nil, err
 	}
+	if err := checkEncryptionMode(in.AssertionEncryptionMode); err != nil {
+		return nil, err
+	}
 	tags := tagsIn(in.Tags)
 	if err := iam.CheckTags("SAMLProvider", tags, nil); err != nil {
 		return nil, err
 	}
 	acct := account(c)
 	arn := iam.SAMLProviderARN(acct, name)
+	if in.AddPrivateKey != nil {
+		if _, err := parseSAMLPrivateKey(*in.AddPrivateKey); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.authorize(ctx, c, "iam:CreateSAMLProvider", arn, tagContext(tags)); err != nil {
 		return nil, err
 	}
@@ -186,9 +299,20 @@ func (s *Service) CreateSAMLProvider(ctx context.Context, c *authn.Caller, in *s
 	if err != nil {
 		return nil, err
 	}
-	p := &iam.SAMLProvider{Name: name, UUID: id, Metadata: doc, Created: s.nowUTC(), ValidUntil: until, Tags: tags}
+	p := &iam.SAMLProvider{Name: name, UUID: id, Metadata: doc, Created: s.nowUTC(), ValidUntil: until, Tags: tags,
+		EncryptionMode: string(in.AssertionEncryptionMode)}
 	if p.ValidUntil.IsZero() {
 		p.ValidUntil = p.Created.AddDate(samlDefaultValidity, 0, 0)
+	}
+	if in.AddPrivateKey != nil {
+		k, err := s.newSAMLKey(*in.AddPrivateKey, arn)
+		if err != nil {
+			return nil, err
+		}
+		p.PrivateKeys = []iam.SAMLPrivateKey{k}
+	}
+	if err := checkSAMLEncryption(p); err != nil {
+		return nil, err
 	}
 	return mutate(ctx, s, func(tx store.Tx) (*sdk.CreateSAMLProviderOutput, error) {
 		n, err := tx.Count(ctx, acct, store.KindSAMLProvider)
@@ -219,7 +343,7 @@ func (s *Service) GetSAMLProvider(ctx context.Context, c *authn.Caller, in *sdk.
 		}
 		return &sdk.GetSAMLProviderOutput{SAMLMetadataDocument: ptr(p.Metadata), SAMLProviderUUID: ptr(p.UUID),
 			CreateDate: ptr(p.Created), ValidUntil: ptr(p.ValidUntil), Tags: tagsOut(p.Tags),
-			AssertionEncryptionMode: types.AssertionEncryptionModeTypeAllowed}, nil
+			AssertionEncryptionMode: samlMode(p), PrivateKeyList: samlKeysOut(p)}, nil
 	})
 }
 
@@ -247,7 +371,22 @@ func (s *Service) ListSAMLProviders(ctx context.Context, c *authn.Caller, _ *sdk
 	})
 }
 
-// UpdateSAMLProvider replaces a provider's metadata document.
+// checkSAMLKeyID checks a RemovePrivateKey: 22–64 characters of [A-Z0-9].
+func checkSAMLKeyID(id string) error {
+	if err := lengthErrField("removePrivateKey", id, 22, 64); err != nil {
+		return err
+	}
+	for _, r := range id {
+		if !('A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			return &iam.FieldError{Field: "removePrivateKey", Value: id, Constraint: "Member must satisfy regular expression pattern: [A-Z0-9]+"}
+		}
+	}
+	return nil
+}
+
+// UpdateSAMLProvider replaces a provider's metadata document, changes its
+// AssertionEncryptionMode, and adds or removes a private key (removal first, so that one request
+// may rotate a key when two are held).
 func (s *Service) UpdateSAMLProvider(ctx context.Context, c *authn.Caller, in *sdk.UpdateSAMLProviderInput) (*sdk.UpdateSAMLProviderOutput, error) {
 	var until time.Time
 	if in.SAMLMetadataDocument != nil {
@@ -256,13 +395,53 @@ func (s *Service) UpdateSAMLProvider(ctx context.Context, c *authn.Caller, in *s
 			return nil, err
 		}
 	}
+	if err := checkEncryptionMode(in.AssertionEncryptionMode); err != nil {
+		return nil, err
+	}
+	if in.RemovePrivateKey != nil {
+		if err := checkSAMLKeyID(*in.RemovePrivateKey); err != nil {
+			return nil, err
+		}
+	}
+	if in.AddPrivateKey != nil {
+		if _, err := parseSAMLPrivateKey(*in.AddPrivateKey); err != nil {
+			return nil, err
+		}
+	}
 	t, err := s.samlArg(ctx, c, "iam:UpdateSAMLProvider", in.SAMLProviderArn, false)
 	if err != nil {
 		return nil, err
 	}
+	var added *iam.SAMLPrivateKey
+	if in.AddPrivateKey != nil {
+		k, err := s.newSAMLKey(*in.AddPrivateKey, t.arn)
+		if err != nil {
+			return nil, err
+		}
+		added = &k
+	}
 	return mutate(ctx, s, func(tx store.Tx) (*sdk.UpdateSAMLProviderOutput, error) {
 		p, e, err := load[iam.SAMLProvider](ctx, tx, t.acct, store.KindSAMLProvider, t.name, noSuchSAMLProvider(t.arn))
 		if err != nil {
+			return nil, err
+		}
+		if in.RemovePrivateKey != nil {
+			i := slices.IndexFunc(p.PrivateKeys, func(k iam.SAMLPrivateKey) bool { return k.ID == *in.RemovePrivateKey })
+			if i < 0 {
+				return nil, iam.Errorf(iam.CodeNoSuchEntity, "The private key with ID %s does not exist.", *in.RemovePrivateKey)
+			}
+			p.PrivateKeys = slices.Delete(slices.Clone(p.PrivateKeys), i, i+1)
+		}
+		if added != nil {
+			if len(p.PrivateKeys) >= MaxSAMLPrivateKeys {
+				return nil, samlKeyQuota
+			}
+			p.PrivateKeys = append(p.PrivateKeys, *added)
+		}
+		if in.AssertionEncryptionMode != "" {
+			p.EncryptionMode = string(in.AssertionEncryptionMode)
+		}
+		if err := checkSAMLEncryption(p); err != nil {
 			return nil, err
 		}
 		if in.SAMLMetadataDocument != nil {

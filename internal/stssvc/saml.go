@@ -2,8 +2,11 @@ package stssvc
 
 import (
 	"context"
+	"crypto/rsa"
 	"crypto/sha1" //nolint:gosec // AWS defines NameQualifier as a SHA-1 digest; not used for security.
+	"crypto/x509"
 	"encoding/base64"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -116,7 +119,11 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *authn.Caller, in *s
 		s.logger.Warn("stored SAML metadata does not parse", "provider", provARN, "err", err)
 		return nil, iam.Errorf(iam.CodeInvalidIdentityToken, "%s", samlsp.MsgSignature)
 	}
-	a, err := s.saml.Verify(assertion, md, now)
+	dec, err := s.samlDecryption(prov, iam.SAMLProviderARN(provAcct, provName))
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.saml.VerifyDecrypting(assertion, md, dec, now)
 	if err != nil {
 		s.logger.Info("SAML response refused", "request", c.RequestID, "provider", provARN, "err", err)
 		return nil, samlError(err)
@@ -211,6 +218,24 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *authn.Caller, in *s
 	}
 	go s.touchRole(roleAcct, role.Name, issued, c.Region)
 	return out, nil
+}
+
+// samlDecryption opens a provider's sealed private keys for decrypting its assertions.
+func (s *Service) samlDecryption(prov *iam.SAMLProvider, arn string) (*samlsp.Decryption, error) {
+	dec := &samlsp.Decryption{Required: prov.EncryptionMode == "Required"}
+	for _, k := range prov.PrivateKeys {
+		der, err := s.keys.Open(k.Sealed, iam.SAMLKeyAD(arn, k.ID))
+		if err != nil {
+			return nil, fmt.Errorf("SAML provider %s: opening private key %s: %w", arn, k.ID, err)
+		}
+		key, err := x509.ParsePKCS8PrivateKey(der)
+		rk, ok := key.(*rsa.PrivateKey)
+		if err != nil || !ok {
+			return nil, fmt.Errorf("SAML provider %s: private key %s is not RSA PKCS #8: %v", arn, k.ID, err)
+		}
+		dec.Keys = append(dec.Keys, rk)
+	}
+	return dec, nil
 }
 
 // samlNameQualifier is AWS's saml:namequalifier: BASE64(SHA1(issuer + account + "/" + provider
