@@ -230,3 +230,41 @@ func TestDecryptNoEntities(t *testing.T) {
 		}
 	})
 }
+
+func BenchmarkParseDecrypting(b *testing.B) {
+	p, err := samltest.New("https://idp.example.com", now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	md, err := samlsp.ParseMetadata(p.Metadata())
+	if err != nil {
+		b.Fatal(err)
+	}
+	key, _, err := samltest.NewEncryptionKey()
+	if err != nil {
+		b.Fatal(err)
+	}
+	dec := &samlsp.Decryption{Keys: []*rsa.PrivateKey{key}}
+	for _, tc := range []struct {
+		name string
+		enc  *samltest.Encryption
+	}{
+		{"plain", nil},
+		{"aes256-gcm", &samltest.Encryption{Key: &key.PublicKey, Block: samlsp.AES256GCM}},
+		{"aes128-cbc", &samltest.Encryption{Key: &key.PublicKey, Block: samlsp.AES128CBC}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			o := p.Options(now, "1", stdAttrs()...)
+			o.Encrypt = tc.enc
+			resp, err := p.Response(o)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if _, err := samlsp.ParseDecrypting(resp, md, dec, now); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
