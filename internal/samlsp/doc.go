@@ -4,7 +4,7 @@
 // RoleSessionName, SessionDuration, session tags, SourceIdentity).
 //
 // Checks, in order: the document is a SAML 2.0 protocol Response with a Success status, holding
-// exactly one (unencrypted) Assertion; an XML signature (enveloped, any canonicalization
+// exactly one Assertion or EncryptedAssertion; an XML signature (enveloped, any canonicalization
 // goxmldsig supports, exclusive c14n in practice) on the Response or on the Assertion verifies
 // against one of the signing certificates in the provider's metadata; the Assertion's Issuer
 // (and the Response's, if any) is the metadata's entityID; every AudienceRestriction names AWS's
@@ -17,6 +17,10 @@
 // Only the element that the signature covers is read afterwards (the copy goxmldsig returns), so
 // content outside the signed element (signature wrapping) is never used.
 //
-// Time comes in as a parameter. Known differences from AWS: encrypted assertions are refused;
-// the signing certificate must be within its validity period at the time of the call.
+// An EncryptedAssertion (XML Encryption: AES-CBC or AES-GCM content under an RSA-OAEP
+// EncryptedKey, decrypt.go) is opened with the provider's private keys after the Response's
+// signature, which covers it, is checked, and before the Assertion's own signature is; the
+// decrypted content may hold no DTD. A provider may require encryption (Decryption.Required).
+//
+// Time comes in as a parameter. Known differences from AWS: the signing certificate must be within its validity period at the time of the call.
 package samlsp
