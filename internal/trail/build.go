@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -189,7 +190,38 @@ func event(call *Call, id string) audit.Event {
 	if call.TLS {
 		ev.TLSDetails = &audit.TLSDetails{TLSVersion: call.TLSVersion, CipherSuite: call.CipherSuite, ClientProvidedHostHeader: call.Host}
 	}
+	if call.Service == "sts" && call.ErrCode == "" && assumesRole[call.Action] {
+		// CloudTrail lists the role an STS call assumed in the record's resources.
+		if role := roleARNOf(call.Params); role != "" {
+			ev.Resources = []audit.Resource{{ARN: role, AccountID: arnAccount(role), Type: "AWS::IAM::Role"}}
+		}
+	}
 	return ev
+}
+
+// assumesRole are the STS actions whose successful records name the role in resources.
+var assumesRole = map[string]bool{"AssumeRole": true, "AssumeRoleWithSAML": true, "AssumeRoleWithWebIdentity": true}
+
+// roleARNOf returns the RoleArn member of an STS input, or "".
+func roleARNOf(params any) string {
+	v := reflect.ValueOf(params)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return ""
+	}
+	f := v.Elem().FieldByName("RoleArn")
+	if !f.IsValid() || f.Kind() != reflect.Pointer || f.IsNil() || f.Elem().Kind() != reflect.String {
+		return ""
+	}
+	return f.Elem().String()
+}
+
+// arnAccount is the account field of an ARN ("" when it has none).
+func arnAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[4]
 }
 
 func username(call *Call) string {
