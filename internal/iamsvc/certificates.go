@@ -103,26 +103,12 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, c *authn.Caller,
 
 // ListSigningCertificates lists a user's signing certificates (the caller's without UserName).
 func (s *Service) ListSigningCertificates(ctx context.Context, c *authn.Caller, in *sdk.ListSigningCertificatesInput) (*sdk.ListSigningCertificatesOutput, error) {
-	user, err := keyOwner(c, in.UserName)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := page(nil, nil, in.MaxItems); err != nil {
-		return nil, err
-	}
-	if err := s.authorizeKeyOwner(ctx, c, "iam:ListSigningCertificates", user); err != nil {
-		return nil, err
-	}
-	u, all, err := readCreds[iam.SigningCertificate](ctx, s, signingCerts, account(c), user)
-	if err != nil {
-		return nil, err
-	}
-	start, end, next, err := slicePage(len(all), in.Marker, in.MaxItems)
+	u, certs, next, err := listUserCreds[iam.SigningCertificate](ctx, s, c, "iam:ListSigningCertificates", signingCerts, in.UserName, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
 	out := &sdk.ListSigningCertificatesOutput{Certificates: []types.SigningCertificate{}, Marker: next, IsTruncated: next != nil}
-	for _, k := range all[start:end] {
+	for _, k := range certs {
 		out.Certificates = append(out.Certificates, signingCertOut(u, k))
 	}
 	return out, nil

@@ -146,6 +146,31 @@ func dropCred[O any](ctx context.Context, s *Service, k userCred, acct, user, id
 	})
 }
 
+// listUserCreds runs a List* of a user's credentials of the kind (the caller's own when
+// userName is nil): checks the paging input, authorizes action, reads the credentials and
+// returns the user, the page and the next page's marker.
+func listUserCreds[T any](ctx context.Context, s *Service, c *authn.Caller, action string, k userCred, userName, marker *string, maxItems *int32) (*iam.User, []*T, *string, error) {
+	user, err := keyOwner(c, userName)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if _, err := page(nil, nil, maxItems); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := s.authorizeKeyOwner(ctx, c, action, user); err != nil {
+		return nil, nil, nil, err
+	}
+	u, all, err := readCreds[T](ctx, s, k, account(c), user)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	start, end, next, err := slicePage(len(all), marker, maxItems)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return u, all[start:end], next, nil
+}
+
 // readCreds reads the user's credentials of the kind for a listing.
 func readCreds[T any](ctx context.Context, s *Service, k userCred, acct, user string) (*iam.User, []*T, error) {
 	var u *iam.User
@@ -333,26 +358,12 @@ func (s *Service) GetSSHPublicKey(ctx context.Context, c *authn.Caller, in *sdk.
 
 // ListSSHPublicKeys lists a user's SSH public keys (the caller's own without UserName).
 func (s *Service) ListSSHPublicKeys(ctx context.Context, c *authn.Caller, in *sdk.ListSSHPublicKeysInput) (*sdk.ListSSHPublicKeysOutput, error) {
-	user, err := keyOwner(c, in.UserName)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := page(nil, nil, in.MaxItems); err != nil {
-		return nil, err
-	}
-	if err := s.authorizeKeyOwner(ctx, c, "iam:ListSSHPublicKeys", user); err != nil {
-		return nil, err
-	}
-	u, all, err := readCreds[iam.SSHPublicKey](ctx, s, sshKeys, account(c), user)
-	if err != nil {
-		return nil, err
-	}
-	start, end, next, err := slicePage(len(all), in.Marker, in.MaxItems)
+	u, keys, next, err := listUserCreds[iam.SSHPublicKey](ctx, s, c, "iam:ListSSHPublicKeys", sshKeys, in.UserName, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
 	out := &sdk.ListSSHPublicKeysOutput{SSHPublicKeys: []types.SSHPublicKeyMetadata{}, Marker: next, IsTruncated: next != nil}
-	for _, k := range all[start:end] {
+	for _, k := range keys {
 		out.SSHPublicKeys = append(out.SSHPublicKeys, types.SSHPublicKeyMetadata{UserName: userNameOut(u), SSHPublicKeyId: ptr(k.ID),
 			Status: types.StatusType(k.Status), UploadDate: ptr(k.Uploaded)})
 	}
