@@ -69,13 +69,20 @@ type Config struct {
 	// RoleTemplates are the role template versions AcquireRole and GetRoleTemplateVersion serve
 	// (see roletemplates.go); nil: none, as iamd ships none of AWS's.
 	RoleTemplates []types.RoleTemplateVersion
+	// Catalog returns the AWS action catalog (shared with other services); nil decodes the
+	// embedded one once, on first use.
+	Catalog func() (*catalog.Catalog, error)
 }
 
 // New returns the IAM service.
 func New(c Config) *Service {
+	cat := c.Catalog
+	if cat == nil {
+		cat = sync.OnceValues(catalog.Load)
+	}
 	return &Service{store: c.Store, authz: c.Authz, keys: c.Keys, rand: c.Rand, now: c.Now, logger: c.Logger,
 		users:   authn.NewCache[userKey, *iam.User](c.Authz.Generation(), maxCachedUsers),
-		catalog: sync.OnceValues(catalog.Load), limits: c.Limits, templates: slices.Clone(c.RoleTemplates)}
+		catalog: cat, limits: c.Limits, templates: slices.Clone(c.RoleTemplates)}
 }
 
 // cachedUser reads a user outside any transaction, from the cache when it was read since the

@@ -28,6 +28,7 @@ import (
 	"github.com/iamd-dev/iamd/internal/api/trailapi"
 	"github.com/iamd-dev/iamd/internal/authn"
 	"github.com/iamd-dev/iamd/internal/authz"
+	"github.com/iamd-dev/iamd/internal/catalog"
 	"github.com/iamd-dev/iamd/internal/config"
 	"github.com/iamd-dev/iamd/internal/iam"
 	"github.com/iamd-dev/iamd/internal/iamsvc"
@@ -125,8 +126,10 @@ func StartWith(ctx context.Context, cfg config.Config, logger *slog.Logger, opts
 	now := time.Now
 	az := authz.New(db, logger, cfg.Enforce != config.EnforceLog)
 	an := authn.New(db, keys, nil, logger)
+	// The action catalog is decoded once, when a request first needs it, for both services.
+	cat := sync.OnceValues(catalog.Load)
 	iamSvc := iamsvc.New(iamsvc.Config{Store: db, Authz: az, Keys: keys, Rand: rand.Reader, Now: now, Logger: logger, Limits: limits,
-		RoleTemplates: opts.RoleTemplates})
+		RoleTemplates: opts.RoleTemplates, Catalog: cat})
 	stsSvc := stssvc.New(stssvc.Config{Store: db, Authz: az, Keys: keys, Rand: rand.Reader, Now: now, Logger: logger,
 		WebIdentity: oidc.NewVerifier(opts.OIDCHTTPClient)})
 	an.SetSessions(stsSvc)
@@ -135,7 +138,7 @@ func StartWith(ctx context.Context, cfg config.Config, logger *slog.Logger, opts
 	}
 	an.UseGeneration(az.Generation())
 	srv.recorder = recorder.New(db, logger)
-	srv.analyzer = analyzersvc.New(analyzersvc.Config{Store: db, Authz: az, Rand: rand.Reader, Now: now, Logger: logger})
+	srv.analyzer = analyzersvc.New(analyzersvc.Config{Store: db, Authz: az, Rand: rand.Reader, Now: now, Logger: logger, Catalog: cat})
 	api := &middleware.API{
 		Services: []*middleware.Service{iamapi.Service(iamSvc), stsapi.Service(stsSvc)},
 		Auth:     an,
