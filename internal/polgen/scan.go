@@ -137,24 +137,33 @@ func members(b []byte, i int, fn func(key []byte, v int) (int, error)) (int, err
 		if err != nil {
 			return 0, err
 		}
-		if next < 0 {
-			if next, err = skipValue(b, v); err != nil {
-				return 0, err
-			}
-		}
-		i = skipSpace(b, next)
-		if i >= len(b) {
-			return 0, errSyntax
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case '}':
-			return i + 1, nil
-		default:
-			return 0, errSyntax
+		var done bool
+		if i, done, err = afterValue(b, v, next, '}'); err != nil || done {
+			return i, err
 		}
 	}
+}
+
+// afterValue moves past the value at b[v] of an object or array that closes with closer: next
+// is where the callback left off (negative: it did not read the value, which is skipped).
+// It returns the start of the next member or element, or the end of the container and done.
+func afterValue(b []byte, v, next int, closer byte) (i int, done bool, err error) {
+	if next < 0 {
+		if next, err = skipValue(b, v); err != nil {
+			return 0, false, err
+		}
+	}
+	i = skipSpace(b, next)
+	if i >= len(b) {
+		return 0, false, errSyntax
+	}
+	switch b[i] {
+	case ',':
+		return skipSpace(b, i+1), false, nil
+	case closer:
+		return i + 1, true, nil
+	}
+	return 0, false, errSyntax
 }
 
 // elements calls fn for each element of the array starting at b[i], as members does.
@@ -174,22 +183,9 @@ func elements(b []byte, i int, fn func(v int) (int, error)) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		if next < 0 {
-			if next, err = skipValue(b, i); err != nil {
-				return 0, err
-			}
-		}
-		i = skipSpace(b, next)
-		if i >= len(b) {
-			return 0, errSyntax
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case ']':
-			return i + 1, nil
-		default:
-			return 0, errSyntax
+		var done bool
+		if i, done, err = afterValue(b, i, next, ']'); err != nil || done {
+			return i, err
 		}
 	}
 }
