@@ -346,14 +346,9 @@ func (l *linter) statement(i int, base []PathStep, sv *value) *stmtFacts {
 				l.combination(i, base, m, "Action", "NotAction")
 				continue
 			}
-			list, ok := l.strs(i, base, m)
+			list, ok := l.elementList(i, base, m, CodeEmptyArrayAction, "actions")
 			if !ok {
 				continue
-			}
-			if m.val.kind == kindArray && len(m.val.arr) == 0 {
-				l.add(FindingSuggestion, CodeEmptyArrayAction,
-					"This statement includes no actions and does not affect the policy. Specify actions.",
-					l.at(base, i, m.val.off, lintEnd(l.text, m.val.off), lintStep(m.key)))
 			}
 			if m.key == "Action" {
 				f.actions, f.hasAction = list, true
@@ -373,14 +368,9 @@ func (l *linter) statement(i int, base []PathStep, sv *value) *stmtFacts {
 					"Role trust policies apply to the role that they are attached to. You cannot specify a resource. Remove the Resource or NotResource element.",
 					l.at(base, i, m.keyOff, lintEnd(l.text, m.val.off), lintStep(m.key)))
 			}
-			list, ok := l.strs(i, base, m)
+			list, ok := l.elementList(i, base, m, CodeEmptyArrayResource, "resources")
 			if !ok {
 				continue
-			}
-			if m.val.kind == kindArray && len(m.val.arr) == 0 {
-				l.add(FindingSuggestion, CodeEmptyArrayResource,
-					"This statement includes no resources and does not affect the policy. Specify resources.",
-					l.at(base, i, m.val.off, lintEnd(l.text, m.val.off), lintStep(m.key)))
 			}
 			if m.key == "Resource" {
 				f.resources, f.resourceMember = list, m
@@ -958,4 +948,19 @@ func lintHasNullFalse(f *stmtFacts, lower string) bool {
 		}
 	}
 	return false
+}
+
+// elementList reads an Action/NotAction or Resource/NotResource member's strings and suggests
+// (code) specifying what, when it is an empty array.
+func (l *linter) elementList(i int, base []PathStep, m *member, code, what string) ([]strElem, bool) {
+	list, ok := l.strs(i, base, m)
+	if !ok {
+		return nil, false
+	}
+	if m.val.kind == kindArray && len(m.val.arr) == 0 {
+		l.add(FindingSuggestion, code,
+			"This statement includes no "+what+" and does not affect the policy. Specify "+what+".",
+			l.at(base, i, m.val.off, lintEnd(l.text, m.val.off), lintStep(m.key)))
+	}
+	return list, true
 }
