@@ -223,17 +223,26 @@ func (s *Service) ResyncMFADevice(ctx context.Context, c *authn.Caller, in *sdk.
 	})
 }
 
-// DeactivateMFADevice removes a device from its user (the virtual device remains, unassigned).
-func (s *Service) DeactivateMFADevice(ctx context.Context, c *authn.Caller, in *sdk.DeactivateMFADeviceInput) (*sdk.DeactivateMFADeviceOutput, error) {
-	serial := str(in.SerialNumber)
-	user, err := mfaUser(c, in.UserName)
-	if err != nil {
-		return nil, err
+// mfaDeviceArgs checks the user (the caller's own when userName is nil) and serial number of a
+// call on one of a user's MFA devices, and authorizes action on the user.
+func (s *Service) mfaDeviceArgs(ctx context.Context, c *authn.Caller, action string, userName, serialNumber *string) (user, serial string, err error) {
+	serial = str(serialNumber)
+	if user, err = mfaUser(c, userName); err != nil {
+		return "", "", err
 	}
 	if err := checkSerial(serial); err != nil {
-		return nil, err
+		return "", "", err
 	}
-	if err := s.authorizeMFAUser(ctx, c, "iam:DeactivateMFADevice", user); err != nil {
+	if err := s.authorizeMFAUser(ctx, c, action, user); err != nil {
+		return "", "", err
+	}
+	return user, serial, nil
+}
+
+// DeactivateMFADevice removes a device from its user (the virtual device remains, unassigned).
+func (s *Service) DeactivateMFADevice(ctx context.Context, c *authn.Caller, in *sdk.DeactivateMFADeviceInput) (*sdk.DeactivateMFADeviceOutput, error) {
+	user, serial, err := s.mfaDeviceArgs(ctx, c, "iam:DeactivateMFADevice", in.UserName, in.SerialNumber)
+	if err != nil {
 		return nil, err
 	}
 	acct := account(c)
@@ -416,15 +425,8 @@ func (s *Service) ListMFADeviceTags(ctx context.Context, c *authn.Caller, in *sd
 
 // GetMFADevice returns a user's MFA device (virtual devices: its enable date and user).
 func (s *Service) GetMFADevice(ctx context.Context, c *authn.Caller, in *sdk.GetMFADeviceInput) (*sdk.GetMFADeviceOutput, error) {
-	serial := str(in.SerialNumber)
-	user, err := mfaUser(c, in.UserName)
+	user, serial, err := s.mfaDeviceArgs(ctx, c, "iam:GetMFADevice", in.UserName, in.SerialNumber)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkSerial(serial); err != nil {
-		return nil, err
-	}
-	if err := s.authorizeMFAUser(ctx, c, "iam:GetMFADevice", user); err != nil {
 		return nil, err
 	}
 	d, err := view(ctx, s, func(r store.Reader) (*mfa.Device, error) {
