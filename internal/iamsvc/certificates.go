@@ -360,30 +360,16 @@ func (s *Service) GetServerCertificate(ctx context.Context, c *authn.Caller, in 
 
 // ListServerCertificates lists the account's server certificates under a path prefix.
 func (s *Service) ListServerCertificates(ctx context.Context, c *authn.Caller, in *sdk.ListServerCertificatesInput) (*sdk.ListServerCertificatesOutput, error) {
-	p, err := page(in.PathPrefix, in.Marker, in.MaxItems)
+	acct := account(c)
+	certs, next, err := listKind(ctx, s, c, "iam:ListServerCertificates", iam.ServerCertificateARN(acct, "/", "*"), store.KindServerCertificate,
+		in.PathPrefix, in.Marker, in.MaxItems,
+		func(_ store.Reader, sc *iam.ServerCertificate) (types.ServerCertificateMetadata, error) {
+			return *serverCertMeta(acct, sc), nil
+		})
 	if err != nil {
 		return nil, err
 	}
-	acct := account(c)
-	if err := s.authorize(ctx, c, "iam:ListServerCertificates", iam.ServerCertificateARN(acct, "/", "*"), nil); err != nil {
-		return nil, err
-	}
-	return view(ctx, s, func(r store.Reader) (*sdk.ListServerCertificatesOutput, error) {
-		es, next, err := r.List(ctx, acct, store.KindServerCertificate, p)
-		if err != nil {
-			return nil, err
-		}
-		out := &sdk.ListServerCertificatesOutput{ServerCertificateMetadataList: []types.ServerCertificateMetadata{}}
-		for _, e := range es {
-			sc, err := decode[iam.ServerCertificate](e)
-			if err != nil {
-				return nil, err
-			}
-			out.ServerCertificateMetadataList = append(out.ServerCertificateMetadataList, *serverCertMeta(acct, sc))
-		}
-		out.Marker, out.IsTruncated = nextMarker(next)
-		return out, nil
-	})
+	return &sdk.ListServerCertificatesOutput{ServerCertificateMetadataList: certs, Marker: next, IsTruncated: next != nil}, nil
 }
 
 // UpdateServerCertificate renames a server certificate or moves it to another path. The caller

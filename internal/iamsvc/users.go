@@ -227,32 +227,17 @@ func (s *Service) accountCreated(ctx context.Context, acct string) (t time.Time)
 
 // ListUsers lists users, optionally under a path prefix.
 func (s *Service) ListUsers(ctx context.Context, c *authn.Caller, in *sdk.ListUsersInput) (*sdk.ListUsersOutput, error) {
-	p, err := page(in.PathPrefix, in.Marker, in.MaxItems)
+	acct := account(c)
+	users, next, err := listKind(ctx, s, c, "iam:ListUsers", iam.UserARN(acct, "/", "*"), store.KindUser, in.PathPrefix, in.Marker, in.MaxItems,
+		func(_ store.Reader, u *iam.User) (types.User, error) {
+			uo := userOut(acct, u)
+			uo.Tags, uo.PermissionsBoundary = nil, nil // ListUsers returns neither
+			return *uo, nil
+		})
 	if err != nil {
 		return nil, err
 	}
-	acct := account(c)
-	if err := s.authorize(ctx, c, "iam:ListUsers", iam.UserARN(acct, "/", "*"), nil); err != nil {
-		return nil, err
-	}
-	return view(ctx, s, func(r store.Reader) (*sdk.ListUsersOutput, error) {
-		es, next, err := r.List(ctx, acct, store.KindUser, p)
-		if err != nil {
-			return nil, err
-		}
-		out := &sdk.ListUsersOutput{Users: []types.User{}}
-		for _, e := range es {
-			u, err := decode[iam.User](e)
-			if err != nil {
-				return nil, err
-			}
-			uo := userOut(acct, u)
-			uo.Tags, uo.PermissionsBoundary = nil, nil // ListUsers returns neither
-			out.Users = append(out.Users, *uo)
-		}
-		out.Marker, out.IsTruncated = nextMarker(next)
-		return out, nil
-	})
+	return &sdk.ListUsersOutput{Users: users, Marker: next, IsTruncated: next != nil}, nil
 }
 
 // checkRename checks the inputs of an Update* call that renames an entity or moves it to another
