@@ -40,14 +40,15 @@ type openedSession struct {
 	cred  *authn.Credential
 }
 
-// maxOpened bounds the opened-token cache (it empties itself when full).
-const maxOpened = 10000
+// maxCached bounds each of the service's caches: opened tokens, roles, last-use times (a cache
+// empties itself when full).
+const maxCached = 10000
 
 // newOpenedCache returns the cache of opened session tokens. A token's content never changes
 // (it is sealed), so the cache's generation is never bumped: entries stay valid until their
 // expiry, which OpenSession checks on every use.
 func newOpenedCache() *authn.Cache[string, openedSession] {
-	return authn.NewCache[string, openedSession](&authn.Generation{}, maxOpened)
+	return authn.NewCache[string, openedSession](&authn.Generation{}, maxCached)
 }
 
 // OpenSession implements authn.SessionOpener. A token that opened before is recognised by

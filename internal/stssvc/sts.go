@@ -61,7 +61,7 @@ func New(c Config) *Service {
 	s := &Service{store: c.Store, authz: c.Authz, keys: c.Keys, rand: c.Rand, now: c.Now, logger: c.Logger, webID: c.WebIdentity,
 		saml: samlsp.NewVerifier(samlsp.DefaultMaxIDs), opened: newOpenedCache()}
 	if c.Authz != nil {
-		s.roles = authn.NewCache[string, *iam.Role](c.Authz.Generation(), maxOpened)
+		s.roles = authn.NewCache[string, *iam.Role](c.Authz.Generation(), maxCached)
 	}
 	return s
 }
@@ -410,7 +410,7 @@ func (s *Service) dueTouch(acct, name string, now time.Time) bool {
 	if last, ok := s.touched[key]; ok && now.Sub(last) < touchInterval && !now.Before(last) {
 		return false
 	}
-	if s.touched == nil || len(s.touched) >= maxOpened {
+	if s.touched == nil || len(s.touched) >= maxCached {
 		s.touched = map[string]time.Time{}
 	}
 	s.touched[key] = now
