@@ -27,8 +27,8 @@ func event(r *trail.Record) *store.Event {
 }
 
 // Recorder appends records that are not part of a mutation (reads, denials, failed requests)
-// with group commit: records arriving while a commit runs are appended together in the next
-// one, and each Record call returns once its record is durable.
+// with group commit: records arriving while a batch is written (store.Store.Record) are
+// written together in the next one, and each Record call returns once its record is durable.
 type Recorder struct {
 	store  store.Store
 	logger *slog.Logger
@@ -63,7 +63,7 @@ func (r *Recorder) Record(ctx context.Context, rec *trail.Record) error {
 	if r.closed {
 		r.mu.Unlock()
 		// Shut down: write it directly.
-		return r.store.Update(context.WithoutCancel(ctx), func(tx store.Tx) error { return tx.Append(ctx, ev) })
+		return r.store.Record(context.WithoutCancel(ctx), ev)
 	}
 	r.pending = append(r.pending, p)
 	select {
@@ -96,7 +96,7 @@ func (r *Recorder) flush() {
 			evs[i] = p.ev
 		}
 		ctx := context.Background()
-		err := r.store.Update(ctx, func(tx store.Tx) error { return tx.Append(ctx, evs...) })
+		err := r.store.Record(ctx, evs...)
 		if err != nil {
 			r.logger.Error("audit: appending records failed", "records", len(evs), "err", err)
 		}

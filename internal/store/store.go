@@ -183,6 +183,12 @@ type Tx interface {
 type Store interface {
 	Update(ctx context.Context, fn func(tx Tx) error) error
 	View(ctx context.Context, fn func(r Reader) error) error
+	// Record appends audit events that belong to no transaction (reads, denials, failed
+	// calls). When it returns nil they survive a crash of the process, and they come in the
+	// chain before the events of any Update that begins after it returned; Events, Chain,
+	// SeqAt and SeqFitting called after it returned see them. Concurrent calls are allowed; a
+	// backend may index the events after returning (as the SQLite backend's record journal does).
+	Record(ctx context.Context, events ...*Event) error
 	// Events returns events matching f, newest first.
 	Events(ctx context.Context, f EventFilter) ([]*StoredEvent, error)
 	// Chain returns events with Seq > after in order, at most limit (for verification and export).

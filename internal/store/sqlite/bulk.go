@@ -10,6 +10,9 @@ import (
 // EventIDsPresent returns which of ids the account's trail already holds, in one query per
 // 500 IDs instead of one Events call per ID (trail import checks every record it reads).
 func (db *DB) EventIDsPresent(ctx context.Context, account string, ids []string) (map[string]bool, error) {
+	if err := db.catchUp(ctx); err != nil {
+		return nil, err
+	}
 	out := map[string]bool{}
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), 500)]

@@ -12,6 +12,9 @@ import (
 // the table from its oldest row and stops at the first match, so its cost is the number of
 // events older than t: what a retention prune then deletes.
 func (db *DB) SeqAt(ctx context.Context, t time.Time) (int64, error) {
+	if err := db.catchUp(ctx); err != nil {
+		return 0, err
+	}
 	var seq int64
 	err := db.r.QueryRowContext(ctx, `SELECT seq FROM events WHERE time >= ? ORDER BY seq LIMIT 1`, t.UTC().UnixNano()).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -26,6 +29,9 @@ func (db *DB) SeqAt(ctx context.Context, t time.Time) (int64, error) {
 // SeqFitting sums record sizes from the newest event back (length() of a blob does not read
 // its content) and returns the Seq after the newest event that no longer fits, or 0.
 func (db *DB) SeqFitting(ctx context.Context, maxBytes int64) (int64, error) {
+	if err := db.catchUp(ctx); err != nil {
+		return 0, err
+	}
 	var seq int64
 	err := db.r.QueryRowContext(ctx, `SELECT seq + 1 FROM (
 			SELECT seq, sum(length(record)) OVER (ORDER BY seq DESC ROWS UNBOUNDED PRECEDING) AS total FROM events

@@ -31,6 +31,9 @@ type Config struct {
 	Path string
 	// Readers is the size of the read connection pool (default 4).
 	Readers int
+	// NoJournal makes Record write each batch in a transaction of its own instead of through
+	// the record journal (journal.go).
+	NoJournal bool
 }
 
 // DB is the SQLite store. Writes go through one connection (SQLite has one writer at a time);
@@ -48,6 +51,9 @@ type DB struct {
 	wmu       sync.Mutex // held by Update from begin until head is updated after commit
 	head      [32]byte
 	headKnown bool
+
+	// j is the record journal, nil when another process holds it (or Config.NoJournal).
+	j *journal
 }
 
 const getEntitySQL = `SELECT ` + entityCols + ` FROM entities WHERE account = ? AND kind = ? AND name_key = ?`
@@ -116,11 +122,18 @@ func (c Config) Open(ctx context.Context, logger *slog.Logger) (*DB, error) {
 			return nil, fmt.Errorf("sqlite: prepare: %w", err)
 		}
 	}
+	if !c.NoJournal {
+		if err := db.openJournal(ctx, abs); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return db, nil
 }
 
-// Close closes both pools.
+// Close indexes the records journaled and closes both pools and the journal.
 func (db *DB) Close() error {
+	jerr := db.closeJournal()
 	for _, st := range []*sql.Stmt{db.getW, db.getR, db.insertEvent, db.insertResource} {
 		if st != nil {
 			st.Close()
@@ -130,7 +143,15 @@ func (db *DB) Close() error {
 	if db.r != nil {
 		rerr = db.r.Close()
 	}
-	return errors.Join(rerr, db.w.Close())
+	werr := db.w.Close()
+	if db.j != nil {
+		if jerr == nil && werr == nil {
+			// Everything journaled is in the closed database.
+			db.j.removeFiles()
+		}
+		db.j.lock.Close()
+	}
+	return errors.Join(jerr, rerr, werr)
 }
 
 func (db *DB) migrate(ctx context.Context) error {
@@ -194,15 +215,43 @@ func (db *DB) Update(ctx context.Context, fn func(tx store.Tx) error) error {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	t := &txn{reader: reader{tx: tx, get: db.getW}, db: db}
-	if err := fn(t); err != nil {
+	var journaled batchTaken
+	if db.j != nil {
+		journaled = db.j.take()
+	}
+	err = t.index(ctx, journaled)
+	if err == nil {
+		err = fn(t)
+	}
+	if err != nil {
 		tx.Rollback()
+		db.j.giveBack(journaled)
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		db.j.giveBack(journaled)
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	if t.appended {
 		db.head, db.headKnown = t.head, true
+	}
+	db.j.indexed(journaled)
+	return nil
+}
+
+// index appends journaled records taken from the record journal and moves its position past
+// them, in the transaction.
+func (t *txn) index(ctx context.Context, b batchTaken) error {
+	if b.end == (journalPos{}) {
+		return nil
+	}
+	if err := t.Append(ctx, b.evs...); err != nil {
+		return err
+	}
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO record_journal (id, generation, byte_offset) VALUES (1, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET generation = excluded.generation, byte_offset = excluded.byte_offset`, b.end.gen, b.end.off)
+	if err != nil {
+		return fmt.Errorf("sqlite: record journal position: %w", err)
 	}
 	return nil
 }
@@ -544,6 +593,9 @@ func (db *DB) scanEvents(ctx context.Context, q string, args ...any) ([]*store.S
 // Events returns matching events, newest first. A resource name filter reads the newest
 // matches from the event_resources index (migration 0003), joined to events.
 func (db *DB) Events(ctx context.Context, f store.EventFilter) ([]*store.StoredEvent, error) {
+	if err := db.catchUp(ctx); err != nil {
+		return nil, err
+	}
 	q := `SELECT ` + qualifiedEventCols + ` FROM events WHERE events.account = ?`
 	args := []any{f.Account}
 	order := "events.seq"
@@ -611,6 +663,9 @@ func (db *DB) Events(ctx context.Context, f store.EventFilter) ([]*store.StoredE
 func (db *DB) Chain(ctx context.Context, after int64, limit int) ([]*store.StoredEvent, error) {
 	if limit <= 0 {
 		limit = 1000
+	}
+	if err := db.catchUp(ctx); err != nil {
+		return nil, err
 	}
 	return db.scanEvents(ctx, `SELECT `+eventCols+` FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 }

@@ -27,6 +27,19 @@ func open(t *testing.T) store.Store {
 
 func TestConformance(t *testing.T) { storetest.Run(t, open) }
 
+// TestConformanceNoJournal: the same contract when Record writes its own transactions (as it
+// does when another process holds the record journal).
+func TestConformanceNoJournal(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		db, err := Config{Path: filepath.Join(t.TempDir(), "iamd.db"), NoJournal: true}.Open(context.Background(), slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	})
+}
+
 func TestReopenKeepsData(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "iamd.db")

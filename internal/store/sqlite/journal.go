@@ -1,0 +1,382 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/iamd-dev/iamd/internal/store"
+)
+
+// The record journal makes Record cheap. Committing one audit record to SQLite writes a page
+// of the events table and of each of its six indexes to the write-ahead log; the journal
+// writes the record once, at the end of a file, with one write(2) per batch of records, and
+// a background indexer copies what it holds into the events table in large transactions.
+//
+// Durability is the write-ahead log's under synchronous=NORMAL: a record whose write
+// returned is in the operating system's page cache and survives the process being killed;
+// neither survives a power loss before the next sync. The journal's indexed position
+// (record_journal, migration 0006) commits in the same transaction as the records it covers,
+// so after a crash Open copies exactly the records that are not yet in the events table.
+//
+// Order: every Update first indexes the records already journaled, so a mutation's record
+// follows in the chain every record whose Record call returned before the mutation began, and
+// Events, Chain, SeqAt, SeqFitting and EventIDsPresent index what is pending before they read.
+//
+// One process owns the journal (an flock on <db>.records.lock); another process opening the
+// same database while it runs (say, `iamd trail verify` next to the server) records directly
+// and does not see records the owner has not indexed yet (at most indexEvery old).
+
+// Tunables; tests lower them.
+var (
+	// indexEvery is how often the indexer copies pending records into the events table.
+	indexEvery = 100 * time.Millisecond
+	// indexBatch pending records wake the indexer before indexEvery has passed.
+	indexBatch = 2048
+	// maxPending pending records make Record index them itself before returning
+	// (backpressure when the indexer falls behind).
+	maxPending = 16384
+	// rotateBytes: a journal file this large is closed and a new one begun; the old one is
+	// removed once everything in it is indexed.
+	rotateBytes int64 = 64 << 20
+)
+
+// errJournalBroken: a failed write could not be undone, so the file's end is unknown.
+var errJournalBroken = errors.New("sqlite: record journal unusable")
+
+type journalPos struct{ gen, off int64 }
+
+// journal is the record journal: files <db>.records.<gen> of frames (journal_codec.go).
+type journal struct {
+	dir, prefix string
+	lock        io.Closer
+
+	mu        sync.Mutex
+	f         *os.File // the file being written (nil until the first write of a generation)
+	gen, off  int64    // its generation and size
+	buf       []byte
+	pending   []*store.Event // written, not yet indexed, in write order
+	end       journalPos     // the position after the last pending record
+	committed journalPos     // the indexed position in the database
+	oldest    int64          // no older generation's file exists
+	broken    error
+	closed    bool
+
+	kick chan struct{}
+	stop chan struct{}
+	done chan struct{}
+}
+
+// batchTaken is what a transaction indexes: pending records and the position after them.
+type batchTaken struct {
+	evs []*store.Event
+	end journalPos
+}
+
+func (j *journal) path(gen int64) string {
+	return filepath.Join(j.dir, j.prefix+strconv.FormatInt(gen, 10))
+}
+
+// generations lists the generations of the journal files present, in order.
+func (j *journal) generations() ([]int64, error) {
+	ents, err := os.ReadDir(j.dir)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: record journal: %w", err)
+	}
+	var gens []int64
+	for _, e := range ents {
+		rest, ok := strings.CutPrefix(e.Name(), j.prefix)
+		if !ok {
+			continue
+		}
+		if g, err := strconv.ParseInt(rest, 10, 64); err == nil && g > 0 {
+			gens = append(gens, g)
+		}
+	}
+	slices.Sort(gens)
+	return gens, nil
+}
+
+// openJournal takes the journal of the database at path, copies into the events table what
+// a previous process journaled and did not index, and starts the indexer. When another
+// process holds the journal, db records directly.
+func (db *DB) openJournal(ctx context.Context, path string) error {
+	lock, ok, err := lockFile(path + ".records.lock")
+	if err != nil {
+		return fmt.Errorf("sqlite: record journal lock: %w", err)
+	}
+	if !ok {
+		db.logger.Info("another process holds the record journal: recording directly", "db", path)
+		return nil
+	}
+	j := &journal{dir: filepath.Dir(path), prefix: filepath.Base(path) + ".records.", lock: lock,
+		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	var pos journalPos
+	err = db.w.QueryRowContext(ctx, `SELECT generation, byte_offset FROM record_journal WHERE id = 1`).Scan(&pos.gen, &pos.off)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		lock.Close()
+		return fmt.Errorf("sqlite: record journal position: %w", err)
+	}
+	gens, err := j.generations()
+	if err != nil {
+		lock.Close()
+		return err
+	}
+	var evs []*store.Event
+	next := pos.gen + 1
+	j.oldest = next
+	for _, g := range gens {
+		j.oldest = min(j.oldest, g)
+		next = max(next, g+1)
+		if g < pos.gen {
+			continue
+		}
+		start := int64(len(journalMagic))
+		if g == pos.gen {
+			start = max(start, pos.off)
+		}
+		if evs, err = j.replay(db, g, start, evs); err != nil {
+			lock.Close()
+			return err
+		}
+	}
+	// Index what was replayed and move the position to the new generation, which makes
+	// every older file removable.
+	j.gen, j.off = next, int64(len(journalMagic))
+	j.pending, j.end, j.committed = evs, journalPos{next, j.off}, pos
+	db.j = j
+	if err := db.Update(ctx, func(store.Tx) error { return nil }); err != nil {
+		db.j = nil
+		lock.Close()
+		return fmt.Errorf("sqlite: record journal replay: %w", err)
+	}
+	if len(evs) > 0 {
+		db.logger.Info("indexed audit records journaled before the last stop", "records", len(evs))
+	}
+	go db.indexLoop(j)
+	return nil
+}
+
+// replay appends the records of generation g from byte start to evs. A damaged frame ends
+// the file: it is a write that never completed.
+func (j *journal) replay(db *DB, g, start int64, evs []*store.Event) ([]*store.Event, error) {
+	b, err := os.ReadFile(j.path(g))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: record journal: %w", err)
+	}
+	if !strings.HasPrefix(string(b[:min(len(b), len(journalMagic))]), journalMagic) {
+		db.logger.Warn("record journal file without its header: ignored", "file", j.path(g))
+		return evs, nil
+	}
+	if start > int64(len(b)) {
+		return evs, nil
+	}
+	rest := b[start:]
+	for len(rest) > 0 {
+		e, n, err := readFrame(rest)
+		if err != nil {
+			db.logger.Warn("record journal ends in a damaged frame: the rest of the file is ignored",
+				"file", j.path(g), "offset", int64(len(b)-len(rest)), "bytes", len(rest))
+			break
+		}
+		evs = append(evs, e)
+		rest = rest[n:]
+	}
+	return evs, nil
+}
+
+// write appends evs to the journal with one write and makes them pending. full reports that
+// the pending records reached maxPending.
+func (j *journal) write(evs []*store.Event) (full bool, err error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	switch {
+	case j.broken != nil:
+		return false, errJournalBroken
+	case j.closed:
+		return false, errors.New("sqlite: record journal closed")
+	}
+	if j.f == nil {
+		if err := j.create(); err != nil {
+			return false, err
+		}
+	}
+	j.buf = j.buf[:0]
+	for _, e := range evs {
+		j.buf = appendFrame(j.buf, e)
+	}
+	n, err := j.f.Write(j.buf)
+	if err != nil {
+		if n > 0 {
+			// Undo the partial frame so that the file stays a sequence of whole frames.
+			if terr := j.f.Truncate(j.off); terr != nil {
+				j.broken = terr
+			}
+		}
+		return false, fmt.Errorf("sqlite: record journal write: %w", err)
+	}
+	j.off += int64(n)
+	j.pending = append(j.pending, evs...)
+	j.end = journalPos{j.gen, j.off}
+	if j.off >= rotateBytes {
+		// The next write begins generation gen+1; this file goes once indexed.
+		j.f.Close()
+		j.f, j.gen, j.off = nil, j.gen+1, int64(len(journalMagic))
+		j.end = journalPos{j.gen, j.off}
+	}
+	if len(j.pending) >= indexBatch {
+		select {
+		case j.kick <- struct{}{}:
+		default:
+		}
+	}
+	return len(j.pending) >= maxPending, nil
+}
+
+// create begins the file of the current generation.
+func (j *journal) create() error {
+	f, err := os.OpenFile(j.path(j.gen), os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("sqlite: record journal: %w", err)
+	}
+	if _, err := f.WriteString(journalMagic); err != nil {
+		f.Close()
+		os.Remove(j.path(j.gen))
+		return fmt.Errorf("sqlite: record journal: %w", err)
+	}
+	j.f = f
+	return nil
+}
+
+// take hands the pending records to a transaction (nothing when there is nothing to index
+// and the position is current).
+func (j *journal) take() batchTaken {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(j.pending) == 0 && j.end == j.committed {
+		return batchTaken{}
+	}
+	b := batchTaken{evs: j.pending, end: j.end}
+	j.pending = nil
+	return b
+}
+
+// giveBack returns records of a transaction that rolled back to the front of the pending ones.
+func (j *journal) giveBack(b batchTaken) {
+	if b.end == (journalPos{}) {
+		return
+	}
+	j.mu.Lock()
+	j.pending = append(b.evs, j.pending...)
+	j.mu.Unlock()
+}
+
+// indexed notes that the transaction of b committed, and removes files wholly indexed.
+func (j *journal) indexed(b batchTaken) {
+	if b.end == (journalPos{}) {
+		return
+	}
+	j.mu.Lock()
+	j.committed = b.end
+	from, to := j.oldest, b.end.gen
+	if from < to {
+		j.oldest = to
+	}
+	j.mu.Unlock()
+	for g := from; g < to; g++ {
+		os.Remove(j.path(g))
+	}
+}
+
+func (j *journal) hasPending() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return len(j.pending) > 0
+}
+
+// indexLoop indexes pending records every indexEvery, or sooner when indexBatch are pending.
+func (db *DB) indexLoop(j *journal) {
+	defer close(j.done)
+	t := time.NewTicker(indexEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-j.stop:
+			return
+		case <-t.C:
+		case <-j.kick:
+		}
+		if err := db.catchUp(context.Background()); err != nil {
+			db.logger.Error("audit: indexing journaled records failed; retrying", "err", err)
+		}
+	}
+}
+
+// catchUp indexes the pending records, if any.
+func (db *DB) catchUp(ctx context.Context) error {
+	if db.j == nil || !db.j.hasPending() {
+		return nil
+	}
+	return db.Update(ctx, func(store.Tx) error { return nil })
+}
+
+// closeJournal stops the indexer, indexes what is pending and closes the journal. The file is
+// removed by Close once the database is closed (which checkpoints the index into it).
+func (db *DB) closeJournal() error {
+	j := db.j
+	if j == nil {
+		return nil
+	}
+	j.mu.Lock()
+	closed := j.closed
+	j.closed = true
+	j.mu.Unlock()
+	if closed {
+		return nil
+	}
+	close(j.stop)
+	<-j.done
+	err := db.Update(context.Background(), func(store.Tx) error { return nil })
+	if j.f != nil {
+		j.f.Close()
+		j.f = nil
+	}
+	return err
+}
+
+// Record appends events durably outside a transaction: into the record journal when this
+// process holds it, otherwise in a transaction of their own.
+func (db *DB) Record(ctx context.Context, events ...*store.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	if db.j != nil {
+		full, err := db.j.write(events)
+		if !errors.Is(err, errJournalBroken) {
+			if err == nil && full {
+				// The records are durable already; only their indexing is late.
+				if ierr := db.catchUp(context.WithoutCancel(ctx)); ierr != nil {
+					db.logger.Error("audit: indexing journaled records failed", "err", ierr)
+				}
+			}
+			return err
+		}
+	}
+	return db.Update(ctx, func(tx store.Tx) error { return tx.Append(ctx, events...) })
+}
+
+// removeFiles removes every journal file (all of it is indexed).
+func (j *journal) removeFiles() {
+	for g := j.oldest; g <= j.gen; g++ {
+		os.Remove(j.path(g))
+	}
+}

@@ -1,0 +1,152 @@
+package sqlite
+
+import (
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"time"
+
+	"github.com/iamd-dev/iamd/internal/store"
+)
+
+// The record journal's file format. A file starts with journalMagic; then come frames, each a
+// little-endian uint32 payload length, the payload's CRC-32C (Castagnoli) and the payload:
+// a format byte (1), the event time in Unix nanoseconds (varint), the account, source, name,
+// event ID, user name and access key ID (each a uvarint length and the bytes), read-only (one
+// byte), the number of resources and each resource, and the record.
+const (
+	journalMagic    = "iamdrec1"
+	frameHeaderLen  = 8
+	frameFormat     = 1
+	maxFramePayload = 16 << 20 // no record comes near this; a larger length is damage
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// errBadFrame: a frame that is cut short, fails its checksum or does not decode. At the end of
+// a file it is a write that never completed (power loss); the frames before it are whole.
+var errBadFrame = errors.New("sqlite: damaged record journal frame")
+
+// appendFrame appends e's frame to b.
+func appendFrame(b []byte, e *store.Event) []byte {
+	start := len(b)
+	b = append(b, make([]byte, frameHeaderLen)...)
+	b = append(b, frameFormat)
+	b = binary.AppendVarint(b, e.Time.UnixNano())
+	for _, s := range [...]string{e.Account, e.Source, e.Name, e.ID, e.Username, e.AccessKey} {
+		b = appendString(b, s)
+	}
+	ro := byte(0)
+	if e.ReadOnly {
+		ro = 1
+	}
+	b = append(b, ro)
+	b = binary.AppendUvarint(b, uint64(len(e.Resources)))
+	for _, r := range e.Resources {
+		b = appendString(b, r)
+	}
+	b = binary.AppendUvarint(b, uint64(len(e.Record)))
+	b = append(b, e.Record...)
+	payload := b[start+frameHeaderLen:]
+	binary.LittleEndian.PutUint32(b[start:], uint32(len(payload)))
+	binary.LittleEndian.PutUint32(b[start+4:], crc32.Checksum(payload, castagnoli))
+	return b
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// readFrame decodes the frame at the start of b and returns its event and length, or
+// errBadFrame when b does not start with a whole, intact frame.
+func readFrame(b []byte) (*store.Event, int, error) {
+	if len(b) < frameHeaderLen {
+		return nil, 0, errBadFrame
+	}
+	n := binary.LittleEndian.Uint32(b)
+	if n > maxFramePayload || uint64(len(b)-frameHeaderLen) < uint64(n) {
+		return nil, 0, errBadFrame
+	}
+	payload := b[frameHeaderLen : frameHeaderLen+int(n)]
+	if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(b[4:]) {
+		return nil, 0, errBadFrame
+	}
+	e, err := decodePayload(payload)
+	if err != nil {
+		return nil, 0, err
+	}
+	return e, frameHeaderLen + int(n), nil
+}
+
+// payloadReader reads a frame's fields, remembering the first failure.
+type payloadReader struct {
+	b   []byte
+	bad bool
+}
+
+func (r *payloadReader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.bad = true
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *payloadReader) bytes() []byte {
+	n := r.uvarint()
+	if r.bad || n > uint64(len(r.b)) {
+		r.bad = true
+		return nil
+	}
+	v := r.b[:n:n]
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *payloadReader) byte() byte {
+	if len(r.b) == 0 {
+		r.bad = true
+		return 0
+	}
+	v := r.b[0]
+	r.b = r.b[1:]
+	return v
+}
+
+func decodePayload(p []byte) (*store.Event, error) {
+	r := &payloadReader{b: p}
+	if r.byte() != frameFormat {
+		return nil, errBadFrame
+	}
+	ns, n := binary.Varint(r.b)
+	if n <= 0 {
+		return nil, errBadFrame
+	}
+	r.b = r.b[n:]
+	e := &store.Event{Time: time.Unix(0, ns).UTC()}
+	for _, dst := range [...]*string{&e.Account, &e.Source, &e.Name, &e.ID, &e.Username, &e.AccessKey} {
+		*dst = string(r.bytes())
+	}
+	switch r.byte() {
+	case 0:
+	case 1:
+		e.ReadOnly = true
+	default:
+		r.bad = true
+	}
+	nres := r.uvarint()
+	if nres > uint64(len(r.b)) { // each resource takes at least one byte
+		r.bad = true
+	}
+	for i := uint64(0); i < nres && !r.bad; i++ {
+		e.Resources = append(e.Resources, string(r.bytes()))
+	}
+	e.Record = append([]byte(nil), r.bytes()...)
+	if r.bad || len(r.b) != 0 {
+		return nil, errBadFrame
+	}
+	return e, nil
+}

@@ -1,0 +1,350 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/iamd-dev/iamd/internal/audit"
+	"github.com/iamd-dev/iamd/internal/store"
+)
+
+// tune sets the journal's tunables for one test: nothing is indexed in the background unless
+// the test asks, so what a crash leaves behind is known.
+func tune(t *testing.T, batch, pending int, rotate int64) {
+	t.Helper()
+	e, b, p, r := indexEvery, indexBatch, maxPending, rotateBytes
+	indexEvery, indexBatch, maxPending, rotateBytes = time.Hour, batch, pending, rotate
+	t.Cleanup(func() { indexEvery, indexBatch, maxPending, rotateBytes = e, b, p, r })
+}
+
+func openAt(t *testing.T, path string) *DB {
+	t.Helper()
+	db, err := Config{Path: path}.Open(context.Background(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("open %s: %v", path, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// crash leaves db as kill -9 would: the indexer stops without indexing, the journal file and
+// lock are let go, the connections close (SQLite keeps what committed either way).
+func crash(t *testing.T, db *DB) {
+	t.Helper()
+	j := db.j
+	close(j.stop)
+	<-j.done
+	j.mu.Lock()
+	j.closed = true
+	if j.f != nil {
+		j.f.Close()
+	}
+	j.mu.Unlock()
+	db.j = nil // Close from t.Cleanup closes the pools only
+	for _, st := range []interface{ Close() error }{db.getW, db.getR, db.insertEvent, db.insertResource, db.r, db.w} {
+		st.Close()
+	}
+	j.lock.Close()
+}
+
+func ev(id string) *store.Event {
+	return &store.Event{Time: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC), Account: "123456789012", Source: "iam.amazonaws.com",
+		Name: "GetUser", ID: id, Username: "alice", AccessKey: "AKIAEXAMPLE", ReadOnly: true,
+		Resources: []string{"AWS::IAM::User\x00" + id}, Record: []byte(`{"eventID":"` + id + `"}`)}
+}
+
+func record(t *testing.T, db *DB, ids ...string) {
+	t.Helper()
+	for _, id := range ids {
+		if err := db.Record(context.Background(), ev(id)); err != nil {
+			t.Fatalf("Record(%s): %v", id, err)
+		}
+	}
+}
+
+// trailIDs returns the event IDs of the whole trail in order, failing unless the chain verifies.
+func trailIDs(t *testing.T, db *DB) []string {
+	t.Helper()
+	chain, err := db.Chain(context.Background(), 0, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	recs := make([]audit.Stored, len(chain))
+	for i, e := range chain {
+		ids = append(ids, e.ID)
+		recs[i] = audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash}
+	}
+	if err := audit.Verify(recs, nil); err != nil {
+		t.Errorf("trail does not verify: %v", err)
+	}
+	return ids
+}
+
+func journalFiles(t *testing.T, path string) []string {
+	t.Helper()
+	m, err := filepath.Glob(path + ".records.[0-9]*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range m {
+		m[i] = filepath.Base(m[i])
+	}
+	return m
+}
+
+func pendingCount(db *DB) int {
+	db.j.mu.Lock()
+	defer db.j.mu.Unlock()
+	return len(db.j.pending)
+}
+
+func seqIDs(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s%02d", prefix, i)
+	}
+	return out
+}
+
+// TestJournalReplayAfterCrash: records journaled but not indexed when the process dies are
+// indexed by the next Open, after the ones indexed before, each exactly once.
+func TestJournalReplayAfterCrash(t *testing.T) {
+	tune(t, 1<<20, 1<<20, 64<<20)
+	path := filepath.Join(t.TempDir(), "iamd.db")
+	db := openAt(t, path)
+	record(t, db, "a")
+	if got := trailIDs(t, db); !cmp.Equal(got, []string{"a"}) {
+		t.Fatalf("trail before the crash = %v, want [a]", got)
+	}
+	record(t, db, "b", "c")
+	if n := pendingCount(db); n != 2 {
+		t.Fatalf("%d records pending before the crash, want 2 (b, c)", n)
+	}
+	crash(t, db)
+
+	db = openAt(t, path)
+	if got, want := trailIDs(t, db), []string{"a", "b", "c"}; !cmp.Equal(got, want) {
+		t.Errorf("trail after the crash = %v, want %v", got, want)
+	}
+	if files := journalFiles(t, path); len(files) != 0 {
+		t.Errorf("journal files after the replay = %v, want none (all indexed)", files)
+	}
+	// The replay is not repeated by a second crash and start.
+	record(t, db, "d")
+	crash(t, db)
+	db = openAt(t, path)
+	if got, want := trailIDs(t, db), []string{"a", "b", "c", "d"}; !cmp.Equal(got, want) {
+		t.Errorf("trail after the second crash = %v, want %v", got, want)
+	}
+	evs, err := db.Events(context.Background(), store.EventFilter{Account: "123456789012", ID: "c"})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("Events(c) = %d, %v", len(evs), err)
+	}
+	if diff := cmp.Diff(*ev("c"), evs[0].Event); diff != "" {
+		t.Errorf("replayed event (-want +got):\n%s", diff)
+	}
+}
+
+// TestJournalDamagedTail: a frame cut short or with a wrong checksum at the end of the file
+// (a write a power loss interrupted) is left out; the whole frames before it are indexed.
+func TestJournalDamagedTail(t *testing.T) {
+	whole := appendFrame(nil, ev("x"))
+	badCRC := bytes.Clone(whole)
+	badCRC[len(badCRC)-1] ^= 1
+	for name, tail := range map[string][]byte{
+		"short header":  whole[:5],
+		"short payload": whole[:len(whole)-3],
+		"bad checksum":  badCRC,
+		"huge length":   {0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0},
+	} {
+		t.Run(name, func(t *testing.T) {
+			tune(t, 1<<20, 1<<20, 64<<20)
+			path := filepath.Join(t.TempDir(), "iamd.db")
+			db := openAt(t, path)
+			record(t, db, "a", "b")
+			file := db.j.path(db.j.gen)
+			crash(t, db)
+			f, err := os.OpenFile(file, os.O_WRONLY|os.O_APPEND, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.Write(tail)
+			f.Close()
+			db = openAt(t, path)
+			record(t, db, "c")
+			if got, want := trailIDs(t, db), []string{"a", "b", "c"}; !cmp.Equal(got, want) {
+				t.Errorf("trail = %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// TestJournalRotation: the journal moves to a new file past rotateBytes; files are removed once
+// indexed, and a crash with several files replays them all in order.
+func TestJournalRotation(t *testing.T) {
+	frame := int64(len(appendFrame(nil, ev("r00"))))
+	tune(t, 1<<20, 1<<20, int64(len(journalMagic))+3*frame) // three records a file
+	path := filepath.Join(t.TempDir(), "iamd.db")
+	db := openAt(t, path)
+	ids := seqIDs("r", 10)
+	record(t, db, ids...)
+	if files := journalFiles(t, path); len(files) != 4 {
+		t.Errorf("journal files after 10 records = %v, want 4 (3 full, 1 with one record)", files)
+	}
+	crash(t, db)
+	db = openAt(t, path)
+	if got := trailIDs(t, db); !cmp.Equal(got, ids) {
+		t.Errorf("trail after the crash = %v, want %v", got, ids)
+	}
+	more := seqIDs("s", 7)
+	record(t, db, more...)
+	if got := trailIDs(t, db); !cmp.Equal(got, append(ids, more...)) {
+		t.Errorf("trail = %v, want %v then %v", got, ids, more)
+	}
+	// Indexing removed the full files; the one being written stays.
+	if files := journalFiles(t, path); len(files) != 1 {
+		t.Errorf("journal files after indexing = %v, want the current one only", files)
+	}
+}
+
+// TestJournalBackpressure: when maxPending records wait, Record indexes them itself.
+func TestJournalBackpressure(t *testing.T) {
+	tune(t, 1<<20, 4, 64<<20)
+	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+	record(t, db, "a", "b", "c")
+	if n := pendingCount(db); n != 3 {
+		t.Fatalf("%d pending after 3 records, want 3", n)
+	}
+	record(t, db, "d")
+	if n := pendingCount(db); n != 0 {
+		t.Errorf("%d pending after the 4th record (maxPending 4), want 0", n)
+	}
+}
+
+// TestJournalIndexer: the background indexer empties the journal without any reader asking.
+func TestJournalIndexer(t *testing.T) {
+	tune(t, 2, 1<<20, 64<<20)
+	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+	record(t, db, "a", "b") // indexBatch reached: the indexer is woken
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var n int
+		if err := db.r.QueryRow(`SELECT count(*) FROM events`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("events table holds %d rows 10 s after 2 records, want 2", n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestJournalCloseIndexes: Close indexes everything and removes the journal; a new Open finds
+// nothing to replay.
+func TestJournalCloseIndexes(t *testing.T) {
+	tune(t, 1<<20, 1<<20, 64<<20)
+	path := filepath.Join(t.TempDir(), "iamd.db")
+	db := openAt(t, path)
+	record(t, db, "a", "b")
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if files := journalFiles(t, path); len(files) != 0 {
+		t.Errorf("journal files after Close = %v, want none", files)
+	}
+	db = openAt(t, path)
+	if got, want := trailIDs(t, db), []string{"a", "b"}; !cmp.Equal(got, want) {
+		t.Errorf("trail = %v, want %v", got, want)
+	}
+}
+
+// TestJournalSecondOpener: a second opener of the same database (another process, such as
+// `iamd trail verify` beside the server) does not take the journal: it records directly, and
+// never replays the owner's pending records.
+func TestJournalSecondOpener(t *testing.T) {
+	tune(t, 1<<20, 1<<20, 64<<20)
+	path := filepath.Join(t.TempDir(), "iamd.db")
+	owner := openAt(t, path)
+	record(t, owner, "a")
+	other := openAt(t, path)
+	if other.j != nil {
+		t.Fatal("second opener holds the journal too")
+	}
+	record(t, other, "b")
+	record(t, owner, "c")
+	if got, want := trailIDs(t, owner), []string{"b", "a", "c"}; !cmp.Equal(got, want) {
+		t.Errorf("trail = %v, want %v (b committed directly while a was pending)", got, want)
+	}
+}
+
+// TestJournalWriteError: a write that fails returns the error and records nothing; the
+// journal goes on with the next write.
+func TestJournalWriteError(t *testing.T) {
+	tune(t, 1<<20, 1<<20, 64<<20)
+	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+	record(t, db, "a")
+	good := db.j.f
+	ro, err := os.Open(good.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	db.j.f = ro
+	if err := db.Record(context.Background(), ev("lost")); err == nil || !strings.Contains(err.Error(), "record journal write") {
+		t.Errorf("Record on a read-only file = %v, want a journal write error", err)
+	}
+	db.j.f = good
+	record(t, db, "b")
+	if got, want := trailIDs(t, db), []string{"a", "b"}; !cmp.Equal(got, want) {
+		t.Errorf("trail = %v, want %v", got, want)
+	}
+}
+
+func TestFrameRoundTrip(t *testing.T) {
+	cases := map[string]*store.Event{
+		"full":  ev("a"),
+		"empty": {Time: time.Unix(0, 0).UTC()},
+		"binary": {Time: time.Date(1969, 1, 1, 0, 0, 0, 1, time.UTC), Account: "\x00\xff", Name: strings.Repeat("n", 300),
+			Resources: []string{"", "t\x00n", "\n"}, Record: []byte{0, 1, 2}},
+	}
+	for name, e := range cases {
+		t.Run(name, func(t *testing.T) {
+			b := appendFrame([]byte("prefix"), e)
+			got, n, err := readFrame(b[len("prefix"):])
+			if err != nil || n != len(b)-len("prefix") {
+				t.Fatalf("readFrame = %d bytes, %v; want %d", n, err, len(b)-len("prefix"))
+			}
+			if diff := cmp.Diff(e, got); diff != "" {
+				t.Errorf("round trip (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// FuzzReadFrame: no input panics readFrame, and a frame it accepts encodes back to itself.
+func FuzzReadFrame(f *testing.F) {
+	f.Add(appendFrame(nil, ev("a")))
+	f.Add([]byte{})
+	f.Add([]byte{1, 0, 0, 0, 0, 0, 0, 0, 1})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e, n, err := readFrame(b)
+		if err != nil {
+			return
+		}
+		if again := appendFrame(nil, e); !bytes.Equal(again, b[:n]) {
+			t.Errorf("frame %x decodes to %+v, which encodes to %x", b[:n], e, again)
+		}
+	})
+}
