@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
@@ -28,9 +30,10 @@ type write struct {
 }
 
 // TestCrashDuringWriteLoad kills the server (SIGKILL) while concurrent clients create users
-// and tag them, then opens the store: every write that was acknowledged exists and has its
-// record, every successful CreateUser or TagUser record describes a write that exists, and
-// iamd trail verify passes.
+// and tag them and others read, then opens the store: every write that was acknowledged
+// exists and has its record, every successful CreateUser or TagUser record describes a write
+// that exists, every acknowledged read has its record (reads go through the record journal,
+// so this is the journal's replay at work), and iamd trail verify passes.
 func TestCrashDuringWriteLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the real binary")
@@ -39,10 +42,11 @@ func TestCrashDuringWriteLoad(t *testing.T) {
 	dir := t.TempDir()
 	cmd, endpoint := serve(t, dir)
 
-	const clients, killAfter = 8, 200
+	const clients, readers, killAfter = 8, 4, 200
 	var (
-		mu    sync.Mutex
-		acked []write
+		mu        sync.Mutex
+		acked     []write
+		readsAckd []string // request IDs of acknowledged reads
 		kill  = make(chan struct{})
 		once  sync.Once
 		wg    sync.WaitGroup
@@ -75,6 +79,23 @@ func TestCrashDuringWriteLoad(t *testing.T) {
 			}
 		}()
 	}
+	for range readers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cl := client(endpoint)
+			for {
+				out, err := cl.GetUser(ctx, &iam.GetUserInput{})
+				if err != nil {
+					return
+				}
+				id, _ := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
+				mu.Lock()
+				readsAckd = append(readsAckd, id)
+				mu.Unlock()
+			}
+		}()
+	}
 	<-kill
 	if err := cmd.Process.Kill(); err != nil { // SIGKILL mid-load: requests in flight are cut off
 		t.Fatal(err)
@@ -83,7 +104,8 @@ func TestCrashDuringWriteLoad(t *testing.T) {
 	wg.Wait()
 	mu.Lock()
 	defer mu.Unlock()
-	t.Logf("%d writes acknowledged before kill -9", len(acked))
+	t.Logf("%d writes and %d reads acknowledged before kill -9", len(acked), len(readsAckd))
+	t.Logf("record journal: %d bytes not yet indexed when the server was killed", unindexedJournalBytes(t, dir))
 
 	db, err := sqlite.Config{Path: filepath.Join(dir, "iamd.db")}.Open(ctx, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -111,12 +133,22 @@ func TestCrashDuringWriteLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	recorded := map[write]bool{}
+	readRecorded := map[string]bool{}
 	for after := int64(0); ; {
 		evs, err := db.Chain(ctx, after, 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, e := range evs {
+			if e.Name == "GetUser" {
+				var rec struct {
+					RequestID string `json:"requestID"`
+				}
+				if err := json.Unmarshal(e.Record, &rec); err != nil {
+					t.Fatalf("record %d: %v", e.Seq, err)
+				}
+				readRecorded[rec.RequestID] = true
+			}
 			if e.Name != "CreateUser" && e.Name != "TagUser" {
 				continue
 			}
@@ -162,6 +194,14 @@ func TestCrashDuringWriteLoad(t *testing.T) {
 			t.Errorf("record of %s %s %s, but the store does not have it", w.action, w.user, w.tag)
 		}
 	}
+	for _, id := range readsAckd {
+		if !readRecorded[id] {
+			t.Errorf("acknowledged GetUser (request %s) has no record", id)
+		}
+	}
+	if len(readsAckd) == 0 {
+		t.Error("no read was acknowledged before the kill: the test checked no journaled record")
+	}
 	if len(recorded) < len(acked) {
 		t.Errorf("%d successful write records for %d acknowledged writes", len(recorded), len(acked))
 	}
@@ -171,6 +211,33 @@ func TestCrashDuringWriteLoad(t *testing.T) {
 	verify.Env = append(os.Environ(), "IAMD_TEST_MAIN=1")
 	if out, err := verify.CombinedOutput(); err != nil || !strings.HasPrefix(string(out), "ok: ") {
 		t.Errorf("iamd trail verify after kill -9: %v\n%s", err, out)
+	}
+}
+
+// unindexedJournalBytes reads the record journal's indexed position straight from the database
+// (before Open replays the journal) and returns how many bytes of the journal lie past it.
+func unindexedJournalBytes(t *testing.T, dir string) int64 {
+	t.Helper()
+	raw, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "iamd.db")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var gen, off int64
+	if err := raw.QueryRow(`SELECT generation, byte_offset FROM record_journal WHERE id = 1`).Scan(&gen, &off); err != nil {
+		t.Fatalf("record journal position: %v", err)
+	}
+	var n int64
+	for g := gen; ; g++ {
+		fi, err := os.Stat(filepath.Join(dir, fmt.Sprintf("iamd.db.records.%d", g)))
+		if err != nil {
+			return n
+		}
+		if g == gen {
+			n += fi.Size() - off
+		} else {
+			n += fi.Size() - int64(len("iamdrec1"))
+		}
 	}
 }
 
