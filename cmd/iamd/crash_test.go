@@ -47,9 +47,9 @@ func TestCrashDuringWriteLoad(t *testing.T) {
 		mu        sync.Mutex
 		acked     []write
 		readsAckd []string // request IDs of acknowledged reads
-		kill  = make(chan struct{})
-		once  sync.Once
-		wg    sync.WaitGroup
+		kill      = make(chan struct{})
+		once      sync.Once
+		wg        sync.WaitGroup
 	)
 	ack := func(w write) {
 		mu.Lock()
