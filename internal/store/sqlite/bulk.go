@@ -72,7 +72,7 @@ func (db *DB) FinishBulkLoad(ctx context.Context) error {
 	return nil
 }
 
-// DeferEventIndexes drops the events table's secondary indexes (lookup by time, name, event ID,
+// DeferEventIndexes drops the events table's secondary indexes (lookup by name, event ID,
 // user name and access key) for a bulk load into an empty trail, and records them in
 // deferred_indexes in the same transaction: building an index once over the loaded rows costs
 // far less than inserting every record into it in random order. RestoreEventIndexes builds

@@ -1,0 +1,72 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/iamd-dev/iamd/internal/store"
+)
+
+// BenchmarkRecord measures what recording a read costs the store, per record, in batches of
+// 32 (a recorder batch at 32 concurrent clients):
+//
+//   - journal: the write to the record journal only (what the request waits for);
+//
+//   - journal+index: that and indexing into the events table every 2048 records (the whole
+//     cost, most of it off the request path);
+//
+//   - transaction: a transaction per batch (Config.NoJournal; iamd before the journal).
+//
+//     go test ./internal/store/sqlite -run '^$' -bench BenchmarkRecord -benchmem
+func BenchmarkRecord(b *testing.B) {
+	for _, tc := range []struct {
+		name      string
+		noJournal bool
+		index     bool
+	}{{"journal", false, false}, {"journal+index", false, true}, {"transaction", true, false}} {
+		b.Run(tc.name, func(b *testing.B) {
+			e, bt, p, r := indexEvery, indexBatch, maxPending, rotateBytes
+			indexEvery, indexBatch, maxPending = 1<<62, 1<<30, 1<<30
+			defer func() { indexEvery, indexBatch, maxPending, rotateBytes = e, bt, p, r }()
+			ctx := context.Background()
+			db, err := Config{Path: filepath.Join(b.TempDir(), "iamd.db"), NoJournal: tc.noJournal}.Open(ctx, slog.New(slog.DiscardHandler))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			batch := make([]*store.Event, 32)
+			for i := range batch {
+				batch[i] = benchEvent(i)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i += len(batch) {
+				if err := db.Record(ctx, batch...); err != nil {
+					b.Fatal(err)
+				}
+				if !tc.noJournal && (i/len(batch))%64 == 63 {
+					if tc.index {
+						err = db.catchUp(ctx)
+					} else {
+						db.j.mu.Lock()
+						db.j.pending = db.j.pending[:0]
+						db.j.mu.Unlock()
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}
+
+// benchEvent is a GetUser record of the size iamd writes (≈ 1 KB).
+func benchEvent(i int) *store.Event {
+	ev := ev(fmt.Sprintf("0193a5c4-7d1e-7c3b-9a2f-%012d", i))
+	ev.Record = append(ev.Record[:len(ev.Record)-1], `,"pad":"`+strings.Repeat("x", 900)+`"}`...)
+	return ev
+}
