@@ -496,16 +496,15 @@ func TestPolicyGenerateDocumentationRecords(t *testing.T) {
 		want       []statement
 		wantStderr []string
 	}{
+		// sts:GetCallerIdentity needs no permission: it is left out, with a note.
 		{"role sessions in AWS's delivery layout", []string{"--trail", importDir, "--principal", "arn:aws:iam::111122223333:role/RoleToBeAssumed"},
 			[]statement{
 				{"S3NoResourceLevelPermissions", []string{"s3:ListAllMyBuckets"}, []string{"*"}},
-				{"StsNoResourceLevelPermissions", []string{"sts:GetCallerIdentity"}, []string{"*"}},
-			}, nil},
+			}, []string{"note: Calls that need no permission (AWS checks no policy for them), left out of the policy: sts:GetCallerIdentity (2)."}},
 		{"a one-day window", []string{"--trail", importDir, "--principal", "arn:aws:iam::111122223333:role/RoleToBeAssumed", "--from", "2024-05-01", "--to", "2024-05-02"},
 			[]statement{
 				{"S3NoResourceLevelPermissions", []string{"s3:ListAllMyBuckets"}, []string{"*"}},
-				{"StsNoResourceLevelPermissions", []string{"sts:GetCallerIdentity"}, []string{"*"}},
-			}, []string{"by arn:aws:iam::111122223333:role/RoleToBeAssumed in the window; 2 actions granted, 1 denied", "skipped AWSLogs/"}},
+			}, []string{"by arn:aws:iam::111122223333:role/RoleToBeAssumed in the window; 1 actions granted, 1 denied", "skipped AWSLogs/"}},
 		{"an IAM user's instances, a year-long window ending five months ago", []string{"--trail", docs, "--principal", "arn:aws:iam::123456789012:user/Mateo", "--from", "2023-01-01", "--to", "2024-01-01"},
 			[]statement{{"Ec2Instance", []string{"ec2:StartInstances"}, []string{
 				"arn:aws:ec2:us-east-1:123456789012:instance/i-EXAMPLE56126103cb", "arn:aws:ec2:us-east-1:123456789012:instance/i-EXAMPLEaff4840c22"}}},

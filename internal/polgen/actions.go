@@ -13,8 +13,33 @@ type eventKey struct{ source, name string }
 // for it.
 type mapping struct {
 	actions []*catalog.Action
+	// free are the event's actions that need no permission (see noPermission): kept out of
+	// actions, so that they are neither granted nor compared.
+	free    []string
 	service string // the service's eventSource host, for iam:PassedToService
 }
+
+// noPermission are the actions AWS performs whatever the caller's policies say, so that a
+// policy granting them grants nothing and one denying them denies nothing:
+//   - sts:GetCallerIdentity: "No permissions are required to perform this operation", even
+//     with an explicit deny, since the same information is returned when access is denied
+//     (STS API Reference, GetCallerIdentity);
+//   - sts:GetSessionToken: "No permissions are required for a user to get a session token …
+//     You cannot use policies to control authentication operations" (IAM User Guide,
+//     Permissions for GetSessionToken);
+//   - sts:AssumeRoleWithWebIdentity and sts:AssumeRoleWithSAML are called without AWS
+//     credentials: only the role's trust policy decides (STS API Reference).
+var noPermission = map[string]bool{
+	"sts:GetCallerIdentity":         true,
+	"sts:GetSessionToken":           true,
+	"sts:AssumeRoleWithWebIdentity": true,
+	"sts:AssumeRoleWithSAML":        true,
+}
+
+// NeedsNoPermission reports whether AWS performs action (as the catalog spells it,
+// "sts:GetCallerIdentity") without checking the caller's policies: such actions are left out
+// of generated policies and of the comparison with the current policies.
+func NeedsNoPermission(action string) bool { return noPermission[action] }
 
 // sourcePrefixes maps the eventSource hosts whose first label is not the service's IAM prefix.
 var sourcePrefixes = map[string]string{
@@ -105,9 +130,15 @@ func (g *Generator) lookup(source, name string) mapping {
 	}
 	m := mapping{service: source}
 	for _, n := range actionNames(svc.Prefix, name) {
-		if a, ok := svc.Action(n); ok {
-			m.actions = append(m.actions, a)
-		} else if a, ok := svc.Action(stripVersion(n)); ok {
+		a, ok := svc.Action(n)
+		if !ok {
+			a, ok = svc.Action(stripVersion(n))
+		}
+		switch {
+		case !ok:
+		case noPermission[a.String()]:
+			m.free = append(m.free, a.String())
+		default:
 			m.actions = append(m.actions, a)
 		}
 	}

@@ -468,6 +468,15 @@ func (g *Generator) notes(res *Result) {
 		res.Notes = append(res.Notes, fmt.Sprintf("Records naming an event the action catalog has no IAM action for, left out: %d (%s).",
 			g.stats.Unmapped, strings.Join(parts, ", ")))
 	}
+	if len(g.free) > 0 {
+		names := make([]string, 0, len(g.free))
+		for name := range g.free {
+			names = append(names, fmt.Sprintf("%s (%d)", name, g.free[name]))
+		}
+		sort.Strings(names)
+		res.Notes = append(res.Notes, fmt.Sprintf("Calls that need no permission (AWS checks no policy for them), left out of the policy: %s.",
+			strings.Join(names, ", ")))
+	}
 	if g.stats.Denied > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("Calls denied in the window: %d; their actions are not granted (they are listed as used but denied).", g.stats.Denied))
 	}

@@ -29,3 +29,20 @@ func fuzzCatalog(t testing.TB) *catalog.Catalog {
 	}
 	return c
 }
+
+// TestNoPermissionInCatalog: every action of the noPermission table is a catalog action spelt
+// as the catalog spells it, so that the table's lookups by Action.String() match.
+func TestNoPermissionInCatalog(t *testing.T) {
+	c := fuzzCatalog(t)
+	for name := range noPermission {
+		a, ok := c.Action(name)
+		if !ok || a.String() != name || !NeedsNoPermission(a.String()) {
+			t.Errorf("noPermission has %q: catalog action %v (found %v), want the same spelling", name, a, ok)
+		}
+	}
+	for _, name := range []string{"sts:AssumeRole", "sts:GetAccessKeyInfo", "iam:GetUser", "sts:getcalleridentity"} {
+		if NeedsNoPermission(name) {
+			t.Errorf("NeedsNoPermission(%q) = true, want false", name)
+		}
+	}
+}

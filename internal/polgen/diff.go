@@ -64,6 +64,10 @@ func (g *Generator) diff(denied []Use) (*Diff, []string) {
 			d.UsedNotGranted = append(d.UsedNotGranted, name)
 		}
 	}
+	// Actions that need no permission are allowed whatever the policies say.
+	for name := range g.free {
+		d.GrantedUsed = append(d.GrantedUsed, name)
+	}
 	for _, u := range denied {
 		d.UsedDenied = append(d.UsedDenied, u.Action)
 	}
@@ -95,7 +99,7 @@ func (g *Generator) diff(denied []Use) (*Diff, []string) {
 	}
 	bySvc := map[string][]string{}
 	for name := range granted {
-		if used[strings.ToLower(name)] {
+		if used[strings.ToLower(name)] || noPermission[name] {
 			continue
 		}
 		svc, _, _ := strings.Cut(name, ":")

@@ -39,6 +39,12 @@
 //     within a service (iam:Get*), then into service:*, then resources into wildcards, each
 //     step only as far as needed and each recorded in a note.
 //
+// Calls of actions AWS performs without checking any policy ([NeedsNoPermission]:
+// sts:GetCallerIdentity, sts:GetSessionToken, and AssumeRoleWithWebIdentity/WithSAML, which
+// take no AWS credentials) are left out of the policy and counted in a note; in the [Diff] they
+// count as granted and used, whatever the current policies say, and never as granted but
+// unused.
+//
 // Calls that failed with an access-denied error (AccessDenied, Client.UnauthorizedOperation,
 // or any code containing AccessDenied) are not granted; they are reported as "used but denied".
 // Calls that failed otherwise (NoSuchEntity, throttling, …) did exercise the permission and are

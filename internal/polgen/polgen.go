@@ -65,6 +65,7 @@ type Generator struct {
 	used     map[string]*usage // by canonical action name
 	denied   map[string]*deniedUse
 	unmapped map[string]int // "source eventName" → records
+	free     map[string]int // actions that need no permission → calls
 	actions  map[eventKey]mapping
 	// templates caches parsed ARN formats.
 	templates map[*catalog.ResourceType]*template
@@ -84,6 +85,7 @@ type Stats struct {
 	NotAPICall   int // records of the principal that are not API calls (console sign-in, service events)
 	Denied       int // matched records denied access
 	Unmapped     int // matched records whose action the catalog does not know
+	NoPermission int // matched records of actions that need no permission (NeedsNoPermission), left out
 	FirstEvent   time.Time
 	LastEvent    time.Time
 	ServicesUsed int
@@ -96,7 +98,7 @@ func New(o Options) (*Generator, error) {
 		return nil, fmt.Errorf("polgen: principal: %w", err)
 	}
 	g := &Generator{o: o, partition: a.Partition, account: a.Account,
-		used: map[string]*usage{}, denied: map[string]*deniedUse{}, unmapped: map[string]int{}, actions: map[eventKey]mapping{},
+		used: map[string]*usage{}, denied: map[string]*deniedUse{}, unmapped: map[string]int{}, free: map[string]int{}, actions: map[eventKey]mapping{},
 		templates: map[*catalog.ResourceType]*template{}, rootPath: map[string]bool{}, paths: map[string]string{}}
 	switch {
 	case a.Service == "iam" && strings.HasPrefix(a.Resource, "user/"):
@@ -163,10 +165,12 @@ type Use struct {
 
 // Diff is the comparison of the activity with the principal's current policies.
 type Diff struct {
-	// GrantedUsed: actions the current policies allow and the principal used.
+	// GrantedUsed: actions the current policies allow and the principal used. Actions that
+	// need no permission (NeedsNoPermission) are always allowed: used, they are here.
 	GrantedUsed []string
 	// GrantedUnused: actions the current policies allow (expanded through the catalog) that
-	// the principal never used in the window, by service.
+	// the principal never used in the window, by service; actions that need no permission
+	// are left out, as granting them changes nothing.
 	GrantedUnused []ServiceActions
 	// UsedDenied: actions whose calls were denied in the window.
 	UsedDenied []string

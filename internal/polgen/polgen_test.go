@@ -467,9 +467,11 @@ func TestDiff(t *testing.T) {
 	if d == nil {
 		t.Fatal("no diff with Current set")
 	}
-	if !cmp.Equal(d.GrantedUsed, []string{"iam:GetRole"}) || !cmp.Equal(d.UsedDenied, []string{"iam:DeleteRole"}) ||
-		!cmp.Equal(d.UsedNotGranted, []string{"iam:ListRoles", "sts:GetCallerIdentity"}) {
-		t.Errorf("diff %+v, want GetRole granted and used, DeleteRole denied, ListRoles and GetCallerIdentity not granted", d)
+	// sts:GetCallerIdentity needs no permission: granted and used although iam-read denies sts:*.
+	if !cmp.Equal(d.GrantedUsed, []string{"iam:GetRole", "sts:GetCallerIdentity"}) || !cmp.Equal(d.UsedDenied, []string{"iam:DeleteRole"}) ||
+		!cmp.Equal(d.UsedNotGranted, []string{"iam:ListRoles"}) {
+		t.Errorf("diff: granted and used %v, denied %v, not granted %v; want GetRole and GetCallerIdentity (which needs no permission) granted and used, DeleteRole denied, ListRoles not granted",
+			d.GrantedUsed, d.UsedDenied, d.UsedNotGranted)
 	}
 	unused := map[string][]string{}
 	for _, s := range d.GrantedUnused {
@@ -523,5 +525,62 @@ func TestDefaultLint(t *testing.T) {
 	want := map[string][2][]string{"StsResourceRefusedByIAM": {{"sts:AssumeRole"}, {"*"}}}
 	if diff := cmp.Diff(want, statements(t, res.Policy)); diff != "" {
 		t.Errorf("sts:AssumeRole of a refused role ARN (-want +got):\n%s\n%s", diff, res.Policy)
+	}
+}
+
+// TestNoPermissionActions: calls AWS performs without checking any policy are left out of the
+// policy, of Used and of the diff's "used but not granted" and "granted but unused".
+func TestNoPermissionActions(t *testing.T) {
+	alice := `{"type":"IAMUser","arn":"` + testUser + `","accountId":"111122223333","userName":"alice"}`
+	sts := func(name string) call { return call{who: alice, source: "sts.amazonaws.com", name: name} }
+	for _, tc := range []struct {
+		name      string
+		calls     []call
+		wantStmts map[string][2][]string
+		wantUsed  []string
+		wantNote  string
+		wantFree  int
+	}{
+		{"only GetCallerIdentity", []call{sts("GetCallerIdentity"), sts("GetCallerIdentity")},
+			map[string][2][]string{}, nil, "sts:GetCallerIdentity (2)", 2},
+		{"GetSessionToken, GetCallerIdentity and an IAM call",
+			[]call{sts("GetSessionToken"), sts("GetCallerIdentity"), {who: alice, source: "iam.amazonaws.com", name: "ListUsers"}},
+			map[string][2][]string{"IamNoResourceLevelPermissions": {{"iam:ListUsers"}, {"*"}}}, []string{"iam:ListUsers"},
+			"sts:GetCallerIdentity (1), sts:GetSessionToken (1)", 2},
+		{"AssumeRole needs a permission", []call{{who: alice, source: "sts.amazonaws.com", name: "AssumeRole",
+			params: `{"roleArn":"arn:aws:iam::111122223333:role/app","roleSessionName":"s"}`}},
+			map[string][2][]string{"StsRole": {{"sts:AssumeRole"}, {"arn:aws:iam::111122223333:role/app"}}}, []string{"sts:AssumeRole"}, "", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			current := &polgen.Current{Policies: []polgen.CurrentPolicy{{Name: "sts-all", Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:*","iam:ListUsers"],"Resource":"*"}]}`}}}
+			res := generate(t, polgen.Options{Principal: testUser, Current: current}, tc.calls...)
+			if diff := cmp.Diff(tc.wantStmts, statements(t, res.Policy)); diff != "" {
+				t.Errorf("statements (-want +got):\n%s\n%s", diff, res.Policy)
+			}
+			var used []string
+			for _, u := range res.Used {
+				used = append(used, u.Action)
+			}
+			if !cmp.Equal(used, tc.wantUsed) || res.Stats.NoPermission != tc.wantFree {
+				t.Errorf("Used %v, Stats.NoPermission %d; want %v, %d", used, res.Stats.NoPermission, tc.wantUsed, tc.wantFree)
+			}
+			notes := strings.Join(res.Notes, "\n")
+			if tc.wantNote != "" && !strings.Contains(notes, "need no permission (AWS checks no policy for them), left out of the policy: "+tc.wantNote+".") {
+				t.Errorf("notes %q, want one listing %s", res.Notes, tc.wantNote)
+			}
+			if tc.wantNote == "" && strings.Contains(notes, "need no permission") {
+				t.Errorf("notes %q mention actions that need no permission; there were none", res.Notes)
+			}
+			if len(res.Diff.UsedNotGranted) != 0 {
+				t.Errorf("Diff.UsedNotGranted = %v, want none", res.Diff.UsedNotGranted)
+			}
+			for _, sa := range res.Diff.GrantedUnused {
+				for _, a := range sa.Actions {
+					if polgen.NeedsNoPermission(a) {
+						t.Errorf("Diff.GrantedUnused lists %s, which needs no permission", a)
+					}
+				}
+			}
+		})
 	}
 }

@@ -101,6 +101,13 @@ func parseTime(s string) (time.Time, error) {
 // use records what one call of the principal needed.
 func (g *Generator) use(r *record) {
 	m := g.mapEvent(r.EventSource, r.EventName)
+	for _, a := range m.free {
+		g.free[a]++
+	}
+	if len(m.actions) == 0 && len(m.free) > 0 {
+		g.stats.NoPermission++
+		return
+	}
 	if len(m.actions) == 0 {
 		g.stats.Unmapped++
 		g.unmapped[r.EventSource+" "+r.EventName]++
