@@ -50,5 +50,6 @@
 //   - ACCESS_KEY_NOT_ROTATED: an active access key created more than Days ago.
 //   - USER_DIRECT_POLICY: a user with managed policies attached or inline policies (CIS 1.16:
 //     grant through groups); INLINE_ONLY_POLICIES: a user, group or role whose permissions are
-//     inline policies only (AWS advises managed policies).
+//     inline policies only (AWS advises managed policies); a user's managed policies include
+//     those attached to her groups, as her effective permissions do.
 package findings

@@ -211,9 +211,23 @@ func TestChecks(t *testing.T) {
 		{"new password never used is not judged", func(s *Snapshot) { user(s).Password = &Password{Changed: daysAgo(3)} }, []got{}},
 		{"user with an attached policy", func(s *Snapshot) { user(s).Attached = []string{readARN} },
 			[]got{{CodeUserDirectPolicy, Low, aliceARN}}},
-		{"user with an inline policy", func(s *Snapshot) {
+		// Her group attaches a managed policy: her permissions are not only inline.
+		{"user with an inline policy, her group a managed one", func(s *Snapshot) {
 			user(s).Inline = []InlinePolicy{{Name: "mine", Document: doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`)}}
+		}, []got{{CodeUserDirectPolicy, Low, aliceARN}}},
+		{"user with an inline policy and no group", func(s *Snapshot) {
+			user(s).Inline = []InlinePolicy{{Name: "mine", Document: doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`)}}
+			user(s).Groups = nil
 		}, []got{{CodeInlineOnlyPolicies, Low, aliceARN}, {CodeUserDirectPolicy, Low, aliceARN}}},
+		{"user with an inline policy in a group with inline policies only", func(s *Snapshot) {
+			user(s).Inline = []InlinePolicy{{Name: "mine", Document: doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`)}}
+			s.Groups[0].Attached = nil
+			s.Groups[0].Inline = []InlinePolicy{{Name: "g", Document: doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`)}}
+		}, []got{{CodeInlineOnlyPolicies, Low, devARN}, {CodeInlineOnlyPolicies, Low, aliceARN}, {CodeUserDirectPolicy, Low, aliceARN}}},
+		{"user with an inline policy, a managed one of her own", func(s *Snapshot) {
+			user(s).Inline = []InlinePolicy{{Name: "mine", Document: doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`)}}
+			user(s).Groups, user(s).Attached = nil, []string{readARN}
+		}, []got{{CodeUserDirectPolicy, Low, aliceARN}}},
 		{"group with inline policies only", func(s *Snapshot) {
 			s.Groups[0].Attached = nil
 			s.Groups[0].Inline = []InlinePolicy{{Name: "g", Document: doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}`)}}

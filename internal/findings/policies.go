@@ -258,9 +258,18 @@ func (a *auditor) directPolicies() {
 	}
 }
 
+// inlineOnly reports users, groups and roles with inline policies and no managed policy. A
+// user's managed policies include those attached to her groups: her permissions are not only
+// inline when a group of hers attaches one.
 func (a *auditor) inlineOnly() {
-	report := func(kind, name, arn string, inline []InlinePolicy, attached []string) {
-		if len(inline) == 0 || len(attached) > 0 {
+	groupManaged := map[string]bool{}
+	for _, g := range a.s.Groups {
+		if len(g.Attached) > 0 {
+			groupManaged[g.Name] = true
+		}
+	}
+	report := func(kind, name, arn string, inline []InlinePolicy, managed bool) {
+		if len(inline) == 0 || managed {
 			return
 		}
 		ev := make([]Evidence, len(inline))
@@ -270,14 +279,18 @@ func (a *auditor) inlineOnly() {
 		a.add(arn, fmt.Sprintf("The permissions of %s %s are only in inline policies; use managed policies, which can be versioned, reused and reviewed.", kind, name), ev...)
 	}
 	for _, u := range a.s.Users {
-		report("user", u.Name, u.ARN, u.Inline, u.Attached)
+		managed := len(u.Attached) > 0
+		for _, g := range u.Groups {
+			managed = managed || groupManaged[g]
+		}
+		report("user", u.Name, u.ARN, u.Inline, managed)
 	}
 	for _, g := range a.s.Groups {
-		report("group", g.Name, g.ARN, g.Inline, g.Attached)
+		report("group", g.Name, g.ARN, g.Inline, len(g.Attached) > 0)
 	}
 	for _, r := range a.s.Roles {
 		if !r.ServiceLinked() {
-			report("role", r.Name, r.ARN, r.Inline, r.Attached)
+			report("role", r.Name, r.ARN, r.Inline, len(r.Attached) > 0)
 		}
 	}
 }
