@@ -136,22 +136,45 @@ type Principal struct {
 	Session  []*policy.Compiled
 	// Tags are the principal's tags (aws:PrincipalTag/*), session tags overriding.
 	Tags []iam.Tag
+	// Gone reports that the user or role the caller's credentials were issued for no longer
+	// exists: it was deleted, or a namesake with another unique ID replaced it. The caller then
+	// has no policies, and no policy, not even a resource-based one naming its ARN, grants it
+	// anything: every request it makes is implicitly denied.
+	Gone bool
+
+	// id and created identify the user or role the policies were loaded from (for a federated
+	// user, the IAM user who got the federation token), to check that a caller's credentials
+	// were issued for it (issuedFor).
+	id      string
+	created time.Time
 }
+
+// errGone is the user or role behind a caller's credentials missing, or replaced by a namesake.
+// It is a store.ErrNotFound, as a deleted entity always was for Load's callers.
+var errGone = fmt.Errorf("the user or role the credentials were issued for is gone: %w", store.ErrNotFound)
 
 // Load gathers the caller's policies: for a user its inline and attached policies and its
 // groups', for a role session the role's and the session's; plus its permissions boundary.
-// The root user has none (it needs none in its own account).
+// The root user has none (it needs none in its own account). When the user or role the caller's
+// credentials were issued for is gone (deleted, or replaced by a namesake with another unique
+// ID), the error is a store.ErrNotFound.
 func (a *Authorizer) Load(ctx context.Context, r store.Reader, c *authn.Caller) (*Principal, error) {
 	p, err := a.load(ctx, r, c)
 	if err != nil {
 		return nil, err
 	}
+	if !issuedFor(c, p) {
+		return nil, fmt.Errorf("authz: load %s: %w", c.Principal.ARN, errGone)
+	}
 	return a.withSession(p, c), nil
 }
 
 // principal is Load in its own read transaction, with the part that does not depend on the
-// session cached per user or role until the next Invalidate. A principal whose user or role is
-// gone has no policies.
+// session cached per user or role name until the next Invalidate. The cached entry records the
+// unique ID of the user or role it was loaded from, and every caller is checked against it: a
+// session issued for a deleted user or role never gets the policies of a namesake created since,
+// and the namesake's own sessions never get a verdict cached for the old one. A caller whose user
+// or role is gone gets a Principal with Gone set.
 func (a *Authorizer) principal(ctx context.Context, c *authn.Caller) (*Principal, error) {
 	k := principalKey{typ: c.Principal.Type, account: c.Principal.Account, name: c.UserName}
 	if k.typ != policy.PrincipalUser {
@@ -164,14 +187,45 @@ func (a *Authorizer) principal(ctx context.Context, c *authn.Caller) (*Principal
 			p, err = a.load(ctx, r, c)
 			return err
 		})
-		if errors.Is(err, store.ErrNotFound) {
-			p = &Principal{} // the entity behind the credentials is gone: it has no policies
-		} else if err != nil {
+		switch {
+		case errors.Is(err, errGone):
+			p = &Principal{Gone: true}
+		case errors.Is(err, store.ErrNotFound):
+			p = &Principal{} // something it refers to vanished under it: it has no policies
+		case err != nil:
 			return nil, err
 		}
 		a.principals.Put(gen, k, p)
 	}
+	if p.Gone || !issuedFor(c, p) {
+		return &Principal{Gone: true}, nil
+	}
 	return a.withSession(p, c), nil
+}
+
+// issuedFor reports whether p, loaded by the name of c's user or role, is the very user or role
+// c's credentials were issued for. AWS identifies principals by unique ID: a user or role deleted
+// and created again under the same name is another principal, whose policies never apply to the
+// old one's sessions. A caller carries the ID it was issued for in UserID: the user's AIDA… ID
+// for a user (long-term key or GetSessionToken session), "AROA…:session" for a role session.
+// A federation token carries no ID of the user who got it ("account:name" is the federated
+// user's), so there the user must not have been created after the token was issued (to the
+// second, the tokens' resolution). A caller without an ID (the policy simulator's) is not checked.
+func issuedFor(c *authn.Caller, p *Principal) bool {
+	switch c.Principal.Type {
+	case policy.PrincipalUser:
+		return c.UserID == "" || c.UserID == p.id
+	case policy.PrincipalRoleSession:
+		if c.UserID == "" {
+			return true
+		}
+		roleID, _, _ := strings.Cut(c.UserID, ":")
+		return roleID == p.id
+	case policy.PrincipalFederatedUser:
+		s := c.Session
+		return s == nil || s.Issued.IsZero() || !p.created.Truncate(time.Second).After(s.Issued)
+	}
+	return true
 }
 
 // withSession adds the caller's session policies and tags to p, which it does not modify.
@@ -203,6 +257,9 @@ func (a *Authorizer) load(ctx context.Context, r store.Reader, c *authn.Caller) 
 			name = sourceName(c.Principal.SourceARN)
 		}
 		e, err := r.Get(ctx, acct, store.KindUser, name)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("authz: load user %s: %w", name, errGone)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("authz: load user %s: %w", name, err)
 		}
@@ -210,7 +267,7 @@ func (a *Authorizer) load(ctx context.Context, r store.Reader, c *authn.Caller) 
 		if err := json.Unmarshal(e.Data, &u); err != nil {
 			return nil, fmt.Errorf("authz: decode user %s: %w", name, err)
 		}
-		p.Tags = u.Tags
+		p.id, p.created, p.Tags = u.ID, u.Created, u.Tags
 		a.inline(p, u.Inline, iam.UserARN(acct, u.Path, u.Name))
 		if err := a.attached(ctx, r, p, acct, store.LinkUserPolicy, u.Name); err != nil {
 			return nil, err
@@ -239,6 +296,9 @@ func (a *Authorizer) load(ctx context.Context, r store.Reader, c *authn.Caller) 
 	case policy.PrincipalRoleSession:
 		name := sourceName(c.Principal.SourceARN)
 		e, err := r.Get(ctx, acct, store.KindRole, name)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("authz: load role %s: %w", name, errGone)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("authz: load role %s: %w", name, err)
 		}
@@ -246,7 +306,7 @@ func (a *Authorizer) load(ctx context.Context, r store.Reader, c *authn.Caller) 
 		if err := json.Unmarshal(e.Data, &role); err != nil {
 			return nil, fmt.Errorf("authz: decode role %s: %w", name, err)
 		}
-		p.Tags = role.Tags
+		p.id, p.created, p.Tags = role.ID, role.Created, role.Tags
 		a.inline(p, role.Inline, iam.RoleARN(acct, role.Path, role.Name))
 		if err := a.attached(ctx, r, p, acct, store.LinkRolePolicy, role.Name); err != nil {
 			return nil, err
@@ -346,9 +406,11 @@ func (a *Authorizer) Decide(c *authn.Caller, p *Principal, req Request) policy.D
 	return policy.Evaluate(in)
 }
 
-// Input builds the engine input (exposed for the simulator and for explaining denials).
+// Input builds the engine input (exposed for the simulator and for explaining denials). For a
+// caller whose user or role is gone (p.Gone) the input holds no policy at all, not even the
+// request's resource-based policy: nothing grants such a caller anything.
 func (a *Authorizer) Input(c *authn.Caller, p *Principal, req Request) *policy.Input {
-	return &policy.Input{
+	in := &policy.Input{
 		Action:          req.Action,
 		Resource:        req.Resource,
 		Context:         RequestContext(c, p, req.Context),
@@ -359,6 +421,10 @@ func (a *Authorizer) Input(c *authn.Caller, p *Principal, req Request) *policy.I
 		Boundary:        p.Boundary,
 		Session:         p.Session,
 	}
+	if p.Gone {
+		in.ResourcePolicy = nil
+	}
+	return in
 }
 
 // Authorize decides req for the caller, loading the caller's policies from the store. It returns

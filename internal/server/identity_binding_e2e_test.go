@@ -1,0 +1,176 @@
+package server_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/iamd-dev/iamd/internal/server"
+)
+
+// adminPolicy stands in for AdministratorAccess (the tests' server loads no AWS managed policies).
+const adminPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+
+// deniedMsg is AWS's implicit-deny message for caller ARN, action and resource.
+func deniedMsg(caller, action, resource string) string {
+	return "User: " + caller + " is not authorized to perform: " + action + " on resource: " + resource +
+		" because no identity-based policy allows the " + action + " action"
+}
+
+// sessionClients are IAM and STS clients for temporary credentials.
+func sessionClients(srv *server.Server, c *ststypes.Credentials) (*iam.Client, *sts.Client) {
+	id, secret, token := aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)
+	return iamClient(srv, id, secret, token), stsClient(srv, id, secret, token)
+}
+
+// wantIdentity checks that GetCallerIdentity answers for a client, with ARN arn and user ID id.
+func wantIdentity(t *testing.T, what string, c *sts.Client, arn, id string) {
+	t.Helper()
+	got := must[*sts.GetCallerIdentityOutput](t, what)(c.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}))
+	if aws.ToString(got.Arn) != arn || aws.ToString(got.UserId) != id {
+		t.Errorf("%s: Arn, UserId = %s, %s; want %s, %s", what, aws.ToString(got.Arn), aws.ToString(got.UserId), arn, id)
+	}
+}
+
+// TestRecreatedRoleSession is the trial's first finding: alice assumes role temp; temp is
+// deleted and created again, with the same name, as an administrator. The old session is bound
+// to the old role's unique ID: it loses even its old permissions, never gets the new role's,
+// cannot chain to a role whose trust policy names temp, and still answers GetCallerIdentity
+// with the old role ID. A session of the new role is an administrator.
+func TestRecreatedRoleSession(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+
+	must[*iam.CreateUserOutput](t, "CreateUser alice")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")}))
+	must[*iam.PutUserPolicyOutput](t, "PutUserPolicy alice")(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("assume"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)}))
+	k := must[*iam.CreateAccessKeyOutput](t, "CreateAccessKey alice")(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")}))
+	aliceSTS := stsClient(srv, aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), "")
+
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + testAccount + `:root"},"Action":"sts:AssumeRole"}]}`
+	tempARN := "arn:aws:iam::" + testAccount + ":role/temp"
+	createTemp := func(what, policyDoc string) string {
+		t.Helper()
+		r := must[*iam.CreateRoleOutput](t, what)(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("temp"), AssumeRolePolicyDocument: aws.String(trust)}))
+		must[*iam.PutRolePolicyOutput](t, what+": PutRolePolicy")(root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("temp"), PolicyName: aws.String("p"), PolicyDocument: aws.String(policyDoc)}))
+		return aws.ToString(r.Role.RoleId)
+	}
+	oldID := createTemp("CreateRole temp", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetRole","sts:AssumeRole"],"Resource":"*"}]}`)
+	// A role that trusts temp by ARN, for role chaining.
+	nextTrust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + tempARN + `"},"Action":"sts:AssumeRole"}]}`
+	next := must[*iam.CreateRoleOutput](t, "CreateRole next")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("next"), AssumeRolePolicyDocument: aws.String(nextTrust)}))
+	assumeNext := &sts.AssumeRoleInput{RoleArn: next.Role.Arn, RoleSessionName: aws.String("chained")}
+
+	out := must[*sts.AssumeRoleOutput](t, "AssumeRole temp")(aliceSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(tempARN), RoleSessionName: aws.String("sess")}))
+	sessARN := "arn:aws:sts::" + testAccount + ":assumed-role/temp/sess"
+	oldIAM, oldSTS := sessionClients(srv, out.Credentials)
+	if got := aws.ToString(out.AssumedRoleUser.AssumedRoleId); got != oldID+":sess" {
+		t.Errorf("AssumedRoleId = %s, want %s:sess", got, oldID)
+	}
+
+	// Before: the session has its role's permissions and nothing more.
+	listUsersDenied := deniedMsg(sessARN, "iam:ListUsers", "arn:aws:iam::"+testAccount+":user/*")
+	_, err := oldIAM.ListUsers(ctx, &iam.ListUsersInput{})
+	wantCode(t, "old session ListUsers before", err, "AccessDenied", listUsersDenied)
+	must[*iam.GetRoleOutput](t, "old session GetRole before")(oldIAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("next")}))
+	must[*sts.AssumeRoleOutput](t, "old session chains to next before")(oldSTS.AssumeRole(ctx, assumeNext))
+
+	// The role is deleted: its session can do nothing, but still knows who it is.
+	must[*iam.DeleteRolePolicyOutput](t, "DeleteRolePolicy")(root.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("temp"), PolicyName: aws.String("p")}))
+	must[*iam.DeleteRoleOutput](t, "DeleteRole temp")(root.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("temp")}))
+	_, err = oldIAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("next")})
+	wantCode(t, "old session GetRole, role deleted", err, "AccessDenied", deniedMsg(sessARN, "iam:GetRole", aws.ToString(next.Role.Arn)))
+	wantIdentity(t, "old session GetCallerIdentity, role deleted", oldSTS, sessARN, oldID+":sess")
+
+	// Re-created as an administrator: another role, whose permissions the old session never gets.
+	newID := createTemp("CreateRole temp again", adminPolicy)
+	if newID == oldID {
+		t.Fatalf("re-created role has the old role ID %s", oldID)
+	}
+	_, err = oldIAM.ListUsers(ctx, &iam.ListUsersInput{})
+	wantCode(t, "old session ListUsers, role re-created", err, "AccessDenied", listUsersDenied)
+	_, err = oldIAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("next")})
+	wantCode(t, "old session GetRole, role re-created", err, "AccessDenied", deniedMsg(sessARN, "iam:GetRole", aws.ToString(next.Role.Arn)))
+	_, err = oldSTS.AssumeRole(ctx, assumeNext)
+	wantCode(t, "old session chains to next, role re-created", err, "AccessDenied", "")
+	wantIdentity(t, "old session GetCallerIdentity, role re-created", oldSTS, sessARN, oldID+":sess")
+
+	// A session of the new role is an administrator, and chains.
+	out = must[*sts.AssumeRoleOutput](t, "AssumeRole new temp")(aliceSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(tempARN), RoleSessionName: aws.String("sess")}))
+	newIAM, newSTS := sessionClients(srv, out.Credentials)
+	must[*iam.ListUsersOutput](t, "new session ListUsers")(newIAM.ListUsers(ctx, &iam.ListUsersInput{}))
+	must[*sts.AssumeRoleOutput](t, "new session chains to next")(newSTS.AssumeRole(ctx, assumeNext))
+	wantIdentity(t, "new session GetCallerIdentity", newSTS, sessARN, newID+":sess")
+	// And the old session, asked again after the new one filled the caches, is still denied.
+	_, err = oldIAM.ListUsers(ctx, &iam.ListUsersInput{})
+	wantCode(t, "old session ListUsers after the new session", err, "AccessDenied", listUsersDenied)
+}
+
+// TestRecreatedUserSession is the trial's second finding: carol gets a GetSessionToken session;
+// carol is deleted, and the session stops working; a new user carol is made an administrator,
+// and the old session stays powerless, while GetCallerIdentity still answers with the old
+// user's ID.
+func TestRecreatedUserSession(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	carolARN := "arn:aws:iam::" + testAccount + ":user/carol"
+
+	createCarol := func(what, policyDoc string) (id string, key *iam.CreateAccessKeyOutput) {
+		t.Helper()
+		u := must[*iam.CreateUserOutput](t, what)(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("carol")}))
+		must[*iam.PutUserPolicyOutput](t, what+": PutUserPolicy")(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("carol"), PolicyName: aws.String("p"), PolicyDocument: aws.String(policyDoc)}))
+		k := must[*iam.CreateAccessKeyOutput](t, what+": CreateAccessKey")(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("carol")}))
+		return aws.ToString(u.User.UserId), k
+	}
+	oldID, k := createCarol("CreateUser carol", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetSessionToken","iam:GetUser"],"Resource":"*"}]}`)
+	carolSTS := stsClient(srv, aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), "")
+	tok := must[*sts.GetSessionTokenOutput](t, "GetSessionToken")(carolSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{}))
+	oldIAM, oldSTS := sessionClients(srv, tok.Credentials)
+
+	// Before: the session has carol's permissions and nothing more.
+	listUsersDenied := deniedMsg(carolARN, "iam:ListUsers", "arn:aws:iam::"+testAccount+":user/*")
+	must[*iam.GetUserOutput](t, "session GetUser before")(oldIAM.GetUser(ctx, &iam.GetUserInput{}))
+	_, err := oldIAM.ListUsers(ctx, &iam.ListUsersInput{})
+	wantCode(t, "session ListUsers before", err, "AccessDenied", listUsersDenied)
+	wantIdentity(t, "session GetCallerIdentity before", oldSTS, carolARN, oldID)
+
+	// carol is deleted: the session stops working.
+	must[*iam.DeleteAccessKeyOutput](t, "DeleteAccessKey")(root.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("carol"), AccessKeyId: k.AccessKey.AccessKeyId}))
+	must[*iam.DeleteUserPolicyOutput](t, "DeleteUserPolicy")(root.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("carol"), PolicyName: aws.String("p")}))
+	must[*iam.DeleteUserOutput](t, "DeleteUser carol")(root.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("carol")}))
+	_, err = oldIAM.GetUser(ctx, &iam.GetUserInput{})
+	wantCode(t, "session GetUser, user deleted", err, "AccessDenied", deniedMsg(carolARN, "iam:GetUser", carolARN))
+	wantIdentity(t, "session GetCallerIdentity, user deleted", oldSTS, carolARN, oldID)
+
+	// A new carol, administrator: another user, whose permissions the old session never gets.
+	newID, nk := createCarol("CreateUser carol again", adminPolicy)
+	if newID == oldID {
+		t.Fatalf("re-created user has the old user ID %s", oldID)
+	}
+	for _, what := range []string{"from the store", "from the cache"} {
+		_, err = oldIAM.ListUsers(ctx, &iam.ListUsersInput{})
+		wantCode(t, "session ListUsers, user re-created, "+what, err, "AccessDenied", listUsersDenied)
+		_, err = oldIAM.GetUser(ctx, &iam.GetUserInput{})
+		wantCode(t, "session GetUser, user re-created, "+what, err, "AccessDenied", deniedMsg(carolARN, "iam:GetUser", carolARN))
+		_, err = oldSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+		wantCode(t, "session GetSessionToken, user re-created, "+what, err, "AccessDenied", "")
+		wantIdentity(t, "session GetCallerIdentity, user re-created, "+what, oldSTS, carolARN, oldID)
+
+		// The new carol's own key and session are administrators.
+		newIAM := iamClient(srv, aws.ToString(nk.AccessKey.AccessKeyId), aws.ToString(nk.AccessKey.SecretAccessKey), "")
+		must[*iam.ListUsersOutput](t, "new carol ListUsers "+what)(newIAM.ListUsers(ctx, &iam.ListUsersInput{}))
+	}
+	newSTS := stsClient(srv, aws.ToString(nk.AccessKey.AccessKeyId), aws.ToString(nk.AccessKey.SecretAccessKey), "")
+	ntok := must[*sts.GetSessionTokenOutput](t, "new carol GetSessionToken")(newSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{}))
+	newSessIAM, newSessSTS := sessionClients(srv, ntok.Credentials)
+	must[*iam.ListUsersOutput](t, "new carol's session ListUsers")(newSessIAM.ListUsers(ctx, &iam.ListUsersInput{}))
+	wantIdentity(t, "new carol's session GetCallerIdentity", newSessSTS, carolARN, newID)
+	_, err = oldIAM.ListUsers(ctx, &iam.ListUsersInput{})
+	wantCode(t, "old session ListUsers after the new session", err, "AccessDenied", listUsersDenied)
+}
