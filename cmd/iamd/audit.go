@@ -15,9 +15,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/iamd-dev/iamd/internal/findings"
 )
@@ -152,10 +154,17 @@ func slicesContainsFold(list []string, s string) bool {
 	return false
 }
 
+// noCredentials is the error of an audit with no credentials to sign with.
+const noCredentials = "no AWS credentials: export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY " +
+	"(for iamd: the root keys it printed on first start, or IAMD_ROOT_*), or pass --profile"
+
 // auditClient builds the IAM client: credentials from --profile, AWS_ACCESS_KEY_ID/…,
 // AWS_PROFILE or the SDK's default chain; the endpoint from the flag or the environment.
+// It fails when there are no credentials (see checkCredentials). The SDK's log (warnings such as
+// "failed to discard remaining HTTP response body", which is about connection reuse) is
+// dropped: errors reach the user through the calls' results.
 func auditClient(ctx context.Context, f auditFlags, getenv func(string) string) (*iam.Client, error) {
-	var opts []func(*awsconfig.LoadOptions) error
+	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithLogger(logging.Nop{})}
 	switch id := getenv("AWS_ACCESS_KEY_ID"); {
 	case f.profile != "":
 		opts = append(opts, awsconfig.WithSharedConfigProfile(f.profile))
@@ -177,10 +186,37 @@ func auditClient(ctx context.Context, f auditFlags, getenv func(string) string) 
 	}
 	// "aws" leaves the endpoint to the SDK (AWS's own), ignoring AWS_ENDPOINT_URL.
 	cfg.BaseEndpoint = nil
-	if ep := firstNonEmpty(f.endpoint, getenv("AWS_ENDPOINT_URL_IAM"), getenv("AWS_ENDPOINT_URL"), "http://127.0.0.1:8343"); ep != "aws" {
+	ep := firstNonEmpty(f.endpoint, getenv("AWS_ENDPOINT_URL_IAM"), getenv("AWS_ENDPOINT_URL"), "http://127.0.0.1:8343")
+	if ep != "aws" {
 		cfg.BaseEndpoint = aws.String(ep)
 	}
+	if err := checkCredentials(ctx, cfg, ep == "aws", getenv); err != nil {
+		return nil, err
+	}
 	return iam.NewFromConfig(cfg), nil
+}
+
+// checkCredentials fails with noCredentials when the configuration has no credentials. The
+// SDK's default chain ends with the EC2 instance metadata service (IMDS); it is asked only
+// where it can answer: against AWS's own endpoint (an EC2 instance's role), or when
+// AWS_EC2_METADATA_SERVICE_ENDPOINT names one (`iamd exec --instance-profile` serves one).
+// Elsewhere, reaching the end of the chain means the user gave no credentials, and asking
+// 169.254.169.254 would only delay the error.
+func checkCredentials(ctx context.Context, cfg aws.Config, awsEndpoint bool, getenv func(string) string) error {
+	if cfg.Credentials == nil {
+		return fmt.Errorf("audit: %s", noCredentials)
+	}
+	imds := aws.IsCredentialsProvider(cfg.Credentials, (*ec2rolecreds.Provider)(nil))
+	if imds && !awsEndpoint && getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT") == "" {
+		return fmt.Errorf("audit: %s", noCredentials)
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		if imds {
+			return fmt.Errorf("audit: %s (the EC2 instance metadata service has none: %w)", noCredentials, err)
+		}
+		return fmt.Errorf("audit: credentials: %w", err)
+	}
+	return nil
 }
 
 // gatherer reads an account into a findings.Snapshot.
@@ -203,6 +239,9 @@ func (g *gatherer) snapshot(ctx context.Context) (*findings.Snapshot, error) {
 	if err := g.credentialReport(ctx, s); err != nil {
 		return nil, err
 	}
+	if err := g.liveUsers(ctx, s); err != nil {
+		return nil, err
+	}
 	if err := g.summary(ctx, s); err != nil {
 		return nil, err
 	}
@@ -211,11 +250,6 @@ func (g *gatherer) snapshot(ctx context.Context) (*findings.Snapshot, error) {
 	}
 	if err := g.oidcProviders(ctx, s); err != nil {
 		return nil, err
-	}
-	for i := range s.Users {
-		if err := g.accessKeys(ctx, &s.Users[i]); err != nil {
-			return nil, err
-		}
 	}
 	if g.wantLastAccessed {
 		if err := g.lastAccessedReports(ctx, s); err != nil {
@@ -294,8 +328,10 @@ func (g *gatherer) authDetails(ctx context.Context, s *findings.Snapshot) error 
 	return nil
 }
 
-// credentialReport reads the credential report, generating it (and waiting for it) first:
-// passwords and MFA of the users, and everything about the root user.
+// credentialReport reads the credential report, generating it (and waiting for it) first: the
+// account, the root user, and when the users' passwords were last changed. AWS regenerates the
+// report at most every 4 hours, so what the IAM API tells directly (a user's password and MFA
+// devices, the root user's MFA and keys) is read again by liveUsers and summary.
 func (g *gatherer) credentialReport(ctx context.Context, s *findings.Snapshot) error {
 	for try := 0; ; try++ {
 		out, err := g.c.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{})
@@ -389,24 +425,106 @@ func reportTime(s string) time.Time {
 	return t
 }
 
+// liveUsers reads each user's password, MFA devices and access keys as they are now, over what
+// a credential report up to 4 hours old said: ListUsers (PasswordLastUsed), GetLoginProfile,
+// ListMFADevices, ListAccessKeys and GetAccessKeyLastUsed.
+func (g *gatherer) liveUsers(ctx context.Context, s *findings.Snapshot) error {
+	lastUsed := map[string]time.Time{}
+	p := iam.NewListUsersPaginator(g.c, &iam.ListUsersInput{})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("ListUsers: %w", err)
+		}
+		for _, u := range out.Users {
+			lastUsed[aws.ToString(u.UserName)] = aws.ToTime(u.PasswordLastUsed)
+		}
+	}
+	for i := range s.Users {
+		u := &s.Users[i]
+		login, err := g.c.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: aws.String(u.Name)})
+		if err != nil && !isNoSuchEntity(err) {
+			return fmt.Errorf("GetLoginProfile %s: %w", u.Name, err)
+		}
+		var profile *types.LoginProfile
+		if err == nil {
+			profile = login.LoginProfile
+		}
+		mfa, err := g.c.ListMFADevices(ctx, &iam.ListMFADevicesInput{UserName: aws.String(u.Name)})
+		if err != nil && !isNoSuchEntity(err) {
+			return fmt.Errorf("ListMFADevices %s: %w", u.Name, err)
+		}
+		applyLive(u, profile, lastUsed[u.Name], err == nil && len(mfa.MFADevices) > 0)
+		if err := g.accessKeys(ctx, u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isNoSuchEntity reports a NoSuchEntity error: the user has no login profile, or was deleted
+// while the audit ran.
+func isNoSuchEntity(err error) bool {
+	var nse *types.NoSuchEntityException
+	return errors.As(err, &nse)
+}
+
+// applyLive sets a user's MFA and password from the live calls: profile is the login profile
+// (nil: no password) and lastUsed the PasswordLastUsed of ListUsers. The credential report's dates,
+// already in u.Password, are kept where they are later: the report's password_last_changed
+// follows password changes, which the login profile's CreateDate does not.
+func applyLive(u *findings.User, profile *types.LoginProfile, lastUsed time.Time, mfa bool) {
+	u.MFA = mfa
+	if profile == nil {
+		u.Password = nil
+		return
+	}
+	pw := &findings.Password{Changed: aws.ToTime(profile.CreateDate), LastUsed: lastUsed}
+	if old := u.Password; old != nil {
+		if old.Changed.After(pw.Changed) {
+			pw.Changed = old.Changed
+		}
+		if old.LastUsed.After(pw.LastUsed) {
+			pw.LastUsed = old.LastUsed
+		}
+	}
+	if pw.Changed.IsZero() {
+		pw.Changed = u.Created
+	}
+	u.Password = pw
+}
+
+// summary reads the root user's MFA and access keys from the account summary, which is live,
+// over the credential report's.
 func (g *gatherer) summary(ctx context.Context, s *findings.Snapshot) error {
 	out, err := g.c.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})
 	if err != nil {
 		return fmt.Errorf("GetAccountSummary: %w", err)
 	}
-	if out.SummaryMap["AccountMFAEnabled"] > 0 {
-		s.Root.MFA = true
-	}
-	if out.SummaryMap["AccountAccessKeysPresent"] > 0 && len(s.Root.AccessKeys) == 0 {
-		s.Root.AccessKeys = []findings.AccessKey{{ID: "access_key_1", Active: true}}
-	}
+	applySummary(&s.Root, out.SummaryMap)
 	return nil
+}
+
+// applySummary sets the root user's MFA and keys from GetAccountSummary's AccountMFAEnabled and
+// AccountAccessKeysPresent, where the map has them: keys the report lists are dropped when the
+// summary says there are none, and one of unknown dates is assumed when the report lists none.
+func applySummary(root *findings.Root, m map[string]int32) {
+	if v, ok := m["AccountMFAEnabled"]; ok {
+		root.MFA = v > 0
+	}
+	v, ok := m["AccountAccessKeysPresent"]
+	switch {
+	case !ok:
+	case v == 0:
+		root.AccessKeys = nil
+	case len(root.AccessKeys) == 0:
+		root.AccessKeys = []findings.AccessKey{{ID: "access_key_1", Active: true}}
+	}
 }
 
 func (g *gatherer) passwordPolicy(ctx context.Context, s *findings.Snapshot) error {
 	out, err := g.c.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})
-	var nse *types.NoSuchEntityException
-	if errors.As(err, &nse) {
+	if isNoSuchEntity(err) {
 		return nil
 	}
 	if err != nil {
