@@ -6,10 +6,13 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	sdk "github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
@@ -103,17 +106,21 @@ func validation(field, value, constraint string) error {
 	return &iam.FieldError{Field: field, Value: value, Constraint: constraint}
 }
 
-// GetSessionToken issues temporary credentials for an IAM user or the root user.
+// GetSessionToken issues temporary credentials for an IAM user or the root user. It needs no
+// permission, and no policy can refuse it, not even an explicit Deny: its purpose is to
+// authenticate the user with MFA, and AWS does not let policies control authentication ("No
+// permissions are required for a user to get a session token", IAM User Guide, "Permissions for
+// GetSessionToken"). What the session may call afterwards is SessionTokenLimit.
 func (s *Service) GetSessionToken(ctx context.Context, c *authn.Caller, in *sdk.GetSessionTokenInput) (*sdk.GetSessionTokenOutput, error) {
-	if c.Session != nil {
-		return nil, iam.Errorf(iam.CodeAccessDenied, "Cannot call GetSessionToken with session credentials")
-	}
 	d, err := longTermDuration(c, in.DurationSeconds)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authz.Authorize(ctx, c, authz.Request{Action: "sts:GetSessionToken", Resource: "*"}); err != nil {
+	if err := checkMFAInput(in.SerialNumber, in.TokenCode); err != nil {
 		return nil, err
+	}
+	if c.Session != nil {
+		return nil, iam.Errorf(iam.CodeAccessDenied, "Cannot call GetSessionToken with session credentials")
 	}
 	mfaTime, err := s.checkMFA(ctx, c, in.SerialNumber, in.TokenCode)
 	if err != nil {
@@ -168,15 +175,160 @@ func isSessionNameChar(r rune) bool {
 }
 
 func checkSessionName(name string) error {
-	if len(name) < 2 {
-		return validation("roleSessionName", name, "Member must have length greater than or equal to 2")
+	return checkMember("roleSessionName", name, 2, 64, isSessionNameChar, sessionNamePattern)
+}
+
+// The STS model's patterns, written as AWS quotes them in ValidationError messages.
+const (
+	sessionNamePattern   = `[\w+=,.@-]*` // RoleSessionName, SourceIdentity
+	externalIDPattern    = `[\w+=,.@:\/-]*`
+	serialNumberPattern  = `[\w+=/:,.@-]*`
+	tokenCodePattern     = `[\d]*`
+	accessKeyIDPattern   = `[\w]*`
+	tagKeyPattern        = `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`
+	arnPattern           = `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`
+	sessionPolicyPattern = `[\u0009\u000A\u000D\u0020-\u00FF]+`
+)
+
+// isWordChar is the model's \w, Java's: ASCII letters, digits and underscore.
+func isWordChar(r rune) bool {
+	return r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+}
+
+// isIDChar is the class ExternalId and SerialNumber share: [\w+=,.@:/-].
+func isIDChar(r rune) bool { return isSessionNameChar(r) || r == ':' || r == '/' }
+
+func isDigit(r rune) bool { return '0' <= r && r <= '9' }
+
+func isTagKeyChar(r rune) bool {
+	return unicode.IsLetter(r) || unicode.In(r, unicode.Z) || unicode.IsNumber(r) || strings.ContainsRune("_.:/=+-@", r)
+}
+
+func isARNChar(r rune) bool {
+	return r == '\t' || r == '\n' || r == '\r' || 0x20 <= r && r <= 0x7E || r == 0x85 || 0xA0 <= r && r <= 0xD7FF ||
+		0xE000 <= r && r <= 0xFFFD || 0x10000 <= r && r <= 0x10FFFF
+}
+
+func isSessionPolicyChar(r rune) bool {
+	return r == '\t' || r == '\n' || r == '\r' || 0x20 <= r && r <= 0xFF
+}
+
+// checkMember checks a string member against its model's length bounds, counted in characters,
+// and its pattern, whose character class ok tests; the first failure is the error, in AWS's words.
+func checkMember(field, v string, minLen, maxLen int, ok func(rune) bool, pattern string) error {
+	n := utf8.RuneCountInString(v)
+	if n < minLen {
+		return validation(field, v, "Member must have length greater than or equal to "+strconv.Itoa(minLen))
 	}
-	if len(name) > 64 {
-		return validation("roleSessionName", name, "Member must have length less than or equal to 64")
+	if n > maxLen {
+		return validation(field, v, "Member must have length less than or equal to "+strconv.Itoa(maxLen))
 	}
-	for _, r := range name {
-		if !isSessionNameChar(r) {
-			return validation("roleSessionName", name, `Member must satisfy regular expression pattern: [\w+=,.@-]*`)
+	for _, r := range v {
+		if !ok(r) {
+			return validation(field, v, "Member must satisfy regular expression pattern: "+pattern)
+		}
+	}
+	return nil
+}
+
+// checkMFAInput checks SerialNumber and TokenCode against the model, before any MFA check.
+func checkMFAInput(serial, code *string) error {
+	if serial != nil {
+		if err := checkMember("serialNumber", *serial, 9, 256, isIDChar, serialNumberPattern); err != nil {
+			return err
+		}
+	}
+	if code != nil {
+		return checkMember("tokenCode", *code, 6, 6, isDigit, tokenCodePattern)
+	}
+	return nil
+}
+
+// checkTransitiveTagKeys checks TransitiveTagKeys: at most 50 keys, each a session tag key. AWS
+// leaves a list's value out of the message and names every constraint of its members at once.
+func checkTransitiveTagKeys(keys []string) error {
+	if len(keys) > 50 {
+		return &iam.FieldError{Field: "transitiveTagKeys", Constraint: "Member must have length less than or equal to 50", Sensitive: true}
+	}
+	for _, k := range keys {
+		n := utf8.RuneCountInString(k)
+		bad := n < 1 || n > iam.MaxTagKey
+		for _, r := range k {
+			bad = bad || !isTagKeyChar(r)
+		}
+		if bad {
+			return &iam.FieldError{Field: "transitiveTagKeys", Sensitive: true, Constraint: "Member must satisfy constraint: [Member must have length less than or equal to " +
+				strconv.Itoa(iam.MaxTagKey) + ", Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: " + tagKeyPattern + ", Member must not be null]"}
+		}
+	}
+	return nil
+}
+
+// checkAssumeRoleInput checks AssumeRole's string members against the STS model (lengths and
+// patterns), as AWS does before anything else.
+func checkAssumeRoleInput(in *sdk.AssumeRoleInput) error {
+	if err := checkMember("roleArn", str(in.RoleArn), 20, 2048, isARNChar, arnPattern); err != nil {
+		return err
+	}
+	if err := checkSessionName(str(in.RoleSessionName)); err != nil {
+		return err
+	}
+	for i, pa := range in.PolicyArns {
+		if pa.Arn == nil {
+			continue
+		}
+		if err := checkMember("policyArns."+strconv.Itoa(i+1)+".member.arn", *pa.Arn, 20, 2048, isARNChar, arnPattern); err != nil {
+			return err
+		}
+	}
+	if in.Policy != nil {
+		if err := checkMember("policy", *in.Policy, 1, math.MaxInt, isSessionPolicyChar, sessionPolicyPattern); err != nil {
+			return err
+		}
+	}
+	if in.DurationSeconds != nil {
+		if d := *in.DurationSeconds; d < 900 {
+			return validation("durationSeconds", strconv.Itoa(int(d)), "Member must have value greater than or equal to 900")
+		} else if d > 43200 {
+			return validation("durationSeconds", strconv.Itoa(int(d)), "Member must have value less than or equal to 43200")
+		}
+	}
+	if err := checkTransitiveTagKeys(in.TransitiveTagKeys); err != nil {
+		return err
+	}
+	if in.ExternalId != nil {
+		if err := checkMember("externalId", *in.ExternalId, 2, 1224, isIDChar, externalIDPattern); err != nil {
+			return err
+		}
+	}
+	if err := checkMFAInput(in.SerialNumber, in.TokenCode); err != nil {
+		return err
+	}
+	if in.SourceIdentity != nil {
+		return checkMember("sourceIdentity", *in.SourceIdentity, 2, 64, isSessionNameChar, sessionNamePattern)
+	}
+	return nil
+}
+
+// SessionTokenLimit returns AWS's refusal when c signs with credentials from GetSessionToken and
+// calls an operation those credentials may not call, and nil otherwise (also for every other
+// kind of caller). They cannot call IAM operations unless MFA was presented to GetSessionToken
+// (AWS answers InvalidClientTokenId), and of STS only AssumeRole and GetCallerIdentity (the refusal
+// is AWS's "Cannot call GetSessionToken with session credentials" for the operation called).
+// service is the signing name ("iam", "sts"), action the operation's name. GetAccessKeyInfo
+// applies it; the IAM API is for the API layer to apply after authentication.
+func SessionTokenLimit(c *authn.Caller, service, action string) error {
+	if c == nil || c.Session == nil || c.Principal.Type != policy.PrincipalUser && c.Principal.Type != policy.PrincipalRoot {
+		return nil
+	}
+	switch service {
+	case "iam":
+		if !c.Session.MFA {
+			return iam.Errorf(iam.CodeInvalidClientTokenID, msgInvalidToken)
+		}
+	case "sts":
+		if action != "AssumeRole" && action != "GetCallerIdentity" {
+			return iam.Errorf(iam.CodeAccessDenied, "Cannot call %s with session credentials", action)
 		}
 	}
 	return nil
@@ -190,21 +342,8 @@ const packedLimit = 2048
 // caller's own permission to assume it.
 func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.AssumeRoleInput) (*sdk.AssumeRoleOutput, error) {
 	roleARN, session := str(in.RoleArn), str(in.RoleSessionName)
-	if len(roleARN) < 20 {
-		return nil, validation("roleArn", roleARN, "Member must have length greater than or equal to 20")
-	}
-	if err := checkSessionName(session); err != nil {
+	if err := checkAssumeRoleInput(in); err != nil {
 		return nil, err
-	}
-	if in.DurationSeconds != nil {
-		if d := *in.DurationSeconds; d < 900 {
-			return nil, validation("durationSeconds", strconv.Itoa(int(d)), "Member must have value greater than or equal to 900")
-		} else if d > 43200 {
-			return nil, validation("durationSeconds", strconv.Itoa(int(d)), "Member must have value less than or equal to 43200")
-		}
-	}
-	if e := str(in.ExternalId); in.ExternalId != nil && (len(e) < 2 || len(e) > 1224) {
-		return nil, validation("externalId", e, "Member must have length between 2 and 1224")
 	}
 	if c.IsRoot() {
 		return nil, iam.Errorf(iam.CodeAccessDenied, "Roles may not be assumed by root accounts.")
@@ -447,8 +586,11 @@ func (s *Service) touchRole(acct, name string, now time.Time, region string) {
 // GetAccessKeyInfo returns the account that owns an access key.
 func (s *Service) GetAccessKeyInfo(ctx context.Context, c *authn.Caller, in *sdk.GetAccessKeyInfoInput) (*sdk.GetAccessKeyInfoOutput, error) {
 	id := str(in.AccessKeyId)
-	if len(id) < 16 || len(id) > 128 {
-		return nil, validation("accessKeyId", id, "Member must have length between 16 and 128")
+	if err := checkMember("accessKeyId", id, 16, 128, isWordChar, accessKeyIDPattern); err != nil {
+		return nil, err
+	}
+	if err := SessionTokenLimit(c, "sts", "GetAccessKeyInfo"); err != nil {
+		return nil, err
 	}
 	if err := s.authz.Authorize(ctx, c, authz.Request{Action: "sts:GetAccessKeyInfo", Resource: "*"}); err != nil {
 		return nil, err

@@ -1,0 +1,279 @@
+package stssvc
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sdk "github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/iamd-dev/iamd/internal/authn"
+	"github.com/iamd-dev/iamd/internal/iam"
+	"github.com/iamd-dev/iamd/internal/policy"
+)
+
+const testRoleARN = "arn:aws:iam::111122223333:role/deploy"
+
+// fieldErr returns err's *iam.FieldError, or nil.
+func fieldErr(err error) *iam.FieldError {
+	var fe *iam.FieldError
+	if errors.As(err, &fe) {
+		return fe
+	}
+	return nil
+}
+
+// codeOf returns err's *iam.Error code, or "".
+func codeOf(err error) string {
+	var e *iam.Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+func TestCheckAssumeRoleInput(t *testing.T) {
+	pattern := func(field, value, p string) *iam.FieldError {
+		return &iam.FieldError{Field: field, Value: value, Constraint: "Member must satisfy regular expression pattern: " + p}
+	}
+	length := func(field, value, c string) *iam.FieldError {
+		return &iam.FieldError{Field: field, Value: value, Constraint: "Member must have length " + c}
+	}
+	keySet := "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, " +
+		`Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+, Member must not be null]`
+	fiftyOne := make([]string, 51)
+	for i := range fiftyOne {
+		fiftyOne[i] = "k" + strings.Repeat("x", i%5)
+	}
+	cases := []struct {
+		name string
+		edit func(in *sdk.AssumeRoleInput)
+		want *iam.FieldError
+	}{
+		{"valid", func(*sdk.AssumeRoleInput) {}, nil},
+		{"every optional member valid", func(in *sdk.AssumeRoleInput) {
+			in.ExternalId = aws.String("arn:aws:acct/ext_id+=,.@-9")
+			in.SerialNumber = aws.String("arn:aws:iam::111122223333:mfa/alice")
+			in.TokenCode = aws.String("012345")
+			in.SourceIdentity = aws.String("alice@example.com")
+			in.TransitiveTagKeys = []string{"team", "cost center", "ümlaut:1"}
+			in.Policy = aws.String("{\"Version\":\"2012-10-17\",\t\"Statement\":[]}\r\n é")
+			in.PolicyArns = []types.PolicyDescriptorType{{Arn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")}, {}}
+		}, nil},
+		{"external id with a space and !", func(in *sdk.AssumeRoleInput) { in.ExternalId = aws.String("bad id!") },
+			pattern("externalId", "bad id!", `[\w+=,.@:\/-]*`)},
+		{"external id non-ASCII letter", func(in *sdk.AssumeRoleInput) { in.ExternalId = aws.String("extérieur") },
+			pattern("externalId", "extérieur", `[\w+=,.@:\/-]*`)},
+		{"external id of 1", func(in *sdk.AssumeRoleInput) { in.ExternalId = aws.String("x") },
+			length("externalId", "x", "greater than or equal to 2")},
+		{"external id of 1224", func(in *sdk.AssumeRoleInput) { in.ExternalId = aws.String(strings.Repeat("e", 1224)) }, nil},
+		{"external id of 1225", func(in *sdk.AssumeRoleInput) { in.ExternalId = aws.String(strings.Repeat("e", 1225)) },
+			length("externalId", strings.Repeat("e", 1225), "less than or equal to 1224")},
+		{"session name with a colon", func(in *sdk.AssumeRoleInput) { in.RoleSessionName = aws.String("a:b") },
+			pattern("roleSessionName", "a:b", `[\w+=,.@-]*`)},
+		{"session name of 33 two-byte characters", func(in *sdk.AssumeRoleInput) { in.RoleSessionName = aws.String(strings.Repeat("é", 33)) },
+			pattern("roleSessionName", strings.Repeat("é", 33), `[\w+=,.@-]*`)},
+		{"serial number with a space", func(in *sdk.AssumeRoleInput) {
+			in.SerialNumber, in.TokenCode = aws.String("GAHT 12345678"), aws.String("123456")
+		}, pattern("serialNumber", "GAHT 12345678", `[\w+=/:,.@-]*`)},
+		{"serial number of 8", func(in *sdk.AssumeRoleInput) { in.SerialNumber = aws.String("GAHT1234") },
+			length("serialNumber", "GAHT1234", "greater than or equal to 9")},
+		{"token code of 5 digits", func(in *sdk.AssumeRoleInput) { in.TokenCode = aws.String("12345") },
+			length("tokenCode", "12345", "greater than or equal to 6")},
+		{"token code of 7 digits", func(in *sdk.AssumeRoleInput) { in.TokenCode = aws.String("1234567") },
+			length("tokenCode", "1234567", "less than or equal to 6")},
+		{"token code with a letter", func(in *sdk.AssumeRoleInput) { in.TokenCode = aws.String("12345a") },
+			pattern("tokenCode", "12345a", `[\d]*`)},
+		{"token code with an Arabic-Indic digit", func(in *sdk.AssumeRoleInput) { in.TokenCode = aws.String("12345٣") },
+			pattern("tokenCode", "12345٣", `[\d]*`)},
+		{"source identity with a colon", func(in *sdk.AssumeRoleInput) { in.SourceIdentity = aws.String("aws:alice") },
+			pattern("sourceIdentity", "aws:alice", `[\w+=,.@-]*`)},
+		{"source identity of 1", func(in *sdk.AssumeRoleInput) { in.SourceIdentity = aws.String("a") },
+			length("sourceIdentity", "a", "greater than or equal to 2")},
+		{"source identity of 65", func(in *sdk.AssumeRoleInput) { in.SourceIdentity = aws.String(strings.Repeat("s", 65)) },
+			length("sourceIdentity", strings.Repeat("s", 65), "less than or equal to 64")},
+		{"51 transitive tag keys", func(in *sdk.AssumeRoleInput) { in.TransitiveTagKeys = fiftyOne },
+			&iam.FieldError{Field: "transitiveTagKeys", Constraint: "Member must have length less than or equal to 50", Sensitive: true}},
+		{"transitive tag key with !", func(in *sdk.AssumeRoleInput) { in.TransitiveTagKeys = []string{"team", "bad!"} },
+			&iam.FieldError{Field: "transitiveTagKeys", Constraint: keySet, Sensitive: true}},
+		{"empty transitive tag key", func(in *sdk.AssumeRoleInput) { in.TransitiveTagKeys = []string{""} },
+			&iam.FieldError{Field: "transitiveTagKeys", Constraint: keySet, Sensitive: true}},
+		{"role ARN of 2049", func(in *sdk.AssumeRoleInput) {
+			in.RoleArn = aws.String(testRoleARN + strings.Repeat("r", 2049-len(testRoleARN)))
+		},
+			length("roleArn", testRoleARN+strings.Repeat("r", 2049-len(testRoleARN)), "less than or equal to 2048")},
+		{"role ARN with a control character", func(in *sdk.AssumeRoleInput) { in.RoleArn = aws.String(testRoleARN + "\x01") },
+			pattern("roleArn", testRoleARN+"\x01", arnPattern)},
+		{"policy ARN too short", func(in *sdk.AssumeRoleInput) {
+			in.PolicyArns = []types.PolicyDescriptorType{{Arn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")}, {Arn: aws.String("arn:aws:iam::1:p")}}
+		}, length("policyArns.2.member.arn", "arn:aws:iam::1:p", "greater than or equal to 20")},
+		{"empty policy", func(in *sdk.AssumeRoleInput) { in.Policy = aws.String("") },
+			length("policy", "", "greater than or equal to 1")},
+		{"policy with a character past U+00FF", func(in *sdk.AssumeRoleInput) { in.Policy = aws.String(`{"Sid":"€"}`) },
+			pattern("policy", `{"Sid":"€"}`, `[\u0009\u000A\u000D\u0020-\u00FF]+`)},
+		{"duration of 899", func(in *sdk.AssumeRoleInput) { in.DurationSeconds = aws.Int32(899) },
+			&iam.FieldError{Field: "durationSeconds", Value: "899", Constraint: "Member must have value greater than or equal to 900"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := &sdk.AssumeRoleInput{RoleArn: aws.String(testRoleARN), RoleSessionName: aws.String("ci-run")}
+			tc.edit(in)
+			err := checkAssumeRoleInput(in)
+			got := fieldErr(err)
+			if err != nil && got == nil {
+				t.Fatalf("checkAssumeRoleInput(%s) = %v, want a field error", tc.name, err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("checkAssumeRoleInput(%s): error (-want +got):\n%s", tc.name, diff)
+			}
+		})
+	}
+}
+
+// TestAssumeRoleValidatesFirst: a malformed member is a ValidationError before the caller, the
+// role or any policy is looked at (the Service here has no store and no authorizer).
+func TestAssumeRoleValidatesFirst(t *testing.T) {
+	s := &Service{}
+	root := authn.RootCaller("111122223333")
+	in := &sdk.AssumeRoleInput{RoleArn: aws.String(testRoleARN), RoleSessionName: aws.String("ci-run"), ExternalId: aws.String("bad id!")}
+	_, err := s.AssumeRole(context.Background(), &root, in)
+	want := &iam.FieldError{Field: "externalId", Value: "bad id!", Constraint: `Member must satisfy regular expression pattern: [\w+=,.@:\/-]*`}
+	if diff := cmp.Diff(want, fieldErr(err)); diff != "" {
+		t.Errorf("AssumeRole(ExternalId %q) = %v; (-want +got):\n%s", "bad id!", err, diff)
+	}
+}
+
+func userCaller() authn.Caller {
+	return authn.UserCaller("111122223333", &iam.User{Name: "carol", Path: "/", ID: "AIDAEXAMPLEEXAMPLE01"})
+}
+
+// TestGetSessionTokenNeedsNoPermission: the Service has no authorizer at all, so any
+// authorization would fail; GetSessionToken must not ask for one.
+func TestGetSessionTokenNeedsNoPermission(t *testing.T) {
+	s := newSessionService(t)
+	s.now = func() time.Time { return sessionNow }
+	for _, c := range []authn.Caller{userCaller(), authn.RootCaller("111122223333")} {
+		t.Run(c.Principal.ARN, func(t *testing.T) {
+			out, err := s.GetSessionToken(context.Background(), &c, &sdk.GetSessionTokenInput{DurationSeconds: aws.Int32(900)})
+			if err != nil {
+				t.Fatalf("GetSessionToken(%s) = %v, want credentials", c.Principal.ARN, err)
+			}
+			cr := out.Credentials
+			cred, err := s.OpenSession(context.Background(), aws.ToString(cr.AccessKeyId), aws.ToString(cr.SessionToken), sessionNow)
+			if err != nil {
+				t.Fatalf("OpenSession: %v", err)
+			}
+			got := cred.Caller
+			if got.Principal != c.Principal || got.UserID != c.UserID || got.Session == nil || got.Session.MFA {
+				t.Errorf("session caller = %+v (session %+v), want %+v without MFA", got, got.Session, c.Principal)
+			}
+			if want := sessionNow.Add(900 * time.Second); !cr.Expiration.Equal(want) {
+				t.Errorf("expiration = %v, want %v", cr.Expiration, want)
+			}
+		})
+	}
+}
+
+func TestGetSessionTokenRefusals(t *testing.T) {
+	s := newSessionService(t)
+	s.now = func() time.Time { return sessionNow }
+	user := userCaller()
+	session := userCaller()
+	session.Session = &authn.Session{}
+	cases := []struct {
+		name      string
+		caller    authn.Caller
+		in        sdk.GetSessionTokenInput
+		wantCode  string
+		wantField *iam.FieldError
+	}{
+		{"session credentials", session, sdk.GetSessionTokenInput{}, iam.CodeAccessDenied, nil},
+		{"token code of 5 digits, before the session check", session, sdk.GetSessionTokenInput{SerialNumber: aws.String("arn:aws:iam::111122223333:mfa/carol"), TokenCode: aws.String("12345")},
+			"", &iam.FieldError{Field: "tokenCode", Value: "12345", Constraint: "Member must have length greater than or equal to 6"}},
+		{"serial number with a space", user, sdk.GetSessionTokenInput{SerialNumber: aws.String("GAHT 12345678"), TokenCode: aws.String("123456")},
+			"", &iam.FieldError{Field: "serialNumber", Value: "GAHT 12345678", Constraint: `Member must satisfy regular expression pattern: [\w+=/:,.@-]*`}},
+		{"duration of 129601", user, sdk.GetSessionTokenInput{DurationSeconds: aws.Int32(129601)},
+			"", &iam.FieldError{Field: "durationSeconds", Value: "129601", Constraint: "Member must have value less than or equal to 129600"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := s.GetSessionToken(context.Background(), &tc.caller, &tc.in)
+			if err == nil {
+				t.Fatalf("GetSessionToken(%s) succeeded, want an error", tc.name)
+			}
+			if got := codeOf(err); got != tc.wantCode {
+				t.Errorf("GetSessionToken(%s) code = %q (%v), want %q", tc.name, got, err, tc.wantCode)
+			}
+			if diff := cmp.Diff(tc.wantField, fieldErr(err)); diff != "" {
+				t.Errorf("GetSessionToken(%s) field error (-want +got):\n%s", tc.name, diff)
+			}
+		})
+	}
+}
+
+func TestSessionTokenLimit(t *testing.T) {
+	session := func(c authn.Caller, mfa bool) authn.Caller {
+		c.Session = &authn.Session{MFA: mfa}
+		return c
+	}
+	user, root := userCaller(), authn.RootCaller("111122223333")
+	role := authn.Caller{Principal: policy.PrincipalInfo{Type: policy.PrincipalRoleSession, ARN: "arn:aws:sts::111122223333:assumed-role/deploy/ci", Account: "111122223333"},
+		Session: &authn.Session{}}
+	fed := authn.Caller{Principal: policy.PrincipalInfo{Type: policy.PrincipalFederatedUser, ARN: "arn:aws:sts::111122223333:federated-user/bob", Account: "111122223333"},
+		Session: &authn.Session{}}
+	cases := []struct {
+		name            string
+		caller          authn.Caller
+		service, action string
+		want            string // the *iam.Error code; "" for none
+	}{
+		{"user session without MFA calls IAM", session(user, false), "iam", "GetUser", iam.CodeInvalidClientTokenID},
+		{"user session with MFA calls IAM", session(user, true), "iam", "GetUser", ""},
+		{"root session without MFA calls IAM", session(root, false), "iam", "ListUsers", iam.CodeInvalidClientTokenID},
+		{"user session assumes a role", session(user, false), "sts", "AssumeRole", ""},
+		{"user session asks who it is", session(user, false), "sts", "GetCallerIdentity", ""},
+		{"user session asks for a key's account", session(user, true), "sts", "GetAccessKeyInfo", iam.CodeAccessDenied},
+		{"root session decodes a message", session(root, true), "sts", "DecodeAuthorizationMessage", iam.CodeAccessDenied},
+		{"user session calls another service", session(user, false), "s3", "ListBuckets", ""},
+		{"long-term user key calls IAM", user, "iam", "GetUser", ""},
+		{"long-term user key calls STS", user, "sts", "GetAccessKeyInfo", ""},
+		{"role session calls IAM", role, "iam", "GetUser", ""},
+		{"role session calls STS", role, "sts", "GetAccessKeyInfo", ""},
+		{"federated user calls IAM", fed, "iam", "GetUser", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := SessionTokenLimit(&tc.caller, tc.service, tc.action)
+			if got := codeOf(err); got != tc.want || (err == nil) != (tc.want == "") {
+				t.Errorf("SessionTokenLimit(%s, %s:%s) = %v, want code %q", tc.caller.Principal.ARN, tc.service, tc.action, err, tc.want)
+			}
+		})
+	}
+	plain := session(user, false)
+	err := SessionTokenLimit(&plain, "sts", "GetAccessKeyInfo")
+	if want := "AccessDenied: Cannot call GetAccessKeyInfo with session credentials"; err == nil || err.Error() != want {
+		t.Errorf("SessionTokenLimit message = %v, want %s", err, want)
+	}
+}
+
+// TestGetAccessKeyInfoFromSessionToken: GetSessionToken credentials are refused before any
+// authorization (the Service has no authorizer), and the key ID is validated first.
+func TestGetAccessKeyInfoFromSessionToken(t *testing.T) {
+	s := &Service{}
+	c := userCaller()
+	c.Session = &authn.Session{MFA: true}
+	_, err := s.GetAccessKeyInfo(context.Background(), &c, &sdk.GetAccessKeyInfoInput{AccessKeyId: aws.String("AKIAEXAMPLEEXAMPLE01")})
+	if codeOf(err) != iam.CodeAccessDenied {
+		t.Errorf("GetAccessKeyInfo with GetSessionToken credentials = %v, want AccessDenied", err)
+	}
+	_, err = s.GetAccessKeyInfo(context.Background(), &c, &sdk.GetAccessKeyInfoInput{AccessKeyId: aws.String("AKIA-EXAMPLE-EXAMPLE")})
+	want := &iam.FieldError{Field: "accessKeyId", Value: "AKIA-EXAMPLE-EXAMPLE", Constraint: `Member must satisfy regular expression pattern: [\w]*`}
+	if diff := cmp.Diff(want, fieldErr(err)); diff != "" {
+		t.Errorf("GetAccessKeyInfo(AKIA-EXAMPLE-EXAMPLE) = %v; (-want +got):\n%s", err, diff)
+	}
+}
