@@ -209,7 +209,7 @@ func decodeFile(dir, rel string) *decodedFile {
 		}
 		seen[s.Account+"/"+s.ID] = true
 		f.events = append(f.events, &store.Event{Time: s.Time, Account: s.Account, Source: s.Source, Name: s.Name, ID: s.ID,
-			Username: s.Username, AccessKey: s.AccessKey, ReadOnly: s.ReadOnly, Resources: resourceKeys(s.Resources), Record: rec})
+			Username: s.Username, AccessKey: s.AccessKey, ReadOnly: s.ReadOnly, Resources: s.Resources, Record: rec})
 	}
 	return f
 }
@@ -297,26 +297,3 @@ func logFiles(dir string) ([]string, error) {
 type malformedError struct{ err error }
 
 func (e *malformedError) Error() string { return e.err.Error() }
-
-// resourceKeys turns a record's resources into the store's "type\x00name" lookup keys: the
-// ARN, and its last element as LookupEvents' ResourceName also matches names.
-func resourceKeys(rs []audit.Resource) []string {
-	var out []string
-	seen := map[string]bool{}
-	add := func(k string) {
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, k)
-		}
-	}
-	for _, r := range rs {
-		if r.ARN == "" {
-			continue
-		}
-		add(r.Type + "\x00" + r.ARN)
-		if i := strings.LastIndexAny(r.ARN, "/:"); i >= 0 && i < len(r.ARN)-1 {
-			add(r.Type + "\x00" + r.ARN[i+1:])
-		}
-	}
-	return out
-}

@@ -62,10 +62,13 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
 
-// ChainError is the first problem Verify or a Verifier found in a trail.
+// ChainError is the first problem Verify, a Verifier or CheckIndex found in a trail.
 type ChainError struct {
-	Seq    int64
-	Kind   Kind
+	Seq  int64
+	Kind Kind
+	// Field is empty for a break in the chain itself. For an intact record whose lookup
+	// columns disagree with it (CheckIndex) it names the column: Kind is then Edited.
+	Field  string
 	Detail string
 }
 

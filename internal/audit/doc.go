@@ -44,6 +44,17 @@
 // change; the chain then only shows that the trail is internally consistent. The chain
 // holds no key: it detects tampering, it does not authenticate who wrote the records.
 //
+// # Lookup columns
+//
+// A store keeps, beside each record, columns that LookupEvents searches (time, account,
+// eventSource, eventName, eventID, user name, access key, readOnly, resource names). The chain
+// covers only the record, so those columns are derived from it by one rule, Summary: Summarize
+// applies it to a record's bytes (`iamd trail import`), Event.Summary to an Event being written
+// (package trail). CheckIndex re-derives them when the trail is verified and reports a column
+// that differs as an Edited *ChainError naming the column (Field): editing the username column
+// of an intact record, so that lookups by user name list it under someone else, is tampering
+// like editing the record.
+//
 // # Export
 //
 // JSONLines writes records one per line for log sinks. LogFileName and WriteLogFile produce

@@ -90,6 +90,7 @@ type Record struct {
 	AccessKey string
 	ReadOnly  bool
 	// Resources are "type\x00name" pairs (LookupEvents ResourceType/ResourceName).
+	// These fields are audit.Summary's: what the record implies.
 	Resources []string
 	// JSON is the CloudTrail record.
 	JSON []byte
@@ -119,10 +120,13 @@ func Build(call *Call) (*Record, error) {
 	}
 	*scratch = buf
 	rec := ev.AppendJSON(make([]byte, 0, 768+len(buf)+len(ev.UserAgent)+len(ev.ErrorMessage)))
+	// The indexed fields are what the record implies (audit.Summary), so that iamd trail
+	// verify can check them against it; res are the parameters' resources encodeParams found.
+	s := ev.Summary(res)
 	out := &Record{
-		Time: call.Time, Account: call.Account, Source: ev.EventSource, Name: call.Action, ID: id,
-		ReadOnly: ev.ReadOnly, AccessKey: ev.UserIdentity.AccessKeyID, Username: username(call),
-		Resources: res, JSON: rec,
+		Time: s.Time, Account: s.Account, Source: s.Source, Name: s.Name, ID: s.ID,
+		ReadOnly: s.ReadOnly, AccessKey: s.AccessKey, Username: s.Username,
+		Resources: s.Resources, JSON: rec,
 	}
 	return out, nil
 }
@@ -224,22 +228,6 @@ func arnAccount(arn string) string {
 	return parts[4]
 }
 
-func username(call *Call) string {
-	c := call.Caller
-	if c == nil {
-		return ""
-	}
-	switch c.Principal.Type {
-	case policy.PrincipalUser:
-		return c.UserName
-	case policy.PrincipalRoot:
-		return "root"
-	case policy.PrincipalRoleSession, policy.PrincipalFederatedUser:
-		return c.Principal.ARN[strings.LastIndexByte(c.Principal.ARN, '/')+1:]
-	}
-	return ""
-}
-
 func identity(call *Call) audit.UserIdentity {
 	c := call.Caller
 	if c == nil {
@@ -283,13 +271,6 @@ func identity(call *Call) audit.UserIdentity {
 	return id
 }
 
-// resourceParams maps request parameters to LookupEvents resource types.
-var resourceParams = map[string]string{
-	"userName": "AWS::IAM::User", "groupName": "AWS::IAM::Group", "roleName": "AWS::IAM::Role",
-	"policyArn": "AWS::IAM::Policy", "accessKeyId": "AWS::IAM::AccessKey",
-	"instanceProfileName": "AWS::IAM::InstanceProfile", "roleArn": "AWS::IAM::Role",
-}
-
 // resourcesOf is what encodeTop finds for res, from camelJSON's output.
 func resourcesOf(params any) []string {
 	if params == nil {
@@ -300,9 +281,10 @@ func resourcesOf(params any) []string {
 		return nil
 	}
 	var out []string
-	for _, k := range slices.Sorted(maps.Keys(resourceParams)) {
-		if v, ok := m[k].(string); ok && v != "" {
-			out = append(out, resourceParams[k]+"\x00"+v)
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		typ, ok := audit.ParamResourceType(k)
+		if v, isStr := m[k].(string); ok && isStr && v != "" {
+			out = append(out, typ+"\x00"+v)
 		}
 	}
 	return out

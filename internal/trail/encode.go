@@ -291,25 +291,7 @@ func camelKey(k string) string {
 }
 
 func encodeString(dst []byte, v reflect.Value) ([]byte, error) {
-	return audit.AppendString(dst, validString(v.String())), nil
-}
-
-// validString replaces each byte that is not UTF-8 with U+FFFD, as a JSON round trip does.
-func validString(s string) string {
-	if utf8.ValidString(s) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			b.WriteRune(utf8.RuneError)
-		} else {
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
+	return audit.AppendString(dst, audit.ValidString(v.String())), nil
 }
 
 func encodeTime(dst []byte, v reflect.Value) ([]byte, error) {
@@ -363,7 +345,7 @@ func encodeTop(dst []byte, v any, res *[]string) (out []byte, empty bool, err er
 	if res != nil {
 		for i := range e.fields {
 			f := &e.fields[i]
-			typ, ok := resourceParams[f.name]
+			typ, ok := audit.ParamResourceType(f.name)
 			if !ok {
 				continue
 			}
@@ -375,7 +357,7 @@ func encodeTop(dst []byte, v any, res *[]string) (out []byte, empty bool, err er
 				fv = fv.Elem()
 			}
 			if fv.Kind() == reflect.String && fv.String() != "" {
-				*res = append(*res, typ+"\x00"+validString(fv.String()))
+				*res = append(*res, typ+"\x00"+audit.ValidString(fv.String()))
 			}
 		}
 	}
