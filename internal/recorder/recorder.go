@@ -27,94 +27,103 @@ func event(r *trail.Record) *store.Event {
 }
 
 // Recorder appends records that are not part of a mutation (reads, denials, failed requests)
-// with group commit: records arriving while a batch is written (store.Store.Record) are
-// written together in the next one, and each Record call returns once its record is durable.
+// with group commit and no goroutine of its own: the first caller to find no write under way
+// writes (store.Store.Record) every record waiting, its own included; records arriving
+// meanwhile wait, and when the write ends the oldest of them leads the next one. Each Record
+// call returns once its record is durable.
 type Recorder struct {
 	store  store.Store
 	logger *slog.Logger
 
 	mu      sync.Mutex
+	idle    *sync.Cond // signalled when a write ends with nothing waiting
 	pending []*pendingEvent
-	wake    chan struct{}
-	done    chan struct{}
+	writing bool // a leader is writing
 	closed  bool
 }
 
 type pendingEvent struct {
-	ev  *store.Event
-	err chan error
+	ev *store.Event
+	// done receives the outcome of the write that held the record, or lead: the record's
+	// caller is to write the next batch.
+	done chan outcome
 }
 
-// New starts a recorder; Close flushes and stops it.
+type outcome struct {
+	err  error
+	lead bool
+}
+
+// New returns a recorder; Close waits for writes under way.
 func New(s store.Store, logger *slog.Logger) *Recorder {
-	r := &Recorder{store: s, logger: logger, wake: make(chan struct{}, 1), done: make(chan struct{})}
-	go r.loop()
+	r := &Recorder{store: s, logger: logger}
+	r.idle = sync.NewCond(&r.mu)
 	return r
 }
 
-// Record appends ev durably, batched with concurrent calls.
+// Record appends rec durably, batched with concurrent calls.
 func (r *Recorder) Record(ctx context.Context, rec *trail.Record) error {
 	if recordingDisabled {
 		return nil
 	}
 	ev := event(rec)
-	p := &pendingEvent{ev: ev, err: make(chan error, 1)}
+	ctx = context.WithoutCancel(ctx) // a record is written even when its request is cancelled
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
-		// Shut down: write it directly.
-		return r.store.Record(context.WithoutCancel(ctx), ev)
+		return r.store.Record(ctx, ev)
 	}
+	p := &pendingEvent{ev: ev}
 	r.pending = append(r.pending, p)
-	select {
-	case r.wake <- struct{}{}:
-	default:
+	if r.writing {
+		p.done = make(chan outcome, 1)
+		r.mu.Unlock()
+		o := <-p.done
+		if !o.lead {
+			return o.err
+		}
+		r.mu.Lock()
+	}
+	r.writing = true
+	return r.lead(ctx, p)
+}
+
+// lead writes every pending record (self's among them) and hands the lead on. r.mu is held on
+// entry and released on return.
+func (r *Recorder) lead(ctx context.Context, self *pendingEvent) error {
+	batch := r.pending
+	r.pending = nil
+	r.mu.Unlock()
+	evs := make([]*store.Event, len(batch))
+	for i, p := range batch {
+		evs[i] = p.ev
+	}
+	err := r.store.Record(ctx, evs...)
+	if err != nil {
+		r.logger.Error("audit: appending records failed", "records", len(evs), "err", err)
+	}
+	r.mu.Lock()
+	if len(r.pending) > 0 {
+		r.pending[0].done <- outcome{lead: true}
+	} else {
+		r.writing = false
+		r.idle.Broadcast()
 	}
 	r.mu.Unlock()
-	return <-p.err
-}
-
-func (r *Recorder) loop() {
-	defer close(r.done)
-	for range r.wake {
-		r.flush()
-	}
-	r.flush()
-}
-
-func (r *Recorder) flush() {
-	for {
-		r.mu.Lock()
-		batch := r.pending
-		r.pending = nil
-		r.mu.Unlock()
-		if len(batch) == 0 {
-			return
-		}
-		evs := make([]*store.Event, len(batch))
-		for i, p := range batch {
-			evs[i] = p.ev
-		}
-		ctx := context.Background()
-		err := r.store.Record(ctx, evs...)
-		if err != nil {
-			r.logger.Error("audit: appending records failed", "records", len(evs), "err", err)
-		}
-		for _, p := range batch {
-			p.err <- err
+	for _, p := range batch {
+		if p != self {
+			p.done <- outcome{err: err}
 		}
 	}
+	return err
 }
 
-// Close flushes pending records and stops the recorder.
+// Close waits for the write under way, if any; later records are written one by one.
 func (r *Recorder) Close() {
 	r.mu.Lock()
-	if r.closed {
-		r.mu.Unlock()
-		return
-	}
 	r.closed = true
-	close(r.wake)
+	for r.writing {
+		r.idle.Wait()
+	}
 	r.mu.Unlock()
-	<-r.done
 }

@@ -1,0 +1,86 @@
+package recorder
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/iamd-dev/iamd/internal/store"
+	"github.com/iamd-dev/iamd/internal/store/sqlite"
+	"github.com/iamd-dev/iamd/internal/trail"
+)
+
+// gatedStore is the SQLite store with Record calls counted, the first one held until gate
+// is closed.
+type gatedStore struct {
+	*sqlite.DB
+	entered chan struct{}
+	gate    chan struct{}
+	mu      sync.Mutex
+	batches []int
+}
+
+func (g *gatedStore) Record(ctx context.Context, evs ...*store.Event) error {
+	g.mu.Lock()
+	first := len(g.batches) == 0
+	g.batches = append(g.batches, len(evs))
+	g.mu.Unlock()
+	if first {
+		close(g.entered)
+		<-g.gate
+	}
+	return g.DB.Record(ctx, evs...)
+}
+
+// TestRecordGroupsWaiting: records that arrive while a write is under way are written together
+// by one of their callers when it ends, and Close waits for that write.
+func TestRecordGroupsWaiting(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Config{Path: filepath.Join(t.TempDir(), "iamd.db")}.Open(ctx, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	g := &gatedStore{DB: db, entered: make(chan struct{}), gate: make(chan struct{})}
+	r := New(g, slog.New(slog.DiscardHandler))
+	rec := func(id string) *trail.Record {
+		return &trail.Record{Time: time.Unix(0, 0), Account: "123456789012", Name: "GetUser", ID: id, JSON: []byte(`{}`)}
+	}
+	errs := make(chan error, 11)
+	go func() { errs <- r.Record(ctx, rec("first")) }()
+	<-g.entered
+	const waiting = 10
+	for i := range waiting {
+		go func() { errs <- r.Record(ctx, rec(string(rune('a'+i)))) }()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r.mu.Lock()
+		n := len(r.pending)
+		r.mu.Unlock()
+		if n == waiting {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d records waiting after 10 s, want %d", n, waiting)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(g.gate)
+	for range waiting + 1 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.Close()
+	if len(g.batches) != 2 || g.batches[0] != 1 || g.batches[1] != waiting {
+		t.Errorf("store writes of %v records, want [1 %d]", g.batches, waiting)
+	}
+	evs, err := db.Chain(ctx, 0, 0)
+	if err != nil || len(evs) != waiting+1 {
+		t.Errorf("chain holds %d events (%v), want %d", len(evs), err, waiting+1)
+	}
+}
