@@ -94,10 +94,30 @@ func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Server
 }
 
 // StartWith is Start with options.
-func StartWith(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Options) (*Server, error) {
+func StartWith(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Options) (_ *Server, err error) {
 	limits, err := iam.NewLimits(cfg.Quotas)
 	if err != nil {
 		return nil, fmt.Errorf("--quota: %w", err)
+	}
+	// Bind and load the TLS key pair before anything touches the data directory: a start that
+	// cannot serve (port in use, bad certificate) must not create the default account and root
+	// key, whose secret only the creating start prints.
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			ln.Close()
+		}
+	}()
+	var tlsConf *tls.Config
+	if cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("tls: %w", err)
+		}
+		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
@@ -150,22 +170,6 @@ func StartWith(ctx context.Context, cfg config.Config, logger *slog.Logger, opts
 		Account:  srv.Account,
 		JSON:     map[string]middleware.JSONService{trailapi.SigningName: trailapi.Service(trailsvc.New(trailsvc.Config{Store: db, Authz: az, Logger: logger}))},
 		REST:     map[string]*middleware.RESTService{analyzerapi.SigningName: analyzerapi.Service(srv.analyzer)},
-	}
-	var tlsConf *tls.Config
-	if cfg.TLSCert != "" {
-		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
-		if err != nil {
-			srv.recorder.Close()
-			db.Close()
-			return nil, fmt.Errorf("tls: %w", err)
-		}
-		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	}
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		srv.recorder.Close()
-		db.Close()
-		return nil, fmt.Errorf("listen: %w", err)
 	}
 	if tlsConf != nil {
 		ln = tls.NewListener(ln, tlsConf)

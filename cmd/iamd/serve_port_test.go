@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/iamd-dev/iamd/internal/server"
+)
+
+// TestServeBusyPortChangesNothing: a first `iamd serve` that cannot bind its port creates no
+// data directory and no root key, so the next start, the first that serves, creates them and
+// prints the root credentials banner with the secret.
+func TestServeBusyPortChangesNothing(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := busy.Addr().String()
+	dir := filepath.Join(t.TempDir(), "data")
+	env := map[string]string{"HOME": t.TempDir()}
+	getenv := func(k string) string { return env[k] }
+	args := []string{"serve", "--data", dir, "--listen", addr, "--aws-managed-policies=false"}
+
+	err = run(context.Background(), args, getenv, io.Discard, io.Discard)
+	busy.Close()
+	if err == nil || !strings.Contains(err.Error(), "listen") {
+		t.Fatalf("serve on busy port %s: err = %v, want a listen error", addr, err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("after the failed start, stat %s: %v, want it not to exist", dir, err)
+	}
+
+	// The port is free now: this start is the first that serves.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, args, getenv, pw, io.Discard)
+		pw.CloseWithError(err)
+		done <- err
+	}()
+	var banner strings.Builder
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		banner.WriteString(sc.Text() + "\n")
+		if strings.Contains(sc.Text(), "shown once") {
+			break
+		}
+	}
+	cancel()
+	go io.Copy(io.Discard, pr) // let Run finish writing, if it still does
+	if err := <-done; err != nil {
+		t.Fatalf("second serve: %v\nbanner:\n%s", err, banner.String())
+	}
+
+	b, err := os.ReadFile(filepath.Join(dir, server.RootCredentialsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rc struct {
+		ID     string `json:"AccessKeyId"`
+		Secret string `json:"SecretAccessKey"`
+	}
+	if err := json.Unmarshal(b, &rc); err != nil || rc.ID == "" || rc.Secret == "" {
+		t.Fatalf("root credentials file %s: %+v, %v", b, rc, err)
+	}
+	want := "export AWS_ACCESS_KEY_ID=" + rc.ID + " AWS_SECRET_ACCESS_KEY=" + rc.Secret
+	if !strings.Contains(banner.String(), want) || !strings.Contains(banner.String(), "shown once") {
+		t.Errorf("first serving start's banner:\n%s\nwant it to contain %q and the shown-once notice", banner.String(), want)
+	}
+}
