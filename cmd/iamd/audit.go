@@ -245,6 +245,9 @@ func (g *gatherer) snapshot(ctx context.Context) (*findings.Snapshot, error) {
 	if err := g.summary(ctx, s); err != nil {
 		return nil, err
 	}
+	if err := g.liveRoot(ctx, s); err != nil {
+		return nil, err
+	}
 	if err := g.passwordPolicy(ctx, s); err != nil {
 		return nil, err
 	}
@@ -455,7 +458,7 @@ func (g *gatherer) liveUsers(ctx context.Context, s *findings.Snapshot) error {
 			return fmt.Errorf("ListMFADevices %s: %w", u.Name, err)
 		}
 		applyLive(u, profile, lastUsed[u.Name], err == nil && len(mfa.MFADevices) > 0)
-		if err := g.accessKeys(ctx, u); err != nil {
+		if err := g.accessKeys(ctx, u, aws.String(u.Name)); err != nil {
 			return err
 		}
 	}
@@ -522,6 +525,26 @@ func applySummary(root *findings.Root, m map[string]int32) {
 	}
 }
 
+// liveRoot reads the root user's keys (with their IDs) and password use as they are now when
+// the audit runs as the root user: only the root user can list its own keys. A caller that is
+// not the root user, or that GetUser refuses, keeps what the report and the summary said.
+func (g *gatherer) liveRoot(ctx context.Context, s *findings.Snapshot) error {
+	// A role's session cannot call GetUser without a user name: an error means "not root" too.
+	me, err := g.c.GetUser(ctx, &iam.GetUserInput{})
+	if err != nil || me.User == nil || !strings.HasSuffix(aws.ToString(me.User.Arn), ":root") {
+		return nil
+	}
+	if t := aws.ToTime(me.User.PasswordLastUsed); t.After(s.Root.PasswordLastUsed) {
+		s.Root.PasswordLastUsed = t
+	}
+	root := findings.User{Name: "root"}
+	if err := g.accessKeys(ctx, &root, nil); err != nil {
+		return err
+	}
+	s.Root.AccessKeys = root.AccessKeys
+	return nil
+}
+
 func (g *gatherer) passwordPolicy(ctx context.Context, s *findings.Snapshot) error {
 	out, err := g.c.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})
 	if isNoSuchEntity(err) {
@@ -553,9 +576,10 @@ func (g *gatherer) oidcProviders(ctx context.Context, s *findings.Snapshot) erro
 	return nil
 }
 
-// accessKeys lists a user's keys with their last use (the credential report has no key IDs).
-func (g *gatherer) accessKeys(ctx context.Context, u *findings.User) error {
-	p := iam.NewListAccessKeysPaginator(g.c, &iam.ListAccessKeysInput{UserName: aws.String(u.Name)})
+// accessKeys lists the keys of user (nil: the caller's own) into u with their last use (the
+// credential report has no key IDs).
+func (g *gatherer) accessKeys(ctx context.Context, u *findings.User, user *string) error {
+	p := iam.NewListAccessKeysPaginator(g.c, &iam.ListAccessKeysInput{UserName: user})
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {

@@ -383,18 +383,30 @@ func TestAuditSeesChangesSinceTheReport(t *testing.T) {
 
 }
 
-// TestAuditRootKeysFromTheSummary: the root user's key, deleted after the report was generated,
-// is not reported.
-func TestAuditRootKeysFromTheSummary(t *testing.T) {
+// TestAuditRootKeys: run as the root user, the audit names the root user's keys by ID (from
+// ListAccessKeys); run as another user, the root user's key, deleted after the report was
+// generated, is not reported (from the account summary).
+func TestAuditRootKeys(t *testing.T) {
 	ctx := context.Background()
 	srv, root := auditServer(t)
+	rep, err := runAuditJSON(t, auditEnv(srv, rootKey, rootSecret), time.Now(), "--check", "ROOT_ACCESS_KEYS,ROOT_USED_RECENTLY")
+	var keys []string
+	for _, f := range rep.Findings {
+		for _, e := range f.Evidence {
+			keys = append(keys, f.Code+" "+e.AccessKey)
+		}
+	}
+	if d := cmp.Diff([]string{"ROOT_ACCESS_KEYS " + rootKey, "ROOT_USED_RECENTLY " + rootKey}, keys); d != "" || err != nil {
+		t.Errorf("audit as the root user: %v, evidence (-want +got):\n%s", err, d)
+	}
+
 	pol := step[*iam.CreatePolicyOutput](t, "CreatePolicy")(root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("audit-read"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:Get*","iam:List*","iam:GenerateCredentialReport"],"Resource":"*"}]}`)}))
 	step[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("auditor")}))
 	step[*iam.AttachUserPolicyOutput](t, "AttachUserPolicy")(root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("auditor"), PolicyArn: pol.Policy.Arn}))
 	key := step[*iam.CreateAccessKeyOutput](t, "CreateAccessKey")(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("auditor")}))
 	env := auditEnv(srv, aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey))
-	rep, err := runAuditJSON(t, env, time.Now(), "--check", "ROOT_ACCESS_KEYS")
+	rep, err = runAuditJSON(t, env, time.Now(), "--check", "ROOT_ACCESS_KEYS")
 	if d := cmp.Diff([]string{"ROOT_ACCESS_KEYS root"}, codes(rep)); d != "" || err != nil {
 		t.Errorf("audit with the root key: %v, findings (-want +got):\n%s", err, d)
 	}
