@@ -23,13 +23,14 @@ type Snapshot struct {
 	OIDCProviders []OIDCProvider
 }
 
-// Root is the account's root user, from the credential report and the account summary.
+// Root is the account's root user, from the credential report and the account summary (and,
+// when the root user runs the audit, its own keys and GetUser).
 type Root struct {
 	ARN string
 	// MFA is true when the root user has an MFA device.
 	MFA bool
-	// AccessKeys are the root user's keys; the credential report does not give their IDs, so
-	// ID is "access_key_1" or "access_key_2".
+	// AccessKeys are the root user's keys. Only the root user can list them with their IDs;
+	// from the credential report, which has no IDs, ID is "access_key_1" or "access_key_2".
 	AccessKeys       []AccessKey
 	PasswordLastUsed time.Time
 }
