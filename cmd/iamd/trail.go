@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rsa"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -13,9 +14,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/iamd-dev/iamd/internal/audit"
@@ -26,9 +30,12 @@ import (
 
 const trailUsage = `usage:
   iamd trail verify [--data DIR] [--head HEX]
-      recompute the audit trail's hash chain; print "ok: N records, head HEX" or the
-      first record that was edited, removed or reordered (and exit non-zero). With --head,
-      a trail that does not end at that head (kept from an earlier run) is reported truncated.
+      recompute the audit trail's hash chain and check each record's lookup columns (what
+      LookupEvents searches: user name, access key, event name, ID, time, resources, ...)
+      against the record; print "ok: N records, head HEX" or the first record that was
+      edited (naming the column when only a column was), removed or reordered (and exit
+      non-zero). With --head, a trail that does not end at that head (kept from an earlier
+      run) is reported truncated.
   iamd trail export --dir DIR [--data DIR] [--from TIME] [--to TIME]
       write the trail as CloudTrail log files (AWSLogs/ACCOUNT/CloudTrail/REGION/...), one
       file per account, region and hour, plus CloudTrail-Digest files signed SHA256withRSA
@@ -133,10 +140,13 @@ func parseWithArg(fs *flag.FlagSet, args []string) (string, error) {
 	return arg, nil
 }
 
+// trailDB is the data directory's database file.
+func trailDB(cfg config.Config) string { return filepath.Join(cfg.DataDir, "iamd.db") }
+
 // openTrail opens the data directory's database. It refuses to create one: these commands
 // only read the trail (opening applies no migration to an up-to-date database).
 func openTrail(ctx context.Context, cfg config.Config, stderr io.Writer) (*sqlite.DB, error) {
-	path := filepath.Join(cfg.DataDir, "iamd.db")
+	path := trailDB(cfg)
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("trail: no iamd database at %s: %w", path, err)
 	}
@@ -175,14 +185,25 @@ func trailVerify(ctx context.Context, cfg config.Config, headHex string, stdout,
 	if err != nil {
 		return err
 	}
+	rows, err := openResourceRows(ctx, trailDB(cfg))
+	if err != nil {
+		return fmt.Errorf("trail verify: %w", err)
+	}
+	defer rows.Close()
 	v := audit.ResumeVerifier(cp.Seq, cp.Hash)
-	n, err := eachRecord(ctx, db, func(s audit.Stored) error { return v.Add(s) })
+	n, err := eachRecord(ctx, db, func(e *store.StoredEvent) error {
+		cols, err := checkRecord(v, e)
+		if err != nil {
+			return err
+		}
+		return rows.check(e.Seq, cols)
+	})
 	if err == nil && want != nil {
 		err = v.Finish(*want)
 	}
 	var ce *audit.ChainError
 	if errors.As(err, &ce) {
-		if ce.Kind == audit.Edited || ce.Kind == audit.Removed {
+		if ce.Field == "" && (ce.Kind == audit.Edited || ce.Kind == audit.Removed) {
 			ce = classify(ctx, db, cp, ce, want)
 		}
 		return &trailError{ce}
@@ -203,11 +224,11 @@ func trailVerify(ctx context.Context, cfg config.Config, headHex string, stdout,
 // can tell a record out of place from an edited or removed one.
 func classify(ctx context.Context, db *sqlite.DB, cp store.Checkpoint, ce *audit.ChainError, head *[32]byte) *audit.ChainError {
 	var all []audit.Stored
-	_, err := eachRecord(ctx, db, func(s audit.Stored) error {
+	_, err := eachRecord(ctx, db, func(e *store.StoredEvent) error {
 		if len(all) >= maxClassify {
 			return errors.New("too long")
 		}
-		all = append(all, s)
+		all = append(all, audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash})
 		return nil
 	})
 	if err != nil {
@@ -221,7 +242,7 @@ func classify(ctx context.Context, db *sqlite.DB, cp store.Checkpoint, ce *audit
 }
 
 // eachRecord streams the trail in order through fn and returns how many records fn accepted.
-func eachRecord(ctx context.Context, db *sqlite.DB, fn func(audit.Stored) error) (int64, error) {
+func eachRecord(ctx context.Context, db *sqlite.DB, fn func(*store.StoredEvent) error) (int64, error) {
 	var n, after int64
 	for {
 		evs, err := db.Chain(ctx, after, chainPage)
@@ -229,7 +250,7 @@ func eachRecord(ctx context.Context, db *sqlite.DB, fn func(audit.Stored) error)
 			return n, err
 		}
 		for _, e := range evs {
-			if err := fn(audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash}); err != nil {
+			if err := fn(e); err != nil {
 				return n, err
 			}
 			n++
@@ -239,6 +260,132 @@ func eachRecord(ctx context.Context, db *sqlite.DB, fn func(audit.Stored) error)
 		}
 		after = evs[len(evs)-1].Seq
 	}
+}
+
+// checkRecord checks the next record's link in the chain (v) and its lookup columns against
+// the record (audit.CheckIndex), and returns the columns the record implies.
+func checkRecord(v *audit.Verifier, e *store.StoredEvent) (audit.Summary, error) {
+	if err := v.Add(audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash}); err != nil {
+		return audit.Summary{}, err
+	}
+	return audit.CheckIndex(e.Seq, e.Record, audit.Summary{Time: e.Time, Account: e.Account, Source: e.Source, Name: e.Name,
+		ID: e.ID, Username: e.Username, AccessKey: e.AccessKey, ReadOnly: e.ReadOnly, Resources: e.Resources})
+}
+
+// resourceRows reads the SQLite store's event_resources table in Seq order: the rows
+// LookupEvents joins to events to find records by resource name. They are a second copy of
+// each event's resources column that store.StoredEvent does not return, so verify reads them
+// itself, on a connection of its own, in one snapshot that ends at top.
+type resourceRows struct {
+	db   *sql.DB
+	tx   *sql.Tx
+	rows *sql.Rows
+	top  int64 // the last Seq in the snapshot; later events have no rows to read here
+	next resourceRow
+	have bool // next holds an unread row
+	err  error
+}
+
+type resourceRow struct {
+	seq                int64
+	account, typ, name string
+}
+
+// openResourceRows opens a read-only connection to the database file path (the driver is
+// the one package sqlite registers) and starts reading event_resources.
+func openResourceRows(ctx context.Context, path string) (*resourceRows, error) {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "query_only(1)")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	r := &resourceRows{db: db}
+	if r.tx, err = db.BeginTx(ctx, nil); err != nil {
+		r.Close()
+		return nil, err
+	}
+	if err := r.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events`).Scan(&r.top); err != nil {
+		r.Close()
+		return nil, err
+	}
+	if r.rows, err = r.tx.QueryContext(ctx, `SELECT seq, account, type, name FROM event_resources WHERE seq <= ? ORDER BY seq`, r.top); err != nil {
+		r.Close()
+		return nil, err
+	}
+	r.advance()
+	return r, nil
+}
+
+func (r *resourceRows) advance() {
+	r.have = r.err == nil && r.rows.Next()
+	if r.have {
+		r.err = r.rows.Scan(&r.next.seq, &r.next.account, &r.next.typ, &r.next.name)
+		r.have = r.err == nil
+	} else if r.err == nil {
+		r.err = r.rows.Err()
+	}
+}
+
+// check compares the rows of record seq with the resources its record implies (want). Calls
+// come in increasing seq; rows of Seqs never asked about (pruned records) are skipped.
+func (r *resourceRows) check(seq int64, want audit.Summary) error {
+	if seq > r.top {
+		return nil
+	}
+	var got []string
+	for r.have && r.next.seq <= seq {
+		if r.next.seq == seq {
+			got = append(got, r.next.account+"\x00"+r.next.typ+"\x00"+r.next.name)
+		}
+		r.advance()
+	}
+	if r.err != nil {
+		return fmt.Errorf("event_resources: %w", r.err)
+	}
+	exp := make([]string, len(want.Resources))
+	for i, k := range want.Resources {
+		exp[i] = want.Account + "\x00" + k
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, exp) {
+		return &audit.ChainError{Seq: seq, Kind: audit.Edited, Field: "event_resources",
+			Detail: fmt.Sprintf("the record is intact but its event_resources rows are %s, the record says %s", formatRows(got, want.Account), formatRows(exp, want.Account))}
+	}
+	return nil
+}
+
+// formatRows writes "account\x00type\x00name" rows as audit.FormatResources writes keys,
+// naming the account of a row in another account than the record's.
+func formatRows(rows []string, account string) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, row := range rows {
+		acct, key, _ := strings.Cut(row, "\x00")
+		typ, name, _ := strings.Cut(key, "\x00")
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s %q", typ, name)
+		if acct != account {
+			fmt.Fprintf(&b, " in account %q", acct)
+		}
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// Close ends the read and closes the connection.
+func (r *resourceRows) Close() {
+	if r.rows != nil {
+		r.rows.Close()
+	}
+	if r.tx != nil {
+		r.tx.Rollback()
+	}
+	r.db.Close()
 }
 
 // exportTrailName names the trail in digest file names: iamd has one trail.
