@@ -150,6 +150,9 @@ func (s *Service) CreateRole(ctx context.Context, c *authn.Caller, in *sdk.Creat
 		r.MaxSessionDuration = *in.MaxSessionDuration
 	}
 	return mutate(ctx, s, func(tx store.Tx) (*sdk.CreateRoleOutput, error) {
+		if err := checkTrustPrincipals(ctx, tx, doc); err != nil {
+			return nil, err
+		}
 		if in.PermissionsBoundary != nil {
 			if err := s.checkBoundary(ctx, tx, *in.PermissionsBoundary); err != nil {
 				return nil, err
@@ -280,7 +283,10 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, c *authn.Caller, i
 		}
 		return nil, err
 	}
-	return changeRole(ctx, s, c, "iam:UpdateAssumeRolePolicy", name, nil, func(_ store.Tx, r *iam.Role) (*sdk.UpdateAssumeRolePolicyOutput, error) {
+	return changeRole(ctx, s, c, "iam:UpdateAssumeRolePolicy", name, nil, func(tx store.Tx, r *iam.Role) (*sdk.UpdateAssumeRolePolicyOutput, error) {
+		if err := checkTrustPrincipals(ctx, tx, doc); err != nil {
+			return nil, err
+		}
 		r.TrustPolicy = doc
 		return &sdk.UpdateAssumeRolePolicyOutput{}, nil
 	})
@@ -348,7 +354,11 @@ func (s *Service) DeleteRole(ctx context.Context, c *authn.Caller, in *sdk.Delet
 		} else if len(pols) > 0 {
 			return nil, deleteConflict("detach all policies")
 		}
-		return &sdk.DeleteRoleOutput{}, tx.Delete(ctx, acct, store.KindRole, r.Name)
+		if err := tx.Delete(ctx, acct, store.KindRole, r.Name); err != nil {
+			return nil, err
+		}
+		// Trust policies that named the role now name its unique ID, which no new role has.
+		return &sdk.DeleteRoleOutput{}, rebindPrincipal(ctx, tx, acct, iam.RoleARN(acct, r.Path, r.Name), r.ID)
 	})
 }
 

@@ -448,6 +448,9 @@ func (s *Service) AcquireRole(ctx context.Context, c *authn.Caller, in *sdk.Acqu
 	role := &iam.Role{Name: r.name, ID: id, Path: r.path, Created: s.nowUTC(), TrustPolicy: r.trust, Description: r.description,
 		MaxSessionDuration: maxSession, Boundary: r.boundary, Tags: r.tags, Inline: r.inline}
 	return mutate(ctx, s, func(tx store.Tx) (*sdk.AcquireRoleOutput, error) {
+		if err := checkTrustPrincipals(ctx, tx, r.trust); err != nil {
+			return nil, err
+		}
 		if r.boundary != "" {
 			if err := s.checkBoundary(ctx, tx, r.boundary); err != nil {
 				return nil, err

@@ -272,14 +272,24 @@ func (s *Service) UpdateUser(ctx context.Context, c *authn.Caller, in *sdk.Updat
 		if err != nil {
 			return nil, err
 		}
+		// Trust policies that name the user follow it to its new name and path, as in AWS.
+		oldARN := iam.UserARN(acct, u.Path, u.Name)
+		newName := u.Name
+		if in.NewUserName != nil {
+			newName = *in.NewUserName
+		}
 		if in.NewPath != nil {
 			u.Path = *in.NewPath
 			e.Path = u.Path
 		}
+		if newARN := iam.UserARN(acct, u.Path, newName); newARN != oldARN {
+			if err := rebindPrincipal(ctx, tx, acct, oldARN, newARN); err != nil {
+				return nil, err
+			}
+		}
 		if in.NewUserName == nil || *in.NewUserName == u.Name {
 			return &sdk.UpdateUserOutput{}, save(ctx, tx, e, u)
 		}
-		newName := *in.NewUserName
 		// Rename: recreate under the new name and move every link.
 		groups, err := tx.LinksTo(ctx, acct, store.LinkMember, u.Name)
 		if err != nil {
@@ -388,6 +398,10 @@ func (s *Service) DeleteUser(ctx context.Context, c *authn.Caller, in *sdk.Delet
 			return nil, conflict("delete MFA device")
 		}
 		if err := tx.Delete(ctx, acct, store.KindUser, u.Name); err != nil {
+			return nil, err
+		}
+		// Trust policies that named the user now name its unique ID, which no new user has.
+		if err := rebindPrincipal(ctx, tx, acct, iam.UserARN(acct, u.Path, u.Name), u.ID); err != nil {
 			return nil, err
 		}
 		return &sdk.DeleteUserOutput{}, nil

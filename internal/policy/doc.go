@@ -52,9 +52,10 @@
 //     Action or NotAction) fails closed: a Deny applies by its action alone and an Allow never
 //     allows. AWS rejects such documents when they are stored, so this only matters for
 //     documents that bypassed validation.
-//   - Principal ARNs are compared as text. AWS replaces the ARN of a deleted user or role with
-//     its unique ID, so a policy naming a deleted and re-created entity stops matching; iamd
-//     matches the new entity. CanonicalUser principals never match. An account root ARN is
+//   - Principal ARNs are compared as text, and a user's or role's unique ID (AIDA…, AROA…)
+//     matches no caller: AWS shows the ID in place of a deleted principal's ARN, and iamd's IAM
+//     service rewrites role trust policies that way when it deletes a user or role (the engine
+//     itself rewrites nothing). CanonicalUser principals never match. An account root ARN is
 //     recognised in any partition.
 //   - A Deny with NotPrincipal in a resource-based policy always denies a caller that has a
 //     permissions boundary, as the permissions boundary page documents; NotPrincipal exempts a

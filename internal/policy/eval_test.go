@@ -592,6 +592,12 @@ func TestEvaluateCases(t *testing.T) {
 			`{"Effect":"Allow","Principal":{"Federated":"accounts.google.com"},"Action":"sts:AssumeRoleWithWebIdentity"}`),
 			action: "sts:AssumeRoleWithWebIdentity", res: "arn:aws:iam::111122223333:role/web", principal: PrincipalInfo{Type: PrincipalFederated, ARN: "cognito-identity.amazonaws.com"},
 			resAcct: "111122223333", want: DecisionImplicitDeny},
+		{name: "unique ID of a deleted principal never matches", resource: doc(
+			`{"Effect":"Allow","Principal":{"AWS":"AIDAJQABLZS4A3QDU576Q"},"Action":"s3:GetObject","Resource":"*"}`),
+			action: "s3:GetObject", res: "arn:aws:s3:::b/k", principal: alice, resAcct: "111122223333", want: DecisionImplicitDeny},
+		{name: "the same grant by ARN matches", resource: doc(
+			`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"Action":"s3:GetObject","Resource":"*"}`),
+			action: "s3:GetObject", res: "arn:aws:s3:::b/k", principal: alice, resAcct: "111122223333", want: DecisionAllow},
 		{name: "canonical user never matches", resource: doc(
 			`{"Effect":"Allow","Principal":{"CanonicalUser":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},"Action":"s3:GetObject","Resource":"*"}`),
 			action: "s3:GetObject", res: "arn:aws:s3:::b/k", principal: alice, want: DecisionImplicitDeny},

@@ -93,8 +93,9 @@ const MaxDocumentBytes = 1 << 20
 // digits for Identity, Boundary and Trust documents only; trust policies accept any action (AWS
 // may restrict them to sts:*); the principal checks accept the documented forms only (account IDs,
 // account/user/role/session ARNs, "*", service principals ending in .amazonaws.com[.cn], SAML and
-// OIDC provider ARNs, the four web identity providers, 64-hex canonical user IDs) and never look
-// up whether the principal exists; RCP documents are checked like Resource documents.
+// OIDC provider ARNs, the four web identity providers, 64-hex canonical user IDs, and the user and
+// role unique IDs AWS stores in place of a deleted principal) and never look up whether the
+// principal exists; RCP documents are checked like Resource documents.
 func Parse(text string, kind Kind) (*Document, error) {
 	if kind < Identity || kind > RCP {
 		return nil, fmt.Errorf("policy: parse: invalid kind %d", kind)

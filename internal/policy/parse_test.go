@@ -193,6 +193,9 @@ func TestParseErrors(t *testing.T) {
 		{"TrustS3ARN", Trust, trustStmt(`{"AWS":"arn:aws:s3::123456789012:bucket"}`), `Invalid principal in policy: "AWS":"arn:aws:s3::123456789012:bucket"`},
 		{"TrustSessionNoName", Trust, trustStmt(`{"AWS":"arn:aws:sts::123456789012:assumed-role/"}`), `Invalid principal in policy: "AWS":"arn:aws:sts::123456789012:assumed-role/"`},
 		{"TrustSecondValueInvalid", Trust, trustStmt(`{"AWS":["123456789012","x"]}`), `Invalid principal in policy: "AWS":"x"`},
+		{"TrustGroupID", Trust, trustStmt(`{"AWS":"AGPAJQABLZS4A3QDU576Q"}`), `Invalid principal in policy: "AWS":"AGPAJQABLZS4A3QDU576Q"`},
+		{"TrustUserIDLowerCase", Trust, trustStmt(`{"AWS":"AIDAjqablzs4a3qdu576q"}`), `Invalid principal in policy: "AWS":"AIDAjqablzs4a3qdu576q"`},
+		{"TrustUserIDShort", Trust, trustStmt(`{"AWS":"AIDAJQABLZS4A3QDU576"}`), `Invalid principal in policy: "AWS":"AIDAJQABLZS4A3QDU576"`},
 		{"TrustInvalidService", Trust, trustStmt(`{"Service":"ec2"}`), `Invalid principal in policy: "Service":"ec2"`},
 		{"TrustServiceSuffixOnly", Trust, trustStmt(`{"Service":".amazonaws.com"}`), `Invalid principal in policy: "Service":".amazonaws.com"`},
 		{"TrustServiceBadChars", Trust, trustStmt(`{"Service":"ec2 x.amazonaws.com"}`), `Invalid principal in policy: "Service":"ec2 x.amazonaws.com"`},
@@ -387,6 +390,12 @@ func TestParseValid(t *testing.T) {
 					CanonicalUser: []string{strings.Repeat("0a", 32)},
 				},
 			}}},
+		},
+		{
+			name: "TrustDeletedPrincipalIDs", kind: Trust,
+			text: trustStmt(`{"AWS":["AIDAJQABLZS4A3QDU576Q","AROA1234567890EXAMPLE"]}`),
+			want: &Document{Version: "2012-10-17", Statements: []Statement{{Effect: Allow, Action: []string{"sts:AssumeRole"},
+				Principal: &Principal{AWS: []string{"AIDAJQABLZS4A3QDU576Q", "AROA1234567890EXAMPLE"}}}}},
 		},
 		{
 			name: "TrustWildcardPrincipal", kind: Trust, text: trustStmt(`"*"`),

@@ -659,7 +659,7 @@ var webIdentityProviders = []string{
 func validPrincipal(typ, s string) bool {
 	switch typ {
 	case "AWS":
-		if s == "*" || isAccountNumber(s) {
+		if s == "*" || isAccountNumber(s) || isPrincipalID(s) {
 			return true
 		}
 		service, account, res, ok := principalARN(s)
@@ -696,6 +696,21 @@ func validPrincipal(typ, s string) bool {
 		return true
 	}
 	return false
+}
+
+// isPrincipalID reports whether s is the unique ID of an IAM user (AIDA…) or role (AROA…): 21
+// upper-case letters and digits. IAM shows one in place of the ARN of a deleted principal in the
+// policies that named it, and such a policy must still parse when it is read back.
+func isPrincipalID(s string) bool {
+	if len(s) != 21 || !(strings.HasPrefix(s, "AIDA") || strings.HasPrefix(s, "AROA")) {
+		return false
+	}
+	for i := 4; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // principalARN splits arn:partition:service::account:resource, the form of every principal ARN,

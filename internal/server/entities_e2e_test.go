@@ -239,6 +239,7 @@ func TestRoles(t *testing.T) {
 	}
 	_, err = root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("app"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}`)})
 	wantCode(t, "UpdateAssumeRolePolicy without principal", err, "MalformedPolicyDocument", "")
+	must[*iam.CreateUserOutput](t, "CreateUser someone")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("someone")})) // a trust policy names existing principals
 	trust2 := trustDoc(acctARN+"user/someone", "")
 	must[*iam.UpdateAssumeRolePolicyOutput](t, "UpdateAssumeRolePolicy")(root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("app"), PolicyDocument: aws.String(trust2)}))
 	got = must[*iam.GetRoleOutput](t, "GetRole after updates")(root.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("app")}))
@@ -412,6 +413,7 @@ func TestRoleAuthorizationAndAssumeRole(t *testing.T) {
 	}
 
 	// A trust policy naming someone else refuses dana.
+	must[*iam.CreateUserOutput](t, "CreateUser erin")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("erin")})) // a trust policy names existing principals
 	must[*iam.CreateRoleOutput](t, "CreateRole other")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("other"), AssumeRolePolicyDocument: aws.String(trustDoc(acctARN+"user/erin", ""))}))
 	_, err = danaSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN("other")), RoleSessionName: aws.String("s2")})
 	wantCode(t, "AssumeRole not trusted", err, "AccessDenied", "User: "+danaARN+" is not authorized to perform: sts:AssumeRole on resource: "+roleARN("other"))

@@ -100,10 +100,14 @@ func TestRecreatedRoleSession(t *testing.T) {
 	wantCode(t, "old session chains to next, role re-created", err, "AccessDenied", "")
 	wantIdentity(t, "old session GetCallerIdentity, role re-created", oldSTS, sessARN, oldID+":sess")
 
-	// A session of the new role is an administrator, and chains.
+	// A session of the new role is an administrator, and chains once next's trust policy names
+	// the new temp (deleting temp bound it to the old role's ID, as in AWS).
 	out = must[*sts.AssumeRoleOutput](t, "AssumeRole new temp")(aliceSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(tempARN), RoleSessionName: aws.String("sess")}))
 	newIAM, newSTS := sessionClients(srv, out.Credentials)
 	must[*iam.ListUsersOutput](t, "new session ListUsers")(newIAM.ListUsers(ctx, &iam.ListUsersInput{}))
+	_, err = newSTS.AssumeRole(ctx, assumeNext)
+	wantCode(t, "new session chains to next before next names it", err, "AccessDenied", "")
+	must[*iam.UpdateAssumeRolePolicyOutput](t, "UpdateAssumeRolePolicy next")(root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("next"), PolicyDocument: aws.String(nextTrust)}))
 	must[*sts.AssumeRoleOutput](t, "new session chains to next")(newSTS.AssumeRole(ctx, assumeNext))
 	wantIdentity(t, "new session GetCallerIdentity", newSTS, sessARN, newID+":sess")
 	// And the old session, asked again after the new one filled the caches, is still denied.
