@@ -93,7 +93,7 @@ func TestEntityARN(t *testing.T) {
 		"arn:aws:iam::123456789012:root":              {},
 		"arn:aws:iam::123456789012:group/g":           {},
 		"arn:aws:sts::123456789012:assumed-role/r/s":  {},
-		"123456789012":                                {},
+		"123456789012": {},
 	}
 	for in, want := range cases {
 		acct, kind, name, ok := entityARN(in)
