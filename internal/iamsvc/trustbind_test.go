@@ -102,3 +102,16 @@ func TestEntityARN(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkReplacePrincipals is the work DeleteUser and DeleteRole do for each role whose trust
+// policy may name the deleted entity.
+func BenchmarkReplacePrincipals(b *testing.B) {
+	doc := `{"Version":"2012-10-17","Statement":[{"Sid":"Users","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::123456789012:user/alice","` + carolARN + `","arn:aws:iam::123456789012:role/ci/deployer"]},"Action":["sts:AssumeRole","sts:TagSession"],"Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}},{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	match := func(v string) bool { return strings.EqualFold(v, carolARN) }
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, changed, err := replacePrincipals(doc, match, "AIDAJQABLZS4A3QDU576Q"); err != nil || !changed {
+			b.Fatal(changed, err)
+		}
+	}
+}
