@@ -223,8 +223,10 @@ type passwordPolicy struct {
 	HardExpiry                 *bool  `json:"hardExpiry,omitempty"`
 }
 
-func noPasswordPolicy() error {
-	return iam.Errorf(iam.CodeNoSuchEntity, "The Password Policy with domain name %s cannot be found.", "ACCOUNT")
+// noPasswordPolicy is AWS's answer when an account has no password policy; AWS names the
+// account's ID as the "domain name".
+func noPasswordPolicy(acct string) error {
+	return iam.Errorf(iam.CodeNoSuchEntity, "The Password Policy with domain name %s cannot be found.", acct)
 }
 
 // checkRange enforces a numeric member's bounds with AWS's ValidationError.
@@ -282,7 +284,7 @@ func (s *Service) GetAccountPasswordPolicy(ctx context.Context, c *authn.Caller,
 		return nil, err
 	}
 	p, err := view(ctx, s, func(r store.Reader) (*passwordPolicy, error) {
-		p, _, err := load[passwordPolicy](ctx, r, account(c), store.KindSetting, passwordPolicySetting, noPasswordPolicy())
+		p, _, err := load[passwordPolicy](ctx, r, account(c), store.KindSetting, passwordPolicySetting, noPasswordPolicy(account(c)))
 		return p, err
 	})
 	if err != nil {
@@ -304,7 +306,7 @@ func (s *Service) DeleteAccountPasswordPolicy(ctx context.Context, c *authn.Call
 	acct := account(c)
 	return mutate(ctx, s, func(tx store.Tx) (*sdk.DeleteAccountPasswordPolicyOutput, error) {
 		if err := tx.Delete(ctx, acct, store.KindSetting, passwordPolicySetting); errors.Is(err, store.ErrNotFound) {
-			return nil, noPasswordPolicy()
+			return nil, noPasswordPolicy(acct)
 		} else if err != nil {
 			return nil, err
 		}

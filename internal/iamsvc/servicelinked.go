@@ -2,6 +2,7 @@ package iamsvc
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,15 +17,22 @@ import (
 // Service-linked roles.
 //
 // A service-linked role is named AWSServiceRoleFor<Service>[_<CustomSuffix>], lives under the
-// path /aws-service-role/<service principal>/ and trusts only its service. Names come from the
-// table below, taken from the services' own documentation ("AWS services that work with IAM",
-// Service-linked role column, and each service's "Using service-linked roles" page). A service
-// principal that is not in the table follows the rule most services use: for
-// <resource>.application-autoscaling.amazonaws.com the name is
+// path /aws-service-role/<service principal>/ and trusts only its service.
+//
+// Which principals have one: those in the table below, taken from the services' own
+// documentation ("AWS services that work with IAM", Service-linked role column, and each
+// service's "Using service-linked roles" page), and those AWS's managed policies name as
+// service-linked (awsServiceLinkedRoles, generated from package managed's data: principals in
+// role/aws-service-role/PRINCIPAL/ ARNs and in iam:AWSServiceName conditions). Any other
+// principal, misspelt or unknown, is refused as AWS refuses it: AccessDenied "Cannot find
+// Service Linked Role template for PRINCIPAL".
+//
+// Names: the table's; else the one the managed policies give; else the rule most services
+// follow: for <resource>.application-autoscaling.amazonaws.com the name is
 // AWSServiceRoleForApplicationAutoScaling_<Resource>, otherwise AWSServiceRoleFor followed by the
-// principal's first label with each hyphen-separated word capitalized (custom suffixes allowed).
-// Principals of services known to have no service-linked role (notService) and anything that is
-// not <label>.amazonaws.com are refused with InvalidInput.
+// principal's labels, last first, each hyphen-separated word capitalized
+// (replication.dynamodb.amazonaws.com → DynamodbReplication). Custom suffixes: as the table
+// says; principals outside it take one unless they are Application Auto Scaling's.
 
 // ServiceRolePathPrefix is the path prefix of every service-linked role.
 const ServiceRolePathPrefix = "/aws-service-role/"
@@ -74,28 +82,23 @@ var serviceLinkedRoles = map[string]slrName{
 	"trustedadvisor.amazonaws.com":                          {"TrustedAdvisor", false},
 }
 
-// notService lists principals of services that take roles but have no service-linked role.
-var notService = map[string]bool{
-	"ec2.amazonaws.com": true, "lambda.amazonaws.com": true, "iam.amazonaws.com": true, "sts.amazonaws.com": true,
-	"s3.amazonaws.com": true, "states.amazonaws.com": true, "codebuild.amazonaws.com": true,
-	"cloudformation.amazonaws.com": true, "apigateway.amazonaws.com": true, "glue.amazonaws.com": true,
-	"sagemaker.amazonaws.com": true, "firehose.amazonaws.com": true, "sns.amazonaws.com": true, "sqs.amazonaws.com": true,
-}
-
 // serviceLinkedRoleName returns the role name for a service principal and suffix.
 func serviceLinkedRoleName(service, suffix string) (string, error) {
 	n, ok := serviceLinkedRoles[service]
 	if !ok {
-		label, isAWS := strings.CutSuffix(service, ".amazonaws.com")
-		if !isAWS || label == "" || notService[service] {
-			return "", iam.Errorf(iam.CodeInvalidInput, "Service %s is not a service that supports service-linked roles.", service)
+		awsName, known := awsServiceLinkedRoles[service]
+		if !known {
+			return "", iam.Errorf(iam.CodeAccessDenied, "Cannot find Service Linked Role template for %s", service)
 		}
-		if res, ok := strings.CutSuffix(label, ".application-autoscaling"); ok {
+		label := strings.TrimSuffix(service, ".amazonaws.com")
+		res, autoScaling := strings.CutSuffix(label, ".application-autoscaling")
+		switch {
+		case awsName != "":
+			n = slrName{strings.TrimPrefix(awsName, "AWSServiceRoleFor"), !autoScaling}
+		case autoScaling:
 			n = slrName{"ApplicationAutoScaling_" + camelWords(res), false}
-		} else if strings.Contains(label, ".") {
-			return "", iam.Errorf(iam.CodeInvalidInput, "Service %s is not a service that supports service-linked roles.", service)
-		} else {
-			n = slrName{camelWords(label), true}
+		default:
+			n = slrName{camelLabels(label), true}
 		}
 	}
 	name := "AWSServiceRoleFor" + n.name
@@ -110,6 +113,17 @@ func serviceLinkedRoleName(service, suffix string) (string, error) {
 			Constraint: "Member must have length less than or equal to " + strconv.Itoa(iam.MaxRoleName-len(name)+len(suffix))}
 	}
 	return name, nil
+}
+
+// camelLabels joins a principal's labels, last first, each through camelWords:
+// "replication.dynamodb" → "DynamodbReplication".
+func camelLabels(label string) string {
+	parts := strings.Split(label, ".")
+	slices.Reverse(parts)
+	for i, p := range parts {
+		parts[i] = camelWords(p)
+	}
+	return strings.Join(parts, "")
 }
 
 // camelWords capitalizes each hyphen-separated word: "eks-nodegroup" → "EksNodegroup".

@@ -527,7 +527,7 @@ func TestAccountPasswordPolicy(t *testing.T) {
 	ctx := context.Background()
 	srv := start(t, testConfig(t, t.TempDir()))
 	root := iamClient(srv, rootKey, rootSecret, "")
-	const missing = "The Password Policy with domain name ACCOUNT cannot be found."
+	const missing = "The Password Policy with domain name " + testAccount + " cannot be found."
 	_, err := root.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})
 	wantCode(t, "get before any", err, "NoSuchEntity", missing)
 	_, err = root.DeleteAccountPasswordPolicy(ctx, &iam.DeleteAccountPasswordPolicyInput{})

@@ -37,8 +37,8 @@ func TestServiceLinkedRoles(t *testing.T) {
 		{"spot.amazonaws.com", "", "AWSServiceRoleForEC2Spot"},
 		{"autoscaling.amazonaws.com", "app1", "AWSServiceRoleForAutoScaling_app1"},
 		{"dynamodb.application-autoscaling.amazonaws.com", "", "AWSServiceRoleForApplicationAutoScaling_DynamoDBTable"},
-		{"sagemaker.application-autoscaling.amazonaws.com", "", "AWSServiceRoleForApplicationAutoScaling_Sagemaker"},
-		{"new-service.amazonaws.com", "x", "AWSServiceRoleForNewService_x"},
+		{"sagemaker.application-autoscaling.amazonaws.com", "", "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"},
+		{"batch.amazonaws.com", "x", "AWSServiceRoleForBatch_x"},
 	} {
 		t.Run(tc.service, func(t *testing.T) {
 			in := &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(tc.service), Description: aws.String("for " + tc.service)}
@@ -68,8 +68,8 @@ func TestServiceLinkedRoles(t *testing.T) {
 	}{
 		{"taken", "elasticbeanstalk.amazonaws.com", "", "InvalidInput", "Service role name AWSServiceRoleForElasticBeanstalk has been taken in this account, please try a different suffix."},
 		{"suffix not allowed", "es.amazonaws.com", "two", "InvalidInput", "Custom suffix is not allowed for es.amazonaws.com"},
-		{"no service-linked role", "lambda.amazonaws.com", "", "InvalidInput", "Service lambda.amazonaws.com is not a service that supports service-linked roles."},
-		{"not a service principal", "example.com", "", "InvalidInput", "Service example.com is not a service that supports service-linked roles."},
+		{"no service-linked role", "ec2.amazonaws.com", "", "AccessDenied", "Cannot find Service Linked Role template for ec2.amazonaws.com"},
+		{"not a service principal", "example.com", "", "AccessDenied", "Cannot find Service Linked Role template for example.com"},
 		{"bad suffix", "autoscaling.amazonaws.com", "a b", "ValidationError", `1 validation error detected: Value 'a b' at 'customSuffix' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
 		{"empty service", "", "", "ValidationError", ""},
 	} {
