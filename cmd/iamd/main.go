@@ -62,15 +62,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 		return server.Run(ctx, cfg, logger, stdout)
 	case "config":
-		if len(args) < 2 || args[1] != "print" {
-			return errors.New("usage: iamd config print [flags]")
-		}
-		cfg, err := loadConfig("config print", args[2:], getenv, stderr)
-		if err != nil {
-			return err
-		}
-		fmt.Fprint(stdout, cfg.String())
-		return nil
+		return runConfig(ctx, args[1:], getenv, stdout, stderr)
 	case "trail":
 		return runTrail(ctx, args[1:], getenv, stdout, stderr)
 	case "policy":
