@@ -17,9 +17,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/iamd-dev/iamd/internal/audit"
@@ -191,12 +193,17 @@ func trailVerify(ctx context.Context, cfg config.Config, headHex string, stdout,
 	}
 	defer rows.Close()
 	v := audit.ResumeVerifier(cp.Seq, cp.Hash)
-	n, err := eachRecord(ctx, db, func(e *store.StoredEvent) error {
-		cols, err := checkRecord(v, e)
-		if err != nil {
+	var page []columnsCheck // the current page's, in its order
+	n, err := eachRecord(ctx, db, func(evs []*store.StoredEvent) { page = checkColumns(evs) }, func(e *store.StoredEvent) error {
+		c := page[0]
+		page = page[1:]
+		if err := v.Add(audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash}); err != nil {
 			return err
 		}
-		return rows.check(e.Seq, cols)
+		if c.err != nil {
+			return c.err
+		}
+		return rows.check(e.Seq, c.want)
 	})
 	if err == nil && want != nil {
 		err = v.Finish(*want)
@@ -224,7 +231,7 @@ func trailVerify(ctx context.Context, cfg config.Config, headHex string, stdout,
 // can tell a record out of place from an edited or removed one.
 func classify(ctx context.Context, db *sqlite.DB, cp store.Checkpoint, ce *audit.ChainError, head *[32]byte) *audit.ChainError {
 	var all []audit.Stored
-	_, err := eachRecord(ctx, db, func(e *store.StoredEvent) error {
+	_, err := eachRecord(ctx, db, nil, func(e *store.StoredEvent) error {
 		if len(all) >= maxClassify {
 			return errors.New("too long")
 		}
@@ -242,12 +249,16 @@ func classify(ctx context.Context, db *sqlite.DB, cp store.Checkpoint, ce *audit
 }
 
 // eachRecord streams the trail in order through fn and returns how many records fn accepted.
-func eachRecord(ctx context.Context, db *sqlite.DB, fn func(*store.StoredEvent) error) (int64, error) {
+// onPage, if not nil, sees each page of records before fn sees them one by one.
+func eachRecord(ctx context.Context, db *sqlite.DB, onPage func([]*store.StoredEvent), fn func(*store.StoredEvent) error) (int64, error) {
 	var n, after int64
 	for {
 		evs, err := db.Chain(ctx, after, chainPage)
 		if err != nil {
 			return n, err
+		}
+		if onPage != nil {
+			onPage(evs)
 		}
 		for _, e := range evs {
 			if err := fn(e); err != nil {
@@ -262,14 +273,30 @@ func eachRecord(ctx context.Context, db *sqlite.DB, fn func(*store.StoredEvent) 
 	}
 }
 
-// checkRecord checks the next record's link in the chain (v) and its lookup columns against
-// the record (audit.CheckIndex), and returns the columns the record implies.
-func checkRecord(v *audit.Verifier, e *store.StoredEvent) (audit.Summary, error) {
-	if err := v.Add(audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash}); err != nil {
-		return audit.Summary{}, err
+// columnsCheck is what audit.CheckIndex found for one record: the columns its record implies,
+// and the first stored column that differs.
+type columnsCheck struct {
+	want audit.Summary
+	err  error
+}
+
+// checkColumns checks the lookup columns of a page of records against the records, on
+// GOMAXPROCS goroutines: it parses every record, which costs several times what hashing does.
+func checkColumns(evs []*store.StoredEvent) []columnsCheck {
+	out := make([]columnsCheck, len(evs))
+	workers := min(runtime.GOMAXPROCS(0), len(evs))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(evs); i += workers {
+				e := evs[i]
+				out[i].want, out[i].err = audit.CheckIndex(e.Seq, e.Record, audit.Summary{Time: e.Time, Account: e.Account, Source: e.Source,
+					Name: e.Name, ID: e.ID, Username: e.Username, AccessKey: e.AccessKey, ReadOnly: e.ReadOnly, Resources: e.Resources})
+			}
+		})
 	}
-	return audit.CheckIndex(e.Seq, e.Record, audit.Summary{Time: e.Time, Account: e.Account, Source: e.Source, Name: e.Name,
-		ID: e.ID, Username: e.Username, AccessKey: e.AccessKey, ReadOnly: e.ReadOnly, Resources: e.Resources})
+	wg.Wait()
+	return out
 }
 
 // resourceRows reads the SQLite store's event_resources table in Seq order: the rows
