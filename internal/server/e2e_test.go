@@ -299,9 +299,16 @@ func TestCallerIdentityAndSessionToken(t *testing.T) {
 		t.Fatalf("session credentials = %+v", c)
 	}
 	sess := iamClient(srv, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
-	must[*iam.GetUserOutput](t, "GetUser with session credentials")(sess.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("carol")}))
+	// Without MFA its session cannot call IAM (AWS answers as for a bad token), whatever its
+	// policies allow, and of STS only AssumeRole and GetCallerIdentity.
+	_, err = sess.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("carol")})
+	wantCode(t, "GetUser with session credentials without MFA", err, "InvalidClientTokenId", "")
+	sessSTS := stsClient(srv, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	must[*sts.GetCallerIdentityOutput](t, "GetCallerIdentity with session credentials")(sessSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	_, err = sessSTS.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: k.AccessKey.AccessKeyId})
+	wantCode(t, "GetAccessKeyInfo with session credentials", err, "AccessDenied", "Cannot call GetAccessKeyInfo with session credentials")
 	// A tampered token is rejected.
-	bad := iamClient(srv, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)[:20]+"x"+aws.ToString(c.SessionToken)[21:])
-	_, err = bad.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("carol")})
+	bad := stsClient(srv, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)[:20]+"x"+aws.ToString(c.SessionToken)[21:])
+	_, err = bad.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	wantCode(t, "tampered session token", err, "InvalidClientTokenId", "")
 }

@@ -118,12 +118,19 @@ func TestRecreatedRoleSession(t *testing.T) {
 // TestRecreatedUserSession is the trial's second finding: carol gets a GetSessionToken session;
 // carol is deleted, and the session stops working; a new user carol is made an administrator,
 // and the old session stays powerless, while GetCallerIdentity still answers with the old
-// user's ID.
+// user's ID. (Without MFA a GetSessionToken session may call no IAM operation and, of STS,
+// only AssumeRole and GetCallerIdentity: AssumeRole is where its permissions show.)
 func TestRecreatedUserSession(t *testing.T) {
 	ctx := context.Background()
 	srv := start(t, testConfig(t, t.TempDir()))
 	root := iamClient(srv, rootKey, rootSecret, "")
 	carolARN := "arn:aws:iam::" + testAccount + ":user/carol"
+	// A role the whole account may assume, if its own policies allow.
+	must[*iam.CreateRoleOutput](t, "CreateRole target")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("target"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + testAccount + `:root"},"Action":"sts:AssumeRole"}]}`)}))
+	targetARN := "arn:aws:iam::" + testAccount + ":role/target"
+	assumeTarget := &sts.AssumeRoleInput{RoleArn: aws.String(targetARN), RoleSessionName: aws.String("sess")}
+	assumeDenied := deniedMsg(carolARN, "sts:AssumeRole", targetARN)
 
 	createCarol := func(what, policyDoc string) (id string, key *iam.CreateAccessKeyOutput) {
 		t.Helper()
@@ -132,24 +139,21 @@ func TestRecreatedUserSession(t *testing.T) {
 		k := must[*iam.CreateAccessKeyOutput](t, what+": CreateAccessKey")(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("carol")}))
 		return aws.ToString(u.User.UserId), k
 	}
-	oldID, k := createCarol("CreateUser carol", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetSessionToken","iam:GetUser"],"Resource":"*"}]}`)
+	oldID, k := createCarol("CreateUser carol", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"`+targetARN+`"}]}`)
 	carolSTS := stsClient(srv, aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), "")
 	tok := must[*sts.GetSessionTokenOutput](t, "GetSessionToken")(carolSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{}))
-	oldIAM, oldSTS := sessionClients(srv, tok.Credentials)
+	_, oldSTS := sessionClients(srv, tok.Credentials)
 
-	// Before: the session has carol's permissions and nothing more.
-	listUsersDenied := deniedMsg(carolARN, "iam:ListUsers", "arn:aws:iam::"+testAccount+":user/*")
-	must[*iam.GetUserOutput](t, "session GetUser before")(oldIAM.GetUser(ctx, &iam.GetUserInput{}))
-	_, err := oldIAM.ListUsers(ctx, &iam.ListUsersInput{})
-	wantCode(t, "session ListUsers before", err, "AccessDenied", listUsersDenied)
+	// Before: the session has carol's permissions.
+	must[*sts.AssumeRoleOutput](t, "session AssumeRole before")(oldSTS.AssumeRole(ctx, assumeTarget))
 	wantIdentity(t, "session GetCallerIdentity before", oldSTS, carolARN, oldID)
 
 	// carol is deleted: the session stops working.
 	must[*iam.DeleteAccessKeyOutput](t, "DeleteAccessKey")(root.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("carol"), AccessKeyId: k.AccessKey.AccessKeyId}))
 	must[*iam.DeleteUserPolicyOutput](t, "DeleteUserPolicy")(root.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("carol"), PolicyName: aws.String("p")}))
 	must[*iam.DeleteUserOutput](t, "DeleteUser carol")(root.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("carol")}))
-	_, err = oldIAM.GetUser(ctx, &iam.GetUserInput{})
-	wantCode(t, "session GetUser, user deleted", err, "AccessDenied", deniedMsg(carolARN, "iam:GetUser", carolARN))
+	_, err := oldSTS.AssumeRole(ctx, assumeTarget)
+	wantCode(t, "session AssumeRole, user deleted", err, "AccessDenied", assumeDenied)
 	wantIdentity(t, "session GetCallerIdentity, user deleted", oldSTS, carolARN, oldID)
 
 	// A new carol, administrator: another user, whose permissions the old session never gets.
@@ -157,24 +161,18 @@ func TestRecreatedUserSession(t *testing.T) {
 	if newID == oldID {
 		t.Fatalf("re-created user has the old user ID %s", oldID)
 	}
-	for _, what := range []string{"from the store", "from the cache"} {
-		_, err = oldIAM.ListUsers(ctx, &iam.ListUsersInput{})
-		wantCode(t, "session ListUsers, user re-created, "+what, err, "AccessDenied", listUsersDenied)
-		_, err = oldIAM.GetUser(ctx, &iam.GetUserInput{})
-		wantCode(t, "session GetUser, user re-created, "+what, err, "AccessDenied", deniedMsg(carolARN, "iam:GetUser", carolARN))
-		_, err = oldSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
-		wantCode(t, "session GetSessionToken, user re-created, "+what, err, "AccessDenied", "")
-		wantIdentity(t, "session GetCallerIdentity, user re-created, "+what, oldSTS, carolARN, oldID)
-
-		// The new carol's own key and session are administrators.
-		newIAM := iamClient(srv, aws.ToString(nk.AccessKey.AccessKeyId), aws.ToString(nk.AccessKey.SecretAccessKey), "")
-		must[*iam.ListUsersOutput](t, "new carol ListUsers "+what)(newIAM.ListUsers(ctx, &iam.ListUsersInput{}))
-	}
 	newSTS := stsClient(srv, aws.ToString(nk.AccessKey.AccessKeyId), aws.ToString(nk.AccessKey.SecretAccessKey), "")
+	for _, what := range []string{"from the store", "from the cache"} {
+		_, err = oldSTS.AssumeRole(ctx, assumeTarget)
+		wantCode(t, "session AssumeRole, user re-created, "+what, err, "AccessDenied", assumeDenied)
+		wantIdentity(t, "session GetCallerIdentity, user re-created, "+what, oldSTS, carolARN, oldID)
+		// The new carol's own key is an administrator.
+		must[*sts.AssumeRoleOutput](t, "new carol AssumeRole "+what)(newSTS.AssumeRole(ctx, assumeTarget))
+	}
 	ntok := must[*sts.GetSessionTokenOutput](t, "new carol GetSessionToken")(newSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{}))
-	newSessIAM, newSessSTS := sessionClients(srv, ntok.Credentials)
-	must[*iam.ListUsersOutput](t, "new carol's session ListUsers")(newSessIAM.ListUsers(ctx, &iam.ListUsersInput{}))
+	_, newSessSTS := sessionClients(srv, ntok.Credentials)
+	must[*sts.AssumeRoleOutput](t, "new carol's session AssumeRole")(newSessSTS.AssumeRole(ctx, assumeTarget))
 	wantIdentity(t, "new carol's session GetCallerIdentity", newSessSTS, carolARN, newID)
-	_, err = oldIAM.ListUsers(ctx, &iam.ListUsersInput{})
-	wantCode(t, "old session ListUsers after the new session", err, "AccessDenied", listUsersDenied)
+	_, err = oldSTS.AssumeRole(ctx, assumeTarget)
+	wantCode(t, "old session AssumeRole after the new session", err, "AccessDenied", assumeDenied)
 }

@@ -67,11 +67,11 @@ func TestMFA(t *testing.T) {
 	_, err = root.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("mia")})
 	wantCode(t, "delete a user with MFA", err, "DeleteConflict", "")
 
-	// Without MFA the session cannot list users.
+	// Without MFA the session cannot call IAM at all (GetSessionToken's rule).
 	plain := must[*sts.GetSessionTokenOutput](t, "GetSessionToken")(miaSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{}))
 	pc := plain.Credentials
 	_, err = iamClient(srv, aws.ToString(pc.AccessKeyId), aws.ToString(pc.SecretAccessKey), aws.ToString(pc.SessionToken)).ListUsers(ctx, &iam.ListUsersInput{})
-	wantCode(t, "ListUsers without MFA", err, "AccessDenied", "")
+	wantCode(t, "ListUsers without MFA", err, "InvalidClientTokenId", "")
 
 	// With a fresh code it can. (The code of the next step: the current one was used to enable.)
 	next := code(t, seed, now.Add(30*time.Second))

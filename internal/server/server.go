@@ -163,13 +163,16 @@ func StartWith(ctx context.Context, cfg config.Config, logger *slog.Logger, opts
 		Services: []*middleware.Service{iamapi.Service(iamSvc), stsapi.Service(stsSvc)},
 		Auth:     an,
 		Recorder: srv.recorder,
-		Codec:    NewCodec(),
-		Logger:   logger,
-		Now:      now,
-		MaxBody:  cfg.MaxBodyBytes,
-		Account:  srv.Account,
-		JSON:     map[string]middleware.JSONService{trailapi.SigningName: trailapi.Service(trailsvc.New(trailsvc.Config{Store: db, Authz: az, Logger: logger}))},
-		REST:     map[string]*middleware.RESTService{analyzerapi.SigningName: analyzerapi.Service(srv.analyzer)},
+		// GetSessionToken credentials call IAM only with MFA, and STS only for AssumeRole and
+		// GetCallerIdentity.
+		SessionLimit: stssvc.SessionTokenLimit,
+		Codec:        NewCodec(),
+		Logger:       logger,
+		Now:          now,
+		MaxBody:      cfg.MaxBodyBytes,
+		Account:      srv.Account,
+		JSON:         map[string]middleware.JSONService{trailapi.SigningName: trailapi.Service(trailsvc.New(trailsvc.Config{Store: db, Authz: az, Logger: logger}))},
+		REST:         map[string]*middleware.RESTService{analyzerapi.SigningName: analyzerapi.Service(srv.analyzer)},
 	}
 	if tlsConf != nil {
 		ln = tls.NewListener(ln, tlsConf)

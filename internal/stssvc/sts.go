@@ -321,6 +321,11 @@ func SessionTokenLimit(c *authn.Caller, service, action string) error {
 	if c == nil || c.Session == nil || c.Principal.Type != policy.PrincipalUser && c.Principal.Type != policy.PrincipalRoot {
 		return nil
 	}
+	if len(c.Session.Policies) > 0 {
+		// A delegated access token (GetDelegatedAccessToken) is a user session too, carrying the
+		// delegation's permission policy; GetSessionToken's sessions carry no session policy.
+		return nil
+	}
 	switch service {
 	case "iam":
 		if !c.Session.MFA {

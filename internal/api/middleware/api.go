@@ -52,6 +52,9 @@ type API struct {
 	// REST holds the services spoken in AWS's restJson1 protocol (method and path routing),
 	// keyed by SigV4 signing name ("access-analyzer"); see RESTService.
 	REST map[string]*RESTService
+	// SessionLimit, when set, refuses Query calls that the caller's kind of credentials may
+	// not make whatever its policies allow (GetSessionToken sessions: stssvc.SessionTokenLimit).
+	SessionLimit func(c *authn.Caller, service, action string) error
 }
 
 // JSONContentType is the content type of AWS JSON 1.1 requests and responses.
@@ -179,6 +182,12 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if v := form.Get("Version"); v != svc.Version {
 		a.fail(r.Context(), w, call, ns, awserr.InvalidAction("Could not find operation "+action+" for version "+v))
 		return
+	}
+	if a.SessionLimit != nil {
+		if err := a.SessionLimit(caller, svc.SigningName, action); err != nil {
+			a.fail(r.Context(), w, call, ns, err)
+			return
+		}
 	}
 	in := op.NewInput()
 	if err := a.Codec.DecodeForm(form, in); err != nil {
