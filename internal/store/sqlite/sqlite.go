@@ -98,6 +98,10 @@ func (c Config) Open(ctx context.Context, logger *slog.Logger) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
+	if err := db.reindexEvents(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
 	q.Set("_txlock", "deferred")
 	q.Add("_pragma", "query_only(1)")
 	r, err := sql.Open("sqlite", "file:"+abs+"?"+q.Encode())
