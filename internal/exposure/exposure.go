@@ -134,7 +134,7 @@ func Analyze(doc string, kind policy.Kind, account string) ([]Finding, error) {
 	if kind != policy.Trust && kind != policy.Resource {
 		return nil, fmt.Errorf("exposure: %v policies name no principals; want a trust or resource policy", kind)
 	}
-	if !isAccountID(account) {
+	if !arn.IsAccountID(account) {
 		return nil, fmt.Errorf("exposure: account %q is not a 12-digit account ID", account)
 	}
 	d, err := policy.Parse(doc, kind)
@@ -226,7 +226,7 @@ func (a *analysis) anyCallers(st *policy.Statement) []policy.PrincipalInfo {
 		switch strings.ToLower(c.Key) {
 		case "aws:principalaccount":
 			for _, v := range c.Values {
-				if isAccountID(v) && v != a.account && !seen[v] {
+				if arn.IsAccountID(v) && v != a.account && !seen[v] {
 					seen[v] = true
 					out = append(out, a.accountCaller(v))
 				}
@@ -260,11 +260,11 @@ func (a *analysis) accountCaller(acct string) policy.PrincipalInfo {
 // awsPrincipal turns an AWS Principal value (account ID, root, user, role, assumed-role or
 // federated-user ARN) into a caller.
 func (a *analysis) awsPrincipal(v string) (policy.PrincipalInfo, bool) {
-	if isAccountID(v) {
+	if arn.IsAccountID(v) {
 		return a.accountCaller(v), true
 	}
 	r, err := arn.Parse(v)
-	if err != nil || !isAccountID(r.Account) {
+	if err != nil || !arn.IsAccountID(r.Account) {
 		return policy.PrincipalInfo{}, false
 	}
 	typ, rest, _ := strings.Cut(r.Resource, "/")
@@ -328,9 +328,9 @@ func fill(s string) string {
 func mentionedAccounts(d *policy.Document) map[string]bool {
 	m := map[string]bool{}
 	add := func(v string) {
-		if isAccountID(v) {
+		if arn.IsAccountID(v) {
 			m[v] = true
-		} else if r, err := arn.Parse(v); err == nil && isAccountID(r.Account) {
+		} else if r, err := arn.Parse(v); err == nil && arn.IsAccountID(r.Account) {
 			m[r.Account] = true
 		}
 	}
@@ -359,18 +359,6 @@ func freshAccount(own string, mentioned map[string]bool) string {
 		}
 	}
 	return "555544443333"
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -46,25 +46,13 @@ func restricted(st *policy.Statement, keys ...string) bool {
 // principalAccount returns the account of an AWS principal value: the ID itself, the account
 // of an ARN, or "*"; "" for what is neither (unique IDs).
 func principalAccount(v string) string {
-	if v == "*" || isAccountID(v) {
+	if v == "*" || arn.IsAccountID(v) {
 		return v
 	}
 	if a, err := arn.Parse(v); err == nil {
 		return a.Account
 	}
 	return ""
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := range len(s) {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func (a *auditor) crossAccountTrust() {

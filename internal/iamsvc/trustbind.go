@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/iamd-dev/iamd/internal/arn"
 	"github.com/iamd-dev/iamd/internal/iam"
 	"github.com/iamd-dev/iamd/internal/store"
 )
@@ -227,7 +228,7 @@ func checkTrustPrincipals(ctx context.Context, r store.Reader, doc string) error
 	hosted := map[string]bool{}
 	for _, p := range refs {
 		v := p.value
-		if v != "*" && !strings.HasPrefix(v, "arn:") && !isAccountID(v) {
+		if v != "*" && !strings.HasPrefix(v, "arn:") && !arn.IsAccountID(v) {
 			return invalidPrincipal("AWS", v)
 		}
 		acct, kind, name, ok := entityARN(v)
@@ -257,19 +258,6 @@ func checkTrustPrincipals(ctx context.Context, r store.Reader, doc string) error
 		}
 	}
 	return nil
-}
-
-// isAccountID reports whether s is a 12-digit account ID.
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // canonicalARN is the ARN of a stored user or role.

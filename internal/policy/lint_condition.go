@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iamd-dev/iamd/internal/arn"
 	"github.com/iamd-dev/iamd/internal/policy/condition"
 )
 
@@ -382,7 +383,7 @@ func (l *linter) keyFormat(c *lintCond, s string, where lintLoc) {
 		}
 	case lintKMSKeys[c.lower]:
 		parts := strings.SplitN(s, ":", 6)
-		if len(parts) != 6 || parts[0] != "arn" || parts[2] != "kms" || !isAccountNumber(parts[4]) || !strings.HasPrefix(parts[5], "key/") || len(parts[5]) == len("key/") {
+		if len(parts) != 6 || parts[0] != "arn" || parts[2] != "kms" || !arn.IsAccountID(parts[4]) || !strings.HasPrefix(parts[5], "key/") || len(parts[5]) == len("key/") {
 			l.add(FindingError, CodeInvalidKMSKeyValue, fmt.Sprintf("The %s condition key value must be a valid KMS key ARN.", c.key), where)
 		}
 	}

@@ -141,7 +141,7 @@ func (l *linter) resources(i int, list []strElem) {
 			l.add(FindingError, CodeInvalidARNRegion,
 				fmt.Sprintf("The Region %s is not valid for this resource. Update the resource ARN to include a supported Region.", region), where)
 		}
-		if account != "" && !arn.HasWildcard(account) && account != "aws" && !isAccountNumber(account) {
+		if account != "" && !arn.HasWildcard(account) && account != "aws" && !arn.IsAccountID(account) {
 			l.add(FindingError, CodeInvalidARNAccount,
 				fmt.Sprintf("The resource ARN account ID %s is not valid. Provide a 12-digit account ID.", account), where)
 		}

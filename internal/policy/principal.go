@@ -1,6 +1,10 @@
 package policy
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/iamd-dev/iamd/internal/arn"
+)
 
 // PrincipalType says what kind of caller made a request.
 type PrincipalType uint8
@@ -91,7 +95,7 @@ func compilePrincipal(p *Principal) *principalMatcher {
 		switch {
 		case v == "*":
 			m.all = true
-		case isAccountID(v):
+		case arn.IsAccountID(v):
 			m.accounts = append(m.accounts, v)
 		default:
 			if acct, ok := rootAccount(v); ok {
@@ -105,19 +109,6 @@ func compilePrincipal(p *Principal) *principalMatcher {
 	m.federated = append(m.federated, p.Federated...)
 	// CanonicalUser values name S3 canonical users, which iamd does not have: they never match.
 	return m
-}
-
-// isAccountID reports whether s is a 12-digit AWS account ID.
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // rootAccount returns the account of an "arn:PARTITION:iam::ACCOUNT:root" ARN.
@@ -135,7 +126,7 @@ func rootAccount(s string) (string, bool) {
 		return "", false
 	}
 	acct, ok := strings.CutSuffix(rest, ":root")
-	if !ok || !isAccountID(acct) {
+	if !ok || !arn.IsAccountID(acct) {
 		return "", false
 	}
 	return acct, true

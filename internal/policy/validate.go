@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/iamd-dev/iamd/internal/arn"
 	"github.com/iamd-dev/iamd/internal/policy/condition"
 )
 
@@ -659,7 +660,7 @@ var webIdentityProviders = []string{
 func validPrincipal(typ, s string) bool {
 	switch typ {
 	case "AWS":
-		if s == "*" || isAccountNumber(s) || isPrincipalID(s) {
+		if s == "*" || arn.IsAccountID(s) || isPrincipalID(s) {
 			return true
 		}
 		service, account, res, ok := principalARN(s)
@@ -718,7 +719,7 @@ func isPrincipalID(s string) bool {
 func principalARN(s string) (service, account, resource string, ok bool) {
 	parts := strings.SplitN(s, ":", 6)
 	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "*" || !validPartition(parts[1]) ||
-		parts[3] != "" || !isAccountNumber(parts[4]) || strings.ContainsAny(s, "*?") {
+		parts[3] != "" || !arn.IsAccountID(parts[4]) || strings.ContainsAny(s, "*?") {
 		return "", "", "", false
 	}
 	return parts[2], parts[4], parts[5], parts[5] != ""
@@ -731,18 +732,6 @@ func prefixed(s string, prefixes ...string) bool {
 		}
 	}
 	return false
-}
-
-func isAccountNumber(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func isHostname(s string) bool {
