@@ -2,13 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
@@ -17,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go"
 
+	"github.com/iamd-dev/iamd/internal/store"
 	"github.com/iamd-dev/iamd/internal/store/sqlite"
 )
 
@@ -33,22 +30,8 @@ func TestCrashDuringReadLoad(t *testing.T) {
 	cmd, endpoint := serve(t, dir)
 
 	const clients, killAfter = 6, 400
-	var (
-		mu    sync.Mutex
-		acked []string // request IDs of answered calls
-		kill  = make(chan struct{})
-		once  sync.Once
-		wg    sync.WaitGroup
-	)
-	ack := func(id string) {
-		mu.Lock()
-		acked = append(acked, id)
-		n := len(acked)
-		mu.Unlock()
-		if n >= killAfter {
-			once.Do(func() { close(kill) })
-		}
-	}
+	calls := newKillSwitch[string](killAfter) // request IDs of answered calls
+	var wg sync.WaitGroup
 	for c := range clients {
 		wg.Add(1)
 		go func() {
@@ -61,7 +44,7 @@ func TestCrashDuringReadLoad(t *testing.T) {
 						return
 					}
 					id, _ := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
-					ack(id)
+					calls.ack(id)
 					continue
 				}
 				_, err := cl.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("nobody")})
@@ -70,18 +53,17 @@ func TestCrashDuringReadLoad(t *testing.T) {
 				if !errors.As(err, &ae) || ae.ErrorCode() != "NoSuchEntity" || !errors.As(err, &re) {
 					return // the server is gone
 				}
-				ack(re.ServiceRequestID())
+				calls.ack(re.ServiceRequestID())
 			}
 		}()
 	}
-	<-kill
+	<-calls.kill
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	cmd.Wait()
 	wg.Wait()
-	mu.Lock()
-	defer mu.Unlock()
+	acked := calls.acked
 	pending := unindexedJournalBytes(t, dir)
 	t.Logf("%d calls acknowledged before kill -9; %d journal bytes not yet indexed", len(acked), pending)
 	if pending == 0 {
@@ -94,34 +76,12 @@ func TestCrashDuringReadLoad(t *testing.T) {
 	}
 	defer db.Close()
 	records := map[string]int{}
-	for after := int64(0); ; {
-		evs, err := db.Chain(ctx, after, 1000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range evs {
-			var rec struct {
-				RequestID string `json:"requestID"`
-			}
-			if err := json.Unmarshal(e.Record, &rec); err != nil {
-				t.Fatalf("record %d: %v", e.Seq, err)
-			}
-			records[rec.RequestID]++
-		}
-		if len(evs) < 1000 {
-			break
-		}
-		after = evs[len(evs)-1].Seq
-	}
+	eachEvent(t, db, func(e *store.StoredEvent) { records[requestID(t, e)]++ })
 	for _, id := range acked {
 		if n := records[id]; n != 1 {
 			t.Errorf("acknowledged request %s has %d records, want 1", id, n)
 		}
 	}
 	db.Close()
-	verify := exec.Command(os.Args[0], "trail", "verify", "--data", dir)
-	verify.Env = append(os.Environ(), "IAMD_TEST_MAIN=1")
-	if out, err := verify.CombinedOutput(); err != nil || !strings.HasPrefix(string(out), "ok: ") {
-		t.Errorf("iamd trail verify after kill -9: %v\n%s", err, out)
-	}
+	verifyTrail(t, dir, "after kill -9")
 }

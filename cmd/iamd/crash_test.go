@@ -43,23 +43,9 @@ func TestCrashDuringWriteLoad(t *testing.T) {
 	cmd, endpoint := serve(t, dir)
 
 	const clients, readers, killAfter = 8, 4, 200
-	var (
-		mu        sync.Mutex
-		acked     []write
-		readsAckd []string // request IDs of acknowledged reads
-		kill      = make(chan struct{})
-		once      sync.Once
-		wg        sync.WaitGroup
-	)
-	ack := func(w write) {
-		mu.Lock()
-		acked = append(acked, w)
-		n := len(acked)
-		mu.Unlock()
-		if n >= killAfter {
-			once.Do(func() { close(kill) })
-		}
-	}
+	writes := newKillSwitch[write](killAfter)
+	reads := newKillSwitch[string](1 << 30) // request IDs of acknowledged reads; they do not trigger the kill
+	var wg sync.WaitGroup
 	for c := range clients {
 		wg.Add(1)
 		go func() {
@@ -70,12 +56,12 @@ func TestCrashDuringWriteLoad(t *testing.T) {
 				if _, err := cl.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(user)}); err != nil {
 					return // the server is gone (or the write failed): stop this client
 				}
-				ack(write{"CreateUser", user, ""})
+				writes.ack(write{"CreateUser", user, ""})
 				tag := fmt.Sprintf("k%d", i%3)
 				if _, err := cl.TagUser(ctx, &iam.TagUserInput{UserName: aws.String(user), Tags: []iamtypes.Tag{{Key: aws.String(tag), Value: aws.String("v")}}}); err != nil {
 					return
 				}
-				ack(write{"TagUser", user, tag})
+				writes.ack(write{"TagUser", user, tag})
 			}
 		}()
 	}
@@ -90,20 +76,17 @@ func TestCrashDuringWriteLoad(t *testing.T) {
 					return
 				}
 				id, _ := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
-				mu.Lock()
-				readsAckd = append(readsAckd, id)
-				mu.Unlock()
+				reads.ack(id)
 			}
 		}()
 	}
-	<-kill
+	<-writes.kill
 	if err := cmd.Process.Kill(); err != nil { // SIGKILL mid-load: requests in flight are cut off
 		t.Fatal(err)
 	}
 	cmd.Wait()
 	wg.Wait()
-	mu.Lock()
-	defer mu.Unlock()
+	acked, readsAckd := writes.acked, reads.acked
 	t.Logf("%d writes and %d reads acknowledged before kill -9", len(acked), len(readsAckd))
 	t.Logf("record journal: %d bytes not yet indexed when the server was killed", unindexedJournalBytes(t, dir))
 
@@ -133,51 +116,35 @@ func TestCrashDuringWriteLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	recorded := map[write]bool{}
-	readRecorded := map[string]bool{}
-	for after := int64(0); ; {
-		evs, err := db.Chain(ctx, after, 1000)
-		if err != nil {
-			t.Fatal(err)
+	readRecorded := map[string]int{}
+	eachEvent(t, db, func(e *store.StoredEvent) {
+		if e.Name == "GetUser" {
+			readRecorded[requestID(t, e)]++
 		}
-		for _, e := range evs {
-			if e.Name == "GetUser" {
-				var rec struct {
-					RequestID string `json:"requestID"`
-				}
-				if err := json.Unmarshal(e.Record, &rec); err != nil {
-					t.Fatalf("record %d: %v", e.Seq, err)
-				}
-				readRecorded[rec.RequestID] = true
-			}
-			if e.Name != "CreateUser" && e.Name != "TagUser" {
-				continue
-			}
-			var rec struct {
-				ErrorCode         string `json:"errorCode"`
-				RequestParameters struct {
-					UserName string `json:"userName"`
-					Tags     []struct {
-						Key string `json:"key"`
-					} `json:"tags"`
-				} `json:"requestParameters"`
-			}
-			if err := json.Unmarshal(e.Record, &rec); err != nil {
-				t.Fatalf("record %d: %v", e.Seq, err)
-			}
-			if rec.ErrorCode != "" {
-				continue
-			}
-			w := write{action: e.Name, user: rec.RequestParameters.UserName}
-			if len(rec.RequestParameters.Tags) > 0 {
-				w.tag = rec.RequestParameters.Tags[0].Key
-			}
-			recorded[w] = true
+		if e.Name != "CreateUser" && e.Name != "TagUser" {
+			return
 		}
-		if len(evs) < 1000 {
-			break
+		var rec struct {
+			ErrorCode         string `json:"errorCode"`
+			RequestParameters struct {
+				UserName string `json:"userName"`
+				Tags     []struct {
+					Key string `json:"key"`
+				} `json:"tags"`
+			} `json:"requestParameters"`
 		}
-		after = evs[len(evs)-1].Seq
-	}
+		if err := json.Unmarshal(e.Record, &rec); err != nil {
+			t.Fatalf("record %d: %v", e.Seq, err)
+		}
+		if rec.ErrorCode != "" {
+			return
+		}
+		w := write{action: e.Name, user: rec.RequestParameters.UserName}
+		if len(rec.RequestParameters.Tags) > 0 {
+			w.tag = rec.RequestParameters.Tags[0].Key
+		}
+		recorded[w] = true
+	})
 
 	// Every acknowledged write happened and has its record.
 	for _, w := range acked {
@@ -195,8 +162,8 @@ func TestCrashDuringWriteLoad(t *testing.T) {
 		}
 	}
 	for _, id := range readsAckd {
-		if !readRecorded[id] {
-			t.Errorf("acknowledged GetUser (request %s) has no record", id)
+		if n := readRecorded[id]; n != 1 {
+			t.Errorf("acknowledged GetUser (request %s) has %d records, want 1", id, n)
 		}
 	}
 	if len(readsAckd) == 0 {
@@ -207,10 +174,70 @@ func TestCrashDuringWriteLoad(t *testing.T) {
 	}
 	db.Close()
 
+	verifyTrail(t, dir, "after kill -9")
+}
+
+// verifyTrail runs iamd trail verify on the data directory and fails the test unless it passes.
+func verifyTrail(t *testing.T, dir, when string) {
+	t.Helper()
 	verify := exec.Command(os.Args[0], "trail", "verify", "--data", dir)
 	verify.Env = append(os.Environ(), "IAMD_TEST_MAIN=1")
 	if out, err := verify.CombinedOutput(); err != nil || !strings.HasPrefix(string(out), "ok: ") {
-		t.Errorf("iamd trail verify after kill -9: %v\n%s", err, out)
+		t.Errorf("iamd trail verify %s: %v\n%s", when, err, out)
+	}
+}
+
+// eachEvent calls fn with every event of the trail, in chain order.
+func eachEvent(t *testing.T, db *sqlite.DB, fn func(*store.StoredEvent)) {
+	t.Helper()
+	for after := int64(0); ; {
+		evs, err := db.Chain(context.Background(), after, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range evs {
+			fn(e)
+		}
+		if len(evs) < 1000 {
+			return
+		}
+		after = evs[len(evs)-1].Seq
+	}
+}
+
+// requestID is the requestID of an event's record.
+func requestID(t *testing.T, e *store.StoredEvent) string {
+	t.Helper()
+	var rec struct {
+		RequestID string `json:"requestID"`
+	}
+	if err := json.Unmarshal(e.Record, &rec); err != nil {
+		t.Fatalf("record %d: %v", e.Seq, err)
+	}
+	return rec.RequestID
+}
+
+// killSwitch collects acknowledged calls of a crash test's load and closes kill once `after`
+// of them have come.
+type killSwitch[T any] struct {
+	mu    sync.Mutex
+	acked []T
+	after int
+	kill  chan struct{}
+	once  sync.Once
+}
+
+func newKillSwitch[T any](after int) *killSwitch[T] {
+	return &killSwitch[T]{after: after, kill: make(chan struct{})}
+}
+
+func (k *killSwitch[T]) ack(v T) {
+	k.mu.Lock()
+	k.acked = append(k.acked, v)
+	n := len(k.acked)
+	k.mu.Unlock()
+	if n >= k.after {
+		k.once.Do(func() { close(k.kill) })
 	}
 }
 
