@@ -268,6 +268,10 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 			"ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."},
 		{"not a JWT", "opaque-access-token", nil, "InvalidIdentityToken", "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"},
 		{"provider unreachable", oidctest.Sign(t, rotated, webIdentityClaims(down.URL, nil)), nil, "IDPCommunicationError", ""},
+		{"ProviderId too short", oidctest.Sign(t, rotated, webIdentityClaims(is.URL, nil)), func(in *sts.AssumeRoleWithWebIdentityInput) { in.ProviderId = aws.String("www") },
+			"ValidationError", "1 validation error detected: Value 'www' at 'providerId' failed to satisfy constraint: Member must have length greater than or equal to 4"},
+		{"ProviderId (OAuth 2.0, not supported)", oidctest.Sign(t, rotated, webIdentityClaims(is.URL, nil)), func(in *sts.AssumeRoleWithWebIdentityInput) { in.ProviderId = aws.String("graph.facebook.com") },
+			"InvalidIdentityToken", ""},
 	}
 	hits = is.Hits()
 	for _, tc := range tests {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	sdk "github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
@@ -73,6 +74,13 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller
 		}
 	}
 	if in.ProviderId != nil {
+		if n := utf8.RuneCountInString(*in.ProviderId); n < 4 || n > 2048 {
+			c := "Member must have length greater than or equal to 4"
+			if n > 2048 {
+				c = "Member must have length less than or equal to 2048"
+			}
+			return nil, validation("providerId", *in.ProviderId, c)
+		}
 		// OAuth 2.0 access tokens (Login with Amazon, Facebook) are not OpenID Connect tokens.
 		return nil, iam.Errorf(iam.CodeInvalidIdentityToken, "%s", oidc.MsgMalformed)
 	}
