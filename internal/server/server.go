@@ -130,6 +130,11 @@ func StartWith(ctx context.Context, cfg config.Config, logger *slog.Logger, opts
 	if err != nil {
 		return nil, err
 	}
+	if db.InUse() {
+		// Two servers on one database would each cache entities and decisions the other changes.
+		db.Close()
+		return nil, fmt.Errorf("data directory %s is in use by another iamd process (a server, or a command such as iamd trail verify): stop it first", cfg.DataDir)
+	}
 	srv := &Server{store: db, done: make(chan error, 1), scheme: "http"}
 	if err := srv.bootstrap(ctx, cfg, keys); err != nil {
 		db.Close()

@@ -111,10 +111,13 @@ func (j *journal) generations() ([]int64, error) {
 // process holds the journal, db records directly.
 func (db *DB) openJournal(ctx context.Context, path string) error {
 	lock, ok, err := lockFile(path + ".records.lock")
-	if err != nil {
+	switch {
+	case errors.Is(err, errNoFileLock):
+		return nil
+	case err != nil:
 		return fmt.Errorf("sqlite: record journal lock: %w", err)
-	}
-	if !ok {
+	case !ok:
+		db.inUse = true
 		db.logger.Info("another process holds the record journal: recording directly", "db", path)
 		return nil
 	}
@@ -352,6 +355,12 @@ func (db *DB) closeJournal() error {
 	}
 	return err
 }
+
+// InUse reports that another process held the database's record journal when it was opened:
+// a server is running on it (or an offline command was). Offline commands may read beside a
+// server; a second server must not run on the same database (its caches would not see the
+// other's changes).
+func (db *DB) InUse() bool { return db.inUse }
 
 // Record appends events durably outside a transaction: into the record journal when this
 // process holds it, otherwise in a transaction of their own.

@@ -279,13 +279,25 @@ func TestJournalSecondOpener(t *testing.T) {
 	owner := openAt(t, path)
 	record(t, owner, "a")
 	other := openAt(t, path)
-	if other.j != nil {
-		t.Fatal("second opener holds the journal too")
+	if other.j != nil || !other.InUse() || owner.InUse() {
+		t.Fatalf("second opener: journal %v, InUse %v; owner InUse %v; want no journal, true, false", other.j != nil, other.InUse(), owner.InUse())
 	}
 	record(t, other, "b")
 	record(t, owner, "c")
 	if got, want := trailIDs(t, owner), []string{"b", "a", "c"}; !cmp.Equal(got, want) {
 		t.Errorf("trail = %v, want %v (b committed directly while a was pending)", got, want)
+	}
+	// Each side appends after the other's appends, in write transactions of its own: the
+	// chain stays one (each transaction links from the head it reads, not one it remembers).
+	ctx := context.Background()
+	for i, db := range []*DB{owner, other, owner, other, owner} {
+		id := fmt.Sprintf("m%d", i)
+		if err := db.Update(ctx, func(tx store.Tx) error { return tx.Append(ctx, ev(id)) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := trailIDs(t, other), []string{"b", "a", "c", "m0", "m1", "m2", "m3", "m4"}; !cmp.Equal(got, want) {
+		t.Errorf("trail = %v, want %v", got, want)
 	}
 }
 

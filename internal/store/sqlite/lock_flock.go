@@ -12,7 +12,7 @@ import (
 // lockFile takes an exclusive lock on path (created if needed) without waiting: ok is false
 // when another process holds it. Closing the returned file releases the lock; so does the
 // process ending, however it ends.
-func lockFile(path string) (io.Closer, bool, error) {
+func lockFile(path string) (_ io.Closer, ok bool, err error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, false, err
@@ -26,3 +26,6 @@ func lockFile(path string) (io.Closer, bool, error) {
 	}
 	return f, true, nil
 }
+
+// errNoFileLock is never returned where flock(2) exists.
+var errNoFileLock = errors.New("sqlite: no file locks on this platform")

@@ -9,9 +9,8 @@ import (
 	"github.com/iamd-dev/iamd/internal/store"
 )
 
-// Prune deletes events before beforeSeq, keeping the last event, and records the checkpoint
-// in the same transaction. It holds the write lock like Update: the cached chain head stays
-// valid because the last event (the head) is never deleted.
+// Prune deletes events before beforeSeq, keeping the last event (the chain head, from which
+// the next append links), and records the checkpoint in the same transaction.
 func (db *DB) Prune(ctx context.Context, beforeSeq int64) (int64, error) {
 	db.wmu.Lock()
 	defer db.wmu.Unlock()

@@ -45,15 +45,15 @@ type DB struct {
 	// Prepared statements of the hot paths, on each pool.
 	getW, getR, insertEvent, insertResource *sql.Stmt
 
-	// head is the hash of the last committed event. Only the single write connection changes
-	// the events table, and Update runs on it one transaction at a time, so the head can be
-	// kept here instead of read back on every append.
-	wmu       sync.Mutex // held by Update from begin until head is updated after commit
-	head      [32]byte
-	headKnown bool
+	// wmu serializes this process's write transactions (Update, Prune, the bulk loads). The
+	// chain head is read back in each transaction that appends: another process may have
+	// appended since (a second opener of the database records in transactions of its own),
+	// and BEGIN IMMEDIATE makes the read and the appends one step for every process.
+	wmu sync.Mutex
 
-	// j is the record journal, nil when another process holds it (or Config.NoJournal).
-	j *journal
+	// j is the record journal, nil when another process holds it (inUse), or Config.NoJournal.
+	j     *journal
+	inUse bool
 }
 
 const getEntitySQL = `SELECT ` + entityCols + ` FROM entities WHERE account = ? AND kind = ? AND name_key = ?`
@@ -235,9 +235,6 @@ func (db *DB) Update(ctx context.Context, fn func(tx store.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		db.j.giveBack(journaled)
 		return fmt.Errorf("sqlite: commit: %w", err)
-	}
-	if t.appended {
-		db.head, db.headKnown = t.head, true
 	}
 	db.j.indexed(journaled)
 	return nil
@@ -509,18 +506,14 @@ func (t *txn) Append(ctx context.Context, events ...*store.Event) error {
 	}
 	prev := t.head
 	if !t.appended {
-		if t.db.headKnown {
-			prev = t.db.head
-		} else {
-			var h []byte
-			err := t.tx.QueryRowContext(ctx, `SELECT hash FROM events ORDER BY seq DESC LIMIT 1`).Scan(&h)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-			case err != nil:
-				return fmt.Errorf("sqlite: append events: %w", err)
-			default:
-				copy(prev[:], h)
-			}
+		var h []byte
+		err := t.tx.QueryRowContext(ctx, `SELECT hash FROM events ORDER BY seq DESC LIMIT 1`).Scan(&h)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return fmt.Errorf("sqlite: append events: %w", err)
+		default:
+			copy(prev[:], h)
 		}
 	}
 	insert := t.tx.StmtContext(ctx, t.db.insertEvent)
