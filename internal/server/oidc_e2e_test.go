@@ -203,7 +203,7 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 	out := must[*sts.AssumeRoleWithWebIdentityOutput](t, "AssumeRoleWithWebIdentity")(assume(oidctest.Sign(t, rk, webIdentityClaims(is.URL, nil)), nil))
 	sessionARN := "arn:aws:sts::" + testAccount + ":assumed-role/ci/build-42"
 	got := []string{aws.ToString(out.AssumedRoleUser.Arn), aws.ToString(out.SubjectFromWebIdentityToken), aws.ToString(out.Audience), aws.ToString(out.Provider)}
-	if d := cmp.Diff([]string{sessionARN, "repo:acme/app:ref:refs/heads/main", "sts.amazonaws.com", name}, got); d != "" {
+	if d := cmp.Diff([]string{sessionARN, "repo:acme/app:ref:refs/heads/main", "sts.amazonaws.com", provARN}, got); d != "" {
 		t.Errorf("AssumeRoleWithWebIdentity answer (-want +got):\n%s", d)
 	}
 	if out.Credentials == nil || !strings.HasPrefix(aws.ToString(out.Credentials.AccessKeyId), "ASIA") || out.PackedPolicySize != nil {

@@ -177,7 +177,9 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller
 		AssumedRoleUser:             &types.AssumedRoleUser{Arn: ptr(sessionARN), AssumedRoleId: ptr(t.UserID)},
 		SubjectFromWebIdentityToken: ptr(claims.Subject),
 		Audience:                    ptr(claims.ClientID),
-		Provider:                    ptr(prov.Name),
+		// The API reference says "the value of the iss field", but real responses (and so
+		// CloudTrail's responseElements) carry the provider's ARN.
+		Provider: ptr(provARN),
 	}
 	if len(docs) > 0 {
 		out.PackedPolicySize = ptr(int32(packed))
