@@ -23,11 +23,21 @@ import (
 // Service last accessed reports (access advisor).
 //
 // A report covers a user, a role, a group (its members) or a managed policy (the users, roles
-// and group members it is attached to). Its services are those the covered policies' Allow
-// statements name in their Action elements (patterns expanded with the action catalog; NotAction
-// counts as every service), plus any service the audit trail shows the covered entities using.
-// Use is read from the audit trail: successful calls only, by the user itself or by sessions of
-// the role. The report is computed when it is generated, so Get answers COMPLETED at once.
+// and group members it is attached to). As AWS documents for GetServiceLastAccessedDetails, it
+// lists only the services the resource can access through permissions policies: those the
+// Allow statements of the policy (for a policy), of the group's policies (for a group) or of all
+// the entity's identity policies, its groups' included (for a user or role), name in their
+// Action elements (patterns expanded with the action catalog; NotAction counts as every
+// service). Permissions boundaries, resource policies and session policies play no part. Each
+// service carries the covered entities' last attempt to use it, read from the audit trail:
+// every attempt by an authenticated principal, denied ones included ("not just the successful
+// ones"), by the user itself or by sessions of the role. Calls that failed authentication name
+// no principal (the trail records them as AWSAccount) and so count for no one, as AWS does not
+// report unauthenticated requests. Records are matched to an entity by its unique ID
+// (userIdentity.principalId, sessionIssuer.principalId) when they carry one, so a deleted and
+// re-created user or role does not inherit its predecessor's activity; records without one
+// fall back to the ARN. The report is computed when it is generated, so Get answers COMPLETED
+// at once.
 
 // trackedServices are the services whose actions AWS tracks for ACTION_LEVEL reports.
 var trackedServices = map[string]bool{"iam": true, "s3": true, "ec2": true, "lambda": true}
@@ -228,7 +238,7 @@ func allowedServices(cat *catalog.Catalog, texts []string) map[string]bool {
 	return out
 }
 
-// access is one successful call in the trail by a covered entity.
+// access is one attempt in the trail by a covered entity.
 type access struct {
 	ent    *covered
 	action string
@@ -236,8 +246,7 @@ type access struct {
 	time   time.Time
 }
 
-// usage reads the trail and returns the covered entities' successful calls, by service
-// namespace.
+// usage reads the trail and returns the covered entities' attempts, by service namespace.
 func (s *Service) usage(ctx context.Context, acct string, ents []covered) (map[string][]access, error) {
 	out := map[string][]access{}
 	var all []*store.StoredEvent // every event of the account, read once for roles
@@ -259,44 +268,70 @@ func (s *Service) usage(ctx context.Context, acct string, ents []covered) (map[s
 		}
 		for _, ev := range evs {
 			var rec audit.Event
-			if err := json.Unmarshal(ev.Record, &rec); err != nil || rec.ErrorCode != "" {
+			if err := json.Unmarshal(ev.Record, &rec); err != nil {
 				continue
 			}
-			id := rec.UserIdentity
-			if e.user && (id.Type != "IAMUser" || id.ARN != e.arn) {
-				continue
+			if ns, a, ok := attempt(e, &rec, ev.Time); ok {
+				out[ns] = append(out[ns], a)
 			}
-			if !e.user && (id.SessionContext == nil || id.SessionContext.SessionIssuer == nil || id.SessionContext.SessionIssuer.ARN != e.arn) {
-				continue
-			}
-			ns, ok := strings.CutSuffix(rec.EventSource, ".amazonaws.com")
-			if !ok {
-				continue
-			}
-			out[ns] = append(out[ns], access{ent: e, action: rec.EventName, region: rec.AWSRegion, time: ev.Time.UTC()})
 		}
 	}
 	return out, nil
 }
 
-// reportServices builds a report's services: those allowed plus those used, by namespace.
+// attempt returns the service namespace and the attempt a trail record shows, if e made it.
+// Denied calls count: AWS counts every attempt, not just the successful ones.
+func attempt(e *covered, rec *audit.Event, at time.Time) (string, access, bool) {
+	if !e.made(&rec.UserIdentity) {
+		return "", access{}, false
+	}
+	ns, ok := strings.CutSuffix(rec.EventSource, ".amazonaws.com")
+	if !ok || ns == "" {
+		return "", access{}, false
+	}
+	return ns, access{ent: e, action: rec.EventName, region: rec.AWSRegion, time: at.UTC()}, true
+}
+
+// made reports whether the caller a record names is e: the user itself, or a session of the
+// role. The unique ID decides when the record has one (an entity deleted and created again
+// under the same ARN has a new ID); older records without one are matched by ARN.
+func (e *covered) made(id *audit.UserIdentity) bool {
+	if e.user {
+		if id.Type != "IAMUser" {
+			return false
+		}
+		if id.PrincipalID != "" {
+			return id.PrincipalID == e.id
+		}
+		return id.ARN == e.arn
+	}
+	if id.Type != "AssumedRole" || id.SessionContext == nil || id.SessionContext.SessionIssuer == nil {
+		return false
+	}
+	iss := id.SessionContext.SessionIssuer
+	if iss.Type != "" && iss.Type != "Role" {
+		return false
+	}
+	if iss.PrincipalID != "" {
+		return iss.PrincipalID == e.id
+	}
+	return iss.ARN == e.arn
+}
+
+// reportServices builds a report's services: those the covered policies allow, each with the
+// covered entities' last attempts. Attempts at services the policies do not allow are left out,
+// as AWS lists only the services the resource can access.
 func reportServices(cat *catalog.Catalog, allowed map[string]bool, usage map[string][]access) []iam.ServiceAccess {
-	names := map[string]bool{}
+	keys := make([]string, 0, len(allowed))
 	for ns := range allowed {
-		names[ns] = true
-	}
-	for ns := range usage {
-		names[ns] = true
-	}
-	keys := make([]string, 0, len(names))
-	for ns := range names {
 		keys = append(keys, ns)
 	}
 	slices.Sort(keys)
 	out := make([]iam.ServiceAccess, 0, len(keys))
 	for _, ns := range keys {
 		sa := iam.ServiceAccess{Namespace: ns, Name: ns}
-		if sv, ok := cat.Service(ns); ok {
+		sv, known := cat.Service(ns)
+		if known {
 			sa.Name = sv.Name
 		}
 		latest := map[string]iam.EntityAccess{}
@@ -305,7 +340,7 @@ func reportServices(cat *catalog.Catalog, allowed map[string]bool, usage map[str
 			if cur, ok := latest[a.ent.arn]; !ok || a.time.After(cur.Time) {
 				latest[a.ent.arn] = iam.EntityAccess{ARN: a.ent.arn, Type: a.ent.typ, Name: a.ent.name, ID: a.ent.id, Path: a.ent.path, Time: a.time, Region: a.region}
 			}
-			if trackedServices[ns] {
+			if trackedServices[ns] && known && isAction(sv, a.action) {
 				if cur, ok := actions[a.action]; !ok || a.time.After(cur.Time) {
 					actions[a.action] = iam.ActionAccess{Name: a.action, Entity: a.ent.arn, Region: a.region, Time: a.time}
 				}
@@ -327,6 +362,13 @@ func reportServices(cat *catalog.Catalog, allowed map[string]bool, usage map[str
 		out = append(out, sa)
 	}
 	return out
+}
+
+// isAction reports whether name is one of the service's actions: a call naming an unknown
+// action (InvalidAction) was an attempt on the service but is no tracked action.
+func isAction(sv *catalog.Service, name string) bool {
+	_, ok := sv.Action(name)
+	return ok
 }
 
 // loadReport authorizes action and reads a report.
