@@ -55,16 +55,34 @@ func TestDecodeAuthorizationMessage(t *testing.T) {
 			Items []struct{ StatementID, Effect string }
 		}
 		Context struct {
-			Principal        struct{ ARN string }
+			Principal        struct{ Name, ARN string }
 			Action, Resource string
+			Conditions       struct {
+				Items []struct {
+					Key    string
+					Values struct{ Items []struct{ Value string } }
+				}
+			}
 		}
 	}
 	if err := json.Unmarshal([]byte(aws.ToString(out.DecodedMessage)), &m); err != nil {
 		t.Fatal(err)
 	}
 	if m.Allowed || !m.ExplicitDeny || m.Context.Action != "iam:ListUsers" || !strings.HasSuffix(m.Context.Principal.ARN, ":user/dora") ||
-		len(m.MatchedStatements.Items) != 1 || m.MatchedStatements.Items[0].StatementID != "NoUsers" {
+		m.Context.Principal.Name != "dora" || len(m.MatchedStatements.Items) != 1 || m.MatchedStatements.Items[0].StatementID != "NoUsers" {
 		t.Errorf("decoded message = %+v\n%s", m, aws.ToString(out.DecodedMessage))
+	}
+	// Condition keys are spelled as AWS spells them (the engine looks them up lower-cased).
+	conds := map[string][]string{}
+	for _, it := range m.Context.Conditions.Items {
+		for _, v := range it.Values.Items {
+			conds[it.Key] = append(conds[it.Key], v.Value)
+		}
+	}
+	for key, want := range map[string]string{"aws:SecureTransport": "false", "aws:PrincipalArn": m.Context.Principal.ARN, "aws:username": "dora", "aws:PrincipalType": "User"} {
+		if got := conds[key]; len(got) != 1 || got[0] != want {
+			t.Errorf("condition %s = %q, want [%q]\n%s", key, got, want, aws.ToString(out.DecodedMessage))
+		}
 	}
 
 	_, err = stsClient(srv, aid, asec, "").DecodeAuthorizationMessage(ctx, &sts.DecodeAuthorizationMessageInput{EncodedMessage: aws.String("not-a-message")})

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"slices"
+	"strings"
 
 	sdk "github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -62,9 +64,11 @@ type msgContext struct {
 	Conditions items[msgCondition] `json:"conditions"`
 }
 
+// msgPrincipal is the caller; AWS's messages name an IAM user (and only a user) by its name.
 type msgPrincipal struct {
-	ID  string `json:"id"`
-	ARN string `json:"arn"`
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+	ARN  string `json:"arn"`
 }
 
 func stmtOf(s policy.DecisionStatement) msgStmt {
@@ -82,7 +86,7 @@ func (s *Service) EncodeAuthorizationMessage(c *authn.Caller, in *policy.Input, 
 		Failures:          items[msgFail]{Items: []msgFail{}},
 		Context: msgContext{Principal: msgPrincipal{ID: c.UserID, ARN: c.Principal.ARN}, Action: in.Action, Resource: in.Resource,
 			Conditions: items[msgCondition]{Items: []msgCondition{}}},
-		MissingKeys: tr.MissingKeys,
+		MissingKeys: slices.Clone(tr.MissingKeys),
 	}
 	for _, st := range tr.Matched {
 		m.MatchedStatements.Items = append(m.MatchedStatements.Items, stmtOf(st))
@@ -93,12 +97,12 @@ func (s *Service) EncodeAuthorizationMessage(c *authn.Caller, in *policy.Input, 
 	for _, k := range tr.NoAllow {
 		m.NoAllow = append(m.NoAllow, k.String())
 	}
-	for k, vs := range context {
-		cond := msgCondition{Key: k, Values: items[msgValue]{Items: []msgValue{}}}
-		for _, v := range vs {
-			cond.Values.Items = append(cond.Values.Items, msgValue{Value: v})
-		}
-		m.Context.Conditions.Items = append(m.Context.Conditions.Items, cond)
+	if c.Principal.Type == policy.PrincipalUser {
+		m.Context.Principal.Name = c.UserName
+	}
+	m.Context.Conditions.Items = conditionItems(c, context)
+	for i, k := range m.MissingKeys {
+		m.MissingKeys[i] = canonicalKey(k, nil)
 	}
 	b, err := json.Marshal(m)
 	if err != nil {
@@ -109,6 +113,84 @@ func (s *Service) EncodeAuthorizationMessage(c *authn.Caller, in *policy.Input, 
 		return ""
 	}
 	return base64.RawURLEncoding.EncodeToString(sealed)
+}
+
+// conditionItems lists the request's condition keys under the names AWS spells them
+// (aws:SecureTransport, not the lower-cased aws:securetransport the engine looks keys up by),
+// sorted by name so that a message does not depend on map order.
+func conditionItems(c *authn.Caller, context map[string][]string) []msgCondition {
+	// Tag keys keep their case where the request still has it: a session's tags for
+	// aws:PrincipalTag/, aws:TagKeys for aws:RequestTag/. (An IAM user's or role's own tags are
+	// not in the caller, so their keys stay lower-cased.)
+	tagKeys := map[string][]string{"aws:RequestTag/": context["aws:tagkeys"]}
+	if c.Session != nil {
+		for k := range c.Session.Tags {
+			tagKeys["aws:PrincipalTag/"] = append(tagKeys["aws:PrincipalTag/"], k)
+		}
+	}
+	out := make([]msgCondition, 0, len(context))
+	for k, vs := range context {
+		cond := msgCondition{Key: canonicalKey(k, tagKeys), Values: items[msgValue]{Items: make([]msgValue, 0, len(vs))}}
+		for _, v := range vs {
+			cond.Values.Items = append(cond.Values.Items, msgValue{Value: v})
+		}
+		out = append(out, cond)
+	}
+	slices.SortFunc(out, func(a, b msgCondition) int { return strings.Compare(a.Key, b.Key) })
+	return out
+}
+
+// canonicalKey is AWS's spelling of condition key k (any case): a name from conditionKeyNames, or
+// for a tag key a prefix from it followed by the spelling in tagKeys[prefix] that equals the rest
+// ignoring case. Keys iamd does not know, and tag keys without a spelling, are returned as they are.
+func canonicalKey(k string, tagKeys map[string][]string) string {
+	for _, name := range conditionKeyNames {
+		if !strings.HasSuffix(name, "/") {
+			if strings.EqualFold(k, name) {
+				return name
+			}
+			continue
+		}
+		if len(k) <= len(name) || !strings.EqualFold(k[:len(name)], name) {
+			continue
+		}
+		tag := k[len(name):]
+		for _, t := range tagKeys[name] {
+			if strings.EqualFold(t, tag) {
+				return name + t
+			}
+		}
+		return name + tag
+	}
+	return k
+}
+
+// conditionKeyNames are the condition keys as AWS spells them: the global keys (every one iamd
+// sets, and the others AWS documents, which a policy may look for), IAM's and STS's own keys,
+// and (ending in "/") the keys whose names end with a tag key. A test checks each against the
+// action catalog.
+var conditionKeyNames = [...]string{
+	"aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths",
+	"aws:PrincipalIsAWSService", "aws:PrincipalServiceName", "aws:PrincipalServiceNamesList",
+	"aws:PrincipalType", "aws:userid", "aws:username", "aws:FederatedProvider", "aws:AssumedRoot",
+	"aws:TokenIssueTime", "aws:MultiFactorAuthAge", "aws:MultiFactorAuthPresent", "aws:SourceIdentity",
+	"aws:Ec2InstanceSourceVpc", "aws:Ec2InstanceSourcePrivateIPv4",
+	"aws:SourceIp", "aws:SourceVpc", "aws:SourceVpcArn", "aws:SourceVpce", "aws:VpcSourceIp",
+	"aws:ResourceAccount", "aws:ResourceOrgID", "aws:ResourceOrgPaths",
+	"aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast", "aws:ViaAWSService",
+	"aws:CurrentTime", "aws:EpochTime", "aws:referer", "aws:RequestedRegion", "aws:TagKeys",
+	"aws:SecureTransport", "aws:SourceAccount", "aws:SourceArn", "aws:SourceOrgID", "aws:SourceOrgPaths",
+	"aws:SourceOwner", "aws:UserAgent",
+	"iam:AccountPropertyNamespaces", "iam:AssociatedResourceArn", "iam:AWSServiceName",
+	"iam:DelegationDuration", "iam:DelegationRequestOwner", "iam:FIDO-certification",
+	"iam:FIDO-FIPS-140-2-certification", "iam:FIDO-FIPS-140-3-certification", "iam:NotificationChannel",
+	"iam:OrganizationsPolicyId", "iam:PassedToService", "iam:PermissionsBoundary", "iam:PolicyARN",
+	"iam:RegisterSecurityKey", "iam:RoleTemplateARN", "iam:ServiceSpecificCredentialAgeDays",
+	"iam:ServiceSpecificCredentialServiceName", "iam:TemplateArn",
+	"sts:AWSServiceName", "sts:DurationSeconds", "sts:ExternalId", "sts:IdentityTokenAudience",
+	"sts:RequestContextProviders", "sts:RoleAuthorizedByIdp", "sts:RoleSessionName",
+	"sts:SigningAlgorithm", "sts:SourceIdentity", "sts:TaskPolicyArn", "sts:TransitiveTagKeys",
+	"aws:PrincipalTag/", "aws:RequestTag/", "aws:ResourceTag/", "iam:ResourceTag/", "sts:RequestContext/",
 }
 
 // authzMessageAD binds sealed authorization messages to their purpose: a session token (which
