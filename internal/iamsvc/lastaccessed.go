@@ -246,33 +246,27 @@ type access struct {
 	time   time.Time
 }
 
-// usage reads the trail and returns the covered entities' attempts, by service namespace.
+// usage reads the trail and returns the covered entities' attempts, by service namespace. It
+// reads the account's whole trail once: records name a user by its name at the time, and a user
+// renamed since keeps its unique ID, and so its history.
 func (s *Service) usage(ctx context.Context, acct string, ents []covered) (map[string][]access, error) {
 	out := map[string][]access{}
-	var all []*store.StoredEvent // every event of the account, read once for roles
-	for i := range ents {
-		e := &ents[i]
-		var evs []*store.StoredEvent
-		var err error
-		switch {
-		case e.user:
-			evs, err = s.store.Events(ctx, store.EventFilter{Account: acct, Username: e.name})
-		case all == nil:
-			all, err = s.store.Events(ctx, store.EventFilter{Account: acct})
-			evs = all
-		default:
-			evs = all
+	if len(ents) == 0 {
+		return out, nil
+	}
+	evs, err := s.store.Events(ctx, store.EventFilter{Account: acct})
+	if err != nil {
+		return nil, fmt.Errorf("read audit trail: %w", err)
+	}
+	for _, ev := range evs {
+		var rec audit.Event
+		if err := json.Unmarshal(ev.Record, &rec); err != nil {
+			continue
 		}
-		if err != nil {
-			return nil, fmt.Errorf("read audit trail: %w", err)
-		}
-		for _, ev := range evs {
-			var rec audit.Event
-			if err := json.Unmarshal(ev.Record, &rec); err != nil {
-				continue
-			}
-			if ns, a, ok := attempt(e, &rec, ev.Time); ok {
+		for i := range ents {
+			if ns, a, ok := attempt(&ents[i], &rec, ev.Time); ok {
 				out[ns] = append(out[ns], a)
+				break
 			}
 		}
 	}

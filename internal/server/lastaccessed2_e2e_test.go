@@ -119,7 +119,8 @@ func TestServiceLastAccessedAllowedServices(t *testing.T) {
 }
 
 // TestServiceLastAccessedRecreated: a role or user deleted and created again under the same
-// ARN has a new unique ID and none of its predecessor's activity.
+// ARN has a new unique ID and none of its predecessor's activity; a renamed user keeps its ID and
+// its own.
 func TestServiceLastAccessedRecreated(t *testing.T) {
 	ctx := context.Background()
 	srv := start(t, testConfig(t, t.TempDir()))
@@ -160,7 +161,7 @@ func TestServiceLastAccessedRecreated(t *testing.T) {
 	must[*iam.DeleteAccessKeyOutput](t, "DeleteAccessKey")(root.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("erin"), AccessKeyId: aws.String(id)}))
 	must[*iam.DeleteUserPolicyOutput](t, "DeleteUserPolicy")(root.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("erin"), PolicyName: aws.String("p")}))
 	must[*iam.DeleteUserOutput](t, "DeleteUser")(root.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("erin")}))
-	createUser(t)
+	id, secret = createUser(t)
 	createRole(t)
 
 	for _, arn := range []string{userARN, roleARN} {
@@ -174,5 +175,14 @@ func TestServiceLastAccessedRecreated(t *testing.T) {
 					arn, ns, s.LastAuthenticated, aws.ToString(s.LastAuthenticatedEntity), aws.ToInt32(s.TotalAuthenticatedEntities), len(s.TrackedActionsLastAccessed))
 			}
 		}
+	}
+
+	// The new erin lists roles, then is renamed: her report still shows the call.
+	must[*iam.ListRolesOutput](t, "ListRoles as the new erin")(iamClient(srv, id, secret, "").ListRoles(ctx, &iam.ListRolesInput{}))
+	must[*iam.UpdateUserOutput](t, "UpdateUser")(root.UpdateUser(ctx, &iam.UpdateUserInput{UserName: aws.String("erin"), NewUserName: aws.String("erin2"), NewPath: aws.String("/moved/")}))
+	renamed := "arn:aws:iam::" + testAccount + ":user/moved/erin2"
+	if s := lastAccessed(ctx, t, root, renamed, "")["iam"]; s.LastAuthenticated == nil || aws.ToString(s.LastAuthenticatedEntity) != renamed || aws.ToInt32(s.TotalAuthenticatedEntities) != 1 {
+		t.Errorf("renamed user %s: iam last authenticated %v by %s, %d entities; want her ListRoles under her new ARN, 1 entity",
+			renamed, s.LastAuthenticated, aws.ToString(s.LastAuthenticatedEntity), aws.ToInt32(s.TotalAuthenticatedEntities))
 	}
 }
