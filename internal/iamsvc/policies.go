@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,15 +29,19 @@ func noSuchPolicy(arn string) error {
 	return iam.Errorf(iam.CodeNoSuchEntity, "Policy %s does not exist or is not attachable.", arn)
 }
 
-func policyOut(acct string, p *iam.ManagedPolicy, attachments int) *types.Policy {
+// policyUse is how many entities of an account use a managed policy: attached to users, groups
+// and roles, and as the permissions boundary of users and roles.
+type policyUse struct{ attached, bounds int }
+
+func policyOut(acct string, p *iam.ManagedPolicy, use policyUse) *types.Policy {
 	out := &types.Policy{
 		PolicyName:                    ptr(p.Name),
 		PolicyId:                      ptr(p.ID),
 		Arn:                           ptr(iam.PolicyARN(acct, p.Path, p.Name)),
 		Path:                          ptr(p.Path),
 		DefaultVersionId:              ptr(p.DefaultVersion),
-		AttachmentCount:               ptr(int32(attachments)),
-		PermissionsBoundaryUsageCount: ptr(int32(0)),
+		AttachmentCount:               ptr(int32(use.attached)),
+		PermissionsBoundaryUsageCount: ptr(int32(use.bounds)),
 		IsAttachable:                  true,
 		CreateDate:                    ptr(p.Created),
 		UpdateDate:                    ptr(p.Updated),
@@ -92,6 +98,104 @@ func attachmentCount(ctx context.Context, r store.Reader, acct, arn string) (int
 	return n, nil
 }
 
+// boundaryCount is the number of acct's users and roles whose permissions boundary is arn.
+func boundaryCount(ctx context.Context, r store.Reader, acct, arn string) (int, error) {
+	ids, err := r.LinksTo(ctx, acct, store.LinkBoundary, arn)
+	return len(ids), err
+}
+
+// policyUsage counts the entities of acct that use the policy arn.
+func policyUsage(ctx context.Context, r store.Reader, acct, arn string) (policyUse, error) {
+	n, err := attachmentCount(ctx, r, acct, arn)
+	if err != nil {
+		return policyUse{}, err
+	}
+	b, err := boundaryCount(ctx, r, acct, arn)
+	if err != nil {
+		return policyUse{}, err
+	}
+	return policyUse{attached: n, bounds: b}, nil
+}
+
+// linkBoundary records in tx that the user or role with unique ID id has the permissions
+// boundary arn instead of old ("" for none). A missing link to old is no error: data stored
+// before the links were kept has none until LinkBoundaries adds it.
+func linkBoundary(ctx context.Context, tx store.Tx, acct, id, old, arn string) error {
+	if old != "" && old != arn {
+		if err := tx.Unlink(ctx, acct, store.LinkBoundary, id, old); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("unlink boundary %s of %s: %w", old, id, err)
+		}
+	}
+	if arn == "" {
+		return nil
+	}
+	if err := tx.Link(ctx, acct, store.LinkBoundary, id, arn); err != nil {
+		return fmt.Errorf("link boundary %s of %s: %w", arn, id, err)
+	}
+	return nil
+}
+
+// LinkBoundaries adds the store.LinkBoundary link of every user and role of acct whose
+// permissions boundary has none: data stored before iamd kept these links (GetPolicy's
+// PermissionsBoundaryUsageCount and DeletePolicy's DeleteConflict read them). It changes nothing
+// when every link is there, so it can run at every start; it returns how many links it added.
+func (s *Service) LinkBoundaries(ctx context.Context, acct string) (int, error) {
+	type missing struct{ id, arn string }
+	find := func(r store.Reader) ([]missing, error) {
+		var out []missing
+		for _, kind := range []store.Kind{store.KindUser, store.KindRole} {
+			es, _, err := r.List(ctx, acct, kind, store.Page{})
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range es {
+				// Users and roles both store their boundary as "boundary".
+				b, err := decode[struct {
+					Boundary string `json:"boundary"`
+				}](e)
+				if err != nil {
+					return nil, err
+				}
+				if b.Boundary == "" || e.ID == "" {
+					continue
+				}
+				arns, err := r.Links(ctx, acct, store.LinkBoundary, e.ID)
+				if err != nil {
+					return nil, err
+				}
+				if !slices.Contains(arns, b.Boundary) {
+					out = append(out, missing{e.ID, b.Boundary})
+				}
+			}
+		}
+		return out, nil
+	}
+	todo, err := view(ctx, s, func(r store.Reader) (*[]missing, error) {
+		m, err := find(r)
+		return &m, err
+	})
+	if err != nil || len(*todo) == 0 {
+		return 0, err
+	}
+	added, err := mutate(ctx, s, func(tx store.Tx) (*int, error) {
+		m, err := find(tx) // again, in the write transaction
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range m {
+			if err := tx.Link(ctx, acct, store.LinkBoundary, l.id, l.arn); err != nil {
+				return nil, err
+			}
+		}
+		n := len(m)
+		return &n, nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return *added, nil
+}
+
 // CreatePolicy creates a customer managed policy with version v1 as its default.
 func (s *Service) CreatePolicy(ctx context.Context, c *authn.Caller, in *sdk.CreatePolicyInput) (*sdk.CreatePolicyOutput, error) {
 	name, path, doc := str(in.PolicyName), str(in.Path), str(in.PolicyDocument)
@@ -131,7 +235,7 @@ func (s *Service) CreatePolicy(ctx context.Context, c *authn.Caller, in *sdk.Cre
 		if err := s.createCounted(ctx, tx, iam.QuotaPolicies, e, p, iam.Errorf(iam.CodeEntityAlreadyExists, "A policy called %s already exists. Duplicate names are not allowed.", name)); err != nil {
 			return nil, err
 		}
-		out := policyOut(acct, p, 0)
+		out := policyOut(acct, p, policyUse{})
 		out.Description = nil // CreatePolicy does not return the description
 		return &sdk.CreatePolicyOutput{Policy: out}, nil
 	})
@@ -165,12 +269,12 @@ func (s *Service) GetPolicy(ctx context.Context, c *authn.Caller, in *sdk.GetPol
 		if err != nil {
 			return nil, iam.Errorf(iam.CodeNoSuchEntity, "Policy %s was not found.", arn)
 		}
-		n, err := attachmentCount(ctx, r, acct, arn)
+		use, err := policyUsage(ctx, r, acct, arn)
 		if err != nil {
 			return nil, err
 		}
 		pacct, _, _ := authz.PolicyARNParts(arn)
-		return &sdk.GetPolicyOutput{Policy: policyOut(pacct, p, n)}, nil
+		return &sdk.GetPolicyOutput{Policy: policyOut(pacct, p, use)}, nil
 	})
 }
 
@@ -217,14 +321,14 @@ func (s *Service) ListPolicies(ctx context.Context, c *authn.Caller, in *sdk.Lis
 					return nil, err
 				}
 				arn := iam.PolicyARN(owner, mp.Path, mp.Name)
-				n, err := attachmentCount(ctx, r, acct, arn)
+				use, err := policyUsage(ctx, r, acct, arn)
 				if err != nil {
 					return nil, err
 				}
-				if in.OnlyAttached && n == 0 {
+				if in.OnlyAttached && use.attached == 0 {
 					continue
 				}
-				po := policyOut(owner, mp, n)
+				po := policyOut(owner, mp, use)
 				po.Description, po.Tags = nil, nil
 				out.Policies = append(out.Policies, *po)
 			}
@@ -268,9 +372,10 @@ func (s *Service) DeletePolicy(ctx context.Context, c *authn.Caller, in *sdk.Del
 		if pacct, _, _ := authz.PolicyARNParts(arn); pacct != acct {
 			return nil, iam.Errorf(iam.CodeUnmodifiableEntity, "Cannot delete a policy that is not owned by the account.")
 		}
-		if n, err := attachmentCount(ctx, tx, acct, arn); err != nil {
+		// A policy in use as a permissions boundary is attached too, as AWS counts it.
+		if use, err := policyUsage(ctx, tx, acct, arn); err != nil {
 			return nil, err
-		} else if n > 0 {
+		} else if use.attached > 0 || use.bounds > 0 {
 			return nil, iam.Errorf(iam.CodeDeleteConflict, "Cannot delete a policy attached to entities.")
 		}
 		if len(p.Versions) > 1 {
@@ -451,8 +556,13 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, c *authn.Caller, 
 	})
 }
 
-// checkAttachment validates and authorizes attaching or detaching a policy.
-func (s *Service) checkAttachment(ctx context.Context, c *authn.Caller, o owner, action, name, arn string) error {
+// notAttachableTo is how AWS's PolicyNotAttachable message names each kind of owner.
+var notAttachableTo = map[store.Kind]string{store.KindUser: "User", store.KindGroup: "Group", store.KindRole: "Customer Role"}
+
+// checkAttachment validates and authorizes attaching (attach true) or detaching a policy. A
+// service-linked role policy is attached only by AWS, to its service's role: attaching one
+// answers PolicyNotAttachable, as AWS does.
+func (s *Service) checkAttachment(ctx context.Context, c *authn.Caller, o owner, action, name, arn string, attach bool) error {
 	if err := iam.CheckName(o.field, name, o.maxName); err != nil {
 		return err
 	}
@@ -461,6 +571,9 @@ func (s *Service) checkAttachment(ctx context.Context, c *authn.Caller, o owner,
 	}
 	if err := s.authorizeOwner(ctx, c, o, action, name, map[string][]string{"iam:PolicyARN": {arn}}); err != nil {
 		return err
+	}
+	if attach && IsServiceRolePolicy(arn) {
+		return iam.Errorf(iam.CodePolicyNotAttachable, "Cannot attach a Service Role Policy to a %s.", notAttachableTo[o.kind])
 	}
 	return nil
 }
@@ -480,7 +593,7 @@ func ownerChangeable(ctx context.Context, tx store.Tx, o owner, acct, name strin
 
 // attach attaches a managed policy to a user, group or role.
 func (s *Service) attach(ctx context.Context, c *authn.Caller, o owner, action, name, arn string) error {
-	if err := s.checkAttachment(ctx, c, o, action, name, arn); err != nil {
+	if err := s.checkAttachment(ctx, c, o, action, name, arn, true); err != nil {
 		return err
 	}
 	acct := account(c)
@@ -510,7 +623,7 @@ func (s *Service) attach(ctx context.Context, c *authn.Caller, o owner, action, 
 }
 
 func (s *Service) detach(ctx context.Context, c *authn.Caller, o owner, action, name, arn string) error {
-	if err := s.checkAttachment(ctx, c, o, action, name, arn); err != nil {
+	if err := s.checkAttachment(ctx, c, o, action, name, arn, false); err != nil {
 		return err
 	}
 	acct := account(c)
@@ -621,6 +734,9 @@ func (s *Service) PutUserPermissionsBoundary(ctx context.Context, c *authn.Calle
 		if err := s.checkBoundary(ctx, tx, arn); err != nil {
 			return nil, err
 		}
+		if err := linkBoundary(ctx, tx, acct, u.ID, u.Boundary, arn); err != nil {
+			return nil, err
+		}
 		u.Boundary = arn
 		return &sdk.PutUserPermissionsBoundaryOutput{}, save(ctx, tx, e, u)
 	})
@@ -639,6 +755,9 @@ func (s *Service) DeleteUserPermissionsBoundary(ctx context.Context, c *authn.Ca
 	return mutate(ctx, s, func(tx store.Tx) (*sdk.DeleteUserPermissionsBoundaryOutput, error) {
 		u, e, err := load[iam.User](ctx, tx, acct, store.KindUser, name, noSuchUser(name))
 		if err != nil {
+			return nil, err
+		}
+		if err := linkBoundary(ctx, tx, acct, u.ID, u.Boundary, ""); err != nil {
 			return nil, err
 		}
 		u.Boundary = ""

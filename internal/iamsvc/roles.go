@@ -163,6 +163,9 @@ func (s *Service) CreateRole(ctx context.Context, c *authn.Caller, in *sdk.Creat
 		if err := s.createCounted(ctx, tx, iam.QuotaRoles, e, r, iam.Errorf(iam.CodeEntityAlreadyExists, "Role with name %s already exists.", name)); err != nil {
 			return nil, err
 		}
+		if err := linkBoundary(ctx, tx, acct, id, "", r.Boundary); err != nil {
+			return nil, err
+		}
 		out := roleOut(acct, r)
 		out.RoleLastUsed = nil
 		return &sdk.CreateRoleOutput{Role: out}, nil
@@ -306,6 +309,9 @@ func (s *Service) PutRolePermissionsBoundary(ctx context.Context, c *authn.Calle
 		if err := s.checkBoundary(ctx, tx, arn); err != nil {
 			return nil, err
 		}
+		if err := linkBoundary(ctx, tx, account(c), r.ID, r.Boundary, arn); err != nil {
+			return nil, err
+		}
 		r.Boundary = arn
 		return &sdk.PutRolePermissionsBoundaryOutput{}, nil
 	})
@@ -317,7 +323,10 @@ func (s *Service) DeleteRolePermissionsBoundary(ctx context.Context, c *authn.Ca
 	if err := checkRoleName(name); err != nil {
 		return nil, err
 	}
-	return changeRole(ctx, s, c, "iam:DeleteRolePermissionsBoundary", name, nil, func(_ store.Tx, r *iam.Role) (*sdk.DeleteRolePermissionsBoundaryOutput, error) {
+	return changeRole(ctx, s, c, "iam:DeleteRolePermissionsBoundary", name, nil, func(tx store.Tx, r *iam.Role) (*sdk.DeleteRolePermissionsBoundaryOutput, error) {
+		if err := linkBoundary(ctx, tx, account(c), r.ID, r.Boundary, ""); err != nil {
+			return nil, err
+		}
 		r.Boundary = ""
 		return &sdk.DeleteRolePermissionsBoundaryOutput{}, nil
 	})
@@ -355,6 +364,10 @@ func (s *Service) DeleteRole(ctx context.Context, c *authn.Caller, in *sdk.Delet
 			return nil, deleteConflict("detach all policies")
 		}
 		if err := tx.Delete(ctx, acct, store.KindRole, r.Name); err != nil {
+			return nil, err
+		}
+		// The boundary link starts at the role's ID, which deleting by name leaves.
+		if err := linkBoundary(ctx, tx, acct, r.ID, r.Boundary, ""); err != nil {
 			return nil, err
 		}
 		// Trust policies that named the role now name its unique ID, which no new role has.

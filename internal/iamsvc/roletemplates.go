@@ -466,6 +466,9 @@ func (s *Service) AcquireRole(ctx context.Context, c *authn.Caller, in *sdk.Acqu
 		if err := s.createCounted(ctx, tx, iam.QuotaRoles, e, role, conflict); err != nil {
 			return nil, err
 		}
+		if err := linkBoundary(ctx, tx, acct, id, "", role.Boundary); err != nil {
+			return nil, err
+		}
 		for _, p := range r.managed {
 			if err := tx.Link(ctx, acct, store.LinkRolePolicy, role.Name, p); err != nil {
 				return nil, err

@@ -2,6 +2,7 @@ package iamsvc
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/iamd-dev/iamd/internal/authn"
+	"github.com/iamd-dev/iamd/internal/authz"
 	"github.com/iamd-dev/iamd/internal/iam"
 	"github.com/iamd-dev/iamd/internal/store"
 )
@@ -80,6 +82,226 @@ var serviceLinkedRoles = map[string]slrName{
 	"support.amazonaws.com":                                 {"Support", false},
 	"transitgateway.amazonaws.com":                          {"VPCTransitGateway", false},
 	"trustedadvisor.amazonaws.com":                          {"TrustedAdvisor", false},
+}
+
+// serviceLinkedRolePolicies maps service principals to the AWS managed policy (under
+// ServiceRolePathPrefix) that AWS attaches to their service-linked roles. Where the role name
+// is known (serviceLinkedRoles, awsServiceLinkedRoles), the policy is the one of package
+// managed's /aws-service-role/ policies named after it (AutoScaling → AutoScalingServiceRolePolicy,
+// AmazonEKS → AmazonEKSServiceRolePolicy); the others are from AWS's managed policy reference
+// (each service-linked role policy's page names its service). Every policy is in package
+// managed's data (an e2e test checks it). Principals that CreateServiceLinkedRole accepts but
+// that are not here get a role with no policy.
+var serviceLinkedRolePolicies = map[string]string{
+	"access-analyzer.amazonaws.com":                         "AccessAnalyzerServiceRolePolicy",
+	"acm.amazonaws.com":                                     "CertificateManagerServiceRolePolicy",
+	"aco-automation.amazonaws.com":                          "ComputeOptimizerAutomationServiceRolePolicy",
+	"agent-registry.amazonaws.com":                          "AWSAgentRegistryServiceRolePolicy",
+	"agentless.inspector2.amazonaws.com":                    "AmazonInspector2AgentlessServiceRolePolicy",
+	"airflow-serverless.amazonaws.com":                      "AmazonMWAAServerlessServiceRolePolicy",
+	"airflow.amazonaws.com":                                 "AmazonMWAAServiceRolePolicy",
+	"apidestinations.events.amazonaws.com":                  "AmazonEventBridgeApiDestinationsServiceRolePolicy",
+	"appfabric.amazonaws.com":                               "AWSAppFabricServiceRolePolicy",
+	"application-insights.amazonaws.com":                    "CloudwatchApplicationInsightsServiceLinkedRolePolicy",
+	"application-signals.cloudwatch.amazonaws.com":          "CloudWatchApplicationSignalsServiceRolePolicy",
+	"appmesh.amazonaws.com":                                 "AWSAppMeshServiceRolePolicy",
+	"apprunner.amazonaws.com":                               "AppRunnerServiceRolePolicy",
+	"appstream.application-autoscaling.amazonaws.com":       "AWSApplicationAutoscalingAppStreamFleetPolicy",
+	"appsync.amazonaws.com":                                 "AWSAppSyncServiceRolePolicy",
+	"artifact.amazonaws.com":                                "AWSArtifactServiceRolePolicy",
+	"auditmanager.amazonaws.com":                            "AWSAuditManagerServiceRolePolicy",
+	"autoscaling.amazonaws.com":                             "AutoScalingServiceRolePolicy",
+	"backup.amazonaws.com":                                  "AWSBackupServiceLinkedRolePolicyForBackup",
+	"batch.amazonaws.com":                                   "BatchServiceRolePolicy",
+	"bedrock-agentcore.amazonaws.com":                       "AWSBedrockAgentCoreGatewayNetworkServiceRolePolicy",
+	"braket.amazonaws.com":                                  "AmazonBraketServiceRolePolicy",
+	"bugbust.amazonaws.com":                                 "AWSBugBustServiceRolePolicy",
+	"cassandra-streams.amazonaws.com":                       "KeyspacesCDCServiceRolePolicy",
+	"cassandra.application-autoscaling.amazonaws.com":       "AWSApplicationAutoscalingCassandraTablePolicy",
+	"channels.lex.amazonaws.com":                            "LexChannelPolicy",
+	"channels.lexv2.amazonaws.com":                          "AmazonLexChannelsAccess",
+	"chime.amazonaws.com":                                   "AmazonChimeServiceRolePolicy",
+	"cloud9.amazonaws.com":                                  "AWSCloud9ServiceRolePolicy",
+	"cloudtrail.amazonaws.com":                              "CloudTrailServiceRolePolicy",
+	"codeguru-profiler.amazonaws.com":                       "AWSServiceRoleForCodeGuru-Profiler",
+	"codeguru-reviewer.amazonaws.com":                       "AmazonCodeGuruReviewerServiceRolePolicy",
+	"cognito-idp.amazonaws.com":                             "AmazonCognitoIdpServiceRolePolicy",
+	"compute-optimizer.amazonaws.com":                       "ComputeOptimizerServiceRolePolicy",
+	"config-conforms.amazonaws.com":                         "ConfigConformsServiceRolePolicy",
+	"config.amazonaws.com":                                  "AWSConfigServiceRolePolicy",
+	"connect.amazonaws.com":                                 "AmazonConnectServiceLinkedRolePolicy",
+	"continuousexport.discovery.amazonaws.com":              "ApplicationDiscoveryServiceContinuousExportServiceRolePolicy",
+	"contract.iq.amazonaws.com":                             "AWSIQContractServiceRolePolicy",
+	"contributorinsights.dynamodb.amazonaws.com":            "DynamoDBCloudWatchContributorInsightsServiceRolePolicy",
+	"cost-optimization-hub.bcm.amazonaws.com":               "CostOptimizationHubServiceRolePolicy",
+	"custom-resource.application-autoscaling.amazonaws.com": "AWSApplicationAutoScalingCustomResourcePolicy",
+	"datasync.amazonaws.com":                                "AWSDataSyncServiceRolePolicy",
+	"dax.amazonaws.com":                                     "DAXServiceRolePolicy",
+	"delivery.logs.amazonaws.com":                           "AWSServiceRoleForLogDeliveryPolicy",
+	"detective.amazonaws.com":                               "AmazonDetectiveServiceLinkedRolePolicy",
+	"devops-guru.amazonaws.com":                             "AmazonDevOpsGuruServiceRolePolicy",
+	"dms.amazonaws.com":                                     "AWSDMSServerlessServiceRolePolicy",
+	"dmsintegration.migrationhub.amazonaws.com":             "MigrationHubDMSAccessServiceRolePolicy",
+	"docdb-elastic.amazonaws.com":                           "AmazonDocDB-ElasticServiceRolePolicy",
+	"dsql.amazonaws.com":                                    "AuroraDsqlServiceLinkedRolePolicy",
+	"dynamodb.application-autoscaling.amazonaws.com":        "AWSApplicationAutoscalingDynamoDBTablePolicy",
+	"ec2.application-autoscaling.amazonaws.com":             "AWSApplicationAutoscalingEC2SpotFleetRequestPolicy",
+	"ec2fastlaunch.amazonaws.com":                           "EC2FastLaunchServiceRolePolicy",
+	"ec2fleet.amazonaws.com":                                "AWSEC2FleetServiceRolePolicy",
+	"ec2scheduled.amazonaws.com":                            "AWSServiceRoleForEC2ScheduledInstances",
+	"ecs-compute.amazonaws.com":                             "AmazonECSComputeServiceRolePolicy",
+	"ecs.amazonaws.com":                                     "AmazonECSServiceRolePolicy",
+	"ecs.application-autoscaling.amazonaws.com":             "AWSApplicationAutoscalingECSServicePolicy",
+	"eks-nodegroup.amazonaws.com":                           "AWSServiceRoleForAmazonEKSNodegroup",
+	"eks.amazonaws.com":                                     "AmazonEKSServiceRolePolicy",
+	"elasticache.amazonaws.com":                             "ElastiCacheServiceRolePolicy",
+	"elasticbeanstalk.amazonaws.com":                        "AWSElasticBeanstalkServiceRolePolicy",
+	"elasticfilesystem.amazonaws.com":                       "AmazonElasticFileSystemServiceRolePolicy",
+	"elasticloadbalancing.amazonaws.com":                    "AWSElasticLoadBalancingServiceRolePolicy",
+	"elasticmapreduce.amazonaws.com":                        "AmazonEMRCleanupPolicy",
+	"email.cognito-idp.amazonaws.com":                       "AmazonCognitoIdpEmailServiceRolePolicy",
+	"emr-containers.amazonaws.com":                          "AmazonEMRContainersServiceRolePolicy",
+	"es.amazonaws.com":                                      "AmazonElasticsearchServiceRolePolicy",
+	"events.amazonaws.com":                                  "CloudWatchEventsServiceRolePolicy",
+	"events.workmail.amazonaws.com":                         "AmazonWorkMailEventsServiceRolePolicy",
+	"fis.amazonaws.com":                                     "AmazonFISServiceRolePolicy",
+	"fms.amazonaws.com":                                     "FMSServiceRolePolicy",
+	"fsx.amazonaws.com":                                     "AmazonFSxServiceRolePolicy",
+	"globalaccelerator.amazonaws.com":                       "AWSGlobalAcceleratorSLRPolicy",
+	"guardduty.amazonaws.com":                               "AmazonGuardDutyServiceRolePolicy",
+	"health.amazonaws.com":                                  "AWSHealth_EventProcessorServiceRolePolicy",
+	"imagebuilder.amazonaws.com":                            "AWSServiceRoleForImageBuilder",
+	"inspector.amazonaws.com":                               "AmazonInspectorServiceRolePolicy",
+	"inspector2.amazonaws.com":                              "AmazonInspector2ServiceRolePolicy",
+	"internetmonitor.amazonaws.com":                         "CloudWatchInternetMonitorServiceRolePolicy",
+	"iotmanagedintegrations.amazonaws.com":                  "AWSIoTManagedIntegrationsRolePolicy",
+	"iotroborunner.amazonaws.com":                           "AWSIotRoboRunnerServiceRolePolicy",
+	"iotsitewise.amazonaws.com":                             "AWSServiceRoleForIoTSiteWise",
+	"justintimeaccess.ssm.amazonaws.com":                    "AWSSystemsManagerJustInTimeAccessServicePolicy",
+	"kafka.amazonaws.com":                                   "KafkaServiceRolePolicy",
+	"kinesisreplication.dynamodb.amazonaws.com":             "DynamoDBKinesisReplicationServiceRolePolicy",
+	"lakeformation.amazonaws.com":                           "LakeFormationDataAccessServiceRolePolicy",
+	"lambda.amazonaws.com":                                  "AWSLambdaServiceRolePolicy",
+	"lex.amazonaws.com":                                     "LexBotPolicy",
+	"lexv2.amazonaws.com":                                   "AmazonLexV2BotPolicy",
+	"license-management.marketplace.amazonaws.com":          "AWSMarketplaceLicenseManagementServiceRolePolicy",
+	"license-manager.member-account.amazonaws.com":          "AWSLicenseManagerMemberAccountRolePolicy",
+	"lightsail.amazonaws.com":                               "LightsailExportAccess",
+	"macie.amazonaws.com":                                   "AmazonMacieServiceRolePolicy",
+	"maintenance.elasticbeanstalk.amazonaws.com":            "AWSElasticBeanstalkMaintenance",
+	"malware-protection.guardduty.amazonaws.com":            "AmazonGuardDutyMalwareProtectionServiceRolePolicy",
+	"managedupdates.elasticbeanstalk.amazonaws.com":         "AWSElasticBeanstalkManagedUpdatesServiceRolePolicy",
+	"memorydb.amazonaws.com":                                "MemoryDBServiceRolePolicy",
+	"migrationhub-orchestrator.amazonaws.com":               "AWSMigrationHubOrchestratorServiceRolePolicy",
+	"migrationhub-strategy.amazonaws.com":                   "AWSMigrationHubStrategyServiceRolePolicy",
+	"migrationhub.amazonaws.com":                            "MigrationHubServiceRolePolicy",
+	"monitoring.thinclient.amazonaws.com":                   "AmazonWorkSpacesThinClientMonitoringServiceRolePolicy",
+	"mq.amazonaws.com":                                      "AmazonMQServiceRolePolicy",
+	"neptune-graph.amazonaws.com":                           "AWSServiceRoleForNeptuneGraphPolicy",
+	"network-firewall.amazonaws.com":                        "AWSNetworkFirewallServiceRolePolicy",
+	"network.bedrock-agentcore.amazonaws.com":               "BedrockAgentCoreNetworkServiceRolePolicy",
+	"networkmanager.amazonaws.com":                          "AWSNetworkManagerServiceRolePolicy",
+	"notifications.ssm.amazonaws.com":                       "AWSSystemsManagerNotificationsServicePolicy",
+	"observability.aoss.amazonaws.com":                      "AmazonOpenSearchServerlessServiceRolePolicy",
+	"odb.amazonaws.com":                                     "AmazonODBServiceRolePolicy",
+	"opensearchservice.amazonaws.com":                       "AmazonOpenSearchServiceRolePolicy",
+	"ops.athena.amazonaws.com":                              "AmazonAthenaServiceRolePolicy",
+	"ops.emr-serverless.amazonaws.com":                      "AmazonEMRServerlessServiceRolePolicy",
+	"organizations.amazonaws.com":                           "AWSOrganizationsServiceTrustPolicy",
+	"orgsdatasync.servicecatalog.amazonaws.com":             "AWSServiceCatalogOrgsDataSyncServiceRolePolicy",
+	"osis.amazonaws.com":                                    "AmazonOpenSearchIngestionServiceRolePolicy",
+	"panorama.amazonaws.com":                                "AWSPanoramaServiceLinkedRolePolicy",
+	"permission.iq.amazonaws.com":                           "AWSIQPermissionServiceRolePolicy",
+	"private-marketplace.marketplace.amazonaws.com":         "AWSServiceRoleForPrivateMarketplaceAdminPolicy",
+	"profile.amazonaws.com":                                 "CustomerProfilesServiceLinkedRolePolicy",
+	"ram.amazonaws.com":                                     "AWSResourceAccessManagerServiceRolePolicy",
+	"rds.amazonaws.com":                                     "AmazonRDSServiceRolePolicy",
+	"rds.application-autoscaling.amazonaws.com":             "AWSApplicationAutoscalingRDSClusterPolicy",
+	"redshift.amazonaws.com":                                "AmazonRedshiftServiceLinkedRolePolicy",
+	"refactor-spaces.amazonaws.com":                         "AWSMigrationHubRefactorSpacesServiceRolePolicy",
+	"remediation.config.amazonaws.com":                      "AWSConfigRemediationServiceRolePolicy",
+	"replication.cassandra.amazonaws.com":                   "KeyspacesReplicationServiceRolePolicy",
+	"replication.dynamodb.amazonaws.com":                    "DynamoDBReplicationServiceRolePolicy",
+	"replication.ecr.amazonaws.com":                         "ECRReplicationServiceRolePolicy",
+	"replication.lexv2.amazonaws.com":                       "AmazonLexReplicationPolicy",
+	"reporting.trustedadvisor.amazonaws.com":                "AWSTrustedAdvisorReportingServiceRolePolicy",
+	"resale-authorization.marketplace.amazonaws.com":        "AWSMarketplaceResaleAuthorizationServiceRolePolicy",
+	"resource-explorer-2.amazonaws.com":                     "AWSResourceExplorerServiceRolePolicy",
+	"restore-testing.backup.amazonaws.com":                  "AWSServiceRolePolicyForBackupRestoreTesting",
+	"robomaker.amazonaws.com":                               "AWSRoboMakerServicePolicy",
+	"rolesanywhere.amazonaws.com":                           "AWSRolesAnywhereServicePolicy",
+	"route53resolver.amazonaws.com":                         "Route53ResolverServiceRolePolicy",
+	"rum.amazonaws.com":                                     "AmazonCloudWatchRUMServiceRolePolicy",
+	"runtime-identity.bedrock-agentcore.amazonaws.com":      "BedrockAgentCoreRuntimeIdentityServiceRolePolicy",
+	"runtime-instances.bedrock-agentcore.amazonaws.com":     "AWSBedrockAgentCoreRuntimeInstancesServiceRolePolicy",
+	"sagemaker.amazonaws.com":                               "AmazonSageMakerNotebooksServiceRolePolicy",
+	"sagemaker.application-autoscaling.amazonaws.com":       "AWSApplicationAutoscalingSageMakerEndpointPolicy",
+	"schemas.amazonaws.com":                                 "AmazonEventBridgeSchemasServiceRolePolicy",
+	"scraper.aps.amazonaws.com":                             "AmazonPrometheusScraperServiceRolePolicy",
+	"sdmp.amazonaws.com":                                    "AWSSDMPServiceRolePolicy",
+	"security-ir.amazonaws.com":                             "AWSSecurityIncidentResponseServiceRolePolicy",
+	"securityhub.amazonaws.com":                             "AWSSecurityHubServiceRolePolicy",
+	"securityhubv2.amazonaws.com":                           "AWSSecurityHubV2ServiceRolePolicy",
+	"securitylake.amazonaws.com":                            "SecurityLakeServiceLinkedRole",
+	"servicecatalog-appregistry.amazonaws.com":              "AWSServiceCatalogAppRegistryServiceRolePolicy",
+	"servicequotas.amazonaws.com":                           "ServiceQuotasServiceRolePolicy",
+	"shield.amazonaws.com":                                  "AWSShieldServiceRolePolicy",
+	"sms.amazonaws.com":                                     "AWSServiceRoleForSMS",
+	"smsintegration.migrationhub.amazonaws.com":             "MigrationHubSMSAccessServiceRolePolicy",
+	"spot.amazonaws.com":                                    "AWSEC2SpotServiceRolePolicy",
+	"spotfleet.amazonaws.com":                               "AWSEC2SpotFleetServiceRolePolicy",
+	"ssm-quicksetup.amazonaws.com":                          "SSMQuickSetupRolePolicy",
+	"ssm-sap.amazonaws.com":                                 "AWSSSMForSAPServiceLinkedRolePolicy",
+	"ssm.amazonaws.com":                                     "AmazonSSMServiceRolePolicy",
+	"sso.amazonaws.com":                                     "AWSSSOServiceRolePolicy",
+	"support.amazonaws.com":                                 "AWSSupportServiceRolePolicy",
+	"supportplans.amazonaws.com":                            "AWSSupportPlansServiceRolePolicy",
+	"sync.proton.amazonaws.com":                             "AWSProtonSyncServiceRolePolicy",
+	"thirdparty.config.amazonaws.com":                       "AWSConfigThirdPartyServiceRolePolicy",
+	"thirdparty.inspector2.amazonaws.com":                   "AmazonInspector2ThirdPartyServiceRolePolicy",
+	"timestream-influxdb.amazonaws.com":                     "AmazonTimestreamInfluxDBServiceRolePolicy",
+	"transform-custom.amazonaws.com":                        "AWSServiceRoleForAWSTransformCustom",
+	"transitgateway.amazonaws.com":                          "AWSVPCTransitGatewayServiceRolePolicy",
+	"triage.security-ir.amazonaws.com":                      "AWSSecurityIncidentResponseTriageServiceRolePolicy",
+	"trustedadvisor.amazonaws.com":                          "AWSTrustedAdvisorServiceRolePolicy",
+	"user-attribute-cost-allocation-data.amazonaws.com":     "AWSUserAttributeCostAllocationPolicy",
+	"vpc-lattice.amazonaws.com":                             "AWSVpcLatticeServiceRolePolicy",
+	"wafv2.amazonaws.com":                                   "WAFV2LoggingServiceRolePolicy",
+}
+
+// ServiceLinkedRolePolicies returns, for each service principal whose service-linked role
+// policy iamd knows, that policy's ARN.
+func ServiceLinkedRolePolicies() map[string]string {
+	out := make(map[string]string, len(serviceLinkedRolePolicies))
+	for service, name := range serviceLinkedRolePolicies {
+		out[service] = iam.PolicyARN("aws", ServiceRolePathPrefix, name)
+	}
+	return out
+}
+
+// IsServiceRolePolicy reports whether a policy ARN names an AWS managed service-linked role
+// policy, which AWS attaches only to its service's role (PolicyNotAttachable otherwise).
+func IsServiceRolePolicy(arn string) bool {
+	acct, _, ok := authz.PolicyARNParts(arn)
+	return ok && acct == "aws" && strings.Contains(arn, ":policy"+ServiceRolePathPrefix)
+}
+
+// serviceRolePolicy returns the ARN of the policy to attach to service's new service-linked
+// role, or "" when iamd knows none or it is not stored (iamd runs without AWS's managed
+// policies).
+func serviceRolePolicy(ctx context.Context, r store.Reader, service string) (string, error) {
+	name, ok := serviceLinkedRolePolicies[service]
+	if !ok {
+		return "", nil
+	}
+	arn := iam.PolicyARN("aws", ServiceRolePathPrefix, name)
+	if _, _, err := policyByARN(ctx, r, arn); err != nil {
+		if ie := (*iam.Error)(nil); errors.As(err, &ie) && ie.Code == iam.CodeNoSuchEntity {
+			return "", nil
+		}
+		return "", err
+	}
+	return arn, nil
 }
 
 // serviceLinkedRoleName returns the role name for a service principal and suffix.
@@ -187,6 +409,14 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, c *authn.Caller, 
 		taken := iam.Errorf(iam.CodeInvalidInput, "Service role name %s has been taken in this account, please try a different suffix.", name)
 		if err := s.createCounted(ctx, tx, iam.QuotaRoles, e, r, taken); err != nil {
 			return nil, err
+		}
+		// AWS attaches the service's service-linked role policy with the role.
+		if pol, err := serviceRolePolicy(ctx, tx, service); err != nil {
+			return nil, err
+		} else if pol != "" {
+			if err := tx.Link(ctx, acct, store.LinkRolePolicy, name, pol); err != nil {
+				return nil, err
+			}
 		}
 		out := roleOut(acct, r)
 		out.RoleLastUsed = nil

@@ -172,6 +172,9 @@ func (s *Service) CreateUser(ctx context.Context, c *authn.Caller, in *sdk.Creat
 		if err := s.createCounted(ctx, tx, iam.QuotaUsers, e, u, iam.Errorf(iam.CodeEntityAlreadyExists, "User with name %s already exists.", name)); err != nil {
 			return nil, err
 		}
+		if err := linkBoundary(ctx, tx, acct, id, "", u.Boundary); err != nil {
+			return nil, err
+		}
 		return &sdk.CreateUserOutput{User: userOut(acct, u)}, nil
 	})
 }
@@ -398,6 +401,10 @@ func (s *Service) DeleteUser(ctx context.Context, c *authn.Caller, in *sdk.Delet
 			return nil, conflict("delete MFA device")
 		}
 		if err := tx.Delete(ctx, acct, store.KindUser, u.Name); err != nil {
+			return nil, err
+		}
+		// The boundary link starts at the user's ID, which deleting by name leaves.
+		if err := linkBoundary(ctx, tx, acct, u.ID, u.Boundary, ""); err != nil {
 			return nil, err
 		}
 		// Trust policies that named the user now name its unique ID, which no new user has.

@@ -72,6 +72,10 @@ const (
 	LinkUserSSHKey      LinkKind = "user-ssh-key"
 	LinkUserSigningCert LinkKind = "user-signing-cert"
 	LinkUserServiceCred LinkKind = "user-service-cred"
+	// LinkBoundary: user or role unique ID → the ARN of the managed policy that is its
+	// permissions boundary. Keyed by unique ID (a rename keeps it; user and role IDs never
+	// collide), so deleting the entity by name does not remove it: DeleteUser and DeleteRole do.
+	LinkBoundary LinkKind = "boundary"
 )
 
 // Entity is one stored entity. Data is the entity's own JSON encoding (types in package iam);
