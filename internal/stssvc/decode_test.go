@@ -184,3 +184,30 @@ func TestEncodeAuthorizationMessage(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkEncodeAuthorizationMessage: a role session's denial with a full request context.
+func BenchmarkEncodeAuthorizationMessage(b *testing.B) {
+	s := newSessionService(b)
+	c := richCaller()
+	ctx := authz.RequestContext(c, &authz.Principal{Tags: []iam.Tag{{Key: "Team", Value: "platform"}}}, map[string][]string{"iam:PassedToService": {"ec2.amazonaws.com"}})
+	in := &policy.Input{Action: "iam:PassRole", Resource: "arn:aws:iam::111122223333:role/app", Context: ctx, Principal: c.Principal}
+	tr := policy.Explain(in)
+	b.ReportAllocs()
+	for b.Loop() {
+		if s.EncodeAuthorizationMessage(c, in, tr, ctx.(condition.Map)) == "" {
+			b.Fatal("no message")
+		}
+	}
+}
+
+// BenchmarkConditionItems: the condition keys' AWS spellings and their order.
+func BenchmarkConditionItems(b *testing.B) {
+	c := richCaller()
+	ctx := authz.RequestContext(c, &authz.Principal{Tags: []iam.Tag{{Key: "Team", Value: "platform"}}}, map[string][]string{"iam:PassedToService": {"ec2.amazonaws.com"}})
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(conditionItems(c, ctx.(condition.Map))) == 0 {
+			b.Fatal("no items")
+		}
+	}
+}
