@@ -155,6 +155,11 @@ func StartWith(ctx context.Context, cfg config.Config, logger *slog.Logger, opts
 	cat := sync.OnceValues(catalog.Load)
 	iamSvc := iamsvc.New(iamsvc.Config{Store: db, Authz: az, Keys: keys, Rand: rand.Reader, Now: now, Logger: logger, Limits: limits,
 		RoleTemplates: opts.RoleTemplates, Catalog: cat})
+	// Permissions boundaries set before iamd linked them to their policies get their links.
+	if _, err := iamSvc.LinkBoundaries(ctx, srv.Account); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("link permissions boundaries: %w", err)
+	}
 	stsSvc := stssvc.New(stssvc.Config{Store: db, Authz: az, Keys: keys, Rand: rand.Reader, Now: now, Logger: logger,
 		WebIdentity: oidc.NewVerifier(opts.OIDCHTTPClient)})
 	an.SetSessions(stsSvc)
