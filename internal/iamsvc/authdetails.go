@@ -215,8 +215,7 @@ func roleDetails(ctx context.Context, r store.Reader, acct string) ([]types.Role
 }
 
 // policyDetails lists the managed policies stored under owner (the account, or "aws" for AWS
-// managed policies, which are listed only when attached or used as a permissions boundary in
-// acct), with every version.
+// managed policies, which are listed only when attached in acct), with every version.
 func policyDetails(ctx context.Context, r store.Reader, acct, owner string) ([]types.ManagedPolicyDetail, error) {
 	es, err := listAll(ctx, r, owner, store.KindPolicy)
 	if err != nil {
@@ -233,7 +232,7 @@ func policyDetails(ctx context.Context, r store.Reader, acct, owner string) ([]t
 		if err != nil {
 			return nil, err
 		}
-		if owner != acct && use.attached == 0 && use.bounds == 0 {
+		if owner != acct && use.attached == 0 {
 			continue
 		}
 		po := policyOut(owner, p, use)
