@@ -135,10 +135,14 @@ func linkBoundary(ctx context.Context, tx store.Tx, acct, id, old, arn string) e
 	return nil
 }
 
+// boundaryLinksSetting marks an account whose boundary links LinkBoundaries has added.
+const boundaryLinksSetting = "boundary-links"
+
 // LinkBoundaries adds the store.LinkBoundary link of every user and role of acct whose
 // permissions boundary has none: data stored before iamd kept these links (GetPolicy's
-// PermissionsBoundaryUsageCount and DeletePolicy's DeleteConflict read them). It changes nothing
-// when every link is there, so it can run at every start; it returns how many links it added.
+// PermissionsBoundaryUsageCount and DeletePolicy's DeleteConflict read them). The pass runs once
+// per account and marks it done, so a start (which calls it every time) reads no user or role
+// afterwards; it returns how many links it added.
 func (s *Service) LinkBoundaries(ctx context.Context, acct string) (int, error) {
 	type missing struct{ id, arn string }
 	find := func(r store.Reader) ([]missing, error) {
@@ -170,15 +174,21 @@ func (s *Service) LinkBoundaries(ctx context.Context, acct string) (int, error) 
 		}
 		return out, nil
 	}
-	todo, err := view(ctx, s, func(r store.Reader) (*[]missing, error) {
-		m, err := find(r)
-		return &m, err
+	// The pass runs once per account (a start reads no user or role after it): its end is
+	// marked by a setting written with the links.
+	done, err := view(ctx, s, func(r store.Reader) (*bool, error) {
+		_, err := r.Get(ctx, acct, store.KindSetting, boundaryLinksSetting)
+		done := err == nil
+		if errors.Is(err, store.ErrNotFound) {
+			err = nil
+		}
+		return &done, err
 	})
-	if err != nil || len(*todo) == 0 {
+	if err != nil || *done {
 		return 0, err
 	}
 	added, err := mutate(ctx, s, func(tx store.Tx) (*int, error) {
-		m, err := find(tx) // again, in the write transaction
+		m, err := find(tx)
 		if err != nil {
 			return nil, err
 		}
@@ -186,6 +196,10 @@ func (s *Service) LinkBoundaries(ctx context.Context, acct string) (int, error) 
 			if err := tx.Link(ctx, acct, store.LinkBoundary, l.id, l.arn); err != nil {
 				return nil, err
 			}
+		}
+		mark := &store.Entity{Account: acct, Kind: store.KindSetting, Name: boundaryLinksSetting, Path: "/", Created: s.nowUTC(), Data: []byte("{}")}
+		if err := tx.Create(ctx, mark); err != nil && !errors.Is(err, store.ErrExists) {
+			return nil, err
 		}
 		n := len(m)
 		return &n, nil

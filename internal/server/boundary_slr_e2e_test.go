@@ -249,6 +249,10 @@ func TestLinkBoundariesBackfill(t *testing.T) {
 	forget := func() {
 		t.Helper()
 		if err := db.Update(ctx, func(tx store.Tx) error {
+			// And the mark of the pass that adds them.
+			if err := tx.Delete(ctx, testAccount, store.KindSetting, "boundary-links"); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
 			for _, id := range wantLinks {
 				if err := tx.Unlink(ctx, testAccount, store.LinkBoundary, id, pb); err != nil {
 					return err
