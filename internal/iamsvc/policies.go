@@ -292,6 +292,19 @@ func (s *Service) GetPolicy(ctx context.Context, c *authn.Caller, in *sdk.GetPol
 	})
 }
 
+// listed applies ListPolicies' usage filters: OnlyAttached keeps policies attached to a user,
+// group or role; PolicyUsageFilter keeps those used that way (PermissionsPolicy: attached;
+// PermissionsBoundary: some user's or role's permissions boundary), with or without OnlyAttached.
+func listed(in *sdk.ListPoliciesInput, use policyUse) bool {
+	switch in.PolicyUsageFilter {
+	case types.PolicyUsageTypePermissionsBoundary:
+		return use.bounds > 0
+	case types.PolicyUsageTypePermissionsPolicy:
+		return use.attached > 0
+	}
+	return !in.OnlyAttached || use.attached > 0
+}
+
 // ListPolicies lists managed policies: the account's (Scope Local), AWS's (AWS) or both (All,
 // the default: the account's first). With OnlyAttached a page may hold fewer than MaxItems
 // policies while IsTruncated is true, which AWS allows and clients handle.
@@ -339,7 +352,7 @@ func (s *Service) ListPolicies(ctx context.Context, c *authn.Caller, in *sdk.Lis
 				if err != nil {
 					return nil, err
 				}
-				if in.OnlyAttached && use.attached == 0 {
+				if !listed(in, use) {
 					continue
 				}
 				po := policyOut(owner, mp, use)

@@ -442,3 +442,42 @@ func TestServiceLinkedRolePolicies(t *testing.T) {
 		}
 	})
 }
+
+// TestListPoliciesUsageFilter: ListPolicies' PolicyUsageFilter keeps the policies used as
+// permissions policies (attached) or as permissions boundaries; OnlyAttached alone keeps the
+// attached ones.
+func TestListPoliciesUsageFilter(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	arn := func(name string) *string { return aws.String("arn:aws:iam::" + testAccount + ":policy/" + name) }
+	for _, name := range []string{"attached", "bound", "both", "unused"} {
+		must[*iam.CreatePolicyOutput](t, "CreatePolicy")(root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(name), PolicyDocument: aws.String(boundaryDoc)}))
+	}
+	must[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("u"), PermissionsBoundary: arn("bound")}))
+	must[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("v"), PermissionsBoundary: arn("both")}))
+	for _, p := range []string{"attached", "both"} {
+		must[*iam.AttachUserPolicyOutput](t, "AttachUserPolicy")(root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("u"), PolicyArn: arn(p)}))
+	}
+	for _, tc := range []struct {
+		name string
+		in   iam.ListPoliciesInput
+		want []string
+	}{
+		{"all", iam.ListPoliciesInput{}, []string{"attached", "both", "bound", "unused"}},
+		{"OnlyAttached", iam.ListPoliciesInput{OnlyAttached: true}, []string{"attached", "both"}},
+		{"PermissionsPolicy", iam.ListPoliciesInput{PolicyUsageFilter: iamtypes.PolicyUsageTypePermissionsPolicy}, []string{"attached", "both"}},
+		{"PermissionsBoundary", iam.ListPoliciesInput{PolicyUsageFilter: iamtypes.PolicyUsageTypePermissionsBoundary}, []string{"both", "bound"}},
+		{"OnlyAttached PermissionsBoundary", iam.ListPoliciesInput{OnlyAttached: true, PolicyUsageFilter: iamtypes.PolicyUsageTypePermissionsBoundary}, []string{"both", "bound"}},
+	} {
+		tc.in.Scope = iamtypes.PolicyScopeTypeLocal
+		out := must[*iam.ListPoliciesOutput](t, "ListPolicies "+tc.name)(root.ListPolicies(ctx, &tc.in))
+		var got []string
+		for _, p := range out.Policies {
+			got = append(got, aws.ToString(p.PolicyName))
+		}
+		if d := cmp.Diff(tc.want, got); d != "" {
+			t.Errorf("ListPolicies %s (-want +got):\n%s", tc.name, d)
+		}
+	}
+}
