@@ -254,9 +254,11 @@ func seed(ctx context.Context, client *http.Client, o options) error {
 		go func() {
 			defer wg.Done()
 			for i := w; i < o.seedUsers; i += workers {
-				status, err := send(ctx, client, so, form(so, "UserName=load-"+strconv.Itoa(i)))
-				if err == nil && status != http.StatusOK && status != http.StatusConflict {
-					err = fmt.Errorf("CreateUser load-%d: HTTP %d", i, status)
+				body, status, err := sendRead(ctx, client, so, form(so, "UserName=load-"+strconv.Itoa(i)))
+				// A user that exists already is seeded (runs may reuse a data directory); any
+				// other refusal, LimitExceeded (also HTTP 409) among them, is an error.
+				if err == nil && status != http.StatusOK && !(status == http.StatusConflict && bytes.Contains(body, []byte("<Code>EntityAlreadyExists</Code>"))) {
+					err = fmt.Errorf("CreateUser load-%d: HTTP %d: %s", i, status, body)
 				}
 				if err != nil {
 					errc <- err

@@ -368,7 +368,8 @@ func (r reader) List(ctx context.Context, account string, kind store.Kind, p sto
 
 func (r reader) Count(ctx context.Context, account string, kind store.Kind) (int, error) {
 	var n int
-	err := r.tx.QueryRowContext(ctx, `SELECT count(*) FROM entities WHERE account = ? AND kind = ?`, account, string(kind)).Scan(&n)
+	// entity_counts is kept by triggers (migration 0008).
+	err := r.tx.QueryRowContext(ctx, `SELECT coalesce((SELECT n FROM entity_counts WHERE account = ? AND kind = ?), 0)`, account, string(kind)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: count %s: %w", kind, err)
 	}

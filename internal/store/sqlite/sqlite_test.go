@@ -117,3 +117,45 @@ func TestChainUnderConcurrentAppends(t *testing.T) {
 		t.Errorf("chain does not verify: %v", err)
 	}
 }
+
+// TestMigration8CountsExistingEntities: upgrading a database from before migration 0008 counts
+// the entities it already holds, and Count follows later creates.
+func TestMigration8CountsExistingEntities(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "iamd.db")
+	db, err := Config{Path: path}.Open(ctx, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	create := func(db *DB, names ...string) {
+		t.Helper()
+		err := db.Update(ctx, func(tx store.Tx) error {
+			for _, n := range names {
+				if err := tx.Create(ctx, &store.Entity{Account: "1", Kind: store.KindUser, Name: n, Data: []byte("{}")}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	create(db, "a", "b", "c")
+	for _, q := range []string{`DROP TRIGGER entities_count_insert`, `DROP TRIGGER entities_count_delete`, `DROP TABLE entity_counts`, `DELETE FROM schema_migrations WHERE version = 8`} {
+		if _, err := db.w.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+	db, err = Config{Path: path}.Open(ctx, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	create(db, "d")
+	var n int
+	if err := db.View(ctx, func(r store.Reader) (err error) { n, err = r.Count(ctx, "1", store.KindUser); return err }); err != nil || n != 4 {
+		t.Errorf("Count after the upgrade and one create = %d, %v; want 4", n, err)
+	}
+}

@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Prune", testPrune},
 		{"RetentionCut", testRetentionCut},
 		{"EventResources", testEventResources},
+		{"Count", testCount},
 		{"Record", testRecord},
 		{"RecordConcurrent", testRecordConcurrent},
 	}
@@ -787,5 +788,42 @@ func testRecordConcurrent(t *testing.T, s store.Store) {
 			t.Errorf("event %s twice", id)
 		}
 		seen[id] = true
+	}
+}
+
+// testCount: Count follows creates and deletes per account and kind, and a rolled-back create
+// does not count.
+func testCount(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	create(t, s, ent(store.KindUser, "a"), ent(store.KindUser, "b"), ent(store.KindUser, "c"), ent(store.KindGroup, "g"))
+	other := ent(store.KindUser, "a")
+	other.Account = "999999999999"
+	create(t, s, other)
+	boom := errors.New("boom")
+	if err := s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.Create(ctx, ent(store.KindUser, "rolled-back")); err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("Update = %v, want boom", err)
+	}
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.Delete(ctx, acct, store.KindUser, "b") }); err != nil {
+		t.Fatal(err)
+	}
+	// A create of a taken name changes no count.
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.Create(ctx, ent(store.KindUser, "A")) }); !errors.Is(err, store.ErrExists) {
+		t.Fatalf("Create of a taken name = %v, want ErrExists", err)
+	}
+	for _, tc := range []struct {
+		account string
+		kind    store.Kind
+		want    int
+	}{{acct, store.KindUser, 2}, {acct, store.KindGroup, 1}, {acct, store.KindRole, 0}, {"999999999999", store.KindUser, 1}} {
+		var n int
+		err := s.View(ctx, func(r store.Reader) (err error) { n, err = r.Count(ctx, tc.account, tc.kind); return err })
+		if err != nil || n != tc.want {
+			t.Errorf("Count(%s, %s) = %d, %v; want %d", tc.account, tc.kind, n, err, tc.want)
+		}
 	}
 }
