@@ -68,6 +68,7 @@ type journal struct {
 	end       journalPos     // the position after the last pending record
 	committed journalPos     // the indexed position in the database
 	oldest    int64          // no older generation's file exists
+	inFlight  bool           // a transaction took records and has not committed or given them back
 	broken    error
 	closed    bool
 
@@ -270,6 +271,7 @@ func (j *journal) take() batchTaken {
 	}
 	b := batchTaken{evs: j.pending, end: j.end}
 	j.pending = nil
+	j.inFlight = true
 	return b
 }
 
@@ -280,6 +282,7 @@ func (j *journal) giveBack(b batchTaken) {
 	}
 	j.mu.Lock()
 	j.pending = append(b.evs, j.pending...)
+	j.inFlight = false
 	j.mu.Unlock()
 }
 
@@ -290,6 +293,7 @@ func (j *journal) indexed(b batchTaken) {
 	}
 	j.mu.Lock()
 	j.committed = b.end
+	j.inFlight = false
 	from, to := j.oldest, b.end.gen
 	if from < to {
 		j.oldest = to
@@ -300,10 +304,13 @@ func (j *journal) indexed(b batchTaken) {
 	}
 }
 
+// hasPending reports records not yet in the events table as a reader sees it: pending ones, or
+// ones a transaction took and has not committed yet (a reader must wait for that commit, which
+// catchUp's Update does by taking the write lock after it).
 func (j *journal) hasPending() bool {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return len(j.pending) > 0
+	return len(j.pending) > 0 || j.inFlight
 }
 
 // indexLoop indexes pending records every indexEvery, or sooner when indexBatch are pending.

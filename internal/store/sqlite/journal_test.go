@@ -360,3 +360,45 @@ func FuzzReadFrame(f *testing.F) {
 		}
 	})
 }
+
+// TestJournalReadWaitsForIndexing: records a transaction has taken from the journal but not
+// committed yet are not missed by a reader: Events waits for that commit (a trial's flaky
+// last-accessed report read the trail while the indexer was committing the records it needed).
+func TestJournalReadWaitsForIndexing(t *testing.T) {
+	tune(t, 1<<20, 1<<20, 64<<20)
+	ctx := context.Background()
+	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+	record(t, db, "a")
+	started, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		// Update takes the pending records before running fn, and commits them after it.
+		done <- db.Update(ctx, func(store.Tx) error { close(started); <-release; return nil })
+	}()
+	<-started
+	type result struct {
+		n   int
+		err error
+	}
+	res := make(chan result, 1)
+	go func() {
+		evs, err := db.Events(ctx, store.EventFilter{Account: "123456789012", ID: "a"})
+		res <- result{len(evs), err}
+	}()
+	select {
+	case r := <-res:
+		// Returned while the record was being indexed: it must have seen it anyway.
+		if r.err != nil || r.n != 1 {
+			t.Errorf("Events during the indexing transaction = %d, %v; want 1 event", r.n, r.err)
+		}
+		close(release)
+	case <-time.After(100 * time.Millisecond):
+		close(release)
+		if r := <-res; r.err != nil || r.n != 1 {
+			t.Errorf("Events after the indexing transaction = %d, %v; want 1 event", r.n, r.err)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
