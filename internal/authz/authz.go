@@ -170,15 +170,20 @@ func (a *Authorizer) Load(ctx context.Context, r store.Reader, c *authn.Caller) 
 }
 
 // principal is Load in its own read transaction, with the part that does not depend on the
-// session cached per user or role name until the next Invalidate. The cached entry records the
+// session cached per user (by unique ID) or role (by ARN) until the next Invalidate. The cached entry records the
 // unique ID of the user or role it was loaded from, and every caller is checked against it: a
 // session issued for a deleted user or role never gets the policies of a namesake created since,
 // and the namesake's own sessions never get a verdict cached for the old one. A caller whose user
 // or role is gone gets a Principal with Gone set.
 func (a *Authorizer) principal(ctx context.Context, c *authn.Caller) (*Principal, error) {
 	k := principalKey{typ: c.Principal.Type, account: c.Principal.Account, name: c.UserName}
-	if k.typ != policy.PrincipalUser {
+	switch {
+	case k.typ != policy.PrincipalUser:
 		k.name = c.Principal.SourceARN
+	case c.UserID != "":
+		// By unique ID: a renamed user's earlier credentials carry the old name, and a
+		// namesake created since is another user.
+		k.name = c.UserID
 	}
 	p, ok, gen := a.principals.Get(k)
 	if !ok {
@@ -257,6 +262,11 @@ func (a *Authorizer) load(ctx context.Context, r store.Reader, c *authn.Caller) 
 			name = sourceName(c.Principal.SourceARN)
 		}
 		e, err := r.Get(ctx, acct, store.KindUser, name)
+		if c.Principal.Type == policy.PrincipalUser && c.UserID != "" && (errors.Is(err, store.ErrNotFound) || err == nil && e.ID != c.UserID) {
+			// Renamed since the credentials were issued (or deleted, or replaced by a
+			// namesake): they stay the user's whose unique ID they carry, as in AWS.
+			e, err = r.GetByID(ctx, acct, store.KindUser, c.UserID)
+		}
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, fmt.Errorf("authz: load user %s: %w", name, errGone)
 		}

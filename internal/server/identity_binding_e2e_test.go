@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
@@ -175,4 +176,48 @@ func TestRecreatedUserSession(t *testing.T) {
 	wantIdentity(t, "new carol's session GetCallerIdentity", newSessSTS, carolARN, newID)
 	_, err = oldSTS.AssumeRole(ctx, assumeTarget)
 	wantCode(t, "old session AssumeRole after the new session", err, "AccessDenied", assumeDenied)
+}
+
+// TestRenamedUserSession: a session made before UpdateUser renamed its user keeps the user's
+// permissions (it is bound to the unique ID, as in AWS), also once a new user takes the old
+// name; the namesake's own session has only the namesake's.
+func TestRenamedUserSession(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	must[*iam.CreateRoleOutput](t, "CreateRole target")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("target"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + testAccount + `:root"},"Action":"sts:AssumeRole"}]}`)}))
+	targetARN := "arn:aws:iam::" + testAccount + ":role/target"
+	assumeTarget := &sts.AssumeRoleInput{RoleArn: aws.String(targetARN), RoleSessionName: aws.String("sess")}
+
+	u := must[*iam.CreateUserOutput](t, "CreateUser carol")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("carol")}))
+	must[*iam.PutUserPolicyOutput](t, "PutUserPolicy")(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("carol"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"` + targetARN + `"}]}`)}))
+	k := must[*iam.CreateAccessKeyOutput](t, "CreateAccessKey")(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("carol")}))
+	tok := must[*sts.GetSessionTokenOutput](t, "GetSessionToken")(stsClient(srv, aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), "").GetSessionToken(ctx, &sts.GetSessionTokenInput{}))
+	_, oldSTS := sessionClients(srv, tok.Credentials)
+	must[*sts.AssumeRoleOutput](t, "session AssumeRole before the rename")(oldSTS.AssumeRole(ctx, assumeTarget))
+
+	must[*iam.UpdateUserOutput](t, "UpdateUser carol → carla")(root.UpdateUser(ctx, &iam.UpdateUserInput{UserName: aws.String("carol"), NewUserName: aws.String("carla")}))
+	must[*sts.AssumeRoleOutput](t, "session AssumeRole after the rename")(oldSTS.AssumeRole(ctx, assumeTarget))
+
+	// A new carol, without any policy: the old session stays carla's, the new one's has nothing.
+	nu := must[*iam.CreateUserOutput](t, "CreateUser carol again")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("carol")}))
+	nk := must[*iam.CreateAccessKeyOutput](t, "CreateAccessKey new carol")(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("carol")}))
+	ntok := must[*sts.GetSessionTokenOutput](t, "new carol GetSessionToken")(stsClient(srv, aws.ToString(nk.AccessKey.AccessKeyId), aws.ToString(nk.AccessKey.SecretAccessKey), "").GetSessionToken(ctx, &sts.GetSessionTokenInput{}))
+	_, newSTS := sessionClients(srv, ntok.Credentials)
+	for _, order := range []string{"old first", "new first"} {
+		if order == "new first" {
+			must[*iam.TagUserOutput](t, "TagUser (a change, which empties the caches)")(root.TagUser(ctx, &iam.TagUserInput{UserName: aws.String("carla"), Tags: []iamtypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}))
+			_, err := newSTS.AssumeRole(ctx, assumeTarget)
+			wantCode(t, "new carol's session AssumeRole, "+order, err, "AccessDenied", "")
+		}
+		must[*sts.AssumeRoleOutput](t, "old session AssumeRole, "+order)(oldSTS.AssumeRole(ctx, assumeTarget))
+		_, err := newSTS.AssumeRole(ctx, assumeTarget)
+		wantCode(t, "new carol's session AssumeRole, "+order, err, "AccessDenied", "")
+	}
+	wantIdentity(t, "new carol's session GetCallerIdentity", newSTS, "arn:aws:iam::"+testAccount+":user/carol", aws.ToString(nu.User.UserId))
+	if aws.ToString(nu.User.UserId) == aws.ToString(u.User.UserId) {
+		t.Fatal("the new carol has the old one's ID")
+	}
 }
