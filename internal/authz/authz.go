@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/iamd-dev/iamd/internal/arn"
 	"github.com/iamd-dev/iamd/internal/authn"
 	"github.com/iamd-dev/iamd/internal/iam"
 	"github.com/iamd-dev/iamd/internal/policy"
@@ -434,7 +435,27 @@ func (a *Authorizer) Input(c *authn.Caller, p *Principal, req Request) *policy.I
 	if p.Gone {
 		in.ResourcePolicy = nil
 	}
+	if acct := resourceAccount(req); acct != "" {
+		if m, ok := in.Context.(condition.Map); ok {
+			if _, set := m["aws:resourceaccount"]; !set {
+				m["aws:resourceaccount"] = []string{acct}
+			}
+		}
+	}
 	return in
+}
+
+// resourceAccount is aws:ResourceAccount: the account that owns the request's resource (its
+// ARN's account field; none for "*" or an AWS managed policy, whose ARN names no account).
+func resourceAccount(req Request) string {
+	if req.ResourceAccount != "" {
+		return req.ResourceAccount
+	}
+	r, err := arn.Parse(req.Resource)
+	if err != nil || !arn.IsAccountID(r.Account) {
+		return ""
+	}
+	return r.Account
 }
 
 // Authorize decides req for the caller, loading the caller's policies from the store. It returns
@@ -518,6 +539,9 @@ func RequestContext(c *authn.Caller, p *Principal, extra map[string][]string) co
 	set("aws:currenttime", t.Format(time.RFC3339))
 	set("aws:epochtime", strconv.FormatInt(t.Unix(), 10))
 	set("aws:viaawsservice", "false")
+	// True only for a service principal's own calls (a service assuming a role it is trusted
+	// by); false for every IAM principal, which data-perimeter denies test.
+	set("aws:principalisawsservice", strconv.FormatBool(pr.Type == policy.PrincipalService))
 	if s := c.Session; s != nil {
 		set("aws:multifactorauthpresent", strconv.FormatBool(s.MFA))
 		if s.MFA && !s.MFATime.IsZero() {

@@ -128,12 +128,12 @@ func TestEncodeAuthorizationMessage(t *testing.T) {
 	}{
 		{"IAM user tagging a resource", &user, map[string][]string{"aws:RequestTag/CostCenter": {"42"}, "aws:TagKeys": {"CostCenter"}},
 			principal{"AIDAEXAMPLEEXAMPLE01", "carol", "arn:aws:iam::111122223333:user/carol"},
-			[]string{"aws:CurrentTime", "aws:EpochTime", "aws:PrincipalAccount", "aws:PrincipalArn", "aws:PrincipalType", "aws:RequestTag/CostCenter",
+			[]string{"aws:CurrentTime", "aws:EpochTime", "aws:PrincipalAccount", "aws:PrincipalArn", "aws:PrincipalIsAWSService", "aws:PrincipalType", "aws:RequestTag/CostCenter",
 				"aws:SecureTransport", "aws:TagKeys", "aws:ViaAWSService", "aws:userid", "aws:username"}},
 		{"role session (no name)", richCaller(), map[string][]string{"iam:PassedToService": {"ec2.amazonaws.com"}},
 			principal{"AROAEXAMPLEEXAMPLE01:ci", "", "arn:aws:sts::111122223333:assumed-role/deploy/ci"},
 			[]string{"aws:CurrentTime", "aws:EpochTime", "aws:MultiFactorAuthAge", "aws:MultiFactorAuthPresent", "aws:PrincipalAccount", "aws:PrincipalArn",
-				"aws:PrincipalTag/Team", "aws:PrincipalType", "aws:RequestedRegion", "aws:SecureTransport", "aws:SourceIdentity", "aws:SourceIp",
+				"aws:PrincipalIsAWSService", "aws:PrincipalTag/Team", "aws:PrincipalType", "aws:RequestedRegion", "aws:SecureTransport", "aws:SourceIdentity", "aws:SourceIp",
 				"aws:TokenIssueTime", "aws:UserAgent", "aws:ViaAWSService", "aws:userid", "iam:PassedToService"}},
 	}
 	for _, tc := range tests {
