@@ -90,8 +90,23 @@ func (s *Service) AssumeRoleForService(ctx context.Context, c *authn.Caller, in 
 	if roleAcct != c.Principal.Account {
 		return nil, passDenied
 	}
+	var role *iam.Role
+	err := s.store.View(ctx, func(r store.Reader) error {
+		var err error
+		role, err = decodeEntity[iam.Role](ctx, r, roleAcct, store.KindRole, roleName)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The role's tags are in the context (aws:ResourceTag/*), so that a tag guardrail on
+	// iam:PassRole applies.
+	passCtx := map[string][]string{"iam:PassedToService": {svc}}
+	if role != nil {
+		passCtx = roleTagContext(role.Tags, passCtx)
+	}
 	if err := s.authz.Authorize(ctx, c, authz.Request{Action: "iam:PassRole", Resource: roleARN, ResourceAccount: roleAcct,
-		Context: map[string][]string{"iam:PassedToService": {svc}}}); err != nil {
+		Context: passCtx}); err != nil {
 		return nil, err
 	}
 
@@ -103,15 +118,6 @@ func (s *Service) AssumeRoleForService(ctx context.Context, c *authn.Caller, in 
 		call.Caller, call.Account = &sc, roleAcct
 	}
 	denied := iam.Errorf(iam.CodeAccessDenied, "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", svc, roleARN)
-	var role *iam.Role
-	err := s.store.View(ctx, func(r store.Reader) error {
-		var err error
-		role, err = decodeEntity[iam.Role](ctx, r, roleAcct, store.KindRole, roleName)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
 	if role == nil || iam.RoleARN(roleAcct, role.Path, role.Name) != roleARN && iam.RoleARN(roleAcct, "/", role.Name) != roleARN {
 		return nil, denied
 	}

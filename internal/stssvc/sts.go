@@ -434,8 +434,14 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 	if in.ExternalId != nil {
 		extra["sts:ExternalId"] = []string{*in.ExternalId}
 	}
-	if in.SourceIdentity != nil {
-		extra["sts:SourceIdentity"] = []string{*in.SourceIdentity}
+	// A source identity is set by this request or carried on from a chained session; either way
+	// the role's trust policy (and an IAM caller's own policies) must allow sts:SetSourceIdentity.
+	sourceID := str(in.SourceIdentity)
+	if sourceID == "" && c.Session != nil {
+		sourceID = c.Session.SourceIdentity
+	}
+	if sourceID != "" {
+		extra["sts:SourceIdentity"] = []string{sourceID}
 	}
 	var tagKeys []string
 	for k, v := range tags {
@@ -448,6 +454,8 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 	if len(in.TransitiveTagKeys) > 0 {
 		extra["sts:TransitiveTagKeys"] = in.TransitiveTagKeys
 	}
+	// The role's tags are the resource's tags (aws:ResourceTag/*, iam:ResourceTag/*).
+	extra = roleTagContext(role.Tags, extra)
 	trust := s.authz.Compile(role.TrustPolicy, policy.Trust, policy.PolicyRef{ARN: roleARN, Name: "trust"})
 	// The trust policy must allow the caller whatever its own policies say.
 	in2 := &policy.Input{Action: "sts:AssumeRole", Resource: roleARN, Context: authz.RequestContext(c, nil, extra),
@@ -478,23 +486,26 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 			return nil, err
 		}
 	}
+	if sourceID != "" {
+		if err := s.authz.Authorize(ctx, c, authz.Request{Action: "sts:SetSourceIdentity", Resource: roleARN, ResourceAccount: roleAcct, Context: extra, ResourcePolicy: trust}); err != nil {
+			return nil, err
+		}
+	}
 
 	now := s.now().UTC().Truncate(time.Second)
 	sessionARN := iam.AssumedRoleARN(roleAcct, role.Name, session)
 	t := &token{
 		Expires: now.Add(time.Duration(dur) * time.Second), Type: uint8(policy.PrincipalRoleSession), ARN: sessionARN, Account: roleAcct,
 		SourceARN: iam.RoleARN(roleAcct, role.Path, role.Name), UserID: role.ID + ":" + session, Policies: sessionPolicies, Issued: now,
-		SourceIdentity: str(in.SourceIdentity), Chained: chained, TransitiveKeys: in.TransitiveTagKeys,
+		Chained: chained, TransitiveKeys: in.TransitiveTagKeys,
 	}
 	if len(tags) > 0 {
 		t.Tags = tags
 	}
 	if c.Session != nil {
 		t.MFA, t.MFATime = c.Session.MFA, c.Session.MFATime
-		if t.SourceIdentity == "" {
-			t.SourceIdentity = c.Session.SourceIdentity
-		}
 	}
+	t.SourceIdentity = sourceID
 	cred, err := s.issue(t)
 	if err != nil {
 		return nil, err
@@ -615,4 +626,19 @@ func (s *Service) GetAccessKeyInfo(ctx context.Context, c *authn.Caller, in *sdk
 		return nil, iam.Errorf(iam.CodeInvalidParameterValue, "The access key ID %s is not valid.", id)
 	}
 	return &sdk.GetAccessKeyInfoOutput{Account: ptr(k.Account)}, nil
+}
+
+// roleTagContext returns extra (copied) plus the role's tags as aws:ResourceTag/KEY and
+// iam:ResourceTag/KEY, the keys AWS sets when a policy is evaluated for a role as the resource
+// (sts:AssumeRole, iam:PassRole).
+func roleTagContext(tags []iam.Tag, extra map[string][]string) map[string][]string {
+	m := make(map[string][]string, len(extra)+2*len(tags))
+	for k, v := range extra {
+		m[k] = v
+	}
+	for _, t := range tags {
+		m["aws:ResourceTag/"+t.Key] = []string{t.Value}
+		m["iam:ResourceTag/"+t.Key] = []string{t.Value}
+	}
+	return m
 }
