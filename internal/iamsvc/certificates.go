@@ -342,7 +342,7 @@ func (s *Service) GetServerCertificate(ctx context.Context, c *authn.Caller, in 
 		return nil, err
 	}
 	acct := account(c)
-	if err := s.authorize(ctx, c, "iam:GetServerCertificate", s.serverCertARN(ctx, acct, name), nil); err != nil {
+	if err := s.authorize(ctx, c, "iam:GetServerCertificate", s.serverCertARN(ctx, acct, name), s.entityTagContext(ctx, acct, taggedServerCert, name, nil)); err != nil {
 		return nil, err
 	}
 	return view(ctx, s, func(r store.Reader) (*sdk.GetServerCertificateOutput, error) {
@@ -381,7 +381,8 @@ func (s *Service) UpdateServerCertificate(ctx context.Context, c *authn.Caller, 
 	}
 	acct := account(c)
 	oldARN, newPath := s.serverCertResource(ctx, acct, name)
-	if err := s.authorize(ctx, c, "iam:UpdateServerCertificate", oldARN, nil); err != nil {
+	tags := s.entityTagContext(ctx, acct, taggedServerCert, name, nil)
+	if err := s.authorize(ctx, c, "iam:UpdateServerCertificate", oldARN, tags); err != nil {
 		return nil, err
 	}
 	newName := name
@@ -393,7 +394,7 @@ func (s *Service) UpdateServerCertificate(ctx context.Context, c *authn.Caller, 
 	}
 	newARN := iam.ServerCertificateARN(acct, newPath, newName)
 	if newARN != oldARN {
-		if err := s.authorize(ctx, c, "iam:UpdateServerCertificate", newARN, nil); err != nil {
+		if err := s.authorize(ctx, c, "iam:UpdateServerCertificate", newARN, tags); err != nil {
 			return nil, err
 		}
 	}
@@ -438,7 +439,7 @@ func (s *Service) DeleteServerCertificate(ctx context.Context, c *authn.Caller, 
 		return nil, err
 	}
 	acct := account(c)
-	if err := s.authorize(ctx, c, "iam:DeleteServerCertificate", s.serverCertARN(ctx, acct, name), nil); err != nil {
+	if err := s.authorize(ctx, c, "iam:DeleteServerCertificate", s.serverCertARN(ctx, acct, name), s.entityTagContext(ctx, acct, taggedServerCert, name, nil)); err != nil {
 		return nil, err
 	}
 	return mutate(ctx, s, func(tx store.Tx) (*sdk.DeleteServerCertificateOutput, error) {

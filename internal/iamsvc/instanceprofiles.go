@@ -59,7 +59,8 @@ func (s *Service) profileResource(ctx context.Context, acct, name string) string
 }
 
 func (s *Service) authorizeProfile(ctx context.Context, c *authn.Caller, action, name string) error {
-	return s.authorize(ctx, c, action, s.profileResource(ctx, account(c), name), nil)
+	acct := account(c)
+	return s.authorize(ctx, c, action, s.profileResource(ctx, acct, name), s.entityTagContext(ctx, acct, taggedProfile, name, nil))
 }
 
 // CreateInstanceProfile creates an instance profile (without a role).

@@ -268,7 +268,11 @@ func (s *Service) DeleteVirtualMFADevice(ctx context.Context, c *authn.Caller, i
 	if err := checkSerial(serial); err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, c, "iam:DeleteVirtualMFADevice", serial, nil); err != nil {
+	var tags map[string][]string
+	if name, ok := mfa.DeviceName(account(c), serial); ok {
+		tags = s.entityTagContext(ctx, account(c), taggedMFA, name, nil)
+	}
+	if err := s.authorize(ctx, c, "iam:DeleteVirtualMFADevice", serial, tags); err != nil {
 		return nil, err
 	}
 	acct := account(c)

@@ -36,7 +36,11 @@ func (s *Service) oidcArg(ctx context.Context, c *authn.Caller, action string, a
 	}
 	acct, name, ok := oidc.NameFromARN(arn)
 	if !tagOp || !ok || acct != account(c) {
-		if err := s.authorize(ctx, c, action, arn, nil); err != nil {
+		var tags map[string][]string
+		if ok && acct == account(c) {
+			tags = s.entityTagContext(ctx, acct, taggedOIDC(arn), name, nil)
+		}
+		if err := s.authorize(ctx, c, action, arn, tags); err != nil {
 			return oidcTarget{}, err
 		}
 	}

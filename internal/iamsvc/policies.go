@@ -274,7 +274,7 @@ func (s *Service) GetPolicy(ctx context.Context, c *authn.Caller, in *sdk.GetPol
 	if err := checkPolicyARN("policyArn", arn); err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, c, "iam:GetPolicy", arn, nil); err != nil {
+	if err := s.authorize(ctx, c, "iam:GetPolicy", arn, s.policyTagContext(ctx, arn, nil)); err != nil {
 		return nil, err
 	}
 	acct := account(c)
@@ -387,7 +387,7 @@ func (s *Service) DeletePolicy(ctx context.Context, c *authn.Caller, in *sdk.Del
 	if err := checkPolicyARN("policyArn", arn); err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, c, "iam:DeletePolicy", arn, nil); err != nil {
+	if err := s.authorize(ctx, c, "iam:DeletePolicy", arn, s.policyTagContext(ctx, arn, nil)); err != nil {
 		return nil, err
 	}
 	acct := account(c)
@@ -429,7 +429,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, c *authn.Caller, in *
 	if err := checkManagedDoc(doc); err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, c, "iam:CreatePolicyVersion", arn, nil); err != nil {
+	if err := s.authorize(ctx, c, "iam:CreatePolicyVersion", arn, s.policyTagContext(ctx, arn, nil)); err != nil {
 		return nil, err
 	}
 	return mutate(ctx, s, func(tx store.Tx) (*sdk.CreatePolicyVersionOutput, error) {
@@ -481,7 +481,7 @@ func (s *Service) GetPolicyVersion(ctx context.Context, c *authn.Caller, in *sdk
 	if err := checkVersionID(id); err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, c, "iam:GetPolicyVersion", arn, nil); err != nil {
+	if err := s.authorize(ctx, c, "iam:GetPolicyVersion", arn, s.policyTagContext(ctx, arn, nil)); err != nil {
 		return nil, err
 	}
 	return view(ctx, s, func(r store.Reader) (*sdk.GetPolicyVersionOutput, error) {
@@ -503,7 +503,7 @@ func (s *Service) ListPolicyVersions(ctx context.Context, c *authn.Caller, in *s
 	if err := checkPolicyARN("policyArn", arn); err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, c, "iam:ListPolicyVersions", arn, nil); err != nil {
+	if err := s.authorize(ctx, c, "iam:ListPolicyVersions", arn, s.policyTagContext(ctx, arn, nil)); err != nil {
 		return nil, err
 	}
 	p, err := view(ctx, s, func(r store.Reader) (*iam.ManagedPolicy, error) {
@@ -534,7 +534,7 @@ func (s *Service) changeVersion(ctx context.Context, c *authn.Caller, action, ar
 	if err := checkVersionID(id); err != nil {
 		return err
 	}
-	if err := s.authorize(ctx, c, action, arn, nil); err != nil {
+	if err := s.authorize(ctx, c, action, arn, s.policyTagContext(ctx, arn, nil)); err != nil {
 		return err
 	}
 	_, err := mutate(ctx, s, func(tx store.Tx) (*struct{}, error) {

@@ -249,7 +249,11 @@ func (s *Service) samlArg(ctx context.Context, c *authn.Caller, action string, a
 	acct, name, ok2 := strings.Cut(rest, ":saml-provider/")
 	ok = ok && ok2 && len(acct) == 12 && checkSAMLName(name) == nil
 	if !tagOp || !ok || acct != account(c) {
-		if err := s.authorize(ctx, c, action, arn, nil); err != nil {
+		var tags map[string][]string
+		if ok && acct == account(c) {
+			tags = s.entityTagContext(ctx, acct, taggedSAML(arn), name, nil)
+		}
+		if err := s.authorize(ctx, c, action, arn, tags); err != nil {
 			return samlTarget{}, err
 		}
 	}

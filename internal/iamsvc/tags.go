@@ -38,6 +38,60 @@ func (t tagged) checkName(name string) error {
 	return iam.CheckName(t.field, name, t.max)
 }
 
+// entityTags is the tags of t's entity name in account acct as stored now: none when it does
+// not exist or cannot be read (authorization then runs without them, and the operation itself
+// reports the entity missing).
+func (s *Service) entityTags(ctx context.Context, acct string, t tagged, name string) []iam.Tag {
+	tags, err := view(ctx, s, func(r store.Reader) (*[]iam.Tag, error) {
+		e, err := r.Get(ctx, acct, t.kind, name)
+		if err != nil {
+			return nil, err
+		}
+		_, cur, err := t.tags(e)
+		return cur, err
+	})
+	if err != nil || tags == nil {
+		return nil
+	}
+	return *tags
+}
+
+// entityTagContext is the request context of an action on t's entity name in account acct:
+// extra plus the entity's current tags (see resourceTagContextOf).
+func (s *Service) entityTagContext(ctx context.Context, acct string, t tagged, name string, extra map[string][]string) map[string][]string {
+	return resourceTagContextOf(t.kind, s.entityTags(ctx, acct, t, name), extra)
+}
+
+// resourceTagContextOf is extra plus an existing entity's tags as aws:ResourceTag/<key>; users
+// and roles also get iam:ResourceTag/<key>, which the Service Authorization Reference lists for
+// those resource types only.
+func resourceTagContextOf(kind store.Kind, tags []iam.Tag, extra map[string][]string) map[string][]string {
+	m := resourceTagContext(tags, extra)
+	if kind == store.KindUser || kind == store.KindRole {
+		return m
+	}
+	for _, t := range tags {
+		if _, ok := extra["iam:ResourceTag/"+t.Key]; !ok {
+			delete(m, "iam:ResourceTag/"+t.Key)
+		}
+	}
+	return m
+}
+
+// policyTagContext is entityTagContext for the managed policy arn (of any account; AWS
+// managed policies have no tags).
+func (s *Service) policyTagContext(ctx context.Context, arn string, extra map[string][]string) map[string][]string {
+	var tags []iam.Tag
+	p, err := view(ctx, s, func(r store.Reader) (*iam.ManagedPolicy, error) {
+		p, _, err := policyByARN(ctx, r, arn)
+		return p, err
+	})
+	if err == nil {
+		tags = p.Tags
+	}
+	return resourceTagContextOf(store.KindPolicy, tags, extra)
+}
+
 func (s *Service) tag(ctx context.Context, c *authn.Caller, t tagged, action, name, arn string, tags []iam.Tag) error {
 	if err := t.checkName(name); err != nil {
 		return err
@@ -45,10 +99,10 @@ func (s *Service) tag(ctx context.Context, c *authn.Caller, t tagged, action, na
 	if err := iam.CheckTags(t.entity, tags, nil); err != nil {
 		return err
 	}
-	if err := s.authorize(ctx, c, action, arn, tagContext(tags)); err != nil {
+	acct := account(c)
+	if err := s.authorize(ctx, c, action, arn, s.entityTagContext(ctx, acct, t, name, tagContext(tags))); err != nil {
 		return err
 	}
-	acct := account(c)
 	_, err := mutate(ctx, s, func(tx store.Tx) (*struct{}, error) {
 		e, err := tx.Get(ctx, acct, t.kind, name)
 		if err != nil {
@@ -71,10 +125,10 @@ func (s *Service) untag(ctx context.Context, c *authn.Caller, t tagged, action, 
 	if err := t.checkName(name); err != nil {
 		return err
 	}
-	if err := s.authorize(ctx, c, action, arn, map[string][]string{"aws:TagKeys": keys}); err != nil {
+	acct := account(c)
+	if err := s.authorize(ctx, c, action, arn, s.entityTagContext(ctx, acct, t, name, map[string][]string{"aws:TagKeys": keys})); err != nil {
 		return err
 	}
-	acct := account(c)
 	_, err := mutate(ctx, s, func(tx store.Tx) (*struct{}, error) {
 		e, err := tx.Get(ctx, acct, t.kind, name)
 		if err != nil {
@@ -94,10 +148,10 @@ func (s *Service) listTags(ctx context.Context, c *authn.Caller, t tagged, actio
 	if err := t.checkName(name); err != nil {
 		return nil, nil, err
 	}
-	if err := s.authorize(ctx, c, action, arn, nil); err != nil {
+	acct := account(c)
+	if err := s.authorize(ctx, c, action, arn, s.entityTagContext(ctx, acct, t, name, nil)); err != nil {
 		return nil, nil, err
 	}
-	acct := account(c)
 	var tags []iam.Tag
 	_, err := view(ctx, s, func(r store.Reader) (*struct{}, error) {
 		e, err := r.Get(ctx, acct, t.kind, name)
