@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"errors"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -112,6 +113,52 @@ func TestSourceIdentityAndRoleTags(t *testing.T) {
 			}
 			if got := aws.ToString(out.SourceIdentity); got != tc.wantSID {
 				t.Errorf("AssumeRole %s (source identity %q): SourceIdentity = %q, want %q", tc.role, tc.sourceID, got, tc.wantSID)
+			}
+		})
+	}
+}
+
+// TestPassRoleSeesRoleTags: iam:PassRole (AssumeRoleForService) is evaluated with the role's
+// tags as aws:ResourceTag/*, so a guardrail denies passing a tagged role and allows its
+// untagged twin.
+func TestPassRoleSeesRoleTags(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	for _, r := range []struct {
+		name string
+		tags []iamtypes.Tag
+	}{
+		{"ec2tagged", []iamtypes.Tag{{Key: aws.String("protected"), Value: aws.String("true")}}},
+		{"ec2plain", nil},
+	} {
+		must[*iam.CreateRoleOutput](t, "CreateRole "+r.name)(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(r.name),
+			AssumeRolePolicyDocument: aws.String(trust), Tags: r.tags}))
+	}
+	must[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("carol")}))
+	must[*iam.PutUserPolicyOutput](t, "PutUserPolicy")(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("carol"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[
+			{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"},
+			{"Effect":"Deny","Action":"iam:PassRole","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/protected":"true"}}}]}`)}))
+	k := must[*iam.CreateAccessKeyOutput](t, "CreateAccessKey")(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("carol")}))
+	id, secret := aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey)
+
+	for _, tc := range []struct {
+		role       string
+		wantStatus int
+		wantBody   string
+	}{
+		{"ec2tagged", 403, "User: arn:aws:iam::" + testAccount + ":user/carol is not authorized to perform: iam:PassRole on resource: arn:aws:iam::" +
+			testAccount + ":role/ec2tagged with an explicit deny in an identity-based policy"},
+		{"ec2plain", 200, "<AssumedRoleUser>"},
+	} {
+		t.Run(tc.role, func(t *testing.T) {
+			form := "Action=AssumeRoleForService&Version=2011-06-15&RoleArn=" + url.QueryEscape("arn:aws:iam::"+testAccount+":role/"+tc.role) +
+				"&ServiceName=ec2.amazonaws.com&RoleSessionName=i-1"
+			status, body := postSTS(t, srv, id, secret, form)
+			if status != tc.wantStatus || !strings.Contains(body, tc.wantBody) {
+				t.Fatalf("AssumeRoleForService %s: status %d, body %s; want %d with %q", tc.role, status, body, tc.wantStatus, tc.wantBody)
 			}
 		})
 	}

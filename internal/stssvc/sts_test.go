@@ -277,3 +277,36 @@ func TestGetAccessKeyInfoFromSessionToken(t *testing.T) {
 		t.Errorf("GetAccessKeyInfo(AKIA-EXAMPLE-EXAMPLE) = %v; (-want +got):\n%s", err, diff)
 	}
 }
+
+// TestRoleTagContext: the role's tags become aws:ResourceTag/KEY and iam:ResourceTag/KEY beside
+// the request's keys, and the caller's map is left as it was.
+func TestRoleTagContext(t *testing.T) {
+	tests := []struct {
+		name  string
+		tags  []iam.Tag
+		extra map[string][]string
+		want  map[string][]string
+	}{
+		{"no tags", nil, map[string][]string{"sts:RoleSessionName": {"s1"}}, map[string][]string{"sts:RoleSessionName": {"s1"}}},
+		{"tags and request keys", []iam.Tag{{Key: "protected", Value: "true"}, {Key: "Team", Value: ""}},
+			map[string][]string{"iam:PassedToService": {"ec2.amazonaws.com"}},
+			map[string][]string{
+				"iam:PassedToService":       {"ec2.amazonaws.com"},
+				"aws:ResourceTag/protected": {"true"}, "iam:ResourceTag/protected": {"true"},
+				"aws:ResourceTag/Team": {""}, "iam:ResourceTag/Team": {""},
+			}},
+		{"nil extra", []iam.Tag{{Key: "k", Value: "v"}}, nil, map[string][]string{"aws:ResourceTag/k": {"v"}, "iam:ResourceTag/k": {"v"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(tc.extra)
+			got := roleTagContext(tc.tags, tc.extra)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("roleTagContext(%v, %v) (-want +got):\n%s", tc.tags, tc.extra, diff)
+			}
+			if len(tc.extra) != before {
+				t.Errorf("roleTagContext changed its extra argument: %v", tc.extra)
+			}
+		})
+	}
+}
