@@ -280,3 +280,44 @@ func TestResourceTagIAMKey(t *testing.T) {
 		})
 	}
 }
+
+// TestResourceTagIAMKeyOnlyUsersAndRoles: iam:ResourceTag/* is a key of the user and role
+// resource types only (Service Authorization Reference), so a Deny on it stops GetRole on a tagged
+// role but not GetPolicy on a policy with the same tag, which aws:ResourceTag/* does stop.
+func TestResourceTagIAMKeyOnlyUsersAndRoles(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	tags := []iamtypes.Tag{{Key: aws.String("protected"), Value: aws.String("true")}}
+	trust := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	must[*iam.CreateRoleOutput](t, "CreateRole")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: trust, Tags: tags}))
+	p := must[*iam.CreatePolicyOutput](t, "CreatePolicy")(root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`), Tags: tags}))
+	tests := []struct {
+		key          string
+		roleDenied   bool
+		policyDenied bool
+	}{
+		{key: "iam:ResourceTag/protected", roleDenied: true, policyDenied: false},
+		{key: "aws:ResourceTag/protected", roleDenied: true, policyDenied: true},
+	}
+	for i, tc := range tests {
+		t.Run(tc.key, func(t *testing.T) {
+			name := "u" + string(rune('0'+i))
+			must[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}))
+			must[*iam.PutUserPolicyOutput](t, "PutUserPolicy")(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("g"),
+				PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"},
+{"Effect":"Deny","Action":"iam:*","Resource":"*","Condition":{"StringEquals":{"` + tc.key + `":"true"}}}]}`)}))
+			k := must[*iam.CreateAccessKeyOutput](t, "CreateAccessKey")(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)}))
+			cl := iamClient(srv, aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), "")
+			_, err := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("r")})
+			if denied := err != nil; denied != tc.roleDenied {
+				t.Errorf("GetRole with Deny on %s: err = %v, want denied %v", tc.key, err, tc.roleDenied)
+			}
+			_, err = cl.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: p.Policy.Arn})
+			if denied := err != nil; denied != tc.policyDenied {
+				t.Errorf("GetPolicy with Deny on %s: err = %v, want denied %v", tc.key, err, tc.policyDenied)
+			}
+		})
+	}
+}
