@@ -511,7 +511,7 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, c *authn.Caller, in
 	if err := iam.CheckPathPrefix(prefix); err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, c, "iam:ListEntitiesForPolicy", arn, nil); err != nil {
+	if err := s.authorize(ctx, c, "iam:ListEntitiesForPolicy", arn, s.policyTagContext(ctx, arn, nil)); err != nil {
 		return nil, err
 	}
 	acct := account(c)

@@ -154,6 +154,11 @@ func TestResourceTagGuardrail(t *testing.T) {
 				_, err := cl.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: aws.String(arns[w]["policy"])})
 				return err
 			}},
+		{name: "ListEntitiesForPolicy", action: "iam:ListEntitiesForPolicy", kind: "policy",
+			call: func(w string) error {
+				_, err := cl.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String(arns[w]["policy"])})
+				return err
+			}},
 		{name: "CreatePolicyVersion", action: "iam:CreatePolicyVersion", kind: "policy",
 			call: func(w string) error {
 				_, err := cl.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: aws.String(arns[w]["policy"]), PolicyDocument: doc, SetAsDefault: true})
