@@ -17,8 +17,9 @@ import (
 // TestSourceIdentityAndRoleTags: AssumeRole with a SourceIdentity needs sts:SetSourceIdentity in
 // the role's trust policy and in the IAM caller's own policies (IAM User Guide, "Monitor and
 // control actions taken with assumed roles"); a chained session that carries a source identity
-// needs it in the next role's trust policy too. The role's tags are aws:ResourceTag/* when the
-// caller's policies are evaluated, so a tag guardrail denies assuming a tagged role.
+// needs it in the next role's trust policy too and cannot change it. The role's tags are
+// aws:ResourceTag/* when the caller's policies are evaluated, so a tag guardrail denies assuming
+// a tagged role.
 func TestSourceIdentityAndRoleTags(t *testing.T) {
 	ctx := context.Background()
 	srv := start(t, testConfig(t, t.TempDir()))
@@ -88,6 +89,9 @@ func TestSourceIdentityAndRoleTags(t *testing.T) {
 		{"both allow", alice, "withset", "alice", "", "alice"},
 		{"no source identity needs no permission", bob, "noset", "", "", ""},
 		{"chained session passes its source identity on", chain, "next", "", "", "alice"},
+		{"chained session passes the same source identity on", chain, "next", "alice", "", "alice"},
+		{"chained session cannot change its source identity", chain, "next", "mallory",
+			"User: " + chainARN + " is not authorized to perform: sts:SetSourceIdentity on resource: " + roleARN("next"), ""},
 		{"chained source identity needs the next trust policy's permission", chain, "nextnoset", "",
 			denied(chainARN, "sts:SetSourceIdentity", "nextnoset", "because no resource-based policy allows the sts:SetSourceIdentity action"), ""},
 		{"role tag guardrail denies the tagged role", alice, "tagged", "",

@@ -437,7 +437,12 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 	// A source identity is set by this request or carried on from a chained session; either way
 	// the role's trust policy (and an IAM caller's own policies) must allow sts:SetSourceIdentity.
 	sourceID := str(in.SourceIdentity)
-	if sourceID == "" && c.Session != nil {
+	if c.Session != nil && c.Session.SourceIdentity != "" {
+		// "The value that is set cannot be changed during the role session."
+		if sourceID != "" && sourceID != c.Session.SourceIdentity {
+			return nil, iam.Errorf(iam.CodeAccessDenied, "User: %s is not authorized to perform: sts:SetSourceIdentity on resource: %s because a role session's source identity cannot be changed",
+				c.Principal.ARN, roleARN)
+		}
 		sourceID = c.Session.SourceIdentity
 	}
 	if sourceID != "" {
