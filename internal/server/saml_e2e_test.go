@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,7 +33,7 @@ func TestAssumeRoleWithSAML(t *testing.T) {
 
 	provARN := aws.ToString(must[*iam.CreateSAMLProviderOutput](t, "CreateSAMLProvider")(root.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{
 		Name: aws.String("Corp"), SAMLMetadataDocument: aws.String(idp.Metadata())})).SAMLProviderArn)
-	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":%q},"Action":["sts:AssumeRoleWithSAML","sts:TagSession"],`+
+	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":%q},"Action":["sts:AssumeRoleWithSAML","sts:TagSession","sts:SetSourceIdentity"],`+
 		`"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml","saml:doc":"%s/Corp","saml:sub_type":"persistent"},"StringLike":{"saml:sub":"*@example.com"}}}]}`,
 		provARN, testAccount)
 	must[*iam.CreateRoleOutput](t, "CreateRole")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("Admin"), AssumeRolePolicyDocument: aws.String(trust)}))
@@ -157,4 +158,15 @@ func TestAssumeRoleWithSAML(t *testing.T) {
 	if d := cmp.Diff([]string{w, w}, identities); d != "" {
 		t.Errorf("identities of successful AssumeRoleWithSAML records (-want +got):\n%s", d)
 	}
+
+	// A source identity in the assertion needs sts:SetSourceIdentity in the trust policy.
+	noSI := strings.Replace(trust, `,"sts:SetSourceIdentity"`, "", 1)
+	must[*iam.UpdateAssumeRolePolicyOutput](t, "UpdateAssumeRolePolicy without SetSourceIdentity")(root.UpdateAssumeRolePolicy(ctx,
+		&iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("Admin"), PolicyDocument: aws.String(noSI)}))
+	_, err = assume(must[string](t, "Response")(idp.Response(opts(nil))), nil)
+	wantCode(t, "AssumeRoleWithSAML with a source identity the trust policy does not allow setting", err, "AccessDenied", "")
+	withoutSI := must[string](t, "Response")(idp.Response(opts(func(o *samltest.Options) {
+		o.Attributes = slices.DeleteFunc(slices.Clone(o.Attributes), func(a samltest.Attribute) bool { return strings.HasSuffix(a.Name, "SourceIdentity") })
+	})))
+	must[*sts.AssumeRoleWithSAMLOutput](t, "AssumeRoleWithSAML without a source identity")(assume(withoutSI, nil))
 }

@@ -166,6 +166,10 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *authn.Caller, in *s
 	if len(a.Tags) > 0 {
 		actions = append(actions, "sts:TagSession")
 	}
+	if a.SourceIdentity != "" {
+		// The trust policy must allow setting the source identity the assertion carries.
+		actions = append(actions, "sts:SetSourceIdentity")
+	}
 	for _, action := range actions {
 		d := policy.Evaluate(&policy.Input{Action: action, Resource: roleARN, ResourceAccount: roleAcct, ResourcePolicy: trust,
 			Principal: fed.Principal, Context: authz.RequestContext(&fed, nil, keys)})
