@@ -565,6 +565,23 @@ func RequestContext(c *authn.Caller, p *Principal, extra map[string][]string) co
 	return m
 }
 
+// ResourceTagContext is extra plus a resource's tags as aws:ResourceTag/<key>, and as
+// iam:ResourceTag/<key> too when iamKeys (users and roles: the resource types the Service
+// Authorization Reference lists that key for). extra is not modified.
+func ResourceTagContext(tags []iam.Tag, iamKeys bool, extra map[string][]string) map[string][]string {
+	m := make(map[string][]string, len(extra)+2*len(tags))
+	for k, v := range extra {
+		m[k] = v
+	}
+	for _, t := range tags {
+		m["aws:ResourceTag/"+t.Key] = []string{t.Value}
+		if iamKeys {
+			m["iam:ResourceTag/"+t.Key] = []string{t.Value}
+		}
+	}
+	return m
+}
+
 // principalARN is aws:PrincipalArn: the role ARN (not the session ARN) for role sessions.
 func principalARN(c *authn.Caller) string {
 	if c.Principal.Type == policy.PrincipalRoleSession && c.Principal.SourceARN != "" {

@@ -8,6 +8,7 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/iamd-dev/iamd/internal/authn"
+	"github.com/iamd-dev/iamd/internal/authz"
 	"github.com/iamd-dev/iamd/internal/iam"
 	"github.com/iamd-dev/iamd/internal/policy"
 	"github.com/iamd-dev/iamd/internal/store"
@@ -52,7 +53,7 @@ func (s *Service) ownerResource(ctx context.Context, o owner, acct, name string)
 
 func (s *Service) authorizeOwner(ctx context.Context, c *authn.Caller, o owner, action, name string, extra map[string][]string) error {
 	arn, tags := s.ownerResource(ctx, o, account(c), name)
-	return s.authorize(ctx, c, action, arn, resourceTagContext(tags, extra))
+	return s.authorize(ctx, c, action, arn, authz.ResourceTagContext(tags, true, extra))
 }
 
 func checkPolicyName(name string) error {

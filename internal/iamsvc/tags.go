@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/iamd-dev/iamd/internal/authn"
+	"github.com/iamd-dev/iamd/internal/authz"
 	"github.com/iamd-dev/iamd/internal/iam"
 	"github.com/iamd-dev/iamd/internal/store"
 )
@@ -62,20 +63,10 @@ func (s *Service) entityTagContext(ctx context.Context, acct string, t tagged, n
 	return resourceTagContextOf(t.kind, s.entityTags(ctx, acct, t, name), extra)
 }
 
-// resourceTagContextOf is extra plus an existing entity's tags as aws:ResourceTag/<key>; users
-// and roles also get iam:ResourceTag/<key>, which the Service Authorization Reference lists for
-// those resource types only.
+// resourceTagContextOf is extra plus an existing entity's tags (authz.ResourceTagContext, with
+// the iam: keys for users and roles).
 func resourceTagContextOf(kind store.Kind, tags []iam.Tag, extra map[string][]string) map[string][]string {
-	m := resourceTagContext(tags, extra)
-	if kind == store.KindUser || kind == store.KindRole {
-		return m
-	}
-	for _, t := range tags {
-		if _, ok := extra["iam:ResourceTag/"+t.Key]; !ok {
-			delete(m, "iam:ResourceTag/"+t.Key)
-		}
-	}
-	return m
+	return authz.ResourceTagContext(tags, kind == store.KindUser || kind == store.KindRole, extra)
 }
 
 // policyTagContext is entityTagContext for the managed policy arn (of any account; AWS

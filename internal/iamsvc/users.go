@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/iamd-dev/iamd/internal/authn"
+	"github.com/iamd-dev/iamd/internal/authz"
 	"github.com/iamd-dev/iamd/internal/iam"
 	"github.com/iamd-dev/iamd/internal/store"
 )
@@ -51,19 +52,6 @@ func tagContext(tags []iam.Tag) map[string][]string {
 		keys = append(keys, t.Key)
 	}
 	m["aws:TagKeys"] = keys
-	return m
-}
-
-// resourceTagContext is aws:ResourceTag/* (and iam:ResourceTag/*) of an existing entity.
-func resourceTagContext(tags []iam.Tag, extra map[string][]string) map[string][]string {
-	m := map[string][]string{}
-	for k, v := range extra {
-		m[k] = v
-	}
-	for _, t := range tags {
-		m["aws:ResourceTag/"+t.Key] = []string{t.Value}
-		m["iam:ResourceTag/"+t.Key] = []string{t.Value}
-	}
 	return m
 }
 
@@ -124,7 +112,7 @@ func (s *Service) authorizeUserAt(ctx context.Context, c *authn.Caller, action, 
 	if u != nil {
 		tags = u.Tags
 	}
-	return u, s.authorize(ctx, c, action, res, resourceTagContext(tags, extra))
+	return u, s.authorize(ctx, c, action, res, authz.ResourceTagContext(tags, true, extra))
 }
 
 // CreateUser creates an IAM user.

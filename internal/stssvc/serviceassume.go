@@ -103,7 +103,7 @@ func (s *Service) AssumeRoleForService(ctx context.Context, c *authn.Caller, in 
 	// iam:PassRole applies.
 	passCtx := map[string][]string{"iam:PassedToService": {svc}}
 	if role != nil {
-		passCtx = roleTagContext(role.Tags, passCtx)
+		passCtx = authz.ResourceTagContext(role.Tags, true, passCtx)
 	}
 	if err := s.authz.Authorize(ctx, c, authz.Request{Action: "iam:PassRole", Resource: roleARN, ResourceAccount: roleAcct,
 		Context: passCtx}); err != nil {

@@ -460,7 +460,7 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 		extra["sts:TransitiveTagKeys"] = in.TransitiveTagKeys
 	}
 	// The role's tags are the resource's tags (aws:ResourceTag/*, iam:ResourceTag/*).
-	extra = roleTagContext(role.Tags, extra)
+	extra = authz.ResourceTagContext(role.Tags, true, extra)
 	trust := s.authz.Compile(role.TrustPolicy, policy.Trust, policy.PolicyRef{ARN: roleARN, Name: "trust"})
 	// The trust policy must allow the caller whatever its own policies say.
 	in2 := &policy.Input{Action: "sts:AssumeRole", Resource: roleARN, Context: authz.RequestContext(c, nil, extra),
@@ -631,19 +631,4 @@ func (s *Service) GetAccessKeyInfo(ctx context.Context, c *authn.Caller, in *sdk
 		return nil, iam.Errorf(iam.CodeInvalidParameterValue, "The access key ID %s is not valid.", id)
 	}
 	return &sdk.GetAccessKeyInfoOutput{Account: ptr(k.Account)}, nil
-}
-
-// roleTagContext returns extra (copied) plus the role's tags as aws:ResourceTag/KEY and
-// iam:ResourceTag/KEY, the keys AWS sets when a policy is evaluated for a role as the resource
-// (sts:AssumeRole, iam:PassRole).
-func roleTagContext(tags []iam.Tag, extra map[string][]string) map[string][]string {
-	m := make(map[string][]string, len(extra)+2*len(tags))
-	for k, v := range extra {
-		m[k] = v
-	}
-	for _, t := range tags {
-		m["aws:ResourceTag/"+t.Key] = []string{t.Value}
-		m["iam:ResourceTag/"+t.Key] = []string{t.Value}
-	}
-	return m
 }

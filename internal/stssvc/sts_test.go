@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/iamd-dev/iamd/internal/authn"
+	"github.com/iamd-dev/iamd/internal/authz"
 	"github.com/iamd-dev/iamd/internal/iam"
 	"github.com/iamd-dev/iamd/internal/policy"
 )
@@ -300,12 +301,12 @@ func TestRoleTagContext(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			before := len(tc.extra)
-			got := roleTagContext(tc.tags, tc.extra)
+			got := authz.ResourceTagContext(tc.tags, true, tc.extra)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("roleTagContext(%v, %v) (-want +got):\n%s", tc.tags, tc.extra, diff)
+				t.Errorf("ResourceTagContext(%v, true, %v) (-want +got):\n%s", tc.tags, tc.extra, diff)
 			}
 			if len(tc.extra) != before {
-				t.Errorf("roleTagContext changed its extra argument: %v", tc.extra)
+				t.Errorf("ResourceTagContext changed its extra argument: %v", tc.extra)
 			}
 		})
 	}
