@@ -11,6 +11,7 @@ import (
 
 	sdk "github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/iamd-dev/iamd/internal/authn"
 	"github.com/iamd-dev/iamd/internal/authz"
@@ -49,6 +50,8 @@ func webIdentityError(err error) error {
 // ID token from a provider registered in the role's account. The call is unsigned: the token
 // is the only proof of identity, and the role's trust policy must allow the provider (Principal
 // Federated: the provider's ARN), usually with conditions on PROVIDER:sub and PROVIDER:aud.
+// A source identity in the token (the https://aws.amazon.com/source_identity claim) needs
+// sts:SetSourceIdentity in the trust policy too, and stays with the session and its chains.
 func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller, in *sdk.AssumeRoleWithWebIdentityInput) (*sdk.AssumeRoleWithWebIdentityOutput, error) {
 	roleARN, session, idToken := str(in.RoleArn), str(in.RoleSessionName), str(in.WebIdentityToken)
 	if len(roleARN) < 20 {
@@ -132,6 +135,11 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller
 		return nil, webIdentityError(err)
 	}
 
+	sourceID, err := webIdentitySourceIdentity(idToken)
+	if err != nil {
+		return nil, err
+	}
+
 	// From here on the caller is the token's subject, as the audit record shows it.
 	provARN := oidc.ARN(roleAcct, prov.Name)
 	fed := *c
@@ -153,13 +161,22 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller
 	}
 
 	trust := s.authz.Compile(role.TrustPolicy, policy.Trust, policy.PolicyRef{ARN: roleARN, Name: "trust"})
-	d := policy.Evaluate(&policy.Input{Action: "sts:AssumeRoleWithWebIdentity", Resource: roleARN, ResourceAccount: roleAcct, ResourcePolicy: trust,
-		Principal: fed.Principal, Context: authz.RequestContext(&fed, nil, webIdentityContext(prov.Name, provARN, session, claims))})
-	if !d.Allowed() {
-		if s.authz.Enforcing() {
-			return nil, iam.Errorf(iam.CodeAccessDenied, msgWebIdentityDenied)
+	keys := webIdentityContext(prov.Name, provARN, session, claims)
+	actions := []string{"sts:AssumeRoleWithWebIdentity"}
+	if sourceID != "" {
+		// The trust policy must allow setting the source identity the token carries.
+		keys["sts:SourceIdentity"] = []string{sourceID}
+		actions = append(actions, "sts:SetSourceIdentity")
+	}
+	for _, action := range actions {
+		d := policy.Evaluate(&policy.Input{Action: action, Resource: roleARN, ResourceAccount: roleAcct, ResourcePolicy: trust,
+			Principal: fed.Principal, Context: authz.RequestContext(&fed, nil, keys)})
+		if !d.Allowed() {
+			if s.authz.Enforcing() {
+				return nil, iam.Errorf(iam.CodeAccessDenied, msgWebIdentityDenied)
+			}
+			s.logger.Warn("would deny (enforce=log): trust policy", "request", c.RequestID, "role", roleARN, "provider", provARN, "action", action)
 		}
-		s.logger.Warn("would deny (enforce=log): trust policy", "request", c.RequestID, "role", roleARN, "provider", provARN)
 	}
 
 	issued := now.Truncate(time.Second)
@@ -167,6 +184,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller
 	t := &token{
 		Expires: issued.Add(time.Duration(dur) * time.Second), Type: uint8(policy.PrincipalRoleSession), ARN: sessionARN, Account: roleAcct,
 		SourceARN: iam.RoleARN(roleAcct, role.Path, role.Name), UserID: role.ID + ":" + session, Policies: docs, Issued: issued,
+		SourceIdentity: sourceID,
 	}
 	cred, err := s.issue(t)
 	if err != nil {
@@ -184,8 +202,53 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller
 	if len(docs) > 0 {
 		out.PackedPolicySize = ptr(int32(packed))
 	}
+	if sourceID != "" {
+		out.SourceIdentity = ptr(sourceID)
+	}
 	go s.touchRole(roleAcct, role.Name, issued, c.Region)
 	return out, nil
+}
+
+// sourceIdentityClaim is the claim that carries a web identity token's source identity (IAM
+// User Guide, "Monitor and control actions taken with assumed roles": "Include source identity
+// in the https://aws.amazon.com/source_identity namespace in the token").
+const sourceIdentityClaim = "https://aws.amazon.com/source_identity"
+
+// msgSourceIdentityClaim refuses a source identity claim that AWS would not accept as a
+// SourceIdentity (the AssumeRole parameter's constraints).
+const msgSourceIdentityClaim = `Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with "aws:"`
+
+// webIdentitySourceIdentity returns the source identity claim of a token ("" when it has none).
+// Call it only after the token verified: it reads the payload without checking the signature,
+// which is sound then because a compact JWS has exactly one payload. A claim that is not a
+// string, or not a valid SourceIdentity (2 to 64 of [\w+=,.@-], not beginning with aws:), is an
+// InvalidIdentityToken.
+func webIdentitySourceIdentity(idToken string) (string, error) {
+	tok, err := jwt.ParseSigned(idToken, oidc.Algorithms)
+	if err != nil {
+		return "", iam.Errorf(iam.CodeInvalidIdentityToken, "%s", oidc.MsgMalformed)
+	}
+	var claims map[string]json.RawMessage
+	if err := tok.UnsafeClaimsWithoutVerification(&claims); err != nil {
+		return "", iam.Errorf(iam.CodeInvalidIdentityToken, "%s", oidc.MsgMalformed)
+	}
+	raw, ok := claims[sourceIdentityClaim]
+	if !ok || string(raw) == "null" {
+		return "", nil
+	}
+	var v string
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return "", iam.Errorf(iam.CodeInvalidIdentityToken, "%s", msgSourceIdentityClaim)
+	}
+	if n := utf8.RuneCountInString(v); n < 2 || n > 64 || strings.HasPrefix(strings.ToLower(v), "aws:") {
+		return "", iam.Errorf(iam.CodeInvalidIdentityToken, "%s", msgSourceIdentityClaim)
+	}
+	for _, r := range v {
+		if !isSessionNameChar(r) {
+			return "", iam.Errorf(iam.CodeInvalidIdentityToken, "%s", msgSourceIdentityClaim)
+		}
+	}
+	return v, nil
 }
 
 // webIdentityContext is the condition keys of a web identity request: PROVIDER:sub, :aud (azp
