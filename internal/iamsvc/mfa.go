@@ -89,6 +89,12 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, c *authn.Caller, i
 	if err := s.authorize(ctx, c, "iam:CreateVirtualMFADevice", serial, tagContext(tags)); err != nil {
 		return nil, err
 	}
+	if len(tags) > 0 {
+		// Tags given at creation need the tagging permission too, as for CreateRole.
+		if err := s.authorize(ctx, c, "iam:TagMFADevice", serial, tagContext(tags)); err != nil {
+			return nil, err
+		}
+	}
 	seed, qr, err := mfa.New(acct, name, s.rand)
 	if err != nil {
 		return nil, err

@@ -237,6 +237,12 @@ func (s *Service) CreatePolicy(ctx context.Context, c *authn.Caller, in *sdk.Cre
 	if err := s.authorize(ctx, c, "iam:CreatePolicy", arn, tagContext(tags)); err != nil {
 		return nil, err
 	}
+	if len(tags) > 0 {
+		// Tags given at creation need the tagging permission too, as for CreateRole.
+		if err := s.authorize(ctx, c, "iam:TagPolicy", arn, tagContext(tags)); err != nil {
+			return nil, err
+		}
+	}
 	id, err := s.newID("ANPA")
 	if err != nil {
 		return nil, err

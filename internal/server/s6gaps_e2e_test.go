@@ -8,13 +8,16 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/iamd-dev/iamd/internal/oidc/oidctest"
+	"github.com/iamd-dev/iamd/internal/samlsp/samltest"
 	"github.com/iamd-dev/iamd/internal/server"
 )
 
@@ -170,3 +173,160 @@ var cmpSorted = cmp.Transformer("sorted", func(in []string) []string {
 	slices.Sort(out)
 	return out
 })
+
+// TestS6GapsTagOnCreate: a create call that carries tags needs the resource's Tag* permission too,
+// with the tags as aws:RequestTag/* and aws:TagKeys (the IAM User Guide's "Create new users only
+// with specific tags" example allows iam:CreateUser and iam:TagUser together; AWS refuses
+// creating an OIDC provider with tags without iam:TagOpenIDConnectProvider). A caller allowed
+// only the create action is denied when it passes tags, and nothing is created; without tags
+// it may create. A Tag* permission conditioned on aws:RequestTag decides by the tags given.
+func TestS6GapsTagOnCreate(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	idp := must[*samltest.IdP](t, "test IdP")(samltest.New("https://idp.example.com/saml", time.Now()))
+	certBody, certKey := validCert(t, "www.example.com")
+	arn := func(kind, name string) string { return "arn:aws:iam::" + testAccount + ":" + kind + "/" + name }
+	const trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+
+	calls := []struct {
+		create, tag string
+		kind        string // the ARN's resource type
+		// resource is the name in the ARN of the resource do creates as name.
+		resource func(name string) string
+		do       func(c *iam.Client, name string, tags []iamtypes.Tag) error
+		get      func(name string) error // root reads the resource: nil when it exists
+	}{
+		{"iam:CreateUser", "iam:TagUser", "user", nil,
+			func(c *iam.Client, name string, tags []iamtypes.Tag) error {
+				_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name), Tags: tags})
+				return err
+			},
+			func(name string) error {
+				_, err := root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String(name)})
+				return err
+			}},
+		{"iam:CreatePolicy", "iam:TagPolicy", "policy", nil,
+			func(c *iam.Client, name string, tags []iamtypes.Tag) error {
+				_, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(name), PolicyDocument: aws.String(allowGet), Tags: tags})
+				return err
+			},
+			func(name string) error {
+				_, err := root.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn("policy", name))})
+				return err
+			}},
+		{"iam:CreateVirtualMFADevice", "iam:TagMFADevice", "mfa", nil,
+			func(c *iam.Client, name string, tags []iamtypes.Tag) error {
+				_, err := c.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(name), Tags: tags})
+				return err
+			},
+			func(name string) error {
+				_, err := root.ListMFADeviceTags(ctx, &iam.ListMFADeviceTagsInput{SerialNumber: aws.String(arn("mfa", name))})
+				return err
+			}},
+		{"iam:CreateOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "oidc-provider", func(name string) string { return name + ".example.com" },
+			func(c *iam.Client, name string, tags []iamtypes.Tag) error {
+				_, err := c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://" + name + ".example.com"),
+					ClientIDList: []string{"sts.amazonaws.com"}, Tags: tags})
+				return err
+			},
+			func(name string) error {
+				_, err := root.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(arn("oidc-provider", name+".example.com"))})
+				return err
+			}},
+		{"iam:UploadServerCertificate", "iam:TagServerCertificate", "server-certificate", nil,
+			func(c *iam.Client, name string, tags []iamtypes.Tag) error {
+				_, err := c.UploadServerCertificate(ctx, &iam.UploadServerCertificateInput{ServerCertificateName: aws.String(name),
+					CertificateBody: aws.String(certBody), PrivateKey: aws.String(certKey), Tags: tags})
+				return err
+			},
+			func(name string) error {
+				_, err := root.GetServerCertificate(ctx, &iam.GetServerCertificateInput{ServerCertificateName: aws.String(name)})
+				return err
+			}},
+		// Already enforced before; kept here so that every create call with tags is covered.
+		{"iam:CreateRole", "iam:TagRole", "role", nil,
+			func(c *iam.Client, name string, tags []iamtypes.Tag) error {
+				_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust), Tags: tags})
+				return err
+			},
+			func(name string) error {
+				_, err := root.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+				return err
+			}},
+		{"iam:CreateInstanceProfile", "iam:TagInstanceProfile", "instance-profile", nil,
+			func(c *iam.Client, name string, tags []iamtypes.Tag) error {
+				_, err := c.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String(name), Tags: tags})
+				return err
+			},
+			func(name string) error {
+				_, err := root.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String(name)})
+				return err
+			}},
+		{"iam:CreateSAMLProvider", "iam:TagSAMLProvider", "saml-provider", nil,
+			func(c *iam.Client, name string, tags []iamtypes.Tag) error {
+				_, err := c.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: aws.String(name), SAMLMetadataDocument: aws.String(idp.Metadata()), Tags: tags})
+				return err
+			},
+			func(name string) error {
+				_, err := root.GetSAMLProvider(ctx, &iam.GetSAMLProviderInput{SAMLProviderArn: aws.String(arn("saml-provider", name))})
+				return err
+			}},
+	}
+
+	var creates, tags []string
+	for _, c := range calls {
+		creates, tags = append(creates, c.create), append(tags, c.tag)
+	}
+	actions := func(a []string) string { b, _ := json.Marshal(a); return string(b) }
+	user := func(name, doc string) *iam.Client {
+		must[*iam.CreateUserOutput](t, "CreateUser "+name)(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}))
+		must[*iam.PutUserPolicyOutput](t, "PutUserPolicy "+name)(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("p"),
+			PolicyDocument: aws.String(doc)}))
+		k := must[*iam.CreateAccessKeyOutput](t, "CreateAccessKey "+name)(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)}))
+		return iamClient(srv, aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), "")
+	}
+	// maker may create, not tag; tagger may tag with team=blue only.
+	maker := user("maker", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":`+actions(creates)+`,"Resource":"*"}]}`)
+	tagger := user("tagger", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":`+actions(creates)+`,"Resource":"*"},`+
+		`{"Effect":"Allow","Action":`+actions(tags)+`,"Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/team":"blue"},"ForAllValues:StringEquals":{"aws:TagKeys":["team"]}}}]}`)
+	team := func(v string) []iamtypes.Tag { return []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String(v)}} }
+
+	tests := []struct {
+		name   string
+		client *iam.Client
+		caller string
+		tags   []iamtypes.Tag
+		denied bool // by the Tag* action; else created
+	}{
+		{"create only, with tags", maker, "maker", team("blue"), true},
+		{"create only, without tags", maker, "maker", nil, false},
+		{"tag condition not met", tagger, "tagger", team("red"), true},
+		{"tag keys condition not met", tagger, "tagger", append(team("blue"), iamtypes.Tag{Key: aws.String("env"), Value: aws.String("prod")}), true},
+		{"tag condition met", tagger, "tagger", team("blue"), false},
+	}
+	for _, c := range calls {
+		for i, tc := range tests {
+			t.Run(c.create+"/"+tc.name, func(t *testing.T) {
+				name := fmt.Sprintf("s6-%s-%d", c.kind, i)
+				resource := name
+				if c.resource != nil {
+					resource = c.resource(name)
+				}
+				err := c.do(tc.client, name, tc.tags)
+				if !tc.denied {
+					if err != nil {
+						t.Fatalf("%s %s by %s with tags %v: %v", c.create, name, tc.caller, tagMap(tc.tags), err)
+					}
+					if err := c.get(name); err != nil {
+						t.Errorf("after %s %s: reading it: %v", c.create, name, err)
+					}
+					return
+				}
+				wantCode(t, fmt.Sprintf("%s %s by %s with tags %v", c.create, name, tc.caller, tagMap(tc.tags)), err, "AccessDenied",
+					deniedMsg(arn("user", tc.caller), c.tag, arn(c.kind, resource)))
+				wantCode(t, fmt.Sprintf("after a denied %s: reading %s", c.create, name), c.get(name), "NoSuchEntity", "")
+			})
+		}
+	}
+}
