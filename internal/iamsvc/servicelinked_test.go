@@ -188,7 +188,7 @@ func TestAWSServiceLinkedRoles(t *testing.T) {
 	for principal, name := range map[string]string{
 		"lambda.amazonaws.com":                            "AWSServiceRoleForLambda",                                   // role ARN
 		"sagemaker.application-autoscaling.amazonaws.com": "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint", // role ARN
-		"batch.amazonaws.com":                             "",                                                          // iam:AWSServiceName only
+		"braket.amazonaws.com":                            "",                                                          // only a wildcard name
 		"maintenance.elasticbeanstalk.amazonaws.com":      "",                                                          // names elasticbeanstalk's role
 	} {
 		if got, ok := want[principal]; !ok || got != name {
@@ -256,11 +256,16 @@ func TestServiceLinkedRoleName(t *testing.T) {
 		{service: "elasticbeanstalk.amazonaws.com", want: "AWSServiceRoleForElasticBeanstalk"},
 		{service: "autoscaling.amazonaws.com", suffix: "app1", want: "AWSServiceRoleForAutoScaling_app1"},
 		{service: "lambda.amazonaws.com", want: "AWSServiceRoleForLambda"},
-		{service: "lambda.amazonaws.com", suffix: "x", want: "AWSServiceRoleForLambda_x"},
+		{service: "lambda.amazonaws.com", suffix: "x", code: iam.CodeInvalidInput, msg: "Custom suffix is not allowed for lambda.amazonaws.com"},
 		{service: "sagemaker.application-autoscaling.amazonaws.com", want: "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"},
 		{service: "sagemaker.application-autoscaling.amazonaws.com", suffix: "x", code: iam.CodeInvalidInput, msg: "Custom suffix is not allowed for sagemaker.application-autoscaling.amazonaws.com"},
 		{service: "rds.application-autoscaling.amazonaws.com", want: "AWSServiceRoleForApplicationAutoScaling_Rds"},
 		{service: "batch.amazonaws.com", want: "AWSServiceRoleForBatch"},
+		{service: "batch.amazonaws.com", suffix: "x", code: iam.CodeInvalidInput, msg: "Custom suffix is not allowed for batch.amazonaws.com"},
+		{service: "lex.amazonaws.com", suffix: "x", code: iam.CodeInvalidInput, msg: "Custom suffix is not allowed for lex.amazonaws.com"},
+		{service: "connect.amazonaws.com", suffix: "x", want: "AWSServiceRoleForAmazonConnect_x"},
+		{service: "lexv2.amazonaws.com", suffix: "x", want: "AWSServiceRoleForLexV2Bots_x"},
+		{service: "restore-testing.backup.amazonaws.com", want: "AWSServiceRoleForBackupRestoreTesting"},
 		{service: "replication.dynamodb.amazonaws.com", want: "AWSServiceRoleForDynamodbReplication"},
 		{service: "es.amazonaws.com", suffix: "two", code: iam.CodeInvalidInput, msg: "Custom suffix is not allowed for es.amazonaws.com"},
 		{service: "notaservice.amazonaws.com", code: iam.CodeAccessDenied, msg: "Cannot find Service Linked Role template for notaservice.amazonaws.com"},
@@ -278,6 +283,192 @@ func TestServiceLinkedRoleName(t *testing.T) {
 				t.Errorf("serviceLinkedRoleName(%q, %q) = %s, want %s", tc.service, tc.suffix, got, tc.want)
 			case tc.code != "" && (!errors.As(err, &ie) || ie.Code != tc.code || ie.Message != tc.msg):
 				t.Errorf("serviceLinkedRoleName(%q, %q) = %q, %v; want %s: %s", tc.service, tc.suffix, got, err, tc.code, tc.msg)
+			}
+		})
+	}
+}
+
+// awsRecordedServiceLinkedRoles are AWS's answers to CreateServiceLinkedRole (no suffix) as
+// LocalStack recorded them against AWS on 2025-03-13 (localstack/localstack,
+// tests/aws/services/iam/test_iam.snapshot.json, TestIAMServiceRoles::test_service_role_lifecycle):
+// service principal → role name. Each role's path was /aws-service-role/PRINCIPAL/.
+var awsRecordedServiceLinkedRoles = map[string]string{
+	"accountdiscovery.ssm.amazonaws.com":              "AWSServiceRoleForAmazonSSM_AccountDiscovery",
+	"acm.amazonaws.com":                               "AWSServiceRoleForCertificateManager",
+	"appmesh.amazonaws.com":                           "AWSServiceRoleForAppMesh",
+	"autoscaling-plans.amazonaws.com":                 "AWSServiceRoleForAutoScalingPlans_EC2AutoScaling",
+	"autoscaling.amazonaws.com":                       "AWSServiceRoleForAutoScaling",
+	"backup.amazonaws.com":                            "AWSServiceRoleForBackup",
+	"batch.amazonaws.com":                             "AWSServiceRoleForBatch",
+	"cassandra.application-autoscaling.amazonaws.com": "AWSServiceRoleForApplicationAutoScaling_CassandraTable",
+	"cks.kms.amazonaws.com":                           "AWSServiceRoleForKeyManagementServiceCustomKeyStores",
+	"cloudtrail.amazonaws.com":                        "AWSServiceRoleForCloudTrail",
+	"codestar-notifications.amazonaws.com":            "AWSServiceRoleForCodeStarNotifications",
+	"config.amazonaws.com":                            "AWSServiceRoleForConfig",
+	"connect.amazonaws.com":                           "AWSServiceRoleForAmazonConnect",
+	"dms-fleet-advisor.amazonaws.com":                 "AWSServiceRoleForDMSFleetAdvisor",
+	"dms.amazonaws.com":                               "AWSServiceRoleForDMSServerless",
+	"docdb-elastic.amazonaws.com":                     "AWSServiceRoleForDocDB-Elastic",
+	"ec2-instance-connect.amazonaws.com":              "AWSServiceRoleForEc2InstanceConnect",
+	"ec2.application-autoscaling.amazonaws.com":       "AWSServiceRoleForApplicationAutoScaling_EC2SpotFleetRequest",
+	"ecr.amazonaws.com":                               "AWSServiceRoleForECRTemplate",
+	"ecs.amazonaws.com":                               "AWSServiceRoleForECS",
+	"eks-connector.amazonaws.com":                     "AWSServiceRoleForAmazonEKSConnector",
+	"eks-fargate.amazonaws.com":                       "AWSServiceRoleForAmazonEKSForFargate",
+	"eks-nodegroup.amazonaws.com":                     "AWSServiceRoleForAmazonEKSNodegroup",
+	"eks.amazonaws.com":                               "AWSServiceRoleForAmazonEKS",
+	"elasticache.amazonaws.com":                       "AWSServiceRoleForElastiCache",
+	"elasticbeanstalk.amazonaws.com":                  "AWSServiceRoleForElasticBeanstalk",
+	"elasticfilesystem.amazonaws.com":                 "AWSServiceRoleForAmazonElasticFileSystem",
+	"elasticloadbalancing.amazonaws.com":              "AWSServiceRoleForElasticLoadBalancing",
+	"email.cognito-idp.amazonaws.com":                 "AWSServiceRoleForAmazonCognitoIdpEmailService",
+	"emr-containers.amazonaws.com":                    "AWSServiceRoleForAmazonEMRContainers",
+	"emrwal.amazonaws.com":                            "AWSServiceRoleForEMRWAL",
+	"fis.amazonaws.com":                               "AWSServiceRoleForFIS",
+	"grafana.amazonaws.com":                           "AWSServiceRoleForAmazonGrafana",
+	"imagebuilder.amazonaws.com":                      "AWSServiceRoleForImageBuilder",
+	"iotmanagedintegrations.amazonaws.com":            "AWSServiceRoleForIoTManagedIntegrations",
+	"kafka.amazonaws.com":                             "AWSServiceRoleForKafka",
+	"kafkaconnect.amazonaws.com":                      "AWSServiceRoleForKafkaConnect",
+	"lakeformation.amazonaws.com":                     "AWSServiceRoleForLakeFormationDataAccess",
+	"lex.amazonaws.com":                               "AWSServiceRoleForLexBots",
+	"lexv2.amazonaws.com":                             "AWSServiceRoleForLexV2Bots",
+	"lightsail.amazonaws.com":                         "AWSServiceRoleForLightsail",
+	"m2.amazonaws.com":                                "AWSServiceRoleForAWSM2",
+	"memorydb.amazonaws.com":                          "AWSServiceRoleForMemoryDB",
+	"mq.amazonaws.com":                                "AWSServiceRoleForAmazonMQ",
+	"mrk.kms.amazonaws.com":                           "AWSServiceRoleForKeyManagementServiceMultiRegionKeys",
+	"notifications.amazonaws.com":                     "AWSServiceRoleForAwsUserNotifications",
+	"observability.aoss.amazonaws.com":                "AWSServiceRoleForAmazonOpenSearchServerless",
+	"opensearchservice.amazonaws.com":                 "AWSServiceRoleForAmazonOpenSearchService",
+	"ops.apigateway.amazonaws.com":                    "AWSServiceRoleForAPIGateway",
+	"ops.emr-serverless.amazonaws.com":                "AWSServiceRoleForAmazonEMRServerless",
+	"opsdatasync.ssm.amazonaws.com":                   "AWSServiceRoleForSystemsManagerOpsDataSync",
+	"opsinsights.ssm.amazonaws.com":                   "AWSServiceRoleForAmazonSSM_OpsInsights",
+	"pullthroughcache.ecr.amazonaws.com":              "AWSServiceRoleForECRPullThroughCache",
+	"ram.amazonaws.com":                               "AWSServiceRoleForResourceAccessManager",
+	"rds.amazonaws.com":                               "AWSServiceRoleForRDS",
+	"redshift.amazonaws.com":                          "AWSServiceRoleForRedshift",
+	"replication.cassandra.amazonaws.com":             "AWSServiceRoleForKeyspacesReplication",
+	"replication.ecr.amazonaws.com":                   "AWSServiceRoleForECRReplication",
+	"repository.sync.codeconnections.amazonaws.com":   "AWSServiceRoleForGitSync",
+	"resource-explorer-2.amazonaws.com":               "AWSServiceRoleForResourceExplorer",
+	"rolesanywhere.amazonaws.com":                     "AWSServiceRoleForRolesAnywhere",
+	"s3-outposts.amazonaws.com":                       "AWSServiceRoleForS3OnOutposts",
+	"ses.amazonaws.com":                               "AWSServiceRoleForAmazonSES",
+	"shield.amazonaws.com":                            "AWSServiceRoleForAWSShield",
+	"ssm-incidents.amazonaws.com":                     "AWSServiceRoleForIncidentManager",
+	"ssm-quicksetup.amazonaws.com":                    "AWSServiceRoleForSSMQuickSetup",
+	"ssm.amazonaws.com":                               "AWSServiceRoleForAmazonSSM",
+	"sso.amazonaws.com":                               "AWSServiceRoleForSSO",
+	"vpcorigin.cloudfront.amazonaws.com":              "AWSServiceRoleForCloudFrontVPCOrigin",
+	"waf.amazonaws.com":                               "AWSServiceRoleForWAFLogging",
+	"wafv2.amazonaws.com":                             "AWSServiceRoleForWAFV2Logging",
+}
+
+// awsRecordedServiceRolePolicies are the policies (under /aws-service-role/) AWS attached to
+// those roles, from the same recording.
+var awsRecordedServiceRolePolicies = map[string]string{
+	"accountdiscovery.ssm.amazonaws.com":              "AWSSystemsManagerAccountDiscoveryServicePolicy",
+	"acm.amazonaws.com":                               "CertificateManagerServiceRolePolicy",
+	"appmesh.amazonaws.com":                           "AWSAppMeshServiceRolePolicy",
+	"autoscaling-plans.amazonaws.com":                 "AWSAutoScalingPlansEC2AutoScalingPolicy",
+	"autoscaling.amazonaws.com":                       "AutoScalingServiceRolePolicy",
+	"backup.amazonaws.com":                            "AWSBackupServiceLinkedRolePolicyForBackup",
+	"batch.amazonaws.com":                             "BatchServiceRolePolicy",
+	"cassandra.application-autoscaling.amazonaws.com": "AWSApplicationAutoscalingCassandraTablePolicy",
+	"cks.kms.amazonaws.com":                           "AWSKeyManagementServiceCustomKeyStoresServiceRolePolicy",
+	"cloudtrail.amazonaws.com":                        "CloudTrailServiceRolePolicy",
+	"codestar-notifications.amazonaws.com":            "AWSCodeStarNotificationsServiceRolePolicy",
+	"config.amazonaws.com":                            "AWSConfigServiceRolePolicy",
+	"connect.amazonaws.com":                           "AmazonConnectServiceLinkedRolePolicy",
+	"dms-fleet-advisor.amazonaws.com":                 "AWSDMSFleetAdvisorServiceRolePolicy",
+	"dms.amazonaws.com":                               "AWSDMSServerlessServiceRolePolicy",
+	"docdb-elastic.amazonaws.com":                     "AmazonDocDB-ElasticServiceRolePolicy",
+	"ec2-instance-connect.amazonaws.com":              "Ec2InstanceConnectEndpoint",
+	"ec2.application-autoscaling.amazonaws.com":       "AWSApplicationAutoscalingEC2SpotFleetRequestPolicy",
+	"ecr.amazonaws.com":                               "ECRTemplateServiceRolePolicy",
+	"ecs.amazonaws.com":                               "AmazonECSServiceRolePolicy",
+	"eks-connector.amazonaws.com":                     "AmazonEKSConnectorServiceRolePolicy",
+	"eks-fargate.amazonaws.com":                       "AmazonEKSForFargateServiceRolePolicy",
+	"eks-nodegroup.amazonaws.com":                     "AWSServiceRoleForAmazonEKSNodegroup",
+	"eks.amazonaws.com":                               "AmazonEKSServiceRolePolicy",
+	"elasticache.amazonaws.com":                       "ElastiCacheServiceRolePolicy",
+	"elasticbeanstalk.amazonaws.com":                  "AWSElasticBeanstalkServiceRolePolicy",
+	"elasticfilesystem.amazonaws.com":                 "AmazonElasticFileSystemServiceRolePolicy",
+	"elasticloadbalancing.amazonaws.com":              "AWSElasticLoadBalancingServiceRolePolicy",
+	"email.cognito-idp.amazonaws.com":                 "AmazonCognitoIdpEmailServiceRolePolicy",
+	"emr-containers.amazonaws.com":                    "AmazonEMRContainersServiceRolePolicy",
+	"emrwal.amazonaws.com":                            "EMRDescribeClusterPolicyForEMRWAL",
+	"fis.amazonaws.com":                               "AmazonFISServiceRolePolicy",
+	"grafana.amazonaws.com":                           "AmazonGrafanaServiceLinkedRolePolicy",
+	"imagebuilder.amazonaws.com":                      "AWSServiceRoleForImageBuilder",
+	"iotmanagedintegrations.amazonaws.com":            "AWSIoTManagedIntegrationsRolePolicy",
+	"kafka.amazonaws.com":                             "KafkaServiceRolePolicy",
+	"kafkaconnect.amazonaws.com":                      "KafkaConnectServiceRolePolicy",
+	"lakeformation.amazonaws.com":                     "LakeFormationDataAccessServiceRolePolicy",
+	"lex.amazonaws.com":                               "AmazonLexBotPolicy",
+	"lexv2.amazonaws.com":                             "AmazonLexV2BotPolicy",
+	"lightsail.amazonaws.com":                         "LightsailExportAccess",
+	"m2.amazonaws.com":                                "AWSM2ServicePolicy",
+	"memorydb.amazonaws.com":                          "MemoryDBServiceRolePolicy",
+	"mq.amazonaws.com":                                "AmazonMQServiceRolePolicy",
+	"mrk.kms.amazonaws.com":                           "AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy",
+	"notifications.amazonaws.com":                     "AWSUserNotificationsServiceLinkedRolePolicy",
+	"observability.aoss.amazonaws.com":                "AmazonOpenSearchServerlessServiceRolePolicy",
+	"opensearchservice.amazonaws.com":                 "AmazonOpenSearchServiceRolePolicy",
+	"ops.apigateway.amazonaws.com":                    "APIGatewayServiceRolePolicy",
+	"ops.emr-serverless.amazonaws.com":                "AmazonEMRServerlessServiceRolePolicy",
+	"opsdatasync.ssm.amazonaws.com":                   "AWSSystemsManagerOpsDataSyncServiceRolePolicy",
+	"opsinsights.ssm.amazonaws.com":                   "AWSSSMOpsInsightsServiceRolePolicy",
+	"pullthroughcache.ecr.amazonaws.com":              "AWSECRPullThroughCache_ServiceRolePolicy",
+	"ram.amazonaws.com":                               "AWSResourceAccessManagerServiceRolePolicy",
+	"rds.amazonaws.com":                               "AmazonRDSServiceRolePolicy",
+	"redshift.amazonaws.com":                          "AmazonRedshiftServiceLinkedRolePolicy",
+	"replication.cassandra.amazonaws.com":             "KeyspacesReplicationServiceRolePolicy",
+	"replication.ecr.amazonaws.com":                   "ECRReplicationServiceRolePolicy",
+	"repository.sync.codeconnections.amazonaws.com":   "AWSGitSyncServiceRolePolicy",
+	"resource-explorer-2.amazonaws.com":               "AWSResourceExplorerServiceRolePolicy",
+	"rolesanywhere.amazonaws.com":                     "AWSRolesAnywhereServicePolicy",
+	"s3-outposts.amazonaws.com":                       "AWSS3OnOutpostsServiceRolePolicy",
+	"ses.amazonaws.com":                               "AmazonSESServiceRolePolicy",
+	"shield.amazonaws.com":                            "AWSShieldServiceRolePolicy",
+	"ssm-incidents.amazonaws.com":                     "AWSIncidentManagerServiceRolePolicy",
+	"ssm-quicksetup.amazonaws.com":                    "SSMQuickSetupRolePolicy",
+	"ssm.amazonaws.com":                               "AmazonSSMServiceRolePolicy",
+	"sso.amazonaws.com":                               "AWSSSOServiceRolePolicy",
+	"vpcorigin.cloudfront.amazonaws.com":              "AWSCloudFrontVPCOriginServiceRolePolicy",
+	"waf.amazonaws.com":                               "WAFLoggingServiceRolePolicy",
+	"wafv2.amazonaws.com":                             "WAFV2LoggingServiceRolePolicy",
+}
+
+// awsRecordedSuffixes are the recorded services that accepted a CustomSuffix
+// (test_service_role_lifecycle_custom_suffix); the other 68 answered InvalidInput "Custom suffix
+// is not allowed for PRINCIPAL" (test_service_role_lifecycle_custom_suffix_not_allowed).
+var awsRecordedSuffixes = map[string]bool{"autoscaling.amazonaws.com": true, "connect.amazonaws.com": true, "lexv2.amazonaws.com": true}
+
+// TestServiceLinkedRolesAsRecorded checks iamd's names, suffix rule and attached policies against
+// AWS's recorded answers.
+func TestServiceLinkedRolesAsRecorded(t *testing.T) {
+	for service, want := range awsRecordedServiceLinkedRoles {
+		t.Run(service, func(t *testing.T) {
+			if got, err := serviceLinkedRoleName(service, ""); err != nil || got != want {
+				t.Errorf("serviceLinkedRoleName(%q, \"\") = %q, %v; want %s", service, got, err, want)
+			}
+			got, err := serviceLinkedRoleName(service, "s1")
+			if awsRecordedSuffixes[service] {
+				if err != nil || got != want+"_s1" {
+					t.Errorf("serviceLinkedRoleName(%q, \"s1\") = %q, %v; want %s_s1", service, got, err, want)
+				}
+			} else if ie := (*iam.Error)(nil); !errors.As(err, &ie) || ie.Code != iam.CodeInvalidInput || ie.Message != "Custom suffix is not allowed for "+service {
+				t.Errorf("serviceLinkedRoleName(%q, \"s1\") = %q, %v; want InvalidInput: Custom suffix is not allowed for %s", service, got, err, service)
+			}
+			wantPolicy := awsRecordedServiceRolePolicies[service]
+			if service == "lex.amazonaws.com" {
+				wantPolicy = "LexBotPolicy" // AWS's AmazonLexBotPolicy is not in package managed's data
+			}
+			if got := serviceLinkedRolePolicies[service]; got != wantPolicy {
+				t.Errorf("serviceLinkedRolePolicies[%q] = %q, want %q", service, got, wantPolicy)
 			}
 		})
 	}

@@ -38,7 +38,7 @@ func TestServiceLinkedRoles(t *testing.T) {
 		{"autoscaling.amazonaws.com", "app1", "AWSServiceRoleForAutoScaling_app1"},
 		{"dynamodb.application-autoscaling.amazonaws.com", "", "AWSServiceRoleForApplicationAutoScaling_DynamoDBTable"},
 		{"sagemaker.application-autoscaling.amazonaws.com", "", "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"},
-		{"batch.amazonaws.com", "x", "AWSServiceRoleForBatch_x"},
+		{"connect.amazonaws.com", "x", "AWSServiceRoleForAmazonConnect_x"}, // AWS's name and suffix, as recorded
 	} {
 		t.Run(tc.service, func(t *testing.T) {
 			in := &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(tc.service), Description: aws.String("for " + tc.service)}
@@ -68,6 +68,7 @@ func TestServiceLinkedRoles(t *testing.T) {
 	}{
 		{"taken", "elasticbeanstalk.amazonaws.com", "", "InvalidInput", "Service role name AWSServiceRoleForElasticBeanstalk has been taken in this account, please try a different suffix."},
 		{"suffix not allowed", "es.amazonaws.com", "two", "InvalidInput", "Custom suffix is not allowed for es.amazonaws.com"},
+		{"suffix not allowed (recorded)", "batch.amazonaws.com", "x", "InvalidInput", "Custom suffix is not allowed for batch.amazonaws.com"},
 		{"no service-linked role", "ec2.amazonaws.com", "", "AccessDenied", "Cannot find Service Linked Role template for ec2.amazonaws.com"},
 		{"not a service principal", "example.com", "", "AccessDenied", "Cannot find Service Linked Role template for example.com"},
 		{"bad suffix", "autoscaling.amazonaws.com", "a b", "ValidationError", `1 validation error detected: Value 'a b' at 'customSuffix' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},

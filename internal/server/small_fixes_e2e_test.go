@@ -38,11 +38,11 @@ func TestServiceLinkedRoleServices(t *testing.T) {
 	for _, tc := range []struct {
 		service, suffix, wantName string
 	}{
-		{"ecs.amazonaws.com", "", "AWSServiceRoleForECS"},                                          // iamd's table
-		{"lambda.amazonaws.com", "", "AWSServiceRoleForLambda"},                                    // named in AWSLambda_FullAccess
-		{"route53resolver.amazonaws.com", "", "AWSServiceRoleForRoute53Resolver"},                  // arn:*: partition pattern
-		{"batch.amazonaws.com", "", "AWSServiceRoleForBatch"},                                      // iam:AWSServiceName only
-		{"restore-testing.backup.amazonaws.com", "t1", "AWSServiceRoleForBackupRestoreTesting_t1"}, // labels, last first
+		{"ecs.amazonaws.com", "", "AWSServiceRoleForECS"},                                     // iamd's table
+		{"lambda.amazonaws.com", "", "AWSServiceRoleForLambda"},                               // named in AWSLambda_FullAccess
+		{"route53resolver.amazonaws.com", "", "AWSServiceRoleForRoute53Resolver"},             // arn:*: partition pattern
+		{"batch.amazonaws.com", "", "AWSServiceRoleForBatch"},                                 // AWS's answer, recorded
+		{"restore-testing.backup.amazonaws.com", "", "AWSServiceRoleForBackupRestoreTesting"}, // labels, last first
 	} {
 		t.Run(tc.service, func(t *testing.T) {
 			in := &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(tc.service)}
