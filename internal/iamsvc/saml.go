@@ -32,6 +32,20 @@ const (
 	MaxSAMLProviderName = 128
 )
 
+// MaxSAMLIdentityProviders is "Identity providers (IdPs) associated with an IAM SAML provider
+// object" (10). AWS documents the value, not what it counts or its error. In SAML 2.0 metadata
+// (saml-metadata-2.0-os, 2.4.3) an identity provider is described by an IDPSSODescriptor, and
+// the document AWS takes is one EntityDescriptor (iamd, like the metadata its AssumeRoleWithSAML
+// reads, refuses an EntitiesDescriptor), so iamd counts the IDPSSODescriptor elements of the
+// document. The refusal is LimitExceeded, which the API Reference lists for CreateSAMLProvider
+// and UpdateSAMLProvider, in the form of AWS's other quota messages.
+const MaxSAMLIdentityProviders = 10
+
+// samlIdPQuota is the LimitExceeded refusal of metadata describing more than
+// MaxSAMLIdentityProviders identity providers.
+var samlIdPQuota = &iam.LimitError{Message: "Cannot exceed quota for IdentityProvidersPerSAMLProvider: " + strconv.Itoa(MaxSAMLIdentityProviders),
+	Quota: "IdentityProvidersPerSAMLProvider"}
+
 // samlMetadataNS is the SAML 2.0 metadata namespace.
 const samlMetadataNS = "urn:oasis:names:tc:SAML:2.0:metadata"
 
@@ -71,6 +85,9 @@ func parseSAMLMetadata(doc string) (time.Time, error) {
 	}
 	if md.XMLName.Space != samlMetadataNS || md.XMLName.Local != "EntityDescriptor" || len(md.IDP) == 0 {
 		return time.Time{}, bad
+	}
+	if len(md.IDP) > MaxSAMLIdentityProviders {
+		return time.Time{}, samlIdPQuota
 	}
 	signing := 0
 	for _, idp := range md.IDP {
