@@ -81,7 +81,7 @@ func TestTrailPrune(t *testing.T) {
 		want    audit.Kind
 	}{
 		{"first remaining record removed", []string{`DELETE FROM events WHERE seq = 5`}, 5, audit.Removed},
-		{"remaining record edited", []string{`UPDATE events SET record = replace(record, 'eventName', 'eventNamf') WHERE seq = 6`}, 6, audit.Edited},
+		{"remaining record edited", nil, 6, audit.Edited},
 		{"checkpoint edited", []string{`UPDATE trail_checkpoint SET hash = zeroblob(32)`}, 5, audit.Edited},
 	} {
 		t.Run("after prune: "+tc.name, func(t *testing.T) {
@@ -91,6 +91,9 @@ func TestTrailPrune(t *testing.T) {
 				t.Fatal(err)
 			}
 			tamper(t, dir, tc.tamper...)
+			if tc.tamper == nil {
+				editRecord(t, dir, tc.wantSeq)
+			}
 			_, _, err := runIamd("trail", "verify", "--data", dir)
 			var ce *audit.ChainError
 			if !errors.As(err, &ce) || ce.Seq != tc.wantSeq || ce.Kind != tc.want {

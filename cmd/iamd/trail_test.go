@@ -105,6 +105,55 @@ func tamper(t *testing.T, dir string, stmts ...string) {
 	}
 }
 
+// editRecord changes "eventName" to "eventNamf" in the record of event seq: in its row, or in
+// the record journal file that keeps it.
+func editRecord(t *testing.T, dir string, seq int64) {
+	t.Helper()
+	db := sqlDB(t, dir)
+	defer db.Close()
+	var file, at, n int64
+	if err := db.QueryRow(`SELECT record_file, record_at, record_len FROM events WHERE seq = ?`, seq).Scan(&file, &at, &n); err != nil {
+		t.Fatal(err)
+	}
+	if file == 0 {
+		if _, err := db.Exec(`UPDATE events SET record = replace(record, 'eventName', 'eventNamf') WHERE seq = ?`, seq); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	path := filepath.Join(dir, "iamd.db.records."+strconv.FormatInt(file, 10))
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := b[at : at+n]
+	i := bytes.Index(rec, []byte("eventName"))
+	if i < 0 {
+		t.Fatalf("record %d in %s: no eventName in %q", seq, path, rec)
+	}
+	rec[i+8] = 'f'
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// firstSeq returns the first event's seq whose record is in its row (journaled false) or in a
+// record journal file (journaled true).
+func firstSeq(t *testing.T, dir string, journaled bool) int64 {
+	t.Helper()
+	db := sqlDB(t, dir)
+	defer db.Close()
+	q := `SELECT seq FROM events WHERE record_file = 0 ORDER BY seq LIMIT 1`
+	if journaled {
+		q = `SELECT seq FROM events WHERE record_file > 0 ORDER BY seq LIMIT 1`
+	}
+	var seq int64
+	if err := db.QueryRow(q).Scan(&seq); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return seq
+}
+
 // lastRecord returns the trail's last sequence number and head hash, read straight from SQL.
 func lastRecord(t *testing.T, dir string) (int64, string) {
 	t.Helper()
@@ -131,23 +180,27 @@ func TestTrailVerify(t *testing.T) {
 	if last < 8 {
 		t.Fatalf("fixture has %d records, want at least 8", last)
 	}
+	inRow, inFile := firstSeq(t, fixture, false), firstSeq(t, fixture, true)
 	for _, tc := range []struct {
 		name    string
 		tamper  []string
+		edit    int64 // the record to edit, if any
 		args    []string
 		wantSeq int64
 		want    audit.Kind
 	}{
 		{name: "intact"},
 		{name: "intact at the expected head", args: []string{"--head", head}},
-		{name: "record edited", tamper: []string{`UPDATE events SET record = replace(record, 'eventName', 'eventNamf') WHERE seq = 5`}, wantSeq: 5, want: audit.Edited},
+		{name: "record edited", edit: 5, wantSeq: 5, want: audit.Edited},
+		{name: "record edited in its row", edit: inRow, wantSeq: inRow, want: audit.Edited},
+		{name: "record edited in the journal file", edit: inFile, wantSeq: inFile, want: audit.Edited},
 		{name: "hash edited", tamper: []string{`UPDATE events SET hash = zeroblob(32) WHERE seq = 3`}, wantSeq: 3, want: audit.Edited},
 		{name: "record removed", tamper: []string{`DELETE FROM events WHERE seq = 4`}, wantSeq: 4, want: audit.Removed},
 		{name: "records removed", tamper: []string{`DELETE FROM events WHERE seq IN (6, 7)`}, wantSeq: 6, want: audit.Removed},
 		{name: "records swapped", tamper: []string{
 			`CREATE TEMP TABLE saved AS SELECT * FROM events WHERE seq IN (2, 3)`,
-			`UPDATE events SET record = (SELECT record FROM saved WHERE seq = 3), hash = (SELECT hash FROM saved WHERE seq = 3) WHERE seq = 2`,
-			`UPDATE events SET record = (SELECT record FROM saved WHERE seq = 2), hash = (SELECT hash FROM saved WHERE seq = 2) WHERE seq = 3`,
+			`UPDATE events SET (record, record_file, record_at, record_len, hash) = (SELECT record, record_file, record_at, record_len, hash FROM saved WHERE seq = 3) WHERE seq = 2`,
+			`UPDATE events SET (record, record_file, record_at, record_len, hash) = (SELECT record, record_file, record_at, record_len, hash FROM saved WHERE seq = 2) WHERE seq = 3`,
 		}, wantSeq: 2, want: audit.Reordered},
 		{name: "last record removed, head kept", tamper: []string{`DELETE FROM events WHERE seq = ` + strconv.FormatInt(last, 10)},
 			args: []string{"--head", head}, wantSeq: last, want: audit.Truncated},
@@ -155,6 +208,9 @@ func TestTrailVerify(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := copyData(t, fixture)
 			tamper(t, dir, tc.tamper...)
+			if tc.edit != 0 {
+				editRecord(t, dir, tc.edit)
+			}
 			out, _, err := runIamd(append([]string{"trail", "verify", "--data", dir}, tc.args...)...)
 			if tc.want == 0 {
 				if err != nil {

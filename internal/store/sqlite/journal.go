@@ -61,14 +61,17 @@ type journal struct {
 	lock        io.Closer
 
 	mu        sync.Mutex
-	f         *os.File // the file being written (nil until the first write of a generation)
-	gen, off  int64    // its generation and size
+	f         *os.File   // the file being written (nil until the first write of a generation)
+	gen, off  int64      // its generation and size
+	rotated   []*os.File // files written to the end and not yet synced
+	synced    journalPos // the journal is on disk up to here
 	buf       []byte
-	pending   []*store.Event // written, not yet indexed, in write order
-	end       journalPos     // the position after the last pending record
-	committed journalPos     // the indexed position in the database
-	oldest    int64          // no older generation's file exists
-	inFlight  bool           // a transaction took records and has not committed or given them back
+	pending   []journaled // written, not yet indexed, in write order
+	end       journalPos  // the position after the last pending record
+	committed journalPos  // the indexed position in the database
+	oldest    int64       // no older generation's file exists
+	retiring  retirement  // files a prune found unreferenced, removed after retireDelay
+	inFlight  bool        // a transaction took records and has not committed or given them back
 	broken    error
 	closed    bool
 
@@ -77,10 +80,22 @@ type journal struct {
 	done chan struct{}
 }
 
+// journaled is a record in the journal, and where its record bytes are.
+type journaled struct {
+	ev  *store.Event
+	loc recordLoc
+}
+
 // batchTaken is what a transaction indexes: pending records and the position after them.
 type batchTaken struct {
-	evs []*store.Event
+	evs []journaled
 	end journalPos
+}
+
+// retirement: generations below bound are unreferenced since at.
+type retirement struct {
+	bound int64
+	at    time.Time
 }
 
 func (j *journal) path(gen int64) string {
@@ -135,7 +150,7 @@ func (db *DB) openJournal(ctx context.Context, path string) error {
 		lock.Close()
 		return err
 	}
-	var evs []*store.Event
+	var evs []journaled
 	next := pos.gen + 1
 	j.oldest = next
 	for _, g := range gens {
@@ -153,10 +168,11 @@ func (db *DB) openJournal(ctx context.Context, path string) error {
 			return err
 		}
 	}
-	// Index what was replayed and move the position to the new generation, which makes
-	// every older file removable.
+	// Index what was replayed and move the position to the new generation: the files
+	// replayed are synced before the transaction commits, and never written again.
 	j.gen, j.off = next, int64(len(journalMagic))
 	j.pending, j.end, j.committed = evs, journalPos{next, j.off}, pos
+	j.synced = journalPos{pos.gen, pos.off}
 	db.j = j
 	if err := db.Update(ctx, func(store.Tx) error { return nil }); err != nil {
 		db.j = nil
@@ -172,7 +188,7 @@ func (db *DB) openJournal(ctx context.Context, path string) error {
 
 // replay appends the records of generation g from byte start to evs. A damaged frame ends
 // the file: it is a write that never completed.
-func (j *journal) replay(db *DB, g, start int64, evs []*store.Event) ([]*store.Event, error) {
+func (j *journal) replay(db *DB, g, start int64, evs []journaled) ([]journaled, error) {
 	b, err := os.ReadFile(j.path(g))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: record journal: %w", err)
@@ -192,7 +208,8 @@ func (j *journal) replay(db *DB, g, start int64, evs []*store.Event) ([]*store.E
 				"file", j.path(g), "offset", int64(len(b)-len(rest)), "bytes", len(rest))
 			break
 		}
-		evs = append(evs, e)
+		at := int64(len(b)-len(rest)) + int64(n-len(e.Record))
+		evs = append(evs, journaled{e, recordLoc{gen: g, at: at, n: len(e.Record)}})
 		rest = rest[n:]
 	}
 	return evs, nil
@@ -215,8 +232,10 @@ func (j *journal) write(evs []*store.Event) (full bool, err error) {
 		}
 	}
 	j.buf = j.buf[:0]
+	first := len(j.pending)
 	for _, e := range evs {
 		j.buf = appendFrame(j.buf, e)
+		j.pending = append(j.pending, journaled{e, recordLoc{gen: j.gen, at: j.off + int64(len(j.buf)-len(e.Record)), n: len(e.Record)}})
 	}
 	n, err := j.f.Write(j.buf)
 	if err != nil {
@@ -226,14 +245,15 @@ func (j *journal) write(evs []*store.Event) (full bool, err error) {
 				j.broken = terr
 			}
 		}
+		j.pending = j.pending[:first]
 		return false, fmt.Errorf("sqlite: record journal write: %w", err)
 	}
 	j.off += int64(n)
-	j.pending = append(j.pending, evs...)
 	j.end = journalPos{j.gen, j.off}
 	if j.off >= rotateBytes {
-		// The next write begins generation gen+1; this file goes once indexed.
-		j.f.Close()
+		// The next write begins generation gen+1; this file is synced and closed by the
+		// next index transaction (sync).
+		j.rotated = append(j.rotated, j.f)
 		j.f, j.gen, j.off = nil, j.gen+1, int64(len(journalMagic))
 		j.end = journalPos{j.gen, j.off}
 	}
@@ -286,7 +306,7 @@ func (j *journal) giveBack(b batchTaken) {
 	j.mu.Unlock()
 }
 
-// indexed notes that the transaction of b committed, and removes files wholly indexed.
+// indexed notes that the transaction of b committed.
 func (j *journal) indexed(b batchTaken) {
 	if b.end == (journalPos{}) {
 		return
@@ -294,14 +314,45 @@ func (j *journal) indexed(b batchTaken) {
 	j.mu.Lock()
 	j.committed = b.end
 	j.inFlight = false
-	from, to := j.oldest, b.end.gen
-	if from < to {
-		j.oldest = to
+	j.mu.Unlock()
+}
+
+// sync puts the journal on disk up to end, before a transaction pointing into it commits:
+// an event row never outlives its record (the database syncs at its checkpoints, and a
+// power loss must not leave rows whose record bytes were still in the page cache).
+func (j *journal) sync(end journalPos) error {
+	j.mu.Lock()
+	if !j.synced.before(end) {
+		j.mu.Unlock()
+		return nil
+	}
+	rotated := j.rotated
+	j.rotated = nil
+	cur := j.f
+	if end.gen != j.gen {
+		cur = nil // end is the start of the current file: nothing written there yet
 	}
 	j.mu.Unlock()
-	for g := from; g < to; g++ {
-		os.Remove(j.path(g))
+	var err error
+	for _, f := range rotated {
+		err = errors.Join(err, f.Sync(), f.Close())
 	}
+	if cur != nil {
+		err = errors.Join(err, cur.Sync())
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: record journal sync: %w", err)
+	}
+	j.mu.Lock()
+	if j.synced.before(end) {
+		j.synced = end
+	}
+	j.mu.Unlock()
+	return nil
+}
+
+func (p journalPos) before(q journalPos) bool {
+	return p.gen < q.gen || p.gen == q.gen && p.off < q.off
 }
 
 // hasPending reports records not yet in the events table as a reader sees it: pending ones, or
@@ -356,10 +407,14 @@ func (db *DB) closeJournal() error {
 	close(j.stop)
 	<-j.done
 	err := db.Update(context.Background(), func(store.Tx) error { return nil })
-	if j.f != nil {
-		j.f.Close()
-		j.f = nil
+	j.mu.Lock()
+	for _, f := range append(j.rotated, j.f) {
+		if f != nil {
+			f.Close()
+		}
 	}
+	j.f, j.rotated = nil, nil
+	j.mu.Unlock()
 	return err
 }
 
@@ -390,9 +445,29 @@ func (db *DB) Record(ctx context.Context, events ...*store.Event) error {
 	return db.Update(ctx, func(tx store.Tx) error { return tx.Append(ctx, events...) })
 }
 
-// removeFiles removes every journal file (all of it is indexed).
-func (j *journal) removeFiles() {
-	for g := j.oldest; g <= j.gen; g++ {
+// retire removes the files of generations below the bound an earlier call found
+// unreferenced, once retireDelay has passed since, and notes that generations below unused
+// are unreferenced now (files holding records not yet indexed are never among them).
+func (j *journal) retire(recs *recordFiles, unused int64, now time.Time) {
+	j.mu.Lock()
+	unused = min(unused, j.committed.gen)
+	if j.retiring.bound <= j.oldest {
+		j.retiring = retirement{}
+	}
+	if unused > j.oldest && j.retiring.bound == 0 {
+		j.retiring = retirement{bound: unused, at: now}
+	}
+	var from, to int64
+	if r := j.retiring; r.bound != 0 && now.Sub(r.at) >= retireDelay {
+		from, to = j.oldest, r.bound
+		j.oldest, j.retiring = r.bound, retirement{}
+	}
+	j.mu.Unlock()
+	if from == to {
+		return
+	}
+	recs.forget(to)
+	for g := from; g < to; g++ {
 		os.Remove(j.path(g))
 	}
 }

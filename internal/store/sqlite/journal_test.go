@@ -101,6 +101,16 @@ func journalFiles(t *testing.T, path string) []string {
 	return m
 }
 
+// journaledRows counts the events whose record is in a journal file, not in the row.
+func journaledRows(t *testing.T, db *DB) int {
+	t.Helper()
+	var n int
+	if err := db.r.QueryRow(`SELECT count(*) FROM events WHERE record_file > 0 AND length(record) = 0`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func pendingCount(db *DB) int {
 	db.j.mu.Lock()
 	defer db.j.mu.Unlock()
@@ -135,8 +145,8 @@ func TestJournalReplayAfterCrash(t *testing.T) {
 	if got, want := trailIDs(t, db), []string{"a", "b", "c"}; !cmp.Equal(got, want) {
 		t.Errorf("trail after the crash = %v, want %v", got, want)
 	}
-	if files := journalFiles(t, path); len(files) != 0 {
-		t.Errorf("journal files after the replay = %v, want none (all indexed)", files)
+	if n := journaledRows(t, db); n != 3 {
+		t.Errorf("%d events keep their record in the journal file after the replay, want 3", n)
 	}
 	// The replay is not repeated by a second crash and start.
 	record(t, db, "d")
@@ -188,8 +198,8 @@ func TestJournalDamagedTail(t *testing.T) {
 	}
 }
 
-// TestJournalRotation: the journal moves to a new file past rotateBytes; files are removed once
-// indexed, and a crash with several files replays them all in order.
+// TestJournalRotation: the journal moves to a new file past rotateBytes, the files stay (the
+// records are read from them), and a crash with several files replays them all in order.
 func TestJournalRotation(t *testing.T) {
 	frame := int64(len(appendFrame(nil, ev("r00"))))
 	tune(t, 1<<20, 1<<20, int64(len(journalMagic))+3*frame) // three records a file
@@ -210,9 +220,12 @@ func TestJournalRotation(t *testing.T) {
 	if got := trailIDs(t, db); !cmp.Equal(got, append(ids, more...)) {
 		t.Errorf("trail = %v, want %v then %v", got, ids, more)
 	}
-	// Indexing removed the full files; the one being written stays.
-	if files := journalFiles(t, path); len(files) != 1 {
-		t.Errorf("journal files after indexing = %v, want the current one only", files)
+	// 10 records in files 1-4; after the crash, 7 more in files 5-7.
+	if files := journalFiles(t, path); len(files) != 7 {
+		t.Errorf("journal files after indexing = %v, want 7", files)
+	}
+	if n := journaledRows(t, db); n != 17 {
+		t.Errorf("%d events keep their record in a journal file, want 17", n)
 	}
 }
 
@@ -251,8 +264,8 @@ func TestJournalIndexer(t *testing.T) {
 	}
 }
 
-// TestJournalCloseIndexes: Close indexes everything and removes the journal; a new Open finds
-// nothing to replay.
+// TestJournalCloseIndexes: Close indexes everything; a new Open finds nothing to replay and
+// reads the records from the journal file.
 func TestJournalCloseIndexes(t *testing.T) {
 	tune(t, 1<<20, 1<<20, 64<<20)
 	path := filepath.Join(t.TempDir(), "iamd.db")
@@ -261,10 +274,10 @@ func TestJournalCloseIndexes(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if files := journalFiles(t, path); len(files) != 0 {
-		t.Errorf("journal files after Close = %v, want none", files)
-	}
 	db = openAt(t, path)
+	if n := pendingCount(db); n != 0 {
+		t.Errorf("%d records replayed after a clean Close, want 0", n)
+	}
 	if got, want := trailIDs(t, db), []string{"a", "b"}; !cmp.Equal(got, want) {
 		t.Errorf("trail = %v, want %v", got, want)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/iamd-dev/iamd/internal/store"
 )
@@ -47,7 +48,28 @@ func (db *DB) Prune(ctx context.Context, beforeSeq int64) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: prune events before %d: %w", beforeSeq, err)
 	}
+	if n > 0 && db.j != nil {
+		if err := db.retireFiles(ctx); err != nil {
+			db.logger.Warn("audit: finding record journal files no event refers to", "err", err)
+		}
+	}
 	return n, nil
+}
+
+// retireFiles hands the journal the generations no event refers to any more: below the
+// oldest journaled event's (events are journaled in file order). Without journaled events,
+// every file indexed is unreferenced. Called with wmu held, so no index transaction runs.
+func (db *DB) retireFiles(ctx context.Context) error {
+	var gen int64
+	err := db.w.QueryRowContext(ctx, `SELECT record_file FROM events WHERE record_file > 0 ORDER BY seq LIMIT 1`).Scan(&gen)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		gen = 1 << 62
+	case err != nil:
+		return err
+	}
+	db.j.retire(db.recs, gen, time.Now())
+	return nil
 }
 
 // Checkpoint returns the last prune's checkpoint, or the zero Checkpoint.

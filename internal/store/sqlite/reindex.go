@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/iamd-dev/iamd/internal/audit"
+	"github.com/iamd-dev/iamd/internal/store"
 )
 
 // reindexVersion is the schema_migrations version of reindexEvents, a migration in Go: it
@@ -35,7 +36,7 @@ func (db *DB) reindexEvents(ctx context.Context) error {
 		var last int64
 		var batch int
 		err := db.writeTx(ctx, func(tx *sql.Tx) error {
-			rows, err := tx.QueryContext(ctx, `SELECT seq, time, account, source, name, event_id, username, access_key, read_only, resources, record
+			rows, err := tx.QueryContext(ctx, `SELECT seq, time, account, source, name, event_id, username, access_key, read_only, resources, record, record_file, record_at, record_len
 				FROM events WHERE seq > ? ORDER BY seq LIMIT 1000`, after)
 			if err != nil {
 				return err
@@ -50,9 +51,18 @@ func (db *DB) reindexEvents(ctx context.Context) error {
 				var seq, ns int64
 				var res string
 				var rec []byte
-				if err := rows.Scan(&seq, &ns, &s.Account, &s.Source, &s.Name, &s.ID, &s.Username, &s.AccessKey, &s.ReadOnly, &res, &rec); err != nil {
+				var loc recordLoc
+				if err := rows.Scan(&seq, &ns, &s.Account, &s.Source, &s.Name, &s.ID, &s.Username, &s.AccessKey, &s.ReadOnly, &res, &rec, &loc.gen, &loc.at, &loc.n); err != nil {
 					rows.Close()
 					return err
+				}
+				if loc.gen != 0 {
+					ev := []*store.StoredEvent{{Seq: seq}}
+					if err := db.recs.fill(ev, []*recordLoc{&loc}); err != nil {
+						rows.Close()
+						return err
+					}
+					rec = ev[0].Record
 				}
 				batch++
 				last = seq

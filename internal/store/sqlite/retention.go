@@ -27,14 +27,14 @@ func (db *DB) SeqAt(ctx context.Context, t time.Time) (int64, error) {
 }
 
 // SeqFitting sums record sizes from the newest event back (length() of a blob does not read
-// its content) and returns the Seq after the newest event that no longer fits, or 0.
+// its content; a record kept in a journal file counts its record_len) and returns the Seq after the newest event that no longer fits, or 0.
 func (db *DB) SeqFitting(ctx context.Context, maxBytes int64) (int64, error) {
 	if err := db.catchUp(ctx); err != nil {
 		return 0, err
 	}
 	var seq int64
 	err := db.r.QueryRowContext(ctx, `SELECT seq + 1 FROM (
-			SELECT seq, sum(length(record)) OVER (ORDER BY seq DESC ROWS UNBOUNDED PRECEDING) AS total FROM events
+			SELECT seq, sum(length(record) + record_len) OVER (ORDER BY seq DESC ROWS UNBOUNDED PRECEDING) AS total FROM events
 		) WHERE total > ? ORDER BY seq DESC LIMIT 1`, maxBytes).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil

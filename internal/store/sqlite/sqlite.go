@@ -54,11 +54,13 @@ type DB struct {
 	// j is the record journal, nil when another process holds it (inUse), or Config.NoJournal.
 	j     *journal
 	inUse bool
+	// recs reads the records kept in journal files (records.go), whoever holds the journal.
+	recs *recordFiles
 }
 
 const getEntitySQL = `SELECT ` + entityCols + ` FROM entities WHERE account = ? AND kind = ? AND name_key = ?`
 
-const insertEventSQL = `INSERT INTO events (time, account, source, name, event_id, username, access_key, read_only, resources, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertEventSQL = `INSERT INTO events (time, account, source, name, event_id, username, access_key, read_only, resources, record, record_file, record_at, record_len, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // insertResourceSQL indexes an event's resource name for LookupEvents (migration 0003).
 const insertResourceSQL = `INSERT OR IGNORE INTO event_resources (account, name, type, seq) VALUES (?, ?, ?, ?)`
@@ -93,7 +95,7 @@ func (c Config) Open(ctx context.Context, logger *slog.Logger) (*DB, error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	db := &DB{w: w, logger: logger}
+	db := &DB{w: w, logger: logger, recs: newRecordFiles(filepath.Dir(abs), filepath.Base(abs)+".records.")}
 	if err := db.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
@@ -148,11 +150,8 @@ func (db *DB) Close() error {
 		rerr = db.r.Close()
 	}
 	werr := db.w.Close()
+	db.recs.close()
 	if db.j != nil {
-		if jerr == nil && werr == nil {
-			// Everything journaled is in the closed database.
-			db.j.removeFiles()
-		}
 		db.j.lock.Close()
 	}
 	return errors.Join(jerr, rerr, werr)
@@ -227,6 +226,9 @@ func (db *DB) Update(ctx context.Context, fn func(tx store.Tx) error) error {
 	if err == nil {
 		err = fn(t)
 	}
+	if err == nil && journaled.end != (journalPos{}) {
+		err = db.j.sync(journaled.end)
+	}
 	if err != nil {
 		tx.Rollback()
 		db.j.giveBack(journaled)
@@ -246,7 +248,7 @@ func (t *txn) index(ctx context.Context, b batchTaken) error {
 	if b.end == (journalPos{}) {
 		return nil
 	}
-	if err := t.Append(ctx, b.evs...); err != nil {
+	if err := t.appendJournaled(ctx, b.evs); err != nil {
 		return err
 	}
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO record_journal (id, generation, byte_offset) VALUES (1, ?, ?)
@@ -505,6 +507,20 @@ func (t *txn) Append(ctx context.Context, events ...*store.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
+	return t.appendEvents(ctx, len(events), func(i int) (*store.Event, *recordLoc) { return events[i], nil })
+}
+
+// appendJournaled appends records from the record journal, leaving each record in its file.
+func (t *txn) appendJournaled(ctx context.Context, evs []journaled) error {
+	return t.appendEvents(ctx, len(evs), func(i int) (*store.Event, *recordLoc) { return evs[i].ev, &evs[i].loc })
+}
+
+// appendEvents appends n events, linking each into the chain; an event with a location keeps
+// its record there.
+func (t *txn) appendEvents(ctx context.Context, n int, at func(int) (*store.Event, *recordLoc)) error {
+	if n == 0 {
+		return nil
+	}
 	prev := t.head
 	if !t.appended {
 		var h []byte
@@ -518,13 +534,18 @@ func (t *txn) Append(ctx context.Context, events ...*store.Event) error {
 		}
 	}
 	insert := t.tx.StmtContext(ctx, t.db.insertEvent)
-	for _, e := range events {
+	for i := range n {
+		e, loc := at(i)
 		prev = audit.Link(prev, e.Record)
 		res := ""
 		if len(e.Resources) > 0 {
 			res = "\n" + strings.Join(e.Resources, "\n") + "\n"
 		}
-		r, err := insert.ExecContext(ctx, e.Time.UTC().UnixNano(), e.Account, e.Source, e.Name, e.ID, e.Username, e.AccessKey, e.ReadOnly, res, e.Record, prev[:])
+		rec, file, recAt, recLen := e.Record, int64(0), int64(0), 0
+		if loc != nil {
+			rec, file, recAt, recLen = []byte{}, loc.gen, loc.at, loc.n
+		}
+		r, err := insert.ExecContext(ctx, e.Time.UTC().UnixNano(), e.Account, e.Source, e.Name, e.ID, e.Username, e.AccessKey, e.ReadOnly, res, rec, file, recAt, recLen, prev[:])
 		if err != nil {
 			return fmt.Errorf("sqlite: append event %s: %w", e.Name, err)
 		}
@@ -555,10 +576,10 @@ func (t *txn) indexResources(ctx context.Context, inserted sql.Result, e *store.
 	return nil
 }
 
-const eventCols = `seq, time, account, source, name, event_id, username, access_key, read_only, resources, record, hash`
+const eventCols = `seq, time, account, source, name, event_id, username, access_key, read_only, resources, record, record_file, record_at, record_len, hash`
 
 // qualifiedEventCols are eventCols for queries that join events to another table.
-const qualifiedEventCols = `events.seq, events.time, events.account, events.source, events.name, events.event_id, events.username, events.access_key, events.read_only, events.resources, events.record, events.hash`
+const qualifiedEventCols = `events.seq, events.time, events.account, events.source, events.name, events.event_id, events.username, events.access_key, events.read_only, events.resources, events.record, events.record_file, events.record_at, events.record_len, events.hash`
 
 func (db *DB) scanEvents(ctx context.Context, q string, args ...any) ([]*store.StoredEvent, error) {
 	rows, err := db.r.QueryContext(ctx, q, args...)
@@ -567,13 +588,22 @@ func (db *DB) scanEvents(ctx context.Context, q string, args ...any) ([]*store.S
 	}
 	defer rows.Close()
 	var out []*store.StoredEvent
+	var locs []*recordLoc
+	journaled := false
 	for rows.Next() {
 		var e store.StoredEvent
 		var ns int64
 		var res string
 		var h []byte
-		if err := rows.Scan(&e.Seq, &ns, &e.Account, &e.Source, &e.Name, &e.ID, &e.Username, &e.AccessKey, &e.ReadOnly, &res, &e.Record, &h); err != nil {
+		var loc recordLoc
+		if err := rows.Scan(&e.Seq, &ns, &e.Account, &e.Source, &e.Name, &e.ID, &e.Username, &e.AccessKey, &e.ReadOnly, &res, &e.Record, &loc.gen, &loc.at, &loc.n, &h); err != nil {
 			return nil, fmt.Errorf("sqlite: events: %w", err)
+		}
+		if loc.gen != 0 {
+			locs = append(locs, &loc)
+			journaled = true
+		} else {
+			locs = append(locs, nil)
 		}
 		e.Time = time.Unix(0, ns).UTC()
 		if res != "" {
@@ -584,6 +614,11 @@ func (db *DB) scanEvents(ctx context.Context, q string, args ...any) ([]*store.S
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: events: %w", err)
+	}
+	if journaled {
+		if err := db.recs.fill(out, locs); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

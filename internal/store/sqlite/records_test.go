@@ -1,0 +1,196 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/iamd-dev/iamd/internal/audit"
+	"github.com/iamd-dev/iamd/internal/store"
+)
+
+// sizedEvent is ev(id) with a record of about n bytes.
+func sizedEvent(id string, n int) *store.Event {
+	e := ev(id)
+	e.Record = []byte(`{"eventID":"` + id + `","pad":"` + strings.Repeat(string(rune('a'+len(id)%26)), n) + `"}`)
+	return e
+}
+
+// TestJournaledRecordsRead: records indexed from the journal are not copied into the events
+// table, and Events and Chain read them back byte for byte, whatever their size and order
+// (records read together, records too far apart to share a read, records over maxSpan).
+func TestJournaledRecordsRead(t *testing.T) {
+	tune(t, 1<<20, 1<<20, 64<<20)
+	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+	sizes := []int{0, 10, 3000, maxGap + 100, 5, maxSpan + 10, 200, 1, maxGap * 2, 7}
+	want := map[string][]byte{}
+	var evs []*store.Event
+	for i, n := range sizes {
+		e := sizedEvent(fmt.Sprintf("e%02d", i), n)
+		want[e.ID] = e.Record
+		evs = append(evs, e)
+	}
+	// Two writes, the first of several records at once.
+	if err := db.Record(context.Background(), evs[:6]...); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Record(context.Background(), evs[6:]...); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.catchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := journaledRows(t, db); n != len(sizes) {
+		t.Fatalf("%d events keep their record in the journal, want %d", n, len(sizes))
+	}
+	chain, err := db.Chain(context.Background(), 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newest, err := db.Events(context.Background(), store.EventFilter{Account: "123456789012"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range map[string][]*store.StoredEvent{"Chain": chain, "Events": newest} {
+		if len(got) != len(sizes) {
+			t.Fatalf("%s: %d events, want %d", name, len(got), len(sizes))
+		}
+		for _, e := range got {
+			if string(e.Record) != string(want[e.ID]) {
+				t.Errorf("%s: record of %s is %d bytes %.40q, want %d bytes %.40q", name, e.ID, len(e.Record), e.Record, len(want[e.ID]), want[e.ID])
+			}
+		}
+	}
+	trailIDs(t, db) // the chain verifies over the records read back
+}
+
+// TestJournalFileTampered: a record edited or a journal file removed behind iamd's back is
+// caught: the chain no longer verifies, or reading the record fails naming the file.
+func TestJournalFileTampered(t *testing.T) {
+	tune(t, 1<<20, 1<<20, 64<<20)
+	path := filepath.Join(t.TempDir(), "iamd.db")
+	db := openAt(t, path)
+	record(t, db, "a", "b", "c")
+	if err := db.catchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	files := journalFiles(t, path)
+	if len(files) != 1 {
+		t.Fatalf("journal files = %v, want one", files)
+	}
+	file := filepath.Join(filepath.Dir(path), files[0])
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(string(b), `"eventID":"b"`)
+	if i < 0 {
+		t.Fatalf("record b not found in %s", file)
+	}
+	edited := append([]byte(nil), b...)
+	edited[i+len(`"eventID":"`)] = 'x'
+	if err := os.WriteFile(file, edited, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	chain, err := db.Chain(context.Background(), 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := make([]audit.Stored, len(chain))
+	for i, e := range chain {
+		recs[i] = audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash}
+	}
+	if err := audit.Verify(recs, nil); err == nil || !strings.Contains(err.Error(), "2") {
+		t.Errorf("Verify after editing record b (seq 2) = %v, want an error naming it", err)
+	}
+
+	// Removed: a fresh reader (no file kept open) cannot read the records.
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	db.recs.close()
+	_, err = db.Chain(context.Background(), 0, 100)
+	if err == nil || !strings.Contains(err.Error(), files[0]) {
+		t.Errorf("Chain with the journal file removed = %v, want an error naming %s", err, files[0])
+	}
+}
+
+// TestJournalRetire: a retention prune removes journal files no remaining event refers to, and
+// only retireDelay after finding them so; the events kept still read and verify.
+func TestJournalRetire(t *testing.T) {
+	frame := int64(len(appendFrame(nil, ev("r00"))))
+	tune(t, 1<<20, 1<<20, int64(len(journalMagic))+3*frame) // three records a file
+	delay := retireDelay
+	t.Cleanup(func() { retireDelay = delay })
+	retireDelay = 1 << 62
+	path := filepath.Join(t.TempDir(), "iamd.db")
+	db := openAt(t, path)
+	ids := seqIDs("r", 10) // files 1-4: r00-r02, r03-r05, r06-r08, r09
+	record(t, db, ids...)
+	if err := db.catchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.Prune(context.Background(), 8); err != nil || n != 7 {
+		t.Fatalf("Prune(8) = %d, %v; want 7 (r00-r06)", n, err)
+	}
+	if files := journalFiles(t, path); len(files) != 4 {
+		t.Errorf("journal files before retireDelay = %v, want all 4", files)
+	}
+	retireDelay = 0
+	record(t, db, "s")
+	if err := db.catchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.Prune(context.Background(), 9); err != nil || n != 1 {
+		t.Fatalf("Prune(9) = %d, %v; want 1 (r07)", n, err)
+	}
+	// r08 (file 3), r09 and s (file 4) remain: files 1 and 2 go.
+	if got, want := journalFiles(t, path), []string{"iamd.db.records.3", "iamd.db.records.4"}; !cmp.Equal(got, want) {
+		t.Errorf("journal files after the prune = %v, want %v", got, want)
+	}
+	cp, err := db.Checkpoint(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain, err := db.Chain(context.Background(), 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	recs := make([]audit.Stored, len(chain))
+	for i, e := range chain {
+		got = append(got, e.ID)
+		recs[i] = audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash}
+	}
+	if want := []string{"r08", "r09", "s"}; !cmp.Equal(got, want) {
+		t.Errorf("trail after the prunes = %v, want %v", got, want)
+	}
+	if err := audit.VerifyResumed(cp.Seq, cp.Hash, recs, nil); err != nil {
+		t.Errorf("trail after the prunes does not verify: %v", err)
+	}
+}
+
+// TestJournalSyncedBeforeCommit: an index transaction puts the journal on disk up to what it
+// indexes before it commits (synced follows the committed position).
+func TestJournalSyncedBeforeCommit(t *testing.T) {
+	frame := int64(len(appendFrame(nil, ev("r00"))))
+	tune(t, 1<<20, 1<<20, int64(len(journalMagic))+3*frame)
+	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+	record(t, db, seqIDs("r", 4)...) // file 1 full and rotated, one record in file 2
+	if err := db.catchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	db.j.mu.Lock()
+	synced, committed, rotated := db.j.synced, db.j.committed, len(db.j.rotated)
+	db.j.mu.Unlock()
+	if synced != committed || committed.gen != 2 {
+		t.Errorf("synced %v, committed %v; want both at the end of generation 2", synced, committed)
+	}
+	if rotated != 0 {
+		t.Errorf("%d rotated files left unsynced, want 0", rotated)
+	}
+}
