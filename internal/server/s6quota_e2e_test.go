@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -104,6 +105,35 @@ func TestS6QuotaServiceLinkedRolesAsRecorded(t *testing.T) {
 		t.Run(service+" suffix", func(t *testing.T) {
 			_, err := root.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(service), CustomSuffix: aws.String("s1")})
 			wantCode(t, "CreateServiceLinkedRole "+service+" with a suffix", err, "InvalidInput", "Custom suffix is not allowed for "+service)
+		})
+	}
+}
+
+// TestS6QuotaAssumeRoleInvalidARN: a RoleArn that is not an ARN at all is ValidationError
+// "ARN is invalid", AWS's answer to these five values as LocalStack recorded it
+// (localstack/localstack, tests/aws/services/sts/test_sts.snapshot.json,
+// test_sts_invalid_parameters); a session name is checked before the ARN.
+func TestS6QuotaAssumeRoleInvalidARN(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	must[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("caller")}))
+	k := must[*iam.CreateAccessKeyOutput](t, "CreateAccessKey")(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("caller")}))
+	user := stsClient(srv, aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), "")
+	for _, tc := range []struct {
+		name, arn, session, msg string
+	}{
+		{"malformed", "nothing-valid-in-here", "Session1", "nothing-valid-in-here is invalid"},
+		{"no partition", "arn::b:::something/test-role", "Session1", "arn::b:::something/test-role is invalid"},
+		{"no service", "arn:a::::something/test-role", "Session1", "arn:a::::something/test-role is invalid"},
+		{"not enough colons", "arn:a:::something/test-role", "Session1", "arn:a:::something/test-role is invalid"},
+		{"no resource", "arn:a:a::aaaaaaaaaa:", "Session1", "arn:a:a::aaaaaaaaaa: is invalid"},
+		{"session name first", "arn:a:b:::something/test-role", "Session1:2",
+			`1 validation error detected: Value 'Session1:2' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]*`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := user.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(tc.arn), RoleSessionName: aws.String(tc.session)})
+			wantCode(t, "AssumeRole "+tc.arn, err, "ValidationError", tc.msg)
 		})
 	}
 }

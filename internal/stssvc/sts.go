@@ -169,6 +169,22 @@ func roleARNParts(arn string) (acct, name string, ok bool) {
 	return acct, res[strings.LastIndexByte(res, '/')+1:], true
 }
 
+// badRoleARN is the refusal of a RoleArn that names no role iamd can look up. A value that is not
+// an ARN at all (not six colon-separated parts beginning "arn", or an empty partition, service
+// or resource) is AWS's ValidationError "ARN is invalid", as AWS answered AssumeRole for
+// "nothing-valid-in-here", "arn::b:::something/test-role", "arn:a::::something/test-role",
+// "arn:a:::something/test-role" and "arn:a:a::aaaaaaaaaa:" (LocalStack's recording against AWS,
+// localstack/localstack tests/aws/services/sts/test_sts.snapshot.json,
+// test_sts_invalid_parameters). AWS's text for a well-formed ARN that is not a role's is not
+// recorded; iamd's names the constraint.
+func badRoleARN(arn string) error {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] == "" || parts[5] == "" {
+		return iam.Errorf(iam.CodeValidationError, "%s is invalid", arn)
+	}
+	return validation("roleArn", arn, "Member must satisfy the ARN format of a role")
+}
+
 func isSessionNameChar(r rune) bool {
 	return r < 128 && (r == '_' || r == '+' || r == '=' || r == ',' || r == '.' || r == '@' || r == '-' ||
 		'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
@@ -355,7 +371,7 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 	}
 	roleAcct, roleName, ok := roleARNParts(roleARN)
 	if !ok {
-		return nil, validation("roleArn", roleARN, "Member must satisfy the ARN format of a role")
+		return nil, badRoleARN(roleARN)
 	}
 	sessionPolicies, size, err := s.sessionPolicies(ctx, in.Policy, in.PolicyArns)
 	if err != nil {
