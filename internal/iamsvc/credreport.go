@@ -33,6 +33,10 @@ const (
 	credentialReportTTL = 4 * time.Hour
 )
 
+// msgReportStarted is GenerateCredentialReport's Description when it starts a new report, in
+// the API Reference example's words.
+const msgReportStarted = "No report exists. Starting a new report generation task"
+
 type storedReport struct {
 	Generated time.Time `json:"generated"`
 	CSV       []byte    `json:"csv"`
@@ -110,8 +114,12 @@ func credentialRow(ctx context.Context, r store.Reader, acct string, u *iam.User
 	return append(row, "false", "N/A", "false", "N/A"), nil
 }
 
-// GenerateCredentialReport builds the account's credential report. iamd builds it at once, so
-// the state is COMPLETE.
+// GenerateCredentialReport builds the account's credential report. It answers as AWS does
+// (IAM API Reference, GenerateCredentialReport, the example's response): a call that finds no
+// report, or only one older than 4 hours, starts a new one and answers STARTED with "No report
+// exists. Starting a new report generation task"; a call while a fresh report exists answers
+// COMPLETE. iamd builds the report within the call, so GetCredentialReport serves it at once
+// after STARTED (AWS's answer there may be ReportInProgress until its generation task ends).
 func (s *Service) GenerateCredentialReport(ctx context.Context, c *authn.Caller, _ *sdk.GenerateCredentialReportInput) (*sdk.GenerateCredentialReportOutput, error) {
 	if err := s.authorize(ctx, c, "iam:GenerateCredentialReport", "*", nil); err != nil {
 		return nil, err
@@ -167,7 +175,7 @@ func (s *Service) GenerateCredentialReport(ctx context.Context, c *authn.Caller,
 		} else if err != nil {
 			return nil, err
 		}
-		return &sdk.GenerateCredentialReportOutput{State: types.ReportStateTypeComplete, Description: ptr("No report exists. Starting a new report generation task")}, nil
+		return &sdk.GenerateCredentialReportOutput{State: types.ReportStateTypeStarted, Description: ptr(msgReportStarted)}, nil
 	})
 }
 
