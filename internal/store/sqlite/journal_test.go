@@ -78,15 +78,22 @@ func trailIDs(t *testing.T, db *DB) []string {
 		t.Fatal(err)
 	}
 	var ids []string
-	recs := make([]audit.Stored, len(chain))
-	for i, e := range chain {
+	for _, e := range chain {
 		ids = append(ids, e.ID)
-		recs[i] = audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash}
 	}
-	if err := audit.Verify(recs, nil); err != nil {
+	if err := audit.Verify(stored(chain), nil); err != nil {
 		t.Errorf("trail does not verify: %v", err)
 	}
 	return ids
+}
+
+// stored is the chain as audit.Verify reads it.
+func stored(chain []*store.StoredEvent) []audit.Stored {
+	recs := make([]audit.Stored, len(chain))
+	for i, e := range chain {
+		recs[i] = audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash}
+	}
+	return recs
 }
 
 func journalFiles(t *testing.T, path string) []string {

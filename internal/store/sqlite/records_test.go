@@ -100,11 +100,7 @@ func TestJournalFileTampered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := make([]audit.Stored, len(chain))
-	for i, e := range chain {
-		recs[i] = audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash}
-	}
-	if err := audit.Verify(recs, nil); err == nil || !strings.Contains(err.Error(), "2") {
+	if err := audit.Verify(stored(chain), nil); err == nil || !strings.Contains(err.Error(), "2") {
 		t.Errorf("Verify after editing record b (seq 2) = %v, want an error naming it", err)
 	}
 
@@ -161,15 +157,13 @@ func TestJournalRetire(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	recs := make([]audit.Stored, len(chain))
-	for i, e := range chain {
+	for _, e := range chain {
 		got = append(got, e.ID)
-		recs[i] = audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash}
 	}
 	if want := []string{"r08", "r09", "s"}; !cmp.Equal(got, want) {
 		t.Errorf("trail after the prunes = %v, want %v", got, want)
 	}
-	if err := audit.VerifyResumed(cp.Seq, cp.Hash, recs, nil); err != nil {
+	if err := audit.VerifyResumed(cp.Seq, cp.Hash, stored(chain), nil); err != nil {
 		t.Errorf("trail after the prunes does not verify: %v", err)
 	}
 }
