@@ -182,6 +182,13 @@ func (db *DB) openJournal(ctx context.Context, path string) error {
 	if len(evs) > 0 {
 		db.logger.Info("indexed audit records journaled before the last stop", "records", len(evs))
 	}
+	// Files an offline prune (or one just before a stop) left unreferenced go now: nothing in
+	// this process reads them yet.
+	if j.oldest < j.gen {
+		if err := db.retireFiles(ctx, 0); err != nil {
+			db.logger.Warn("audit: finding record journal files no event refers to", "err", err)
+		}
+	}
 	go db.indexLoop(j)
 	return nil
 }
@@ -446,9 +453,9 @@ func (db *DB) Record(ctx context.Context, events ...*store.Event) error {
 }
 
 // retire removes the files of generations below the bound an earlier call found
-// unreferenced, once retireDelay has passed since, and notes that generations below unused
-// are unreferenced now (files holding records not yet indexed are never among them).
-func (j *journal) retire(recs *recordFiles, unused int64, now time.Time) {
+// unreferenced, once delay has passed since, and notes that generations below unused are
+// unreferenced now (files holding records not yet indexed are never among them).
+func (j *journal) retire(recs *recordFiles, unused int64, now time.Time, delay time.Duration) {
 	j.mu.Lock()
 	unused = min(unused, j.committed.gen)
 	if j.retiring.bound <= j.oldest {
@@ -458,7 +465,7 @@ func (j *journal) retire(recs *recordFiles, unused int64, now time.Time) {
 		j.retiring = retirement{bound: unused, at: now}
 	}
 	var from, to int64
-	if r := j.retiring; r.bound != 0 && now.Sub(r.at) >= retireDelay {
+	if r := j.retiring; r.bound != 0 && now.Sub(r.at) >= delay {
 		from, to = j.oldest, r.bound
 		j.oldest, j.retiring = r.bound, retirement{}
 	}

@@ -49,7 +49,7 @@ func (db *DB) Prune(ctx context.Context, beforeSeq int64) (int64, error) {
 		return 0, fmt.Errorf("sqlite: prune events before %d: %w", beforeSeq, err)
 	}
 	if n > 0 && db.j != nil {
-		if err := db.retireFiles(ctx); err != nil {
+		if err := db.retireFiles(ctx, retireDelay); err != nil {
 			db.logger.Warn("audit: finding record journal files no event refers to", "err", err)
 		}
 	}
@@ -58,8 +58,9 @@ func (db *DB) Prune(ctx context.Context, beforeSeq int64) (int64, error) {
 
 // retireFiles hands the journal the generations no event refers to any more: below the
 // oldest journaled event's (events are journaled in file order). Without journaled events,
-// every file indexed is unreferenced. Called with wmu held, so no index transaction runs.
-func (db *DB) retireFiles(ctx context.Context) error {
+// every file indexed is unreferenced. Files go once delay has passed since a call found them
+// so. Called with wmu held or before the indexer starts, so no index transaction runs.
+func (db *DB) retireFiles(ctx context.Context, delay time.Duration) error {
 	var gen int64
 	err := db.w.QueryRowContext(ctx, `SELECT record_file FROM events WHERE record_file > 0 ORDER BY seq LIMIT 1`).Scan(&gen)
 	switch {
@@ -68,7 +69,7 @@ func (db *DB) retireFiles(ctx context.Context) error {
 	case err != nil:
 		return err
 	}
-	db.j.retire(db.recs, gen, time.Now())
+	db.j.retire(db.recs, gen, time.Now(), delay)
 	return nil
 }
 

@@ -188,3 +188,37 @@ func TestJournalSyncedBeforeCommit(t *testing.T) {
 		t.Errorf("%d rotated files left unsynced, want 0", rotated)
 	}
 }
+
+// TestJournalRetireAtOpen: files a prune left unreferenced (an offline `iamd trail prune`, say)
+// are removed by the next Open.
+func TestJournalRetireAtOpen(t *testing.T) {
+	frame := int64(len(appendFrame(nil, ev("r00"))))
+	tune(t, 1<<20, 1<<20, int64(len(journalMagic))+3*frame) // three records a file
+	delay := retireDelay
+	t.Cleanup(func() { retireDelay = delay })
+	retireDelay = 1 << 62
+	path := filepath.Join(t.TempDir(), "iamd.db")
+	db := openAt(t, path)
+	record(t, db, seqIDs("r", 10)...) // files 1-4
+	if err := db.catchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.Prune(context.Background(), 8); err != nil || n != 7 {
+		t.Fatalf("Prune(8) = %d, %v; want 7 (r00-r06)", n, err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if files := journalFiles(t, path); len(files) != 4 {
+		t.Fatalf("journal files after the prune = %v, want all 4", files)
+	}
+	db = openAt(t, path)
+	// r07 and r08 are in file 3, r09 in file 4.
+	if got, want := journalFiles(t, path), []string{"iamd.db.records.3", "iamd.db.records.4"}; !cmp.Equal(got, want) {
+		t.Errorf("journal files after Open = %v, want %v", got, want)
+	}
+	chain, err := db.Chain(context.Background(), 0, 100)
+	if err != nil || len(chain) != 3 {
+		t.Fatalf("Chain after Open = %d events, %v; want 3", len(chain), err)
+	}
+}
