@@ -326,6 +326,41 @@ func checkAssumeRoleInput(in *sdk.AssumeRoleInput) error {
 	return nil
 }
 
+// AWS's refusals of AssumeRole's session tags, as LocalStack recorded AWS answering them
+// (localstack/localstack tests/aws/services/sts/test_sts.snapshot.json,
+// TestSTSAssumeRoleTagging): InvalidParameterValue, HTTP 400.
+const (
+	msgTransitiveNotTagged = "The specified transitive tag key must be included in the requested tags."
+)
+
+// sessionTags checks a request's session tags (each already checked by iam.CheckTagAt) and
+// TransitiveTagKeys, and returns the new session's tags: the request's, and the transitive tags
+// of the calling session from, if any, passed on. Every transitive key must name one of the
+// request's tags, ignoring case (AWS accepted TransitiveTagKeys "sessiontag1" for the tag
+// "SessionTag1"), also when the request has no tags at all.
+func sessionTags(req []iam.Tag, transitive []string, from *authn.Session) (map[string]string, error) {
+	tags := make(map[string]string, len(req))
+	keys := make(map[string]string, len(req)) // lower-case key → the key as given
+	for _, t := range req {
+		tags[t.Key] = t.Value
+		keys[strings.ToLower(t.Key)] = t.Key
+	}
+	for _, k := range transitive {
+		if _, ok := keys[strings.ToLower(k)]; !ok {
+			return nil, iam.Errorf(iam.CodeInvalidParameterValue, msgTransitiveNotTagged)
+		}
+	}
+	// Transitive session tags from a chained session pass on.
+	if from != nil {
+		for _, k := range from.TransitiveKeys {
+			if _, set := tags[k]; !set {
+				tags[k] = from.Tags[k]
+			}
+		}
+	}
+	return tags, nil
+}
+
 // SessionTokenLimit returns AWS's refusal when c signs with credentials from GetSessionToken and
 // calls an operation those credentials may not call, and nil otherwise (also for every other
 // kind of caller). They cannot call IAM operations unless MFA was presented to GetSessionToken
@@ -380,22 +415,17 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 	if len(in.Tags) > 50 {
 		return nil, validation("tags", strconv.Itoa(len(in.Tags)), "Member must have length less than or equal to 50")
 	}
-	tags := map[string]string{}
+	reqTags := make([]iam.Tag, len(in.Tags))
 	for i, t := range in.Tags {
-		k, v := str(t.Key), str(t.Value)
-		if err := iam.CheckTagAt(i, iam.Tag{Key: k, Value: v}); err != nil {
+		reqTags[i] = iam.Tag{Key: str(t.Key), Value: str(t.Value)}
+		if err := iam.CheckTagAt(i, reqTags[i]); err != nil {
 			return nil, err
 		}
-		tags[k] = v
-		size += len(k) + len(v)
+		size += len(reqTags[i].Key) + len(reqTags[i].Value)
 	}
-	// Transitive session tags from a chained session pass on.
-	if c.Session != nil {
-		for _, k := range c.Session.TransitiveKeys {
-			if _, set := tags[k]; !set {
-				tags[k] = c.Session.Tags[k]
-			}
-		}
+	tags, err := sessionTags(reqTags, in.TransitiveTagKeys, c.Session)
+	if err != nil {
+		return nil, err
 	}
 
 	role, err := s.role(ctx, roleAcct, roleName)

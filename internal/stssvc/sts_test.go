@@ -311,3 +311,45 @@ func TestRoleTagContext(t *testing.T) {
 		})
 	}
 }
+
+// TestSessionTags: AssumeRole's Tags and TransitiveTagKeys against each other and against the
+// calling session's transitive tags, with AWS's answers as LocalStack recorded them
+// (test_sts.snapshot.json, TestSTSAssumeRoleTagging).
+func TestSessionTags(t *testing.T) {
+	tag := func(k, v string) iam.Tag { return iam.Tag{Key: k, Value: v} }
+	cases := []struct {
+		name       string
+		req        []iam.Tag
+		transitive []string
+		from       *authn.Session
+		want       map[string]string
+		wantMsg    string // the InvalidParameterValue message; "" for success
+	}{
+		{"no tags", nil, nil, nil, map[string]string{}, ""},
+		{"tags, none transitive", []iam.Tag{tag("team", "blue"), tag("env", "")}, nil, nil, map[string]string{"team": "blue", "env": ""}, ""},
+		{"transitive key as tagged", []iam.Tag{tag("SessionTag1", "v1")}, []string{"SessionTag1"}, nil, map[string]string{"SessionTag1": "v1"}, ""},
+		{"transitive key in another case", []iam.Tag{tag("SessionTag1", "v1")}, []string{"sessiontag1"}, nil, map[string]string{"SessionTag1": "v1"}, ""},
+		{"transitive key not tagged", []iam.Tag{tag("SessionTag1", "v1")}, []string{"InvalidKey"}, nil, nil, msgTransitiveNotTagged},
+		{"transitive key without any tags", nil, []string{"team"}, nil, nil, msgTransitiveNotTagged},
+		{"second transitive key not tagged", []iam.Tag{tag("a", "1"), tag("b", "2")}, []string{"A", "c"}, nil, nil, msgTransitiveNotTagged},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := sessionTags(tc.req, tc.transitive, tc.from)
+			var msg string
+			if err != nil {
+				var e *iam.Error
+				if !errors.As(err, &e) || e.Code != iam.CodeInvalidParameterValue {
+					t.Fatalf("sessionTags(%v, %v) = %v, want InvalidParameterValue", tc.req, tc.transitive, err)
+				}
+				msg = e.Message
+			}
+			if msg != tc.wantMsg {
+				t.Errorf("sessionTags(%v, %v) error %q, want %q", tc.req, tc.transitive, msg, tc.wantMsg)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("sessionTags(%v, %v) tags (-want +got):\n%s", tc.req, tc.transitive, diff)
+			}
+		})
+	}
+}

@@ -1,0 +1,124 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/iamd-dev/iamd/internal/server"
+)
+
+// s6TagsTrust lets the account's principals assume a role and tag the session, the trust policy
+// of LocalStack's TestSTSAssumeRoleTagging roles.
+const s6TagsTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + testAccount +
+	`:root"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`
+
+// s6TagsFixture starts a server with roles role-1 and role-2 (role-1 may assume role-2 and tag
+// the session; both allow sessions of two hours) and a user allowed to assume and tag any role;
+// it returns the user's STS client.
+func s6TagsFixture(t *testing.T) (*server.Server, *sts.Client) {
+	t.Helper()
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	for _, r := range []string{"role-1", "role-2"} {
+		must[*iam.CreateRoleOutput](t, "CreateRole "+r)(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(r),
+			AssumeRolePolicyDocument: aws.String(s6TagsTrust), MaxSessionDuration: aws.Int32(7200)}))
+	}
+	must[*iam.PutRolePolicyOutput](t, "PutRolePolicy role-1")(root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("role-1"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession"],"Resource":"` + s6Role("role-2") + `"}]}`)}))
+	must[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("caller")}))
+	must[*iam.PutUserPolicyOutput](t, "PutUserPolicy")(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("caller"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession"],"Resource":"*"}]}`)}))
+	k := must[*iam.CreateAccessKeyOutput](t, "CreateAccessKey")(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("caller")}))
+	return srv, stsClient(srv, aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), "")
+}
+
+func s6Role(name string) string { return "arn:aws:iam::" + testAccount + ":role/" + name }
+
+func s6Tags(kv ...string) []ststypes.Tag {
+	var tags []ststypes.Tag
+	for i := 0; i+1 < len(kv); i += 2 {
+		tags = append(tags, ststypes.Tag{Key: aws.String(kv[i]), Value: aws.String(kv[i+1])})
+	}
+	return tags
+}
+
+// s6Refused checks that AssumeRole answered code and msg with HTTP 400 and no credentials.
+func s6Refused(t *testing.T, what string, out *sts.AssumeRoleOutput, err error, code, msg string) {
+	t.Helper()
+	wantCode(t, what, err, code, msg)
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() != 400 {
+		t.Errorf("%s: HTTP status %d, want 400", what, re.HTTPStatusCode())
+	}
+	if out != nil && out.Credentials != nil {
+		t.Errorf("%s: credentials issued: %s", what, aws.ToString(out.Credentials.AccessKeyId))
+	}
+}
+
+// s6AssumeRoleErrors returns the errorCode of the trail's AssumeRole records by session name
+// ("" for a call that issued credentials), every record of each name in order.
+func s6AssumeRoleErrors(t *testing.T, srv *server.Server) map[string][]string {
+	t.Helper()
+	got := map[string][]string{}
+	for _, ev := range lookupOK(t, srv, attr("EventName", "AssumeRole")).Events {
+		var rec struct {
+			ErrorCode         string
+			RequestParameters struct{ RoleSessionName string }
+		}
+		if err := json.Unmarshal([]byte(ev.CloudTrailEvent), &rec); err != nil {
+			t.Fatalf("record %s: %v", ev.CloudTrailEvent, err)
+		}
+		got[rec.RequestParameters.RoleSessionName] = append(got[rec.RequestParameters.RoleSessionName], rec.ErrorCode)
+	}
+	return got
+}
+
+// TestS6STSTagsTransitiveKeyNotTagged: a TransitiveTagKeys entry that names none of the
+// request's tags (compared ignoring case) is InvalidParameterValue "The specified transitive
+// tag key must be included in the requested tags." (HTTP 400), as LocalStack recorded AWS
+// answering (localstack/localstack tests/aws/services/sts/test_sts.snapshot.json,
+// test_assume_role_tag_validation), and no session is issued; the key in another case is
+// accepted, as AWS accepted it.
+func TestS6STSTagsTransitiveKeyNotTagged(t *testing.T) {
+	ctx := context.Background()
+	srv, user := s6TagsFixture(t)
+	const msg = "The specified transitive tag key must be included in the requested tags."
+	for _, tc := range []struct {
+		name, session string
+		tags          []ststypes.Tag
+		transitive    []string
+		msg           string
+	}{
+		{"key not among the tags", "SessionInvalidTransitiveKeys", s6Tags("SessionTag1", "SessionValue1"), []string{"InvalidKey"}, msg},
+		{"key without any tags", "SessionTransitiveNoTags", nil, []string{"SessionTag1"}, msg},
+		{"key in another case", "SessionInvalidCasingTransitiveKeys", s6Tags("SessionTag1", "SessionValue1"), []string{"sessiontag1"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := user.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(s6Role("role-1")), RoleSessionName: aws.String(tc.session),
+				Tags: tc.tags, TransitiveTagKeys: tc.transitive})
+			if tc.msg == "" {
+				if err != nil {
+					t.Fatalf("AssumeRole(tags %v, transitive %v) = %v, want credentials", tc.tags, tc.transitive, err)
+				}
+				return
+			}
+			s6Refused(t, "AssumeRole transitive "+tc.name, out, err, "InvalidParameterValue", tc.msg)
+		})
+	}
+	got := s6AssumeRoleErrors(t, srv)
+	for session, want := range map[string]string{"SessionInvalidTransitiveKeys": "InvalidParameterValue", "SessionTransitiveNoTags": "InvalidParameterValue",
+		"SessionInvalidCasingTransitiveKeys": ""} {
+		if len(got[session]) != 1 || got[session][0] != want {
+			t.Errorf("trail AssumeRole records of session %s: error codes %q, want [%q]", session, got[session], want)
+		}
+	}
+}
