@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +54,10 @@ func webIdentityError(err error) error {
 // Federated: the provider's ARN), usually with conditions on PROVIDER:sub and PROVIDER:aud.
 // A source identity in the token (the https://aws.amazon.com/source_identity claim) needs
 // sts:SetSourceIdentity in the trust policy too, and stays with the session and its chains.
+// Session tags in the token (the https://aws.amazon.com/tags claim) need sts:TagSession in the
+// trust policy, which sees them as aws:RequestTag/*, aws:TagKeys and sts:TransitiveTagKeys; they
+// are the session's aws:PrincipalTag/*, count in PackedPolicySize, and the transitive ones pass
+// to a chained AssumeRole.
 func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller, in *sdk.AssumeRoleWithWebIdentityInput) (*sdk.AssumeRoleWithWebIdentityOutput, error) {
 	roleARN, session, idToken := str(in.RoleArn), str(in.RoleSessionName), str(in.WebIdentityToken)
 	if len(roleARN) < 20 {
@@ -135,9 +141,21 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller
 		return nil, webIdentityError(err)
 	}
 
-	sourceID, err := webIdentitySourceIdentity(idToken)
+	extra, err := unverifiedClaims(idToken)
 	if err != nil {
 		return nil, err
+	}
+	sourceID, err := sourceIdentityOf(extra)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := webIdentitySessionTags(extra)
+	if err != nil {
+		return nil, err
+	}
+	if call := trail.FromContext(ctx); call != nil && (sourceID != "" || tags != nil) {
+		// CloudTrail shows what the token carried among the request's parameters.
+		call.Params = newWebIdentityParams(in, sourceID, tags)
 	}
 
 	// From here on the caller is the token's subject, as the audit record shows it.
@@ -159,6 +177,15 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller
 	if maxD := max(role.MaxSessionDuration, 3600); dur > maxD {
 		return nil, iam.Errorf(iam.CodeValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
+	if tags != nil {
+		// Session policies and tags share the packed size, as for AssumeRole.
+		for k, v := range tags.Tags {
+			size += len(k) + len(v)
+		}
+		if packed = size * 100 / packedLimit; packed > 100 {
+			return nil, iam.Errorf(iam.CodePackedPolicyTooLarge, "Packed policy consumes %d%% of allotted space, please use smaller policy.", packed)
+		}
+	}
 
 	trust := s.authz.Compile(role.TrustPolicy, policy.Trust, policy.PolicyRef{ARN: roleARN, Name: "trust"})
 	keys := webIdentityContext(prov.Name, provARN, session, claims)
@@ -168,6 +195,14 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller
 		keys["sts:SourceIdentity"] = []string{sourceID}
 		actions = append(actions, "sts:SetSourceIdentity")
 	}
+	if tags != nil {
+		// And tagging the session with the tags it carries.
+		tags.addContext(keys)
+		actions = append(actions, "sts:TagSession")
+	}
+	// The role's tags are the resource's tags (aws:ResourceTag/*, iam:ResourceTag/*), as for
+	// AssumeRole.
+	keys = authz.ResourceTagContext(role.Tags, true, keys)
 	for _, action := range actions {
 		d := policy.Evaluate(&policy.Input{Action: action, Resource: roleARN, ResourceAccount: roleAcct, ResourcePolicy: trust,
 			Principal: fed.Principal, Context: authz.RequestContext(&fed, nil, keys)})
@@ -186,6 +221,9 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller
 		SourceARN: iam.RoleARN(roleAcct, role.Path, role.Name), UserID: role.ID + ":" + session, Policies: docs, Issued: issued,
 		SourceIdentity: sourceID,
 	}
+	if tags != nil {
+		t.Tags, t.TransitiveKeys = tags.Tags, tags.transitive()
+	}
 	cred, err := s.issue(t)
 	if err != nil {
 		return nil, err
@@ -199,7 +237,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller
 		// CloudTrail's responseElements) carry the provider's ARN.
 		Provider: ptr(provARN),
 	}
-	if len(docs) > 0 {
+	if len(docs) > 0 || tags != nil {
 		out.PackedPolicySize = ptr(int32(packed))
 	}
 	if sourceID != "" {
@@ -218,20 +256,35 @@ const sourceIdentityClaim = "https://aws.amazon.com/source_identity"
 // SourceIdentity (the AssumeRole parameter's constraints).
 const msgSourceIdentityClaim = `Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with "aws:"`
 
-// webIdentitySourceIdentity returns the source identity claim of a token ("" when it has none).
-// Call it only after the token verified: it reads the payload without checking the signature,
-// which is sound then because a compact JWS has exactly one payload. A claim that is not a
-// string, or not a valid SourceIdentity (2 to 64 of [\w+=,.@-], not beginning with aws:), is an
-// InvalidIdentityToken.
-func webIdentitySourceIdentity(idToken string) (string, error) {
+// unverifiedClaims returns a token's claims undecoded. Call it only after the token verified: it
+// reads the payload without checking the signature, which is sound then because a compact JWS
+// has exactly one payload.
+func unverifiedClaims(idToken string) (map[string]json.RawMessage, error) {
 	tok, err := jwt.ParseSigned(idToken, oidc.Algorithms)
 	if err != nil {
-		return "", iam.Errorf(iam.CodeInvalidIdentityToken, "%s", oidc.MsgMalformed)
+		return nil, iam.Errorf(iam.CodeInvalidIdentityToken, "%s", oidc.MsgMalformed)
 	}
 	var claims map[string]json.RawMessage
 	if err := tok.UnsafeClaimsWithoutVerification(&claims); err != nil {
-		return "", iam.Errorf(iam.CodeInvalidIdentityToken, "%s", oidc.MsgMalformed)
+		return nil, iam.Errorf(iam.CodeInvalidIdentityToken, "%s", oidc.MsgMalformed)
 	}
+	return claims, nil
+}
+
+// webIdentitySourceIdentity returns the source identity claim of a verified token ("" when it
+// has none); see sourceIdentityOf.
+func webIdentitySourceIdentity(idToken string) (string, error) {
+	claims, err := unverifiedClaims(idToken)
+	if err != nil {
+		return "", err
+	}
+	return sourceIdentityOf(claims)
+}
+
+// sourceIdentityOf returns the source identity claim among a token's claims ("" when it has
+// none). A claim that is not a string, or not a valid SourceIdentity (2 to 64 of [\w+=,.@-], not
+// beginning with aws:), is an InvalidIdentityToken.
+func sourceIdentityOf(claims map[string]json.RawMessage) (string, error) {
 	raw, ok := claims[sourceIdentityClaim]
 	if !ok || string(raw) == "null" {
 		return "", nil
@@ -286,4 +339,169 @@ func decodeEntity[T any](ctx context.Context, r store.Reader, acct string, kind 
 		return nil, err
 	}
 	return v, nil
+}
+
+// sessionTagsClaim is the claim that carries a web identity token's session tags (IAM User
+// Guide, "Passing session tags using AssumeRoleWithWebIdentity"): an object whose principal_tags
+// maps each tag key to an array holding its one value, and whose optional transitive_tag_keys
+// lists the keys that pass to chained sessions.
+const sessionTagsClaim = "https://aws.amazon.com/tags"
+
+// msgTagsClaim refuses a tags claim that is not shaped as AWS documents it (not an object, a
+// tag whose value is not an array of one string, transitive keys that are not strings). The
+// words are AWS's answer to AssumeRoleWithWebIdentity with tags it could not validate, as a
+// client recorded it (ValidationError, hashicorp/terraform-provider-aws#44712; the token's
+// content was not recorded).
+const msgTagsClaim = "Unable to validate tags"
+
+// webSessionTags are the session tags a web identity token carries.
+type webSessionTags struct {
+	// Tags are principal_tags, key to value.
+	Tags map[string]string
+	// TransitiveKeys are transitive_tag_keys as the token lists them.
+	TransitiveKeys []string
+}
+
+// webIdentitySessionTags returns the session tags among a verified token's claims (nil when the
+// token has no tags claim, or one without tags). The claim's shape is AWS's (see
+// sessionTagsClaim; a value must be an array of exactly one string: "Multivalued session tags
+// are not supported"); the tags and transitive keys then meet AssumeRole's Tags and
+// TransitiveTagKeys rules: at most 50, keys and values as for IAM tags (in the order of their
+// keys), keys distinct ignoring case.
+func webIdentitySessionTags(claims map[string]json.RawMessage) (*webSessionTags, error) {
+	raw, ok := claims[sessionTagsClaim]
+	if !ok || string(raw) == "null" {
+		return nil, nil
+	}
+	bad := iam.Errorf(iam.CodeValidationError, msgTagsClaim)
+	var claim map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &claim); err != nil || claim == nil {
+		return nil, bad
+	}
+	var values map[string][]json.RawMessage
+	if pt, ok := claim["principal_tags"]; ok && string(pt) != "null" {
+		if err := json.Unmarshal(pt, &values); err != nil || values == nil {
+			return nil, bad
+		}
+	}
+	var transitive []string
+	if tk, ok := claim["transitive_tag_keys"]; ok && string(tk) != "null" {
+		var keys []json.RawMessage
+		if err := json.Unmarshal(tk, &keys); err != nil || keys == nil {
+			return nil, bad
+		}
+		for _, k := range keys {
+			s, ok := jsonString(k)
+			if !ok {
+				return nil, bad
+			}
+			transitive = append(transitive, s)
+		}
+	}
+	tags := make(map[string]string, len(values))
+	for k, vs := range values {
+		if len(vs) != 1 {
+			return nil, bad
+		}
+		v, ok := jsonString(vs[0])
+		if !ok {
+			return nil, bad
+		}
+		tags[k] = v
+	}
+	if len(tags) > 50 {
+		return nil, validation("tags", strconv.Itoa(len(tags)), "Member must have length less than or equal to 50")
+	}
+	seen := make(map[string]bool, len(tags))
+	for i, k := range slices.Sorted(maps.Keys(tags)) {
+		if err := iam.CheckTagAt(i, iam.Tag{Key: k, Value: tags[k]}); err != nil {
+			return nil, err
+		}
+		lk := strings.ToLower(k)
+		if seen[lk] {
+			return nil, &iam.InputError{Message: "Duplicate tag keys found. Please note that Tag keys are case insensitive."}
+		}
+		seen[lk] = true
+	}
+	if err := checkTransitiveTagKeys(transitive); err != nil {
+		return nil, err
+	}
+	if len(tags) == 0 {
+		return nil, nil
+	}
+	return &webSessionTags{Tags: tags, TransitiveKeys: transitive}, nil
+}
+
+// jsonString decodes a JSON string (and nothing else).
+func jsonString(raw json.RawMessage) (string, bool) {
+	var s string
+	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// transitive returns the transitive keys that name one of the tags, spelled as the tag's key
+// (tag keys are compared ignoring case), once each and in the token's order. A key naming no
+// tag is left out, as for AssumeRoleWithSAML.
+func (w *webSessionTags) transitive() []string {
+	var out []string
+	for _, k := range w.TransitiveKeys {
+		for tk := range w.Tags {
+			if strings.EqualFold(k, tk) && !slices.Contains(out, tk) {
+				out = append(out, tk)
+			}
+		}
+	}
+	return out
+}
+
+// addContext adds the tags to a trust policy evaluation's condition keys: aws:RequestTag/KEY,
+// aws:TagKeys, and sts:TransitiveTagKeys as the token lists them.
+func (w *webSessionTags) addContext(keys map[string][]string) {
+	tagKeys := make([]string, 0, len(w.Tags))
+	for k, v := range w.Tags {
+		keys["aws:RequestTag/"+k] = []string{v}
+		tagKeys = append(tagKeys, k)
+	}
+	slices.Sort(tagKeys)
+	keys["aws:TagKeys"] = tagKeys
+	if len(w.TransitiveKeys) > 0 {
+		keys["sts:TransitiveTagKeys"] = w.TransitiveKeys
+	}
+}
+
+// webIdentityParams are AssumeRoleWithWebIdentity's parameters as its CloudTrail record shows
+// them when the token carries a source identity or session tags: the input's members (the token
+// itself is a secret the record leaves out) and sourceIdentity, principalTags (key to value) and
+// transitiveTagKeys, as in the IAM User Guide's "Example web identity AWS STS API event in
+// CloudTrail log file". It has every member of the SDK input (TestWebIdentityParamsFields).
+type webIdentityParams struct {
+	RoleArn                 *string
+	RoleSessionName         *string
+	WebIdentityToken        *string
+	DurationSeconds         *int32
+	MinimumSessionTokenSize *int32
+	Policy                  *string
+	PolicyArns              []types.PolicyDescriptorType
+	ProviderId              *string // the SDK member's name, which the record's key follows
+
+	SourceIdentity    *string
+	PrincipalTags     map[string]string
+	TransitiveTagKeys []string
+}
+
+func newWebIdentityParams(in *sdk.AssumeRoleWithWebIdentityInput, sourceID string, tags *webSessionTags) *webIdentityParams {
+	p := &webIdentityParams{
+		RoleArn: in.RoleArn, RoleSessionName: in.RoleSessionName, WebIdentityToken: in.WebIdentityToken,
+		DurationSeconds: in.DurationSeconds, MinimumSessionTokenSize: in.MinimumSessionTokenSize,
+		Policy: in.Policy, PolicyArns: in.PolicyArns, ProviderId: in.ProviderId,
+	}
+	if sourceID != "" {
+		p.SourceIdentity = &sourceID
+	}
+	if tags != nil {
+		p.PrincipalTags, p.TransitiveTagKeys = tags.Tags, tags.TransitiveKeys
+	}
+	return p
 }
