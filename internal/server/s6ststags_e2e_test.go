@@ -122,3 +122,33 @@ func TestS6STSTagsTransitiveKeyNotTagged(t *testing.T) {
 		}
 	}
 }
+
+// TestS6STSTagsDuplicateKeys: two session tags whose keys differ only in case are
+// InvalidParameterValue "Duplicate tag keys found. Please note that Tag keys are case
+// insensitive." (HTTP 400), as LocalStack recorded AWS answering (test_sts.snapshot.json,
+// test_assume_role_tag_validation), and no session is issued; iamd used to issue one carrying both.
+func TestS6STSTagsDuplicateKeys(t *testing.T) {
+	ctx := context.Background()
+	srv, user := s6TagsFixture(t)
+	const msg = "Duplicate tag keys found. Please note that Tag keys are case insensitive."
+	for _, tc := range []struct {
+		name, session string
+		tags          []ststypes.Tag
+		transitive    []string
+	}{
+		{"keys differing in case", "SessionDuplicateCasing", s6Tags("SessionTag1", "SessionValue1", "sessiontag1", "SessionValue2"), []string{"sessiontag1"}},
+		{"the same key twice", "SessionDuplicateSame", s6Tags("team", "blue", "team", "red"), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := user.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(s6Role("role-1")), RoleSessionName: aws.String(tc.session),
+				Tags: tc.tags, TransitiveTagKeys: tc.transitive})
+			s6Refused(t, "AssumeRole "+tc.name, out, err, "InvalidParameterValue", msg)
+		})
+	}
+	got := s6AssumeRoleErrors(t, srv)
+	for _, session := range []string{"SessionDuplicateCasing", "SessionDuplicateSame"} {
+		if len(got[session]) != 1 || got[session][0] != "InvalidParameterValue" {
+			t.Errorf("trail AssumeRole records of session %s: error codes %q, want [InvalidParameterValue]", session, got[session])
+		}
+	}
+}

@@ -330,18 +330,23 @@ func checkAssumeRoleInput(in *sdk.AssumeRoleInput) error {
 // (localstack/localstack tests/aws/services/sts/test_sts.snapshot.json,
 // TestSTSAssumeRoleTagging): InvalidParameterValue, HTTP 400.
 const (
+	msgDuplicateTagKeys    = "Duplicate tag keys found. Please note that Tag keys are case insensitive."
 	msgTransitiveNotTagged = "The specified transitive tag key must be included in the requested tags."
 )
 
 // sessionTags checks a request's session tags (each already checked by iam.CheckTagAt) and
 // TransitiveTagKeys, and returns the new session's tags: the request's, and the transitive tags
-// of the calling session from, if any, passed on. Every transitive key must name one of the
-// request's tags, ignoring case (AWS accepted TransitiveTagKeys "sessiontag1" for the tag
+// of the calling session from, if any, passed on. Tag keys are case-insensitive: two tags whose
+// keys differ only in case (or not at all) are refused, and every transitive key must name one
+// of the request's tags, ignoring case (AWS accepted TransitiveTagKeys "sessiontag1" for the tag
 // "SessionTag1"), also when the request has no tags at all.
 func sessionTags(req []iam.Tag, transitive []string, from *authn.Session) (map[string]string, error) {
 	tags := make(map[string]string, len(req))
 	keys := make(map[string]string, len(req)) // lower-case key → the key as given
 	for _, t := range req {
+		if _, dup := keys[strings.ToLower(t.Key)]; dup {
+			return nil, iam.Errorf(iam.CodeInvalidParameterValue, msgDuplicateTagKeys)
+		}
 		tags[t.Key] = t.Value
 		keys[strings.ToLower(t.Key)] = t.Key
 	}

@@ -332,6 +332,9 @@ func TestSessionTags(t *testing.T) {
 		{"transitive key not tagged", []iam.Tag{tag("SessionTag1", "v1")}, []string{"InvalidKey"}, nil, nil, msgTransitiveNotTagged},
 		{"transitive key without any tags", nil, []string{"team"}, nil, nil, msgTransitiveNotTagged},
 		{"second transitive key not tagged", []iam.Tag{tag("a", "1"), tag("b", "2")}, []string{"A", "c"}, nil, nil, msgTransitiveNotTagged},
+		{"keys differing only in case", []iam.Tag{tag("SessionTag1", "v1"), tag("sessiontag1", "v2")}, []string{"sessiontag1"}, nil, nil, msgDuplicateTagKeys},
+		{"the same key twice", []iam.Tag{tag("team", "blue"), tag("env", "prod"), tag("team", "red")}, nil, nil, nil, msgDuplicateTagKeys},
+		{"duplicate before an untagged transitive key", []iam.Tag{tag("a", "1"), tag("A", "2")}, []string{"z"}, nil, nil, msgDuplicateTagKeys},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
