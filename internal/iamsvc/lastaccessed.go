@@ -1,6 +1,7 @@
 package iamsvc
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -246,31 +247,164 @@ type access struct {
 	time   time.Time
 }
 
-// usage reads the trail and returns the covered entities' attempts, by service namespace. It
-// reads the account's whole trail once: records name a user by its name at the time, and a user
-// renamed since keeps its unique ID, and so its history.
-func (s *Service) usage(ctx context.Context, acct string, ents []covered) (map[string][]access, error) {
-	out := map[string][]access{}
+// serviceUse is the covered entities' latest attempts at one service: by entity ARN, and (for
+// the services whose actions are tracked) by action name.
+type serviceUse struct {
+	entities map[string]access
+	actions  map[string]access
+}
+
+// usage is the covered entities' latest attempts, by service namespace.
+type usage map[string]*serviceUse
+
+// add counts an attempt. Attempts come in trail order, so on equal times the later record
+// wins: the newest, as when the trail was read newest first and the first seen was kept.
+func (u usage) add(ns string, a access) {
+	su := u[ns]
+	if su == nil {
+		su = &serviceUse{entities: map[string]access{}}
+		if trackedServices[ns] {
+			su.actions = map[string]access{}
+		}
+		u[ns] = su
+	}
+	if cur, ok := su.entities[a.ent.arn]; !ok || !a.time.Before(cur.time) {
+		su.entities[a.ent.arn] = a
+	}
+	if su.actions != nil {
+		if cur, ok := su.actions[a.action]; !ok || !a.time.Before(cur.time) {
+			su.actions[a.action] = a
+		}
+	}
+}
+
+// trailPage is how many trail records usage reads at a time: memory is bounded by a page.
+const trailPage = 1000
+
+// usage reads the trail and returns the covered entities' latest attempts, by service
+// namespace. It reads the whole trail once, oldest first, a page at a time, up to the
+// account's newest record when it starts: records name a user by its name at the time, and a
+// user renamed since keeps its unique ID, and so its history. Only records that pass the
+// entities' sieve are decoded.
+func (s *Service) usage(ctx context.Context, acct string, ents []covered) (usage, error) {
+	out := usage{}
 	if len(ents) == 0 {
 		return out, nil
 	}
-	evs, err := s.store.Events(ctx, store.EventFilter{Account: acct})
+	newest, err := s.store.Events(ctx, store.EventFilter{Account: acct, Limit: 1})
 	if err != nil {
 		return nil, fmt.Errorf("read audit trail: %w", err)
 	}
-	for _, ev := range evs {
-		var rec audit.Event
-		if err := json.Unmarshal(ev.Record, &rec); err != nil {
-			continue
+	if len(newest) == 0 {
+		return out, nil
+	}
+	last := newest[0].Seq
+	sv := newSieve(ents)
+	for after := int64(0); after < last; {
+		evs, err := s.store.Chain(ctx, after, trailPage)
+		if err != nil {
+			return nil, fmt.Errorf("read audit trail after %d: %w", after, err)
 		}
-		for i := range ents {
-			if ns, a, ok := attempt(&ents[i], &rec, ev.Time); ok {
-				out[ns] = append(out[ns], a)
+		if len(evs) == 0 {
+			break
+		}
+		for _, ev := range evs {
+			if ev.Seq > last {
 				break
+			}
+			if ev.Account != acct || !sv.may(ev.Record) {
+				continue
+			}
+			var rec audit.Event
+			if err := json.Unmarshal(ev.Record, &rec); err != nil {
+				continue
+			}
+			for i := range ents {
+				if ns, a, ok := attempt(&ents[i], &rec, ev.Time); ok {
+					out.add(ns, a)
+					break
+				}
+			}
+		}
+		after = evs[len(evs)-1].Seq
+	}
+	return out, nil
+}
+
+// sieve is a cheap test on a raw trail record that passes every record a covered entity made
+// (see made), and few others, so that only those are decoded. A record an entity made holds
+// its unique ID, or else its ARN and so its name, as a JSON string: an ID ([A-Z0-9]) or a
+// name ([\w+=,.@-]) needs no escaping there, and each sits between characters no name has
+// (quotes, '/', ':'). Only a \u escape could hide one, and records with one always pass.
+type sieve struct {
+	// words are the IDs and names; with a few the record is searched for each, with more it is
+	// cut into runs of name characters, each looked up.
+	words [][]byte
+	set   map[string]bool
+}
+
+// sieveWords is how many words are searched for one by one; more are looked up in a set.
+const sieveWords = 8
+
+func newSieve(ents []covered) *sieve {
+	sv := &sieve{}
+	for _, e := range ents {
+		for _, w := range []string{e.id, e.name} {
+			if w != "" {
+				sv.words = append(sv.words, []byte(w))
 			}
 		}
 	}
-	return out, nil
+	if len(sv.words) > sieveWords {
+		sv.set = map[string]bool{}
+		for _, w := range sv.words {
+			sv.set[string(w)] = true
+		}
+	}
+	return sv
+}
+
+// isNameByte reports whether c may be part of an IAM name ([\w+=,.@-]) or unique ID.
+func isNameByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	switch c {
+	case '_', '+', '=', ',', '.', '@', '-':
+		return true
+	}
+	return false
+}
+
+// may reports whether a covered entity may have made the record.
+func (sv *sieve) may(rec []byte) bool {
+	if bytes.Contains(rec, []byte(`\u`)) {
+		return true
+	}
+	if sv.set == nil {
+		for _, w := range sv.words {
+			if bytes.Contains(rec, w) {
+				return true
+			}
+		}
+		return false
+	}
+	for i := 0; i < len(rec); {
+		if !isNameByte(rec[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(rec) && isNameByte(rec[j]) {
+			j++
+		}
+		if sv.set[string(rec[i:j])] {
+			return true
+		}
+		i = j
+	}
+	return false
 }
 
 // attempt returns the service namespace and the attempt a trail record shows, if e made it.
@@ -315,7 +449,7 @@ func (e *covered) made(id *audit.UserIdentity) bool {
 // reportServices builds a report's services: those the covered policies allow, each with the
 // covered entities' last attempts. Attempts at services the policies do not allow are left out,
 // as AWS lists only the services the resource can access.
-func reportServices(cat *catalog.Catalog, allowed map[string]bool, usage map[string][]access) []iam.ServiceAccess {
+func reportServices(cat *catalog.Catalog, allowed map[string]bool, use usage) []iam.ServiceAccess {
 	keys := make([]string, 0, len(allowed))
 	for ns := range allowed {
 		keys = append(keys, ns)
@@ -328,20 +462,13 @@ func reportServices(cat *catalog.Catalog, allowed map[string]bool, usage map[str
 		if known {
 			sa.Name = sv.Name
 		}
-		latest := map[string]iam.EntityAccess{}
-		actions := map[string]iam.ActionAccess{}
-		for _, a := range usage[ns] {
-			if cur, ok := latest[a.ent.arn]; !ok || a.time.After(cur.Time) {
-				latest[a.ent.arn] = iam.EntityAccess{ARN: a.ent.arn, Type: a.ent.typ, Name: a.ent.name, ID: a.ent.id, Path: a.ent.path, Time: a.time, Region: a.region}
-			}
-			if trackedServices[ns] && known && isAction(sv, a.action) {
-				if cur, ok := actions[a.action]; !ok || a.time.After(cur.Time) {
-					actions[a.action] = iam.ActionAccess{Name: a.action, Entity: a.ent.arn, Region: a.region, Time: a.time}
-				}
-			}
+		su := use[ns]
+		if su == nil {
+			out = append(out, sa)
+			continue
 		}
-		for _, ea := range latest {
-			sa.Entities = append(sa.Entities, ea)
+		for _, a := range su.entities {
+			sa.Entities = append(sa.Entities, iam.EntityAccess{ARN: a.ent.arn, Type: a.ent.typ, Name: a.ent.name, ID: a.ent.id, Path: a.ent.path, Time: a.time, Region: a.region})
 		}
 		slices.SortFunc(sa.Entities, func(a, b iam.EntityAccess) int {
 			if c := b.Time.Compare(a.Time); c != 0 {
@@ -349,8 +476,10 @@ func reportServices(cat *catalog.Catalog, allowed map[string]bool, usage map[str
 			}
 			return strings.Compare(a.ARN, b.ARN)
 		})
-		for _, aa := range actions {
-			sa.Actions = append(sa.Actions, aa)
+		for name, a := range su.actions {
+			if trackedServices[ns] && known && isAction(sv, name) {
+				sa.Actions = append(sa.Actions, iam.ActionAccess{Name: name, Entity: a.ent.arn, Region: a.region, Time: a.time})
+			}
 		}
 		slices.SortFunc(sa.Actions, func(a, b iam.ActionAccess) int { return strings.Compare(a.Name, b.Name) })
 		out = append(out, sa)
