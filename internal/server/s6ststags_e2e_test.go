@@ -152,3 +152,50 @@ func TestS6STSTagsDuplicateKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestS6STSTagsChainedTransitiveConflict: a role session with a transitive tag that assumes a
+// role passing a tag with the same key, in any case, is refused with InvalidParameterValue "One
+// of the specified transitive tag keys can't be set because it conflicts with a transitive tag
+// key from the calling session." (HTTP 400), as LocalStack recorded AWS answering
+// (test_sts.snapshot.json, test_iam_role_chaining_override_transitive_tags), and no session is
+// issued; iamd used to let the new value win. A tag with another key is still accepted.
+func TestS6STSTagsChainedTransitiveConflict(t *testing.T) {
+	ctx := context.Background()
+	srv, user := s6TagsFixture(t)
+	first := must[*sts.AssumeRoleOutput](t, "AssumeRole role-1 with a transitive tag")(user.AssumeRole(ctx, &sts.AssumeRoleInput{
+		RoleArn: aws.String(s6Role("role-1")), RoleSessionName: aws.String("Session1"),
+		Tags: s6Tags("SessionTag1", "SessionValue1"), TransitiveTagKeys: []string{"SessionTag1"}}))
+	c := first.Credentials
+	role1 := stsClient(srv, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	const msg = "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session."
+	for _, tc := range []struct {
+		name, session string
+		tags          []ststypes.Tag
+		transitive    []string
+		msg           string
+	}{
+		{"same key", "Session2SessionTagOverride", s6Tags("SessionTag1", "SessionValue2"), nil, msg},
+		{"same key in another case", "Session2SessionTagOverrideCase", s6Tags("sessiontag1", "SessionValue2"), nil, msg},
+		{"same key, made transitive again", "Session2SessionTagOverrideTransitive", s6Tags("SessionTag1", "SessionValue2"), []string{"SessionTag1"}, msg},
+		{"another key", "Session2OtherTag", s6Tags("SessionTag2", "SessionValue2"), nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := role1.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(s6Role("role-2")), RoleSessionName: aws.String(tc.session),
+				Tags: tc.tags, TransitiveTagKeys: tc.transitive})
+			if tc.msg == "" {
+				if err != nil {
+					t.Fatalf("chained AssumeRole(tags %v) = %v, want credentials", tc.tags, err)
+				}
+				return
+			}
+			s6Refused(t, "chained AssumeRole, "+tc.name, out, err, "InvalidParameterValue", tc.msg)
+		})
+	}
+	got := s6AssumeRoleErrors(t, srv)
+	for session, want := range map[string]string{"Session2SessionTagOverride": "InvalidParameterValue", "Session2SessionTagOverrideCase": "InvalidParameterValue",
+		"Session2SessionTagOverrideTransitive": "InvalidParameterValue", "Session2OtherTag": ""} {
+		if len(got[session]) != 1 || got[session][0] != want {
+			t.Errorf("trail AssumeRole records of session %s: error codes %q, want [%q]", session, got[session], want)
+		}
+	}
+}

@@ -332,6 +332,7 @@ func checkAssumeRoleInput(in *sdk.AssumeRoleInput) error {
 const (
 	msgDuplicateTagKeys    = "Duplicate tag keys found. Please note that Tag keys are case insensitive."
 	msgTransitiveNotTagged = "The specified transitive tag key must be included in the requested tags."
+	msgTransitiveConflict  = "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session."
 )
 
 // sessionTags checks a request's session tags (each already checked by iam.CheckTagAt) and
@@ -339,7 +340,11 @@ const (
 // of the calling session from, if any, passed on. Tag keys are case-insensitive: two tags whose
 // keys differ only in case (or not at all) are refused, and every transitive key must name one
 // of the request's tags, ignoring case (AWS accepted TransitiveTagKeys "sessiontag1" for the tag
-// "SessionTag1"), also when the request has no tags at all.
+// "SessionTag1"), also when the request has no tags at all. A chained request may not set a tag
+// whose key, ignoring case, is one of the calling session's transitive keys, whether or not it
+// makes it transitive (AWS refused "SessionTag1" and "sessiontag1" after "SessionTag1" was
+// passed on; the IAM User Guide, "Chaining roles with session tags": passing the inherited
+// Heart tag with another value "will fail").
 func sessionTags(req []iam.Tag, transitive []string, from *authn.Session) (map[string]string, error) {
 	tags := make(map[string]string, len(req))
 	keys := make(map[string]string, len(req)) // lower-case key → the key as given
@@ -350,6 +355,13 @@ func sessionTags(req []iam.Tag, transitive []string, from *authn.Session) (map[s
 		tags[t.Key] = t.Value
 		keys[strings.ToLower(t.Key)] = t.Key
 	}
+	if from != nil {
+		for _, k := range from.TransitiveKeys {
+			if _, set := keys[strings.ToLower(k)]; set {
+				return nil, iam.Errorf(iam.CodeInvalidParameterValue, msgTransitiveConflict)
+			}
+		}
+	}
 	for _, k := range transitive {
 		if _, ok := keys[strings.ToLower(k)]; !ok {
 			return nil, iam.Errorf(iam.CodeInvalidParameterValue, msgTransitiveNotTagged)
@@ -358,9 +370,7 @@ func sessionTags(req []iam.Tag, transitive []string, from *authn.Session) (map[s
 	// Transitive session tags from a chained session pass on.
 	if from != nil {
 		for _, k := range from.TransitiveKeys {
-			if _, set := tags[k]; !set {
-				tags[k] = from.Tags[k]
-			}
+			tags[k] = from.Tags[k]
 		}
 	}
 	return tags, nil

@@ -317,6 +317,7 @@ func TestRoleTagContext(t *testing.T) {
 // (test_sts.snapshot.json, TestSTSAssumeRoleTagging).
 func TestSessionTags(t *testing.T) {
 	tag := func(k, v string) iam.Tag { return iam.Tag{Key: k, Value: v} }
+	inherited := &authn.Session{Tags: map[string]string{"SessionTag1": "SessionValue1", "Local": "old"}, TransitiveKeys: []string{"SessionTag1"}}
 	cases := []struct {
 		name       string
 		req        []iam.Tag
@@ -335,6 +336,11 @@ func TestSessionTags(t *testing.T) {
 		{"keys differing only in case", []iam.Tag{tag("SessionTag1", "v1"), tag("sessiontag1", "v2")}, []string{"sessiontag1"}, nil, nil, msgDuplicateTagKeys},
 		{"the same key twice", []iam.Tag{tag("team", "blue"), tag("env", "prod"), tag("team", "red")}, nil, nil, nil, msgDuplicateTagKeys},
 		{"duplicate before an untagged transitive key", []iam.Tag{tag("a", "1"), tag("A", "2")}, []string{"z"}, nil, nil, msgDuplicateTagKeys},
+		{"chained, inherited tag passes on", []iam.Tag{tag("team", "blue")}, nil, inherited, map[string]string{"team": "blue", "SessionTag1": "SessionValue1"}, ""},
+		{"chained, inherited key set again", []iam.Tag{tag("SessionTag1", "SessionValue2")}, nil, inherited, nil, msgTransitiveConflict},
+		{"chained, inherited key set again in another case", []iam.Tag{tag("sessiontag1", "SessionValue2")}, nil, inherited, nil, msgTransitiveConflict},
+		{"chained, inherited key set again and made transitive", []iam.Tag{tag("SESSIONTAG1", "x")}, []string{"SESSIONTAG1"}, inherited, nil, msgTransitiveConflict},
+		{"chained, a tag of the caller that was not transitive", []iam.Tag{tag("Local", "new")}, nil, inherited, map[string]string{"Local": "new", "SessionTag1": "SessionValue1"}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
