@@ -228,14 +228,12 @@ func appendTrimmed(dst []byte, v string) []byte {
 	return dst
 }
 
-// appendPayloadHash appends X-Amz-Content-Sha256 when the request has it, else the hex
-// SHA-256 of the body; header reports which.
-func appendPayloadHash(dst []byte, r *Request) (out []byte, header bool) {
-	if v := headerValues(r.Header, "x-amz-content-sha256"); len(v) > 0 {
-		return append(dst, v[0]...), true
-	}
+// appendPayloadHash appends the hex SHA-256 of the body. An X-Amz-Content-Sha256 header is
+// never taken in its place: a signature over a hash the request only claims would not cover
+// the body, and a captured request could be sent again with another one.
+func appendPayloadHash(dst []byte, r *Request) []byte {
 	sum := sha256.Sum256(r.Body)
-	return hex.AppendEncode(dst, sum[:]), false
+	return hex.AppendEncode(dst, sum[:])
 }
 
 // unreserved reports whether c is an RFC 3986 unreserved character, never escaped.

@@ -34,7 +34,7 @@ func TestCanonicalRequestOfAWSExample(t *testing.T) {
 	h.Set("X-Amz-Date", "20150830T123600Z")
 	r := &Request{Method: "GET", Path: "/", RawQuery: "Action=ListUsers&Version=2010-05-08", Host: "iam.amazonaws.com", Header: h}
 	a := &Auth{SignedHeaders: []string{"content-type", "host", "x-amz-date"}}
-	ph, _ := appendPayloadHash(nil, r)
+	ph := appendPayloadHash(nil, r)
 	got := string(appendCanonicalRequest(nil, r, a, canonicalURI(r.Path), ph))
 	want := "GET\n/\nAction=ListUsers&Version=2010-05-08\n" +
 		"content-type:application/x-www-form-urlencoded; charset=utf-8\nhost:iam.amazonaws.com\nx-amz-date:20150830T123600Z\n\n" +

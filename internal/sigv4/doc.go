@@ -29,9 +29,11 @@
 //     trimmed, runs of spaces collapsed to one, and several values joined with ",". The host
 //     is Request.Host. A signed content-length that the header map lacks (Go's server moves
 //     it out of the map in some cases) is taken from the length of the body.
-//   - the payload hash is the X-Amz-Content-Sha256 header when present, otherwise the hex
-//     SHA-256 of the body. A presigned request with an empty body may also have been signed
-//     with "UNSIGNED-PAYLOAD", which is accepted; it covers nothing the request carries.
+//   - the payload hash is the hex SHA-256 of the body, whatever X-Amz-Content-Sha256 says
+//     (taking the header's claim instead would leave the body unsigned: a captured request
+//     could be replayed with any other body). A request with an empty body, presigned or
+//     with X-Amz-Content-Sha256: UNSIGNED-PAYLOAD, may also have been signed with
+//     "UNSIGNED-PAYLOAD", which is accepted; it covers nothing the request carries.
 //
 // # Errors and differences from AWS
 //

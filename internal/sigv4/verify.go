@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"time"
 )
@@ -51,20 +52,21 @@ func verify(scratch []byte, r *Request, a *Auth, key [sha256.Size]byte, now time
 	}
 
 	var phArr [64]byte
-	ph, fromHeader := appendPayloadHash(phArr[:0], r)
+	ph := appendPayloadHash(phArr[:0], r)
 	uri := canonicalURI(r.Path)
 	var ok bool
 	if ok, scratch = signatureMatches(scratch, r, a, key, uri, ph, want); ok {
 		return nil
 	}
 	// Other forms a correct signer may have used: the path botocore normalises, and an unsigned
-	// payload on a presigned request with no body. Each is tried only after the first fails.
+	// payload on a request with no body (presigned, or saying so in X-Amz-Content-Sha256): it
+	// covers nothing the request carries. Each is tried only after the first fails.
 	uris, hashes := [2]string{uri}, [2][]byte{ph}
 	nu, nh := 1, 1
 	if n, changed := normalizedURI(r.Path); changed {
 		uris[1], nu = n, 2
 	}
-	if a.Presigned && !fromHeader && len(r.Body) == 0 {
+	if len(r.Body) == 0 && (a.Presigned || slices.Contains(headerValues(r.Header, "x-amz-content-sha256"), unsignedPayload)) {
 		var up [len(unsignedPayload)]byte
 		copy(up[:], unsignedPayload)
 		hashes[1], nh = up[:], 2
