@@ -199,3 +199,36 @@ func TestS6STSTagsChainedTransitiveConflict(t *testing.T) {
 		}
 	}
 }
+
+// TestS6STSTagsTransitiveThroughChain: a transitive tag stays transitive along the whole chain
+// (IAM User Guide, "Chaining roles with session tags": the inherited Heart and Star tags "will
+// continue to be transitive"), also when TransitiveTagKeys spelled its key in another case:
+// user → role-1 (tag SessionTag1, transitive key "sessiontag1") → role-2 → role-1, and the third
+// session still has aws:PrincipalTag/SessionTag1 and still cannot set it. iamd passed a
+// transitive tag one hop only, and lost it when the key's case differed from the tag's.
+func TestS6STSTagsTransitiveThroughChain(t *testing.T) {
+	ctx := context.Background()
+	srv, user := s6TagsFixture(t)
+	root := iamClient(srv, rootKey, rootSecret, "")
+	must[*iam.PutRolePolicyOutput](t, "PutRolePolicy role-1 tagged read")(root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("role-1"), PolicyName: aws.String("read"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetRole","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/SessionTag1":"SessionValue1"}}}]}`)}))
+	must[*iam.PutRolePolicyOutput](t, "PutRolePolicy role-2")(root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("role-2"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession"],"Resource":"` + s6Role("role-1") + `"}]}`)}))
+	hop := func(c *sts.Client, role, session string, in *sts.AssumeRoleInput) *ststypes.Credentials {
+		t.Helper()
+		in.RoleArn, in.RoleSessionName = aws.String(s6Role(role)), aws.String(session)
+		return must[*sts.AssumeRoleOutput](t, "AssumeRole "+role+" as "+session)(c.AssumeRole(ctx, in)).Credentials
+	}
+	client := func(c *ststypes.Credentials) (*sts.Client, *iam.Client) {
+		id, secret, token := aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)
+		return stsClient(srv, id, secret, token), iamClient(srv, id, secret, token)
+	}
+	first, firstIAM := client(hop(user, "role-1", "Session1", &sts.AssumeRoleInput{Tags: s6Tags("SessionTag1", "SessionValue1"), TransitiveTagKeys: []string{"sessiontag1"}}))
+	must[*iam.GetRoleOutput](t, "GetRole in the first session")(firstIAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("role-1")}))
+	second, _ := client(hop(first, "role-2", "Session2", &sts.AssumeRoleInput{}))
+	third, thirdIAM := client(hop(second, "role-1", "Session3", &sts.AssumeRoleInput{}))
+	must[*iam.GetRoleOutput](t, "GetRole in the third session (tag passed on twice)")(thirdIAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("role-1")}))
+	out, err := third.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(s6Role("role-2")), RoleSessionName: aws.String("Session4"), Tags: s6Tags("SessionTag1", "other")})
+	s6Refused(t, "AssumeRole from the third session setting the inherited tag", out, err, "InvalidParameterValue",
+		"One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.")
+}

@@ -370,10 +370,52 @@ func sessionTags(req []iam.Tag, transitive []string, from *authn.Session) (map[s
 	// Transitive session tags from a chained session pass on.
 	if from != nil {
 		for _, k := range from.TransitiveKeys {
-			tags[k] = from.Tags[k]
+			key, v := inheritedTag(from.Tags, k)
+			tags[key] = v
 		}
 	}
 	return tags, nil
+}
+
+// transitiveKeys returns the transitive keys of a new session whose tags sessionTags returned:
+// the requested keys, each spelled as its tag's key so that the next hop finds the tag, and the
+// calling session's, which stay transitive (IAM User Guide, "Chaining roles with session tags":
+// the inherited Heart and Star tags "will continue to be transitive"); each once.
+func transitiveKeys(tags map[string]string, requested []string, from *authn.Session) []string {
+	var out []string
+	made := map[string]bool{}
+	add := func(k string) {
+		if !made[k] {
+			made[k] = true
+			out = append(out, k)
+		}
+	}
+	for _, k := range requested {
+		key, _ := inheritedTag(tags, k)
+		add(key)
+	}
+	if from != nil {
+		for _, k := range from.TransitiveKeys {
+			key, _ := inheritedTag(from.Tags, k)
+			add(key)
+		}
+	}
+	return out
+}
+
+// inheritedTag finds a tag by a transitive key, ignoring case if need be (TransitiveTagKeys may
+// spell a key otherwise, and so may sessions issued before transitive keys were kept as their
+// tags' keys), and returns the tag's key and value.
+func inheritedTag(tags map[string]string, k string) (string, string) {
+	if v, ok := tags[k]; ok {
+		return k, v
+	}
+	for tk, v := range tags {
+		if strings.EqualFold(tk, k) {
+			return tk, v
+		}
+	}
+	return k, ""
 }
 
 // SessionTokenLimit returns AWS's refusal when c signs with credentials from GetSessionToken and
@@ -563,7 +605,7 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 	t := &token{
 		Expires: now.Add(time.Duration(dur) * time.Second), Type: uint8(policy.PrincipalRoleSession), ARN: sessionARN, Account: roleAcct,
 		SourceARN: iam.RoleARN(roleAcct, role.Path, role.Name), UserID: role.ID + ":" + session, Policies: sessionPolicies, Issued: now,
-		Chained: chained, TransitiveKeys: in.TransitiveTagKeys,
+		Chained: chained, TransitiveKeys: transitiveKeys(tags, in.TransitiveTagKeys, c.Session),
 	}
 	if len(tags) > 0 {
 		t.Tags = tags

@@ -340,6 +340,8 @@ func TestSessionTags(t *testing.T) {
 		{"chained, inherited key set again", []iam.Tag{tag("SessionTag1", "SessionValue2")}, nil, inherited, nil, msgTransitiveConflict},
 		{"chained, inherited key set again in another case", []iam.Tag{tag("sessiontag1", "SessionValue2")}, nil, inherited, nil, msgTransitiveConflict},
 		{"chained, inherited key set again and made transitive", []iam.Tag{tag("SESSIONTAG1", "x")}, []string{"SESSIONTAG1"}, inherited, nil, msgTransitiveConflict},
+		{"chained, key spelled otherwise by an older session", []iam.Tag{tag("team", "blue")}, nil,
+			&authn.Session{Tags: map[string]string{"SessionTag1": "v1"}, TransitiveKeys: []string{"sessiontag1"}}, map[string]string{"team": "blue", "SessionTag1": "v1"}, ""},
 		{"chained, a tag of the caller that was not transitive", []iam.Tag{tag("Local", "new")}, nil, inherited, map[string]string{"Local": "new", "SessionTag1": "SessionValue1"}, ""},
 	}
 	for _, tc := range cases {
@@ -358,6 +360,33 @@ func TestSessionTags(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("sessionTags(%v, %v) tags (-want +got):\n%s", tc.req, tc.transitive, diff)
+			}
+		})
+	}
+}
+
+// TestTransitiveKeys: a new session's transitive keys are the requested ones, spelled as their
+// tags' keys, and the calling session's, each once.
+func TestTransitiveKeys(t *testing.T) {
+	from := &authn.Session{Tags: map[string]string{"Heart": "1", "Star": "1", "Local": "x"}, TransitiveKeys: []string{"Heart", "star"}}
+	cases := []struct {
+		name      string
+		tags      map[string]string
+		requested []string
+		from      *authn.Session
+		want      []string
+	}{
+		{"none", map[string]string{"team": "blue"}, nil, nil, nil},
+		{"as tagged", map[string]string{"Star": "1", "Heart": "1"}, []string{"Star", "Heart"}, nil, []string{"Star", "Heart"}},
+		{"in another case, twice", map[string]string{"SessionTag1": "v"}, []string{"sessiontag1", "SESSIONTAG1"}, nil, []string{"SessionTag1"}},
+		{"inherited stay transitive", map[string]string{"Heart": "1", "Star": "1", "Sun": "2"}, []string{"Sun"}, from, []string{"Sun", "Heart", "Star"}},
+		{"inherited, none requested", map[string]string{"Heart": "1", "Star": "1"}, nil, from, []string{"Heart", "Star"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := transitiveKeys(tc.tags, tc.requested, tc.from)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("transitiveKeys(%v, %v, %+v) (-want +got):\n%s", tc.tags, tc.requested, tc.from, diff)
 			}
 		})
 	}
