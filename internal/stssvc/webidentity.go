@@ -367,7 +367,8 @@ type webSessionTags struct {
 // sessionTagsClaim; a value must be an array of exactly one string: "Multivalued session tags
 // are not supported"); the tags and transitive keys then meet AssumeRole's Tags and
 // TransitiveTagKeys rules: at most 50, keys and values as for IAM tags (in the order of their
-// keys), keys distinct ignoring case.
+// keys), keys distinct ignoring case, and every transitive key naming one of the tags (these
+// two answered as AssumeRole answers them, InvalidParameterValue).
 func webIdentitySessionTags(claims map[string]json.RawMessage) (*webSessionTags, error) {
 	raw, ok := claims[sessionTagsClaim]
 	if !ok || string(raw) == "null" {
@@ -409,21 +410,22 @@ func webIdentitySessionTags(claims map[string]json.RawMessage) (*webSessionTags,
 		}
 		tags[k] = v
 	}
+	// In AssumeRole's order: TransitiveTagKeys' members, the number of tags, each tag, then
+	// the tags and transitive keys together (sessionTags).
+	if err := checkTransitiveTagKeys(transitive); err != nil {
+		return nil, err
+	}
 	if len(tags) > 50 {
 		return nil, validation("tags", strconv.Itoa(len(tags)), "Member must have length less than or equal to 50")
 	}
-	seen := make(map[string]bool, len(tags))
+	list := make([]iam.Tag, 0, len(tags))
 	for i, k := range slices.Sorted(maps.Keys(tags)) {
-		if err := iam.CheckTagAt(i, iam.Tag{Key: k, Value: tags[k]}); err != nil {
+		list = append(list, iam.Tag{Key: k, Value: tags[k]})
+		if err := iam.CheckTagAt(i, list[i]); err != nil {
 			return nil, err
 		}
-		lk := strings.ToLower(k)
-		if seen[lk] {
-			return nil, &iam.InputError{Message: "Duplicate tag keys found. Please note that Tag keys are case insensitive."}
-		}
-		seen[lk] = true
 	}
-	if err := checkTransitiveTagKeys(transitive); err != nil {
+	if _, err := sessionTags(list, transitive, nil); err != nil {
 		return nil, err
 	}
 	if len(tags) == 0 {
@@ -442,8 +444,8 @@ func jsonString(raw json.RawMessage) (string, bool) {
 }
 
 // transitive returns the transitive keys that name one of the tags, spelled as the tag's key
-// (tag keys are compared ignoring case), once each and in the token's order. A key naming no
-// tag is left out, as for AssumeRoleWithSAML.
+// (tag keys are compared ignoring case), once each and in the token's order; a key naming no
+// tag, which webIdentitySessionTags refuses, would be left out.
 func (w *webSessionTags) transitive() []string {
 	var out []string
 	for _, k := range w.TransitiveKeys {

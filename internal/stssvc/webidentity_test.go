@@ -106,7 +106,12 @@ func TestWebIdentitySessionTags(t *testing.T) {
 		{name: "unknown members ignored", claim: map[string]any{"principal_tags": map[string]any{"team": []string{"blue"}}, "other": 1},
 			want: &webSessionTags{Tags: map[string]string{"team": "blue"}}},
 		{name: "no tags", claim: map[string]any{"principal_tags": map[string]any{}}},
-		{name: "transitive keys only", claim: map[string]any{"transitive_tag_keys": []string{"team"}}},
+		{name: "transitive keys only", claim: map[string]any{"transitive_tag_keys": []string{"team"}},
+			wantCode: iam.CodeInvalidParameterValue, wantMsg: msgTransitiveNotTagged},
+		{name: "transitive key naming no tag", claim: map[string]any{"principal_tags": map[string]any{"team": []string{"blue"}}, "transitive_tag_keys": []string{"team", "dept"}},
+			wantCode: iam.CodeInvalidParameterValue, wantMsg: msgTransitiveNotTagged},
+		{name: "transitive key in another case", claim: map[string]any{"principal_tags": map[string]any{"Team": []string{"blue"}}, "transitive_tag_keys": []string{"team"}},
+			want: &webSessionTags{Tags: map[string]string{"Team": "blue"}, TransitiveKeys: []string{"team"}}},
 		{name: "50 tags", claim: map[string]any{"principal_tags": fifty}, want: &webSessionTags{Tags: func() map[string]string {
 			m := map[string]string{}
 			for k := range fifty {
@@ -138,7 +143,7 @@ func TestWebIdentitySessionTags(t *testing.T) {
 		{name: "aws: key", claim: map[string]any{"principal_tags": map[string]any{"aws:team": []string{"blue"}}},
 			wantCode: iam.CodeInvalidInput, wantMsg: "can't start with 'aws:'"},
 		{name: "keys differing in case", claim: map[string]any{"principal_tags": map[string]any{"Team": []string{"blue"}, "team": []string{"red"}}},
-			wantCode: iam.CodeInvalidInput, wantMsg: "Duplicate tag keys"},
+			wantCode: iam.CodeInvalidParameterValue, wantMsg: msgDuplicateTagKeys},
 		{name: "bad transitive key", claim: map[string]any{"principal_tags": map[string]any{"team": []string{"blue"}}, "transitive_tag_keys": []string{"te#am"}},
 			wantCode: iam.CodeValidationError, wantMsg: "transitiveTagKeys"},
 	}
