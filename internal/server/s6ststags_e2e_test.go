@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -231,4 +232,46 @@ func TestS6STSTagsTransitiveThroughChain(t *testing.T) {
 	out, err := third.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(s6Role("role-2")), RoleSessionName: aws.String("Session4"), Tags: s6Tags("SessionTag1", "other")})
 	s6Refused(t, "AssumeRole from the third session setting the inherited tag", out, err, "InvalidParameterValue",
 		"One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.")
+}
+
+// TestS6STSTagsChainedDuration: a role session that assumes a role for more than an hour gets
+// AWS's ValidationError in AWS's words alone, "The requested DurationSeconds exceeds the 1 hour
+// session limit for roles assumed by role chaining." (as clients quote it: 99designs/aws-vault
+// issue 263, prowler-cloud/prowler issue 7721, aws/eks-anywhere pull 9485), not in the "1
+// validation error detected: Value '7200' at 'durationSeconds' ..." frame, even though the role
+// allows two hours; an hour is granted.
+func TestS6STSTagsChainedDuration(t *testing.T) {
+	ctx := context.Background()
+	srv, user := s6TagsFixture(t)
+	first := must[*sts.AssumeRoleOutput](t, "AssumeRole role-1 for two hours")(user.AssumeRole(ctx, &sts.AssumeRoleInput{
+		RoleArn: aws.String(s6Role("role-1")), RoleSessionName: aws.String("Session1"), DurationSeconds: aws.Int32(7200)}))
+	c := first.Credentials
+	role1 := stsClient(srv, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	for _, tc := range []struct {
+		name     string
+		duration int32
+		msg      string
+	}{
+		{"two hours", 7200, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."},
+		{"an hour and a second", 3601, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."},
+		{"an hour", 3600, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := role1.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(s6Role("role-2")), RoleSessionName: aws.String(fmt.Sprintf("Chained%d", tc.duration)),
+				DurationSeconds: aws.Int32(tc.duration)})
+			if tc.msg == "" {
+				if err != nil {
+					t.Fatalf("chained AssumeRole for %d seconds = %v, want credentials", tc.duration, err)
+				}
+				return
+			}
+			s6Refused(t, fmt.Sprintf("chained AssumeRole for %d seconds", tc.duration), out, err, "ValidationError", tc.msg)
+		})
+	}
+	got := s6AssumeRoleErrors(t, srv)
+	for session, want := range map[string]string{"Chained7200": "ValidationError", "Chained3601": "ValidationError", "Chained3600": ""} {
+		if len(got[session]) != 1 || got[session][0] != want {
+			t.Errorf("trail AssumeRole records of session %s: error codes %q, want [%q]", session, got[session], want)
+		}
+	}
 }

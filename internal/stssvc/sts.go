@@ -447,6 +447,9 @@ func SessionTokenLimit(c *authn.Caller, service, action string) error {
 	return nil
 }
 
+// msgChainedDuration refuses a role chaining session longer than an hour.
+const msgChainedDuration = "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."
+
 // packedLimit is the packed size that session policies and tags may take (AWS reports the use
 // as a percentage of it in PackedPolicySize).
 const packedLimit = 2048
@@ -513,7 +516,9 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 		maxD = 3600
 	}
 	if chained && dur > 3600 {
-		return nil, validation("durationSeconds", strconv.Itoa(int(dur)), "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+		// AWS's words alone, without the "1 validation error detected" frame of its model
+		// checks (aws-vault#263, prowler#7721, aws/eks-anywhere#9485 quote AWS's answer).
+		return nil, iam.Errorf(iam.CodeValidationError, msgChainedDuration)
 	}
 	if dur > maxD {
 		return nil, iam.Errorf(iam.CodeValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
