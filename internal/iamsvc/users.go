@@ -254,10 +254,31 @@ func (s *Service) UpdateUser(ctx context.Context, c *authn.Caller, in *sdk.Updat
 	if err := checkRename("userName", name, in.NewUserName, in.NewPath, iam.MaxUserName); err != nil {
 		return nil, err
 	}
-	if err := s.authorizeUser(ctx, c, "iam:UpdateUser", name, nil); err != nil {
+	acct := account(c)
+	srcARN, cur := s.userResource(ctx, acct, name)
+	if _, err := s.authorizeUserAt(ctx, c, "iam:UpdateUser", srcARN, cur, nil); err != nil {
 		return nil, err
 	}
-	acct := account(c)
+	// A rename or move needs the permission on the target too (API Reference, UpdateUser: "the
+	// requester must have appropriate permissions on both the source object and the target
+	// object"), as UpdateGroup and UpdateServerCertificate check.
+	if in.NewUserName != nil || in.NewPath != nil {
+		newName, newPath := name, pathOfARN(srcARN)
+		if cur != nil {
+			newName = cur.Name
+		}
+		if in.NewUserName != nil {
+			newName = *in.NewUserName
+		}
+		if in.NewPath != nil {
+			newPath = *in.NewPath
+		}
+		if newARN := iam.UserARN(acct, newPath, newName); newARN != srcARN {
+			if _, err := s.authorizeUserAt(ctx, c, "iam:UpdateUser", newARN, cur, nil); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return mutate(ctx, s, func(tx store.Tx) (*sdk.UpdateUserOutput, error) {
 		u, e, err := load[iam.User](ctx, tx, acct, store.KindUser, name, noSuchUser(name))
 		if err != nil {
