@@ -275,3 +275,36 @@ func TestS6STSTagsChainedDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestS6STSTagsSAMLInvalidARN: AssumeRoleWithSAML through the SDK refuses a RoleArn or
+// PrincipalArn that is not an ARN at all as AssumeRole does (ValidationError "<arn> is invalid",
+// LocalStack's recording of AssumeRole, test_sts_invalid_parameters; nothing recorded for
+// AssumeRoleWithSAML), and ARNs of the wrong kind with the words clients quote AWS using
+// ("Request ARN is invalid", "Principal ARN is invalid"), all with HTTP 400.
+func TestS6STSTagsSAMLInvalidARN(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.Endpoint()), RetryMaxAttempts: 1})
+	role, prov := s6Role("Admin"), "arn:aws:iam::"+testAccount+":saml-provider/Corp"
+	for _, tc := range []struct {
+		name, role, prov, msg string
+	}{
+		{"role not an ARN", "nothing-valid-in-here", prov, "nothing-valid-in-here is invalid"},
+		{"role without a service", "arn:a::::something/test-role", prov, "arn:a::::something/test-role is invalid"},
+		{"provider not an ARN", role, "nothing-valid-in-here", "nothing-valid-in-here is invalid"},
+		{"swapped", prov, role, "Request ARN is invalid"},
+		{"provider a role", role, role, "Principal ARN is invalid"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := anon.AssumeRoleWithSAML(ctx, &sts.AssumeRoleWithSAMLInput{RoleArn: aws.String(tc.role), PrincipalArn: aws.String(tc.prov), SAMLAssertion: aws.String("PHNhbWw+")})
+			wantCode(t, "AssumeRoleWithSAML "+tc.name, err, "ValidationError", tc.msg)
+			var re *awshttp.ResponseError
+			if errors.As(err, &re) && re.HTTPStatusCode() != 400 {
+				t.Errorf("AssumeRoleWithSAML %s: HTTP status %d, want 400", tc.name, re.HTTPStatusCode())
+			}
+			if out != nil {
+				t.Errorf("AssumeRoleWithSAML %s: answered %+v", tc.name, out)
+			}
+		})
+	}
+}

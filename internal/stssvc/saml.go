@@ -43,6 +43,26 @@ func samlError(err error) error {
 	return iam.Errorf(iam.CodeInvalidIdentityToken, "%s", e.Message)
 }
 
+// AWS's ValidationError for a RoleArn that is an ARN but not a role's, and a PrincipalArn that
+// is an ARN but not a SAML provider's, as clients quote AWS answering AssumeRoleWithSAML with the
+// two swapped (physera/onelogin-aws-cli#12, oktadev/okta-aws-cli-assume-role#307: "Request ARN
+// is invalid"; Versent/saml2aws#536, cevoaustralia/aws-google-auth#163: "Principal ARN is
+// invalid"). No recording against AWS shows them.
+const (
+	msgSAMLBadRoleARN      = "Request ARN is invalid"
+	msgSAMLBadPrincipalARN = "Principal ARN is invalid"
+)
+
+// badSAMLARN refuses an AssumeRoleWithSAML RoleArn or PrincipalArn of the wrong form: a value
+// that is not an ARN at all as AssumeRole refuses it ("<arn> is invalid", recorded for
+// AssumeRole only), an ARN of the wrong kind with msg.
+func badSAMLARN(arn, msg string) error {
+	if err := notAnARN(arn); err != nil {
+		return err
+	}
+	return iam.Errorf(iam.CodeValidationError, "%s", msg)
+}
+
 // samlProviderParts splits arn:aws:iam::ACCOUNT:saml-provider/NAME.
 func samlProviderParts(arn string) (acct, name string, ok bool) {
 	rest, ok := strings.CutPrefix(arn, "arn:"+iam.Partition+":iam::")
@@ -83,11 +103,11 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *authn.Caller, in *s
 	}
 	roleAcct, roleName, ok := roleARNParts(roleARN)
 	if !ok {
-		return nil, validation("roleArn", roleARN, "Member must satisfy the ARN format of a role")
+		return nil, badSAMLARN(roleARN, msgSAMLBadRoleARN)
 	}
 	provAcct, provName, ok := samlProviderParts(provARN)
 	if !ok {
-		return nil, iam.Errorf(iam.CodeInvalidIdentityToken, msgNoSAMLProvider)
+		return nil, badSAMLARN(provARN, msgSAMLBadPrincipalARN)
 	}
 	docs, size, err := s.boundedSessionPolicies(ctx, in.Policy, in.PolicyArns)
 	if err != nil {

@@ -83,7 +83,8 @@ func (s *Service) AssumeRoleForService(ctx context.Context, c *authn.Caller, in 
 	}
 	roleAcct, roleName, ok := roleARNParts(roleARN)
 	if !ok {
-		return nil, validation("roleArn", roleARN, "Member must satisfy the ARN format of a role")
+		// As AssumeRole answers (there is no AWS API to compare with).
+		return nil, badRoleARN(roleARN)
 	}
 	// A role can be passed only within the caller's own account.
 	passDenied := iam.Errorf(iam.CodeAccessDenied, "User: %s is not authorized to perform: iam:PassRole on resource: %s", c.Principal.ARN, roleARN)

@@ -178,11 +178,20 @@ func roleARNParts(arn string) (acct, name string, ok bool) {
 // test_sts_invalid_parameters). AWS's text for a well-formed ARN that is not a role's is not
 // recorded; iamd's names the constraint.
 func badRoleARN(arn string) error {
+	if err := notAnARN(arn); err != nil {
+		return err
+	}
+	return validation("roleArn", arn, "Member must satisfy the ARN format of a role")
+}
+
+// notAnARN returns AWS's ValidationError "<arn> is invalid" when arn is not an ARN at all (see
+// badRoleARN), and nil otherwise.
+func notAnARN(arn string) error {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] == "" || parts[5] == "" {
 		return iam.Errorf(iam.CodeValidationError, "%s is invalid", arn)
 	}
-	return validation("roleArn", arn, "Member must satisfy the ARN format of a role")
+	return nil
 }
 
 func isSessionNameChar(r rune) bool {

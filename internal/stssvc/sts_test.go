@@ -391,3 +391,57 @@ func TestTransitiveKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestARNRefusals: AssumeRoleWithSAML and AssumeRoleForService refuse a RoleArn (and SAML a
+// PrincipalArn) of the wrong form before anything is looked up (the Service has no store): a
+// value that is not an ARN at all as AssumeRole does, "<arn> is invalid"; SAML's ARNs of the
+// wrong kind as clients quote AWS.
+func TestARNRefusals(t *testing.T) {
+	const (
+		role = "arn:aws:iam::111122223333:role/deploy"
+		prov = "arn:aws:iam::111122223333:saml-provider/corp"
+	)
+	s := &Service{}
+	ctx := context.Background()
+	saml := func(roleARN, provARN string) error {
+		_, err := s.AssumeRoleWithSAML(ctx, &authn.Caller{}, &sdk.AssumeRoleWithSAMLInput{RoleArn: aws.String(roleARN), PrincipalArn: aws.String(provARN), SAMLAssertion: aws.String("PHNhbWw+")})
+		return err
+	}
+	forService := func(roleARN string) error {
+		c := userCaller()
+		_, err := s.AssumeRoleForService(ctx, &c, &AssumeRoleForServiceInput{RoleArn: aws.String(roleARN), ServiceName: aws.String("ec2.amazonaws.com"), RoleSessionName: aws.String("i-0123456789abcdef0")})
+		return err
+	}
+	cases := []struct {
+		name string
+		err  error
+		want string // "ValidationError: message"
+	}{
+		{"SAML RoleArn not an ARN", saml("nothing-valid-in-here", prov), "ValidationError: nothing-valid-in-here is invalid"},
+		{"SAML RoleArn without a partition", saml("arn::b:::something/test-role", prov), "ValidationError: arn::b:::something/test-role is invalid"},
+		{"SAML RoleArn without a resource", saml("arn:a:a::aaaaaaaaaa:", prov), "ValidationError: arn:a:a::aaaaaaaaaa: is invalid"},
+		{"SAML RoleArn a provider's", saml(prov, prov), "ValidationError: Request ARN is invalid"},
+		{"SAML ARNs swapped", saml(prov, role), "ValidationError: Request ARN is invalid"},
+		{"SAML PrincipalArn not an ARN", saml(role, "nothing-valid-in-here"), "ValidationError: nothing-valid-in-here is invalid"},
+		{"SAML PrincipalArn with not enough colons", saml(role, "arn:a:::something/test-role"), "ValidationError: arn:a:::something/test-role is invalid"},
+		{"SAML PrincipalArn a role's", saml(role, role), "ValidationError: Principal ARN is invalid"},
+		{"SAML PrincipalArn in another partition", saml(role, "arn:aws-cn:iam::111122223333:saml-provider/corp"), "ValidationError: Principal ARN is invalid"},
+		{"service RoleArn not an ARN", forService("nothing-valid-in-here"), "ValidationError: nothing-valid-in-here is invalid"},
+		{"service RoleArn without a service", forService("arn:a::::something/test-role"), "ValidationError: arn:a::::something/test-role is invalid"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var e *iam.Error
+			if !errors.As(tc.err, &e) {
+				t.Fatalf("%s: error %v, want %s", tc.name, tc.err, tc.want)
+			}
+			if got := e.Error(); got != tc.want {
+				t.Errorf("%s: error %q, want %q", tc.name, got, tc.want)
+			}
+		})
+	}
+	// An ARN of the wrong kind in AssumeRoleForService is still iamd's field error.
+	if fe := fieldErr(forService(prov)); fe == nil || fe.Field != "roleArn" {
+		t.Errorf("AssumeRoleForService(%s) = %v, want a roleArn field error", prov, fe)
+	}
+}
