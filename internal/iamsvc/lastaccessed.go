@@ -341,10 +341,15 @@ type sieve struct {
 	// cut into runs of name characters, each looked up.
 	words [][]byte
 	set   map[string]bool
+	lens  [maxWord + 1]bool // the lengths of the words in set: other runs need no lookup
 }
 
+// maxWord bounds the words a sieve's set holds: user and role names have at most 64
+// characters (iam.MaxUserName, iam.MaxRoleName), unique IDs at most 128.
+const maxWord = 128
+
 // sieveWords is how many words are searched for one by one; more are looked up in a set.
-const sieveWords = 8
+const sieveWords = 10
 
 func newSieve(ents []covered) *sieve {
 	sv := &sieve{}
@@ -358,7 +363,13 @@ func newSieve(ents []covered) *sieve {
 	if len(sv.words) > sieveWords {
 		sv.set = map[string]bool{}
 		for _, w := range sv.words {
+			if len(w) > maxWord {
+				// Not an IAM name or ID: search for every word instead.
+				sv.set = nil
+				break
+			}
 			sv.set[string(w)] = true
+			sv.lens[len(w)] = true
 		}
 	}
 	return sv
@@ -399,7 +410,7 @@ func (sv *sieve) may(rec []byte) bool {
 		for j < len(rec) && isNameByte(rec[j]) {
 			j++
 		}
-		if sv.set[string(rec[i:j])] {
+		if n := j - i; n <= maxWord && sv.lens[n] && sv.set[string(rec[i:j])] {
 			return true
 		}
 		i = j

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -120,10 +121,78 @@ func BenchmarkServiceLastAccessed(b *testing.B) {
 	ctx := context.Background()
 	target := "arn:aws:iam::" + laAccount + ":user/" + laName
 	in := &sdk.GenerateServiceLastAccessedDetailsInput{Arn: &target, Granularity: types.AccessAdvisorUsageGranularityTypeActionLevel}
+	peak := heapPeak()
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := f.svc.GenerateServiceLastAccessedDetails(ctx, f.root, in); err != nil {
 			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(peak())/(1<<20), "peak-heap-MB")
+}
+
+// heapPeak samples the heap every 5 ms until the returned function is called, which returns
+// the largest heap seen above the heap at the start (after a GC): about what an operation
+// holds live at once, which B/op (all bytes allocated) does not tell.
+func heapPeak() func() uint64 {
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	base, peak := ms.HeapAlloc, uint64(0)
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				if ms.HeapAlloc > base && ms.HeapAlloc-base > peak {
+					peak = ms.HeapAlloc - base
+				}
+			}
+		}
+	}()
+	return func() uint64 {
+		close(stop)
+		<-done
+		return peak
+	}
+}
+
+// BenchmarkSieve tests a record of about 1 KB that no covered entity made, against the words
+// of n entities, searched for one by one (up to sieveWords) or looked up in a set.
+func BenchmarkSieve(b *testing.B) {
+	rec := laEvent("user-001", "AIDAEXAMPLE0000000001", "iam", "GetUser", "us-east-1", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 1).Record
+	for _, n := range []int{1, 2, 4, 8, 16, 100} {
+		var ents []covered
+		for i := range n {
+			ents = append(ents, covered{name: fmt.Sprintf("bench-%d", i), id: fmt.Sprintf("AIDABENCH%012d", i)})
+		}
+		for _, mode := range []string{"search", "set"} {
+			sv := newSieve(ents)
+			if mode == "search" && sv.set != nil || mode == "set" && sv.set == nil {
+				sv = &sieve{words: sv.words}
+				if mode == "set" {
+					sv.set = map[string]bool{}
+					for _, w := range sv.words {
+						sv.set[string(w)] = true
+						sv.lens[len(w)] = true
+					}
+				}
+			}
+			b.Run(fmt.Sprintf("entities=%d/%s", n, mode), func(b *testing.B) {
+				b.SetBytes(int64(len(rec)))
+				for b.Loop() {
+					if sv.may(rec) {
+						b.Fatal("may = true")
+					}
+				}
+			})
 		}
 	}
 }

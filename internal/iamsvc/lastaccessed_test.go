@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -279,6 +280,7 @@ func TestSieve(t *testing.T) {
 	}{
 		{"few words", []covered{laUser, laRole}, false},
 		{"many words", many, true},
+		{"many words, one too long for the set", append(slices.Clone(many), covered{name: strings.Repeat("x", maxWord+1), id: "AIDALONG"}), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sv := newSieve(tc.ents)
