@@ -170,12 +170,12 @@ func event(call *Call, id string) audit.Event {
 		UserIdentity:       identity(call),
 		EventTime:          call.Time,
 		EventSource:        Source(call.Service),
-		EventName:          call.Action,
-		AWSRegion:          call.Region,
+		EventName:          truncate(call.Action, maxEventName),
+		AWSRegion:          truncate(call.Region, maxRegion),
 		SourceIPAddress:    call.SourceIP,
-		UserAgent:          call.UserAgent,
+		UserAgent:          truncate(call.UserAgent, MaxUserAgent),
 		ErrorCode:          call.ErrCode,
-		ErrorMessage:       call.ErrMsg,
+		ErrorMessage:       truncate(call.ErrMsg, MaxErrorMessage),
 		RequestID:          call.RequestID,
 		EventID:            id,
 		ReadOnly:           ReadOnly(call.Action),
@@ -192,7 +192,7 @@ func event(call *Call, id string) audit.Event {
 		ev.SourceIPAddress, ev.UserAgent = c.Principal.ARN, c.Principal.ARN
 	}
 	if call.TLS {
-		ev.TLSDetails = &audit.TLSDetails{TLSVersion: call.TLSVersion, CipherSuite: call.CipherSuite, ClientProvidedHostHeader: call.Host}
+		ev.TLSDetails = &audit.TLSDetails{TLSVersion: call.TLSVersion, CipherSuite: call.CipherSuite, ClientProvidedHostHeader: truncate(call.Host, maxHost)}
 	}
 	if call.Service == "sts" && call.ErrCode == "" && assumesRole[call.Action] {
 		// CloudTrail lists the role an STS call assumed in the record's resources.
@@ -201,6 +201,49 @@ func event(call *Call, id string) audit.Event {
 		}
 	}
 	return ev
+}
+
+// Bounds on the strings a record copies from a request: without them every request that fails
+// authentication, which is recorded as CloudTrail records it, could put up to the whole header
+// limit (64 KiB of User-Agent, Host, Authorization echoed in an error message) into the trail.
+// CloudTrail documents no limit for these fields; GuardDuty, whose findings copy CloudTrail's
+// userAgent, documents 1,024 characters for it (ApiCall.userAgent), and iamd keeps that.
+// A longer value is cut at a UTF-8 rune boundary at or below the bound, with no marker, so
+// that the recorded value is always a prefix of the one sent.
+const (
+	// MaxUserAgent is the most bytes of the User-Agent header a record keeps (userAgent).
+	MaxUserAgent = 1024
+	// MaxErrorMessage is the most bytes of an error message a record keeps (errorMessage);
+	// messages can echo request input (an Authorization header, a parameter value).
+	MaxErrorMessage = 1024
+	// maxEventName bounds eventName: the Action parameter or X-Amz-Target of a request that
+	// names no operation. The longest IAM or STS action name is under 64 bytes.
+	maxEventName = 128
+	// maxAccessKeyID bounds the access key a failed request claimed (IAM's AccessKeyId is
+	// at most 128 characters).
+	maxAccessKeyID = 128
+	// maxRegion bounds awsRegion, the credential scope's region.
+	maxRegion = 64
+	// maxHost bounds tlsDetails.clientProvidedHostHeader (a DNS name is at most 253 bytes).
+	maxHost = 256
+)
+
+// truncate returns s cut to at most n bytes without splitting a UTF-8 encoded rune. Bytes
+// that are not valid UTF-8 are cut anywhere: the record writes each as U+FFFD either way.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	// The rune that holds byte n starts at most UTFMax-1 bytes before it.
+	for p := n; p >= 0 && p > n-utf8.UTFMax; p-- {
+		if utf8.RuneStart(s[p]) {
+			if r, size := utf8.DecodeRuneInString(s[p:]); (r != utf8.RuneError || size > 1) && p+size > n {
+				return s[:p]
+			}
+			break
+		}
+	}
+	return s[:n]
 }
 
 // assumesRole are the STS actions whose successful records name the role in resources.
@@ -231,7 +274,8 @@ func arnAccount(arn string) string {
 func identity(call *Call) audit.UserIdentity {
 	c := call.Caller
 	if c == nil {
-		return audit.UserIdentity{Type: "AWSAccount", AccessKeyID: call.AccessKeyID}
+		// The key the request claimed: as long as its sender likes, up to the header limit.
+		return audit.UserIdentity{Type: "AWSAccount", AccessKeyID: truncate(call.AccessKeyID, maxAccessKeyID)}
 	}
 	id := audit.UserIdentity{PrincipalID: c.UserID, ARN: c.Principal.ARN, AccountID: c.Principal.Account, AccessKeyID: c.AccessKeyID}
 	switch c.Principal.Type {

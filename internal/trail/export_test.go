@@ -37,3 +37,6 @@ func BuildLegacy(call *Call, id string) ([]byte, error) {
 	}
 	return json.Marshal(ev)
 }
+
+// Truncate is truncate, the bound Build puts on strings a record copies from a request.
+var Truncate = truncate
