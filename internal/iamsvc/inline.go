@@ -2,6 +2,7 @@ package iamsvc
 
 import (
 	"context"
+	"maps"
 	"sort"
 	"strconv"
 
@@ -17,11 +18,21 @@ import (
 // ownerResource is the ARN an action on the owner is authorized against (the stored entity's
 // path when it exists) and its tags.
 func (s *Service) ownerResource(ctx context.Context, o owner, acct, name string) (string, []iam.Tag) {
-	type res struct {
-		arn  string
-		tags []iam.Tag
-	}
-	r, err := view(ctx, s, func(r store.Reader) (*res, error) {
+	t := s.ownerTarget(ctx, o, acct, name)
+	return t.arn, t.tags
+}
+
+// target is what authorizing an action on a user, group or role needs to know of it.
+type target struct {
+	arn      string
+	tags     []iam.Tag
+	boundary string // the user's or role's permissions boundary ARN; "" when it has none
+}
+
+// ownerTarget reads the owner for authorization: its ARN (the stored entity's path when it
+// exists, else the default path), tags and permissions boundary.
+func (s *Service) ownerTarget(ctx context.Context, o owner, acct, name string) target {
+	r, err := view(ctx, s, func(r store.Reader) (*target, error) {
 		e, err := r.Get(ctx, acct, o.kind, name)
 		if err != nil {
 			return nil, err
@@ -30,30 +41,60 @@ func (s *Service) ownerResource(ctx context.Context, o owner, acct, name string)
 		if err != nil {
 			return nil, err
 		}
-		out := &res{arn: arn}
+		out := &target{arn: arn}
 		switch x := v.(type) {
 		case *iam.User:
-			out.tags = x.Tags
+			out.tags, out.boundary = x.Tags, x.Boundary
 		case *iam.Role:
-			out.tags = x.Tags
+			out.tags, out.boundary = x.Tags, x.Boundary
 		}
 		return out, nil
 	})
 	if err != nil {
 		switch o.kind {
 		case store.KindGroup:
-			return iam.GroupARN(acct, "/", name), nil
+			return target{arn: iam.GroupARN(acct, "/", name)}
 		case store.KindRole:
-			return iam.RoleARN(acct, "/", name), nil
+			return target{arn: iam.RoleARN(acct, "/", name)}
 		}
-		return iam.UserARN(acct, "/", name), nil
+		return target{arn: iam.UserARN(acct, "/", name)}
 	}
-	return r.arn, r.tags
+	return *r
 }
 
+// boundaryKeyed are the actions on an existing user or role whose request context carries
+// iam:PermissionsBoundary, the ARN of the boundary the user or role has (Service Authorization
+// Reference, actions defined by IAM: the actions that list the key, less CreateUser, CreateRole
+// and Put{User,Role}PermissionsBoundary, which set it to the boundary in the request). It is
+// what AWS's delegated-administrator pattern keys on ("Permissions boundaries for IAM
+// entities": deny changing a user's or role's policies unless it has a given boundary).
+var boundaryKeyed = map[string]bool{
+	"iam:AttachRolePolicy":              true,
+	"iam:AttachUserPolicy":              true,
+	"iam:DeleteRole":                    true,
+	"iam:DeleteRolePermissionsBoundary": true,
+	"iam:DeleteRolePolicy":              true,
+	"iam:DeleteUserPermissionsBoundary": true,
+	"iam:DeleteUserPolicy":              true,
+	"iam:DetachRolePolicy":              true,
+	"iam:DetachUserPolicy":              true,
+	"iam:GetRole":                       true,
+	"iam:PutRolePolicy":                 true,
+	"iam:PutUserPolicy":                 true,
+	"iam:UpdateAssumeRolePolicy":        true,
+	"iam:UpdateRole":                    true,
+	"iam:UpdateRoleDescription":         true,
+}
+
+// authorizeOwner authorizes action on the owner, with its tags as aws:ResourceTag and, for the
+// boundaryKeyed actions, its permissions boundary (when it has one) as iam:PermissionsBoundary,
+// unless extra sets that key already.
 func (s *Service) authorizeOwner(ctx context.Context, c *authn.Caller, o owner, action, name string, extra map[string][]string) error {
-	arn, tags := s.ownerResource(ctx, o, account(c), name)
-	return s.authorize(ctx, c, action, arn, authz.ResourceTagContext(tags, true, extra))
+	t := s.ownerTarget(ctx, o, account(c), name)
+	if _, set := extra["iam:PermissionsBoundary"]; !set && t.boundary != "" && boundaryKeyed[action] {
+		extra = withKey(maps.Clone(extra), "iam:PermissionsBoundary", t.boundary)
+	}
+	return s.authorize(ctx, c, action, t.arn, authz.ResourceTagContext(t.tags, true, extra))
 }
 
 func checkPolicyName(name string) error {

@@ -781,7 +781,8 @@ func (s *Service) DeleteUserPermissionsBoundary(ctx context.Context, c *authn.Ca
 	if err := iam.CheckName("userName", name, iam.MaxUserName); err != nil {
 		return nil, err
 	}
-	if err := s.authorizeUser(ctx, c, "iam:DeleteUserPermissionsBoundary", name, nil); err != nil {
+	// The request context carries the boundary being removed (authorizeOwner).
+	if err := s.authorizeOwner(ctx, c, userOwner, "iam:DeleteUserPermissionsBoundary", name, nil); err != nil {
 		return nil, err
 	}
 	acct := account(c)

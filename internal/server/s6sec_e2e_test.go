@@ -2,6 +2,10 @@ package server_test
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -66,6 +70,96 @@ func TestS6SecUpdateUserRenameNeedsTarget(t *testing.T) {
 			u := must[*iam.GetUserOutput](t, "GetUser erin")(root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("erin")}))
 			if got := aws.ToString(u.User.Arn); got != erinARN {
 				t.Errorf("after a refused UpdateUser, erin's ARN = %s, want %s", got, erinARN)
+			}
+		})
+	}
+}
+
+// TestS6SecBoundaryKey: iam:PermissionsBoundary is in the request context of the actions the
+// Service Authorization Reference lists it for, as the boundary the target user or role has
+// (IAM User Guide, "Permissions boundaries for IAM entities", delegating responsibility with a
+// permissions boundary). A Deny keyed on it protects bounded entities; an Allow conditioned on
+// it permits changes to bounded entities only.
+func TestS6SecBoundaryKey(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	newPolicy := func(name string) string {
+		p := must[*iam.CreatePolicyOutput](t, "CreatePolicy "+name)(root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(name), PolicyDocument: aws.String(policyDoc("s3:GetObject"))}))
+		return aws.ToString(p.Policy.Arn)
+	}
+	bound, otherBound, extra := newPolicy("bound"), newPolicy("other-bound"), newPolicy("extra")
+	actions := `["iam:AttachRolePolicy","iam:PutRolePolicy","iam:DeleteRolePermissionsBoundary","iam:AttachUserPolicy","iam:PutUserPolicy","iam:DeleteUserPermissionsBoundary"]`
+	cond := `"Condition":{"StringEquals":{"iam:PermissionsBoundary":"` + bound + `"}}`
+	id, secret := policyUser(t, root, "denier", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"},`+
+		`{"Effect":"Deny","Action":`+actions+`,"Resource":"*",`+cond+`}]}`)
+	denier := iamClient(srv, id, secret, "")
+	id, secret = policyUser(t, root, "allower", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":`+actions+`,"Resource":"*",`+cond+`}]}`)
+	allower := iamClient(srv, id, secret, "")
+
+	doc := aws.String(policyDoc("s3:GetObject"))
+	calls := map[string]func(c *iam.Client, name string) error{
+		"AttachRolePolicy": func(c *iam.Client, name string) error {
+			_, err := c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(extra)})
+			return err
+		},
+		"PutRolePolicy": func(c *iam.Client, name string) error {
+			_, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: doc})
+			return err
+		},
+		"DeleteRolePermissionsBoundary": func(c *iam.Client, name string) error {
+			_, err := c.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String(name)})
+			return err
+		},
+		"AttachUserPolicy": func(c *iam.Client, name string) error {
+			_, err := c.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String(name), PolicyArn: aws.String(extra)})
+			return err
+		},
+		"PutUserPolicy": func(c *iam.Client, name string) error {
+			_, err := c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: doc})
+			return err
+		},
+		"DeleteUserPermissionsBoundary": func(c *iam.Client, name string) error {
+			_, err := c.DeleteUserPermissionsBoundary(ctx, &iam.DeleteUserPermissionsBoundaryInput{UserName: aws.String(name)})
+			return err
+		},
+	}
+	callers := map[string]*iam.Client{"denier": denier, "allower": allower}
+	type boundaryCase struct {
+		caller, call string
+		boundary     string // the target's boundary; "": none
+		allowed      bool
+	}
+	var tests []boundaryCase
+	for _, call := range slices.Sorted(maps.Keys(calls)) {
+		tests = append(tests,
+			boundaryCase{"denier", call, bound, false},
+			boundaryCase{"denier", call, otherBound, true},
+			boundaryCase{"denier", call, "", true},
+			boundaryCase{"allower", call, bound, true},
+			boundaryCase{"allower", call, otherBound, false},
+			boundaryCase{"allower", call, "", false})
+	}
+	for i, tc := range tests {
+		name := fmt.Sprintf("%s %s boundary %q", tc.caller, tc.call, strings.TrimPrefix(tc.boundary, acctARN))
+		t.Run(name, func(t *testing.T) {
+			target := fmt.Sprintf("target-%d", i)
+			var b *string
+			if tc.boundary != "" {
+				b = aws.String(tc.boundary)
+			}
+			if strings.Contains(tc.call, "Role") {
+				must[*iam.CreateRoleOutput](t, "CreateRole")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(target),
+					AssumeRolePolicyDocument: aws.String(trustDoc(acctARN+"root", "")), PermissionsBoundary: b}))
+			} else {
+				must[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(target), PermissionsBoundary: b}))
+			}
+			err := calls[tc.call](callers[tc.caller], target)
+			switch {
+			case tc.allowed && err != nil:
+				t.Errorf("%s on %s with boundary %q by %s: %v, want success", tc.call, target, tc.boundary, tc.caller, err)
+			case !tc.allowed:
+				wantCode(t, tc.call+" by "+tc.caller, err, "AccessDenied", "")
 			}
 		})
 	}
