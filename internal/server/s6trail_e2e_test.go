@@ -114,3 +114,32 @@ func TestS6TrailUnauthenticatedHeadersBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestS6TrailTooManyParams: a form with more parameters than iamd parses (10,000, net/url's
+// limit) is answered 400 InvalidQueryParameter saying so, not 404 MalformedQueryString "not
+// valid form encoding".
+func TestS6TrailTooManyParams(t *testing.T) {
+	srv := start(t, testConfig(t, t.TempDir()))
+	for _, tc := range []struct {
+		name      string
+		n         int
+		status    int
+		code, msg string
+	}{
+		{"10,000 parameters", 10000, 403, "MissingAuthenticationToken", ""},
+		{"10,001 parameters", 10001, 400, "InvalidQueryParameter", "The request has more than 10000 parameters."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := "Action=ListUsers&Version=2010-05-08" + strings.Repeat("&X=1", tc.n-2)
+			resp, err := http.Post(srv.Endpoint()+"/", "application/x-www-form-urlencoded; charset=utf-8", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.status || !strings.Contains(string(raw), "<Code>"+tc.code+"</Code>") || !strings.Contains(string(raw), "<Message>"+tc.msg) {
+				t.Errorf("POST of %d parameters: %d %s, want %d %s %q", tc.n, resp.StatusCode, raw, tc.status, tc.code, tc.msg)
+			}
+		})
+	}
+}

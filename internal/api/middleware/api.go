@@ -107,12 +107,20 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, ns, reqID, awserr.New("InvalidHttpRequest", 405, awserr.Sender, "Only GET and POST requests are supported."))
 		return
 	}
+	if tooManyParams(strings.Count(r.URL.RawQuery, "&")) {
+		a.writeError(w, ns, reqID, errTooManyParams())
+		return
+	}
 	form, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		a.writeError(w, ns, reqID, awserr.MalformedQueryString("The query string is malformed."))
 		return
 	}
 	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		if tooManyParams(bytes.Count(body, []byte{'&'})) {
+			a.writeError(w, ns, reqID, errTooManyParams())
+			return
+		}
 		bf, err := url.ParseQuery(string(body))
 		if err != nil {
 			a.writeError(w, ns, reqID, awserr.MalformedQueryString("The request body is not valid form encoding."))
@@ -216,6 +224,22 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	writeBody(w, http.StatusOK, query.ContentType, buf.Bytes())
 }
+
+// maxParams is the most parameters a request's query string, or its form-encoded body, may
+// hold. It is net/url's own limit (ParseQuery refuses more, unless GODEBUG urlmaxqueryparams
+// says otherwise); iamd checks it first so that such a request is told what is wrong instead
+// of that its encoding is invalid. AWS documents no limit on the number of parameters.
+const maxParams = 10000
+
+// errTooManyParams answers a request with more than maxParams parameters: AWS's common
+// InvalidQueryParameter (400), "does not adhere to AWS standards".
+func errTooManyParams() *awserr.Error {
+	return awserr.InvalidQueryParameter("The request has more than " + strconv.Itoa(maxParams) + " parameters.")
+}
+
+// tooManyParams reports whether a form-encoded string with amps '&' separators has more than
+// maxParams parameters, counted as net/url counts them: one more than its separators.
+func tooManyParams(amps int) bool { return amps+1 > maxParams }
 
 // writeBody writes a whole response with its Content-Length.
 func writeBody(w http.ResponseWriter, status int, contentType string, body []byte) {
