@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	sdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -22,12 +23,26 @@ func noSuchLoginProfile(user string) error {
 // passwordSymbols are the non-alphanumeric characters AWS's password policy counts as symbols.
 const passwordSymbols = "!@#$%^&*()_+-=[]{}|'"
 
+// passwordPattern is the pattern the API Reference gives for passwords (CreateLoginProfile and
+// UpdateLoginProfile Password, ChangePassword OldPassword and NewPassword).
+const passwordPattern = `[\u0009\u000A\u000D\u0020-\u00FF]+`
+
+// checkPasswordField checks a password against AWS's constraints on the field: 1 to 128
+// characters matching passwordPattern. The error never carries the password (AWS marks the
+// member sensitive and leaves its value out of the message).
 func checkPasswordField(field, pw string) error {
-	if len(pw) < 1 {
+	n := utf8.RuneCountInString(pw)
+	if n < 1 {
 		return &iam.FieldError{Field: field, Sensitive: true, Constraint: "Member must have length greater than or equal to 1"}
 	}
-	if len(pw) > 128 {
+	if n > 128 {
 		return &iam.FieldError{Field: field, Sensitive: true, Constraint: "Member must have length less than or equal to 128"}
+	}
+	for _, r := range pw {
+		// Invalid UTF-8 decodes as U+FFFD, outside the pattern.
+		if !(r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0xff) {
+			return &iam.FieldError{Field: field, Sensitive: true, Constraint: "Member must satisfy regular expression pattern: " + passwordPattern}
+		}
 	}
 	return nil
 }

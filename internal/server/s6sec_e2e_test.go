@@ -164,3 +164,79 @@ func TestS6SecBoundaryKey(t *testing.T) {
 		})
 	}
 }
+
+// TestS6SecPasswordPattern: passwords must match the API Reference's pattern
+// [\u0009\u000A\u000D\u0020-\u00FF]+ (CreateLoginProfile and UpdateLoginProfile Password,
+// ChangePassword OldPassword and NewPassword); a password outside it is refused with
+// ValidationError, whose message leaves the (sensitive) value out.
+func TestS6SecPasswordPattern(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	const good = "Correct-Horse-1"
+	id, secret := policyUser(t, root, "pat", policyDoc("iam:ChangePassword"))
+	pat := iamClient(srv, id, secret, "")
+	must[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("fresh")}))
+	must[*iam.CreateLoginProfileOutput](t, "CreateLoginProfile")(root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("pat"), Password: aws.String(good)}))
+
+	patternMsg := func(field string) string {
+		return `1 validation error detected: Value at '` + field + `' failed to satisfy constraint: Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+`
+	}
+	calls := []struct {
+		name, field string
+		call        func(pw string) error
+	}{
+		{"CreateLoginProfile", "password", func(pw string) error {
+			_, err := root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("fresh"), Password: aws.String(pw)})
+			if err == nil {
+				_, err = root.DeleteLoginProfile(ctx, &iam.DeleteLoginProfileInput{UserName: aws.String("fresh")})
+			}
+			return err
+		}},
+		{"UpdateLoginProfile", "password", func(pw string) error {
+			_, err := root.UpdateLoginProfile(ctx, &iam.UpdateLoginProfileInput{UserName: aws.String("pat"), Password: aws.String(pw)})
+			if err == nil {
+				_, err = root.UpdateLoginProfile(ctx, &iam.UpdateLoginProfileInput{UserName: aws.String("pat"), Password: aws.String(good)})
+			}
+			return err
+		}},
+		{"ChangePassword new", "newPassword", func(pw string) error {
+			_, err := pat.ChangePassword(ctx, &iam.ChangePasswordInput{OldPassword: aws.String(good), NewPassword: aws.String(pw)})
+			if err == nil {
+				_, err = root.UpdateLoginProfile(ctx, &iam.UpdateLoginProfileInput{UserName: aws.String("pat"), Password: aws.String(good)})
+			}
+			return err
+		}},
+	}
+	tests := []struct {
+		name, pw string
+		ok       bool
+	}{
+		{"control character", "Aa1!\x01xyzzy", false},
+		{"NUL", "Aa1!\x00xyzzy", false},
+		{"DEL and Latin-1", "Aa1!\x7f\u00e9\u00ffxyz", true},
+		{"tab, newline, return", "Aa1!\t\n\rxyzzy", true},
+		{"beyond Latin-1", "Aa1!\u20acxyzzy", false},
+		{"emoji", "Aa1!\U0001F600xyzzy", false},
+		{"128 Latin-1 characters", "Aa1!" + strings.Repeat("\u00e9", 124), true},
+	}
+	for _, call := range calls {
+		for _, tc := range tests {
+			t.Run(call.name+" "+tc.name, func(t *testing.T) {
+				err := call.call(tc.pw)
+				if tc.ok {
+					if err != nil {
+						t.Errorf("%s(%q): %v, want success", call.name, tc.pw, err)
+					}
+					return
+				}
+				wantCode(t, call.name, err, "ValidationError", patternMsg(call.field))
+			})
+		}
+	}
+	t.Run("ChangePassword old", func(t *testing.T) {
+		_, err := pat.ChangePassword(ctx, &iam.ChangePasswordInput{OldPassword: aws.String("Aa1!\x01xyzzy"), NewPassword: aws.String("Another-Horse-2")})
+		wantCode(t, "ChangePassword", err, "ValidationError", patternMsg("oldPassword"))
+	})
+	noSecretsInTrail(t, srv, "xyzzy", good)
+}
