@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	sdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -48,13 +49,22 @@ func checkSerial(serial string) error {
 	return nil
 }
 
+// checkCode checks an MFA code against the API Reference's constraints on AuthenticationCode1
+// and AuthenticationCode2: 6 characters of [\d]+. The error leaves the code out: AWS's
+// ValidationError would echo it ("Value '12345a' at …"), but a code is a credential, and the
+// message reaches the client, the log and the audit record's errorMessage.
 func checkCode(field, code string) error {
-	ok := len(code) == 6
-	for _, r := range code {
-		ok = ok && r >= '0' && r <= '9'
+	n := utf8.RuneCountInString(code)
+	switch {
+	case n < 6:
+		return &iam.FieldError{Field: field, Sensitive: true, Constraint: "Member must have length greater than or equal to 6"}
+	case n > 6:
+		return &iam.FieldError{Field: field, Sensitive: true, Constraint: "Member must have length less than or equal to 6"}
 	}
-	if !ok {
-		return &iam.FieldError{Field: field, Value: code, Constraint: `Member must satisfy regular expression pattern: [\d]+`}
+	for _, r := range code {
+		if r < '0' || r > '9' {
+			return &iam.FieldError{Field: field, Sensitive: true, Constraint: `Member must satisfy regular expression pattern: [\d]+`}
+		}
 	}
 	return nil
 }

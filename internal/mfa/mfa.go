@@ -6,6 +6,7 @@ package mfa
 
 import (
 	"bytes"
+	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"image/png"
@@ -93,33 +94,49 @@ func codeAt(seed string, s int64) string {
 	return c
 }
 
+// equal compares a code computed from the seed with a presented one in constant time, so that
+// the time a check takes tells nothing about how much of a code was right.
+func equal(want, got string) bool {
+	return subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
+}
+
 // Consecutive finds the step of code2 when code1 and code2 are the codes of two consecutive steps
 // within `window` steps of now (AWS's EnableMFADevice and ResyncMFADevice); ok is false
-// otherwise.
+// otherwise. Every step of the window is computed and compared, matched or not.
 func Consecutive(seed, code1, code2 string, now time.Time, window int64) (int64, bool) {
 	if len(code1) != 6 || len(code2) != 6 {
 		return 0, false
 	}
 	n := step(now)
+	var found int64
+	ok := false
+	prev := codeAt(seed, n-window-1)
 	for s := n - window; s <= n+1; s++ {
-		if codeAt(seed, s-1) == code1 && codeAt(seed, s) == code2 {
-			return s, true
+		cur := codeAt(seed, s)
+		match := equal(prev, code1)
+		match = equal(cur, code2) && match
+		if match && !ok {
+			found, ok = s, true
 		}
+		prev = cur
 	}
-	return 0, false
+	return found, ok
 }
 
 // Check accepts code for the current step or one step either side, once: it returns the step
-// accepted, which the caller stores in LastStep.
+// accepted, which the caller stores in LastStep. All three steps are compared, in constant time.
 func Check(seed, code string, lastStep int64, now time.Time) (int64, bool) {
 	if len(code) != 6 {
 		return 0, false
 	}
 	n := step(now)
+	var found int64
+	ok := false
 	for s := n - 1; s <= n+1; s++ {
-		if s > lastStep && codeAt(seed, s) == code {
-			return s, true
+		match := equal(codeAt(seed, s), code)
+		if match && s > lastStep && !ok {
+			found, ok = s, true
 		}
 	}
-	return 0, false
+	return found, ok
 }

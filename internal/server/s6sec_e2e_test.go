@@ -240,3 +240,52 @@ func TestS6SecPasswordPattern(t *testing.T) {
 	})
 	noSecretsInTrail(t, srv, "xyzzy", good)
 }
+
+// TestS6SecMFACodeNotEchoed: a malformed AuthenticationCode1/2 (API Reference: 6 characters of
+// [\d]+) is refused with ValidationError whose message leaves the code out, so the code reaches
+// neither the client's error nor the audit record's errorMessage. (AWS's message would echo it;
+// iamd does not, as for passwords.)
+func TestS6SecMFACodeNotEchoed(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	must[*iam.CreateUserOutput](t, "CreateUser")(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("mia")}))
+	dev := must[*iam.CreateVirtualMFADeviceOutput](t, "CreateVirtualMFADevice")(root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("mia-phone")}))
+	serial := dev.VirtualMFADevice.SerialNumber
+	msg := func(field, constraint string) string {
+		return "1 validation error detected: Value at '" + field + "' failed to satisfy constraint: " + constraint
+	}
+	const pattern = `Member must satisfy regular expression pattern: [\d]+`
+	tests := []struct {
+		name, code1, code2 string
+		resync             bool
+		want               string
+	}{
+		{"enable, letter in code 1", "98765x", "123456", false, msg("authenticationCode1", pattern)},
+		{"enable, letter in code 2", "123456", "98765y", false, msg("authenticationCode2", pattern)},
+		{"enable, short code 1", "98765", "123456", false, msg("authenticationCode1", "Member must have length greater than or equal to 6")},
+		{"enable, long code 2", "123456", "9876543", false, msg("authenticationCode2", "Member must have length less than or equal to 6")},
+		{"resync, letter in code 1", "98765z", "123456", true, msg("authenticationCode1", pattern)},
+		{"resync, letter in code 2", "123456", "98765w", true, msg("authenticationCode2", pattern)},
+	}
+	var codes []string
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var err error
+			if tc.resync {
+				_, err = root.ResyncMFADevice(ctx, &iam.ResyncMFADeviceInput{UserName: aws.String("mia"), SerialNumber: serial,
+					AuthenticationCode1: aws.String(tc.code1), AuthenticationCode2: aws.String(tc.code2)})
+			} else {
+				_, err = root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("mia"), SerialNumber: serial,
+					AuthenticationCode1: aws.String(tc.code1), AuthenticationCode2: aws.String(tc.code2)})
+			}
+			wantCode(t, tc.name, err, "ValidationError", tc.want)
+		})
+		for _, c := range []string{tc.code1, tc.code2} {
+			if c != "123456" {
+				codes = append(codes, c)
+			}
+		}
+	}
+	noSecretsInTrail(t, srv, codes...)
+}
