@@ -427,15 +427,29 @@ func inheritedTag(tags map[string]string, k string) (string, string) {
 	return k, ""
 }
 
-// SessionTokenLimit returns AWS's refusal when c signs with credentials from GetSessionToken and
-// calls an operation those credentials may not call, and nil otherwise (also for every other
-// kind of caller). They cannot call IAM operations unless MFA was presented to GetSessionToken
-// (AWS answers InvalidClientTokenId), and of STS only AssumeRole and GetCallerIdentity (the refusal
-// is AWS's "Cannot call GetSessionToken with session credentials" for the operation called).
-// service is the signing name ("iam", "sts"), action the operation's name. GetAccessKeyInfo
-// applies it; the IAM API is for the API layer to apply after authentication.
+// SessionTokenLimit returns AWS's refusal when c signs with temporary credentials of a kind that
+// may not call an operation whatever its policies allow, and nil otherwise (also for every other
+// kind of caller). service is the signing name ("iam", "sts"), action the operation's name.
+// GetAccessKeyInfo applies it; every other Query call is for the API layer to apply after
+// authentication. Other services (CloudTrail, Access Analyzer) are not limited: AWS names only
+// IAM and STS.
+//
+// Credentials from GetSessionToken cannot call IAM operations unless MFA was presented to
+// GetSessionToken (AWS answers InvalidClientTokenId), and of STS only AssumeRole and
+// GetCallerIdentity (the refusal is AWS's "Cannot call GetSessionToken with session credentials"
+// for the operation called).
+//
+// Credentials from GetFederationToken (a federated user) cannot call any IAM operation through
+// the API, MFA or not, and of STS only GetCallerIdentity (API Reference, GetFederationToken,
+// "Permissions"); see federationLimit.
 func SessionTokenLimit(c *authn.Caller, service, action string) error {
-	if c == nil || c.Session == nil || c.Principal.Type != policy.PrincipalUser && c.Principal.Type != policy.PrincipalRoot {
+	if c == nil {
+		return nil
+	}
+	if c.Principal.Type == policy.PrincipalFederatedUser {
+		return federationLimit(service, action)
+	}
+	if c.Session == nil || c.Principal.Type != policy.PrincipalUser && c.Principal.Type != policy.PrincipalRoot {
 		return nil
 	}
 	if len(c.Session.Policies) > 0 {
@@ -450,10 +464,38 @@ func SessionTokenLimit(c *authn.Caller, service, action string) error {
 		}
 	case "sts":
 		if action != "AssumeRole" && action != "GetCallerIdentity" {
-			return iam.Errorf(iam.CodeAccessDenied, "Cannot call %s with session credentials", action)
+			return sessionCredentialsRefusal(action)
 		}
 	}
 	return nil
+}
+
+// federationLimit is what a federated user's credentials (GetFederationToken) may not call: any
+// IAM operation, answered InvalidClientTokenId "The security token included in the request is
+// invalid" as AWS answers GetSessionToken credentials without MFA (awslimitchecker's
+// documentation and jantman/awslimitchecker#139, from AWS Support: federation credentials "will
+// fail with an invalid token error" on the IAM API; no recorded response gives the text), and
+// any STS operation but GetCallerIdentity, answered AccessDenied "Cannot call <action> with
+// session credentials" (AWS's words for GetSessionToken and GetFederationToken called with
+// session credentials, hashicorp/vault#4108, apache/hadoop#4705; no response of AWS to
+// AssumeRole or DecodeAuthorizationMessage with federation credentials is recorded, so iamd
+// answers them in the same form).
+func federationLimit(service, action string) error {
+	switch service {
+	case "iam":
+		return iam.Errorf(iam.CodeInvalidClientTokenID, msgInvalidToken)
+	case "sts":
+		if action != "GetCallerIdentity" {
+			return sessionCredentialsRefusal(action)
+		}
+	}
+	return nil
+}
+
+// sessionCredentialsRefusal is AWS's refusal of an STS operation that the caller's temporary
+// credentials may not call.
+func sessionCredentialsRefusal(action string) error {
+	return iam.Errorf(iam.CodeAccessDenied, "Cannot call %s with session credentials", action)
 }
 
 // msgChainedDuration refuses a role chaining session longer than an hour.

@@ -227,6 +227,9 @@ func TestSessionTokenLimit(t *testing.T) {
 		Session: &authn.Session{}}
 	fed := authn.Caller{Principal: policy.PrincipalInfo{Type: policy.PrincipalFederatedUser, ARN: "arn:aws:sts::111122223333:federated-user/bob", Account: "111122223333"},
 		Session: &authn.Session{}}
+	fedMFA, fedPolicy := fed, fed
+	fedMFA.Session = &authn.Session{MFA: true}
+	fedPolicy.Session = &authn.Session{Policies: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`}}
 	cases := []struct {
 		name            string
 		caller          authn.Caller
@@ -245,7 +248,20 @@ func TestSessionTokenLimit(t *testing.T) {
 		{"long-term user key calls STS", user, "sts", "GetAccessKeyInfo", ""},
 		{"role session calls IAM", role, "iam", "GetUser", ""},
 		{"role session calls STS", role, "sts", "GetAccessKeyInfo", ""},
-		{"federated user calls IAM", fed, "iam", "GetUser", ""},
+		{"federated user calls IAM", fed, "iam", "GetUser", iam.CodeInvalidClientTokenID},
+		{"federated user creates a user", fed, "iam", "CreateUser", iam.CodeInvalidClientTokenID},
+		{"federated user with MFA lists users", fedMFA, "iam", "ListUsers", iam.CodeInvalidClientTokenID},
+		{"federated user with a session policy lists users", fedPolicy, "iam", "ListUsers", iam.CodeInvalidClientTokenID},
+		{"federated user asks who it is", fedPolicy, "sts", "GetCallerIdentity", ""},
+		{"federated user assumes a role", fedPolicy, "sts", "AssumeRole", iam.CodeAccessDenied},
+		{"federated user asks for a session token", fed, "sts", "GetSessionToken", iam.CodeAccessDenied},
+		{"federated user asks for a federation token", fed, "sts", "GetFederationToken", iam.CodeAccessDenied},
+		{"federated user decodes a message", fedPolicy, "sts", "DecodeAuthorizationMessage", iam.CodeAccessDenied},
+		{"federated user asks for a key's account", fed, "sts", "GetAccessKeyInfo", iam.CodeAccessDenied},
+		{"federated user assumes root", fed, "sts", "AssumeRoot", iam.CodeAccessDenied},
+		{"federated user looks up events", fedPolicy, "cloudtrail", "LookupEvents", ""},
+		{"federated user validates a policy", fedPolicy, "access-analyzer", "ValidatePolicy", ""},
+		{"federated user calls another service", fed, "s3", "ListBuckets", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -259,6 +275,15 @@ func TestSessionTokenLimit(t *testing.T) {
 	err := SessionTokenLimit(&plain, "sts", "GetAccessKeyInfo")
 	if want := "AccessDenied: Cannot call GetAccessKeyInfo with session credentials"; err == nil || err.Error() != want {
 		t.Errorf("SessionTokenLimit message = %v, want %s", err, want)
+	}
+	for _, tc := range []struct{ service, action, want string }{
+		{"sts", "AssumeRole", "AccessDenied: Cannot call AssumeRole with session credentials"},
+		{"iam", "CreateUser", "InvalidClientTokenId: " + msgInvalidToken},
+	} {
+		err := SessionTokenLimit(&fedPolicy, tc.service, tc.action)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("SessionTokenLimit(federated user, %s:%s) = %v, want %s", tc.service, tc.action, err, tc.want)
+		}
 	}
 }
 
