@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/iamd-dev/iamd/internal/samlsp/samltest"
 	"github.com/iamd-dev/iamd/internal/server"
 )
 
@@ -136,4 +138,70 @@ func signedTokenJSON(t *testing.T, srv *server.Server, id, secret, token, target
 		t.Fatal(err)
 	}
 	return resp.StatusCode, string(raw)
+}
+
+// TestS6FedSAMLTransitiveKeys: an assertion's TransitiveTagKeys are matched to its PrincipalTag
+// attributes ignoring case, as AssumeRole's TransitiveTagKeys are (the tag passes on along the
+// role chain), and a transitive key naming no tag, or two tags whose keys differ only in case,
+// are refused with AssumeRole's InvalidParameterValue.
+func TestS6FedSAMLTransitiveKeys(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.Endpoint()), RetryMaxAttempts: 1})
+	idp := must[*samltest.IdP](t, "test IdP")(samltest.New("https://idp.example.com/saml", time.Now()))
+	provARN := aws.ToString(must[*iam.CreateSAMLProviderOutput](t, "CreateSAMLProvider")(root.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{
+		Name: aws.String("Corp"), SAMLMetadataDocument: aws.String(idp.Metadata())})).SAMLProviderArn)
+	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":%q},"Action":["sts:AssumeRoleWithSAML","sts:TagSession"],`+
+		`"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}`, provARN)
+	roleARN := aws.ToString(must[*iam.CreateRoleOutput](t, "CreateRole Fed")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("Fed"),
+		AssumeRolePolicyDocument: aws.String(trust)})).Role.Arn)
+	must[*iam.PutRolePolicyOutput](t, "PutRolePolicy Fed")(root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("Fed"), PolicyName: aws.String("chain"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession"],"Resource":"*"}]}`)}))
+	nextARN := aws.ToString(must[*iam.CreateRoleOutput](t, "CreateRole Next")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("Next"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + testAccount + `:root"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`)})).Role.Arn)
+	// The chained session may read roles only while it carries the tag Dept=eng.
+	must[*iam.PutRolePolicyOutput](t, "PutRolePolicy Next")(root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("Next"), PolicyName: aws.String("dept"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetRole","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/Dept":"eng"}}}]}`)}))
+
+	n := 0
+	assume := func(attrs ...samltest.Attribute) (*sts.AssumeRoleWithSAMLOutput, error) {
+		n++
+		attrs = append([]samltest.Attribute{samltest.RoleAttr(provARN, roleARN), samltest.Attr("RoleSessionName", "alice")}, attrs...)
+		resp := must[string](t, "Response")(idp.Response(idp.Options(time.Now(), fmt.Sprint(n), attrs...)))
+		return anon.AssumeRoleWithSAML(ctx, &sts.AssumeRoleWithSAMLInput{RoleArn: aws.String(roleARN), PrincipalArn: aws.String(provARN), SAMLAssertion: aws.String(resp)})
+	}
+
+	t.Run("transitive key in another case passes the tag on", func(t *testing.T) {
+		out := must[*sts.AssumeRoleWithSAMLOutput](t, "AssumeRoleWithSAML")(assume(samltest.Attr("PrincipalTag:Dept", "eng"), samltest.Attr("TransitiveTagKeys", "dept")))
+		c := out.Credentials
+		chained := must[*sts.AssumeRoleOutput](t, "AssumeRole Next")(stsClient(srv, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)).AssumeRole(ctx,
+			&sts.AssumeRoleInput{RoleArn: aws.String(nextARN), RoleSessionName: aws.String("next")}))
+		c = chained.Credentials
+		next := iamClient(srv, aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+		if _, err := next.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("Next")}); err != nil {
+			t.Errorf("GetRole in the chained session (needs the transitive tag Dept=eng): %v", err)
+		}
+	})
+
+	for _, tc := range []struct {
+		name  string
+		attrs []samltest.Attribute
+		msg   string
+	}{
+		{"transitive key naming no tag", []samltest.Attribute{samltest.Attr("PrincipalTag:Dept", "eng"), samltest.Attr("TransitiveTagKeys", "Dept", "Cost")},
+			"The specified transitive tag key must be included in the requested tags."},
+		{"transitive key without tags", []samltest.Attribute{samltest.Attr("TransitiveTagKeys", "Dept")},
+			"The specified transitive tag key must be included in the requested tags."},
+		{"tag keys differing only in case", []samltest.Attribute{samltest.Attr("PrincipalTag:Dept", "eng"), samltest.Attr("PrincipalTag:dept", "ops")},
+			"Duplicate tag keys found. Please note that Tag keys are case insensitive."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := assume(tc.attrs...)
+			wantCode(t, "AssumeRoleWithSAML "+tc.name, err, "InvalidParameterValue", tc.msg)
+			if out != nil {
+				t.Errorf("AssumeRoleWithSAML %s answered %+v, want no credentials", tc.name, out)
+			}
+		})
+	}
 }

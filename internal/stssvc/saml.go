@@ -7,6 +7,8 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -162,10 +164,11 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *authn.Caller, in *s
 		!a.HasRole(roleARN, provARN) {
 		return nil, iam.Errorf(iam.CodeAccessDenied, msgSAMLDenied)
 	}
+	transitive, err := samlSessionTags(a.Tags, a.TransitiveTagKeys)
+	if err != nil {
+		return nil, err
+	}
 	for k, v := range a.Tags {
-		if err := iam.CheckTags("Session", []iam.Tag{{Key: k, Value: v}}, nil); err != nil {
-			return nil, iam.Errorf(iam.CodeInvalidIdentityToken, "Invalid PrincipalTag attribute in AuthnResponse: %s", k)
-		}
 		size += len(k) + len(v)
 	}
 	packed := size * 100 / packedLimit
@@ -214,12 +217,7 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *authn.Caller, in *s
 		SourceIdentity: a.SourceIdentity,
 	}
 	if len(a.Tags) > 0 {
-		t.Tags = a.Tags
-		for _, k := range a.TransitiveTagKeys {
-			if _, ok := a.Tags[k]; ok {
-				t.TransitiveKeys = append(t.TransitiveKeys, k)
-			}
-		}
+		t.Tags, t.TransitiveKeys = a.Tags, transitive
 	}
 	cred, err := s.issue(t)
 	if err != nil {
@@ -242,6 +240,38 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *authn.Caller, in *s
 	}
 	go s.touchRole(roleAcct, role.Name, issued, c.Region)
 	return out, nil
+}
+
+// samlSessionTags checks an assertion's session tags (its PrincipalTag:KEY attributes) and
+// TransitiveTagKeys values, and returns the new session's transitive keys. Each tag must be a
+// valid IAM tag (else InvalidIdentityToken, "Invalid PrincipalTag attribute in AuthnResponse",
+// checked in the order of the keys), and there may be at most 50 (the IAM User Guide, "Passing
+// session tags in AWS STS", lists the limit for every operation that passes session tags;
+// refused as AssumeRole refuses more than 50 Tags). Then the rules of AssumeRole's Tags and
+// TransitiveTagKeys apply (sessionTags; the User Guide, "Passing session tags using
+// AssumeRoleWithSAML", sets none of its own): tag keys are case-insensitive, so two tags whose
+// keys differ only in case are refused, and every transitive key must name one of the tags,
+// ignoring case, or the call is refused (both InvalidParameterValue); a transitive key is kept as
+// its tag's key is spelled, once.
+func samlSessionTags(tags map[string]string, transitive []string) ([]string, error) {
+	keys := slices.Sorted(maps.Keys(tags))
+	for _, k := range keys {
+		if err := iam.CheckTags("Session", []iam.Tag{{Key: k, Value: tags[k]}}, nil); err != nil {
+			return nil, iam.Errorf(iam.CodeInvalidIdentityToken, "Invalid PrincipalTag attribute in AuthnResponse: %s", k)
+		}
+	}
+	if len(tags) > 50 {
+		return nil, validation("tags", strconv.Itoa(len(tags)), "Member must have length less than or equal to 50")
+	}
+	list := make([]iam.Tag, len(keys))
+	for i, k := range keys {
+		list[i] = iam.Tag{Key: k, Value: tags[k]}
+	}
+	checked, err := sessionTags(list, transitive, nil)
+	if err != nil {
+		return nil, err
+	}
+	return transitiveKeys(checked, transitive, nil), nil
 }
 
 // samlDecryption opens a provider's sealed private keys for decrypting its assertions.

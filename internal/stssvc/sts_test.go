@@ -3,6 +3,7 @@ package stssvc
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -412,6 +413,54 @@ func TestTransitiveKeys(t *testing.T) {
 			got := transitiveKeys(tc.tags, tc.requested, tc.from)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("transitiveKeys(%v, %v, %+v) (-want +got):\n%s", tc.tags, tc.requested, tc.from, diff)
+			}
+		})
+	}
+}
+
+// TestSAMLSessionTags: an assertion's PrincipalTag and TransitiveTagKeys attributes meet
+// AssumeRole's rules (sessionTags): keys are case-insensitive, and a transitive key naming no
+// tag is refused, not dropped.
+func TestSAMLSessionTags(t *testing.T) {
+	many := map[string]string{}
+	for i := range 51 {
+		many["k"+strconv.Itoa(i)] = "v"
+	}
+	cases := []struct {
+		name       string
+		tags       map[string]string
+		transitive []string
+		want       []string
+		wantCode   string // the *iam.Error code, "ValidationError" for a field error; "" for success
+		wantMsg    string
+	}{
+		{"no tags", nil, nil, nil, "", ""},
+		{"tags, none transitive", map[string]string{"Dept": "eng"}, nil, nil, "", ""},
+		{"transitive key as tagged", map[string]string{"Dept": "eng", "Team": "a"}, []string{"Team", "Dept"}, []string{"Team", "Dept"}, "", ""},
+		{"transitive key in another case", map[string]string{"Dept": "eng"}, []string{"dept"}, []string{"Dept"}, "", ""},
+		{"transitive key twice in two cases", map[string]string{"Dept": "eng"}, []string{"DEPT", "dept"}, []string{"Dept"}, "", ""},
+		{"transitive key naming no tag", map[string]string{"Dept": "eng"}, []string{"Dept", "Cost"}, nil, iam.CodeInvalidParameterValue, msgTransitiveNotTagged},
+		{"transitive key without any tags", nil, []string{"Dept"}, nil, iam.CodeInvalidParameterValue, msgTransitiveNotTagged},
+		{"keys differing only in case", map[string]string{"Dept": "eng", "dept": "ops"}, nil, nil, iam.CodeInvalidParameterValue, msgDuplicateTagKeys},
+		{"reserved prefix", map[string]string{"aws:dept": "eng", "Team": "a"}, nil, nil, iam.CodeInvalidIdentityToken, "Invalid PrincipalTag attribute in AuthnResponse: aws:dept"},
+		{"51 tags", many, nil, nil, "ValidationError", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := samlSessionTags(tc.tags, tc.transitive)
+			code, msg := codeOf(err), ""
+			var e *iam.Error
+			if errors.As(err, &e) {
+				msg = e.Message
+			}
+			if fe := fieldErr(err); fe != nil {
+				code = "ValidationError"
+			}
+			if code != tc.wantCode || tc.wantMsg != "" && msg != tc.wantMsg || (err == nil) != (tc.wantCode == "") {
+				t.Errorf("samlSessionTags(%v, %v) = %v, want code %q message %q", tc.tags, tc.transitive, err, tc.wantCode, tc.wantMsg)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("samlSessionTags(%v, %v) transitive keys (-want +got):\n%s", tc.tags, tc.transitive, diff)
 			}
 		})
 	}
