@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
@@ -98,16 +100,22 @@ func (f *laFixture) append(tb testing.TB, evs []*store.Event) {
 }
 
 // BenchmarkServiceLastAccessed generates an ACTION_LEVEL report on one user over a trail of
-// 100,000 records by 200 users (a few busy ones and a long tail; the user is the fourth
-// busiest, with about 5% of the records), one every 50 ms.
+// 100,000 records (IAMD_BENCH_EVENTS to change it) by 200 users (a few busy ones and a long
+// tail; the user is the fourth busiest, with about 5% of the records), one every 50 ms.
 func BenchmarkServiceLastAccessed(b *testing.B) {
 	f := newLAFixture(b)
-	const n = 100_000
+	n := 100_000
+	if s := os.Getenv("IAMD_BENCH_EVENTS"); s != "" {
+		var err error
+		if n, err = strconv.Atoi(s); err != nil || n < 1 {
+			b.Fatalf("IAMD_BENCH_EVENTS=%q: want a positive number", s)
+		}
+	}
 	r := rand.New(rand.NewPCG(7, 7))
 	zu := rand.NewZipf(r, 1.1, 1, 199)
 	services := []struct{ ns, action string }{{"iam", "GetUser"}, {"iam", "ListRoles"}, {"s3", "GetObject"}, {"sts", "GetCallerIdentity"}, {"ec2", "DescribeInstances"}}
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	evs := make([]*store.Event, 0, n)
+	evs := make([]*store.Event, 0, 10_000)
 	for i := range n {
 		u := int(zu.Uint64())
 		name, id := fmt.Sprintf("user-%03d", u), fmt.Sprintf("AIDAEXAMPLE%010d", u)
@@ -116,8 +124,11 @@ func BenchmarkServiceLastAccessed(b *testing.B) {
 		}
 		sv := services[r.IntN(len(services))]
 		evs = append(evs, laEvent(name, id, sv.ns, sv.action, "us-east-1", t0.Add(time.Duration(i)*50*time.Millisecond), i))
+		if len(evs) == cap(evs) || i == n-1 {
+			f.append(b, evs)
+			evs = evs[:0]
+		}
 	}
-	f.append(b, evs)
 	ctx := context.Background()
 	target := "arn:aws:iam::" + laAccount + ":user/" + laName
 	in := &sdk.GenerateServiceLastAccessedDetailsInput{Arn: &target, Granularity: types.AccessAdvisorUsageGranularityTypeActionLevel}

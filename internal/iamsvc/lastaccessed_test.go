@@ -361,7 +361,7 @@ func lastUses(m map[string]types.ServiceLastAccessed) map[string]lastUse {
 // another account do not count.
 func TestServiceLastAccessedPages(t *testing.T) {
 	f := newLAFixture(t)
-	const n = 2500 // two and a half pages
+	const n = 2*trailPage + trailPage/2 // 2,500 records
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	at := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Second) }
 	var evs []*store.Event
