@@ -81,7 +81,9 @@ func (s *Service) sessionPolicies(ctx context.Context, inline *string, arns []ty
 
 // GetFederationToken issues federated user credentials to an IAM user (or the root user). The
 // session can do only what both the user's policies and the session policies allow; without a
-// session policy it can do nothing.
+// session policy it can do nothing. Whatever they allow, the session cannot call IAM through the
+// API nor STS but GetCallerIdentity (SessionTokenLimit), so it cannot assume a role, which is why
+// its tags cannot be transitive (IAM User Guide, "Passing session tags using GetFederationToken").
 func (s *Service) GetFederationToken(ctx context.Context, c *authn.Caller, in *sdk.GetFederationTokenInput) (*sdk.GetFederationTokenOutput, error) {
 	name := str(in.Name)
 	if len(name) < 2 || len(name) > 32 {
