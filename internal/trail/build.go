@@ -111,12 +111,17 @@ func Build(call *Call) (*Record, error) {
 	if call.Params != nil {
 		var params []byte
 		buf, params, res = encodeParams(buf, call.Params)
+		if omitted, ok := bound(params); ok {
+			// The record no longer names the parameters' resources, so its lookup
+			// columns cannot either (audit.Summarize derives them from the record).
+			params, res = omitted, nil
+		}
 		ev.RequestParameters = params
 	}
 	if call.Response != nil && call.ErrCode == "" && !ev.ReadOnly {
 		var resp []byte
 		buf, resp, _ = encodeValue(buf, call.Response, false)
-		ev.ResponseElements = resp
+		ev.ResponseElements, _ = bound(resp)
 	}
 	*scratch = buf
 	rec := ev.AppendJSON(make([]byte, 0, 768+len(buf)+len(ev.UserAgent)+len(ev.ErrorMessage)))
@@ -129,6 +134,26 @@ func Build(call *Call) (*Record, error) {
 		Resources: s.Resources, JSON: rec,
 	}
 	return out, nil
+}
+
+// MaxFieldSize is the most bytes of JSON a record's requestParameters or responseElements may
+// hold. CloudTrail documents 100 KB for each and that "CloudTrail truncates a field if the
+// field's contents exceeds the maximum field size. If a field is truncated, omitted is present
+// with a value of true" (User Guide, "CloudTrail record contents"). iamd writes such a field as
+// {"omitted":true} and nothing else: without the bound, a request that fails validation (an
+// unsigned AssumeRoleWithWebIdentity, say) would put up to the whole body limit into the trail.
+// The size is that of the field as the record writes it, secrets already left out.
+const MaxFieldSize = 100 << 10
+
+// omittedField is what a record holds in place of a field over MaxFieldSize.
+const omittedField = `{"omitted":true}`
+
+// bound returns raw, or the omitted marker and true when raw is over MaxFieldSize.
+func bound(raw json.RawMessage) (json.RawMessage, bool) {
+	if len(raw) <= MaxFieldSize {
+		return raw, false
+	}
+	return json.RawMessage(omittedField), true
 }
 
 // scratchPool holds the buffers Build encodes parameters and responses into before copying

@@ -25,15 +25,15 @@ func EncodeLegacy(v any) (raw []byte, resources []string) {
 	return audit.Redact(camelJSON(v)), resourcesOf(v)
 }
 
-// BuildLegacy is Build as it was before the record encoder and audit.Event.AppendJSON, with
-// the given event ID.
+// BuildLegacy is Build as it was before the record encoder and audit.Event.AppendJSON (with
+// today's bound on parameters and response, MaxFieldSize), with the given event ID.
 func BuildLegacy(call *Call, id string) ([]byte, error) {
 	ev := event(call, id)
 	if call.Params != nil {
-		ev.RequestParameters = audit.Redact(camelJSON(call.Params))
+		ev.RequestParameters, _ = bound(audit.Redact(camelJSON(call.Params)))
 	}
 	if call.Response != nil && call.ErrCode == "" && !ev.ReadOnly {
-		ev.ResponseElements = audit.Redact(camelJSON(call.Response))
+		ev.ResponseElements, _ = bound(audit.Redact(camelJSON(call.Response)))
 	}
 	return json.Marshal(ev)
 }

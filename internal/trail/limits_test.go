@@ -1,12 +1,17 @@
 package trail_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	stssdk "github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/iamd-dev/iamd/internal/audit"
@@ -157,5 +162,149 @@ func TestBuildKeepsShortStrings(t *testing.T) {
 	want.UserAgent, want.ErrorMessage, want.EventName, want.AWSRegion, want.UserIdentity.AccessKeyID = ua, msg, call.Action, call.Region, call.AccessKeyID
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("record of a call within the bounds (-want +got):\n%s", diff)
+	}
+}
+
+// TestBuildOmitsLargeFields: requestParameters or responseElements whose JSON is over
+// trail.MaxFieldSize (CloudTrail's 100 KB) are written as {"omitted":true}, so that a request
+// that fails validation with a 500 KB parameter makes a small record; the record is valid JSON,
+// its lookup columns are still the ones it implies, and a field at the bound is kept whole.
+func TestBuildOmitsLargeFields(t *testing.T) {
+	const omitted = `{"omitted":true}`
+	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	role := "arn:aws:iam::123456789012:role/deploy"
+	// overhead is the JSON around one string member of the parameters.
+	overhead := func(v func(string) any) int {
+		raw, _, ok := trail.EncodeFast(v("x"))
+		if !ok {
+			t.Fatalf("EncodeFast(%T) is not supported", v("x"))
+		}
+		return len(raw) - 1
+	}
+	policyDoc := func(s string) any { return &iamsdk.CreatePolicyInput{PolicyDocument: aws.String(s)} }
+	atBound := strings.Repeat("a", trail.MaxFieldSize-overhead(policyDoc))
+	type tagged struct {
+		Name string `json:"name"` // a JSON tag: the encoder does not model it, Build takes the general path
+	}
+	big := strings.Repeat("a", 500<<10)
+	for _, tc := range []struct {
+		name          string
+		call          trail.Call
+		params, resp  string // want; "" means kept as encoded
+		wantResources []string
+		maxSize       int
+	}{
+		{
+			name: "unsigned AssumeRoleWithWebIdentity with a 500 KB RoleSessionName",
+			call: trail.Call{Service: "sts", Action: "AssumeRoleWithWebIdentity", ErrCode: "ValidationError", ErrMsg: "1 validation error detected",
+				Params: &stssdk.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(role), RoleSessionName: aws.String(big), WebIdentityToken: aws.String("eyJ")}},
+			params: omitted, maxSize: 4 << 10,
+		},
+		{
+			name: "500 KB of 3-byte runes",
+			call: trail.Call{Service: "iam", Action: "CreateUser", ErrCode: "ValidationError",
+				Params: &iamsdk.CreateUserInput{UserName: aws.String(strings.Repeat("€", 500<<10/3))}},
+			params: omitted, maxSize: 4 << 10,
+		},
+		{
+			name: "escaping makes it too large", // 20 KB of '<' is 120 KB of JSON
+			call: trail.Call{Service: "iam", Action: "CreatePolicy", Caller: callers()[1],
+				Params: &iamsdk.CreatePolicyInput{PolicyName: aws.String("p"), PolicyDocument: aws.String(strings.Repeat("<", 20<<10))}},
+			params: omitted, maxSize: 4 << 10,
+		},
+		{
+			name: "at the bound", call: trail.Call{Service: "iam", Action: "CreatePolicy", Caller: callers()[1], Params: policyDoc(atBound)},
+			maxSize: trail.MaxFieldSize + 4<<10,
+		},
+		{
+			name: "a byte over the bound", call: trail.Call{Service: "iam", Action: "CreatePolicy", Caller: callers()[1], Params: policyDoc(atBound + "a")},
+			params: omitted, maxSize: 4 << 10,
+		},
+		{
+			name: "secrets do not count", // the password is left out, what remains is small
+			call: trail.Call{Service: "iam", Action: "CreateLoginProfile", Caller: callers()[1],
+				Params: &iamsdk.CreateLoginProfileInput{UserName: aws.String("bob"), Password: aws.String(big)}},
+			wantResources: []string{"AWS::IAM::User\x00bob"}, maxSize: 4 << 10,
+		},
+		{
+			name: "resources are no longer those of the parameters",
+			call: trail.Call{Service: "iam", Action: "PutUserPolicy", Caller: callers()[1], ErrCode: "MalformedPolicyDocument",
+				Params: &iamsdk.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("p"), PolicyDocument: aws.String(big)}},
+			params: omitted, maxSize: 4 << 10,
+		},
+		{
+			name: "a successful AssumeRole keeps the role it names in resources",
+			call: trail.Call{Service: "sts", Action: "AssumeRole", Caller: callers()[1],
+				Params: &stssdk.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String("s"), Policy: aws.String(big)}},
+			params: omitted, wantResources: []string{"AWS::IAM::Role\x00" + role, "AWS::IAM::Role\x00deploy"}, maxSize: 4 << 10,
+		},
+		{
+			name: "a large response",
+			call: trail.Call{Service: "iam", Action: "CreateRole", Caller: callers()[1],
+				Params:   &iamsdk.CreateRoleInput{RoleName: aws.String("r")},
+				Response: &iamsdk.CreateRoleOutput{Role: &iamtypes.Role{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(big)}}},
+			resp: omitted, wantResources: []string{"AWS::IAM::Role\x00r"}, maxSize: 4 << 10,
+		},
+		{
+			name: "the general path", call: trail.Call{Service: "iam", Action: "X", Caller: callers()[1], Params: &tagged{Name: big}},
+			params: omitted, maxSize: 4 << 10,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			call := tc.call
+			call.Account, call.RequestID, call.Time = "123456789012", "req-1", t0
+			rec, err := trail.Build(&call)
+			if err != nil {
+				t.Fatalf("Build: %v", err)
+			}
+			if len(rec.JSON) > tc.maxSize {
+				t.Errorf("record is %d bytes, want at most %d", len(rec.JSON), tc.maxSize)
+			}
+			var got struct {
+				RequestParameters, ResponseElements json.RawMessage
+			}
+			if err := json.Unmarshal(rec.JSON, &got); err != nil {
+				t.Fatalf("record is not JSON: %v: %.300s", err, rec.JSON)
+			}
+			for _, f := range []struct {
+				name, want string
+				got        json.RawMessage
+				v          any
+			}{
+				{"requestParameters", tc.params, got.RequestParameters, call.Params},
+				{"responseElements", tc.resp, got.ResponseElements, call.Response},
+			} {
+				want := f.want
+				if want == "" {
+					want = "null"
+					if f.v != nil {
+						raw, _ := trail.EncodeLegacy(f.v)
+						want = string(raw)
+					}
+				}
+				if string(f.got) != want {
+					t.Errorf("%s is %d bytes %.60s…, want %d bytes %.60s…", f.name, len(f.got), f.got, len(want), want)
+				}
+			}
+			sum, err := audit.Summarize(rec.JSON)
+			if err != nil {
+				t.Fatalf("Summarize: %v", err)
+			}
+			if diff := cmp.Diff(tc.wantResources, sum.Resources); diff != "" {
+				t.Errorf("resources the record implies (-want +got):\n%s", diff)
+			}
+			cols := audit.Summary{Time: rec.Time, Account: rec.Account, Source: rec.Source, Name: rec.Name, ID: rec.ID,
+				Username: rec.Username, AccessKey: rec.AccessKey, ReadOnly: rec.ReadOnly, Resources: rec.Resources}
+			if _, err := audit.CheckIndex(1, rec.JSON, cols); err != nil {
+				t.Errorf("CheckIndex of Build's columns: %v", err)
+			}
+			legacy, err := trail.BuildLegacy(&call, rec.ID)
+			if err != nil {
+				t.Fatalf("BuildLegacy: %v", err)
+			}
+			if !bytes.Equal(legacy, rec.JSON) {
+				t.Errorf("Build and the general path differ:\nBuild:   %.300s\ngeneral: %.300s", rec.JSON, legacy)
+			}
+		})
 	}
 }
