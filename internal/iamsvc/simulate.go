@@ -66,6 +66,31 @@ type simulation struct {
 	resource  *simPolicy
 	// base holds the condition keys that follow from the simulated principal.
 	base map[string][]string
+
+	// Derived on first evaluation (prepare): the identity policies as the engine takes them and
+	// each policy by its reference.
+	prepared bool
+	inputs   []*policy.Compiled
+	byRef    map[policy.PolicyRef]*simPolicy
+}
+
+// prepare derives what every evaluation of the simulation shares, once.
+func (sim *simulation) prepare() {
+	if sim.prepared {
+		return
+	}
+	sim.prepared = true
+	sim.byRef = map[policy.PolicyRef]*simPolicy{}
+	for _, p := range sim.identity {
+		sim.inputs = append(sim.inputs, p.c)
+		sim.byRef[p.c.Ref()] = p
+	}
+	if sim.boundary != nil {
+		sim.byRef[sim.boundary.c.Ref()] = sim.boundary
+	}
+	if sim.resource != nil {
+		sim.byRef[sim.resource.c.Ref()] = sim.resource
+	}
 }
 
 // policies lists every policy of the simulation in evaluation order.
@@ -404,6 +429,9 @@ func simRequestIn(actions, resources []string, entries []types.ContextEntry, own
 	}
 	req.actions = actions
 	for _, r := range resources {
+		if err := checkResourceName("resourceArns", r); err != nil {
+			return nil, err
+		}
 		if r == "*" {
 			continue
 		}
@@ -423,6 +451,9 @@ func simRequestIn(actions, resources []string, entries []types.ContextEntry, own
 		req.context[k] = append(req.context[k], e.ContextKeyValues...)
 	}
 	if o := str(owner); o != "" {
+		if err := checkResourceName("resourceOwner", o); err != nil {
+			return nil, err
+		}
 		a, err := arn.Parse(o)
 		if err != nil || a.Account == "" {
 			return nil, iam.Errorf(iam.CodeInvalidInput, "Invalid ARN %s.", o)
@@ -430,6 +461,9 @@ func simRequestIn(actions, resources []string, entries []types.ContextEntry, own
 		req.owner = a.Account
 	}
 	if c := str(caller); c != "" {
+		if err := checkResourceName("callerArn", c); err != nil {
+			return nil, err
+		}
 		a, err := arn.Parse(c)
 		if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "user/") {
 			return nil, iam.Errorf(iam.CodeInvalidInput, "Invalid ARN %s. CallerArn must be the ARN of an IAM user.", c)
@@ -437,6 +471,22 @@ func simRequestIn(actions, resources []string, entries []types.ContextEntry, own
 		req.caller = c
 	}
 	return req, nil
+}
+
+// maxResourceName is the longest ResourceArns member, ResourceOwner and CallerArn the API
+// Reference allows (ResourceNameType: 1 to 2048 characters).
+const maxResourceName = 2048
+
+// checkResourceName checks a ResourceNameType value's length. AWS's model bounds no list of
+// the simulator (ActionNames, ResourceArns) in count; a request's size is bounded by the API's
+// request limits instead (parameter count and body size), and the work of one page by
+// simPairsPerPage.
+func checkResourceName(field, v string) error {
+	if n := utf8.RuneCountInString(v); n < 1 || n > maxResourceName {
+		return &iam.FieldError{Field: field, Value: v,
+			Constraint: "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1]"}
+	}
+	return nil
 }
 
 // checkContextValues checks that a context entry's values have its type; a scalar type takes
@@ -488,9 +538,34 @@ func validContextValue(typ, v string) bool {
 	return true
 }
 
-// results evaluates every action on every resource and pages the results (one per action).
+// simPairsPerPage bounds the (action, resource) evaluations one page of simulation results
+// holds: a page has at most MaxItems actions (default 100), and fewer when their results on
+// every resource would pass this many, though always one. Pages, and the memory a request
+// takes, are thus proportional to this bound, not to ActionNames × ResourceArns. AWS allows
+// fewer results than MaxItems in a page ("IAM might return fewer results, even when there are
+// more results available"; the client follows IsTruncated and Marker).
+const simPairsPerPage = 10000
+
+// results evaluates the actions of one page on every resource and pages the results (one per
+// action).
 func (sim *simulation) results(req *simRequest, marker *string, maxItems *int32) ([]types.EvaluationResult, *string, error) {
-	start, end, next, err := slicePage(len(req.actions), marker, maxItems)
+	return sim.resultsWithin(req, marker, maxItems, simPairsPerPage)
+}
+
+// pageActions is how many actions a page holds: limit, or fewer so that they evaluate at most
+// budget (action, resource) pairs, but at least one.
+func pageActions(limit, resources, budget int) int {
+	return max(1, min(limit, budget/max(1, resources)))
+}
+
+// resultsWithin is results with a page holding at most budget pairs (see pageActions).
+func (sim *simulation) resultsWithin(req *simRequest, marker *string, maxItems *int32, budget int) ([]types.EvaluationResult, *string, error) {
+	p, err := page(nil, nil, maxItems)
+	if err != nil {
+		return nil, nil, err
+	}
+	n := int32(pageActions(p.Limit, len(req.resources), budget))
+	start, end, next, err := slicePage(len(req.actions), marker, &n)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -509,7 +584,8 @@ func (sim *simulation) results(req *simRequest, marker *string, maxItems *int32)
 		ctxMap[k] = v
 	}
 	cctx := condition.NewMap(ctxMap)
-	out := []types.EvaluationResult{}
+	sim.prepare()
+	out := make([]types.EvaluationResult, 0, end-start)
 	for _, action := range req.actions[start:end] {
 		out = append(out, sim.evaluate(action, req, cctx, spelling))
 	}
@@ -533,9 +609,15 @@ func (sim *simulation) evaluate(action string, req *simRequest, cctx condition.C
 	if len(resources) == 1 {
 		res.EvalResourceName = ptr(resources[0])
 	}
-	var per []types.ResourceSpecificResult
+	// The keys of statements whose resource names a variable the context lacks depend on the
+	// action only.
+	var unresolved []string
+	for _, sp := range sim.policies() {
+		unresolved = append(unresolved, sp.unresolved(action, cctx)...)
+	}
+	per := make([]types.ResourceSpecificResult, 0, len(resources))
 	for _, r := range resources {
-		rr := sim.evaluateOne(action, r, req.owner, cctx, spelling)
+		rr := sim.evaluateOne(action, r, req.owner, cctx, spelling, unresolved)
 		per = append(per, rr)
 		if decisionRank[rr.EvalResourceDecision] > decisionRank[res.EvalDecision] {
 			res.EvalDecision, res.MatchedStatements, res.MissingContextValues = rr.EvalResourceDecision, nil, nil
@@ -577,9 +659,10 @@ func sameStatement(a, b types.Statement) bool {
 		*a.StartPosition == *b.StartPosition
 }
 
-// evaluateOne decides one action on one resource with the engine and reports its trace.
-func (sim *simulation) evaluateOne(action, resource, owner string, cctx condition.Context, spelling map[string]string) types.ResourceSpecificResult {
-	in := &policy.Input{Action: action, Resource: resource, Context: cctx, Principal: sim.principal}
+// evaluateOne decides one action on one resource with the engine and reports its trace;
+// unresolved are the action's keys from sp.unresolved. The simulation must be prepared.
+func (sim *simulation) evaluateOne(action, resource, owner string, cctx condition.Context, spelling map[string]string, unresolved []string) types.ResourceSpecificResult {
+	in := &policy.Input{Action: action, Resource: resource, Context: cctx, Principal: sim.principal, Identity: sim.inputs}
 	acct := owner
 	if a, err := arn.Parse(resource); err == nil && a.Account != "" {
 		acct = a.Account
@@ -587,19 +670,13 @@ func (sim *simulation) evaluateOne(action, resource, owner string, cctx conditio
 	if acct != sim.principal.Account {
 		in.ResourceAccount = acct
 	}
-	byRef := map[policy.PolicyRef]*simPolicy{}
-	for _, p := range sim.identity {
-		in.Identity = append(in.Identity, p.c)
-		byRef[p.c.Ref()] = p
-	}
 	if sim.boundary != nil {
 		in.Boundary = sim.boundary.c
-		byRef[sim.boundary.c.Ref()] = sim.boundary
 	}
 	if sim.resource != nil {
 		in.ResourcePolicy = sim.resource.c
-		byRef[sim.resource.c.Ref()] = sim.resource
 	}
+	byRef := sim.byRef
 	tr := policy.Explain(in)
 	out := types.ResourceSpecificResult{EvalResourceName: ptr(resource), MatchedStatements: []types.Statement{}, MissingContextValues: []string{}}
 	want := policy.Allow
@@ -631,10 +708,7 @@ func (sim *simulation) evaluateOne(action, resource, owner string, cctx conditio
 			AllowedByPermissionsBoundary: !boundaryDeny && !slices.Contains(tr.NoAllow, policy.Boundary),
 		}
 	}
-	missing := slices.Clone(tr.MissingKeys)
-	for _, sp := range sim.policies() {
-		missing = append(missing, sp.unresolved(action, cctx)...)
-	}
+	missing := slices.Concat(tr.MissingKeys, unresolved)
 	slices.Sort(missing)
 	for _, k := range slices.Compact(missing) {
 		if w, ok := spelling[k]; ok {

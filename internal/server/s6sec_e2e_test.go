@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestS6SecUpdateUserRenameNeedsTarget: renaming or moving a user needs iam:UpdateUser on both
@@ -288,4 +290,109 @@ func TestS6SecMFACodeNotEchoed(t *testing.T) {
 		}
 	}
 	noSecretsInTrail(t, srv, codes...)
+}
+
+// TestS6SecSimulateBounds: the simulator's work is bounded. Inputs over the API's limits are
+// refused (a ResourceArns member over ResourceNameType's 2,048 characters; more parameters than
+// a request may carry), and one page evaluates at most 10,000 (action, resource) pairs: fewer
+// actions than MaxItems when there are many resources, with the rest behind Marker. The pages
+// together answer what each action simulated alone answers.
+func TestS6SecSimulateBounds(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::b/*"},` +
+		`{"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/secret*"}]}`
+	simulate := func(actions, resources []string, marker *string) (*iam.SimulateCustomPolicyOutput, error) {
+		return root.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{PolicyInputList: []string{doc}, ActionNames: actions, ResourceArns: resources, Marker: marker})
+	}
+
+	t.Run("resource ARN over 2048 characters", func(t *testing.T) {
+		long := "arn:aws:s3:::b/" + strings.Repeat("k", 2049-len("arn:aws:s3:::b/"))
+		_, err := simulate([]string{"s3:GetObject"}, []string{"arn:aws:s3:::b/ok", long}, nil)
+		wantCode(t, "SimulateCustomPolicy", err, "ValidationError", "1 validation error detected: Value '"+long+"' at 'resourceArns' failed to satisfy constraint: "+
+			"Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1]")
+		if _, err := simulate([]string{"s3:GetObject"}, []string{long[:2048]}, nil); err != nil {
+			t.Errorf("a 2048-character resource ARN: %v", err)
+		}
+	})
+	t.Run("more parameters than a request carries", func(t *testing.T) {
+		many := make([]string, 10000)
+		for i := range many {
+			many[i] = "*"
+		}
+		_, err := simulate([]string{"s3:GetObject"}, many, nil)
+		wantCode(t, "SimulateCustomPolicy", err, "InvalidQueryParameter", "")
+	})
+	t.Run("pages bound the pairs", func(t *testing.T) {
+		var actions, resources []string
+		for i := range 11 {
+			actions = append(actions, []string{"s3:GetObject", "s3:GetObjectAcl", "s3:PutObject"}[i%3]+strings.Repeat("x", i/3))
+		}
+		for i := range 1000 {
+			resources = append(resources, fmt.Sprintf("arn:aws:s3:::b/%s%d", []string{"secret", "public"}[i%2], i))
+		}
+		// want is the decision of the policy on one pair.
+		want := func(action, resource string) iamtypes.PolicyEvaluationDecisionType {
+			switch {
+			case action == "s3:GetObject" && strings.HasPrefix(resource, "arn:aws:s3:::b/secret"):
+				return iamtypes.PolicyEvaluationDecisionTypeExplicitDeny
+			case strings.HasPrefix(action, "s3:Get"):
+				return iamtypes.PolicyEvaluationDecisionTypeAllowed
+			}
+			return iamtypes.PolicyEvaluationDecisionTypeImplicitDeny
+		}
+		var got []iamtypes.EvaluationResult
+		var sizes []int
+		var marker *string
+		for len(sizes) <= len(actions) {
+			out := must[*iam.SimulateCustomPolicyOutput](t, "SimulateCustomPolicy page")(simulate(actions, resources, marker))
+			sizes = append(sizes, len(out.EvaluationResults))
+			got = append(got, out.EvaluationResults...)
+			if !out.IsTruncated {
+				break
+			}
+			marker = out.Marker
+		}
+		// 1,000 resources: 10 actions make 10,000 pairs, under MaxItems' default of 100.
+		if diff := cmp.Diff([]int{10, 1}, sizes); diff != "" {
+			t.Errorf("results per page (-want +got):\n%s", diff)
+		}
+		if len(got) != len(actions) {
+			t.Fatalf("%d results over the pages, want %d", len(got), len(actions))
+		}
+		for i, r := range got {
+			if name := aws.ToString(r.EvalActionName); name != actions[i] || len(r.ResourceSpecificResults) != len(resources) {
+				t.Fatalf("result %d: %s with %d resources, want %s with %d", i, name, len(r.ResourceSpecificResults), actions[i], len(resources))
+			}
+			for j, rr := range r.ResourceSpecificResults {
+				if res := aws.ToString(rr.EvalResourceName); res != resources[j] || rr.EvalResourceDecision != want(actions[i], res) {
+					t.Errorf("%s on resource %d: %s %s, want %s %s", actions[i], j, res, rr.EvalResourceDecision, resources[j], want(actions[i], resources[j]))
+				}
+			}
+		}
+		// The last page's action, and the first page's, as when simulated alone.
+		for _, i := range []int{0, len(actions) - 1} {
+			one := must[*iam.SimulateCustomPolicyOutput](t, "SimulateCustomPolicy "+actions[i])(simulate(actions[i:i+1], resources, nil))
+			if len(one.EvaluationResults) != 1 || one.IsTruncated {
+				t.Fatalf("%s alone: %d results, truncated %v", actions[i], len(one.EvaluationResults), one.IsTruncated)
+			}
+			if diff := cmp.Diff(summary(one.EvaluationResults[0]), summary(got[i])); diff != "" {
+				t.Errorf("%s: paged result differs from the action alone (-alone +paged):\n%s", actions[i], diff)
+			}
+		}
+	})
+}
+
+// summary is what a simulation result decides, per resource, as comparable strings.
+func summary(r iamtypes.EvaluationResult) []string {
+	out := []string{aws.ToString(r.EvalActionName) + " " + aws.ToString(r.EvalResourceName) + " " + string(r.EvalDecision)}
+	for _, rr := range r.ResourceSpecificResults {
+		s := aws.ToString(rr.EvalResourceName) + " " + string(rr.EvalResourceDecision)
+		for _, st := range rr.MatchedStatements {
+			s += fmt.Sprintf(" %s@%d:%d", aws.ToString(st.SourcePolicyId), st.StartPosition.Line, st.StartPosition.Column)
+		}
+		out = append(out, s)
+	}
+	return out
 }
