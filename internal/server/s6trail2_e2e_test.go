@@ -3,7 +3,9 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,8 +13,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/iamd-dev/iamd/internal/audit"
+	"github.com/iamd-dev/iamd/internal/oidc/oidctest"
 	"github.com/iamd-dev/iamd/internal/server"
 	"github.com/iamd-dev/iamd/internal/trail"
 )
@@ -117,4 +122,68 @@ func verifyTrail(t *testing.T, srv *server.Server) {
 			t.Errorf("record %d (%s): %v", e.Seq, e.Name, err)
 		}
 	}
+}
+
+// TestS6TrailMapKeysAsGiven: map keys in a record are user data and CloudTrail keeps them as
+// given: AssumeRoleWithWebIdentity's principalTags show the token's tag keys ("CostCenter", not
+// "costCenter"), a tag named "Password" included, and PutAccountProperties' properties their
+// "Namespace/Name" keys; the members of the parameters' structs still have lowerCamel names and
+// the web identity token stays out.
+func TestS6TrailMapKeysAsGiven(t *testing.T) {
+	ctx := context.Background()
+	is := oidctest.NewIssuer(t)
+	key := oidctest.RSAKey(t, "rsa-1")
+	is.Publish(key)
+	srv, err := server.StartWith(ctx, testConfig(t, t.TempDir()), slog.New(slog.DiscardHandler), server.Options{OIDCHTTPClient: is.Client()})
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	root := iamClient(srv, rootKey, rootSecret, "")
+	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.Endpoint()), RetryMaxAttempts: 1})
+
+	provARN := "arn:aws:iam::" + testAccount + ":oidc-provider/" + strings.TrimPrefix(is.URL, "https://")
+	must[*iam.CreateOpenIDConnectProviderOutput](t, "CreateOpenIDConnectProvider")(root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
+		Url: aws.String(is.URL), ClientIDList: []string{"sts.amazonaws.com"}}))
+	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":%q},"Action":["sts:AssumeRoleWithWebIdentity","sts:TagSession"]}]}`, provARN)
+	must[*iam.CreateRoleOutput](t, "CreateRole")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("web"), AssumeRolePolicyDocument: aws.String(trust)}))
+	tok := oidctest.Sign(t, key, webIdentityClaims(is.URL, func(c map[string]any) {
+		c["https://aws.amazon.com/tags"] = map[string]any{
+			"principal_tags":      map[string][]string{"CostCenter": {"987654"}, "Password": {"not-a-secret"}, "project": {"Automation"}},
+			"transitive_tag_keys": []string{"CostCenter"},
+		}
+	}))
+	must[*sts.AssumeRoleWithWebIdentityOutput](t, "AssumeRoleWithWebIdentity")(anon.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{
+		RoleArn: aws.String("arn:aws:iam::" + testAccount + ":role/web"), RoleSessionName: aws.String("tagged"), WebIdentityToken: aws.String(tok)}))
+	must[*iam.PutAccountPropertiesOutput](t, "PutAccountProperties")(root.PutAccountProperties(ctx, &iam.PutAccountPropertiesInput{
+		Properties: map[string]string{"RoleManager/Enabled": "true", "RoleManager/Mode": "audit"}}))
+
+	for _, tc := range []struct {
+		event string
+		want  map[string]any
+	}{
+		{"AssumeRoleWithWebIdentity", map[string]any{
+			"roleArn": "arn:aws:iam::" + testAccount + ":role/web", "roleSessionName": "tagged",
+			"principalTags":     map[string]any{"CostCenter": "987654", "Password": "not-a-secret", "project": "Automation"},
+			"transitiveTagKeys": []any{"CostCenter"},
+		}},
+		{"PutAccountProperties", map[string]any{"properties": map[string]any{"RoleManager/Enabled": "true", "RoleManager/Mode": "audit"}}},
+	} {
+		t.Run(tc.event, func(t *testing.T) {
+			evs := lookupOK(t, srv, attr("EventName", tc.event)).Events
+			if len(evs) != 1 {
+				t.Fatalf("LookupEvents EventName %s: %d events, want 1", tc.event, len(evs))
+			}
+			var rec struct {
+				RequestParameters map[string]any `json:"requestParameters"`
+			}
+			if err := json.Unmarshal([]byte(evs[0].CloudTrailEvent), &rec); err != nil {
+				t.Fatalf("record %s: %v", evs[0].CloudTrailEvent, err)
+			}
+			if d := cmp.Diff(tc.want, rec.RequestParameters); d != "" {
+				t.Errorf("requestParameters of the %s record (-want +got):\n%s", tc.event, d)
+			}
+		})
+	}
+	verifyTrail(t, srv)
 }

@@ -1,18 +1,14 @@
 package trail
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"maps"
 	"reflect"
-	"slices"
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/iamd-dev/iamd/internal/audit"
@@ -181,7 +177,7 @@ func encodeValue(buf []byte, v any, withResources bool) ([]byte, json.RawMessage
 		if withResources {
 			res = resourcesOf(v)
 		}
-		return buf, audit.Redact(camelJSON(v)), res
+		return buf, recordJSON(v), res
 	case empty:
 		return buf, nil, res
 	}
@@ -338,72 +334,6 @@ func identity(call *Call) audit.UserIdentity {
 		id.Type = "Unknown"
 	}
 	return id
-}
-
-// resourcesOf is what encodeTop finds for res, from camelJSON's output.
-func resourcesOf(params any) []string {
-	if params == nil {
-		return nil
-	}
-	var m map[string]any
-	if json.Unmarshal(camelJSON(params), &m) != nil {
-		return nil
-	}
-	var out []string
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		typ, ok := audit.ParamResourceType(k)
-		if v, isStr := m[k].(string); ok && isStr && v != "" {
-			out = append(out, typ+"\x00"+v)
-		}
-	}
-	return out
-}
-
-// camelJSON encodes an SDK value as CloudTrail shapes parameters: lowerCamel keys, no nulls.
-func camelJSON(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil
-	}
-	var x any
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	if d.Decode(&x) != nil {
-		return nil
-	}
-	x = camel(x)
-	if m, ok := x.(map[string]any); ok && len(m) == 0 {
-		return nil
-	}
-	out, err := json.Marshal(x)
-	if err != nil {
-		return nil
-	}
-	return out
-}
-
-func camel(x any) any {
-	switch v := x.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(v))
-		for k, e := range v {
-			if e == nil || k == "ResultMetadata" {
-				continue
-			}
-			if arr, ok := e.([]any); ok && len(arr) == 0 {
-				continue
-			}
-			r, n := utf8.DecodeRuneInString(k)
-			m[string(unicode.ToLower(r))+k[n:]] = camel(e)
-		}
-		return m
-	case []any:
-		for i := range v {
-			v[i] = camel(v[i])
-		}
-		return v
-	}
-	return x
 }
 
 // NewID returns a random (version 4) UUID, the form of AWS request IDs.

@@ -18,12 +18,14 @@ import (
 )
 
 // The record encoder writes an SDK value the way CloudTrail shapes parameters, in one pass:
-// lowerCamel keys in sorted order, no null members, no empty arrays, no ResultMetadata, and no
-// member whose key names a secret (audit.IsSecretName, as audit.Redact drops it). Its output
-// is byte for byte what camelJSON followed by audit.Redact gives (encode_test.go checks it over
-// every IAM and STS input and output type). A value it does not model (JSON struct tags,
-// custom marshalers, floats that are not finite, keys that would collide) makes it return
-// errUnsupported, and Build falls back to the general path.
+// a struct's members under lowerCamel keys in sorted order, without null members, empty
+// arrays, ResultMetadata, or a member whose key names a secret (audit.IsSecretName); a map's
+// members under their keys as given (user data: tag keys, SummaryMap keys), in sorted order,
+// without null members or empty arrays. Its output is byte for byte what the general path
+// (recordJSON, general.go) gives; encode_test.go checks it over every IAM and STS input and
+// output type. A value it does not model (JSON struct tags, custom marshalers, floats that are
+// not finite, struct keys that would collide, map keys that are not valid UTF-8) makes it
+// return errUnsupported, and Build takes the general path.
 
 var errUnsupported = errors.New("trail: value not supported by the record encoder")
 
@@ -201,7 +203,7 @@ func noExportedFields(t reflect.Type) bool {
 }
 
 // encodeFields appends a struct's members and returns how many it had before secrets were
-// removed (camelJSON's test for an empty object).
+// removed (recordJSON's test for an empty object).
 func encodeFields(dst []byte, v reflect.Value, fields []field) ([]byte, int, error) {
 	n, wrote := 0, false
 	for i := range fields {
@@ -249,29 +251,22 @@ func encodeMap(dst []byte, v reflect.Value, elem *encoder) ([]byte, error) {
 	members := make([]member, 0, v.Len())
 	iter := v.MapRange()
 	for iter.Next() {
-		k := iter.Key().String()
-		if k == resultMetadataKey || elem.omit(iter.Value()) {
+		if elem.omit(iter.Value()) {
 			continue
 		}
+		k := iter.Key().String()
 		if !utf8.ValidString(k) {
+			// encoding/json writes each bad byte as U+FFFD: two keys could become one.
 			return dst, errUnsupported
 		}
-		members = append(members, member{camelKey(k), iter.Value()})
+		members = append(members, member{k, iter.Value()})
 	}
 	slices.SortFunc(members, func(a, b member) int { return strings.Compare(a.key, b.key) })
 	dst = append(dst, '{')
-	wrote := false
 	for i, m := range members {
-		if i > 0 && m.key == members[i-1].key {
-			return dst, errUnsupported // camelJSON would keep one of them at random
-		}
-		if audit.IsSecretName(m.key) {
-			continue
-		}
-		if wrote {
+		if i > 0 {
 			dst = append(dst, ',')
 		}
-		wrote = true
 		dst = append(audit.AppendString(dst, m.key), ':')
 		var err error
 		if dst, err = elem.enc(dst, m.val); err != nil {
@@ -281,7 +276,7 @@ func encodeMap(dst []byte, v reflect.Value, elem *encoder) ([]byte, error) {
 	return append(dst, '}'), nil
 }
 
-// camelKey lower-cases the first letter, as camel does.
+// camelKey lower-cases the first letter of a struct member's name.
 func camelKey(k string) string {
 	r, n := utf8.DecodeRuneInString(k)
 	if l := unicode.ToLower(r); l != r || r == utf8.RuneError {
@@ -322,7 +317,7 @@ func encodeViaJSON(dst []byte, v reflect.Value) ([]byte, error) {
 }
 
 // encodeTop appends the record form of an SDK input or output (a pointer to a struct) to dst.
-// empty reports that the value has no members (camelJSON gives nil: the record says null).
+// empty reports that the value has no members (recordJSON gives nil: the record says null).
 // When res is non-nil, the LookupEvents resources the value names are appended to *res.
 func encodeTop(dst []byte, v any, res *[]string) (out []byte, empty bool, err error) {
 	rv := reflect.ValueOf(v)

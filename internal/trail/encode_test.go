@@ -2,6 +2,7 @@ package trail_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -211,7 +212,8 @@ func TestEncoderSpecialCases(t *testing.T) {
 		{"nested empty struct", &iamsdk.TagUserInput{Tags: []iamtypes.Tag{{}}}, true},
 		{"json tags", &tagged{UserName: "a"}, false},
 		{"map with nil, secret and ResultMetadata keys", &withMap{M: map[string]*string{"A": nil, "Password": aws.String("x"), "ResultMetadata": aws.String("y"), "Zed": aws.String("<"), "": aws.String("e")}}, true},
-		{"keys that collide in lowerCamel", &collide{M: map[string]string{"Ab": "1", "ab": "2"}}, false},
+		{"map keys that differ only in case", &collide{M: map[string]string{"Ab": "1", "ab": "2"}}, true},
+		{"map key not valid UTF-8", &collide{M: map[string]string{"a\xff": "1", "a\xfe": "2"}}, false},
 		{"not a pointer", iamsdk.GetUserInput{}, false},
 		{"nil pointer", (*iamsdk.GetUserInput)(nil), false},
 		{"union", &iamsdk.GetServiceLastAccessedDetailsInput{}, true},
@@ -312,5 +314,85 @@ func TestNewEventID(t *testing.T) {
 	}
 	if id := trail.NewID(); id[14] != '4' || !strings.ContainsRune("89ab", rune(id[19])) {
 		t.Errorf("NewID() = %q, want a version 4 UUID", id)
+	}
+}
+
+// selfMarshaled writes itself: the general path cannot tell what its object holds.
+type selfMarshaled struct{}
+
+func (selfMarshaled) MarshalJSON() ([]byte, error) {
+	return []byte(`{"Password":"p","Tag":"t","M":{"Password":"q"}}`), nil
+}
+
+// TestMapKeysAsGiven: a map's keys are user data (tag keys, SummaryMap keys) and a record
+// keeps them as given, as CloudTrail does, on the encoder's path and the general one alike:
+// not lower-cased, and not left out for naming a secret or ResultMetadata. Struct members
+// still get lowerCamel keys and lose secrets, at any depth, maps' values included.
+func TestMapKeysAsGiven(t *testing.T) {
+	type cred struct {
+		AccessKeyId, SecretAccessKey *string
+	}
+	type webParams struct { // as stssvc's AssumeRoleWithWebIdentity parameters
+		RoleSessionName   *string
+		WebIdentityToken  *string
+		PrincipalTags     map[string]string
+		TransitiveTagKeys []string
+	}
+	type webParamsTagged struct {
+		RoleSessionName  *string `json:"RoleSessionName"`
+		WebIdentityToken *string
+		PrincipalTags    map[string]string
+	}
+	type nested struct {
+		ByName   map[string]cred
+		Deep     map[string]map[string]*string
+		Summary  map[string]int32
+		Embedded selfMarshaled
+	}
+	tags := map[string]string{"CostCenter": "987654", "Password": "hunter2", "ResultMetadata": "r", "project": "p", "É": "e", "": "empty"}
+	wantTags := `{"":"empty","CostCenter":"987654","Password":"hunter2","ResultMetadata":"r","project":"p","É":"e"}`
+	for _, tc := range []struct {
+		name     string
+		v        any
+		want     string
+		fastPath bool
+	}{
+		{"web identity principalTags", &webParams{RoleSessionName: aws.String("s"), WebIdentityToken: aws.String("eyJ"), PrincipalTags: tags, TransitiveTagKeys: []string{"CostCenter"}},
+			`{"principalTags":` + wantTags + `,"roleSessionName":"s","transitiveTagKeys":["CostCenter"]}`, true},
+		{"general path", &webParamsTagged{RoleSessionName: aws.String("s"), WebIdentityToken: aws.String("eyJ"), PrincipalTags: tags},
+			`{"principalTags":` + wantTags + `,"roleSessionName":"s"}`, false},
+		{"SummaryMap", &iamsdk.GetAccountSummaryOutput{SummaryMap: map[string]int32{"Users": 3, "AccountMFAEnabled": 1}},
+			`{"summaryMap":{"AccountMFAEnabled":1,"Users":3}}`, true},
+		{"structs in maps keep their redaction", &nested{
+			ByName:  map[string]cred{"Alice": {AccessKeyId: aws.String("AKIA"), SecretAccessKey: aws.String("s")}, "SecretAccessKey": {}},
+			Deep:    map[string]map[string]*string{"Password": {"SessionToken": aws.String("kept"), "Nil": nil}},
+			Summary: map[string]int32{"Password": 0}},
+			`{"byName":{"Alice":{"accessKeyId":"AKIA"},"SecretAccessKey":{}},"deep":{"Password":{"SessionToken":"kept"}},` +
+				`"embedded":{"m":{},"tag":"t"},"summary":{"Password":0}}`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			general, _ := trail.EncodeLegacy(tc.v)
+			if string(general) != tc.want {
+				t.Errorf("general path:\n got %s\nwant %s", general, tc.want)
+			}
+			fast, _, ok := trail.EncodeFast(tc.v)
+			if ok != tc.fastPath {
+				t.Fatalf("encoder ok = %v, want %v", ok, tc.fastPath)
+			}
+			if ok && string(fast) != tc.want {
+				t.Errorf("encoder:\n got %s\nwant %s", fast, tc.want)
+			}
+			rec, err := trail.Build(&trail.Call{Service: "sts", Action: "AssumeRoleWithWebIdentity", Time: time.Unix(1700000000, 0), Params: tc.v})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got struct{ RequestParameters json.RawMessage }
+			if err := json.Unmarshal(rec.JSON, &got); err != nil {
+				t.Fatal(err)
+			}
+			if string(got.RequestParameters) != tc.want {
+				t.Errorf("Build's requestParameters:\n got %s\nwant %s", got.RequestParameters, tc.want)
+			}
+		})
 	}
 }

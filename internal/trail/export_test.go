@@ -2,8 +2,6 @@ package trail
 
 import (
 	"encoding/json"
-
-	"github.com/iamd-dev/iamd/internal/audit"
 )
 
 // EncodeFast is the record encoder alone (ok false when it does not model the value).
@@ -19,21 +17,22 @@ func EncodeFast(v any) (raw []byte, resources []string, ok bool) {
 	return b, res, true
 }
 
-// EncodeLegacy is how Build encoded a value before the record encoder: a JSON round trip
-// through camel, then audit.Redact, and resources from the round trip's output.
+// EncodeLegacy is the general path (general.go), which Build takes for values the record
+// encoder does not model: a JSON round trip shaped with the Go value beside it, and resources
+// from its output.
 func EncodeLegacy(v any) (raw []byte, resources []string) {
-	return audit.Redact(camelJSON(v)), resourcesOf(v)
+	return recordJSON(v), resourcesOf(v)
 }
 
-// BuildLegacy is Build as it was before the record encoder and audit.Event.AppendJSON (with
-// today's bound on parameters and response, MaxFieldSize), with the given event ID.
+// BuildLegacy is Build without the record encoder and audit.Event.AppendJSON: the general
+// path and json.Marshal, with the given event ID.
 func BuildLegacy(call *Call, id string) ([]byte, error) {
 	ev := event(call, id)
 	if call.Params != nil {
-		ev.RequestParameters, _ = bound(audit.Redact(camelJSON(call.Params)))
+		ev.RequestParameters, _ = bound(recordJSON(call.Params))
 	}
 	if call.Response != nil && call.ErrCode == "" && !ev.ReadOnly {
-		ev.ResponseElements, _ = bound(audit.Redact(camelJSON(call.Response)))
+		ev.ResponseElements, _ = bound(recordJSON(call.Response))
 	}
 	return json.Marshal(ev)
 }
