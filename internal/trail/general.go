@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/iamd-dev/iamd/internal/audit"
 )
@@ -145,8 +146,28 @@ func jsonField(v reflect.Value, key string) reflect.Value {
 	if !v.IsValid() || v.Kind() != reflect.Struct {
 		return reflect.Value{}
 	}
-	var found []int
-	for _, f := range reflect.VisibleFields(v.Type()) {
+	index := jsonFieldsOf(v.Type())[key]
+	if index == nil {
+		return reflect.Value{}
+	}
+	fv, err := v.FieldByIndexErr(index)
+	if err != nil { // through a nil embedded pointer
+		return reflect.Value{}
+	}
+	return fv
+}
+
+// jsonFields caches jsonFieldsOf per struct type.
+var jsonFields sync.Map
+
+// jsonFieldsOf maps the keys encoding/json writes for struct type t to their fields' index
+// paths; a key more than one field claims maps to nil (treated as unknown).
+func jsonFieldsOf(t reflect.Type) map[string][]int {
+	if m, ok := jsonFields.Load(t); ok {
+		return m.(map[string][]int)
+	}
+	m := map[string][]int{}
+	for _, f := range reflect.VisibleFields(t) {
 		tag := f.Tag.Get("json")
 		name, _, _ := strings.Cut(tag, ",")
 		if !f.IsExported() || tag == "-" || f.Anonymous && name == "" {
@@ -155,21 +176,14 @@ func jsonField(v reflect.Value, key string) reflect.Value {
 		if name == "" {
 			name = f.Name
 		}
-		if name == key {
-			if found != nil {
-				return reflect.Value{} // ambiguous: treat as unknown
-			}
-			found = f.Index
+		if _, seen := m[name]; seen {
+			m[name] = nil
+			continue
 		}
+		m[name] = f.Index
 	}
-	if found == nil {
-		return reflect.Value{}
-	}
-	fv, err := v.FieldByIndexErr(found)
-	if err != nil {
-		return reflect.Value{}
-	}
-	return fv
+	jsonFields.Store(t, m)
+	return m
 }
 
 // resourcesOf is what encodeTop finds for res, from recordJSON's output.
