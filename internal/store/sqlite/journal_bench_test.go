@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -69,4 +71,64 @@ func benchEvent(i int) *store.Event {
 	ev := ev(fmt.Sprintf("0193a5c4-7d1e-7c3b-9a2f-%012d", i))
 	ev.Record = append(ev.Record[:len(ev.Record)-1], `,"pad":"`+strings.Repeat("x", 900)+`"}`...)
 	return ev
+}
+
+// BenchmarkRecordMixed is BenchmarkRecord/journal+index for GetUser records as a server under
+// load writes them: 32 callers (user names and access keys) reading 1,000 users (the resource
+// names), into a trail already holding 200,000 such records, so that the indexes are larger
+// than SQLite's page cache and each batch touches leaf pages all over them.
+//
+// IAMD_BENCH_INDEX_BATCH sets how many records each index transaction takes (default 2048, the
+// indexer's indexBatch).
+//
+//	go test ./internal/store/sqlite -run '^$' -bench BenchmarkRecordMixed -benchtime 100000x
+func BenchmarkRecordMixed(b *testing.B) {
+	e, bt, p, r := indexEvery, indexBatch, maxPending, rotateBytes
+	indexEvery, indexBatch, maxPending = 1<<62, 1<<30, 1<<30
+	defer func() { indexEvery, indexBatch, maxPending, rotateBytes = e, bt, p, r }()
+	ctx := context.Background()
+	db, err := Config{Path: filepath.Join(b.TempDir(), "iamd.db")}.Open(ctx, slog.New(slog.DiscardHandler))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	every := indexBatchEnv() / 32
+	n := 0
+	next := func() *store.Event {
+		ev := benchEvent(n)
+		caller := fmt.Sprintf("caller-%02d", n%32)
+		ev.Username, ev.AccessKey = caller, fmt.Sprintf("AKIA%016d", n%32)
+		ev.Resources = []string{fmt.Sprintf("AWS::IAM::User\x00load-%d", (n*7919)%1000)}
+		n++
+		return ev
+	}
+	record := func(count int) {
+		batch := make([]*store.Event, 32)
+		for i := 0; i < count; i += len(batch) {
+			for j := range batch {
+				batch[j] = next()
+			}
+			if err := db.Record(ctx, batch...); err != nil {
+				b.Fatal(err)
+			}
+			if (i/len(batch))%every == every-1 {
+				if err := db.catchUp(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		if err := db.catchUp(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	record(200_000)
+	b.ResetTimer()
+	record(b.N)
+}
+
+func indexBatchEnv() int {
+	if v, err := strconv.Atoi(os.Getenv("IAMD_BENCH_INDEX_BATCH")); err == nil && v >= 32 {
+		return v
+	}
+	return 2048
 }

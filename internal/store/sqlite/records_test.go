@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -220,5 +221,26 @@ func TestJournalRetireAtOpen(t *testing.T) {
 	chain, err := db.Chain(context.Background(), 0, 100)
 	if err != nil || len(chain) != 3 {
 		t.Fatalf("Chain after Open = %d events, %v; want 3", len(chain), err)
+	}
+}
+
+// TestWriterPageCache: the write connection has the larger page cache; readers keep SQLite's
+// default.
+func TestWriterPageCache(t *testing.T) {
+	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+	for _, tc := range []struct {
+		name string
+		pool interface {
+			QueryRow(string, ...any) *sql.Row
+		}
+		want int
+	}{{"writer", db.w, -writerCacheKiB}, {"reader", db.r, -2000}} {
+		var got int
+		if err := tc.pool.QueryRow(`PRAGMA cache_size`).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("%s cache_size = %d, want %d", tc.name, got, tc.want)
+		}
 	}
 }

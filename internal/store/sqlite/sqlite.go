@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,6 +59,10 @@ type DB struct {
 	recs *recordFiles
 }
 
+// writerCacheKiB is the write connection's SQLite page cache, in KiB (readers keep SQLite's
+// default of 2 MB each).
+const writerCacheKiB = 64 << 10
+
 const getEntitySQL = `SELECT ` + entityCols + ` FROM entities WHERE account = ? AND kind = ? AND name_key = ?`
 
 const insertEventSQL = `INSERT INTO events (time, account, source, name, event_id, username, access_key, read_only, resources, record, record_file, record_at, record_len, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
@@ -88,8 +93,15 @@ func (c Config) Open(ctx context.Context, logger *slog.Logger) (*DB, error) {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
-	dsn := "file:" + abs + "?" + q.Encode()
-	w, err := sql.Open("sqlite", dsn)
+	wq := url.Values{}
+	for k, v := range q {
+		wq[k] = slices.Clone(v)
+	}
+	// The writer's page cache holds the hot leaf pages of the trail's lookup indexes (the
+	// default 2 MB does not, once a trail has many resource names): indexing a record costs
+	// ≈ 20% less (BenchmarkRecordMixed).
+	wq.Add("_pragma", fmt.Sprintf("cache_size(%d)", -writerCacheKiB))
+	w, err := sql.Open("sqlite", "file:"+abs+"?"+wq.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
 	}
