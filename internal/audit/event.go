@@ -35,8 +35,10 @@ type Event struct {
 	ErrorCode       string // omitted when empty
 	ErrorMessage    string // omitted when empty
 	// RequestParameters and ResponseElements are JSON values; nil is written as null, as
-	// CloudTrail does for calls without parameters or without a changing response. Pass them
-	// through Redact first.
+	// CloudTrail does for calls without parameters or without a changing response. They must
+	// hold no secrets: internal/trail leaves out the members whose key names a secret
+	// (IsSecretName) while it encodes them, and keeps map keys (tag keys) as given, where
+	// Redact would also drop a tag whose key looks like a secret.
 	RequestParameters  json.RawMessage
 	ResponseElements   json.RawMessage
 	RequestID          string

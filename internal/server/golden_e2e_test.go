@@ -208,14 +208,14 @@ func normaliseRecord(t *testing.T, rec []byte, known [][2]string) map[string]any
 // records, each with its reason. TestGoldenSessionShape fails on any other difference, and on
 // a listed one that no longer occurs (delete it then).
 var knownDifferences = map[string]string{
-	"02-CreateAccessKey.json: responseElements.accessKey.createDate: " + rfc3339Date: `iamd writes response dates in RFC 3339; AWS's IAM and STS examples have "Mar 24, 2014 9:11:59 PM" (internal/trail camelJSON)`,
+	"02-CreateAccessKey.json: responseElements.accessKey.createDate: " + rfc3339Date: `iamd writes response dates in RFC 3339; AWS's IAM and STS examples have "Mar 24, 2014 9:11:59 PM" (internal/trail: its record encoder and recordJSON)`,
 	"01-CreateUser.json: responseElements.user.createDate: " + rfc3339Date:           "as above",
 	"03-CreateRole.json: responseElements.role.createDate: " + rfc3339Date:           "as above",
 	"07-AssumeRole.json: responseElements.credentials.expiration: " + rfc3339Date:    "as above",
-	"07-AssumeRole.json: responseElements.credentials.sessionToken: missing":         "on purpose: audit.Redact keeps usable credentials out of the trail (AWS records the session token)",
+	"07-AssumeRole.json: responseElements.credentials.sessionToken: missing":         "on purpose: internal/trail leaves secrets out while encoding, so usable credentials stay out of the trail (AWS records the session token)",
 }
 
-const dateForm = `iamd writes response dates in RFC 3339; AWS's IAM and STS examples have "Mar 24, 2014 9:11:59 PM" (internal/trail camelJSON)`
+const dateForm = `iamd writes response dates in RFC 3339; AWS's IAM and STS examples have "Mar 24, 2014 9:11:59 PM" (internal/trail: its record encoder and recordJSON)`
 
 // The keys AWS documents ("CloudTrail record contents", "CloudTrail userIdentity element" and the
 // IAM and STS examples), as key sets: required keys, then optional ones after a "?".

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/iamd-dev/iamd/internal/authn"
 	"github.com/iamd-dev/iamd/internal/iam"
@@ -16,6 +17,27 @@ import (
 const msgMFAFailed = "MultiFactorAuthentication failed with invalid MFA one time pass code."
 
 var errMFA = iam.Errorf(iam.CodeAccessDenied, msgMFAFailed)
+
+// checkTokenCode checks an MFA code against the STS model's constraints on TokenCode: 6
+// characters of [\d]* (tokenCodePattern). The error leaves the code out, as IAM's
+// AuthenticationCode errors do (internal/iamsvc/mfa.go): AWS's ValidationError would echo it
+// ("Value '12345a' at 'tokenCode' …"), but a code is a credential, and the message reaches the
+// client, the log and the audit record's errorMessage.
+func checkTokenCode(code string) error {
+	n := utf8.RuneCountInString(code)
+	switch {
+	case n < 6:
+		return &iam.FieldError{Field: "tokenCode", Sensitive: true, Constraint: "Member must have length greater than or equal to 6"}
+	case n > 6:
+		return &iam.FieldError{Field: "tokenCode", Sensitive: true, Constraint: "Member must have length less than or equal to 6"}
+	}
+	for _, r := range code {
+		if !isDigit(r) {
+			return &iam.FieldError{Field: "tokenCode", Sensitive: true, Constraint: "Member must satisfy regular expression pattern: " + tokenCodePattern}
+		}
+	}
+	return nil
+}
 
 // checkMFA verifies a code from the caller's own MFA device, once per time step, and returns
 // when MFA was presented. Both serial and code must be given together.
@@ -30,12 +52,8 @@ func (s *Service) checkMFA(ctx context.Context, c *authn.Caller, serial, code *s
 	if len(sn) < 9 || len(sn) > 256 {
 		return time.Time{}, validation("serialNumber", sn, "Member must have length between 9 and 256")
 	}
-	digits := len(tc) == 6
-	for _, r := range tc {
-		digits = digits && r >= '0' && r <= '9'
-	}
-	if !digits {
-		return time.Time{}, validation("tokenCode", tc, `Member must satisfy regular expression pattern: [\d]*`)
+	if err := checkTokenCode(tc); err != nil {
+		return time.Time{}, err
 	}
 	owner := c.UserName
 	if c.IsRoot() {

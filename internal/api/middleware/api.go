@@ -53,7 +53,8 @@ type API struct {
 	// keyed by SigV4 signing name ("access-analyzer"); see RESTService.
 	REST map[string]*RESTService
 	// SessionLimit, when set, refuses Query calls that the caller's kind of credentials may
-	// not make whatever its policies allow (GetSessionToken sessions: stssvc.SessionTokenLimit).
+	// not make whatever its policies allow (sessions from GetSessionToken and from
+	// GetFederationToken: stssvc.SessionTokenLimit).
 	SessionLimit func(c *authn.Caller, service, action string) error
 }
 

@@ -1,0 +1,58 @@
+package stssvc
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/iamd-dev/iamd/internal/iam"
+)
+
+// TestTokenCodeNotEchoed: a malformed TokenCode is refused with the STS model's constraint and
+// without the code itself, in the error and in its message.
+func TestTokenCodeNotEchoed(t *testing.T) {
+	sensitive := func(c string) *iam.FieldError {
+		return &iam.FieldError{Field: "tokenCode", Sensitive: true, Constraint: c}
+	}
+	pattern := sensitive(`Member must satisfy regular expression pattern: [\d]*`)
+	cases := []struct {
+		name, code string
+		want       *iam.FieldError
+	}{
+		{"six digits", "012345", nil},
+		{"empty", "", sensitive("Member must have length greater than or equal to 6")},
+		{"five digits", "12345", sensitive("Member must have length greater than or equal to 6")},
+		{"seven digits", "1234567", sensitive("Member must have length less than or equal to 6")},
+		{"a letter", "12345a", pattern},
+		{"a space", "123 45", pattern},
+		{"an Arabic-Indic digit", "12345٣", pattern},
+		{"six characters, more than six bytes", "é12345", pattern},
+	}
+	caller := userCaller()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := checkTokenCode(tc.code)
+			if diff := cmp.Diff(tc.want, fieldErr(err)); diff != "" {
+				t.Errorf("checkTokenCode(%q) (-want +got):\n%s", tc.code, diff)
+			}
+			if tc.want == nil {
+				if err != nil {
+					t.Errorf("checkTokenCode(%q) = %v, want nil", tc.code, err)
+				}
+				return
+			}
+			if tc.code != "" && strings.Contains(err.Error(), tc.code) {
+				t.Errorf("checkTokenCode(%q) = %q, want a message without the code", tc.code, err)
+			}
+			// checkMFA refuses the code before it reads the store or the clock: a Service
+			// without either would panic otherwise.
+			_, err = (&Service{}).checkMFA(context.Background(), &caller, aws.String("arn:aws:iam::111122223333:mfa/carol"), aws.String(tc.code))
+			if diff := cmp.Diff(tc.want, fieldErr(err)); diff != "" {
+				t.Errorf("checkMFA(code %q) (-want +got):\n%s", tc.code, diff)
+			}
+		})
+	}
+}
