@@ -62,7 +62,7 @@ func TestSTSRules(t *testing.T) {
 	wantCode(t, "wrong TOTP code", err, "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.")
 	_, err = nadia.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(serial), TokenCode: aws.String("12345")})
 	wantCode(t, "TOTP code of five digits", err, "ValidationError",
-		"1 validation error detected: Value '12345' at 'tokenCode' failed to satisfy constraint: Member must have length greater than or equal to 6")
+		"1 validation error detected: Value at 'tokenCode' failed to satisfy constraint: Member must have length greater than or equal to 6")
 	_, err = nadia.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String("arn:aws:iam::" + testAccount + ":mfa/nadia phone"), TokenCode: aws.String("123456")})
 	wantCode(t, "serial number with a space", err, "ValidationError",
 		`1 validation error detected: Value 'arn:aws:iam::`+testAccount+`:mfa/nadia phone' at 'serialNumber' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=/:,.@-]*`)

@@ -4,10 +4,13 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	sdk "github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/iamd-dev/iamd/internal/api/awserr"
 	"github.com/iamd-dev/iamd/internal/iam"
 )
 
@@ -54,5 +57,33 @@ func TestTokenCodeNotEchoed(t *testing.T) {
 				t.Errorf("checkMFA(code %q) (-want +got):\n%s", tc.code, diff)
 			}
 		})
+	}
+}
+
+// TestGetSessionTokenCodeNotEchoed: GetSessionToken (and AssumeRole) answer a malformed
+// TokenCode with ValidationError whose message leaves the code out.
+func TestGetSessionTokenCodeNotEchoed(t *testing.T) {
+	s := newSessionService(t)
+	s.now = func() time.Time { return sessionNow }
+	user := userCaller()
+	serial := aws.String("arn:aws:iam::111122223333:mfa/carol")
+	for _, code := range []string{"12345a", "12345", "1234567"} {
+		t.Run(code, func(t *testing.T) {
+			_, err := s.GetSessionToken(context.Background(), &user, &sdk.GetSessionTokenInput{SerialNumber: serial, TokenCode: aws.String(code)})
+			checkValidationWithout(t, "GetSessionToken", err, code)
+			in := &sdk.AssumeRoleInput{RoleArn: aws.String(testRoleARN), RoleSessionName: aws.String("session"), SerialNumber: serial, TokenCode: aws.String(code)}
+			checkValidationWithout(t, "AssumeRole input", checkAssumeRoleInput(in), code)
+		})
+	}
+}
+
+func checkValidationWithout(t *testing.T, op string, err error, code string) {
+	t.Helper()
+	we := awserr.FromDomain(err)
+	if we == nil || we.Code != "ValidationError" {
+		t.Fatalf("%s(TokenCode %q) = %v, want ValidationError", op, code, err)
+	}
+	if strings.Contains(we.Message, code) {
+		t.Errorf("%s(TokenCode %q) message = %q, want it without the code", op, code, we.Message)
 	}
 }

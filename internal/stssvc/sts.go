@@ -264,7 +264,7 @@ func checkMFAInput(serial, code *string) error {
 		}
 	}
 	if code != nil {
-		return checkMember("tokenCode", *code, 6, 6, isDigit, tokenCodePattern)
+		return checkTokenCode(*code)
 	}
 	return nil
 }
