@@ -11,10 +11,12 @@
 // responseElements are written as null when absent, as CloudTrail does. iamd records only
 // API calls, so eventType is always "AwsApiCall" and eventCategory "Management".
 //
-// Before parameters and responses go into a record the caller passes them through Redact,
-// which drops every member whose key names a secret (secretAccessKey, sessionToken,
-// password, the MFA seed and codes, private keys, SAML assertions, web identity tokens),
-// the way CloudTrail leaves a CreateAccessKey record without its secret. One difference
+// Parameters and responses go into a record without any member whose key names a secret
+// (IsSecretName: secretAccessKey, sessionToken, password, the MFA seed and codes, private
+// keys, SAML assertions, web identity tokens), the way CloudTrail leaves a CreateAccessKey
+// record without its secret. internal/trail leaves them out while encoding, where it can tell
+// a struct member from a map key (a tag named "Password" is kept); Redact does the same to
+// JSON that has no Go value behind it, at the price of dropping such map keys too. One difference
 // from CloudTrail: CloudTrail records the session token STS returns; iamd does not.
 //
 // # The chain
