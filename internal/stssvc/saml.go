@@ -193,15 +193,8 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *authn.Caller, in *s
 		// The trust policy must allow setting the source identity the assertion carries.
 		actions = append(actions, "sts:SetSourceIdentity")
 	}
-	for _, action := range actions {
-		d := policy.Evaluate(&policy.Input{Action: action, Resource: roleARN, ResourceAccount: roleAcct, ResourcePolicy: trust,
-			Principal: fed.Principal, Context: authz.RequestContext(&fed, nil, keys)})
-		if !d.Allowed() {
-			if s.authz.Enforcing() {
-				return nil, iam.Errorf(iam.CodeAccessDenied, msgSAMLDenied)
-			}
-			s.logger.Warn("would deny (enforce=log): trust policy", "request", c.RequestID, "role", roleARN, "provider", provARN, "action", action)
-		}
+	if err := s.federatedTrust(c, &fed, actions, roleARN, roleAcct, trust, keys, provARN, msgSAMLDenied); err != nil {
+		return nil, err
 	}
 
 	issued := now.Truncate(time.Second)
@@ -358,4 +351,22 @@ func samlContext(a *samlsp.Assertion, nameQualifier, doc, provARN string) map[st
 		m["sts:TransitiveTagKeys"] = a.TransitiveTagKeys
 	}
 	return m
+}
+
+// federatedTrust evaluates the role's trust policy for each action a federated caller needs
+// (sts:AssumeRoleWith…, and sts:TagSession or sts:SetSourceIdentity when the token or
+// assertion carries tags or a source identity); a denial answers AccessDenied with denied, or
+// is logged under --enforce=log.
+func (s *Service) federatedTrust(c *authn.Caller, fed *authn.Caller, actions []string, roleARN, roleAcct string, trust *policy.Compiled, keys map[string][]string, provARN, denied string) error {
+	for _, action := range actions {
+		d := policy.Evaluate(&policy.Input{Action: action, Resource: roleARN, ResourceAccount: roleAcct, ResourcePolicy: trust,
+			Principal: fed.Principal, Context: authz.RequestContext(fed, nil, keys)})
+		if !d.Allowed() {
+			if s.authz.Enforcing() {
+				return iam.Errorf(iam.CodeAccessDenied, "%s", denied)
+			}
+			s.logger.Warn("would deny (enforce=log): trust policy", "request", c.RequestID, "role", roleARN, "provider", provARN, "action", action)
+		}
+	}
+	return nil
 }

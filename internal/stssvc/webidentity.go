@@ -203,15 +203,8 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller
 	// The role's tags are the resource's tags (aws:ResourceTag/*, iam:ResourceTag/*), as for
 	// AssumeRole.
 	keys = authz.ResourceTagContext(role.Tags, true, keys)
-	for _, action := range actions {
-		d := policy.Evaluate(&policy.Input{Action: action, Resource: roleARN, ResourceAccount: roleAcct, ResourcePolicy: trust,
-			Principal: fed.Principal, Context: authz.RequestContext(&fed, nil, keys)})
-		if !d.Allowed() {
-			if s.authz.Enforcing() {
-				return nil, iam.Errorf(iam.CodeAccessDenied, msgWebIdentityDenied)
-			}
-			s.logger.Warn("would deny (enforce=log): trust policy", "request", c.RequestID, "role", roleARN, "provider", provARN, "action", action)
-		}
+	if err := s.federatedTrust(c, &fed, actions, roleARN, roleAcct, trust, keys, provARN, msgWebIdentityDenied); err != nil {
+		return nil, err
 	}
 
 	issued := now.Truncate(time.Second)
