@@ -256,9 +256,11 @@ func instanceWith(ctx context.Context, args []string, env workloadEnv) error {
 	})
 }
 
-// childRemoves are the variables that could point the child at other credentials: it sees only
-// its role.
+// childRemoves are the variables that could point the child at other credentials, or hand it
+// the server's own secrets (the root key and the seal keys an operator exports for `iamd
+// serve`): it sees only its role.
 var childRemoves = []string{
+	"IAMD_ROOT_ACCESS_KEY_ID", "IAMD_ROOT_SECRET_ACCESS_KEY", "IAMD_SEAL_KEYS",
 	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
 	"AWS_ACCESS_KEY", "AWS_SECRET_KEY", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
 	"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -419,5 +420,25 @@ func TestExecBinary(t *testing.T) {
 		return after
 	}; tok(out) == tok(out2) {
 		t.Error("two runs got the same authorization token")
+	}
+}
+
+// TestChildEnvLeavesSecretsOut: the child of iamd exec / instance run sees neither the
+// operator's AWS credentials nor the server's root key and seal keys (a security trial found
+// IAMD_ROOT_* in a workload's environment), and keeps the rest.
+func TestChildEnvLeavesSecretsOut(t *testing.T) {
+	base := []string{"PATH=/usr/bin", "HOME=/root", "IAMD_ROOT_ACCESS_KEY_ID=AKIAROOT", "IAMD_ROOT_SECRET_ACCESS_KEY=rootsecret",
+		"IAMD_SEAL_KEYS=sealkeys", "AWS_ACCESS_KEY_ID=AKIAOP", "AWS_SECRET_ACCESS_KEY=opsecret", "AWS_PROFILE=admin"}
+	env := childEnv(base, "http://127.0.0.1:1", "us-east-1", []string{"X=1"})
+	joined := strings.Join(env, "\n")
+	for _, secret := range []string{"AKIAROOT", "rootsecret", "sealkeys", "AKIAOP", "opsecret", "AWS_PROFILE"} {
+		if strings.Contains(joined, secret) {
+			t.Errorf("child environment holds %q:\n%s", secret, joined)
+		}
+	}
+	for _, kept := range []string{"PATH=/usr/bin", "HOME=/root", "X=1", "AWS_ENDPOINT_URL=http://127.0.0.1:1", "AWS_REGION=us-east-1"} {
+		if !slices.Contains(env, kept) {
+			t.Errorf("child environment lacks %q:\n%s", kept, joined)
+		}
 	}
 }
