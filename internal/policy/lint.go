@@ -165,7 +165,7 @@ func LintWith(text string, kind Kind, cat Catalog, opts LintOptions) ([]Finding,
 	if _, ok := lintResourceTypes[opts.ResourceType]; !ok && opts.ResourceType != "" {
 		return nil, fmt.Errorf("policy: lint: unknown resource type %q", opts.ResourceType)
 	}
-	l := &linter{text: text, kind: kind, cat: cat, resourceType: opts.ResourceType}
+	l := &linter{text: text, kind: kind, cat: cat, resourceType: opts.ResourceType, globCells: lintGlobCells}
 	root, se := lintParse(text, kind)
 	switch {
 	case root == nil:
@@ -233,6 +233,27 @@ type linter struct {
 	lines        []int                  // byte offsets of line starts, built on first use
 	matches      map[string][]string    // MatchActions results by pattern
 	keys         map[string]lintKeyType // ConditionKeyType results by lower-case key
+	// globCells is what is left of the document's budget for comparing two wildcard patterns
+	// (lintGlobCells).
+	globCells int
+}
+
+// lintGlobCells bounds the work of comparing wildcard patterns in one document: a comparison of
+// two patterns with wildcards costs len(a)×len(b) table cells, and a document of long patterns
+// such as "?*?*?*…" against every ARN format of a service took seconds of CPU. Past the budget
+// two patterns are taken to intersect, so no finding is made from them.
+const lintGlobCells = 20_000_000
+
+// globsIntersect is lintGlobsIntersect within the document's budget.
+func (l *linter) globsIntersect(a, b string) bool {
+	if strings.ContainsAny(a, "*?") && strings.ContainsAny(b, "*?") {
+		cells := (len(a) + 1) * (len(b) + 1)
+		if cells > l.globCells {
+			return true
+		}
+		l.globCells -= cells
+	}
+	return lintGlobsIntersect(a, b)
 }
 
 type lintKeyType struct {

@@ -164,7 +164,7 @@ func (l *linter) arnAgainstFormats(service, region, account, resource string, wh
 	}
 	for k := range formats {
 		f := &formats[k]
-		if n := min(len(lit), len(f.prefix)); lit[:n] != f.prefix[:n] || !lintGlobsIntersect(resource, f.glob()) {
+		if n := min(len(lit), len(f.prefix)); lit[:n] != f.prefix[:n] || !l.globsIntersect(resource, f.glob()) {
 			continue
 		}
 		any = true

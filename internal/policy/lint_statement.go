@@ -464,7 +464,7 @@ func (l *linter) attachedResource(f *stmtFacts) {
 	}
 	for _, r := range f.resources {
 		_, rest, _ := strings.Cut(strings.TrimPrefix(lintVarsToStar(r.s), "arn:"), ":")
-		if r.s == "*" || strings.HasPrefix(r.s, "arn:") && lintGlobsIntersect(rest, rt.resource) {
+		if r.s == "*" || strings.HasPrefix(r.s, "arn:") && l.globsIntersect(rest, rt.resource) {
 			continue
 		}
 		l.add(FindingError, CodeUnsupportedResourceARN,
