@@ -50,6 +50,11 @@ const (
 	MaxTags                = 50
 	MaxTagKey              = 128
 	MaxTagValue            = 256
+
+	// MaxExistingUserName bounds the UserName of operations on a user that already exists
+	// (the model's existingUserNameType, 1–128 characters); only CreateUser and a rename's
+	// NewUserName (userNameType) keep MaxUserName. A longer-than-64 name then names no user.
+	MaxExistingUserName = 128
 )
 
 func isNameChar(r rune) bool {
@@ -160,9 +165,13 @@ func CheckTagAt(i int, t Tag) error {
 }
 
 // CheckTags checks tags being added to an entity ("User", "Role", "Policy", …) that already has
-// `existing`: AWS's key and value rules, no duplicate keys ignoring case, and at most 50 tags in
-// all after the merge.
+// `existing`: at most 50 tags in the request (the model's tagListType, a ValidationError at
+// 'tags'), AWS's key and value rules, no duplicate keys ignoring case, and at most 50 tags in all
+// after the merge (LimitExceeded TagsPer<entity>).
 func CheckTags(entity string, tags, existing []Tag) error {
+	if len(tags) > MaxTags {
+		return listLengthErr("tags", MaxTags)
+	}
 	seen := map[string]bool{}
 	for i, t := range tags {
 		if err := CheckTagAt(i, t); err != nil {
@@ -176,6 +185,34 @@ func CheckTags(entity string, tags, existing []Tag) error {
 	}
 	if len(MergeTags(existing, tags)) > MaxTags {
 		return &LimitError{fmt.Sprintf("Cannot exceed quota for TagsPer%s: %d", entity, MaxTags), "TagsPer" + entity}
+	}
+	return nil
+}
+
+// listLengthErr is a list member with more than max elements. AWS leaves a list's value out of
+// the message ("Value at 'tags' failed to satisfy constraint: …"), as for TransitiveTagKeys.
+func listLengthErr(field string, max int) error {
+	return &FieldError{Field: field, Constraint: fmt.Sprintf("Member must have length less than or equal to %d", max), Sensitive: true}
+}
+
+// CheckTagKeys checks the TagKeys of an Untag* request as the model's tagKeyListType and
+// tagKeyType say: at most 50 keys, each 1–128 characters of [\p{L}\p{Z}\p{N}_.:/=+\-@]+, each
+// named as AWS names a list member ("tagKeys.3.member"). The aws: prefix is not refused here:
+// the model does not forbid it and removing such a key removes nothing.
+func CheckTagKeys(keys []string) error {
+	if len(keys) > MaxTags {
+		return listLengthErr("tagKeys", MaxTags)
+	}
+	for i, k := range keys {
+		field := fmt.Sprintf("tagKeys.%d.member", i+1)
+		if err := lengthErr(field, k, 1, MaxTagKey); err != nil {
+			return err
+		}
+		for _, r := range k {
+			if !isTagChar(r) {
+				return &FieldError{Field: field, Value: k, Constraint: "Member must satisfy regular expression pattern: " + strings.Replace(tagPattern, "*", "+", 1)}
+			}
+		}
 	}
 	return nil
 }

@@ -87,6 +87,11 @@ func TestCheckTags(t *testing.T) {
 		{"50 in all", many(10, "n"), many(40, "o"), ""},
 		{"51 in all", many(11, "n"), many(40, "o"), "Cannot exceed quota for TagsPerUser: 50"},
 		{"replacing keeps count", many(10, "o"), many(50, "o"), ""},
+		{"50 in the request", many(50, "n"), nil, ""},
+		// The model's tagListType: more than 50 in one request is a ValidationError at 'tags'
+		// even on an entity without tags; only the merged total is the TagsPerX quota.
+		{"51 in the request", many(51, "n"), nil, "Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50"},
+		{"51 in the request, a bad key among them", append(many(50, "n"), Tag{"k*", "v"}), nil, "Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -156,5 +161,47 @@ func TestCheckTagAtNamesTheMember(t *testing.T) {
 	}
 	if err := CheckTagAt(7, Tag{Key: "team", Value: "a b"}); err != nil {
 		t.Errorf("CheckTagAt of a valid tag = %v", err)
+	}
+}
+
+func TestCheckTagKeys(t *testing.T) {
+	keys := func(n int) []string {
+		var ks []string
+		for i := range n {
+			ks = append(ks, fmt.Sprintf("k%02d", i))
+		}
+		return ks
+	}
+	const pattern = `Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+`
+	tests := []struct {
+		name string
+		keys []string
+		want string // "" = valid; else the error text
+	}{
+		{"none", nil, ""},
+		{"ok", []string{"team", "cost:center", "a b", "é/=+-@_."}, ""},
+		{"50 keys", keys(50), ""},
+		{"51 keys", keys(51), "Value at 'tagKeys' failed to satisfy constraint: Member must have length less than or equal to 50"},
+		{"empty key", []string{"ok", ""}, "Value '' at 'tagKeys.2.member' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"128 characters", []string{strings.Repeat("k", 128)}, ""},
+		{"129 characters", []string{strings.Repeat("k", 129)}, "Value '" + strings.Repeat("k", 129) + "' at 'tagKeys.1.member' failed to satisfy constraint: Member must have length less than or equal to 128"},
+		{"bad character", []string{"a", "b", "k*"}, "Value 'k*' at 'tagKeys.3.member' failed to satisfy constraint: " + pattern},
+		{"aws prefix is not refused", []string{"aws:cloudformation:stack-name"}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := CheckTagKeys(tc.keys)
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tc.want {
+				t.Errorf("CheckTagKeys(%q) = %q, want %q", tc.keys, got, tc.want)
+			}
+			var fe *FieldError
+			if err != nil && !errors.As(err, &fe) {
+				t.Errorf("CheckTagKeys(%q) = %T, want *FieldError (a ValidationError)", tc.keys, err)
+			}
+		})
 	}
 }

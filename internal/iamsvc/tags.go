@@ -22,7 +22,9 @@ type tagged struct {
 	tags    func(e *store.Entity) (any, *[]iam.Tag, error)
 }
 
-var taggedUser = tagged{store.KindUser, "User", "userName", iam.MaxUserName, noSuchUser, func(e *store.Entity) (any, *[]iam.Tag, error) {
+// taggedUser names an existing user: TagUser, UntagUser and ListUserTags take the model's
+// existingUserNameType (up to 128 characters; a longer-than-64 name is then NoSuchEntity).
+var taggedUser = tagged{store.KindUser, "User", "userName", iam.MaxExistingUserName, noSuchUser, func(e *store.Entity) (any, *[]iam.Tag, error) {
 	u, err := decode[iam.User](e)
 	if err != nil {
 		return nil, nil, err
@@ -112,8 +114,13 @@ func (s *Service) tag(ctx context.Context, c *authn.Caller, t tagged, action, na
 	return err
 }
 
+// untag removes tags by key. The keys are checked as the model's tagKeyListType says (at most
+// 50, each a tag key) before anything else, as AWS validates a request against its model first.
 func (s *Service) untag(ctx context.Context, c *authn.Caller, t tagged, action, name, arn string, keys []string) error {
 	if err := t.checkName(name); err != nil {
+		return err
+	}
+	if err := iam.CheckTagKeys(keys); err != nil {
 		return err
 	}
 	acct := account(c)

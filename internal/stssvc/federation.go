@@ -105,14 +105,22 @@ func (s *Service) GetFederationToken(ctx context.Context, c *authn.Caller, in *s
 	if err != nil {
 		return nil, err
 	}
-	tags := map[string]string{}
+	// Session tags as AssumeRole checks them: at most 50 (the model's tagListType), each a valid
+	// tag, no two keys equal ignoring case. There are no transitive keys (nor a calling session).
+	if len(in.Tags) > iam.MaxTags {
+		return nil, validation("tags", strconv.Itoa(len(in.Tags)), "Member must have length less than or equal to 50")
+	}
+	reqTags := make([]iam.Tag, len(in.Tags))
 	for i, t := range in.Tags {
-		k, v := str(t.Key), str(t.Value)
-		if err := iam.CheckTagAt(i, iam.Tag{Key: k, Value: v}); err != nil {
+		reqTags[i] = iam.Tag{Key: str(t.Key), Value: str(t.Value)}
+		if err := iam.CheckTagAt(i, reqTags[i]); err != nil {
 			return nil, err
 		}
-		tags[k] = v
-		size += len(k) + len(v)
+		size += len(reqTags[i].Key) + len(reqTags[i].Value)
+	}
+	tags, err := sessionTags(reqTags, nil, nil)
+	if err != nil {
+		return nil, err
 	}
 	packed := size * 100 / packedLimit
 	if packed > 100 {
