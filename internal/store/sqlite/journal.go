@@ -244,7 +244,9 @@ func (j *journal) write(evs []*store.Event) (full bool, err error) {
 		j.buf = appendFrame(j.buf, e)
 		j.pending = append(j.pending, journaled{e, recordLoc{gen: j.gen, at: j.off + int64(len(j.buf)-len(e.Record)), n: len(e.Record)}})
 	}
-	n, err := j.f.Write(j.buf)
+	// At the offset iamd knows, not at the file's end: a file cut short behind iamd's back must
+	// not shift the records written next away from where their rows will say they are.
+	n, err := j.f.WriteAt(j.buf, j.off)
 	if err != nil {
 		if n > 0 {
 			// Undo the partial frame so that the file stays a sequence of whole frames.
@@ -275,11 +277,11 @@ func (j *journal) write(evs []*store.Event) (full bool, err error) {
 
 // create begins the file of the current generation.
 func (j *journal) create() error {
-	f, err := os.OpenFile(j.path(j.gen), os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o600)
+	f, err := os.OpenFile(j.path(j.gen), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return fmt.Errorf("sqlite: record journal: %w", err)
 	}
-	if _, err := f.WriteString(journalMagic); err != nil {
+	if _, err := f.WriteAt([]byte(journalMagic), 0); err != nil {
 		f.Close()
 		os.Remove(j.path(j.gen))
 		return fmt.Errorf("sqlite: record journal: %w", err)
