@@ -42,9 +42,17 @@ func loadDevice(ctx context.Context, r store.Reader, acct, serial string) (*mfa.
 	return d, e, nil
 }
 
+// checkSerial checks a SerialNumber against the model's serialNumberType: 9–256 characters of
+// [\w+=/:,.@-]+. AWS checks it before looking the device up, so a malformed serial number is a
+// ValidationError at 'serialNumber', not NoSuchEntity.
 func checkSerial(serial string) error {
-	if len(serial) < 9 || len(serial) > 256 {
+	if n := utf8.RuneCountInString(serial); n < 9 || n > 256 {
 		return &iam.FieldError{Field: "serialNumber", Value: serial, Constraint: "Member must have length between 9 and 256"}
+	}
+	for _, r := range serial {
+		if !(r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("+=/:,.@-", r)) {
+			return &iam.FieldError{Field: "serialNumber", Value: serial, Constraint: `Member must satisfy regular expression pattern: [\w+=/:,.@-]+`}
+		}
 	}
 	return nil
 }
@@ -211,6 +219,9 @@ func (s *Service) ResyncMFADevice(ctx context.Context, c *authn.Caller, in *sdk.
 	if err := iam.CheckName("userName", user, iam.MaxUserName); err != nil {
 		return nil, err
 	}
+	if err := checkSerial(serial); err != nil {
+		return nil, err
+	}
 	if err := checkCodes(in.AuthenticationCode1, in.AuthenticationCode2); err != nil {
 		return nil, err
 	}
@@ -308,6 +319,9 @@ func (s *Service) DeleteVirtualMFADevice(ctx context.Context, c *authn.Caller, i
 func (s *Service) ListMFADevices(ctx context.Context, c *authn.Caller, in *sdk.ListMFADevicesInput) (*sdk.ListMFADevicesOutput, error) {
 	user, err := mfaUser(c, in.UserName)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkPaging(in.Marker, in.MaxItems); err != nil {
 		return nil, err
 	}
 	if err := s.authorizeMFAUser(ctx, c, "iam:ListMFADevices", user); err != nil {
@@ -432,6 +446,12 @@ func (s *Service) UntagMFADevice(ctx context.Context, c *authn.Caller, in *sdk.U
 // ListMFADeviceTags lists a virtual MFA device's tags.
 func (s *Service) ListMFADeviceTags(ctx context.Context, c *authn.Caller, in *sdk.ListMFADeviceTagsInput) (*sdk.ListMFADeviceTagsOutput, error) {
 	serial := str(in.SerialNumber)
+	if err := checkSerial(serial); err != nil {
+		return nil, err
+	}
+	if err := checkPaging(in.Marker, in.MaxItems); err != nil {
+		return nil, err
+	}
 	name, err := mfaName(c, serial)
 	if err != nil {
 		return nil, err

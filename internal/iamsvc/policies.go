@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	sdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -219,7 +220,7 @@ func (s *Service) CreatePolicy(ctx context.Context, c *authn.Caller, in *sdk.Cre
 	if err := checkPolicyName(name); err != nil {
 		return nil, err
 	}
-	if err := iam.CheckPath("path", path); err != nil {
+	if err := checkPolicyPath("path", path); err != nil {
 		return nil, err
 	}
 	if err := iam.CheckDescription(str(in.Description)); err != nil {
@@ -259,6 +260,35 @@ func (s *Service) CreatePolicy(ctx context.Context, c *authn.Caller, in *sdk.Cre
 		out.Description = nil // CreatePolicy does not return the description
 		return &sdk.CreatePolicyOutput{Policy: out}, nil
 	})
+}
+
+// policyPathPattern is the model's policyPathType pattern: narrower than the pathType of users,
+// groups and roles (any printable ASCII between the slashes), it allows only letters, digits and
+// .,+@=_- in each non-empty segment.
+const policyPathPattern = `((/[A-Za-z0-9\.,\+@=_-]+)*)/`
+
+// checkPolicyPath checks a managed policy path (CreatePolicy's Path) or path filter (the
+// PathPrefix of ListPolicies and ListAttached{User,Group,Role}Policies) against the model's
+// policyPathType: 1–512 characters matching ((/[A-Za-z0-9\.,\+@=_-]+)*)/, so "/" or
+// "/seg/…/seg/". A prefix must therefore end with a slash, as the API Reference says.
+func checkPolicyPath(field, path string) error {
+	if n := utf8.RuneCountInString(path); n < 1 {
+		return &iam.FieldError{Field: field, Value: path, Constraint: "Member must have length greater than or equal to 1"}
+	} else if n > iam.MaxPath {
+		return &iam.FieldError{Field: field, Value: path, Constraint: fmt.Sprintf("Member must have length less than or equal to %d", iam.MaxPath)}
+	}
+	ok := path[0] == '/' && path[len(path)-1] == '/'
+	if ok && len(path) > 1 {
+		for _, seg := range strings.Split(path[1:len(path)-1], "/") {
+			ok = ok && seg != "" && !strings.ContainsFunc(seg, func(r rune) bool {
+				return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune(".,+@=_-", r))
+			})
+		}
+	}
+	if !ok {
+		return &iam.FieldError{Field: field, Value: path, Constraint: "Member must satisfy regular expression pattern: " + policyPathPattern}
+	}
+	return nil
 }
 
 func checkPolicyARN(field, arn string) error {
@@ -315,6 +345,14 @@ func listed(in *sdk.ListPoliciesInput, use policyUse) bool {
 // the default: the account's first). With OnlyAttached a page may hold fewer than MaxItems
 // policies while IsTruncated is true, which AWS allows and clients handle.
 func (s *Service) ListPolicies(ctx context.Context, c *authn.Caller, in *sdk.ListPoliciesInput) (*sdk.ListPoliciesOutput, error) {
+	if pp := str(in.PathPrefix); pp != "" {
+		if err := checkPolicyPath("pathPrefix", pp); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkMarker(in.Marker); err != nil {
+		return nil, err
+	}
 	p, err := page(in.PathPrefix, nil, in.MaxItems)
 	if err != nil {
 		return nil, err
@@ -509,6 +547,9 @@ func (s *Service) ListPolicyVersions(ctx context.Context, c *authn.Caller, in *s
 	if err := checkPolicyARN("policyArn", arn); err != nil {
 		return nil, err
 	}
+	if err := checkPaging(in.Marker, in.MaxItems); err != nil {
+		return nil, err
+	}
 	if err := s.authorize(ctx, c, "iam:ListPolicyVersions", arn, s.policyTagContext(ctx, arn, nil)); err != nil {
 		return nil, err
 	}
@@ -678,7 +719,12 @@ func (s *Service) listAttached(ctx context.Context, c *authn.Caller, o owner, ac
 	if err := iam.CheckName(o.field, name, o.maxName); err != nil {
 		return nil, nil, err
 	}
-	if err := iam.CheckPathPrefix(str(pathPrefix)); err != nil {
+	if pp := str(pathPrefix); pp != "" {
+		if err := checkPolicyPath("pathPrefix", pp); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := checkPaging(marker, maxItems); err != nil {
 		return nil, nil, err
 	}
 	if err := s.authorizeOwner(ctx, c, o, action, name, nil); err != nil {

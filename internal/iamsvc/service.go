@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
@@ -240,8 +241,44 @@ func ptr[T any](v T) *T { return &v }
 // Pagination (Marker, MaxItems, IsTruncated) as AWS: MaxItems 1–1000, default 100. Markers are
 // opaque to clients.
 
+// maxMarker is the model's markerType maximum length, in characters.
+const maxMarker = 320
+
+// checkMarker checks a Marker against the model's markerType (1–320 characters of
+// [\u0020-\u00FF]+), which AWS checks before anything else: a violation is a ValidationError at
+// 'marker'. A marker that satisfies it but that iamd did not issue is InvalidInput "Invalid
+// Marker." (page, slicePage). An empty marker is taken as none, as everywhere in iamd.
+func checkMarker(marker *string) error {
+	m := str(marker)
+	if m == "" {
+		return nil
+	}
+	if utf8.RuneCountInString(m) > maxMarker {
+		return &iam.FieldError{Field: "marker", Value: m, Constraint: fmt.Sprintf("Member must have length less than or equal to %d", maxMarker)}
+	}
+	for _, r := range m {
+		if r < 0x20 || r > 0xff { // invalid UTF-8 decodes as U+FFFD: outside too
+			return &iam.FieldError{Field: "marker", Value: m, Constraint: `Member must satisfy regular expression pattern: [\u0020-\u00FF]+`}
+		}
+	}
+	return nil
+}
+
+// checkPaging checks a request's Marker and MaxItems against the model's constraints. Operations
+// that look something up before paging call it first, as AWS checks them before anything else.
+func checkPaging(marker *string, maxItems *int32) error {
+	if err := checkMarker(marker); err != nil {
+		return err
+	}
+	_, err := page(nil, nil, maxItems)
+	return err
+}
+
 func page(pathPrefix, marker *string, maxItems *int32) (store.Page, error) {
 	p := store.Page{PathPrefix: str(pathPrefix), Limit: 100}
+	if err := checkMarker(marker); err != nil {
+		return p, err
+	}
 	if err := iam.CheckPathPrefix(p.PathPrefix); err != nil {
 		return p, err
 	}
@@ -273,9 +310,12 @@ func nextMarker(next string) (*string, bool) {
 	return ptr(base64.RawURLEncoding.EncodeToString([]byte(next))), true
 }
 
-// sliceListPage pages an in-memory sorted list of n items with the same marker scheme (the
+// slicePage pages an in-memory sorted list of n items with the same marker scheme (the
 // marker is the decimal index of the next item).
 func slicePage(n int, marker *string, maxItems *int32) (start, end int, next *string, err error) {
+	if err := checkMarker(marker); err != nil {
+		return 0, 0, nil, err
+	}
 	p, err := page(nil, nil, maxItems)
 	if err != nil {
 		return 0, 0, nil, err

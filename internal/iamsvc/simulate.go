@@ -115,6 +115,9 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, c *authn.Caller, 
 	if err != nil {
 		return nil, err
 	}
+	if err := checkPaging(in.Marker, in.MaxItems); err != nil {
+		return nil, err
+	}
 	if err := s.authorize(ctx, c, "iam:SimulatePrincipalPolicy", source, nil); err != nil {
 		return nil, err
 	}
@@ -146,6 +149,9 @@ func (s *Service) SimulateCustomPolicy(ctx context.Context, c *authn.Caller, in 
 	}
 	req, err := simRequestIn(in.ActionNames, in.ResourceArns, in.ContextEntries, in.ResourceOwner, in.CallerArn)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkPaging(in.Marker, in.MaxItems); err != nil {
 		return nil, err
 	}
 	if err := s.authorize(ctx, c, "iam:SimulateCustomPolicy", "*", nil); err != nil {
@@ -211,10 +217,13 @@ func (s *Service) GetContextKeysForPrincipalPolicy(ctx context.Context, c *authn
 	return &sdk.GetContextKeysForPrincipalPolicyOutput{ContextKeyNames: contextKeys(append(texts, in.PolicyInputList...))}, nil
 }
 
-// checkSourceARN accepts the ARN of a user, group or role.
+// checkSourceARN accepts the ARN of a user, group or role, within the model's arnType length
+// (20–2048 characters), checked before any lookup.
 func checkSourceARN(source string) error {
-	if len(source) < 20 {
+	if n := utf8.RuneCountInString(source); n < 20 {
 		return &iam.FieldError{Field: "policySourceArn", Value: source, Constraint: "Member must have length greater than or equal to 20"}
+	} else if n > 2048 {
+		return &iam.FieldError{Field: "policySourceArn", Value: source, Constraint: "Member must have length less than or equal to 2048"}
 	}
 	a, err := arn.Parse(source)
 	if err != nil || a.Service != "iam" || !(strings.HasPrefix(a.Resource, "user/") || strings.HasPrefix(a.Resource, "group/") || strings.HasPrefix(a.Resource, "role/")) {
