@@ -154,6 +154,9 @@ func (s *Service) ListInstanceProfilesForRole(ctx context.Context, c *authn.Call
 	if err := checkRoleName(role); err != nil {
 		return nil, err
 	}
+	if err := checkPaging(in.Marker, in.MaxItems); err != nil {
+		return nil, err
+	}
 	if err := s.authorizeOwner(ctx, c, roleOwner, "iam:ListInstanceProfilesForRole", role, nil); err != nil {
 		return nil, err
 	}

@@ -522,6 +522,9 @@ func (s *Service) loadReport(ctx context.Context, c *authn.Caller, action, jobID
 // GetServiceLastAccessedDetails returns a report: for each service, when a covered entity last
 // used it, which one, and (ACTION_LEVEL) the tracked actions used.
 func (s *Service) GetServiceLastAccessedDetails(ctx context.Context, c *authn.Caller, in *sdk.GetServiceLastAccessedDetailsInput) (*sdk.GetServiceLastAccessedDetailsOutput, error) {
+	if err := checkPaging(in.Marker, in.MaxItems); err != nil {
+		return nil, err
+	}
 	rep, err := s.loadReport(ctx, c, "iam:GetServiceLastAccessedDetails", str(in.JobId))
 	if err != nil {
 		return nil, err
@@ -559,6 +562,9 @@ func (s *Service) GetServiceLastAccessedDetails(ctx context.Context, c *authn.Ca
 func (s *Service) GetServiceLastAccessedDetailsWithEntities(ctx context.Context, c *authn.Caller, in *sdk.GetServiceLastAccessedDetailsWithEntitiesInput) (*sdk.GetServiceLastAccessedDetailsWithEntitiesOutput, error) {
 	ns := str(in.ServiceNamespace)
 	if err := lengthErrField("serviceNamespace", ns, 1, 64); err != nil {
+		return nil, err
+	}
+	if err := checkPaging(in.Marker, in.MaxItems); err != nil {
 		return nil, err
 	}
 	rep, err := s.loadReport(ctx, c, "iam:GetServiceLastAccessedDetailsWithEntities", str(in.JobId))

@@ -126,6 +126,9 @@ func (s *Service) CreateServiceSpecificCredential(ctx context.Context, c *authn.
 // ListServiceSpecificCredentials lists a user's service-specific credentials (the caller's
 // without UserName, every user's with AllUsers), optionally for one service; never passwords.
 func (s *Service) ListServiceSpecificCredentials(ctx context.Context, c *authn.Caller, in *sdk.ListServiceSpecificCredentialsInput) (*sdk.ListServiceSpecificCredentialsOutput, error) {
+	if err := checkPaging(in.Marker, in.MaxItems); err != nil {
+		return nil, err
+	}
 	all := in.AllUsers != nil && *in.AllUsers
 	var user string
 	var err error

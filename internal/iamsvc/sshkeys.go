@@ -154,6 +154,9 @@ func listUserCreds[T any](ctx context.Context, s *Service, c *authn.Caller, acti
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if err := checkPaging(marker, maxItems); err != nil {
+		return nil, nil, nil, err
+	}
 	if _, err := page(nil, nil, maxItems); err != nil {
 		return nil, nil, nil, err
 	}

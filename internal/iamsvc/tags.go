@@ -146,6 +146,9 @@ func (s *Service) listTags(ctx context.Context, c *authn.Caller, t tagged, actio
 	if err := t.checkName(name); err != nil {
 		return nil, nil, err
 	}
+	if err := checkPaging(marker, maxItems); err != nil {
+		return nil, nil, err
+	}
 	acct := account(c)
 	if err := s.authorize(ctx, c, action, arn, s.entityTagContext(ctx, acct, t, name, nil)); err != nil {
 		return nil, nil, err
