@@ -60,7 +60,7 @@ func signingCertOut(u *iam.User, k *iam.SigningCertificate) types.SigningCertifi
 // UploadSigningCertificate adds an X.509 signing certificate to a user (the caller without
 // UserName), at most two per user, each certificate once in the account.
 func (s *Service) UploadSigningCertificate(ctx context.Context, c *authn.Caller, in *sdk.UploadSigningCertificateInput) (*sdk.UploadSigningCertificateOutput, error) {
-	user, err := keyOwner(c, in.UserName)
+	user, err := existingKeyOwner(c, in.UserName)
 	if err != nil {
 		return nil, err
 	}
@@ -103,10 +103,27 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, c *authn.Caller,
 
 // ListSigningCertificates lists a user's signing certificates (the caller's without UserName).
 func (s *Service) ListSigningCertificates(ctx context.Context, c *authn.Caller, in *sdk.ListSigningCertificatesInput) (*sdk.ListSigningCertificatesOutput, error) {
-	u, certs, next, err := listUserCreds[iam.SigningCertificate](ctx, s, c, "iam:ListSigningCertificates", signingCerts, in.UserName, in.Marker, in.MaxItems)
+	// Not listUserCreds: its keyOwner bounds UserName at userNameType's 64 for the SSH key calls,
+	// and this call's UserName is existingUserNameType (128).
+	user, err := existingKeyOwner(c, in.UserName)
 	if err != nil {
 		return nil, err
 	}
+	if _, err := page(nil, nil, in.MaxItems); err != nil {
+		return nil, err
+	}
+	if err := s.authorizeKeyOwner(ctx, c, "iam:ListSigningCertificates", user); err != nil {
+		return nil, err
+	}
+	u, all, err := readCreds[iam.SigningCertificate](ctx, s, signingCerts, account(c), user)
+	if err != nil {
+		return nil, err
+	}
+	start, end, next, err := slicePage(len(all), in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	certs := all[start:end]
 	out := &sdk.ListSigningCertificatesOutput{Certificates: []types.SigningCertificate{}, Marker: next, IsTruncated: next != nil}
 	for _, k := range certs {
 		out.Certificates = append(out.Certificates, signingCertOut(u, k))
@@ -116,7 +133,7 @@ func (s *Service) ListSigningCertificates(ctx context.Context, c *authn.Caller, 
 
 // UpdateSigningCertificate activates or deactivates a signing certificate.
 func (s *Service) UpdateSigningCertificate(ctx context.Context, c *authn.Caller, in *sdk.UpdateSigningCertificateInput) (*sdk.UpdateSigningCertificateOutput, error) {
-	user, err := keyOwner(c, in.UserName)
+	user, err := existingKeyOwner(c, in.UserName)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +155,7 @@ func (s *Service) UpdateSigningCertificate(ctx context.Context, c *authn.Caller,
 
 // DeleteSigningCertificate deletes a signing certificate.
 func (s *Service) DeleteSigningCertificate(ctx context.Context, c *authn.Caller, in *sdk.DeleteSigningCertificateInput) (*sdk.DeleteSigningCertificateOutput, error) {
-	user, err := keyOwner(c, in.UserName)
+	user, err := existingKeyOwner(c, in.UserName)
 	if err != nil {
 		return nil, err
 	}
@@ -376,7 +393,7 @@ func (s *Service) ListServerCertificates(ctx context.Context, c *authn.Caller, i
 // needs the permission on both the old and the new ARN; the private key is resealed for the new ARN.
 func (s *Service) UpdateServerCertificate(ctx context.Context, c *authn.Caller, in *sdk.UpdateServerCertificateInput) (*sdk.UpdateServerCertificateOutput, error) {
 	name := str(in.ServerCertificateName)
-	if err := checkRename("serverCertificateName", name, in.NewServerCertificateName, in.NewPath, iam.MaxServerCertificateName); err != nil {
+	if err := checkRename("serverCertificateName", name, in.NewServerCertificateName, in.NewPath, iam.MaxServerCertificateName, iam.MaxServerCertificateName); err != nil {
 		return nil, err
 	}
 	acct := account(c)

@@ -174,7 +174,7 @@ func listKind[T, O any](ctx context.Context, s *Service, c *authn.Caller, action
 // ListGroupsForUser lists the groups a user belongs to.
 func (s *Service) ListGroupsForUser(ctx context.Context, c *authn.Caller, in *sdk.ListGroupsForUserInput) (*sdk.ListGroupsForUserOutput, error) {
 	user := str(in.UserName)
-	if err := iam.CheckName("userName", user, iam.MaxUserName); err != nil {
+	if err := checkExistingUser(user); err != nil {
 		return nil, err
 	}
 	if err := s.authorizeUser(ctx, c, "iam:ListGroupsForUser", user, nil); err != nil {
@@ -341,11 +341,13 @@ func membership(ctx context.Context, r store.Reader, acct, group, user string) (
 	return loadPair[iam.Group, iam.User](ctx, r, acct, store.KindGroup, group, noSuchGroup(group), store.KindUser, user, noSuchUser(user))
 }
 
+// checkMembership checks the names of an AddUserToGroup/RemoveUserFromGroup call; the user is
+// the model's existingUserNameType (up to 128 characters).
 func checkMembership(group, user string) error {
 	if err := checkGroupName("groupName", group); err != nil {
 		return err
 	}
-	return iam.CheckName("userName", user, iam.MaxUserName)
+	return checkExistingUser(user)
 }
 
 // AddUserToGroup adds a user to a group (at most the GroupsPerUser quota of groups per user).

@@ -257,12 +257,12 @@ func (s *Service) listInline(ctx context.Context, c *authn.Caller, o owner, acti
 
 // PutUserPolicy adds or replaces an inline policy of a user.
 func (s *Service) PutUserPolicy(ctx context.Context, c *authn.Caller, in *sdk.PutUserPolicyInput) (*sdk.PutUserPolicyOutput, error) {
-	return &sdk.PutUserPolicyOutput{}, s.putInline(ctx, c, userOwner, "iam:PutUserPolicy", str(in.UserName), str(in.PolicyName), str(in.PolicyDocument))
+	return &sdk.PutUserPolicyOutput{}, s.putInline(ctx, c, inlineUserOwner, "iam:PutUserPolicy", str(in.UserName), str(in.PolicyName), str(in.PolicyDocument))
 }
 
 // GetUserPolicy returns an inline policy of a user.
 func (s *Service) GetUserPolicy(ctx context.Context, c *authn.Caller, in *sdk.GetUserPolicyInput) (*sdk.GetUserPolicyOutput, error) {
-	doc, err := s.getInline(ctx, c, userOwner, "iam:GetUserPolicy", str(in.UserName), str(in.PolicyName))
+	doc, err := s.getInline(ctx, c, inlineUserOwner, "iam:GetUserPolicy", str(in.UserName), str(in.PolicyName))
 	if err != nil {
 		return nil, err
 	}
@@ -271,12 +271,12 @@ func (s *Service) GetUserPolicy(ctx context.Context, c *authn.Caller, in *sdk.Ge
 
 // DeleteUserPolicy deletes an inline policy of a user.
 func (s *Service) DeleteUserPolicy(ctx context.Context, c *authn.Caller, in *sdk.DeleteUserPolicyInput) (*sdk.DeleteUserPolicyOutput, error) {
-	return &sdk.DeleteUserPolicyOutput{}, s.deleteInline(ctx, c, userOwner, "iam:DeleteUserPolicy", str(in.UserName), str(in.PolicyName))
+	return &sdk.DeleteUserPolicyOutput{}, s.deleteInline(ctx, c, inlineUserOwner, "iam:DeleteUserPolicy", str(in.UserName), str(in.PolicyName))
 }
 
 // ListUserPolicies lists the names of a user's inline policies.
 func (s *Service) ListUserPolicies(ctx context.Context, c *authn.Caller, in *sdk.ListUserPoliciesInput) (*sdk.ListUserPoliciesOutput, error) {
-	names, next, err := s.listInline(ctx, c, userOwner, "iam:ListUserPolicies", str(in.UserName), in.Marker, in.MaxItems)
+	names, next, err := s.listInline(ctx, c, inlineUserOwner, "iam:ListUserPolicies", str(in.UserName), in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

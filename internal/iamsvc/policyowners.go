@@ -29,6 +29,9 @@ func noSuchRole(name string) error {
 }
 
 var (
+	// userOwner is a user as the managed-policy and permissions-boundary calls name it
+	// (Attach/Detach/ListAttachedUserPolicies, Put/DeleteUserPermissionsBoundary): the model's
+	// userNameType, up to 64 characters.
 	userOwner = owner{store.KindUser, "user", "userName", iam.MaxUserName, iam.QuotaUserPolicySize, iam.QuotaPoliciesPerUser, store.LinkUserPolicy, noSuchUser,
 		func(acct string, e *store.Entity) (any, *[]iam.InlinePolicy, string, error) {
 			u, err := decode[iam.User](e)
@@ -37,7 +40,11 @@ var (
 			}
 			return u, &u.Inline, iam.UserARN(acct, u.Path, u.Name), nil
 		}}
-	groupOwner = owner{store.KindGroup, "group", "groupName", iam.MaxGroupName, iam.QuotaGroupPolicySize, iam.QuotaPoliciesPerGroup, store.LinkGroupPolicy, noSuchGroup,
+	// inlineUserOwner is a user as the inline-policy calls name it (Put/Get/Delete/
+	// ListUserPolicies): the model's existingUserNameType, up to 128 characters, so a
+	// longer-than-64 name is NoSuchEntity rather than a ValidationError.
+	inlineUserOwner = withMaxName(userOwner, iam.MaxExistingUserName)
+	groupOwner      = owner{store.KindGroup, "group", "groupName", iam.MaxGroupName, iam.QuotaGroupPolicySize, iam.QuotaPoliciesPerGroup, store.LinkGroupPolicy, noSuchGroup,
 		func(acct string, e *store.Entity) (any, *[]iam.InlinePolicy, string, error) {
 			g, err := decode[iam.Group](e)
 			if err != nil {
@@ -54,3 +61,9 @@ var (
 			return r, &r.Inline, iam.RoleARN(acct, r.Path, r.Name), nil
 		}}
 )
+
+// withMaxName is o naming its entity with up to max characters.
+func withMaxName(o owner, max int) owner {
+	o.maxName = max
+	return o
+}

@@ -175,6 +175,24 @@ func withKey(m map[string][]string, k string, v ...string) map[string][]string {
 	return m
 }
 
+// checkExistingUser checks the UserName of an operation on a user that already exists: the
+// model's existingUserNameType, 1–128 characters of [\w+=,.@-]+. A name of 65–128 characters
+// passes and names no user (CreateUser's userNameType stops at 64), so the call answers
+// NoSuchEntity where AWS does, not a ValidationError.
+func checkExistingUser(name string) error {
+	return iam.CheckName("userName", name, iam.MaxExistingUserName)
+}
+
+// existingKeyOwner is keyOwner for the credential calls whose UserName is existingUserNameType
+// (the signing certificate calls; the model gives the SSH key and service-specific credential
+// calls userNameType): the named user, else the caller itself ("" for the root user).
+func existingKeyOwner(c *authn.Caller, userName *string) (string, error) {
+	if n := str(userName); n != "" {
+		return n, checkExistingUser(n)
+	}
+	return keyOwner(c, nil)
+}
+
 // GetUser returns a user, or the caller itself when no name is given.
 func (s *Service) GetUser(ctx context.Context, c *authn.Caller, in *sdk.GetUserInput) (*sdk.GetUserOutput, error) {
 	acct := account(c)
@@ -188,7 +206,7 @@ func (s *Service) GetUser(ctx context.Context, c *authn.Caller, in *sdk.GetUserI
 		}
 		name = c.UserName
 	}
-	if err := iam.CheckName("userName", name, iam.MaxUserName); err != nil {
+	if err := checkExistingUser(name); err != nil {
 		return nil, err
 	}
 	// The user comes from the cache (no store read when it was read since the last change); it
@@ -232,13 +250,15 @@ func (s *Service) ListUsers(ctx context.Context, c *authn.Caller, in *sdk.ListUs
 }
 
 // checkRename checks the inputs of an Update* call that renames an entity or moves it to another
-// path: the name, the new name ("new" + field) and the new path.
-func checkRename(field, name string, newName, newPath *string, max int) error {
+// path: the name (at most max characters), the new name ("new" + field, at most maxNew) and the
+// new path. The bounds differ for users: UpdateUser's UserName is the model's
+// existingUserNameType (128), its NewUserName userNameType (64).
+func checkRename(field, name string, newName, newPath *string, max, maxNew int) error {
 	if err := iam.CheckName(field, name, max); err != nil {
 		return err
 	}
 	if newName != nil {
-		if err := iam.CheckName("new"+strings.ToUpper(field[:1])+field[1:], *newName, max); err != nil {
+		if err := iam.CheckName("new"+strings.ToUpper(field[:1])+field[1:], *newName, maxNew); err != nil {
 			return err
 		}
 	}
@@ -251,7 +271,7 @@ func checkRename(field, name string, newName, newPath *string, max int) error {
 // UpdateUser renames a user or moves it to another path.
 func (s *Service) UpdateUser(ctx context.Context, c *authn.Caller, in *sdk.UpdateUserInput) (*sdk.UpdateUserOutput, error) {
 	name := str(in.UserName)
-	if err := checkRename("userName", name, in.NewUserName, in.NewPath, iam.MaxUserName); err != nil {
+	if err := checkRename("userName", name, in.NewUserName, in.NewPath, iam.MaxExistingUserName, iam.MaxUserName); err != nil {
 		return nil, err
 	}
 	acct := account(c)
@@ -357,7 +377,7 @@ func (s *Service) UpdateUser(ctx context.Context, c *authn.Caller, in *sdk.Updat
 // DeleteUser deletes a user that has nothing attached, as AWS requires.
 func (s *Service) DeleteUser(ctx context.Context, c *authn.Caller, in *sdk.DeleteUserInput) (*sdk.DeleteUserOutput, error) {
 	name := str(in.UserName)
-	if err := iam.CheckName("userName", name, iam.MaxUserName); err != nil {
+	if err := checkExistingUser(name); err != nil {
 		return nil, err
 	}
 	if err := s.authorizeUser(ctx, c, "iam:DeleteUser", name, nil); err != nil {
