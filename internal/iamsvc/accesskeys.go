@@ -74,7 +74,7 @@ func NewAccessKey(ctx context.Context, tx store.Tx, keys *secrets.Keyring, k *ia
 
 // CreateAccessKey creates an access key and returns its secret, the only time it is shown.
 func (s *Service) CreateAccessKey(ctx context.Context, c *authn.Caller, in *sdk.CreateAccessKeyInput) (*sdk.CreateAccessKeyOutput, error) {
-	user, err := keyOwner(c, in.UserName)
+	user, err := existingKeyOwner(c, in.UserName)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +143,7 @@ func lower(s string) string {
 
 // ListAccessKeys lists a user's keys (metadata only).
 func (s *Service) ListAccessKeys(ctx context.Context, c *authn.Caller, in *sdk.ListAccessKeysInput) (*sdk.ListAccessKeysOutput, error) {
-	user, err := keyOwner(c, in.UserName)
+	user, err := existingKeyOwner(c, in.UserName)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +191,7 @@ func (s *Service) ListAccessKeys(ctx context.Context, c *authn.Caller, in *sdk.L
 
 // UpdateAccessKey activates or deactivates a key.
 func (s *Service) UpdateAccessKey(ctx context.Context, c *authn.Caller, in *sdk.UpdateAccessKeyInput) (*sdk.UpdateAccessKeyOutput, error) {
-	user, err := keyOwner(c, in.UserName)
+	user, err := existingKeyOwner(c, in.UserName)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +218,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, c *authn.Caller, in *sdk.
 
 // DeleteAccessKey deletes a key.
 func (s *Service) DeleteAccessKey(ctx context.Context, c *authn.Caller, in *sdk.DeleteAccessKeyInput) (*sdk.DeleteAccessKeyOutput, error) {
-	user, err := keyOwner(c, in.UserName)
+	user, err := existingKeyOwner(c, in.UserName)
 	if err != nil {
 		return nil, err
 	}

@@ -133,10 +133,12 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, c *authn.Caller, i
 	})
 }
 
-// mfaUser resolves the user an MFA call is about ("" name → the caller; the root user is "root").
-func mfaUser(c *authn.Caller, name *string) (string, error) {
+// mfaUser resolves the user an MFA call is about ("" name → the caller; the root user is
+// "root"); a name given is at most maxName characters (the model's userNameType, 64, or
+// existingUserNameType, 128, depending on the operation).
+func mfaUser(c *authn.Caller, name *string, maxName int) (string, error) {
 	if n := str(name); n != "" {
-		return n, iam.CheckName("userName", n, iam.MaxUserName)
+		return n, iam.CheckName("userName", n, maxName)
 	}
 	if c.IsRoot() {
 		return "root", nil
@@ -165,7 +167,7 @@ func (s *Service) openSeed(d *mfa.Device) (string, error) {
 // EnableMFADevice assigns a virtual device to a user after checking two consecutive codes.
 func (s *Service) EnableMFADevice(ctx context.Context, c *authn.Caller, in *sdk.EnableMFADeviceInput) (*sdk.EnableMFADeviceOutput, error) {
 	user, serial := str(in.UserName), str(in.SerialNumber)
-	if err := iam.CheckName("userName", user, iam.MaxUserName); err != nil {
+	if err := iam.CheckName("userName", user, iam.MaxExistingUserName); err != nil {
 		return nil, err
 	}
 	if err := checkSerial(serial); err != nil {
@@ -216,7 +218,7 @@ func (s *Service) EnableMFADevice(ctx context.Context, c *authn.Caller, in *sdk.
 // ResyncMFADevice resynchronises a device with two consecutive codes over a wider window.
 func (s *Service) ResyncMFADevice(ctx context.Context, c *authn.Caller, in *sdk.ResyncMFADeviceInput) (*sdk.ResyncMFADeviceOutput, error) {
 	user, serial := str(in.UserName), str(in.SerialNumber)
-	if err := iam.CheckName("userName", user, iam.MaxUserName); err != nil {
+	if err := iam.CheckName("userName", user, iam.MaxExistingUserName); err != nil {
 		return nil, err
 	}
 	if err := checkSerial(serial); err != nil {
@@ -252,9 +254,9 @@ func (s *Service) ResyncMFADevice(ctx context.Context, c *authn.Caller, in *sdk.
 
 // mfaDeviceArgs checks the user (the caller's own when userName is nil) and serial number of a
 // call on one of a user's MFA devices, and authorizes action on the user.
-func (s *Service) mfaDeviceArgs(ctx context.Context, c *authn.Caller, action string, userName, serialNumber *string) (user, serial string, err error) {
+func (s *Service) mfaDeviceArgs(ctx context.Context, c *authn.Caller, action string, userName, serialNumber *string, maxName int) (user, serial string, err error) {
 	serial = str(serialNumber)
-	if user, err = mfaUser(c, userName); err != nil {
+	if user, err = mfaUser(c, userName, maxName); err != nil {
 		return "", "", err
 	}
 	if err := checkSerial(serial); err != nil {
@@ -268,7 +270,7 @@ func (s *Service) mfaDeviceArgs(ctx context.Context, c *authn.Caller, action str
 
 // DeactivateMFADevice removes a device from its user (the virtual device remains, unassigned).
 func (s *Service) DeactivateMFADevice(ctx context.Context, c *authn.Caller, in *sdk.DeactivateMFADeviceInput) (*sdk.DeactivateMFADeviceOutput, error) {
-	user, serial, err := s.mfaDeviceArgs(ctx, c, "iam:DeactivateMFADevice", in.UserName, in.SerialNumber)
+	user, serial, err := s.mfaDeviceArgs(ctx, c, "iam:DeactivateMFADevice", in.UserName, in.SerialNumber, iam.MaxExistingUserName)
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +319,7 @@ func (s *Service) DeleteVirtualMFADevice(ctx context.Context, c *authn.Caller, i
 
 // ListMFADevices lists the devices enabled for a user.
 func (s *Service) ListMFADevices(ctx context.Context, c *authn.Caller, in *sdk.ListMFADevicesInput) (*sdk.ListMFADevicesOutput, error) {
-	user, err := mfaUser(c, in.UserName)
+	user, err := mfaUser(c, in.UserName, iam.MaxExistingUserName)
 	if err != nil {
 		return nil, err
 	}
@@ -465,7 +467,7 @@ func (s *Service) ListMFADeviceTags(ctx context.Context, c *authn.Caller, in *sd
 
 // GetMFADevice returns a user's MFA device (virtual devices: its enable date and user).
 func (s *Service) GetMFADevice(ctx context.Context, c *authn.Caller, in *sdk.GetMFADeviceInput) (*sdk.GetMFADeviceOutput, error) {
-	user, serial, err := s.mfaDeviceArgs(ctx, c, "iam:GetMFADevice", in.UserName, in.SerialNumber)
+	user, serial, err := s.mfaDeviceArgs(ctx, c, "iam:GetMFADevice", in.UserName, in.SerialNumber, iam.MaxUserName)
 	if err != nil {
 		return nil, err
 	}
