@@ -109,7 +109,7 @@ func (s *Service) ListSigningCertificates(ctx context.Context, c *authn.Caller, 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := page(nil, nil, in.MaxItems); err != nil {
+	if err := checkPaging(in.Marker, in.MaxItems); err != nil {
 		return nil, err
 	}
 	if err := s.authorizeKeyOwner(ctx, c, "iam:ListSigningCertificates", user); err != nil {

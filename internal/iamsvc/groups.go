@@ -73,6 +73,9 @@ func (s *Service) GetGroup(ctx context.Context, c *authn.Caller, in *sdk.GetGrou
 	if err := checkGroupName("groupName", name); err != nil {
 		return nil, err
 	}
+	if err := checkPaging(in.Marker, in.MaxItems); err != nil {
+		return nil, err
+	}
 	if err := s.authorizeOwner(ctx, c, groupOwner, "iam:GetGroup", name, nil); err != nil {
 		return nil, err
 	}
@@ -175,6 +178,9 @@ func listKind[T, O any](ctx context.Context, s *Service, c *authn.Caller, action
 func (s *Service) ListGroupsForUser(ctx context.Context, c *authn.Caller, in *sdk.ListGroupsForUserInput) (*sdk.ListGroupsForUserOutput, error) {
 	user := str(in.UserName)
 	if err := checkExistingUser(user); err != nil {
+		return nil, err
+	}
+	if err := checkPaging(in.Marker, in.MaxItems); err != nil {
 		return nil, err
 	}
 	if err := s.authorizeUser(ctx, c, "iam:ListGroupsForUser", user, nil); err != nil {

@@ -226,6 +226,9 @@ func (s *Service) listInline(ctx context.Context, c *authn.Caller, o owner, acti
 	if err := iam.CheckName(o.field, name, o.maxName); err != nil {
 		return nil, nil, err
 	}
+	if err := checkPaging(marker, maxItems); err != nil {
+		return nil, nil, err
+	}
 	if err := s.authorizeOwner(ctx, c, o, action, name, nil); err != nil {
 		return nil, nil, err
 	}

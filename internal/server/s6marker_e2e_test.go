@@ -44,6 +44,26 @@ func TestS6MarkerBeforeLookup(t *testing.T) {
 			_, err := root.ListServiceSpecificCredentials(ctx, &iam.ListServiceSpecificCredentialsInput{UserName: aws.String("nobody"), Marker: m})
 			return err
 		}},
+		{"GetGroup", func(m *string) error {
+			_, err := root.GetGroup(ctx, &iam.GetGroupInput{GroupName: aws.String("nobody"), Marker: m})
+			return err
+		}},
+		{"ListGroupsForUser", func(m *string) error {
+			_, err := root.ListGroupsForUser(ctx, &iam.ListGroupsForUserInput{UserName: aws.String("nobody"), Marker: m})
+			return err
+		}},
+		{"ListUserPolicies", func(m *string) error {
+			_, err := root.ListUserPolicies(ctx, &iam.ListUserPoliciesInput{UserName: aws.String("nobody"), Marker: m})
+			return err
+		}},
+		{"ListGroupPolicies", func(m *string) error {
+			_, err := root.ListGroupPolicies(ctx, &iam.ListGroupPoliciesInput{GroupName: aws.String("nobody"), Marker: m})
+			return err
+		}},
+		{"ListSigningCertificates", func(m *string) error {
+			_, err := root.ListSigningCertificates(ctx, &iam.ListSigningCertificatesInput{UserName: aws.String("nobody"), Marker: m})
+			return err
+		}},
 		{"GetServiceLastAccessedDetails", func(m *string) error {
 			_, err := root.GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: aws.String(job), Marker: m})
 			return err
