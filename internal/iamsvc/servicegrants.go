@@ -25,6 +25,21 @@ func (s *Service) ListPoliciesGrantingServiceAccess(ctx context.Context, c *auth
 	if n := len(in.ServiceNamespaces); n < 1 || n > 200 {
 		return nil, &iam.FieldError{Field: "serviceNamespaces", Value: fmt.Sprint(in.ServiceNamespaces), Constraint: "Member must have length between 1 and 200"}
 	}
+	for _, ns := range in.ServiceNamespaces {
+		// serviceNamespaceType: 1–64 characters of [\w-]*.
+		if err := lengthErrField("serviceNamespaces.member", ns, 1, 64); err != nil {
+			return nil, err
+		}
+		if strings.IndexFunc(ns, func(r rune) bool {
+			return r != '-' && r != '_' && !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+		}) >= 0 {
+			return nil, &iam.FieldError{Field: "serviceNamespaces.member", Value: ns, Constraint: `Member must satisfy regular expression pattern: [\w-]*`}
+		}
+	}
+	// The answer is never paged, but a Marker given is checked as the model says.
+	if err := checkMarker(in.Marker); err != nil {
+		return nil, err
+	}
 	a, err := arn.Parse(target)
 	typ, _, _ := strings.Cut(a.Resource, "/")
 	if err != nil || a.Service != "iam" || (typ != "user" && typ != "group" && typ != "role") {

@@ -111,7 +111,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, c *authn.Caller, 
 	if err := checkSourceARN(source); err != nil {
 		return nil, err
 	}
-	req, err := simRequestIn(in.ActionNames, in.ResourceArns, in.ContextEntries, in.ResourceOwner, in.CallerArn)
+	req, err := simRequestIn(in.ActionNames, in.ResourceArns, in.ContextEntries, in.ResourceOwner, in.CallerArn, in.ResourceHandlingOption)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +147,7 @@ func (s *Service) SimulateCustomPolicy(ctx context.Context, c *authn.Caller, in 
 	if len(in.PolicyInputList) == 0 {
 		return nil, &iam.FieldError{Field: "policyInputList", Value: "null", Constraint: "Member must not be null"}
 	}
-	req, err := simRequestIn(in.ActionNames, in.ResourceArns, in.ContextEntries, in.ResourceOwner, in.CallerArn)
+	req, err := simRequestIn(in.ActionNames, in.ResourceArns, in.ContextEntries, in.ResourceOwner, in.CallerArn, in.ResourceHandlingOption)
 	if err != nil {
 		return nil, err
 	}
@@ -423,7 +423,14 @@ type simRequest struct {
 	caller    string
 }
 
-func simRequestIn(actions, resources []string, entries []types.ContextEntry, owner, caller *string) (*simRequest, error) {
+func simRequestIn(actions, resources []string, entries []types.ContextEntry, owner, caller, handling *string) (*simRequest, error) {
+	// ResourceHandlingOption only names the EC2 scenario of the resources (ResourceHandlingOptionType:
+	// 1–64 characters); iamd evaluates the resources given either way.
+	if handling != nil {
+		if err := lengthErrField("resourceHandlingOption", *handling, 1, 64); err != nil {
+			return nil, err
+		}
+	}
 	req := &simRequest{context: map[string][]string{}}
 	if len(actions) == 0 {
 		return nil, &iam.FieldError{Field: "actionNames", Value: "null", Constraint: "Member must not be null"}
@@ -453,6 +460,10 @@ func simRequestIn(actions, resources []string, entries []types.ContextEntry, own
 		k := str(e.ContextKeyName)
 		if k == "" {
 			return nil, &iam.FieldError{Field: "contextEntries.member.contextKeyName", Value: "null", Constraint: "Member must not be null"}
+		}
+		// ContextKeyNameType: 5–256 characters.
+		if err := lengthErrField("contextEntries.member.contextKeyName", k, 5, 256); err != nil {
+			return nil, err
 		}
 		if err := checkContextValues(k, e.ContextKeyType, e.ContextKeyValues); err != nil {
 			return nil, err
