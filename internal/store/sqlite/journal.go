@@ -211,9 +211,19 @@ func (j *journal) replay(db *DB, g, start int64, evs []journaled) ([]journaled, 
 	for len(rest) > 0 {
 		e, n, err := readFrame(rest)
 		if err != nil {
-			db.logger.Warn("record journal ends in a damaged frame: the rest of the file is ignored",
-				"file", j.path(g), "offset", int64(len(b)-len(rest)), "bytes", len(rest))
-			break
+			// At the end of the file a damaged frame is a write that never completed. With
+			// intact frames after it the file was damaged in place: those are records of
+			// answered calls, so the replay goes on from the next one.
+			next := nextFrame(rest[1:])
+			if next < 0 {
+				db.logger.Warn("record journal ends in a damaged frame: the rest of the file is ignored",
+					"file", j.path(g), "offset", int64(len(b)-len(rest)), "bytes", len(rest))
+				break
+			}
+			db.logger.Error("record journal holds a damaged frame: its record is lost, the replay goes on from the next intact frame",
+				"file", j.path(g), "offset", int64(len(b)-len(rest)), "bytes skipped", 1+next)
+			rest = rest[1+next:]
+			continue
 		}
 		at := int64(len(b)-len(rest)) + int64(n-len(e.Record))
 		evs = append(evs, journaled{e, recordLoc{gen: g, at: at, n: len(e.Record)}})

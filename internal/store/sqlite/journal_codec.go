@@ -150,3 +150,19 @@ func decodePayload(p []byte) (*store.Event, error) {
 	}
 	return e, nil
 }
+
+// nextFrame returns the offset of the first intact frame in b, or -1. A frame's checksum makes
+// a false find vanishingly unlikely; lengths past the end and payloads without the format byte
+// are passed over before any checksum is computed.
+func nextFrame(b []byte) int {
+	for i := 0; i+frameHeaderLen < len(b); i++ {
+		n := binary.LittleEndian.Uint32(b[i:])
+		if n == 0 || n > maxFramePayload || uint64(n) > uint64(len(b)-i-frameHeaderLen) || b[i+frameHeaderLen] != frameFormat {
+			continue
+		}
+		if _, _, err := readFrame(b[i:]); err == nil {
+			return i
+		}
+	}
+	return -1
+}

@@ -205,6 +205,38 @@ func TestJournalDamagedTail(t *testing.T) {
 	}
 }
 
+// TestJournalDamagedMiddle: a frame damaged in place, with intact frames after it, loses its own
+// record only: the replay goes on from the next intact frame (it used to drop every record
+// after the damage, and a security trial's one flipped byte lost 182 answered calls).
+func TestJournalDamagedMiddle(t *testing.T) {
+	tune(t, 1<<20, 1<<20, 64<<20)
+	path := filepath.Join(t.TempDir(), "iamd.db")
+	db := openAt(t, path)
+	record(t, db, "a")
+	if err := db.catchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	record(t, db, "b", "c", "d")
+	file := db.j.path(db.j.gen)
+	crash(t, db)
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(data, []byte(`"eventID":"c"`))
+	if i < 0 {
+		t.Fatalf("record c not found in %s", file)
+	}
+	data[i+3] ^= 0x20 // inside c's payload: its checksum no longer holds
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db = openAt(t, path)
+	if got, want := trailIDs(t, db), []string{"a", "b", "d"}; !cmp.Equal(got, want) {
+		t.Errorf("trail after replaying a journal damaged in c = %v, want %v", got, want)
+	}
+}
+
 // TestJournalRotation: the journal moves to a new file past rotateBytes, the files stay (the
 // records are read from them), and a crash with several files replays them all in order.
 func TestJournalRotation(t *testing.T) {
