@@ -549,7 +549,20 @@ func (s *Service) permissionCheck(ctx context.Context, c *authn.Caller, doc stri
 func (s *Service) ListDelegationRequests(ctx context.Context, c *authn.Caller, in *sdk.ListDelegationRequestsInput) (*sdk.ListDelegationRequestsOutput, error) {
 	var extra map[string][]string
 	if in.OwnerId != nil {
-		extra = map[string][]string{"iam:DelegationRequestOwner": {*in.OwnerId}}
+		// ownerIdType: 20–2048 characters of [a-zA-Z0-9:/+=,.@_-].
+		o := *in.OwnerId
+		if err := lengthErrField("ownerId", o, 20, 2048); err != nil {
+			return nil, err
+		}
+		if strings.IndexFunc(o, func(r rune) bool {
+			return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune(":/+=,.@_-", r))
+		}) >= 0 {
+			return nil, &iam.FieldError{Field: "ownerId", Value: o, Constraint: "Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/+=,.@_-]+$"}
+		}
+		extra = map[string][]string{"iam:DelegationRequestOwner": {o}}
+	}
+	if err := checkPaging(in.Marker, in.MaxItems); err != nil {
+		return nil, err
 	}
 	if err := s.authorize(ctx, c, "iam:ListDelegationRequests", "*", extra); err != nil {
 		return nil, err

@@ -56,3 +56,21 @@ func TestS6ModelSimulateAndGrants(t *testing.T) {
 		})
 	}
 }
+
+// TestS6ModelListDelegationRequestsOwner: ListDelegationRequests' OwnerId is the model's
+// ownerIdType (20–2048 characters of [a-zA-Z0-9:/+=,.@_-]).
+func TestS6ModelListDelegationRequestsOwner(t *testing.T) {
+	ctx := context.Background()
+	srv := start(t, testConfig(t, t.TempDir()))
+	root := iamClient(srv, rootKey, rootSecret, "")
+	list := func(owner string) error {
+		_, err := root.ListDelegationRequests(ctx, &iam.ListDelegationRequestsInput{OwnerId: aws.String(owner)})
+		return err
+	}
+	wantCode(t, "OwnerId of 19", list(strings.Repeat("1", 19)), "ValidationError", "")
+	wantCode(t, "OwnerId of 2049", list(strings.Repeat("1", 2049)), "ValidationError", "")
+	wantCode(t, "OwnerId with a space", list("arn:aws:iam::123456789012:user/a b"), "ValidationError", "")
+	if err := list("arn:aws:iam::" + testAccount + ":root"); err != nil {
+		t.Errorf("ListDelegationRequests with a valid OwnerId: %v", err)
+	}
+}
