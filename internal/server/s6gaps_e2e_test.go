@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/iamd-dev/iamd/internal/oidc/oidctest"
 	"github.com/iamd-dev/iamd/internal/samlsp/samltest"
-	"github.com/iamd-dev/iamd/internal/server"
 )
 
 // TestS6GapsWebIdentitySourceIdentity: a web identity token's https://aws.amazon.com/source_identity
@@ -28,20 +26,8 @@ import (
 // CloudTrail records carry it, and a chained session keeps it and cannot change it.
 func TestS6GapsWebIdentitySourceIdentity(t *testing.T) {
 	ctx := context.Background()
-	is := oidctest.NewIssuer(t)
-	key := oidctest.RSAKey(t, "rsa-1")
-	is.Publish(key)
-	srv, err := server.StartWith(ctx, testConfig(t, t.TempDir()), slog.New(slog.DiscardHandler), server.Options{OIDCHTTPClient: is.Client()})
-	if err != nil {
-		t.Fatalf("start: %v", err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	root := iamClient(srv, rootKey, rootSecret, "")
-	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.Endpoint()), RetryMaxAttempts: 1})
-
-	provARN := "arn:aws:iam::" + testAccount + ":oidc-provider/" + strings.TrimPrefix(is.URL, "https://")
-	must[*iam.CreateOpenIDConnectProviderOutput](t, "CreateOpenIDConnectProvider")(root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
-		Url: aws.String(is.URL), ClientIDList: []string{"sts.amazonaws.com"}}))
+	w := startWebIdentity(t)
+	is, key, srv, root, anon, provARN := w.is, w.key, w.srv, w.root, w.anon, w.provARN
 	fedTrust := func(actions, cond string) string {
 		return fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":%q},"Action":%s%s}]}`, provARN, actions, cond)
 	}
@@ -117,7 +103,7 @@ func TestS6GapsWebIdentitySourceIdentity(t *testing.T) {
 	sessSTS := stsClient(srv, aws.ToString(cr.AccessKeyId), aws.ToString(cr.SecretAccessKey), aws.ToString(cr.SessionToken))
 	must[*iam.GetRoleOutput](t, "GetRole as the session (aws:SourceIdentity condition)")(sessIAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("wi")}))
 	noSI := must[*sts.AssumeRoleWithWebIdentityOutput](t, "AssumeRoleWithWebIdentity wi without a claim")(assume("wi", token(nil))).Credentials
-	_, err = iamClient(srv, aws.ToString(noSI.AccessKeyId), aws.ToString(noSI.SecretAccessKey), aws.ToString(noSI.SessionToken)).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("wi")})
+	_, err := iamClient(srv, aws.ToString(noSI.AccessKeyId), aws.ToString(noSI.SecretAccessKey), aws.ToString(noSI.SessionToken)).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("wi")})
 	wantCode(t, "GetRole as a session without a source identity", err, "AccessDenied", "")
 
 	chained := must[*sts.AssumeRoleOutput](t, "chained AssumeRole")(sessSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN("next")), RoleSessionName: aws.String("chained")}))

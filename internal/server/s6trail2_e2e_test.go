@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -131,20 +130,8 @@ func verifyTrail(t *testing.T, srv *server.Server) {
 // the web identity token stays out.
 func TestS6TrailMapKeysAsGiven(t *testing.T) {
 	ctx := context.Background()
-	is := oidctest.NewIssuer(t)
-	key := oidctest.RSAKey(t, "rsa-1")
-	is.Publish(key)
-	srv, err := server.StartWith(ctx, testConfig(t, t.TempDir()), slog.New(slog.DiscardHandler), server.Options{OIDCHTTPClient: is.Client()})
-	if err != nil {
-		t.Fatalf("start: %v", err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	root := iamClient(srv, rootKey, rootSecret, "")
-	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.Endpoint()), RetryMaxAttempts: 1})
-
-	provARN := "arn:aws:iam::" + testAccount + ":oidc-provider/" + strings.TrimPrefix(is.URL, "https://")
-	must[*iam.CreateOpenIDConnectProviderOutput](t, "CreateOpenIDConnectProvider")(root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
-		Url: aws.String(is.URL), ClientIDList: []string{"sts.amazonaws.com"}}))
+	w := startWebIdentity(t)
+	is, key, srv, root, anon, provARN := w.is, w.key, w.srv, w.root, w.anon, w.provARN
 	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":%q},"Action":["sts:AssumeRoleWithWebIdentity","sts:TagSession"]}]}`, provARN)
 	must[*iam.CreateRoleOutput](t, "CreateRole")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("web"), AssumeRolePolicyDocument: aws.String(trust)}))
 	tok := oidctest.Sign(t, key, webIdentityClaims(is.URL, func(c map[string]any) {

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	jose "github.com/go-jose/go-jose/v4"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/iamd-dev/iamd/internal/oidc/oidctest"
@@ -26,20 +27,8 @@ import (
 // transitiveTagKeys (and sourceIdentity) as the User Guide's web identity example does.
 func TestS6WebTagsSessionTags(t *testing.T) {
 	ctx := context.Background()
-	is := oidctest.NewIssuer(t)
-	key := oidctest.RSAKey(t, "rsa-1")
-	is.Publish(key)
-	srv, err := server.StartWith(ctx, testConfig(t, t.TempDir()), slog.New(slog.DiscardHandler), server.Options{OIDCHTTPClient: is.Client()})
-	if err != nil {
-		t.Fatalf("start: %v", err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	root := iamClient(srv, rootKey, rootSecret, "")
-	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.Endpoint()), RetryMaxAttempts: 1})
-
-	provARN := "arn:aws:iam::" + testAccount + ":oidc-provider/" + strings.TrimPrefix(is.URL, "https://")
-	must[*iam.CreateOpenIDConnectProviderOutput](t, "CreateOpenIDConnectProvider")(root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
-		Url: aws.String(is.URL), ClientIDList: []string{"sts.amazonaws.com"}}))
+	w := startWebIdentity(t)
+	is, key, srv, root, anon, provARN := w.is, w.key, w.srv, w.root, w.anon, w.provARN
 	fed := func(actions string) string {
 		return fmt.Sprintf(`{"Effect":"Allow","Principal":{"Federated":%q},"Action":%s}`, provARN, actions)
 	}
@@ -161,7 +150,7 @@ func TestS6WebTagsSessionTags(t *testing.T) {
 	must[*iam.ListRolesOutput](t, "ListRoles as the tagged session (aws:PrincipalTag/Department)")(tagged.ListRoles(ctx, &iam.ListRolesInput{}))
 	plain := must[*sts.AssumeRoleWithWebIdentityOutput](t, "AssumeRoleWithWebIdentity wt without tags")(assume("wt", "plain", token(nil, nil))).Credentials
 	untagged := iamClient(srv, aws.ToString(plain.AccessKeyId), aws.ToString(plain.SecretAccessKey), aws.ToString(plain.SessionToken))
-	_, err = untagged.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("wt")})
+	_, err := untagged.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("wt")})
 	wantCode(t, "GetRole as a session without tags", err, "AccessDenied", "")
 	_, err = untagged.ListRoles(ctx, &iam.ListRolesInput{})
 	wantCode(t, "ListRoles as a session without tags", err, "AccessDenied", "")
@@ -209,4 +198,35 @@ func TestS6WebTagsSessionTags(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("requestParameters of AssumeRoleWithWebIdentity records (-want +got):\n%s", d)
 	}
+}
+
+// webIdentity is a server whose OIDC client reaches a test issuer registered as a provider
+// (client ID sts.amazonaws.com), with a root client, an unsigned STS client and the issuer's
+// RSA key.
+type webIdentity struct {
+	is      *oidctest.Issuer
+	key     jose.JSONWebKey
+	srv     *server.Server
+	root    *iam.Client
+	anon    *sts.Client
+	provARN string
+}
+
+func startWebIdentity(t *testing.T) webIdentity {
+	t.Helper()
+	ctx := context.Background()
+	w := webIdentity{is: oidctest.NewIssuer(t), key: oidctest.RSAKey(t, "rsa-1")}
+	w.is.Publish(w.key)
+	srv, err := server.StartWith(ctx, testConfig(t, t.TempDir()), slog.New(slog.DiscardHandler), server.Options{OIDCHTTPClient: w.is.Client()})
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	w.srv = srv
+	w.root = iamClient(srv, rootKey, rootSecret, "")
+	w.anon = sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.Endpoint()), RetryMaxAttempts: 1})
+	w.provARN = "arn:aws:iam::" + testAccount + ":oidc-provider/" + strings.TrimPrefix(w.is.URL, "https://")
+	must[*iam.CreateOpenIDConnectProviderOutput](t, "CreateOpenIDConnectProvider")(w.root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
+		Url: aws.String(w.is.URL), ClientIDList: []string{"sts.amazonaws.com"}}))
+	return w
 }

@@ -72,18 +72,7 @@ func TestJournaledRecordsRead(t *testing.T) {
 // TestJournalFileTampered: a record edited or a journal file removed behind iamd's back is
 // caught: the chain no longer verifies, or reading the record fails naming the file.
 func TestJournalFileTampered(t *testing.T) {
-	tune(t, 1<<20, 1<<20, 64<<20)
-	path := filepath.Join(t.TempDir(), "iamd.db")
-	db := openAt(t, path)
-	record(t, db, "a", "b", "c")
-	if err := db.catchUp(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	files := journalFiles(t, path)
-	if len(files) != 1 {
-		t.Fatalf("journal files = %v, want one", files)
-	}
-	file := filepath.Join(filepath.Dir(path), files[0])
+	db, file := indexedABC(t)
 	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
@@ -111,8 +100,8 @@ func TestJournalFileTampered(t *testing.T) {
 	}
 	db.recs.close()
 	_, err = db.Chain(context.Background(), 0, 100)
-	if err == nil || !strings.Contains(err.Error(), files[0]) {
-		t.Errorf("Chain with the journal file removed = %v, want an error naming %s", err, files[0])
+	if err == nil || !strings.Contains(err.Error(), filepath.Base(file)) {
+		t.Errorf("Chain with the journal file removed = %v, want an error naming %s", err, filepath.Base(file))
 	}
 }
 
@@ -249,15 +238,8 @@ func TestWriterPageCache(t *testing.T) {
 // the records written after it away from where their rows point: they read back intact (the
 // lost ones fail to verify). With O_APPEND writes they landed at the new end of the file.
 func TestJournalFileCutWhileRunning(t *testing.T) {
-	tune(t, 1<<20, 1<<20, 64<<20)
-	path := filepath.Join(t.TempDir(), "iamd.db")
-	db := openAt(t, path)
-	record(t, db, "a", "b", "c")
-	if err := db.catchUp(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	files := journalFiles(t, path)
-	if err := os.Truncate(filepath.Join(filepath.Dir(path), files[0]), int64(len(journalMagic))); err != nil {
+	db, file := indexedABC(t)
+	if err := os.Truncate(file, int64(len(journalMagic))); err != nil {
 		t.Fatal(err)
 	}
 	record(t, db, "d")
@@ -268,4 +250,22 @@ func TestJournalFileCutWhileRunning(t *testing.T) {
 	if want := ev("d").Record; string(evs[0].Record) != string(want) {
 		t.Errorf("record d read back as %q, want %q", evs[0].Record, want)
 	}
+}
+
+// indexedABC opens a database, records a, b and c through the journal, indexes them and returns
+// the database and the one journal file holding them.
+func indexedABC(t *testing.T) (*DB, string) {
+	t.Helper()
+	tune(t, 1<<20, 1<<20, 64<<20)
+	path := filepath.Join(t.TempDir(), "iamd.db")
+	db := openAt(t, path)
+	record(t, db, "a", "b", "c")
+	if err := db.catchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	files := journalFiles(t, path)
+	if len(files) != 1 {
+		t.Fatalf("journal files = %v, want one", files)
+	}
+	return db, filepath.Join(filepath.Dir(path), files[0])
 }
