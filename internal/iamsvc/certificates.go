@@ -103,27 +103,11 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, c *authn.Caller,
 
 // ListSigningCertificates lists a user's signing certificates (the caller's without UserName).
 func (s *Service) ListSigningCertificates(ctx context.Context, c *authn.Caller, in *sdk.ListSigningCertificatesInput) (*sdk.ListSigningCertificatesOutput, error) {
-	// Not listUserCreds: its keyOwner bounds UserName at userNameType's 64 for the SSH key calls,
-	// and this call's UserName is existingUserNameType (128).
-	user, err := existingKeyOwner(c, in.UserName)
+	// existingKeyOwner: this call's UserName is existingUserNameType (128).
+	u, certs, next, err := listUserCreds[iam.SigningCertificate](ctx, s, c, "iam:ListSigningCertificates", signingCerts, existingKeyOwner, in.UserName, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkPaging(in.Marker, in.MaxItems); err != nil {
-		return nil, err
-	}
-	if err := s.authorizeKeyOwner(ctx, c, "iam:ListSigningCertificates", user); err != nil {
-		return nil, err
-	}
-	u, all, err := readCreds[iam.SigningCertificate](ctx, s, signingCerts, account(c), user)
-	if err != nil {
-		return nil, err
-	}
-	start, end, next, err := slicePage(len(all), in.Marker, in.MaxItems)
-	if err != nil {
-		return nil, err
-	}
-	certs := all[start:end]
 	out := &sdk.ListSigningCertificatesOutput{Certificates: []types.SigningCertificate{}, Marker: next, IsTruncated: next != nil}
 	for _, k := range certs {
 		out.Certificates = append(out.Certificates, signingCertOut(u, k))
@@ -256,22 +240,23 @@ func serverCertMeta(acct string, sc *iam.ServerCertificate) *types.ServerCertifi
 
 // serverCertResource is the ARN a server certificate action is authorized against: the stored
 // certificate's, or one with the default path when it does not exist (so that authorization
-// never reveals existence). The path is returned with it.
-func (s *Service) serverCertResource(ctx context.Context, acct, name string) (arn, path string) {
+// never reveals existence). The path and the certificate's tags (none when it does not exist)
+// are returned with it.
+func (s *Service) serverCertResource(ctx context.Context, acct, name string) (arn, path string, tags []iam.Tag) {
 	sc, err := view(ctx, s, func(r store.Reader) (*iam.ServerCertificate, error) {
 		sc, _, err := load[iam.ServerCertificate](ctx, r, acct, store.KindServerCertificate, name, noSuchServerCert(name))
 		return sc, err
 	})
 	if err != nil {
-		return iam.ServerCertificateARN(acct, "/", name), "/"
+		return iam.ServerCertificateARN(acct, "/", name), "/", nil
 	}
-	return iam.ServerCertificateARN(acct, sc.Path, sc.Name), sc.Path
+	return iam.ServerCertificateARN(acct, sc.Path, sc.Name), sc.Path, sc.Tags
 }
 
 // serverCertARN is serverCertResource without the path.
-func (s *Service) serverCertARN(ctx context.Context, acct, name string) string {
-	arn, _ := s.serverCertResource(ctx, acct, name)
-	return arn
+func (s *Service) serverCertARN(ctx context.Context, acct, name string) (string, []iam.Tag) {
+	arn, _, tags := s.serverCertResource(ctx, acct, name)
+	return arn, tags
 }
 
 // UploadServerCertificate stores a server certificate with its private key (sealed) and chain.
@@ -359,7 +344,8 @@ func (s *Service) GetServerCertificate(ctx context.Context, c *authn.Caller, in 
 		return nil, err
 	}
 	acct := account(c)
-	if err := s.authorize(ctx, c, "iam:GetServerCertificate", s.serverCertARN(ctx, acct, name), s.entityTagContext(ctx, acct, taggedServerCert, name, nil)); err != nil {
+	arn, cur := s.serverCertARN(ctx, acct, name)
+	if err := s.authorize(ctx, c, "iam:GetServerCertificate", arn, resourceTagContextOf(taggedServerCert.kind, cur, nil)); err != nil {
 		return nil, err
 	}
 	return view(ctx, s, func(r store.Reader) (*sdk.GetServerCertificateOutput, error) {
@@ -397,8 +383,8 @@ func (s *Service) UpdateServerCertificate(ctx context.Context, c *authn.Caller, 
 		return nil, err
 	}
 	acct := account(c)
-	oldARN, newPath := s.serverCertResource(ctx, acct, name)
-	tags := s.entityTagContext(ctx, acct, taggedServerCert, name, nil)
+	oldARN, newPath, cur := s.serverCertResource(ctx, acct, name)
+	tags := resourceTagContextOf(taggedServerCert.kind, cur, nil)
 	if err := s.authorize(ctx, c, "iam:UpdateServerCertificate", oldARN, tags); err != nil {
 		return nil, err
 	}
@@ -456,7 +442,8 @@ func (s *Service) DeleteServerCertificate(ctx context.Context, c *authn.Caller, 
 		return nil, err
 	}
 	acct := account(c)
-	if err := s.authorize(ctx, c, "iam:DeleteServerCertificate", s.serverCertARN(ctx, acct, name), s.entityTagContext(ctx, acct, taggedServerCert, name, nil)); err != nil {
+	arn, cur := s.serverCertARN(ctx, acct, name)
+	if err := s.authorize(ctx, c, "iam:DeleteServerCertificate", arn, resourceTagContextOf(taggedServerCert.kind, cur, nil)); err != nil {
 		return nil, err
 	}
 	return mutate(ctx, s, func(tx store.Tx) (*sdk.DeleteServerCertificateOutput, error) {
@@ -472,19 +459,22 @@ func (s *Service) DeleteServerCertificate(ctx context.Context, c *authn.Caller, 
 // TagServerCertificate adds or replaces tags on a server certificate.
 func (s *Service) TagServerCertificate(ctx context.Context, c *authn.Caller, in *sdk.TagServerCertificateInput) (*sdk.TagServerCertificateOutput, error) {
 	name := str(in.ServerCertificateName)
-	return &sdk.TagServerCertificateOutput{}, s.tag(ctx, c, taggedServerCert, "iam:TagServerCertificate", name, s.serverCertARN(ctx, account(c), name), tagsIn(in.Tags))
+	arn, cur := s.serverCertARN(ctx, account(c), name)
+	return &sdk.TagServerCertificateOutput{}, s.tag(ctx, c, taggedServerCert, "iam:TagServerCertificate", name, arn, cur, tagsIn(in.Tags))
 }
 
 // UntagServerCertificate removes tags from a server certificate.
 func (s *Service) UntagServerCertificate(ctx context.Context, c *authn.Caller, in *sdk.UntagServerCertificateInput) (*sdk.UntagServerCertificateOutput, error) {
 	name := str(in.ServerCertificateName)
-	return &sdk.UntagServerCertificateOutput{}, s.untag(ctx, c, taggedServerCert, "iam:UntagServerCertificate", name, s.serverCertARN(ctx, account(c), name), in.TagKeys)
+	arn, cur := s.serverCertARN(ctx, account(c), name)
+	return &sdk.UntagServerCertificateOutput{}, s.untag(ctx, c, taggedServerCert, "iam:UntagServerCertificate", name, arn, cur, in.TagKeys)
 }
 
 // ListServerCertificateTags lists a server certificate's tags.
 func (s *Service) ListServerCertificateTags(ctx context.Context, c *authn.Caller, in *sdk.ListServerCertificateTagsInput) (*sdk.ListServerCertificateTagsOutput, error) {
 	name := str(in.ServerCertificateName)
-	tags, next, err := s.listTags(ctx, c, taggedServerCert, "iam:ListServerCertificateTags", name, s.serverCertARN(ctx, account(c), name), in.Marker, in.MaxItems)
+	arn, cur := s.serverCertARN(ctx, account(c), name)
+	tags, next, err := s.listTags(ctx, c, taggedServerCert, "iam:ListServerCertificateTags", name, arn, cur, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

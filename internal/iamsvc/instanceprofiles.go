@@ -46,21 +46,23 @@ func profileOut(ctx context.Context, r store.Reader, acct string, p *iam.Instanc
 }
 
 // profileResource is the ARN an instance profile action is authorized against: the stored
-// profile's (with its path), or one with the default path when it does not exist.
-func (s *Service) profileResource(ctx context.Context, acct, name string) string {
+// profile's (with its path), or one with the default path when it does not exist; and the
+// profile's tags (none when it does not exist).
+func (s *Service) profileResource(ctx context.Context, acct, name string) (string, []iam.Tag) {
 	p, err := view(ctx, s, func(r store.Reader) (*iam.InstanceProfile, error) {
 		p, _, err := load[iam.InstanceProfile](ctx, r, acct, store.KindInstanceProfile, name, noSuchProfile(name))
 		return p, err
 	})
 	if err != nil {
-		return iam.InstanceProfileARN(acct, "/", name)
+		return iam.InstanceProfileARN(acct, "/", name), nil
 	}
-	return iam.InstanceProfileARN(acct, p.Path, p.Name)
+	return iam.InstanceProfileARN(acct, p.Path, p.Name), p.Tags
 }
 
 func (s *Service) authorizeProfile(ctx context.Context, c *authn.Caller, action, name string) error {
 	acct := account(c)
-	return s.authorize(ctx, c, action, s.profileResource(ctx, acct, name), s.entityTagContext(ctx, acct, taggedProfile, name, nil))
+	res, cur := s.profileResource(ctx, acct, name)
+	return s.authorize(ctx, c, action, res, resourceTagContextOf(taggedProfile.kind, cur, nil))
 }
 
 // CreateInstanceProfile creates an instance profile (without a role).
@@ -284,22 +286,22 @@ func (s *Service) RemoveRoleFromInstanceProfile(ctx context.Context, c *authn.Ca
 // TagInstanceProfile adds or replaces tags on an instance profile.
 func (s *Service) TagInstanceProfile(ctx context.Context, c *authn.Caller, in *sdk.TagInstanceProfileInput) (*sdk.TagInstanceProfileOutput, error) {
 	name := str(in.InstanceProfileName)
-	res := s.profileResource(ctx, account(c), name)
-	return &sdk.TagInstanceProfileOutput{}, s.tag(ctx, c, taggedProfile, "iam:TagInstanceProfile", name, res, tagsIn(in.Tags))
+	res, cur := s.profileResource(ctx, account(c), name)
+	return &sdk.TagInstanceProfileOutput{}, s.tag(ctx, c, taggedProfile, "iam:TagInstanceProfile", name, res, cur, tagsIn(in.Tags))
 }
 
 // UntagInstanceProfile removes tags from an instance profile.
 func (s *Service) UntagInstanceProfile(ctx context.Context, c *authn.Caller, in *sdk.UntagInstanceProfileInput) (*sdk.UntagInstanceProfileOutput, error) {
 	name := str(in.InstanceProfileName)
-	res := s.profileResource(ctx, account(c), name)
-	return &sdk.UntagInstanceProfileOutput{}, s.untag(ctx, c, taggedProfile, "iam:UntagInstanceProfile", name, res, in.TagKeys)
+	res, cur := s.profileResource(ctx, account(c), name)
+	return &sdk.UntagInstanceProfileOutput{}, s.untag(ctx, c, taggedProfile, "iam:UntagInstanceProfile", name, res, cur, in.TagKeys)
 }
 
 // ListInstanceProfileTags lists an instance profile's tags.
 func (s *Service) ListInstanceProfileTags(ctx context.Context, c *authn.Caller, in *sdk.ListInstanceProfileTagsInput) (*sdk.ListInstanceProfileTagsOutput, error) {
 	name := str(in.InstanceProfileName)
-	res := s.profileResource(ctx, account(c), name)
-	tags, next, err := s.listTags(ctx, c, taggedProfile, "iam:ListInstanceProfileTags", name, res, in.Marker, in.MaxItems)
+	res, cur := s.profileResource(ctx, account(c), name)
+	tags, next, err := s.listTags(ctx, c, taggedProfile, "iam:ListInstanceProfileTags", name, res, cur, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

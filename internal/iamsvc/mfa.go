@@ -432,7 +432,7 @@ func (s *Service) TagMFADevice(ctx context.Context, c *authn.Caller, in *sdk.Tag
 	if err != nil {
 		return nil, err
 	}
-	return &sdk.TagMFADeviceOutput{}, s.tag(ctx, c, taggedMFA, "iam:TagMFADevice", name, serial, tagsIn(in.Tags))
+	return &sdk.TagMFADeviceOutput{}, s.tag(ctx, c, taggedMFA, "iam:TagMFADevice", name, serial, s.entityTags(ctx, account(c), taggedMFA, name), tagsIn(in.Tags))
 }
 
 // UntagMFADevice removes tags from a virtual MFA device.
@@ -442,7 +442,7 @@ func (s *Service) UntagMFADevice(ctx context.Context, c *authn.Caller, in *sdk.U
 	if err != nil {
 		return nil, err
 	}
-	return &sdk.UntagMFADeviceOutput{}, s.untag(ctx, c, taggedMFA, "iam:UntagMFADevice", name, serial, in.TagKeys)
+	return &sdk.UntagMFADeviceOutput{}, s.untag(ctx, c, taggedMFA, "iam:UntagMFADevice", name, serial, s.entityTags(ctx, account(c), taggedMFA, name), in.TagKeys)
 }
 
 // ListMFADeviceTags lists a virtual MFA device's tags.
@@ -458,7 +458,7 @@ func (s *Service) ListMFADeviceTags(ctx context.Context, c *authn.Caller, in *sd
 	if err != nil {
 		return nil, err
 	}
-	tags, next, err := s.listTags(ctx, c, taggedMFA, "iam:ListMFADeviceTags", name, serial, in.Marker, in.MaxItems)
+	tags, next, err := s.listTags(ctx, c, taggedMFA, "iam:ListMFADeviceTags", name, serial, s.entityTags(ctx, account(c), taggedMFA, name), in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

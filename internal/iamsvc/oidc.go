@@ -266,7 +266,7 @@ func (s *Service) TagOpenIDConnectProvider(ctx context.Context, c *authn.Caller,
 	if err != nil {
 		return nil, err
 	}
-	return &sdk.TagOpenIDConnectProviderOutput{}, s.tag(ctx, c, taggedOIDC(t.arn), "iam:TagOpenIDConnectProvider", t.name, t.arn, tagsIn(in.Tags))
+	return &sdk.TagOpenIDConnectProviderOutput{}, s.tag(ctx, c, taggedOIDC(t.arn), "iam:TagOpenIDConnectProvider", t.name, t.arn, s.entityTags(ctx, account(c), taggedOIDC(t.arn), t.name), tagsIn(in.Tags))
 }
 
 // UntagOpenIDConnectProvider removes tags from a provider.
@@ -275,7 +275,7 @@ func (s *Service) UntagOpenIDConnectProvider(ctx context.Context, c *authn.Calle
 	if err != nil {
 		return nil, err
 	}
-	return &sdk.UntagOpenIDConnectProviderOutput{}, s.untag(ctx, c, taggedOIDC(t.arn), "iam:UntagOpenIDConnectProvider", t.name, t.arn, in.TagKeys)
+	return &sdk.UntagOpenIDConnectProviderOutput{}, s.untag(ctx, c, taggedOIDC(t.arn), "iam:UntagOpenIDConnectProvider", t.name, t.arn, s.entityTags(ctx, account(c), taggedOIDC(t.arn), t.name), in.TagKeys)
 }
 
 // ListOpenIDConnectProviderTags lists a provider's tags.
@@ -284,7 +284,7 @@ func (s *Service) ListOpenIDConnectProviderTags(ctx context.Context, c *authn.Ca
 	if err != nil {
 		return nil, err
 	}
-	tags, next, err := s.listTags(ctx, c, taggedOIDC(t.arn), "iam:ListOpenIDConnectProviderTags", t.name, t.arn, in.Marker, in.MaxItems)
+	tags, next, err := s.listTags(ctx, c, taggedOIDC(t.arn), "iam:ListOpenIDConnectProviderTags", t.name, t.arn, s.entityTags(ctx, account(c), taggedOIDC(t.arn), t.name), in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

@@ -425,22 +425,22 @@ func (s *Service) ListAttachedRolePolicies(ctx context.Context, c *authn.Caller,
 // TagRole adds or replaces tags on a role.
 func (s *Service) TagRole(ctx context.Context, c *authn.Caller, in *sdk.TagRoleInput) (*sdk.TagRoleOutput, error) {
 	name := str(in.RoleName)
-	res, _ := s.ownerResource(ctx, roleOwner, account(c), name)
-	return &sdk.TagRoleOutput{}, s.tag(ctx, c, taggedRole, "iam:TagRole", name, res, tagsIn(in.Tags))
+	res, cur := s.ownerResource(ctx, roleOwner, account(c), name)
+	return &sdk.TagRoleOutput{}, s.tag(ctx, c, taggedRole, "iam:TagRole", name, res, cur, tagsIn(in.Tags))
 }
 
 // UntagRole removes tags from a role.
 func (s *Service) UntagRole(ctx context.Context, c *authn.Caller, in *sdk.UntagRoleInput) (*sdk.UntagRoleOutput, error) {
 	name := str(in.RoleName)
-	res, _ := s.ownerResource(ctx, roleOwner, account(c), name)
-	return &sdk.UntagRoleOutput{}, s.untag(ctx, c, taggedRole, "iam:UntagRole", name, res, in.TagKeys)
+	res, cur := s.ownerResource(ctx, roleOwner, account(c), name)
+	return &sdk.UntagRoleOutput{}, s.untag(ctx, c, taggedRole, "iam:UntagRole", name, res, cur, in.TagKeys)
 }
 
 // ListRoleTags lists a role's tags.
 func (s *Service) ListRoleTags(ctx context.Context, c *authn.Caller, in *sdk.ListRoleTagsInput) (*sdk.ListRoleTagsOutput, error) {
 	name := str(in.RoleName)
-	res, _ := s.ownerResource(ctx, roleOwner, account(c), name)
-	tags, next, err := s.listTags(ctx, c, taggedRole, "iam:ListRoleTags", name, res, in.Marker, in.MaxItems)
+	res, cur := s.ownerResource(ctx, roleOwner, account(c), name)
+	tags, next, err := s.listTags(ctx, c, taggedRole, "iam:ListRoleTags", name, res, cur, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -468,7 +468,7 @@ func (s *Service) TagPolicy(ctx context.Context, c *authn.Caller, in *sdk.TagPol
 	if err != nil {
 		return nil, err
 	}
-	return &sdk.TagPolicyOutput{}, s.tag(ctx, c, t, "iam:TagPolicy", name, arn, tagsIn(in.Tags))
+	return &sdk.TagPolicyOutput{}, s.tag(ctx, c, t, "iam:TagPolicy", name, arn, s.entityTags(ctx, account(c), t, name), tagsIn(in.Tags))
 }
 
 // UntagPolicy removes tags from a customer managed policy.
@@ -478,7 +478,7 @@ func (s *Service) UntagPolicy(ctx context.Context, c *authn.Caller, in *sdk.Unta
 	if err != nil {
 		return nil, err
 	}
-	return &sdk.UntagPolicyOutput{}, s.untag(ctx, c, t, "iam:UntagPolicy", name, arn, in.TagKeys)
+	return &sdk.UntagPolicyOutput{}, s.untag(ctx, c, t, "iam:UntagPolicy", name, arn, s.entityTags(ctx, account(c), t, name), in.TagKeys)
 }
 
 // ListPolicyTags lists a customer managed policy's tags.
@@ -488,7 +488,7 @@ func (s *Service) ListPolicyTags(ctx context.Context, c *authn.Caller, in *sdk.L
 	if err != nil {
 		return nil, err
 	}
-	tags, next, err := s.listTags(ctx, c, t, "iam:ListPolicyTags", name, arn, in.Marker, in.MaxItems)
+	tags, next, err := s.listTags(ctx, c, t, "iam:ListPolicyTags", name, arn, s.entityTags(ctx, account(c), t, name), in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

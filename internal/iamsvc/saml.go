@@ -509,7 +509,7 @@ func (s *Service) TagSAMLProvider(ctx context.Context, c *authn.Caller, in *sdk.
 	if err != nil {
 		return nil, err
 	}
-	return &sdk.TagSAMLProviderOutput{}, s.tag(ctx, c, taggedSAML(t.arn), "iam:TagSAMLProvider", t.name, t.arn, tagsIn(in.Tags))
+	return &sdk.TagSAMLProviderOutput{}, s.tag(ctx, c, taggedSAML(t.arn), "iam:TagSAMLProvider", t.name, t.arn, s.entityTags(ctx, account(c), taggedSAML(t.arn), t.name), tagsIn(in.Tags))
 }
 
 // UntagSAMLProvider removes tags from a provider.
@@ -518,7 +518,7 @@ func (s *Service) UntagSAMLProvider(ctx context.Context, c *authn.Caller, in *sd
 	if err != nil {
 		return nil, err
 	}
-	return &sdk.UntagSAMLProviderOutput{}, s.untag(ctx, c, taggedSAML(t.arn), "iam:UntagSAMLProvider", t.name, t.arn, in.TagKeys)
+	return &sdk.UntagSAMLProviderOutput{}, s.untag(ctx, c, taggedSAML(t.arn), "iam:UntagSAMLProvider", t.name, t.arn, s.entityTags(ctx, account(c), taggedSAML(t.arn), t.name), in.TagKeys)
 }
 
 // ListSAMLProviderTags lists a provider's tags.
@@ -527,7 +527,7 @@ func (s *Service) ListSAMLProviderTags(ctx context.Context, c *authn.Caller, in 
 	if err != nil {
 		return nil, err
 	}
-	tags, next, err := s.listTags(ctx, c, taggedSAML(t.arn), "iam:ListSAMLProviderTags", t.name, t.arn, in.Marker, in.MaxItems)
+	tags, next, err := s.listTags(ctx, c, taggedSAML(t.arn), "iam:ListSAMLProviderTags", t.name, t.arn, s.entityTags(ctx, account(c), taggedSAML(t.arn), t.name), in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

@@ -147,17 +147,15 @@ func dropCred[O any](ctx context.Context, s *Service, k userCred, acct, user, id
 }
 
 // listUserCreds runs a List* of a user's credentials of the kind (the caller's own when
-// userName is nil): checks the paging input, authorizes action, reads the credentials and
-// returns the user, the page and the next page's marker.
-func listUserCreds[T any](ctx context.Context, s *Service, c *authn.Caller, action string, k userCred, userName, marker *string, maxItems *int32) (*iam.User, []*T, *string, error) {
-	user, err := keyOwner(c, userName)
+// userName is nil): checks userName with owner (keyOwner or existingKeyOwner, per the call's
+// model bound) and the paging input, authorizes action, reads the credentials and returns the
+// user, the page and the next page's marker.
+func listUserCreds[T any](ctx context.Context, s *Service, c *authn.Caller, action string, k userCred, owner func(*authn.Caller, *string) (string, error), userName, marker *string, maxItems *int32) (*iam.User, []*T, *string, error) {
+	user, err := owner(c, userName)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	if err := checkPaging(marker, maxItems); err != nil {
-		return nil, nil, nil, err
-	}
-	if _, err := page(nil, nil, maxItems); err != nil {
 		return nil, nil, nil, err
 	}
 	if err := s.authorizeKeyOwner(ctx, c, action, user); err != nil {
@@ -361,7 +359,7 @@ func (s *Service) GetSSHPublicKey(ctx context.Context, c *authn.Caller, in *sdk.
 
 // ListSSHPublicKeys lists a user's SSH public keys (the caller's own without UserName).
 func (s *Service) ListSSHPublicKeys(ctx context.Context, c *authn.Caller, in *sdk.ListSSHPublicKeysInput) (*sdk.ListSSHPublicKeysOutput, error) {
-	u, keys, next, err := listUserCreds[iam.SSHPublicKey](ctx, s, c, "iam:ListSSHPublicKeys", sshKeys, in.UserName, in.Marker, in.MaxItems)
+	u, keys, next, err := listUserCreds[iam.SSHPublicKey](ctx, s, c, "iam:ListSSHPublicKeys", sshKeys, keyOwner, in.UserName, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

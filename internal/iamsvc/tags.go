@@ -85,7 +85,9 @@ func (s *Service) policyTagContext(ctx context.Context, arn string, extra map[st
 	return resourceTagContextOf(store.KindPolicy, tags, extra)
 }
 
-func (s *Service) tag(ctx context.Context, c *authn.Caller, t tagged, action, name, arn string, tags []iam.Tag) error {
+// tag adds or replaces tags on t's entity name; cur is the entity's current tags as the caller
+// read them with its ARN (nil when it does not exist), for the request context.
+func (s *Service) tag(ctx context.Context, c *authn.Caller, t tagged, action, name, arn string, cur, tags []iam.Tag) error {
 	if err := t.checkName(name); err != nil {
 		return err
 	}
@@ -93,7 +95,7 @@ func (s *Service) tag(ctx context.Context, c *authn.Caller, t tagged, action, na
 		return err
 	}
 	acct := account(c)
-	if err := s.authorize(ctx, c, action, arn, s.entityTagContext(ctx, acct, t, name, tagContext(tags))); err != nil {
+	if err := s.authorize(ctx, c, action, arn, resourceTagContextOf(t.kind, cur, tagContext(tags))); err != nil {
 		return err
 	}
 	_, err := mutate(ctx, s, func(tx store.Tx) (*struct{}, error) {
@@ -116,7 +118,8 @@ func (s *Service) tag(ctx context.Context, c *authn.Caller, t tagged, action, na
 
 // untag removes tags by key. The keys are checked as the model's tagKeyListType says (at most
 // 50, each a tag key) before anything else, as AWS validates a request against its model first.
-func (s *Service) untag(ctx context.Context, c *authn.Caller, t tagged, action, name, arn string, keys []string) error {
+// cur is the entity's current tags, as for tag.
+func (s *Service) untag(ctx context.Context, c *authn.Caller, t tagged, action, name, arn string, cur []iam.Tag, keys []string) error {
 	if err := t.checkName(name); err != nil {
 		return err
 	}
@@ -124,7 +127,7 @@ func (s *Service) untag(ctx context.Context, c *authn.Caller, t tagged, action, 
 		return err
 	}
 	acct := account(c)
-	if err := s.authorize(ctx, c, action, arn, s.entityTagContext(ctx, acct, t, name, map[string][]string{"aws:TagKeys": keys})); err != nil {
+	if err := s.authorize(ctx, c, action, arn, resourceTagContextOf(t.kind, cur, map[string][]string{"aws:TagKeys": keys})); err != nil {
 		return err
 	}
 	_, err := mutate(ctx, s, func(tx store.Tx) (*struct{}, error) {
@@ -142,7 +145,8 @@ func (s *Service) untag(ctx context.Context, c *authn.Caller, t tagged, action, 
 	return err
 }
 
-func (s *Service) listTags(ctx context.Context, c *authn.Caller, t tagged, action, name, arn string, marker *string, maxItems *int32) ([]types.Tag, *string, error) {
+// listTags lists t's entity name's tags; cur is the entity's current tags, as for tag.
+func (s *Service) listTags(ctx context.Context, c *authn.Caller, t tagged, action, name, arn string, cur []iam.Tag, marker *string, maxItems *int32) ([]types.Tag, *string, error) {
 	if err := t.checkName(name); err != nil {
 		return nil, nil, err
 	}
@@ -150,7 +154,7 @@ func (s *Service) listTags(ctx context.Context, c *authn.Caller, t tagged, actio
 		return nil, nil, err
 	}
 	acct := account(c)
-	if err := s.authorize(ctx, c, action, arn, s.entityTagContext(ctx, acct, t, name, nil)); err != nil {
+	if err := s.authorize(ctx, c, action, arn, resourceTagContextOf(t.kind, cur, nil)); err != nil {
 		return nil, nil, err
 	}
 	var tags []iam.Tag
@@ -180,25 +184,33 @@ func (s *Service) listTags(ctx context.Context, c *authn.Caller, t tagged, actio
 	return out, next, nil
 }
 
+// userTags is the tags of a user userResource read: none when it does not exist (u nil).
+func userTags(u *iam.User) []iam.Tag {
+	if u == nil {
+		return nil
+	}
+	return u.Tags
+}
+
 // TagUser adds or replaces tags on a user.
 func (s *Service) TagUser(ctx context.Context, c *authn.Caller, in *sdk.TagUserInput) (*sdk.TagUserOutput, error) {
 	name := str(in.UserName)
-	res, _ := s.userResource(ctx, account(c), name)
-	return &sdk.TagUserOutput{}, s.tag(ctx, c, taggedUser, "iam:TagUser", name, res, tagsIn(in.Tags))
+	res, u := s.userResource(ctx, account(c), name)
+	return &sdk.TagUserOutput{}, s.tag(ctx, c, taggedUser, "iam:TagUser", name, res, userTags(u), tagsIn(in.Tags))
 }
 
 // UntagUser removes tags from a user.
 func (s *Service) UntagUser(ctx context.Context, c *authn.Caller, in *sdk.UntagUserInput) (*sdk.UntagUserOutput, error) {
 	name := str(in.UserName)
-	res, _ := s.userResource(ctx, account(c), name)
-	return &sdk.UntagUserOutput{}, s.untag(ctx, c, taggedUser, "iam:UntagUser", name, res, in.TagKeys)
+	res, u := s.userResource(ctx, account(c), name)
+	return &sdk.UntagUserOutput{}, s.untag(ctx, c, taggedUser, "iam:UntagUser", name, res, userTags(u), in.TagKeys)
 }
 
 // ListUserTags lists a user's tags.
 func (s *Service) ListUserTags(ctx context.Context, c *authn.Caller, in *sdk.ListUserTagsInput) (*sdk.ListUserTagsOutput, error) {
 	name := str(in.UserName)
-	res, _ := s.userResource(ctx, account(c), name)
-	tags, next, err := s.listTags(ctx, c, taggedUser, "iam:ListUserTags", name, res, in.Marker, in.MaxItems)
+	res, u := s.userResource(ctx, account(c), name)
+	tags, next, err := s.listTags(ctx, c, taggedUser, "iam:ListUserTags", name, res, userTags(u), in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
