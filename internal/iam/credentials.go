@@ -104,6 +104,11 @@ func CheckStatus(status string) error {
 // against AWS's pattern [\w]+ and lengths.
 func CheckSSHPublicKeyID(id string) error { return checkID("sSHPublicKeyId", id, minSSHKeyID) }
 
+// CheckAccessKeyID checks an AccessKeyId against the model's accessKeyIdType: 16–128
+// characters of [\w]+. AWS checks it before looking the key up, so a malformed ID is a
+// ValidationError at 'accessKeyId', not NoSuchEntity.
+func CheckAccessKeyID(id string) error { return checkID("accessKeyId", id, 16) }
+
 // CheckCertificateID checks a signing certificate ID (see CheckSSHPublicKeyID).
 func CheckCertificateID(id string) error { return checkID("certificateId", id, minCertID) }
 

@@ -3,7 +3,6 @@ package iamsvc
 import (
 	"context"
 	"errors"
-	"unicode/utf8"
 
 	sdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -16,23 +15,6 @@ import (
 
 func noSuchKey(id string) error {
 	return iam.Errorf(iam.CodeNoSuchEntity, "The Access Key with id %s cannot be found.", id)
-}
-
-// checkAccessKeyID checks an AccessKeyId against the model's accessKeyIdType: 16–128 characters
-// of [\w]+ (ASCII letters, digits and underscore). AWS checks it before looking the key up, so a
-// malformed ID is a ValidationError at 'accessKeyId', not NoSuchEntity.
-func checkAccessKeyID(id string) error {
-	if n := utf8.RuneCountInString(id); n < 16 {
-		return &iam.FieldError{Field: "accessKeyId", Value: id, Constraint: "Member must have length greater than or equal to 16"}
-	} else if n > 128 {
-		return &iam.FieldError{Field: "accessKeyId", Value: id, Constraint: "Member must have length less than or equal to 128"}
-	}
-	for _, r := range id {
-		if !(r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
-			return &iam.FieldError{Field: "accessKeyId", Value: id, Constraint: `Member must satisfy regular expression pattern: [\w]+`}
-		}
-	}
-	return nil
 }
 
 // keyOwner resolves the user an access key call is about: the named user, else the caller
@@ -196,7 +178,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, c *authn.Caller, in *sdk.
 		return nil, err
 	}
 	id := str(in.AccessKeyId)
-	if err := checkAccessKeyID(id); err != nil {
+	if err := iam.CheckAccessKeyID(id); err != nil {
 		return nil, err
 	}
 	if in.Status != types.StatusTypeActive && in.Status != types.StatusTypeInactive {
@@ -223,7 +205,7 @@ func (s *Service) DeleteAccessKey(ctx context.Context, c *authn.Caller, in *sdk.
 		return nil, err
 	}
 	id := str(in.AccessKeyId)
-	if err := checkAccessKeyID(id); err != nil {
+	if err := iam.CheckAccessKeyID(id); err != nil {
 		return nil, err
 	}
 	if err := s.authorizeKeyOwner(ctx, c, "iam:DeleteAccessKey", user); err != nil {
@@ -246,7 +228,7 @@ func (s *Service) DeleteAccessKey(ctx context.Context, c *authn.Caller, in *sdk.
 // its own keys; AWS authorizes it against the key's user.
 func (s *Service) GetAccessKeyLastUsed(ctx context.Context, c *authn.Caller, in *sdk.GetAccessKeyLastUsedInput) (*sdk.GetAccessKeyLastUsedOutput, error) {
 	id := str(in.AccessKeyId)
-	if err := checkAccessKeyID(id); err != nil {
+	if err := iam.CheckAccessKeyID(id); err != nil {
 		return nil, err
 	}
 	acct := account(c)

@@ -228,14 +228,20 @@ func policyDetails(ctx context.Context, r store.Reader, acct, owner string) ([]t
 			return nil, err
 		}
 		arn := iam.PolicyARN(owner, p.Path, p.Name)
-		use, err := policyUsage(ctx, r, acct, arn)
+		// AWS managed policies not attached here are left out: count their attachments first,
+		// and their boundary uses only for those that stay.
+		n, err := attachmentCount(ctx, r, acct, arn)
 		if err != nil {
 			return nil, err
 		}
-		if owner != acct && use.attached == 0 {
+		if owner != acct && n == 0 {
 			continue
 		}
-		po := policyOut(owner, p, use)
+		b, err := boundaryCount(ctx, r, acct, arn)
+		if err != nil {
+			return nil, err
+		}
+		po := policyOut(owner, p, policyUse{attached: n, bounds: b})
 		versions := []types.PolicyVersion{}
 		for i := range p.Versions {
 			v := &p.Versions[i]

@@ -488,7 +488,7 @@ func reportServices(cat *catalog.Catalog, allowed map[string]bool, use usage) []
 			return strings.Compare(a.ARN, b.ARN)
 		})
 		for name, a := range su.actions {
-			if trackedServices[ns] && known && isAction(sv, name) {
+			if known && isAction(sv, name) { // su.actions exists only for trackedServices
 				sa.Actions = append(sa.Actions, iam.ActionAccess{Name: name, Entity: a.ent.arn, Region: a.region, Time: a.time})
 			}
 		}

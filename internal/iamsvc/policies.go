@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	sdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -272,10 +271,8 @@ const policyPathPattern = `((/[A-Za-z0-9\.,\+@=_-]+)*)/`
 // policyPathType: 1–512 characters matching ((/[A-Za-z0-9\.,\+@=_-]+)*)/, so "/" or
 // "/seg/…/seg/". A prefix must therefore end with a slash, as the API Reference says.
 func checkPolicyPath(field, path string) error {
-	if n := utf8.RuneCountInString(path); n < 1 {
-		return &iam.FieldError{Field: field, Value: path, Constraint: "Member must have length greater than or equal to 1"}
-	} else if n > iam.MaxPath {
-		return &iam.FieldError{Field: field, Value: path, Constraint: fmt.Sprintf("Member must have length less than or equal to %d", iam.MaxPath)}
+	if err := lengthErrField(field, path, 1, iam.MaxPath); err != nil {
+		return err
 	}
 	ok := path[0] == '/' && path[len(path)-1] == '/'
 	if ok && len(path) > 1 {

@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+
+	"github.com/iamd-dev/iamd/internal/iam"
 )
 
 // errText is err's text, "" for nil.
@@ -111,8 +113,8 @@ func TestCheckAccessKeyID(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := errText(checkAccessKeyID(tc.id)); got != tc.want {
-				t.Errorf("checkAccessKeyID(%q) = %q, want %q", tc.id, got, tc.want)
+			if got := errText(iam.CheckAccessKeyID(tc.id)); got != tc.want {
+				t.Errorf("iam.CheckAccessKeyID(%q) = %q, want %q", tc.id, got, tc.want)
 			}
 		})
 	}

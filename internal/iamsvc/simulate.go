@@ -67,19 +67,17 @@ type simulation struct {
 	// base holds the condition keys that follow from the simulated principal.
 	base map[string][]string
 
-	// Derived on first evaluation (prepare): the identity policies as the engine takes them and
-	// each policy by its reference.
-	prepared bool
-	inputs   []*policy.Compiled
-	byRef    map[policy.PolicyRef]*simPolicy
+	// Derived on first evaluation (prepare; byRef is nil before): the identity policies as the
+	// engine takes them and each policy by its reference.
+	inputs []*policy.Compiled
+	byRef  map[policy.PolicyRef]*simPolicy
 }
 
 // prepare derives what every evaluation of the simulation shares, once.
 func (sim *simulation) prepare() {
-	if sim.prepared {
+	if sim.byRef != nil {
 		return
 	}
-	sim.prepared = true
 	sim.byRef = map[policy.PolicyRef]*simPolicy{}
 	for _, p := range sim.identity {
 		sim.inputs = append(sim.inputs, p.c)
@@ -220,10 +218,8 @@ func (s *Service) GetContextKeysForPrincipalPolicy(ctx context.Context, c *authn
 // checkSourceARN accepts the ARN of a user, group or role, within the model's arnType length
 // (20–2048 characters), checked before any lookup.
 func checkSourceARN(source string) error {
-	if n := utf8.RuneCountInString(source); n < 20 {
-		return &iam.FieldError{Field: "policySourceArn", Value: source, Constraint: "Member must have length greater than or equal to 20"}
-	} else if n > 2048 {
-		return &iam.FieldError{Field: "policySourceArn", Value: source, Constraint: "Member must have length less than or equal to 2048"}
+	if err := lengthErrField("policySourceArn", source, 20, 2048); err != nil {
+		return err
 	}
 	a, err := arn.Parse(source)
 	if err != nil || a.Service != "iam" || !(strings.HasPrefix(a.Resource, "user/") || strings.HasPrefix(a.Resource, "group/") || strings.HasPrefix(a.Resource, "role/")) {
