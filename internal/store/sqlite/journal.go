@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,6 +49,9 @@ var (
 	rotateBytes int64 = 64 << 20
 )
 
+// errNoFileLock: lockFile cannot lock on this platform (lock_other.go).
+var errNoFileLock = errors.New("sqlite: no file locks on this platform")
+
 // errJournalBroken: a failed write could not be undone, so the file's end is unknown.
 var errJournalBroken = errors.New("sqlite: record journal unusable")
 
@@ -57,8 +59,8 @@ type journalPos struct{ gen, off int64 }
 
 // journal is the record journal: files <db>.records.<gen> of frames (journal_codec.go).
 type journal struct {
-	dir, prefix string
-	lock        io.Closer
+	files *recordFiles // its files' names (and the reader of the records they keep)
+	lock  io.Closer
 
 	mu        sync.Mutex
 	f         *os.File   // the file being written (nil until the first write of a generation)
@@ -98,19 +100,17 @@ type retirement struct {
 	at    time.Time
 }
 
-func (j *journal) path(gen int64) string {
-	return filepath.Join(j.dir, j.prefix+strconv.FormatInt(gen, 10))
-}
+func (j *journal) path(gen int64) string { return j.files.path(gen) }
 
 // generations lists the generations of the journal files present, in order.
 func (j *journal) generations() ([]int64, error) {
-	ents, err := os.ReadDir(j.dir)
+	ents, err := os.ReadDir(j.files.dir)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: record journal: %w", err)
 	}
 	var gens []int64
 	for _, e := range ents {
-		rest, ok := strings.CutPrefix(e.Name(), j.prefix)
+		rest, ok := strings.CutPrefix(e.Name(), j.files.prefix)
 		if !ok {
 			continue
 		}
@@ -137,7 +137,7 @@ func (db *DB) openJournal(ctx context.Context, path string) error {
 		db.logger.Info("another process holds the record journal: recording directly", "db", path)
 		return nil
 	}
-	j := &journal{dir: filepath.Dir(path), prefix: filepath.Base(path) + ".records.", lock: lock,
+	j := &journal{files: db.recs, lock: lock,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	var pos journalPos
 	err = db.w.QueryRowContext(ctx, `SELECT generation, byte_offset FROM record_journal WHERE id = 1`).Scan(&pos.gen, &pos.off)
@@ -409,8 +409,8 @@ func (db *DB) catchUp(ctx context.Context) error {
 	return db.Update(ctx, func(store.Tx) error { return nil })
 }
 
-// closeJournal stops the indexer, indexes what is pending and closes the journal. The file is
-// removed by Close once the database is closed (which checkpoints the index into it).
+// closeJournal stops the indexer, indexes what is pending and closes the journal's files (they
+// stay: the records of indexed events are read from them).
 func (db *DB) closeJournal() error {
 	j := db.j
 	if j == nil {
@@ -467,7 +467,7 @@ func (db *DB) Record(ctx context.Context, events ...*store.Event) error {
 // retire removes the files of generations below the bound an earlier call found
 // unreferenced, once delay has passed since, and notes that generations below unused are
 // unreferenced now (files holding records not yet indexed are never among them).
-func (j *journal) retire(recs *recordFiles, unused int64, now time.Time, delay time.Duration) {
+func (j *journal) retire(unused int64, now time.Time, delay time.Duration) {
 	j.mu.Lock()
 	unused = min(unused, j.committed.gen)
 	if j.retiring.bound <= j.oldest {
@@ -485,7 +485,7 @@ func (j *journal) retire(recs *recordFiles, unused int64, now time.Time, delay t
 	if from == to {
 		return
 	}
-	recs.forget(to)
+	j.files.forget(to)
 	for g := from; g < to; g++ {
 		os.Remove(j.path(g))
 	}

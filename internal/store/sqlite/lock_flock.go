@@ -26,6 +26,3 @@ func lockFile(path string) (_ io.Closer, ok bool, err error) {
 	}
 	return f, true, nil
 }
-
-// errNoFileLock is never returned where flock(2) exists.
-var errNoFileLock = errors.New("sqlite: no file locks on this platform")

@@ -2,13 +2,8 @@
 
 package sqlite
 
-import (
-	"errors"
-	"io"
-)
+import "io"
 
 // lockFile cannot lock where flock(2) is missing: without a way to keep a second process from
 // replaying the same records, the record journal is not used (Record writes transactions).
 func lockFile(string) (io.Closer, bool, error) { return nil, false, errNoFileLock }
-
-var errNoFileLock = errors.New("sqlite: no file locks on this platform")

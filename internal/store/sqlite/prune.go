@@ -69,7 +69,7 @@ func (db *DB) retireFiles(ctx context.Context, delay time.Duration) error {
 	case err != nil:
 		return err
 	}
-	db.j.retire(db.recs, gen, time.Now(), delay)
+	db.j.retire(gen, time.Now(), delay)
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"sync"
@@ -48,7 +49,7 @@ func newRecordFiles(dir, prefix string) *recordFiles {
 }
 
 func (r *recordFiles) path(gen int64) string {
-	return r.dir + string(os.PathSeparator) + r.prefix + strconv.FormatInt(gen, 10)
+	return filepath.Join(r.dir, r.prefix+strconv.FormatInt(gen, 10))
 }
 
 func (r *recordFiles) file(gen int64) (*os.File, error) {
@@ -87,12 +88,12 @@ const (
 	maxSpan = 1 << 20
 )
 
-// fill reads the records of the events at locs (nil entries are events whose record is in
-// their row). Records next to each other in a file are read with one read.
-func (r *recordFiles) fill(evs []*store.StoredEvent, locs []*recordLoc) error {
+// fill reads the records of the events at locs (generation 0: the record is in the event's
+// row). Records next to each other in a file are read with one read.
+func (r *recordFiles) fill(evs []*store.StoredEvent, locs []recordLoc) error {
 	idx := make([]int, 0, len(locs))
 	for i, l := range locs {
-		if l != nil {
+		if l.gen != 0 {
 			idx = append(idx, i)
 		}
 	}

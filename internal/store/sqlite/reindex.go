@@ -58,7 +58,7 @@ func (db *DB) reindexEvents(ctx context.Context) error {
 				}
 				if loc.gen != 0 {
 					ev := []*store.StoredEvent{{Seq: seq}}
-					if err := db.recs.fill(ev, []*recordLoc{&loc}); err != nil {
+					if err := db.recs.fill(ev, []recordLoc{loc}); err != nil {
 						rows.Close()
 						return err
 					}
