@@ -174,10 +174,11 @@ func encodeValue(buf []byte, v any, withResources bool) ([]byte, json.RawMessage
 	buf, empty, err := encodeTop(buf, v, resp)
 	switch {
 	case err != nil: // a value the encoder does not model: the general path
+		raw := recordJSON(v)
 		if withResources {
-			res = resourcesOf(v)
+			res = resourcesOf(raw)
 		}
-		return buf, recordJSON(v), res
+		return buf, raw, res
 	case empty:
 		return buf, nil, res
 	}

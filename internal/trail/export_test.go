@@ -21,7 +21,8 @@ func EncodeFast(v any) (raw []byte, resources []string, ok bool) {
 // encoder does not model: a JSON round trip shaped with the Go value beside it, and resources
 // from its output.
 func EncodeLegacy(v any) (raw []byte, resources []string) {
-	return recordJSON(v), resourcesOf(v)
+	raw = recordJSON(v)
+	return raw, resourcesOf(raw)
 }
 
 // BuildLegacy is Build without the record encoder and audit.Event.AppendJSON: the general

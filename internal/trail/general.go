@@ -187,12 +187,12 @@ func jsonFieldsOf(t reflect.Type) map[string][]int {
 }
 
 // resourcesOf is what encodeTop finds for res, from recordJSON's output.
-func resourcesOf(params any) []string {
-	if params == nil {
+func resourcesOf(raw json.RawMessage) []string {
+	if raw == nil {
 		return nil
 	}
 	var m map[string]any
-	if json.Unmarshal(recordJSON(params), &m) != nil {
+	if json.Unmarshal(raw, &m) != nil {
 		return nil
 	}
 	var out []string
