@@ -107,17 +107,11 @@ func (s *Service) GetFederationToken(ctx context.Context, c *authn.Caller, in *s
 	}
 	// Session tags as AssumeRole checks them: at most 50 (the model's tagListType), each a valid
 	// tag, no two keys equal ignoring case. There are no transitive keys (nor a calling session).
-	if len(in.Tags) > iam.MaxTags {
-		return nil, validation("tags", strconv.Itoa(len(in.Tags)), "Member must have length less than or equal to 50")
+	reqTags, n, err := requestTags(in.Tags)
+	if err != nil {
+		return nil, err
 	}
-	reqTags := make([]iam.Tag, len(in.Tags))
-	for i, t := range in.Tags {
-		reqTags[i] = iam.Tag{Key: str(t.Key), Value: str(t.Value)}
-		if err := iam.CheckTagAt(i, reqTags[i]); err != nil {
-			return nil, err
-		}
-		size += len(reqTags[i].Key) + len(reqTags[i].Value)
-	}
+	size += n
 	tags, err := sessionTags(reqTags, nil, nil)
 	if err != nil {
 		return nil, err

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/iamd-dev/iamd/internal/authn"
 	"github.com/iamd-dev/iamd/internal/iam"
@@ -24,19 +23,11 @@ var errMFA = iam.Errorf(iam.CodeAccessDenied, msgMFAFailed)
 // ("Value '12345a' at 'tokenCode' …"), but a code is a credential, and the message reaches the
 // client, the log and the audit record's errorMessage.
 func checkTokenCode(code string) error {
-	n := utf8.RuneCountInString(code)
-	switch {
-	case n < 6:
-		return &iam.FieldError{Field: "tokenCode", Sensitive: true, Constraint: "Member must have length greater than or equal to 6"}
-	case n > 6:
-		return &iam.FieldError{Field: "tokenCode", Sensitive: true, Constraint: "Member must have length less than or equal to 6"}
+	err := checkMember("tokenCode", code, 6, 6, isDigit, tokenCodePattern)
+	if fe, ok := err.(*iam.FieldError); ok {
+		fe.Value, fe.Sensitive = "", true
 	}
-	for _, r := range code {
-		if !isDigit(r) {
-			return &iam.FieldError{Field: "tokenCode", Sensitive: true, Constraint: "Member must satisfy regular expression pattern: " + tokenCodePattern}
-		}
-	}
-	return nil
+	return err
 }
 
 // checkMFA verifies a code from the caller's own MFA device, once per time step, and returns

@@ -358,9 +358,10 @@ func samlContext(a *samlsp.Assertion, nameQualifier, doc, provARN string) map[st
 // assertion carries tags or a source identity); a denial answers AccessDenied with denied, or
 // is logged under --enforce=log.
 func (s *Service) federatedTrust(c *authn.Caller, fed *authn.Caller, actions []string, roleARN, roleAcct string, trust *policy.Compiled, keys map[string][]string, provARN, denied string) error {
+	rc := authz.RequestContext(fed, nil, keys)
 	for _, action := range actions {
 		d := policy.Evaluate(&policy.Input{Action: action, Resource: roleARN, ResourceAccount: roleAcct, ResourcePolicy: trust,
-			Principal: fed.Principal, Context: authz.RequestContext(fed, nil, keys)})
+			Principal: fed.Principal, Context: rc})
 		if !d.Allowed() {
 			if s.authz.Enforcing() {
 				return iam.Errorf(iam.CodeAccessDenied, "%s", denied)

@@ -344,6 +344,24 @@ const (
 	msgTransitiveConflict  = "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session."
 )
 
+// requestTags checks a request's Tags as AssumeRole and GetFederationToken do: at most 50 (the
+// model's tagListType), each a valid tag. It returns them and what they add to the packed size.
+func requestTags(in []types.Tag) ([]iam.Tag, int, error) {
+	if len(in) > iam.MaxTags {
+		return nil, 0, validation("tags", strconv.Itoa(len(in)), "Member must have length less than or equal to 50")
+	}
+	tags := make([]iam.Tag, len(in))
+	size := 0
+	for i, t := range in {
+		tags[i] = iam.Tag{Key: str(t.Key), Value: str(t.Value)}
+		if err := iam.CheckTagAt(i, tags[i]); err != nil {
+			return nil, 0, err
+		}
+		size += len(tags[i].Key) + len(tags[i].Value)
+	}
+	return tags, size, nil
+}
+
 // sessionTags checks a request's session tags (each already checked by iam.CheckTagAt) and
 // TransitiveTagKeys, and returns the new session's tags: the request's, and the transitive tags
 // of the calling session from, if any, passed on. Tag keys are case-insensitive: two tags whose
@@ -523,17 +541,11 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 	if err != nil {
 		return nil, err
 	}
-	if len(in.Tags) > 50 {
-		return nil, validation("tags", strconv.Itoa(len(in.Tags)), "Member must have length less than or equal to 50")
+	reqTags, n, err := requestTags(in.Tags)
+	if err != nil {
+		return nil, err
 	}
-	reqTags := make([]iam.Tag, len(in.Tags))
-	for i, t := range in.Tags {
-		reqTags[i] = iam.Tag{Key: str(t.Key), Value: str(t.Value)}
-		if err := iam.CheckTagAt(i, reqTags[i]); err != nil {
-			return nil, err
-		}
-		size += len(reqTags[i].Key) + len(reqTags[i].Value)
-	}
+	size += n
 	tags, err := sessionTags(reqTags, in.TransitiveTagKeys, c.Session)
 	if err != nil {
 		return nil, err
