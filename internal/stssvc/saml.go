@@ -339,17 +339,7 @@ func samlContext(a *samlsp.Assertion, nameQualifier, doc, provARN string) map[st
 	if a.SourceIdentity != "" {
 		m["sts:SourceIdentity"] = []string{a.SourceIdentity}
 	}
-	var tagKeys []string
-	for k, v := range a.Tags {
-		m["aws:RequestTag/"+k] = []string{v}
-		tagKeys = append(tagKeys, k)
-	}
-	if len(tagKeys) > 0 {
-		m["aws:TagKeys"] = tagKeys
-	}
-	if len(a.TransitiveTagKeys) > 0 {
-		m["sts:TransitiveTagKeys"] = a.TransitiveTagKeys
-	}
+	addTagContext(m, a.Tags, a.TransitiveTagKeys)
 	return m
 }
 

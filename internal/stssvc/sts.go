@@ -6,7 +6,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -344,6 +346,21 @@ const (
 	msgTransitiveConflict  = "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session."
 )
 
+// addTagContext adds a request's session tags to a trust policy evaluation's condition keys:
+// aws:RequestTag/KEY, aws:TagKeys (sorted; absent without tags) and sts:TransitiveTagKeys as the
+// request lists them.
+func addTagContext(m map[string][]string, tags map[string]string, transitive []string) {
+	if len(tags) > 0 {
+		for k, v := range tags {
+			m["aws:RequestTag/"+k] = []string{v}
+		}
+		m["aws:TagKeys"] = slices.Sorted(maps.Keys(tags))
+	}
+	if len(transitive) > 0 {
+		m["sts:TransitiveTagKeys"] = transitive
+	}
+}
+
 // requestTags checks a request's Tags as AssumeRole and GetFederationToken do: at most 50 (the
 // model's tagListType), each a valid tag. It returns them and what they add to the packed size.
 func requestTags(in []types.Tag) ([]iam.Tag, int, error) {
@@ -619,17 +636,7 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 	if sourceID != "" {
 		extra["sts:SourceIdentity"] = []string{sourceID}
 	}
-	var tagKeys []string
-	for k, v := range tags {
-		extra["aws:RequestTag/"+k] = []string{v}
-		tagKeys = append(tagKeys, k)
-	}
-	if len(tagKeys) > 0 {
-		extra["aws:TagKeys"] = tagKeys
-	}
-	if len(in.TransitiveTagKeys) > 0 {
-		extra["sts:TransitiveTagKeys"] = in.TransitiveTagKeys
-	}
+	addTagContext(extra, tags, in.TransitiveTagKeys)
 	// The role's tags are the resource's tags (aws:ResourceTag/*, iam:ResourceTag/*).
 	extra = authz.ResourceTagContext(role.Tags, true, extra)
 	trust := s.authz.Compile(role.TrustPolicy, policy.Trust, policy.PolicyRef{ARN: roleARN, Name: "trust"})

@@ -197,7 +197,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller
 	}
 	if tags != nil {
 		// And tagging the session with the tags it carries.
-		tags.addContext(keys)
+		addTagContext(keys, tags.Tags, tags.TransitiveKeys)
 		actions = append(actions, "sts:TagSession")
 	}
 	// The role's tags are the resource's tags (aws:ResourceTag/*, iam:ResourceTag/*), as for
@@ -449,21 +449,6 @@ func (w *webSessionTags) transitive() []string {
 		}
 	}
 	return out
-}
-
-// addContext adds the tags to a trust policy evaluation's condition keys: aws:RequestTag/KEY,
-// aws:TagKeys, and sts:TransitiveTagKeys as the token lists them.
-func (w *webSessionTags) addContext(keys map[string][]string) {
-	tagKeys := make([]string, 0, len(w.Tags))
-	for k, v := range w.Tags {
-		keys["aws:RequestTag/"+k] = []string{v}
-		tagKeys = append(tagKeys, k)
-	}
-	slices.Sort(tagKeys)
-	keys["aws:TagKeys"] = tagKeys
-	if len(w.TransitiveKeys) > 0 {
-		keys["sts:TransitiveTagKeys"] = w.TransitiveKeys
-	}
 }
 
 // webIdentityParams are AssumeRoleWithWebIdentity's parameters as its CloudTrail record shows
