@@ -22,6 +22,9 @@ type Claims struct {
 	AMR []string
 	// Expiry, NotBefore and IssuedAt are exp, nbf and iat (zero when absent).
 	Expiry, NotBefore, IssuedAt time.Time
+	// Raw is every claim of the token, undecoded, for the claims STS reads beyond these (AWS's
+	// source identity and session tags).
+	Raw map[string]json.RawMessage
 }
 
 // Kind classifies why a token was refused; STS maps it to its wire error code.
@@ -88,43 +91,54 @@ type rawClaims struct {
 	Iat *jwt.NumericDate `json:"iat"`
 }
 
-// parse parses a compact JWS restricted to Algorithms, with exactly one signature.
-func parse(token string) (*jwt.JSONWebToken, error) {
-	tok, err := jwt.ParseSigned(token, Algorithms)
+// Token is a web identity token parsed once: its one signature and its claims, decoded but not
+// verified. Parse makes it; Verifier.Verify checks it. A compact JWS has exactly one payload, so
+// the claims decoded here are the ones the signature covers once it verifies.
+type Token struct {
+	jws    *jose.JSONWebSignature
+	claims rawClaims
+	raw    map[string]json.RawMessage
+}
+
+// Parse parses a compact JWS restricted to Algorithms, with exactly one signature and an iss
+// claim, and decodes its claims. It checks nothing but the token's form.
+func Parse(token string) (*Token, error) {
+	jws, err := jose.ParseSignedCompact(token, Algorithms)
 	if err != nil {
 		return nil, invalid(MsgMalformed, err)
 	}
-	if len(tok.Headers) != 1 {
+	if len(jws.Signatures) != 1 {
 		return nil, invalid(MsgMalformed, nil)
 	}
-	return tok, nil
+	t := &Token{jws: jws}
+	payload := jws.UnsafePayloadWithoutVerification()
+	if err := json.Unmarshal(payload, &t.claims); err != nil || t.claims.Iss == "" {
+		return nil, invalid(MsgMalformed, err)
+	}
+	if err := json.Unmarshal(payload, &t.raw); err != nil {
+		return nil, invalid(MsgMalformed, err)
+	}
+	return t, nil
 }
 
-// UnverifiedIssuer returns a token's iss claim without checking anything but its form: STS
-// needs it to find the provider whose keys then verify the token.
-func UnverifiedIssuer(token string) (string, error) {
-	tok, err := parse(token)
-	if err != nil {
-		return "", err
-	}
-	var c rawClaims
-	if err := tok.UnsafeClaimsWithoutVerification(&c); err != nil || c.Iss == "" {
-		return "", invalid(MsgMalformed, err)
-	}
-	return c.Iss, nil
-}
+// Issuer is the token's iss claim, not verified: STS needs it to find the provider whose keys
+// then verify the token.
+func (t *Token) Issuer() string { return t.claims.Iss }
+
+// keyID is the kid of the token's signature header ("" when absent).
+func (t *Token) keyID() string { return t.jws.Signatures[0].Header.KeyID }
 
 // verifyWith checks token's signature with the first of keys that verifies it, then its issuer,
 // lifetime and audience, at time now.
-func verifyWith(tok *jwt.JSONWebToken, keys []jose.JSONWebKey, issuer string, clientIDs []string, now time.Time) (*Claims, error) {
-	var c rawClaims
+func verifyWith(tok *Token, keys []jose.JSONWebKey, issuer string, clientIDs []string, now time.Time) (*Claims, error) {
 	verified := false
-	alg := tok.Headers[0].Algorithm
+	alg := tok.jws.Signatures[0].Header.Algorithm
 	for _, k := range keys {
 		if k.Use == "enc" || k.Algorithm != "" && k.Algorithm != alg {
 			continue
 		}
-		if err := tok.Claims(k.Key, &c); err == nil {
+		// The payload Verify returns is the one Parse decoded.
+		if _, err := tok.jws.Verify(k.Key); err == nil {
 			verified = true
 			break
 		}
@@ -132,13 +146,14 @@ func verifyWith(tok *jwt.JSONWebToken, keys []jose.JSONWebKey, issuer string, cl
 	if !verified {
 		return nil, invalid(MsgSignature, nil)
 	}
+	c := &tok.claims
 	if c.Iss != issuer {
 		return nil, invalid("Issuer of the token does not match the provider", nil)
 	}
 	if c.Exp == nil {
 		return nil, invalid("Missing a required claim: exp", nil)
 	}
-	out := &Claims{Issuer: c.Iss, Subject: c.Sub, Audience: c.Aud, AuthorizedParty: c.Azp, Expiry: c.Exp.Time().UTC()}
+	out := &Claims{Issuer: c.Iss, Subject: c.Sub, Audience: c.Aud, AuthorizedParty: c.Azp, Expiry: c.Exp.Time().UTC(), Raw: tok.raw}
 	if c.Nbf != nil {
 		out.NotBefore = c.Nbf.Time().UTC()
 	}

@@ -56,16 +56,12 @@ func NewVerifier(client *http.Client) *Verifier {
 	return &Verifier{client: client, sets: map[string]*keySet{}}
 }
 
-// Verify checks a web identity token issued by issuerURL: its signature against the issuer's
-// key set, its lifetime at now, and that azp or an aud value is one of clientIDs. Refusals are
-// *Error values. Thumbprints are accepted for the interface's sake and not used: the HTTP
-// client's roots decide whether the provider is trusted (see the package doc).
-func (v *Verifier) Verify(ctx context.Context, issuerURL string, clientIDs, thumbprints []string, token string, now time.Time) (*Claims, error) {
-	tok, err := parse(token)
-	if err != nil {
-		return nil, err
-	}
-	keys, err := v.keys(ctx, issuerURL, tok.Headers[0].KeyID, now)
+// Verify checks a web identity token (as Parse parsed it) issued by issuerURL: its signature
+// against the issuer's key set, its lifetime at now, and that azp or an aud value is one of
+// clientIDs. Refusals are *Error values. Thumbprints are accepted for the interface's sake and
+// not used: the HTTP client's roots decide whether the provider is trusted (see the package doc).
+func (v *Verifier) Verify(ctx context.Context, issuerURL string, clientIDs, thumbprints []string, tok *Token, now time.Time) (*Claims, error) {
+	keys, err := v.keys(ctx, issuerURL, tok.keyID(), now)
 	if err != nil {
 		return nil, err
 	}

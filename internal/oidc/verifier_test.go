@@ -11,6 +11,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/iamd-dev/iamd/internal/oidc"
 	"github.com/iamd-dev/iamd/internal/oidc/oidctest"
@@ -29,6 +30,15 @@ func claims(iss string, mod func(map[string]any)) map[string]any {
 		mod(c)
 	}
 	return c
+}
+
+// verify parses token and verifies it, as STS does.
+func verify(ctx context.Context, v *oidc.Verifier, issuer string, clientIDs []string, token string, now time.Time) (*oidc.Claims, error) {
+	tok, err := oidc.Parse(token)
+	if err != nil {
+		return nil, err
+	}
+	return v.Verify(ctx, issuer, clientIDs, nil, tok, now)
 }
 
 // wantKind checks that err is a refusal of the kind with the message.
@@ -102,7 +112,7 @@ func TestVerify(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := v.Verify(ctx, is.URL, ids, nil, tc.token, tc.now)
+			got, err := verify(ctx, v, is.URL, ids, tc.token, tc.now)
 			if tc.want == nil {
 				wantKind(t, "Verify", err, tc.kind, tc.message)
 				return
@@ -110,7 +120,7 @@ func TestVerify(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
-			if d := cmp.Diff(tc.want, got); d != "" {
+			if d := cmp.Diff(tc.want, got, cmpopts.IgnoreFields(oidc.Claims{}, "Raw")); d != "" {
 				t.Errorf("claims (-want +got):\n%s", d)
 			}
 		})
@@ -120,14 +130,84 @@ func TestVerify(t *testing.T) {
 	}
 }
 
-func TestUnverifiedIssuer(t *testing.T) {
-	k := oidctest.RSAKey(t, "a")
-	got, err := oidc.UnverifiedIssuer(oidctest.Sign(t, k, claims("https://issuer.example/tenant", nil)))
-	if err != nil || got != "https://issuer.example/tenant" {
-		t.Errorf("UnverifiedIssuer = %q, %v; want https://issuer.example/tenant", got, err)
+// TestRawClaims: the verified claims carry every claim of the token as it was signed, the
+// ones Claims decodes and the others alike.
+func TestRawClaims(t *testing.T) {
+	is := oidctest.NewIssuer(t)
+	k := oidctest.ECKey(t, "k")
+	is.Publish(k)
+	c := claims(is.URL, func(c map[string]any) {
+		c["https://aws.amazon.com/source_identity"] = "alice"
+		c["https://aws.amazon.com/tags"] = map[string]any{"principal_tags": map[string]any{"team": []string{"blue"}}, "transitive_tag_keys": []string{"team"}}
+		c["amr"] = []string{"pwd"}
+	})
+	got, err := verify(context.Background(), oidc.NewVerifier(is.Client()), is.URL, []string{"sts.amazonaws.com"}, oidctest.Sign(t, k, c), t0)
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
 	}
-	_, err = oidc.UnverifiedIssuer(oidctest.Sign(t, k, claims("", nil)))
-	wantKind(t, "UnverifiedIssuer without iss", err, oidc.KindInvalid, oidc.MsgMalformed)
+	// Both sides as JSON decodes them (numbers as float64, lists as []any).
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want map[string]any
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	decoded := map[string]any{}
+	for name, raw := range got.Raw {
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			t.Fatalf("Raw[%q] = %s: %v", name, raw, err)
+		}
+		decoded[name] = v
+	}
+	if d := cmp.Diff(want, decoded); d != "" {
+		t.Errorf("Raw claims (-signed +got):\n%s", d)
+	}
+}
+
+func TestParse(t *testing.T) {
+	k := oidctest.RSAKey(t, "a")
+	signRaw := func(payload string) string {
+		s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: k}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jws, err := s.Sign([]byte(payload))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := jws.CompactSerialize()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	tests := []struct {
+		name, token, want string // want: the issuer; "" for a malformed token
+	}{
+		{"issuer", oidctest.Sign(t, k, claims("https://issuer.example/tenant", nil)), "https://issuer.example/tenant"},
+		{"no iss", oidctest.Sign(t, k, claims("", nil)), ""},
+		{"iss not a string", signRaw(`{"iss":5,"sub":"s"}`), ""},
+		{"payload a list", signRaw(`["https://issuer.example"]`), ""},
+		{"payload null", signRaw(`null`), ""},
+		{"payload not JSON", signRaw(`iss`), ""},
+		{"not a JWT", "an.opaque-access-token", ""},
+		{"JSON serialization", `{"payload":"e30","signatures":[]}`, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tok, err := oidc.Parse(tc.token)
+			if tc.want == "" {
+				wantKind(t, "Parse", err, oidc.KindInvalid, oidc.MsgMalformed)
+				return
+			}
+			if err != nil || tok.Issuer() != tc.want {
+				t.Fatalf("Parse(%s): %v, %v; want issuer %s", tc.token, tok, err, tc.want)
+			}
+		})
+	}
 }
 
 // TestKeyRotation: a token signed by a key the cache does not know makes the verifier fetch
@@ -140,7 +220,7 @@ func TestKeyRotation(t *testing.T) {
 	ctx := context.Background()
 	ids := []string{"sts.amazonaws.com"}
 	verify := func(k jose.JSONWebKey, now time.Time) error {
-		_, err := v.Verify(ctx, is.URL, ids, nil, oidctest.Sign(t, k, claims(is.URL, func(c map[string]any) { c["exp"] = now.Add(time.Minute).Unix() })), now)
+		_, err := verify(ctx, v, is.URL, ids, oidctest.Sign(t, k, claims(is.URL, func(c map[string]any) { c["exp"] = now.Add(time.Minute).Unix() })), now)
 		return err
 	}
 	wantHits := func(what string, n int) {
@@ -194,7 +274,7 @@ func TestUnreachable(t *testing.T) {
 	is.SetDown(true)
 	v := oidc.NewVerifier(is.Client())
 	k := oidctest.RSAKey(t, "k")
-	_, err := v.Verify(context.Background(), is.URL, []string{"sts.amazonaws.com"}, nil, oidctest.Sign(t, k, claims(is.URL, nil)), t0)
+	_, err := verify(context.Background(), v, is.URL, []string{"sts.amazonaws.com"}, oidctest.Sign(t, k, claims(is.URL, nil)), t0)
 	wantKind(t, "JWKS down", err, oidc.KindUnreachable, oidc.MsgUnreachable)
 	if e, _ := oidc.AsError(err); e == nil || e.Err == nil || !strings.Contains(e.Error(), "503") {
 		t.Errorf("internal cause = %v, want the HTTP status", err)
@@ -202,6 +282,6 @@ func TestUnreachable(t *testing.T) {
 
 	// An untrusted TLS certificate is unreachable too (the default client does not trust the
 	// test server).
-	_, err = oidc.NewVerifier(nil).Verify(context.Background(), is.URL, nil, nil, oidctest.Sign(t, k, claims(is.URL, nil)), t0)
+	_, err = verify(context.Background(), oidc.NewVerifier(nil), is.URL, nil, oidctest.Sign(t, k, claims(is.URL, nil)), t0)
 	wantKind(t, "untrusted certificate", err, oidc.KindUnreachable, oidc.MsgUnreachable)
 }

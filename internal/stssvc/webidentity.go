@@ -13,7 +13,6 @@ import (
 
 	sdk "github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
-	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/iamd-dev/iamd/internal/authn"
 	"github.com/iamd-dev/iamd/internal/authz"
@@ -24,11 +23,11 @@ import (
 	"github.com/iamd-dev/iamd/internal/trail"
 )
 
-// WebIdentityVerifier checks a web identity token from a registered OpenID Connect provider:
-// signature (against the issuer's published keys), lifetime at now, and audience (one of
-// clientIDs). oidc.Verifier implements it; refusals are *oidc.Error values.
+// WebIdentityVerifier checks a web identity token from a registered OpenID Connect provider, as
+// oidc.Parse parsed it: signature (against the issuer's published keys), lifetime at now, and
+// audience (one of clientIDs). oidc.Verifier implements it; refusals are *oidc.Error values.
 type WebIdentityVerifier interface {
-	Verify(ctx context.Context, issuerURL string, clientIDs, thumbprints []string, token string, now time.Time) (*oidc.Claims, error)
+	Verify(ctx context.Context, issuerURL string, clientIDs, thumbprints []string, tok *oidc.Token, now time.Time) (*oidc.Claims, error)
 }
 
 const msgWebIdentityDenied = "Not authorized to perform sts:AssumeRoleWithWebIdentity"
@@ -109,10 +108,13 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller
 		call.Account = roleAcct
 	}
 
-	iss, err := oidc.UnverifiedIssuer(idToken)
+	// The token is parsed once: its issuer finds the provider, the provider's keys verify it,
+	// and the verified claims carry the source identity and tags claims.
+	tok, err := oidc.Parse(idToken)
 	if err != nil {
 		return nil, webIdentityError(err)
 	}
+	iss := tok.Issuer()
 	var prov *oidc.Provider
 	var role *iam.Role
 	err = s.store.View(ctx, func(r store.Reader) error {
@@ -135,21 +137,17 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller
 		return nil, iam.Errorf("IDPCommunicationError", "%s", oidc.MsgUnreachable)
 	}
 	now := s.now().UTC()
-	claims, err := s.webID.Verify(ctx, iss, prov.ClientIDs, prov.Thumbprints, idToken, now)
+	claims, err := s.webID.Verify(ctx, iss, prov.ClientIDs, prov.Thumbprints, tok, now)
 	if err != nil {
 		s.logger.Info("web identity token refused", "request", c.RequestID, "issuer", iss, "err", err)
 		return nil, webIdentityError(err)
 	}
 
-	extra, err := unverifiedClaims(idToken)
+	sourceID, err := sourceIdentityOf(claims.Raw)
 	if err != nil {
 		return nil, err
 	}
-	sourceID, err := sourceIdentityOf(extra)
-	if err != nil {
-		return nil, err
-	}
-	tags, err := webIdentitySessionTags(extra)
+	tags, err := webIdentitySessionTags(claims.Raw)
 	if err != nil {
 		return nil, err
 	}
@@ -248,31 +246,6 @@ const sourceIdentityClaim = "https://aws.amazon.com/source_identity"
 // msgSourceIdentityClaim refuses a source identity claim that AWS would not accept as a
 // SourceIdentity (the AssumeRole parameter's constraints).
 const msgSourceIdentityClaim = `Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with "aws:"`
-
-// unverifiedClaims returns a token's claims undecoded. Call it only after the token verified: it
-// reads the payload without checking the signature, which is sound then because a compact JWS
-// has exactly one payload.
-func unverifiedClaims(idToken string) (map[string]json.RawMessage, error) {
-	tok, err := jwt.ParseSigned(idToken, oidc.Algorithms)
-	if err != nil {
-		return nil, iam.Errorf(iam.CodeInvalidIdentityToken, "%s", oidc.MsgMalformed)
-	}
-	var claims map[string]json.RawMessage
-	if err := tok.UnsafeClaimsWithoutVerification(&claims); err != nil {
-		return nil, iam.Errorf(iam.CodeInvalidIdentityToken, "%s", oidc.MsgMalformed)
-	}
-	return claims, nil
-}
-
-// webIdentitySourceIdentity returns the source identity claim of a verified token ("" when it
-// has none); see sourceIdentityOf.
-func webIdentitySourceIdentity(idToken string) (string, error) {
-	claims, err := unverifiedClaims(idToken)
-	if err != nil {
-		return "", err
-	}
-	return sourceIdentityOf(claims)
-}
 
 // sourceIdentityOf returns the source identity claim among a token's claims ("" when it has
 // none). A claim that is not a string, or not a valid SourceIdentity (2 to 64 of [\w+=,.@-], not
