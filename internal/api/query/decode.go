@@ -199,6 +199,12 @@ func (d *decoder) structure(n int32, p *typePlan, v reflect.Value) {
 		}
 		fv := v.Field(f.index)
 		at := seg{name: f.lower}
+		if f.min > 0 && d.t[k].value == "" {
+			// "Name=" is an empty string, not an absent member: AWS refuses it where the model
+			// sets a minimum length. (For a list, "Name=" is the empty list: lists have no min.)
+			d.fail("", at, "Member must have length greater than or equal to "+strconv.Itoa(f.min))
+			continue
+		}
 		if f.ptr {
 			ptr := reflect.New(f.plan.typ)
 			d.value(k, f.plan, ptr.Elem(), at)

@@ -35,9 +35,13 @@
 // outside an enum gets AWS's "Member must satisfy enum value set: [Active, Inactive,
 // Expired]". The constraint text for values that do not parse as their type ("Member must be
 // an integer") and for malformed list indexes is iamd's own wording. The codec checks types,
-// enums and required members only: length, range and pattern constraints (MaxItems 1..1000,
-// name patterns) are not in the SDK's types and belong to the handlers, which report them
-// with awserr.Validation and awserr.Constraint.
+// enums, required members and one length rule: a string member sent empty ("UserName=") where
+// the service model sets a minimum length (model_gen.go, generated from botocore's models)
+// gets AWS's failure "… at 'userName' failed to satisfy constraint: Member must have length
+// greater than or equal to 1" (an empty value is a value, not an absent member; "Name=" for a
+// list is still the empty list). Other length, range and pattern constraints (MaxItems
+// 1..1000, name patterns) belong to the handlers, which report them with awserr.Validation and
+// awserr.Constraint.
 //
 // # Responses
 //

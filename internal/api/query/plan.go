@@ -120,6 +120,9 @@ type fieldPlan struct {
 	policy bool // percent-encode in responses (IAM policy documents)
 	// required is set for members the SDK's validators require (sdk_gen.go).
 	required bool
+	// min is the service model's minimum length of a string member (model_gen.go), which an
+	// empty value breaks; 0 when the model sets none.
+	min int
 }
 
 var (
@@ -212,7 +215,12 @@ func (b builder) buildStruct(p *typePlan, t reflect.Type) {
 			continue // interfaces, funcs, channels: nothing the Query protocol carries
 		}
 		wire, xml := wireNames(t, f.Name)
+		minLen := 0
+		if fp.kind == kindString && fp.enum == nil {
+			minLen = modelMinLength(t.PkgPath(), t.Name(), f.Name)
+		}
 		fields = append(fields, fieldPlan{
+			min:      minLen,
 			required: slices.Contains(sdkRequired(t.PkgPath(), t.Name()), f.Name),
 			wire:     wire,
 			xml:      xml,
