@@ -22,7 +22,6 @@ import (
 	awsarn "github.com/aws/aws-sdk-go-v2/aws/arn"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	iamsdk "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/iamd-dev/iamd/internal/credsrv"
@@ -191,68 +190,6 @@ func execWith(ctx context.Context, args []string, env workloadEnv) error {
 	mux.Handle("/creds", credsrv.NewContainer(src, token))
 	return runChild(ctx, mux, fs.Args(), env, op, func(base string) []string {
 		return []string{"AWS_CONTAINER_CREDENTIALS_FULL_URI=" + base + "creds", "AWS_CONTAINER_AUTHORIZATION_TOKEN=" + token}
-	})
-}
-
-// runInstance is `iamd instance run --instance-profile NAME -- CMD ARGS…`.
-func runInstance(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	return instanceWith(ctx, args, osWorkloadEnv(getenv, stdout, stderr))
-}
-
-func instanceWith(ctx context.Context, args []string, env workloadEnv) error {
-	const usage = "usage: iamd instance run --instance-profile NAME [--imdsv1] [--duration D] [--endpoint URL] -- CMD [ARGS…]"
-	if len(args) == 0 || args[0] != "run" {
-		return errors.New(usage)
-	}
-	var sf stsFlags
-	var profile string
-	var v1 bool
-	fs, err := parseWorkloadFlags("instance run", args[1:], env, func(fs *flag.FlagSet) {
-		fs.StringVar(&profile, "instance-profile", "", "instance profile whose role CMD gets (required)")
-		fs.BoolVar(&v1, "imdsv1", false, "also answer requests without a session token (IMDSv1; off, as with HttpTokens=required)")
-		sf.bind(fs)
-	})
-	if err != nil {
-		return err
-	}
-	if profile == "" || fs.NArg() == 0 {
-		return errors.New(usage)
-	}
-	op, err := loadOperator(ctx, sf, env)
-	if err != nil {
-		return err
-	}
-	out, err := iamsdk.NewFromConfig(op.cfg).GetInstanceProfile(ctx, &iamsdk.GetInstanceProfileInput{InstanceProfileName: aws.String(profile)})
-	if err != nil {
-		return fmt.Errorf("instance profile %s: %w", profile, err)
-	}
-	ip := out.InstanceProfile
-	if len(ip.Roles) == 0 {
-		return fmt.Errorf("instance profile %s has no role", profile)
-	}
-	r := ip.Roles[0]
-	parsed, err := awsarn.Parse(aws.ToString(ip.Arn))
-	if err != nil {
-		return fmt.Errorf("instance profile ARN: %w", err)
-	}
-	instanceID := "i-" + randomHex(9)[:17]
-	// EC2 assumes the instance profile's role and names the session after the instance.
-	src, err := op.serviceCreds(ctx, env, aws.ToString(r.Arn), "ec2.amazonaws.com", instanceID, sf.duration)
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	imds, err := credsrv.NewIMDS(credsrv.IMDSConfig{
-		Source: src, RoleName: aws.ToString(r.RoleName),
-		InstanceProfileArn: aws.ToString(ip.Arn), InstanceProfileID: aws.ToString(ip.InstanceProfileId),
-		InstanceID: instanceID, AccountID: parsed.AccountID, Region: op.cfg.Region,
-		AllowV1: v1, Rand: rand.Reader, Now: env.now,
-	})
-	if err != nil {
-		return err
-	}
-	return runChild(ctx, imds, fs.Args(), env, op, func(base string) []string {
-		return []string{"AWS_EC2_METADATA_SERVICE_ENDPOINT=" + base}
 	})
 }
 

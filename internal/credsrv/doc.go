@@ -9,6 +9,10 @@
 // service would (iamd's STS action AssumeRoleForService: the operator passes the role to
 // ec2.amazonaws.com or ecs-tasks.amazonaws.com, which assumes it, and the audit trail records
 // the service's call); RoleSession.Assume with plain AssumeRole as the operator.
+// ProfileSession.Obtain reads an instance profile at each refresh and assumes the role it holds
+// then, so that, as in EC2, the credentials follow RemoveRoleFromInstanceProfile and
+// AddRoleToInstanceProfile: with no role the Refresher drops the old role's credentials
+// (ErrNoRole) and IMDS lists no role.
 //
 // IMDS follows EC2's instance metadata service: a session token from PUT /latest/api/token
 // (TTL 1-21600 seconds) is required on every GET unless IMDSv1 is switched on, requests that

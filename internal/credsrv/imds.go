@@ -31,7 +31,10 @@ const MaxTokenTTL = 21600 * time.Second
 type IMDSConfig struct {
 	// Source provides the role's credentials.
 	Source Source
-	// RoleName is the name listed under iam/security-credentials/.
+	// RoleName is the name listed under iam/security-credentials/. Empty: the role the Source's
+	// credentials are for (Creds.RoleArn, or the *RoleError's role when they could not be
+	// obtained), and no role at all (iam/info and the listing 404) while the Source answers
+	// ErrNoRole, so that the listing follows an instance profile's role as the Source refreshes.
 	RoleName string
 	// InstanceProfileArn and InstanceProfileID are reported by iam/info.
 	InstanceProfileArn string
@@ -61,8 +64,8 @@ type IMDS struct {
 
 // NewIMDS returns the endpoint; it reads a 32-byte token key from cfg.Rand.
 func NewIMDS(cfg IMDSConfig) (*IMDS, error) {
-	if cfg.Source == nil || cfg.RoleName == "" || cfg.Rand == nil {
-		return nil, errors.New("imds: Source, RoleName and Rand are required")
+	if cfg.Source == nil || cfg.Rand == nil {
+		return nil, errors.New("imds: Source and Rand are required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -170,8 +173,34 @@ func (m *IMDS) checkToken(tok string) (int, bool) {
 
 const credsPrefix = "/latest/meta-data/iam/security-credentials/"
 
+// listedRole is the role listed under security-credentials/ ("" for none).
+func (m *IMDS) listedRole(ctx context.Context) string {
+	if m.cfg.RoleName != "" {
+		return m.cfg.RoleName
+	}
+	return roleOf(m.cfg.Source.Credentials(ctx))
+}
+
+// roleOf is the name of the role a Source's answer is for: the credentials' role, or the role
+// it failed to obtain them for; "" for any other failure (ErrNoRole, or the instance profile
+// unreadable with no credentials cached).
+func roleOf(c Creds, err error) string {
+	var re *RoleError
+	switch {
+	case err == nil:
+		return roleName(c.RoleArn)
+	case errors.As(err, &re):
+		return roleName(re.RoleArn)
+	}
+	return ""
+}
+
 func (m *IMDS) serveMetadata(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
+	if name, ok := strings.CutPrefix(p, credsPrefix); ok && name != "" {
+		m.serveCredentials(r.Context(), w, name)
+		return
+	}
 	switch p {
 	case "/latest", "/latest/":
 		text(w, "dynamic\nmeta-data")
@@ -180,6 +209,10 @@ func (m *IMDS) serveMetadata(w http.ResponseWriter, r *http.Request) {
 	case "/latest/meta-data/iam", "/latest/meta-data/iam/":
 		text(w, "info\nsecurity-credentials/")
 	case "/latest/meta-data/iam/info":
+		if m.listedRole(r.Context()) == "" {
+			httpError(w, http.StatusNotFound)
+			return
+		}
 		writeJSON(w, http.StatusOK, map[string]string{
 			"Code":               "Success",
 			"LastUpdated":        stamp(m.started),
@@ -187,9 +220,12 @@ func (m *IMDS) serveMetadata(w http.ResponseWriter, r *http.Request) {
 			"InstanceProfileId":  m.cfg.InstanceProfileID,
 		})
 	case "/latest/meta-data/iam/security-credentials", credsPrefix:
-		text(w, m.cfg.RoleName)
-	case credsPrefix + m.cfg.RoleName:
-		m.serveCredentials(r.Context(), w)
+		name := m.listedRole(r.Context())
+		if name == "" {
+			httpError(w, http.StatusNotFound)
+			return
+		}
+		text(w, name)
 	case "/latest/meta-data/instance-id":
 		text(w, m.cfg.InstanceID)
 	case "/latest/meta-data/instance-type":
@@ -236,8 +272,18 @@ func (m *IMDS) identityDocument() any {
 	}
 }
 
-func (m *IMDS) serveCredentials(ctx context.Context, w http.ResponseWriter) {
+// serveCredentials answers iam/security-credentials/NAME: the credentials when NAME is the role
+// listed, 404 otherwise.
+func (m *IMDS) serveCredentials(ctx context.Context, w http.ResponseWriter, name string) {
+	if m.cfg.RoleName != "" && name != m.cfg.RoleName {
+		httpError(w, http.StatusNotFound)
+		return
+	}
 	c, err := m.cfg.Source.Credentials(ctx)
+	if m.cfg.RoleName == "" && name != roleOf(c, err) {
+		httpError(w, http.StatusNotFound)
+		return
+	}
 	if err != nil {
 		// EC2 reports a failed role assumption in the Code field, not with an HTTP error.
 		writeJSON(w, http.StatusOK, map[string]string{

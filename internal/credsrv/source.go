@@ -45,6 +45,10 @@ type RefresherConfig struct {
 // the first Credentials call it renews in the background, on a timer set for the renewal time,
 // so that renewal does not wait for a client to ask; a request that finds the credentials due
 // (the timer late, or a renewal failed) renews them itself. Close stops the timer.
+//
+// A failed renewal keeps the current credentials in use while they have MinRemaining left,
+// unless it says their role is gone (ErrNoRole, or a *RoleError for another role: the instance
+// profile lost or changed its role); then they are dropped at once.
 type Refresher struct {
 	obtain     func(ctx context.Context) (Creds, error)
 	now        func() time.Time
@@ -158,6 +162,10 @@ func (r *Refresher) renew(ctx context.Context, now time.Time) (Creds, error) {
 	}
 	if err != nil {
 		r.schedule(r.retryAfter)
+		if r.have && roleGone(err, r.cur.RoleArn) {
+			// The instance profile no longer holds the role: its credentials go at once.
+			r.cur, r.have = Creds{}, false
+		}
 		if r.have && now.Add(MinRemaining).Before(r.cur.Expiration) {
 			r.renewAt = now.Add(r.retryAfter)
 			return r.cur, nil
