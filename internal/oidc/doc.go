@@ -1,6 +1,8 @@
 // Package oidc is iamd's OpenID Connect adapter: the stored form of an IAM OIDC identity
 // provider (its URL rules and ARN), and a Verifier that checks a web identity token (a JWT) for
-// AssumeRoleWithWebIdentity.
+// AssumeRoleWithWebIdentity. Parse decodes a token once (STS needs its issuer to find the
+// provider); Verify checks that parsed Token, and the Claims it returns carry every claim (Raw),
+// so that nothing parses the token again.
 //
 // The Verifier is the only part of iamd that makes outbound HTTP requests. It discovers an
 // issuer's key set from <issuer>/.well-known/openid-configuration (jwks_uri), caches it, and
