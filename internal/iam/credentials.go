@@ -92,8 +92,14 @@ func CheckCredentialService(service string) (ok, apiKey bool) {
 // the account ID, as in jane-at-123456789012.
 func ServiceUserName(user, account string) string { return user + "-at-" + account }
 
-// CheckStatus checks a credential status (Active or Inactive).
+// CheckStatus checks a credential status that a caller sets: Active or Inactive. Expired is in
+// the model's statusType (a credential with an expiry reports it) but is not a status a caller
+// can set; AWS documents no answer, and iamd refuses it with InvalidInput rather than as a value
+// outside the enum.
 func CheckStatus(status string) error {
+	if status == StatusExpired {
+		return &InputError{"The status Expired cannot be set; a credential expires at its expiration date."}
+	}
 	if status != StatusActive && status != StatusInactive {
 		return &FieldError{Field: "status", Value: status, Constraint: "Member must satisfy enum value set: [Active, Inactive]"}
 	}

@@ -113,10 +113,12 @@ func (p *ManagedPolicy) Version(id string) *PolicyVersion {
 	return nil
 }
 
-// Access key statuses.
+// Access key statuses. StatusExpired is reported for a credential past its expiry; a caller
+// cannot set it.
 const (
 	StatusActive   = "Active"
 	StatusInactive = "Inactive"
+	StatusExpired  = "Expired"
 )
 
 // AccessKey is a long-term access key. The secret is sealed (package secrets) with the key ID as

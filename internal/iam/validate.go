@@ -62,6 +62,19 @@ func isNameChar(r rune) bool {
 		'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
 }
 
+// LengthConstraint is AWS's constraint text for a length n outside min..max: "Member must have
+// length greater than or equal to 9" or "… less than or equal to 256" (AWS's request
+// validation names the bound broken, never "between"), or "" when n is within the bounds.
+func LengthConstraint(n, min, max int) string {
+	switch {
+	case n < min:
+		return fmt.Sprintf("Member must have length greater than or equal to %d", min)
+	case n > max:
+		return fmt.Sprintf("Member must have length less than or equal to %d", max)
+	}
+	return ""
+}
+
 func lengthErr(field, value string, min, max int) error {
 	n := utf8.RuneCountInString(value)
 	if n < min {

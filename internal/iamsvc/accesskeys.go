@@ -181,8 +181,8 @@ func (s *Service) UpdateAccessKey(ctx context.Context, c *authn.Caller, in *sdk.
 	if err := iam.CheckAccessKeyID(id); err != nil {
 		return nil, err
 	}
-	if in.Status != types.StatusTypeActive && in.Status != types.StatusTypeInactive {
-		return nil, &iam.FieldError{Field: "status", Value: string(in.Status), Constraint: "Member must satisfy enum value set: [Active, Inactive]"}
+	if err := iam.CheckStatus(string(in.Status)); err != nil {
+		return nil, err
 	}
 	if err := s.authorizeKeyOwner(ctx, c, "iam:UpdateAccessKey", user); err != nil {
 		return nil, err

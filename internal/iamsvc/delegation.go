@@ -47,10 +47,9 @@ const (
 	delegationLifetime = 7 * 24 * time.Hour
 )
 
-// Session durations iamd accepts for a delegated session (AWS documents none; these are
-// AssumeRole's bounds).
+// Session durations of a delegated session: the model's sessionDurationType (300-43200).
 const (
-	minDelegationSeconds = 900
+	minDelegationSeconds = 300
 	maxDelegationSeconds = 43200
 )
 
@@ -221,8 +220,8 @@ func (s *Service) CreateDelegationRequest(ctx context.Context, c *authn.Caller, 
 	if !strings.HasPrefix(channel, "arn:aws:sns:") {
 		return nil, iam.Errorf(iam.CodeInvalidInput, "NotificationChannel %s is not an SNS topic ARN.", channel)
 	}
-	if len(workflow) < 1 || len(workflow) > 128 {
-		return nil, &iam.FieldError{Field: "requestorWorkflowId", Value: workflow, Constraint: "Member must have length between 1 and 128"}
+	if err := checkText("requestorWorkflowId", workflow, 5, 400); err != nil { // the model's requestorWorkflowIdType
+		return nil, err
 	}
 	if o := str(in.OwnerAccountId); in.OwnerAccountId != nil && (len(o) != 12 || strings.Trim(o, "0123456789") != "") {
 		return nil, &iam.FieldError{Field: "ownerAccountId", Value: o, Constraint: "Member must satisfy regular expression pattern: ^\\d{12}$"}
@@ -232,7 +231,7 @@ func (s *Service) CreateDelegationRequest(ctx context.Context, c *authn.Caller, 
 	}
 	dur := *in.SessionDuration
 	if dur < minDelegationSeconds {
-		return nil, &iam.FieldError{Field: "sessionDuration", Value: strconv.Itoa(int(dur)), Constraint: "Member must have value greater than or equal to 900"}
+		return nil, &iam.FieldError{Field: "sessionDuration", Value: strconv.Itoa(int(dur)), Constraint: "Member must have value greater than or equal to " + strconv.Itoa(minDelegationSeconds)}
 	}
 	if dur > maxDelegationSeconds {
 		return nil, &iam.FieldError{Field: "sessionDuration", Value: strconv.Itoa(int(dur)), Constraint: "Member must have value less than or equal to 43200"}

@@ -47,7 +47,7 @@ func loadDevice(ctx context.Context, r store.Reader, acct, serial string) (*mfa.
 // ValidationError at 'serialNumber', not NoSuchEntity.
 func checkSerial(serial string) error {
 	if n := utf8.RuneCountInString(serial); n < 9 || n > 256 {
-		return &iam.FieldError{Field: "serialNumber", Value: serial, Constraint: "Member must have length between 9 and 256"}
+		return &iam.FieldError{Field: "serialNumber", Value: serial, Constraint: iam.LengthConstraint(n, 9, 256)}
 	}
 	for _, r := range serial {
 		if !(r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("+=/:,.@-", r)) {

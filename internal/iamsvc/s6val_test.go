@@ -123,12 +123,12 @@ func TestCheckAccessKeyID(t *testing.T) {
 // TestCheckSerialPattern: the model's serialNumberType, 9–256 characters of [\w+=/:,.@-]+.
 func TestCheckSerialPattern(t *testing.T) {
 	const pattern = `Member must satisfy regular expression pattern: [\w+=/:,.@-]+`
-	const length = "Member must have length between 9 and 256"
+	const short, long = "Member must have length greater than or equal to 9", "Member must have length less than or equal to 256"
 	tests := []struct{ name, serial, want string }{
 		{"virtual device ARN", "arn:aws:iam::123456789012:mfa/a_b+c=d,e.f@g-h", ""},
 		{"hardware serial", "GAHT12345678", ""},
-		{"8 characters", "GAHT1234", fieldErr("serialNumber", "GAHT1234", length)},
-		{"257 characters", strings.Repeat("a", 257), fieldErr("serialNumber", strings.Repeat("a", 257), length)},
+		{"8 characters", "GAHT1234", fieldErr("serialNumber", "GAHT1234", short)},
+		{"257 characters", strings.Repeat("a", 257), fieldErr("serialNumber", strings.Repeat("a", 257), long)},
 		{"space", "arn:aws:iam::1234 6789012:mfa/fxmfa", fieldErr("serialNumber", "arn:aws:iam::1234 6789012:mfa/fxmfa", pattern)},
 		{"exclamation mark", "arn:aws:iam::123456789012:mfa/a!", fieldErr("serialNumber", "arn:aws:iam::123456789012:mfa/a!", pattern)},
 		{"non-ASCII letter", "arn:aws:iam::123456789012:mfa/\u00e9", fieldErr("serialNumber", "arn:aws:iam::123456789012:mfa/\u00e9", pattern)},

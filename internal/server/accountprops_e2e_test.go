@@ -112,12 +112,12 @@ func TestHumanReadableSummary(t *testing.T) {
 	srv := start(t, testConfig(t, t.TempDir()))
 	root := iamClient(srv, rootKey, rootSecret, "")
 	tpl := must[*iam.CreatePolicyOutput](t, "CreatePolicy template")(root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("template"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetUser","iam:ListUserTags"],"Resource":"` + acctARN + `user/{{user}}"}]}`)}))
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetUser","iam:ListUserTags"],"Resource":"` + acctARN + `user/{{username}}"}]}`)}))
 	created := must[*iam.CreateDelegationRequestOutput](t, "CreateDelegationRequest")(root.CreateDelegationRequest(ctx, &iam.CreateDelegationRequestInput{
 		Description: aws.String("Read your user for onboarding"), NotificationChannel: aws.String("arn:aws:sns:us-east-1:" + testAccount + ":events"),
-		RequestorWorkflowId: aws.String("wf-1"), SessionDuration: aws.Int32(5400), OwnerAccountId: aws.String(testAccount),
+		RequestorWorkflowId: aws.String("wf-0001"), SessionDuration: aws.Int32(5400), OwnerAccountId: aws.String(testAccount),
 		Permissions: &iamtypes.DelegationPermission{PolicyTemplateArn: tpl.Policy.Arn,
-			Parameters: []iamtypes.PolicyParameter{{Name: aws.String("user"), Type: iamtypes.PolicyParameterTypeEnumString, Values: []string{"cora"}}}}}))
+			Parameters: []iamtypes.PolicyParameter{{Name: aws.String("username"), Type: iamtypes.PolicyParameterTypeEnumString, Values: []string{"cora"}}}}}))
 	id := aws.ToString(created.DelegationRequestId)
 	req := must[*iam.GetDelegationRequestOutput](t, "GetDelegationRequest")(root.GetDelegationRequest(ctx, &iam.GetDelegationRequestInput{DelegationRequestId: aws.String(id)})).DelegationRequest
 	from := ""

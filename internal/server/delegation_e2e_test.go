@@ -45,7 +45,7 @@ func TestDelegationRequests(t *testing.T) {
 
 	// The partner's template: read one user, named by a parameter.
 	tpl := must[*iam.CreatePolicyOutput](t, "CreatePolicy template")(root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("partner-template"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetUser","iam:ListUserTags"],"Resource":"` + acct + `:user/{{user}}"}]}`)}))
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetUser","iam:ListUserTags"],"Resource":"` + acct + `:user/{{username}}"}]}`)}))
 	wantPolicy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetUser","iam:ListUserTags"],"Resource":"` + acct + `:user/cora"}]}`
 	create := func(workflow string) string {
 		t.Helper()
@@ -53,14 +53,14 @@ func TestDelegationRequests(t *testing.T) {
 			Description: aws.String("Read your user for onboarding"), NotificationChannel: aws.String("arn:aws:sns:us-east-1:" + testAccount + ":partner-events"),
 			RequestorWorkflowId: aws.String(workflow), SessionDuration: aws.Int32(900), OwnerAccountId: aws.String(testAccount),
 			Permissions: &iamtypes.DelegationPermission{PolicyTemplateArn: tpl.Policy.Arn,
-				Parameters: []iamtypes.PolicyParameter{{Name: aws.String("user"), Type: iamtypes.PolicyParameterTypeEnumString, Values: []string{"cora"}}}}}))
+				Parameters: []iamtypes.PolicyParameter{{Name: aws.String("username"), Type: iamtypes.PolicyParameterTypeEnumString, Values: []string{"cora"}}}}}))
 		return aws.ToString(out.DelegationRequestId)
 	}
 	get := func(who *iam.Client, id string) *iamtypes.DelegationRequest {
 		t.Helper()
 		return must[*iam.GetDelegationRequestOutput](t, "GetDelegationRequest")(who.GetDelegationRequest(ctx, &iam.GetDelegationRequestInput{DelegationRequestId: aws.String(id)})).DelegationRequest
 	}
-	id := create("wf-1")
+	id := create("wf-0001")
 	if len(id) < 16 {
 		t.Fatalf("DelegationRequestId = %q, want at least 16 characters", id)
 	}
@@ -81,17 +81,17 @@ func TestDelegationRequests(t *testing.T) {
 	}{
 		{"same workflow ID", func() error {
 			_, err := partner.CreateDelegationRequest(ctx, &iam.CreateDelegationRequestInput{Description: aws.String("again"), NotificationChannel: aws.String("arn:aws:sns:us-east-1:" + testAccount + ":t"),
-				RequestorWorkflowId: aws.String("wf-1"), SessionDuration: aws.Int32(900), Permissions: &iamtypes.DelegationPermission{PolicyTemplateArn: tpl.Policy.Arn}})
+				RequestorWorkflowId: aws.String("wf-0001"), SessionDuration: aws.Int32(900), Permissions: &iamtypes.DelegationPermission{PolicyTemplateArn: tpl.Policy.Arn}})
 			return err
-		}, "EntityAlreadyExists", "A delegation request with workflow ID wf-1 already exists."},
+		}, "EntityAlreadyExists", "A delegation request with workflow ID wf-0001 already exists."},
 		{"session too short", func() error {
 			_, err := partner.CreateDelegationRequest(ctx, &iam.CreateDelegationRequestInput{Description: aws.String("short"), NotificationChannel: aws.String("arn:aws:sns:us-east-1:" + testAccount + ":t"),
-				RequestorWorkflowId: aws.String("wf-x"), SessionDuration: aws.Int32(60), Permissions: &iamtypes.DelegationPermission{PolicyTemplateArn: tpl.Policy.Arn}})
+				RequestorWorkflowId: aws.String("wf-xxxx"), SessionDuration: aws.Int32(60), Permissions: &iamtypes.DelegationPermission{PolicyTemplateArn: tpl.Policy.Arn}})
 			return err
-		}, "ValidationError", "1 validation error detected: Value '60' at 'sessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 900"},
+		}, "ValidationError", "1 validation error detected: Value '60' at 'sessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 300"},
 		{"missing template", func() error {
 			_, err := partner.CreateDelegationRequest(ctx, &iam.CreateDelegationRequestInput{Description: aws.String("none"), NotificationChannel: aws.String("arn:aws:sns:us-east-1:" + testAccount + ":t"),
-				RequestorWorkflowId: aws.String("wf-y"), SessionDuration: aws.Int32(900), Permissions: &iamtypes.DelegationPermission{PolicyTemplateArn: aws.String(acct + ":policy/none")}})
+				RequestorWorkflowId: aws.String("wf-yyyy"), SessionDuration: aws.Int32(900), Permissions: &iamtypes.DelegationPermission{PolicyTemplateArn: aws.String(acct + ":policy/none")}})
 			return err
 		}, "NoSuchEntity", ""},
 		{"accept before associating", func() error {
@@ -157,7 +157,7 @@ func TestDelegationRequests(t *testing.T) {
 	wantCode(t, "token redeemed twice", err, "AccessDenied", "The trade-in token is not valid.")
 
 	// A second request, rejected with a reason.
-	id2 := create("wf-2")
+	id2 := create("wf-0002")
 	must[*iam.AssociateDelegationRequestOutput](t, "Associate 2")(cora.AssociateDelegationRequest(ctx, &iam.AssociateDelegationRequestInput{DelegationRequestId: aws.String(id2)}))
 	must[*iam.RejectDelegationRequestOutput](t, "Reject")(cora.RejectDelegationRequest(ctx, &iam.RejectDelegationRequestInput{DelegationRequestId: aws.String(id2), Notes: aws.String("too broad")}))
 	if d := get(partner, id2); d.State != iamtypes.StateTypeRejected || aws.ToString(d.RejectionReason) != "too broad" {

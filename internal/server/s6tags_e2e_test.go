@@ -206,6 +206,7 @@ func TestS6TagsUntagKeys(t *testing.T) {
 	}
 	keys51[0] = "keep"
 	const prefix = "1 validation error detected: "
+	const keyConstraint = `Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+]`
 	long := strings.Repeat("k", 129)
 	bad := []struct {
 		name string
@@ -213,9 +214,11 @@ func TestS6TagsUntagKeys(t *testing.T) {
 		msg  string
 	}{
 		{"51 keys", keys51, prefix + "Value at 'tagKeys' failed to satisfy constraint: Member must have length less than or equal to 50"},
-		{"an empty key", []string{"keep", ""}, prefix + "Value '' at 'tagKeys.2.member' failed to satisfy constraint: Member must have length greater than or equal to 1"},
-		{"a 129-character key", []string{long, "keep"}, prefix + "Value '" + long + "' at 'tagKeys.1.member' failed to satisfy constraint: Member must have length less than or equal to 128"},
-		{"a key outside the pattern", []string{"keep", "x", "k*"}, prefix + `Value 'k*' at 'tagKeys.3.member' failed to satisfy constraint: Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+`},
+		// A list of strings whose elements break their constraints: AWS names the list, prints it,
+		// and lists the element's constraints.
+		{"an empty key", []string{"keep", ""}, prefix + "Value '[keep, ]' at 'tagKeys' failed to satisfy constraint: " + keyConstraint},
+		{"a 129-character key", []string{long, "keep"}, prefix + "Value '[" + long + ", keep]' at 'tagKeys' failed to satisfy constraint: " + keyConstraint},
+		{"a key outside the pattern", []string{"keep", "x", "k*"}, prefix + "Value '[keep, x, k*]' at 'tagKeys' failed to satisfy constraint: " + keyConstraint},
 	}
 	for _, e := range entities {
 		t.Run(e.name, func(t *testing.T) {
@@ -336,7 +339,7 @@ func TestS6TagsFederationToken(t *testing.T) {
 	}
 	_, err := fed(tags)
 	wantCode(t, "GetFederationToken with 51 tags", err, "ValidationError",
-		"1 validation error detected: Value '51' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50")
+		"1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50")
 	if _, err := fed(tags[:50]); err != nil {
 		t.Errorf("GetFederationToken with 50 tags: %v", err)
 	}

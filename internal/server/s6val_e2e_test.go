@@ -152,7 +152,7 @@ func TestS6ValMFASerial(t *testing.T) {
 	unknown := "arn:aws:iam::" + testAccount + ":mfa/none"
 	serials := []struct{ name, serial, code, msg string }{
 		{"a space", spaced, "ValidationError", validationMsg(spaced, "serialNumber", `Member must satisfy regular expression pattern: [\w+=/:,.@-]+`)},
-		{"8 characters", "aaaaaaaa", "ValidationError", validationMsg("aaaaaaaa", "serialNumber", "Member must have length between 9 and 256")},
+		{"8 characters", "aaaaaaaa", "ValidationError", validationMsg("aaaaaaaa", "serialNumber", "Member must have length greater than or equal to 9")},
 		{"unknown", unknown, "NoSuchEntity", ""},
 	}
 	user, c1, c2 := aws.String("ada"), aws.String("123456"), aws.String("654321")

@@ -202,7 +202,7 @@ var authzMessageAD = []byte("iamd authorization message")
 func (s *Service) DecodeAuthorizationMessage(ctx context.Context, c *authn.Caller, in *sdk.DecodeAuthorizationMessageInput) (*sdk.DecodeAuthorizationMessageOutput, error) {
 	msg := str(in.EncodedMessage)
 	if len(msg) < 1 || len(msg) > 10240 {
-		return nil, validation("encodedMessage", msg, "Member must have length between 1 and 10240")
+		return nil, validation("encodedMessage", msg, iam.LengthConstraint(len(msg), 1, 10240))
 	}
 	if err := s.authz.Authorize(ctx, c, authz.Request{Action: "sts:DecodeAuthorizationMessage", Resource: "*"}); err != nil {
 		return nil, err

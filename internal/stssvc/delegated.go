@@ -49,7 +49,7 @@ var errTradeIn = errors.New("trade-in token refused")
 func (s *Service) GetDelegatedAccessToken(ctx context.Context, c *authn.Caller, in *sdk.GetDelegatedAccessTokenInput) (*sdk.GetDelegatedAccessTokenOutput, error) {
 	id := str(in.TradeInToken)
 	if len(id) < 1 || len(id) > 2048 {
-		return nil, validation("tradeInToken", id, "Member must have length between 1 and 2048")
+		return nil, validation("tradeInToken", id, iam.LengthConstraint(len(id), 1, 2048))
 	}
 	if err := s.authz.Authorize(ctx, c, authz.Request{Action: "sts:GetDelegatedAccessToken", Resource: "*"}); err != nil {
 		return nil, err

@@ -87,7 +87,7 @@ func (s *Service) sessionPolicies(ctx context.Context, inline *string, arns []ty
 func (s *Service) GetFederationToken(ctx context.Context, c *authn.Caller, in *sdk.GetFederationTokenInput) (*sdk.GetFederationTokenOutput, error) {
 	name := str(in.Name)
 	if len(name) < 2 || len(name) > 32 {
-		return nil, validation("name", name, "Member must have length between 2 and 32")
+		return nil, validation("name", name, iam.LengthConstraint(len(name), 2, 32))
 	}
 	for _, r := range name {
 		if !isSessionNameChar(r) {

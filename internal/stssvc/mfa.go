@@ -41,7 +41,7 @@ func (s *Service) checkMFA(ctx context.Context, c *authn.Caller, serial, code *s
 	}
 	sn, tc := *serial, *code
 	if len(sn) < 9 || len(sn) > 256 {
-		return time.Time{}, validation("serialNumber", sn, "Member must have length between 9 and 256")
+		return time.Time{}, validation("serialNumber", sn, iam.LengthConstraint(len(sn), 9, 256))
 	}
 	if err := checkTokenCode(tc); err != nil {
 		return time.Time{}, err

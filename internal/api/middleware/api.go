@@ -199,11 +199,13 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	in := op.NewInput()
+	// The trail records what was asked even when the request breaks the service model (the
+	// codec decodes what it can before it reports the failures).
+	call.Params = in
 	if err := a.Codec.DecodeForm(form, in); err != nil {
 		a.fail(r.Context(), w, call, ns, err)
 		return
 	}
-	call.Params = in
 	ctx := trail.WithCall(r.Context(), call)
 	out, err := op.call(ctx, caller, in)
 	if err != nil {

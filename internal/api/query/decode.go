@@ -153,6 +153,9 @@ func (c *Codec) DecodeForm(form url.Values, in any) error {
 	d := decoder{t: t, stack: make([]seg, 0, 8)}
 	d.structure(0, p, v.Elem())
 	d.checkRequired(p, v.Elem())
+	if !c.noModel {
+		d.checkModel(p, v.Elem())
+	}
 	if len(d.failures) == 0 {
 		return nil
 	}
@@ -199,12 +202,6 @@ func (d *decoder) structure(n int32, p *typePlan, v reflect.Value) {
 		}
 		fv := v.Field(f.index)
 		at := seg{name: f.lower}
-		if f.min > 0 && d.t[k].value == "" {
-			// "Name=" is an empty string, not an absent member: AWS refuses it where the model
-			// sets a minimum length. (For a list, "Name=" is the empty list: lists have no min.)
-			d.fail("", at, "Member must have length greater than or equal to "+strconv.Itoa(f.min))
-			continue
-		}
 		if f.ptr {
 			ptr := reflect.New(f.plan.typ)
 			d.value(k, f.plan, ptr.Elem(), at)

@@ -142,7 +142,7 @@ func TestDecodeForm(t *testing.T) {
 			},
 		},
 	}
-	c := NewCodec()
+	c := NewCodec(WithoutModelConstraints())
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := tt.into()
@@ -256,7 +256,7 @@ func TestDecodeFormErrors(t *testing.T) {
 			}),
 		},
 	}
-	c := NewCodec()
+	c := NewCodec(WithoutModelConstraints())
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := c.DecodeForm(mustParse(t, tt.form), tt.into())
@@ -273,7 +273,7 @@ func TestDecodeFormErrors(t *testing.T) {
 }
 
 func TestDecodeFormBadTarget(t *testing.T) {
-	c := NewCodec()
+	c := NewCodec(WithoutModelConstraints())
 	var nilInput *iam.CreateUserInput
 	x := 1
 	for _, in := range []any{nil, iam.CreateUserInput{}, nilInput, &x} {
@@ -288,7 +288,7 @@ func TestDecodeFormBadTarget(t *testing.T) {
 // TestDecodeFormRepeatedKeys: a repeated parameter takes its first value, as url.Values.Get does.
 func TestDecodeFormRepeatedKeys(t *testing.T) {
 	var in iam.GetUserInput
-	if err := NewCodec().DecodeForm(url.Values{"UserName": {"a", "b"}, "Empty": {}}, &in); err != nil {
+	if err := NewCodec(WithoutModelConstraints()).DecodeForm(url.Values{"UserName": {"a", "b"}, "Empty": {}}, &in); err != nil {
 		t.Fatal(err)
 	}
 	if got := aws.ToString(in.UserName); got != "a" {
@@ -308,7 +308,7 @@ func TestDecodeFormWideList(t *testing.T) {
 		want[i-1] = v
 	}
 	var in iam.SimulatePrincipalPolicyInput
-	if err := NewCodec().DecodeForm(form, &in); err != nil {
+	if err := NewCodec(WithoutModelConstraints()).DecodeForm(form, &in); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(want, in.ActionNames); diff != "" {

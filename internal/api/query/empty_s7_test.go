@@ -49,7 +49,7 @@ func TestDecodeEmptyValues(t *testing.T) {
 		},
 		{
 			name:    "nested structure member",
-			form:    "RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fr&RoleSessionName=s&PolicyArns.member.1.arn=",
+			form:    "RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fr&RoleSessionName=ss&PolicyArns.member.1.arn=",
 			into:    func() any { return &sts.AssumeRoleInput{} },
 			wantErr: "1 validation error detected: Value '' at 'policyArns.1.member.arn' failed to satisfy constraint: Member must have length greater than or equal to 20",
 		},

@@ -3,277 +3,410 @@
 
 package query
 
-// modelMinLength returns the model's minimum length of the string member field of the SDK type
-// name (in package pkgPath), or 0 when the model sets none (or sets 0).
-func modelMinLength(pkgPath, name, field string) int {
+// modelRuleFor returns the service model's constraints on member field of the SDK type name
+// (in package pkgPath), or nil when the model sets none.
+func modelRuleFor(pkgPath, name, field string) *modelRule {
 	switch pkgPath + "." + name + "." + field {
-	case "github.com/aws/aws-sdk-go-v2/service/iam.AddClientIDToOpenIDConnectProviderInput.ClientID",
-		"github.com/aws/aws-sdk-go-v2/service/iam.AddRoleToInstanceProfileInput.InstanceProfileName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.AddRoleToInstanceProfileInput.RoleName",
+	case "github.com/aws/aws-sdk-go-v2/service/iam.GetContextKeysForCustomPolicyInput.PolicyInputList",
+		"github.com/aws/aws-sdk-go-v2/service/iam.GetContextKeysForPrincipalPolicyInput.PolicyInputList",
+		"github.com/aws/aws-sdk-go-v2/service/iam.SimulateCustomPolicyInput.PermissionsBoundaryPolicyInputList",
+		"github.com/aws/aws-sdk-go-v2/service/iam.SimulateCustomPolicyInput.PolicyInputList",
+		"github.com/aws/aws-sdk-go-v2/service/iam.SimulatePrincipalPolicyInput.PermissionsBoundaryPolicyInputList",
+		"github.com/aws/aws-sdk-go-v2/service/iam.SimulatePrincipalPolicyInput.PolicyInputList":
+		return &modelRule{elem: &modelRule{hasMin: true, min: 1, hasMax: true, max: 131072, pattern: `[\u0009\u000A\u000D\u0020-\u00FF]+`, re: `^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`}}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.SimulateCustomPolicyInput.ResourceArns",
+		"github.com/aws/aws-sdk-go-v2/service/iam.SimulatePrincipalPolicyInput.ResourceArns":
+		return &modelRule{elem: &modelRule{hasMin: true, min: 1, hasMax: true, max: 2048}}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.CreateOpenIDConnectProviderInput.ClientIDList":
+		return &modelRule{elem: &modelRule{hasMin: true, min: 1, hasMax: true, max: 255}}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.SimulateCustomPolicyInput.ActionNames",
+		"github.com/aws/aws-sdk-go-v2/service/iam.SimulatePrincipalPolicyInput.ActionNames":
+		return &modelRule{elem: &modelRule{hasMin: true, min: 3, hasMax: true, max: 128}}
+	case "github.com/aws/aws-sdk-go-v2/service/iam/types.PolicyParameter.Values":
+		return &modelRule{elem: &modelRule{pattern: `[ -~]+`, re: `^(?:[ -~]+)$`}}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.CreateDelegationRequestInput.Description",
+		"github.com/aws/aws-sdk-go-v2/service/iam.CreateRoleInput.Description",
+		"github.com/aws/aws-sdk-go-v2/service/iam.CreateServiceLinkedRoleInput.Description",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateRoleDescriptionInput.Description",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateRoleInput.Description":
+		return &modelRule{hasMax: true, max: 1000, pattern: `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`, re: `^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]*)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.CreatePolicyInput.Description":
+		return &modelRule{hasMax: true, max: 1000}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.CreateDelegationRequestInput.RequestMessage":
+		return &modelRule{hasMax: true, max: 200, pattern: `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`, re: `^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]*)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam/types.Tag.Value",
+		"github.com/aws/aws-sdk-go-v2/service/sts/types.Tag.Value":
+		return &modelRule{hasMax: true, max: 256, pattern: `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`, re: `^(?:[\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.UntagInstanceProfileInput.TagKeys",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UntagMFADeviceInput.TagKeys",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UntagOpenIDConnectProviderInput.TagKeys",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UntagPolicyInput.TagKeys",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UntagRoleInput.TagKeys",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UntagSAMLProviderInput.TagKeys",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UntagServerCertificateInput.TagKeys",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UntagUserInput.TagKeys",
+		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleInput.TransitiveTagKeys":
+		return &modelRule{hasMax: true, max: 50, elem: &modelRule{hasMin: true, min: 1, hasMax: true, max: 128, pattern: `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`, re: `^(?:[\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`}}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.RejectDelegationRequestInput.Notes",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateDelegationRequestInput.Notes":
+		return &modelRule{hasMax: true, max: 500, pattern: `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`, re: `^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]*)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.CreateInstanceProfileInput.Tags",
+		"github.com/aws/aws-sdk-go-v2/service/iam.CreateOpenIDConnectProviderInput.Tags",
+		"github.com/aws/aws-sdk-go-v2/service/iam.CreatePolicyInput.Tags",
+		"github.com/aws/aws-sdk-go-v2/service/iam.CreateRoleInput.Tags",
+		"github.com/aws/aws-sdk-go-v2/service/iam.CreateSAMLProviderInput.Tags",
+		"github.com/aws/aws-sdk-go-v2/service/iam.CreateUserInput.Tags",
+		"github.com/aws/aws-sdk-go-v2/service/iam.CreateVirtualMFADeviceInput.Tags",
+		"github.com/aws/aws-sdk-go-v2/service/iam.TagInstanceProfileInput.Tags",
+		"github.com/aws/aws-sdk-go-v2/service/iam.TagMFADeviceInput.Tags",
+		"github.com/aws/aws-sdk-go-v2/service/iam.TagOpenIDConnectProviderInput.Tags",
+		"github.com/aws/aws-sdk-go-v2/service/iam.TagPolicyInput.Tags",
+		"github.com/aws/aws-sdk-go-v2/service/iam.TagRoleInput.Tags",
+		"github.com/aws/aws-sdk-go-v2/service/iam.TagSAMLProviderInput.Tags",
+		"github.com/aws/aws-sdk-go-v2/service/iam.TagServerCertificateInput.Tags",
+		"github.com/aws/aws-sdk-go-v2/service/iam.TagUserInput.Tags",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UploadServerCertificateInput.Tags",
+		"github.com/aws/aws-sdk-go-v2/service/iam/types.DelegationPermission.Parameters",
+		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleInput.Tags",
+		"github.com/aws/aws-sdk-go-v2/service/sts.GetFederationTokenInput.Tags",
+		"github.com/aws/aws-sdk-go-v2/service/sts.GetWebIdentityTokenInput.Tags":
+		return &modelRule{hasMax: true, max: 50}
+	case "github.com/aws/aws-sdk-go-v2/service/sts.AssumeRootInput.DurationSeconds":
+		return &modelRule{hasMin: true, min: 0, hasMax: true, max: 900}
+	case "github.com/aws/aws-sdk-go-v2/service/sts.GetWebIdentityTokenInput.Audience":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 10, elem: &modelRule{hasMin: true, min: 1, hasMax: true, max: 1000}}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.GetAccountAuthorizationDetailsInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.GetGroupInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.GetOrganizationsAccessReportInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.GetServiceLastAccessedDetailsInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.GetServiceLastAccessedDetailsWithEntitiesInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.GetServiceLinkedRoleDeletionStatusInput.DeletionTaskId",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListAccessKeysInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListAccountAliasesInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListAttachedGroupPoliciesInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListAttachedRolePoliciesInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListAttachedUserPoliciesInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListDelegationRequestsInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListEntitiesForPolicyInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListGroupPoliciesInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListGroupsForUserInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListGroupsInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListInstanceProfileTagsInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListInstanceProfilesForRoleInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListInstanceProfilesInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListMFADeviceTagsInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListMFADevicesInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListOpenIDConnectProviderTagsInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListPoliciesInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListPolicyTagsInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListPolicyVersionsInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListRolePoliciesInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListRoleTagsInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListRolesInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListSAMLProviderTagsInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListSSHPublicKeysInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListServerCertificateTagsInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListServerCertificatesInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListServiceSpecificCredentialsInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListSigningCertificatesInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListUserPoliciesInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListUserTagsInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListUsersInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListVirtualMFADevicesInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.SimulateCustomPolicyInput.MaxItems",
+		"github.com/aws/aws-sdk-go-v2/service/iam.SimulatePrincipalPolicyInput.MaxItems":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 1000}
+	case "github.com/aws/aws-sdk-go-v2/service/sts.DecodeAuthorizationMessageInput.EncodedMessage":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 10240}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.UpdateAccountPasswordPolicyInput.MaxPasswordAge":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 1095}
+	case "github.com/aws/aws-sdk-go-v2/service/iam/types.Tag.Key",
+		"github.com/aws/aws-sdk-go-v2/service/sts/types.Tag.Key":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 128, pattern: `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`, re: `^(?:[\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.ChangePasswordInput.NewPassword",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ChangePasswordInput.OldPassword",
+		"github.com/aws/aws-sdk-go-v2/service/iam.CreateLoginProfileInput.Password",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateLoginProfileInput.Password":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 128, pattern: `[\u0009\u000A\u000D\u0020-\u00FF]+`, re: `^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`, sensitive: true}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.AddRoleToInstanceProfileInput.InstanceProfileName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.AddUserToGroupInput.GroupName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.AddUserToGroupInput.UserName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.AttachGroupPolicyInput.GroupName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.AttachRolePolicyInput.RoleName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.AttachUserPolicyInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ChangePasswordInput.NewPassword",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ChangePasswordInput.OldPassword",
 		"github.com/aws/aws-sdk-go-v2/service/iam.CreateAccessKeyInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.CreateDelegationRequestInput.RedirectUrl",
 		"github.com/aws/aws-sdk-go-v2/service/iam.CreateGroupInput.GroupName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.CreateGroupInput.Path",
 		"github.com/aws/aws-sdk-go-v2/service/iam.CreateInstanceProfileInput.InstanceProfileName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.CreateInstanceProfileInput.Path",
-		"github.com/aws/aws-sdk-go-v2/service/iam.CreateLoginProfileInput.Password",
-		"github.com/aws/aws-sdk-go-v2/service/iam.CreateLoginProfileInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.CreateOpenIDConnectProviderInput.Url",
-		"github.com/aws/aws-sdk-go-v2/service/iam.CreatePolicyInput.Path",
-		"github.com/aws/aws-sdk-go-v2/service/iam.CreatePolicyInput.PolicyDocument",
 		"github.com/aws/aws-sdk-go-v2/service/iam.CreatePolicyInput.PolicyName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.CreatePolicyVersionInput.PolicyDocument",
-		"github.com/aws/aws-sdk-go-v2/service/iam.CreateRoleInput.AssumeRolePolicyDocument",
-		"github.com/aws/aws-sdk-go-v2/service/iam.CreateRoleInput.Path",
-		"github.com/aws/aws-sdk-go-v2/service/iam.CreateRoleInput.RoleName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.CreateSAMLProviderInput.AddPrivateKey",
-		"github.com/aws/aws-sdk-go-v2/service/iam.CreateSAMLProviderInput.Name",
 		"github.com/aws/aws-sdk-go-v2/service/iam.CreateServiceLinkedRoleInput.AWSServiceName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.CreateServiceLinkedRoleInput.CustomSuffix",
-		"github.com/aws/aws-sdk-go-v2/service/iam.CreateServiceSpecificCredentialInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.CreateUserInput.Path",
-		"github.com/aws/aws-sdk-go-v2/service/iam.CreateUserInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.CreateVirtualMFADeviceInput.Path",
-		"github.com/aws/aws-sdk-go-v2/service/iam.CreateVirtualMFADeviceInput.VirtualMFADeviceName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.DeactivateMFADeviceInput.UserName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteAccessKeyInput.UserName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteGroupInput.GroupName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteGroupPolicyInput.GroupName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteGroupPolicyInput.PolicyName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteInstanceProfileInput.InstanceProfileName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteLoginProfileInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteRoleInput.RoleName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteRolePermissionsBoundaryInput.RoleName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteRolePolicyInput.PolicyName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteRolePolicyInput.RoleName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteSSHPublicKeyInput.UserName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteServerCertificateInput.ServerCertificateName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteServiceLinkedRoleInput.RoleName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteServiceSpecificCredentialInput.UserName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteSigningCertificateInput.UserName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteUserInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteUserPermissionsBoundaryInput.UserName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteUserPolicyInput.PolicyName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteUserPolicyInput.UserName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.DetachGroupPolicyInput.GroupName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.DetachRolePolicyInput.RoleName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.DetachUserPolicyInput.UserName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.EnableMFADeviceInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.GetAccountAuthorizationDetailsInput.Marker",
 		"github.com/aws/aws-sdk-go-v2/service/iam.GetGroupInput.GroupName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.GetGroupInput.Marker",
 		"github.com/aws/aws-sdk-go-v2/service/iam.GetGroupPolicyInput.GroupName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.GetGroupPolicyInput.PolicyName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.GetInstanceProfileInput.InstanceProfileName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.GetLoginProfileInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.GetMFADeviceInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.GetOrganizationsAccessReportInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.GetRoleInput.RoleName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.GetRolePolicyInput.PolicyName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.GetRolePolicyInput.RoleName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.GetSSHPublicKeyInput.UserName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.GetServerCertificateInput.ServerCertificateName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.GetServiceLastAccessedDetailsInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.GetServiceLastAccessedDetailsWithEntitiesInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.GetServiceLastAccessedDetailsWithEntitiesInput.ServiceNamespace",
-		"github.com/aws/aws-sdk-go-v2/service/iam.GetServiceLinkedRoleDeletionStatusInput.DeletionTaskId",
 		"github.com/aws/aws-sdk-go-v2/service/iam.GetUserInput.UserName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.GetUserPolicyInput.PolicyName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.GetUserPolicyInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListAccessKeysInput.Marker",
 		"github.com/aws/aws-sdk-go-v2/service/iam.ListAccessKeysInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListAccountAliasesInput.Marker",
 		"github.com/aws/aws-sdk-go-v2/service/iam.ListAttachedGroupPoliciesInput.GroupName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListAttachedGroupPoliciesInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListAttachedGroupPoliciesInput.PathPrefix",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListAttachedRolePoliciesInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListAttachedRolePoliciesInput.PathPrefix",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListAttachedRolePoliciesInput.RoleName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListAttachedUserPoliciesInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListAttachedUserPoliciesInput.PathPrefix",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListAttachedUserPoliciesInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListDelegationRequestsInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListEntitiesForPolicyInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListEntitiesForPolicyInput.PathPrefix",
 		"github.com/aws/aws-sdk-go-v2/service/iam.ListGroupPoliciesInput.GroupName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListGroupPoliciesInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListGroupsForUserInput.Marker",
 		"github.com/aws/aws-sdk-go-v2/service/iam.ListGroupsForUserInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListGroupsInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListGroupsInput.PathPrefix",
 		"github.com/aws/aws-sdk-go-v2/service/iam.ListInstanceProfileTagsInput.InstanceProfileName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListInstanceProfileTagsInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListInstanceProfilesForRoleInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListInstanceProfilesForRoleInput.RoleName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListInstanceProfilesInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListInstanceProfilesInput.PathPrefix",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListMFADeviceTagsInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListMFADevicesInput.Marker",
 		"github.com/aws/aws-sdk-go-v2/service/iam.ListMFADevicesInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListOpenIDConnectProviderTagsInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListPoliciesGrantingServiceAccessInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListPoliciesInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListPoliciesInput.PathPrefix",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListPolicyTagsInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListPolicyVersionsInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListRolePoliciesInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListRolePoliciesInput.RoleName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListRoleTagsInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListRoleTagsInput.RoleName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListRolesInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListRolesInput.PathPrefix",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListSAMLProviderTagsInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListSSHPublicKeysInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListSSHPublicKeysInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListServerCertificateTagsInput.Marker",
 		"github.com/aws/aws-sdk-go-v2/service/iam.ListServerCertificateTagsInput.ServerCertificateName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListServerCertificatesInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListServerCertificatesInput.PathPrefix",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListServiceSpecificCredentialsInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListServiceSpecificCredentialsInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListSigningCertificatesInput.Marker",
 		"github.com/aws/aws-sdk-go-v2/service/iam.ListSigningCertificatesInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListUserPoliciesInput.Marker",
 		"github.com/aws/aws-sdk-go-v2/service/iam.ListUserPoliciesInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListUserTagsInput.Marker",
 		"github.com/aws/aws-sdk-go-v2/service/iam.ListUserTagsInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListUsersInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListUsersInput.PathPrefix",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListVirtualMFADevicesInput.Marker",
 		"github.com/aws/aws-sdk-go-v2/service/iam.PutGroupPolicyInput.GroupName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.PutGroupPolicyInput.PolicyDocument",
 		"github.com/aws/aws-sdk-go-v2/service/iam.PutGroupPolicyInput.PolicyName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.PutRolePermissionsBoundaryInput.RoleName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.PutRolePolicyInput.PolicyDocument",
 		"github.com/aws/aws-sdk-go-v2/service/iam.PutRolePolicyInput.PolicyName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.PutRolePolicyInput.RoleName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.PutUserPermissionsBoundaryInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.PutUserPolicyInput.PolicyDocument",
 		"github.com/aws/aws-sdk-go-v2/service/iam.PutUserPolicyInput.PolicyName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.PutUserPolicyInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.RemoveClientIDFromOpenIDConnectProviderInput.ClientID",
 		"github.com/aws/aws-sdk-go-v2/service/iam.RemoveRoleFromInstanceProfileInput.InstanceProfileName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.RemoveRoleFromInstanceProfileInput.RoleName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.RemoveUserFromGroupInput.GroupName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.RemoveUserFromGroupInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ResetServiceSpecificCredentialInput.UserName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.ResyncMFADeviceInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.SimulateCustomPolicyInput.CallerArn",
-		"github.com/aws/aws-sdk-go-v2/service/iam.SimulateCustomPolicyInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.SimulateCustomPolicyInput.ResourceHandlingOption",
-		"github.com/aws/aws-sdk-go-v2/service/iam.SimulateCustomPolicyInput.ResourceOwner",
-		"github.com/aws/aws-sdk-go-v2/service/iam.SimulateCustomPolicyInput.ResourcePolicy",
-		"github.com/aws/aws-sdk-go-v2/service/iam.SimulatePrincipalPolicyInput.CallerArn",
-		"github.com/aws/aws-sdk-go-v2/service/iam.SimulatePrincipalPolicyInput.Marker",
-		"github.com/aws/aws-sdk-go-v2/service/iam.SimulatePrincipalPolicyInput.ResourceHandlingOption",
-		"github.com/aws/aws-sdk-go-v2/service/iam.SimulatePrincipalPolicyInput.ResourceOwner",
-		"github.com/aws/aws-sdk-go-v2/service/iam.SimulatePrincipalPolicyInput.ResourcePolicy",
 		"github.com/aws/aws-sdk-go-v2/service/iam.TagInstanceProfileInput.InstanceProfileName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.TagRoleInput.RoleName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.TagServerCertificateInput.ServerCertificateName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.TagUserInput.UserName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.UntagInstanceProfileInput.InstanceProfileName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UntagRoleInput.RoleName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.UntagServerCertificateInput.ServerCertificateName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.UntagUserInput.UserName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateAccessKeyInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateAssumeRolePolicyInput.PolicyDocument",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateAssumeRolePolicyInput.RoleName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateGroupInput.GroupName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateGroupInput.NewGroupName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateServerCertificateInput.NewServerCertificateName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateServerCertificateInput.ServerCertificateName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateSigningCertificateInput.UserName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateUserInput.UserName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UploadServerCertificateInput.ServerCertificateName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UploadSigningCertificateInput.UserName":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 128, pattern: `[\w+=,.@-]+`, re: `^(?:[\w+=,.@-]+)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.CreateSAMLProviderInput.Name":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 128, pattern: `[\w._-]+`, re: `^(?:[\w._-]+)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.CreatePolicyInput.PolicyDocument",
+		"github.com/aws/aws-sdk-go-v2/service/iam.CreatePolicyVersionInput.PolicyDocument",
+		"github.com/aws/aws-sdk-go-v2/service/iam.CreateRoleInput.AssumeRolePolicyDocument",
+		"github.com/aws/aws-sdk-go-v2/service/iam.PutGroupPolicyInput.PolicyDocument",
+		"github.com/aws/aws-sdk-go-v2/service/iam.PutRolePolicyInput.PolicyDocument",
+		"github.com/aws/aws-sdk-go-v2/service/iam.PutUserPolicyInput.PolicyDocument",
+		"github.com/aws/aws-sdk-go-v2/service/iam.SimulateCustomPolicyInput.ResourcePolicy",
+		"github.com/aws/aws-sdk-go-v2/service/iam.SimulatePrincipalPolicyInput.ResourcePolicy",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateAssumeRolePolicyInput.PolicyDocument":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 131072, pattern: `[\u0009\u000A\u000D\u0020-\u00FF]+`, re: `^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.CreateSAMLProviderInput.AddPrivateKey",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateSAMLProviderInput.AddPrivateKey",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UploadServerCertificateInput.PrivateKey":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 16384, pattern: `[\u0009\u000A\u000D\u0020-\u00FF]+`, re: `^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`, sensitive: true}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.UploadSSHPublicKeyInput.SSHPublicKeyBody",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UploadServerCertificateInput.CertificateBody",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UploadSigningCertificateInput.CertificateBody":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 16384, pattern: `[\u0009\u000A\u000D\u0020-\u00FF]+`, re: `^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.ListPoliciesGrantingServiceAccessInput.ServiceNamespaces":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 200, elem: &modelRule{hasMin: true, min: 1, hasMax: true, max: 64, pattern: `[\w-]*`, re: `^(?:[\w-]*)$`}}
+	case "github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithSAMLInput.Policy",
+		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithWebIdentityInput.Policy",
+		"github.com/aws/aws-sdk-go-v2/service/sts.GetFederationTokenInput.Policy":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 2048, pattern: `[\u0009\u000A\u000D\u0020-\u00FF]+`, re: `^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.SimulateCustomPolicyInput.CallerArn",
+		"github.com/aws/aws-sdk-go-v2/service/iam.SimulateCustomPolicyInput.ResourceOwner",
+		"github.com/aws/aws-sdk-go-v2/service/iam.SimulatePrincipalPolicyInput.CallerArn",
+		"github.com/aws/aws-sdk-go-v2/service/iam.SimulatePrincipalPolicyInput.ResourceOwner":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 2048}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.UploadServerCertificateInput.CertificateChain":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 2097152, pattern: `[\u0009\u000A\u000D\u0020-\u00FF]+`, re: `^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.UpdateAccountPasswordPolicyInput.PasswordReusePrevention":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 24}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.CreateDelegationRequestInput.RedirectUrl":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 255, pattern: `^http(s?)://[a-zA-Z0-9._/-]*(\?[a-zA-Z0-9._=&-]*)?(#[a-zA-Z0-9._/-]*)?$`, re: `^(?:^http(s?)://[a-zA-Z0-9._/-]*(\?[a-zA-Z0-9._=&-]*)?(#[a-zA-Z0-9._/-]*)?$)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.AddClientIDToOpenIDConnectProviderInput.ClientID",
+		"github.com/aws/aws-sdk-go-v2/service/iam.CreateOpenIDConnectProviderInput.Url",
+		"github.com/aws/aws-sdk-go-v2/service/iam.RemoveClientIDFromOpenIDConnectProviderInput.ClientID":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 255}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.GetAccountAuthorizationDetailsInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.GetGroupInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.GetOrganizationsAccessReportInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.GetServiceLastAccessedDetailsInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.GetServiceLastAccessedDetailsWithEntitiesInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListAccessKeysInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListAccountAliasesInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListAttachedGroupPoliciesInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListAttachedRolePoliciesInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListAttachedUserPoliciesInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListDelegationRequestsInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListEntitiesForPolicyInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListGroupPoliciesInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListGroupsForUserInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListGroupsInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListInstanceProfileTagsInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListInstanceProfilesForRoleInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListInstanceProfilesInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListMFADeviceTagsInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListMFADevicesInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListOpenIDConnectProviderTagsInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListPoliciesGrantingServiceAccessInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListPoliciesInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListPolicyTagsInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListPolicyVersionsInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListRolePoliciesInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListRoleTagsInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListRolesInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListSAMLProviderTagsInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListSSHPublicKeysInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListServerCertificateTagsInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListServerCertificatesInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListServiceSpecificCredentialsInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListSigningCertificatesInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListUserPoliciesInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListUserTagsInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListUsersInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListVirtualMFADevicesInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.SimulateCustomPolicyInput.Marker",
+		"github.com/aws/aws-sdk-go-v2/service/iam.SimulatePrincipalPolicyInput.Marker":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 320, pattern: `[\u0020-\u00FF]+`, re: `^(?:[\x{0020}-\x{00FF}]+)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.CreateServiceSpecificCredentialInput.CredentialAgeDays":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 36600}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.CreatePolicyInput.Path",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListAttachedGroupPoliciesInput.PathPrefix",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListAttachedRolePoliciesInput.PathPrefix",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListAttachedUserPoliciesInput.PathPrefix",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListPoliciesInput.PathPrefix":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 512, pattern: `((/[A-Za-z0-9\.,\+@=_-]+)*)/`, re: `^(?:((/[A-Za-z0-9\.,\+@=_-]+)*)/)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.CreateGroupInput.Path",
+		"github.com/aws/aws-sdk-go-v2/service/iam.CreateInstanceProfileInput.Path",
+		"github.com/aws/aws-sdk-go-v2/service/iam.CreateRoleInput.Path",
+		"github.com/aws/aws-sdk-go-v2/service/iam.CreateUserInput.Path",
+		"github.com/aws/aws-sdk-go-v2/service/iam.CreateVirtualMFADeviceInput.Path",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListEntitiesForPolicyInput.PathPrefix",
 		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateGroupInput.NewPath",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateLoginProfileInput.Password",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateServerCertificateInput.NewPath",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateUserInput.NewPath",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UploadServerCertificateInput.Path":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 512, pattern: `(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`, re: `^(?:(\x{002F})|(\x{002F}[\x{0021}-\x{007E}]+\x{002F}))$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.ListGroupsInput.PathPrefix",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListInstanceProfilesInput.PathPrefix",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListRolesInput.PathPrefix",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListServerCertificatesInput.PathPrefix",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListUsersInput.PathPrefix":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 512, pattern: `\u002F[\u0021-\u007F]*`, re: `^(?:\x{002F}[\x{0021}-\x{007F}]*)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleInput.ProvidedContexts":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 5}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.AddRoleToInstanceProfileInput.RoleName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.AttachRolePolicyInput.RoleName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.AttachUserPolicyInput.UserName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.CreateLoginProfileInput.UserName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.CreateRoleInput.RoleName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.CreateServiceLinkedRoleInput.CustomSuffix",
+		"github.com/aws/aws-sdk-go-v2/service/iam.CreateServiceSpecificCredentialInput.UserName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.CreateUserInput.UserName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteLoginProfileInput.UserName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteRoleInput.RoleName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteRolePermissionsBoundaryInput.RoleName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteRolePolicyInput.RoleName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteSSHPublicKeyInput.UserName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteServiceLinkedRoleInput.RoleName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteServiceSpecificCredentialInput.UserName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteUserPermissionsBoundaryInput.UserName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.DetachRolePolicyInput.RoleName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.DetachUserPolicyInput.UserName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.GetLoginProfileInput.UserName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.GetMFADeviceInput.UserName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.GetRoleInput.RoleName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.GetRolePolicyInput.RoleName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.GetSSHPublicKeyInput.UserName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListAttachedRolePoliciesInput.RoleName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListAttachedUserPoliciesInput.UserName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListInstanceProfilesForRoleInput.RoleName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListRolePoliciesInput.RoleName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListRoleTagsInput.RoleName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListSSHPublicKeysInput.UserName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListServiceSpecificCredentialsInput.UserName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.PutRolePermissionsBoundaryInput.RoleName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.PutRolePolicyInput.RoleName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.PutUserPermissionsBoundaryInput.UserName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.RemoveRoleFromInstanceProfileInput.RoleName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ResetServiceSpecificCredentialInput.UserName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.TagRoleInput.RoleName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UntagRoleInput.RoleName",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateAssumeRolePolicyInput.RoleName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateLoginProfileInput.UserName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateRoleDescriptionInput.RoleName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateRoleInput.RoleName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateSAMLProviderInput.AddPrivateKey",
 		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateSSHPublicKeyInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateServerCertificateInput.NewPath",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateServerCertificateInput.NewServerCertificateName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateServerCertificateInput.ServerCertificateName",
 		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateServiceSpecificCredentialInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateSigningCertificateInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateUserInput.NewPath",
 		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateUserInput.NewUserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateUserInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UploadSSHPublicKeyInput.SSHPublicKeyBody",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UploadSSHPublicKeyInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UploadServerCertificateInput.CertificateBody",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UploadServerCertificateInput.CertificateChain",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UploadServerCertificateInput.Path",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UploadServerCertificateInput.PrivateKey",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UploadServerCertificateInput.ServerCertificateName",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UploadSigningCertificateInput.CertificateBody",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UploadSigningCertificateInput.UserName",
-		"github.com/aws/aws-sdk-go-v2/service/iam/types.Tag.Key",
-		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleInput.Policy",
-		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithSAMLInput.Policy",
-		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithWebIdentityInput.Policy",
-		"github.com/aws/aws-sdk-go-v2/service/sts.DecodeAuthorizationMessageInput.EncodedMessage",
-		"github.com/aws/aws-sdk-go-v2/service/sts.GetFederationTokenInput.Policy",
-		"github.com/aws/aws-sdk-go-v2/service/sts/types.Tag.Key":
-		return 1
-	case "github.com/aws/aws-sdk-go-v2/service/iam.CreateDelegationRequestInput.NotificationChannel",
-		"github.com/aws/aws-sdk-go-v2/service/iam.GetHumanReadableSummaryInput.Locale",
-		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleInput.ExternalId",
-		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleInput.RoleSessionName",
-		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleInput.SourceIdentity",
-		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithWebIdentityInput.RoleSessionName",
-		"github.com/aws/aws-sdk-go-v2/service/sts.GetFederationTokenInput.Name":
-		return 2
-	case "github.com/aws/aws-sdk-go-v2/service/iam.CreateAccountAliasInput.AccountAlias",
-		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteAccountAliasInput.AccountAlias":
-		return 3
-	case "github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithSAMLInput.SAMLAssertion",
-		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithWebIdentityInput.ProviderId",
-		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithWebIdentityInput.WebIdentityToken",
-		"github.com/aws/aws-sdk-go-v2/service/sts/types.ProvidedContext.ContextAssertion":
-		return 4
-	case "github.com/aws/aws-sdk-go-v2/service/iam.CreateDelegationRequestInput.RequestorWorkflowId",
-		"github.com/aws/aws-sdk-go-v2/service/iam/types.ContextEntry.ContextKeyName",
-		"github.com/aws/aws-sdk-go-v2/service/iam/types.PolicyParameter.Name",
-		"github.com/aws/aws-sdk-go-v2/service/sts.GetWebIdentityTokenInput.SigningAlgorithm":
-		return 5
-	case "github.com/aws/aws-sdk-go-v2/service/iam.EnableMFADeviceInput.AuthenticationCode1",
-		"github.com/aws/aws-sdk-go-v2/service/iam.EnableMFADeviceInput.AuthenticationCode2",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ResyncMFADeviceInput.AuthenticationCode1",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ResyncMFADeviceInput.AuthenticationCode2",
-		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleInput.TokenCode",
-		"github.com/aws/aws-sdk-go-v2/service/sts.GetSessionTokenInput.TokenCode":
-		return 6
-	case "github.com/aws/aws-sdk-go-v2/service/iam.DeactivateMFADeviceInput.SerialNumber",
-		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteVirtualMFADeviceInput.SerialNumber",
-		"github.com/aws/aws-sdk-go-v2/service/iam.EnableMFADeviceInput.SerialNumber",
-		"github.com/aws/aws-sdk-go-v2/service/iam.GetMFADeviceInput.SerialNumber",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListMFADeviceTagsInput.SerialNumber",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ResyncMFADeviceInput.SerialNumber",
-		"github.com/aws/aws-sdk-go-v2/service/iam.TagMFADeviceInput.SerialNumber",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UntagMFADeviceInput.SerialNumber",
-		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleInput.SerialNumber",
-		"github.com/aws/aws-sdk-go-v2/service/sts.GetSessionTokenInput.SerialNumber":
-		return 9
+		"github.com/aws/aws-sdk-go-v2/service/iam.UploadSSHPublicKeyInput.UserName":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 64, pattern: `[\w+=,.@-]+`, re: `^(?:[\w+=,.@-]+)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.GetServiceLastAccessedDetailsWithEntitiesInput.ServiceNamespace":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 64, pattern: `[\w-]*`, re: `^(?:[\w-]*)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.SimulateCustomPolicyInput.ResourceHandlingOption",
+		"github.com/aws/aws-sdk-go-v2/service/iam.SimulatePrincipalPolicyInput.ResourceHandlingOption":
+		return &modelRule{hasMin: true, min: 1, hasMax: true, max: 64}
+	case "github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleInput.Policy":
+		return &modelRule{hasMin: true, min: 1, pattern: `[\u0009\u000A\u000D\u0020-\u00FF]+`, re: `^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.CreateVirtualMFADeviceInput.VirtualMFADeviceName":
+		return &modelRule{hasMin: true, min: 1, pattern: `[\w+=,.@-]+`, re: `^(?:[\w+=,.@-]+)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.CreateSAMLProviderInput.SAMLMetadataDocument",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateSAMLProviderInput.SAMLMetadataDocument":
+		return &modelRule{hasMin: true, min: 1000, hasMax: true, max: 10000000}
 	case "github.com/aws/aws-sdk-go-v2/service/sts.AssumeRootInput.TargetPrincipal":
-		return 12
+		return &modelRule{hasMin: true, min: 12, hasMax: true, max: 2048}
 	case "github.com/aws/aws-sdk-go-v2/service/iam.AcceptDelegationRequestInput.DelegationRequestId",
 		"github.com/aws/aws-sdk-go-v2/service/iam.AssociateDelegationRequestInput.DelegationRequestId",
-		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteAccessKeyInput.AccessKeyId",
-		"github.com/aws/aws-sdk-go-v2/service/iam.GetAccessKeyLastUsedInput.AccessKeyId",
 		"github.com/aws/aws-sdk-go-v2/service/iam.GetDelegationRequestInput.DelegationRequestId",
 		"github.com/aws/aws-sdk-go-v2/service/iam.RejectDelegationRequestInput.DelegationRequestId",
 		"github.com/aws/aws-sdk-go-v2/service/iam.SendDelegationTokenInput.DelegationRequestId",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateAccessKeyInput.AccessKeyId",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateDelegationRequestInput.DelegationRequestId",
-		"github.com/aws/aws-sdk-go-v2/service/sts.GetAccessKeyInfoInput.AccessKeyId":
-		return 16
+		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateDelegationRequestInput.DelegationRequestId":
+		return &modelRule{hasMin: true, min: 16, hasMax: true, max: 128, pattern: `[\w-]+`, re: `^(?:[\w-]+)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/sts.GetAccessKeyInfoInput.AccessKeyId":
+		return &modelRule{hasMin: true, min: 16, hasMax: true, max: 128, pattern: `[\w]*`, re: `^(?:[\w]*)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.DeleteAccessKeyInput.AccessKeyId",
+		"github.com/aws/aws-sdk-go-v2/service/iam.GetAccessKeyLastUsedInput.AccessKeyId",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateAccessKeyInput.AccessKeyId":
+		return &modelRule{hasMin: true, min: 16, hasMax: true, max: 128, pattern: `[\w]+`, re: `^(?:[\w]+)$`}
 	case "github.com/aws/aws-sdk-go-v2/service/iam.GenerateOrganizationsAccessReportInput.EntityPath":
-		return 19
+		return &modelRule{hasMin: true, min: 19, hasMax: true, max: 427, pattern: `^o-[0-9a-z]{10,32}\/r-[0-9a-z]{4,32}[0-9a-z-\/]*`, re: `^(?:^o-[0-9a-z]{10,32}\/r-[0-9a-z]{4,32}[0-9a-z-\/]*)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleInput.ExternalId":
+		return &modelRule{hasMin: true, min: 2, hasMax: true, max: 1224, pattern: `[\w+=,.@:\/-]*`, re: `^(?:[\w+=,.@:\/-]*)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.GetHumanReadableSummaryInput.Locale":
+		return &modelRule{hasMin: true, min: 2, hasMax: true, max: 12}
+	case "github.com/aws/aws-sdk-go-v2/service/sts.GetFederationTokenInput.Name":
+		return &modelRule{hasMin: true, min: 2, hasMax: true, max: 32, pattern: `[\w+=,.@-]*`, re: `^(?:[\w+=,.@-]*)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.CreateDelegationRequestInput.NotificationChannel":
+		return &modelRule{hasMin: true, min: 2, hasMax: true, max: 400, pattern: `^[a-zA-Z0-9:_.-]+$`, re: `^(?:^[a-zA-Z0-9:_.-]+$)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleInput.RoleSessionName",
+		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleInput.SourceIdentity",
+		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithWebIdentityInput.RoleSessionName":
+		return &modelRule{hasMin: true, min: 2, hasMax: true, max: 64, pattern: `[\w+=,.@-]*`, re: `^(?:[\w+=,.@-]*)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.DeleteSSHPublicKeyInput.SSHPublicKeyId",
+		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteServiceSpecificCredentialInput.ServiceSpecificCredentialId",
+		"github.com/aws/aws-sdk-go-v2/service/iam.GetSSHPublicKeyInput.SSHPublicKeyId",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ResetServiceSpecificCredentialInput.ServiceSpecificCredentialId",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateSSHPublicKeyInput.SSHPublicKeyId",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateServiceSpecificCredentialInput.ServiceSpecificCredentialId":
+		return &modelRule{hasMin: true, min: 20, hasMax: true, max: 128, pattern: `[\w]+`, re: `^(?:[\w]+)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleInput.RoleArn",
+		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithSAMLInput.PrincipalArn",
+		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithSAMLInput.RoleArn",
+		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithWebIdentityInput.RoleArn",
+		"github.com/aws/aws-sdk-go-v2/service/sts/types.PolicyDescriptorType.Arn",
+		"github.com/aws/aws-sdk-go-v2/service/sts/types.ProvidedContext.ProviderArn":
+		return &modelRule{hasMin: true, min: 20, hasMax: true, max: 2048, pattern: `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`, re: `^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{0085}\x{00A0}-\x{D7FF}\x{E000}-\x{FFFD}\x{10000}-\x{10FFFF}]+)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.ListDelegationRequestsInput.OwnerId":
+		return &modelRule{hasMin: true, min: 20, hasMax: true, max: 2048, pattern: `^[a-zA-Z0-9:/+=,.@_-]+$`, re: `^(?:^[a-zA-Z0-9:/+=,.@_-]+$)$`}
 	case "github.com/aws/aws-sdk-go-v2/service/iam.AddClientIDToOpenIDConnectProviderInput.OpenIDConnectProviderArn",
 		"github.com/aws/aws-sdk-go-v2/service/iam.AttachGroupPolicyInput.PolicyArn",
 		"github.com/aws/aws-sdk-go-v2/service/iam.AttachRolePolicyInput.PolicyArn",
@@ -285,8 +418,6 @@ func modelMinLength(pkgPath, name, field string) int {
 		"github.com/aws/aws-sdk-go-v2/service/iam.DeletePolicyInput.PolicyArn",
 		"github.com/aws/aws-sdk-go-v2/service/iam.DeletePolicyVersionInput.PolicyArn",
 		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteSAMLProviderInput.SAMLProviderArn",
-		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteSSHPublicKeyInput.SSHPublicKeyId",
-		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteServiceSpecificCredentialInput.ServiceSpecificCredentialId",
 		"github.com/aws/aws-sdk-go-v2/service/iam.DetachGroupPolicyInput.PolicyArn",
 		"github.com/aws/aws-sdk-go-v2/service/iam.DetachRolePolicyInput.PolicyArn",
 		"github.com/aws/aws-sdk-go-v2/service/iam.DetachUserPolicyInput.PolicyArn",
@@ -297,8 +428,6 @@ func modelMinLength(pkgPath, name, field string) int {
 		"github.com/aws/aws-sdk-go-v2/service/iam.GetPolicyInput.PolicyArn",
 		"github.com/aws/aws-sdk-go-v2/service/iam.GetPolicyVersionInput.PolicyArn",
 		"github.com/aws/aws-sdk-go-v2/service/iam.GetSAMLProviderInput.SAMLProviderArn",
-		"github.com/aws/aws-sdk-go-v2/service/iam.GetSSHPublicKeyInput.SSHPublicKeyId",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ListDelegationRequestsInput.OwnerId",
 		"github.com/aws/aws-sdk-go-v2/service/iam.ListEntitiesForPolicyInput.PolicyArn",
 		"github.com/aws/aws-sdk-go-v2/service/iam.ListOpenIDConnectProviderTagsInput.OpenIDConnectProviderArn",
 		"github.com/aws/aws-sdk-go-v2/service/iam.ListPoliciesGrantingServiceAccessInput.Arn",
@@ -308,7 +437,6 @@ func modelMinLength(pkgPath, name, field string) int {
 		"github.com/aws/aws-sdk-go-v2/service/iam.PutRolePermissionsBoundaryInput.PermissionsBoundary",
 		"github.com/aws/aws-sdk-go-v2/service/iam.PutUserPermissionsBoundaryInput.PermissionsBoundary",
 		"github.com/aws/aws-sdk-go-v2/service/iam.RemoveClientIDFromOpenIDConnectProviderInput.OpenIDConnectProviderArn",
-		"github.com/aws/aws-sdk-go-v2/service/iam.ResetServiceSpecificCredentialInput.ServiceSpecificCredentialId",
 		"github.com/aws/aws-sdk-go-v2/service/iam.SetDefaultPolicyVersionInput.PolicyArn",
 		"github.com/aws/aws-sdk-go-v2/service/iam.SimulatePrincipalPolicyInput.PolicySourceArn",
 		"github.com/aws/aws-sdk-go-v2/service/iam.TagOpenIDConnectProviderInput.OpenIDConnectProviderArn",
@@ -319,28 +447,79 @@ func modelMinLength(pkgPath, name, field string) int {
 		"github.com/aws/aws-sdk-go-v2/service/iam.UntagSAMLProviderInput.SAMLProviderArn",
 		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateOpenIDConnectProviderThumbprintInput.OpenIDConnectProviderArn",
 		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateSAMLProviderInput.SAMLProviderArn",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateSSHPublicKeyInput.SSHPublicKeyId",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateServiceSpecificCredentialInput.ServiceSpecificCredentialId",
-		"github.com/aws/aws-sdk-go-v2/service/iam/types.DelegationPermission.PolicyTemplateArn",
-		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleInput.RoleArn",
-		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithSAMLInput.PrincipalArn",
-		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithSAMLInput.RoleArn",
-		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithWebIdentityInput.RoleArn",
-		"github.com/aws/aws-sdk-go-v2/service/sts/types.PolicyDescriptorType.Arn",
-		"github.com/aws/aws-sdk-go-v2/service/sts/types.ProvidedContext.ProviderArn":
-		return 20
+		"github.com/aws/aws-sdk-go-v2/service/iam/types.DelegationPermission.PolicyTemplateArn":
+		return &modelRule{hasMin: true, min: 20, hasMax: true, max: 2048}
 	case "github.com/aws/aws-sdk-go-v2/service/iam.UpdateSAMLProviderInput.RemovePrivateKey":
-		return 22
+		return &modelRule{hasMin: true, min: 22, hasMax: true, max: 64, pattern: `[A-Z0-9]+`, re: `^(?:[A-Z0-9]+)$`}
 	case "github.com/aws/aws-sdk-go-v2/service/iam.DeleteSigningCertificateInput.CertificateId",
 		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateSigningCertificateInput.CertificateId":
-		return 24
+		return &modelRule{hasMin: true, min: 24, hasMax: true, max: 128, pattern: `[\w]+`, re: `^(?:[\w]+)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.CreateAccountAliasInput.AccountAlias",
+		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteAccountAliasInput.AccountAlias":
+		return &modelRule{hasMin: true, min: 3, hasMax: true, max: 63, pattern: `^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$`, re: `^(?:^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$)$`, forbid: "--"}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.CreateDelegationRequestInput.SessionDuration":
+		return &modelRule{hasMin: true, min: 300, hasMax: true, max: 43200}
 	case "github.com/aws/aws-sdk-go-v2/service/iam.GetOrganizationsAccessReportInput.JobId",
 		"github.com/aws/aws-sdk-go-v2/service/iam.GetServiceLastAccessedDetailsInput.JobId",
 		"github.com/aws/aws-sdk-go-v2/service/iam.GetServiceLastAccessedDetailsWithEntitiesInput.JobId":
-		return 36
-	case "github.com/aws/aws-sdk-go-v2/service/iam.CreateSAMLProviderInput.SAMLMetadataDocument",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateSAMLProviderInput.SAMLMetadataDocument":
-		return 1000
+		return &modelRule{hasMin: true, min: 36, hasMax: true, max: 36}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.CreateRoleInput.MaxSessionDuration",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateRoleInput.MaxSessionDuration":
+		return &modelRule{hasMin: true, min: 3600, hasMax: true, max: 43200}
+	case "github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithSAMLInput.SAMLAssertion":
+		return &modelRule{hasMin: true, min: 4, hasMax: true, max: 100000, sensitive: true}
+	case "github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithWebIdentityInput.WebIdentityToken":
+		return &modelRule{hasMin: true, min: 4, hasMax: true, max: 20000, sensitive: true}
+	case "github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithWebIdentityInput.ProviderId",
+		"github.com/aws/aws-sdk-go-v2/service/sts/types.ProvidedContext.ContextAssertion":
+		return &modelRule{hasMin: true, min: 4, hasMax: true, max: 2048}
+	case "github.com/aws/aws-sdk-go-v2/service/iam/types.PolicyParameter.Name":
+		return &modelRule{hasMin: true, min: 5, hasMax: true, max: 256, pattern: `[ -~]+`, re: `^(?:[ -~]+)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam/types.ContextEntry.ContextKeyName":
+		return &modelRule{hasMin: true, min: 5, hasMax: true, max: 256}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.CreateDelegationRequestInput.RequestorWorkflowId":
+		return &modelRule{hasMin: true, min: 5, hasMax: true, max: 400, pattern: `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]+`, re: `^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{00A1}-\x{00FF}]+)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/sts.GetWebIdentityTokenInput.SigningAlgorithm":
+		return &modelRule{hasMin: true, min: 5, hasMax: true, max: 5}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.UpdateAccountPasswordPolicyInput.MinimumPasswordLength":
+		return &modelRule{hasMin: true, min: 6, hasMax: true, max: 128}
+	case "github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleInput.TokenCode",
+		"github.com/aws/aws-sdk-go-v2/service/sts.GetSessionTokenInput.TokenCode":
+		return &modelRule{hasMin: true, min: 6, hasMax: true, max: 6, pattern: `[\d]*`, re: `^(?:[\d]*)$`, sensitive: true}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.EnableMFADeviceInput.AuthenticationCode1",
+		"github.com/aws/aws-sdk-go-v2/service/iam.EnableMFADeviceInput.AuthenticationCode2",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ResyncMFADeviceInput.AuthenticationCode1",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ResyncMFADeviceInput.AuthenticationCode2":
+		return &modelRule{hasMin: true, min: 6, hasMax: true, max: 6, pattern: `[\d]+`, re: `^(?:[\d]+)$`, sensitive: true}
+	case "github.com/aws/aws-sdk-go-v2/service/sts.GetWebIdentityTokenInput.DurationSeconds":
+		return &modelRule{hasMin: true, min: 60, hasMax: true, max: 3600}
+	case "github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleInput.SerialNumber",
+		"github.com/aws/aws-sdk-go-v2/service/sts.GetSessionTokenInput.SerialNumber":
+		return &modelRule{hasMin: true, min: 9, hasMax: true, max: 256, pattern: `[\w+=/:,.@-]*`, re: `^(?:[\w+=/:,.@-]*)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.DeactivateMFADeviceInput.SerialNumber",
+		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteVirtualMFADeviceInput.SerialNumber",
+		"github.com/aws/aws-sdk-go-v2/service/iam.EnableMFADeviceInput.SerialNumber",
+		"github.com/aws/aws-sdk-go-v2/service/iam.GetMFADeviceInput.SerialNumber",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ListMFADeviceTagsInput.SerialNumber",
+		"github.com/aws/aws-sdk-go-v2/service/iam.ResyncMFADeviceInput.SerialNumber",
+		"github.com/aws/aws-sdk-go-v2/service/iam.TagMFADeviceInput.SerialNumber",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UntagMFADeviceInput.SerialNumber":
+		return &modelRule{hasMin: true, min: 9, hasMax: true, max: 256, pattern: `[\w+=/:,.@-]+`, re: `^(?:[\w+=/:,.@-]+)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/sts.GetFederationTokenInput.DurationSeconds",
+		"github.com/aws/aws-sdk-go-v2/service/sts.GetSessionTokenInput.DurationSeconds":
+		return &modelRule{hasMin: true, min: 900, hasMax: true, max: 129600}
+	case "github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleInput.DurationSeconds",
+		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithSAMLInput.DurationSeconds",
+		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithWebIdentityInput.DurationSeconds":
+		return &modelRule{hasMin: true, min: 900, hasMax: true, max: 43200}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.CreateDelegationRequestInput.OwnerAccountId":
+		return &modelRule{pattern: `\d{12}`, re: `^(?:\d{12})$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.GenerateOrganizationsAccessReportInput.OrganizationsPolicyId":
+		return &modelRule{pattern: `^p-[0-9a-zA-Z_]{8,128}$`, re: `^(?:^p-[0-9a-zA-Z_]{8,128}$)$`}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.DeletePolicyVersionInput.VersionId",
+		"github.com/aws/aws-sdk-go-v2/service/iam.GetPolicyVersionInput.VersionId",
+		"github.com/aws/aws-sdk-go-v2/service/iam.SetDefaultPolicyVersionInput.VersionId":
+		return &modelRule{pattern: `v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`, re: `^(?:v[1-9][0-9]*(\.[A-Za-z0-9-]*)?)$`}
 	}
-	return 0
+	return nil
 }

@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -37,10 +39,13 @@ func botocoreData(t *testing.T) string {
 
 // modelShape is the part of a botocore shape that model_gen.go needs.
 type modelShape struct {
-	Type    string `json:"type"`
-	Min     *int   `json:"min"`
-	Enum    []string
-	Members map[string]struct {
+	Type      string   `json:"type"`
+	Min       *int64   `json:"min"`
+	Max       *int64   `json:"max"`
+	Pattern   string   `json:"pattern"`
+	Enum      []string `json:"enum"`
+	Sensitive bool     `json:"sensitive"`
+	Members   map[string]struct {
 		Shape string `json:"shape"`
 	} `json:"members"`
 	Member struct {
@@ -75,11 +80,88 @@ func loadModel(t *testing.T, dir, name, version string) serviceModel {
 	return m
 }
 
+// javaUnicode matches the \uXXXX escapes of the models' Java patterns; \u10000-\u10FFFF, the
+// supplementary planes, is written with five hex digits.
+var javaUnicode = regexp.MustCompile(`\\u(10FFFF|10000|[0-9A-Fa-f]{4})`)
+
+// re2Pattern translates a model pattern (a Java regular expression that must match the whole
+// value) into Go's syntax, and returns the substring its lookahead forbids, if any.
+func re2Pattern(t *testing.T, java string) (re, forbid string) {
+	t.Helper()
+	// accountAliasType's ([a-z0-9]|-(?!-)): a hyphen not followed by a hyphen.
+	if strings.Contains(java, "-(?!-)") {
+		java, forbid = strings.Replace(java, "([a-z0-9]|-(?!-))", "[a-z0-9-]", 1), "--"
+	}
+	if strings.Contains(java, "(?") {
+		t.Fatalf("pattern %q has a construct Go cannot translate", java)
+	}
+	re = "^(?:" + javaUnicode.ReplaceAllString(java, `\x{$1}`) + ")$"
+	if _, err := regexp.Compile(re); err != nil {
+		t.Fatalf("pattern %q as %q: %v", java, re, err)
+	}
+	return re, forbid
+}
+
+// secretShapes are shapes whose values iamd leaves out of messages although the model does not
+// mark them sensitive: MFA codes are one-time secrets, and an error message is echoed to the
+// caller and recorded in the audit trail.
+var secretShapes = map[string]bool{"authenticationCodeType": true, "tokenCodeType": true}
+
+// handlerShapes are shapes whose constraints iamd leaves to the handlers, because AWS answers
+// otherwise than the model says: a thumbprint that is not 40 characters long is InvalidInput
+// "Thumbprint must be exactly 40 characters." (as other IAM emulators record it).
+var handlerShapes = map[string]bool{"thumbprintType": true}
+
+// ruleLiteral renders the constraints of shape s as a modelRule literal, or "" when it has none.
+func ruleLiteral(t *testing.T, m serviceModel, name string) string {
+	t.Helper()
+	s := m.Shapes[name]
+	if handlerShapes[name] {
+		return ""
+	}
+	var parts []string
+	if s.Min != nil && (*s.Min > 0 || s.Type == "integer" || s.Type == "long") {
+		parts = append(parts, fmt.Sprintf("hasMin: true, min: %d", *s.Min))
+	}
+	if s.Max != nil {
+		parts = append(parts, fmt.Sprintf("hasMax: true, max: %d", *s.Max))
+	}
+	if s.Pattern != "" && s.Enum == nil {
+		re, forbid := re2Pattern(t, s.Pattern)
+		parts = append(parts, fmt.Sprintf("pattern: %s, re: %s", goString(s.Pattern), goString(re)))
+		if forbid != "" {
+			parts = append(parts, fmt.Sprintf("forbid: %q", forbid))
+		}
+	}
+	if s.Type == "list" {
+		if e := m.Shapes[s.Member.Shape]; e.Type == "string" {
+			if lit := ruleLiteral(t, m, s.Member.Shape); lit != "" {
+				parts = append(parts, "elem: &"+lit)
+			}
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	if s.Sensitive || secretShapes[name] {
+		parts = append(parts, "sensitive: true")
+	}
+	return "modelRule{" + strings.Join(parts, ", ") + "}"
+}
+
+// goString quotes s as a raw string literal when it can, for readable patterns.
+func goString(s string) string {
+	if !strings.Contains(s, "`") {
+		return "`" + s + "`"
+	}
+	return strconv.Quote(s)
+}
+
 // TestModelTables regenerates model_gen.go from botocore's IAM and STS service models and fails
 // if the committed file differs; -update rewrites it.
 func TestModelTables(t *testing.T) {
 	dir := botocoreData(t)
-	mins := map[string]int{} // "pkg.Type.Field" → min length ≥ 1 of a string member
+	rules := map[string]string{} // "pkg.Type.Field" → modelRule literal
 	for _, svc := range modelServices {
 		m := loadModel(t, dir, svc.name, svc.version)
 		seen := map[string]bool{}
@@ -89,10 +171,12 @@ func TestModelTables(t *testing.T) {
 				ms := m.Shapes[mem.Shape]
 				field := strings.ToUpper(name[:1]) + name[1:]
 				switch ms.Type {
-				case "string":
-					if ms.Min != nil && *ms.Min >= 1 && ms.Enum == nil {
-						mins[goKey+"."+field] = *ms.Min
+				case "string", "integer", "long", "list":
+					if lit := ruleLiteral(t, m, mem.Shape); lit != "" {
+						rules[goKey+"."+field] = lit
 					}
+				}
+				switch ms.Type {
 				case "structure":
 					if !seen[mem.Shape] {
 						seen[mem.Shape] = true
@@ -112,7 +196,7 @@ func TestModelTables(t *testing.T) {
 			}
 		}
 	}
-	src := renderModelTables(t, mins)
+	src := renderModelTables(t, rules)
 	const file = "model_gen.go"
 	if *update {
 		if err := os.WriteFile(file, src, 0o600); err != nil {
@@ -129,30 +213,30 @@ func TestModelTables(t *testing.T) {
 	}
 }
 
-func renderModelTables(t *testing.T, mins map[string]int) []byte {
+func renderModelTables(t *testing.T, rules map[string]string) []byte {
 	t.Helper()
-	byMin := map[int][]string{}
-	for k, n := range mins {
-		byMin[n] = append(byMin[n], k)
+	byRule := map[string][]string{}
+	for k, r := range rules {
+		byRule[r] = append(byRule[r], k)
 	}
-	ns := make([]int, 0, len(byMin))
-	for n := range byMin {
-		ns = append(ns, n)
+	lits := make([]string, 0, len(byRule))
+	for r := range byRule {
+		lits = append(lits, r)
 	}
-	slices.Sort(ns)
+	slices.Sort(lits)
 	var b bytes.Buffer
 	b.WriteString(`// Code generated by TestModelTables from botocore's IAM and STS service models; DO NOT EDIT.
 // Regenerate with go test ./internal/api/query -run TestModelTables -update
 
 package query
 
-// modelMinLength returns the model's minimum length of the string member field of the SDK type
-// name (in package pkgPath), or 0 when the model sets none (or sets 0).
-func modelMinLength(pkgPath, name, field string) int {
+// modelRuleFor returns the service model's constraints on member field of the SDK type name
+// (in package pkgPath), or nil when the model sets none.
+func modelRuleFor(pkgPath, name, field string) *modelRule {
 	switch pkgPath + "." + name + "." + field {
 `)
-	for _, n := range ns {
-		keys := byMin[n]
+	for _, r := range lits {
+		keys := byRule[r]
 		slices.Sort(keys)
 		b.WriteString("\tcase ")
 		for i, k := range keys {
@@ -161,9 +245,9 @@ func modelMinLength(pkgPath, name, field string) int {
 			}
 			fmt.Fprintf(&b, "%q", k)
 		}
-		fmt.Fprintf(&b, ":\n\t\treturn %d\n", n)
+		fmt.Fprintf(&b, ":\n\t\treturn &%s\n", r)
 	}
-	b.WriteString("\t}\n\treturn 0\n}\n")
+	b.WriteString("\t}\n\treturn nil\n}\n")
 	src, err := format.Source(b.Bytes())
 	if err != nil {
 		t.Fatalf("format generated source: %v\n%s", err, b.Bytes())

@@ -15,6 +15,8 @@ type Codec struct {
 	plans  sync.Map  // reflect.Type → *typePlan
 	bufs   sync.Pool // *[]byte, response buffers
 	unions map[reflect.Type][]reflect.Type
+	// noModel turns off the service model's constraints (WithoutModelConstraints).
+	noModel bool
 }
 
 // Option configures a Codec.
@@ -57,6 +59,13 @@ func WithUnion[I any](members ...I) Option {
 		types[i] = t
 	}
 	return func(c *Codec) { c.unions[iface] = append(c.unions[iface], types...) }
+}
+
+// WithoutModelConstraints makes DecodeForm check only what the types say (types, enums, required
+// members) and not the IAM and STS service models' lengths, ranges and patterns: for codec tests
+// that decode arbitrary values.
+func WithoutModelConstraints() Option {
+	return func(c *Codec) { c.noModel = true }
 }
 
 // kind is how a Go type travels on the wire.
@@ -120,9 +129,8 @@ type fieldPlan struct {
 	policy bool // percent-encode in responses (IAM policy documents)
 	// required is set for members the SDK's validators require (sdk_gen.go).
 	required bool
-	// min is the service model's minimum length of a string member (model_gen.go), which an
-	// empty value breaks; 0 when the model sets none.
-	min int
+	// rule holds the service model's constraints on the member (model_gen.go), or nil.
+	rule *modelRule
 }
 
 var (
@@ -215,12 +223,8 @@ func (b builder) buildStruct(p *typePlan, t reflect.Type) {
 			continue // interfaces, funcs, channels: nothing the Query protocol carries
 		}
 		wire, xml := wireNames(t, f.Name)
-		minLen := 0
-		if fp.kind == kindString && fp.enum == nil {
-			minLen = modelMinLength(t.PkgPath(), t.Name(), f.Name)
-		}
 		fields = append(fields, fieldPlan{
-			min:      minLen,
+			rule:     b.rule(t, f.Name, fp),
 			required: slices.Contains(sdkRequired(t.PkgPath(), t.Name()), f.Name),
 			wire:     wire,
 			xml:      xml,

@@ -150,7 +150,7 @@ func testHTTPClient(srv *httptest.Server) *http.Client {
 // startServer starts an sdkServer for the operations of client, built by newClient.
 func startServer[C any](t *testing.T, namespace string, newClient func(*testing.T, *httptest.Server) C) (*sdkServer, C, []operation) {
 	t.Helper()
-	s := &sdkServer{t: t, codec: NewCodec(sdkUnionOptions()...), namespace: namespace, inputs: map[string]reflect.Type{}}
+	s := &sdkServer{t: t, codec: NewCodec(append(sdkUnionOptions(), WithoutModelConstraints())...), namespace: namespace, inputs: map[string]reflect.Type{}}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	client := newClient(t, srv)

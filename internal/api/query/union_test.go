@@ -103,7 +103,7 @@ func TestUnionDecodeErrors(t *testing.T) {
 				"Value null at 'policyExclusionList.1.member.inlinePolicyIdentifier.attachmentType' failed to satisfy constraint: Member must not be null",
 		},
 	}
-	c := NewCodec(append(sdkUnionOptions(), WithUnion[shape](&shapeMemberCircle{}, &shapeMemberBox{}, &shapeMemberName{}))...)
+	c := NewCodec(append(sdkUnionOptions(), WithoutModelConstraints(), WithUnion[shape](&shapeMemberCircle{}, &shapeMemberBox{}, &shapeMemberName{}))...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := c.DecodeForm(mustParse(t, tt.form), tt.into)

@@ -1,0 +1,244 @@
+package query
+
+import (
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+)
+
+// Model constraints
+//
+// AWS checks every request against its service model before it looks anything up, authorizes
+// the caller or refuses a root-only call, and reports each violation in the ValidationError
+// (Coral's "Value '…' at '…' failed to satisfy constraint: Member must …"). The SDK's types do
+// not carry these constraints, so model_gen.go is generated from botocore's IAM and STS models
+// by TestModelTables (run `go test ./internal/api/query -run TestModelTables -update` after
+// updating botocore), and DecodeForm checks them after decoding.
+
+// modelRule is the service model's constraints on one input member: the length of a string or
+// list, or the value of an integer; a pattern that a string must match in full; and, for a list
+// of strings, the constraints on its elements.
+type modelRule struct {
+	hasMin, hasMax bool
+	min, max       int64
+	pattern        string // as the model writes it (Java syntax), for the message
+	re             string // the pattern in Go syntax, anchored
+	forbid         string // a substring that a lookahead of the Java pattern forbids
+	sensitive      bool   // the value is left out of the message
+	elem           *modelRule
+
+	rx *regexp.Regexp // re, compiled when the plan is built
+}
+
+// rule returns the compiled model rule for member field of struct type t, whose plan is fp.
+func (b builder) rule(t reflect.Type, field string, fp *typePlan) *modelRule {
+	switch fp.kind {
+	case kindString, kindInt, kindList:
+	default:
+		return nil
+	}
+	r := modelRuleFor(t.PkgPath(), t.Name(), field)
+	if r == nil {
+		return nil
+	}
+	r.compile()
+	return r
+}
+
+func (r *modelRule) compile() {
+	if r.re != "" {
+		r.rx = regexp.MustCompile(r.re)
+	}
+	if r.elem != nil {
+		r.elem.compile()
+	}
+}
+
+// length is a string's length as the model counts it: in UTF-16 code units (Java's
+// String.length), so a character outside the Basic Multilingual Plane counts twice.
+func length(s string) int64 {
+	n := int64(0)
+	for _, c := range s {
+		n += int64(utf16.RuneLen(c))
+	}
+	return n
+}
+
+// checkString returns the constraint a string breaks, or "": the length first (so an empty
+// value is reported as too short), then the pattern. AWS names one constraint per member.
+func (r *modelRule) checkString(s string) string {
+	n := length(s)
+	switch {
+	case r.hasMin && n < r.min:
+		return "Member must have length greater than or equal to " + strconv.FormatInt(r.min, 10)
+	case r.hasMax && n > r.max:
+		return "Member must have length less than or equal to " + strconv.FormatInt(r.max, 10)
+	case r.rx != nil && (!r.rx.MatchString(s) || r.forbid != "" && strings.Contains(s, r.forbid)):
+		return "Member must satisfy regular expression pattern: " + r.pattern
+	}
+	return ""
+}
+
+// checkValue returns the constraint an integer breaks, or "".
+func (r *modelRule) checkValue(i int64) string {
+	switch {
+	case r.hasMin && i < r.min:
+		return "Member must have value greater than or equal to " + strconv.FormatInt(r.min, 10)
+	case r.hasMax && i > r.max:
+		return "Member must have value less than or equal to " + strconv.FormatInt(r.max, 10)
+	}
+	return ""
+}
+
+// checkLength returns the constraint a list of n elements breaks, or "".
+func (r *modelRule) checkLength(n int) string {
+	switch {
+	case r.hasMin && int64(n) < r.min:
+		return "Member must have length greater than or equal to " + strconv.FormatInt(r.min, 10)
+	case r.hasMax && int64(n) > r.max:
+		return "Member must have length less than or equal to " + strconv.FormatInt(r.max, 10)
+	}
+	return ""
+}
+
+// elemConstraint is AWS's constraint text for a list whose elements break their own
+// constraints: it lists every constraint of the element shape, as in "Member must satisfy
+// constraint: [Member must have length less than or equal to 128, Member must have length
+// greater than or equal to 1, Member must satisfy regular expression pattern: …]".
+func (r *modelRule) elemConstraint() string {
+	var parts []string
+	if r.hasMax {
+		parts = append(parts, "Member must have length less than or equal to "+strconv.FormatInt(r.max, 10))
+	}
+	if r.hasMin {
+		parts = append(parts, "Member must have length greater than or equal to "+strconv.FormatInt(r.min, 10))
+	}
+	if r.pattern != "" {
+		parts = append(parts, "Member must satisfy regular expression pattern: "+r.pattern)
+	}
+	return "Member must satisfy constraint: [" + strings.Join(parts, ", ") + "]"
+}
+
+// listValue renders a list of strings as AWS does (Java's List.toString): "[a, b]".
+func listValue(v reflect.Value) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i := range v.Len() {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		e := v.Index(i)
+		if e.Kind() == reflect.Pointer {
+			if e.IsNil() {
+				b.WriteString("null")
+				continue
+			}
+			e = e.Elem()
+		}
+		b.WriteString(e.String())
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// failModel records a model constraint failure of member at; with omit (a sensitive member, a
+// list's length) the value is left out.
+func (d *decoder) failModel(value string, omit bool, at seg, constraint string) {
+	if !omit {
+		d.fail(value, at, constraint)
+		return
+	}
+	s := d.pathString(at)
+	d.failures = append(d.failures, "Value at '"+s+"' failed to satisfy constraint: "+constraint)
+	if d.failed == nil {
+		d.failed = map[string]bool{}
+	}
+	d.failed[s] = true
+}
+
+// checkModel appends a failure for every member of v (a struct of plan p) that breaks the
+// service model's constraints, descending into structures and lists of structures. Members
+// that failed to decode are not checked again. The caller has pushed the struct's own path.
+func (d *decoder) checkModel(p *typePlan, v reflect.Value) {
+	for i := range p.fields {
+		f := &p.fields[i]
+		fv := v.Field(f.index)
+		if f.rule == nil && f.plan.kind != kindStruct && f.plan.kind != kindList {
+			continue
+		}
+		if missing(fv) {
+			continue
+		}
+		if f.ptr {
+			fv = fv.Elem()
+		}
+		at := seg{name: f.lower}
+		if d.failed[d.pathString(at)] {
+			continue
+		}
+		switch f.plan.kind {
+		case kindString:
+			if c := f.rule.checkString(fv.String()); c != "" {
+				d.failModel(fv.String(), f.rule.sensitive, at, c)
+			}
+		case kindInt:
+			if c := f.rule.checkValue(fv.Int()); c != "" {
+				d.failModel(strconv.FormatInt(fv.Int(), 10), false, at, c)
+			}
+		case kindStruct:
+			d.push(at)
+			d.checkModel(f.plan, fv)
+			d.pop()
+		case kindList:
+			d.checkList(f, fv, at)
+		}
+	}
+}
+
+// checkList checks a list member's length and its elements: a list of strings against the
+// element constraints (one failure naming the list), a list of structures element by element.
+func (d *decoder) checkList(f *fieldPlan, v reflect.Value, at seg) {
+	elem := f.plan.elem
+	if f.rule != nil {
+		if c := f.rule.checkLength(v.Len()); c != "" {
+			// AWS leaves the list out of a length failure ("Value at 'tags'", "Value at
+			// 'transitiveTagKeys'").
+			d.failModel("", true, at, c)
+			return
+		}
+		if r := f.rule.elem; r != nil && elem.kind == kindString {
+			for i := range v.Len() {
+				e := v.Index(i)
+				if e.Kind() == reflect.Pointer {
+					if e.IsNil() {
+						continue
+					}
+					e = e.Elem()
+				}
+				if r.checkString(e.String()) != "" {
+					d.failModel(listValue(v), r.sensitive, at, r.elemConstraint())
+					return
+				}
+			}
+		}
+	}
+	if elem.kind != kindStruct {
+		return
+	}
+	d.push(at)
+	for i := range v.Len() {
+		e := v.Index(i)
+		if f.plan.elemPtr {
+			if e.IsNil() {
+				continue
+			}
+			e = e.Elem()
+		}
+		d.push(seg{index: i + 1})
+		d.checkModel(elem, e)
+		d.pop()
+	}
+	d.pop()
+}
