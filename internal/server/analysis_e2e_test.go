@@ -476,7 +476,7 @@ func TestAccountAuthorizationDetails(t *testing.T) {
 		t.Errorf("pages = %d, items %q, want 6 pages of %q", pages, names, want)
 	}
 	_, err := root.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Filter: []iamtypes.EntityType{"Users"}})
-	wantCode(t, "bad filter", err, "ValidationError", "1 validation error detected: Value 'Users' at 'filter.1.member' failed to satisfy constraint: Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
+	wantCode(t, "bad filter", err, "ValidationError", "1 validation error detected: Value '[Users]' at 'filter' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]]")
 	_, err = root.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Marker: aws.String("bogus!")})
 	wantCode(t, "bad marker", err, "InvalidInput", "Invalid Marker.")
 	k := must[*iam.CreateAccessKeyOutput](t, "CreateAccessKey")(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bob")}))

@@ -171,6 +171,10 @@ func TestS7ValMessages(t *testing.T) {
 	wantCode(t, "SimulateCustomPolicy with a 2-character action", err, "ValidationError", "1 validation error detected: Value '[s3:GetObject, ab]' at 'actionNames' failed to satisfy constraint: "+
 		"Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 3]")
 
+	_, err = root.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Filter: []iamtypes.EntityType{"User", "Users"}})
+	wantCode(t, "GetAccountAuthorizationDetails with a bad filter", err, "ValidationError", "1 validation error detected: Value '[User, Users]' at 'filter' failed to satisfy constraint: "+
+		"Member must satisfy constraint: [Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]]")
+
 	_, err = root.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String(acctARN + "user/ada"), ServiceNamespaces: []string{}})
 	wantCode(t, "ListPoliciesGrantingServiceAccess with no namespaces", err, "ValidationError",
 		"1 validation error detected: Value at 'serviceNamespaces' failed to satisfy constraint: Member must have length greater than or equal to 1")

@@ -323,6 +323,17 @@ func (d *decoder) list(n int32, p *typePlan, v reflect.Value, at seg) {
 			return
 		}
 	}
+	if p.elem.kind == kindString && p.elem.enum != nil && d.badEnumElem(elems, p.elem.enum) {
+		// AWS names the list, not the element: "Value '[User, Bogus]' at 'filter' failed to
+		// satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value
+		// set: [...]]".
+		vals := make([]string, len(elems))
+		for i, e := range elems {
+			vals[i] = d.t[e].value
+		}
+		d.fail("["+strings.Join(vals, ", ")+"]", at, "Member must satisfy constraint: [Member must satisfy enum value set: ["+strings.Join(p.elem.enum, ", ")+"]]")
+		return
+	}
 	s := reflect.MakeSlice(p.typ, len(elems), len(elems))
 	d.push(at)
 	for i, e := range elems {
@@ -336,6 +347,16 @@ func (d *decoder) list(n int32, p *typePlan, v reflect.Value, at seg) {
 	}
 	d.pop()
 	v.Set(s)
+}
+
+// badEnumElem reports whether an element of a list of enum values is outside the enum.
+func (d *decoder) badEnumElem(elems []int32, enum []string) bool {
+	for _, e := range elems {
+		if !slices.Contains(enum, d.t[e].value) {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *decoder) mapping(n int32, p *typePlan, v reflect.Value, at seg) {

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,10 +13,10 @@ import (
 	"github.com/iamd-dev/iamd/internal/api/awserr"
 )
 
-// TestDecodeEmptyValues: "Name=" is an empty string where the member is a string, and AWS refuses
-// it when the service model sets a minimum length; for a list it is the empty list, and a string
-// whose model sets no minimum keeps the empty value.
-func TestDecodeEmptyValues(t *testing.T) {
+// TestDecodeModelConstraints: the service model's constraints in AWS's words. "Name=" is an
+// empty string where the member is a string, refused where the model sets a minimum length; for
+// a list it is the empty list, and a string whose model sets no minimum keeps the empty value.
+func TestDecodeModelConstraints(t *testing.T) {
 	tests := []struct {
 		name    string
 		form    string
@@ -78,6 +79,54 @@ func TestDecodeEmptyValues(t *testing.T) {
 			want: &iam.TagUserInput{UserName: aws.String("u"), Tags: []iamtypes.Tag{{Key: aws.String("k"), Value: aws.String("")}}},
 		},
 		{
+			name:    "list of enums names the list",
+			form:    "Filter.member.1=User&Filter.member.2=Users",
+			into:    func() any { return &iam.GetAccountAuthorizationDetailsInput{} },
+			wantErr: "1 validation error detected: Value '[User, Users]' at 'filter' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]]",
+		},
+		{
+			name:    "list of strings: element constraints, the list named",
+			form:    "UserName=u&TagKeys.member.1=a&TagKeys.member.2=",
+			into:    func() any { return &iam.UntagUserInput{} },
+			wantErr: "1 validation error detected: Value '[a, ]' at 'tagKeys' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+]",
+		},
+		{
+			name:    "list length leaves the value out; several members together",
+			form:    "Arn=arn%3Aaws%3Aiam%3A%3A123456789012%3Auser%2Fu&ServiceNamespaces=&Marker=%01",
+			into:    func() any { return &iam.ListPoliciesGrantingServiceAccessInput{} },
+			wantErr: "2 validation errors detected: Value '\x01' at 'marker' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0020-\\u00FF]+; Value at 'serviceNamespaces' failed to satisfy constraint: Member must have length greater than or equal to 1",
+		},
+		{
+			name:    "sensitive and secret members leave the value out",
+			form:    "OldPassword=" + strings.Repeat("p", 129) + "&NewPassword=new",
+			into:    func() any { return &iam.ChangePasswordInput{} },
+			wantErr: "1 validation error detected: Value at 'oldPassword' failed to satisfy constraint: Member must have length less than or equal to 128",
+		},
+		{
+			name:    "integer range",
+			form:    "MaxItems=1001",
+			into:    func() any { return &iam.ListUsersInput{} },
+			wantErr: "1 validation error detected: Value '1001' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000",
+		},
+		{
+			name:    "lookahead pattern: no double hyphen",
+			form:    "AccountAlias=ab--cd",
+			into:    func() any { return &iam.CreateAccountAliasInput{} },
+			wantErr: "1 validation error detected: Value 'ab--cd' at 'accountAlias' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$",
+		},
+		{
+			name: "lookahead pattern: single hyphens pass",
+			form: "AccountAlias=ab-cd-e",
+			into: func() any { return &iam.CreateAccountAliasInput{} },
+			want: &iam.CreateAccountAliasInput{AccountAlias: aws.String("ab-cd-e")},
+		},
+		{
+			name:    "MFA code is a secret",
+			form:    "UserName=u&SerialNumber=arn%3Aaws%3Aiam%3A%3A123456789012%3Amfa%2Fd&AuthenticationCode1=12345x&AuthenticationCode2=123456",
+			into:    func() any { return &iam.EnableMFADeviceInput{} },
+			wantErr: "1 validation error detected: Value at 'authenticationCode1' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\d]+",
+		},
+		{
 			name:    "empty enum is an enum failure, once",
 			form:    "AccessKeyId=AKIAAAAAAAAAAAAAAAAA&Status=",
 			into:    func() any { return &iam.UpdateAccessKeyInput{} },
@@ -93,7 +142,7 @@ func TestDecodeEmptyValues(t *testing.T) {
 				if err != nil {
 					t.Fatalf("DecodeForm(%q) = %v, want success", tt.form, err)
 				}
-				if diff := cmp.Diff(tt.want, in, cmp.AllowUnexported(iam.CreateUserInput{}, iam.UpdateRoleInput{}, iam.TagUserInput{}, iamtypes.Tag{})); diff != "" {
+				if diff := cmp.Diff(tt.want, in, cmp.AllowUnexported(iam.CreateUserInput{}, iam.UpdateRoleInput{}, iam.TagUserInput{}, iamtypes.Tag{}, iam.CreateAccountAliasInput{})); diff != "" {
 					t.Errorf("DecodeForm(%q) mismatch (-want +got):\n%s", tt.form, diff)
 				}
 				return
