@@ -1,6 +1,7 @@
 package query
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -155,5 +156,37 @@ func TestDecodeModelConstraints(t *testing.T) {
 				t.Errorf("DecodeForm(%q) message\n got %q\nwant %q", tt.form, ae.Message, tt.wantErr)
 			}
 		})
+	}
+}
+
+// TestCharClassMatchesRegexp: the fast path for patterns that are one repeated character class
+// answers as the regexp does.
+func TestCharClassMatchesRegexp(t *testing.T) {
+	patterns := []string{
+		`^(?:[\w+=,.@-]+)$`,
+		`^(?:[\w+=,.@-]*)$`,
+		`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+)$`,
+		`^(?:[\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`,
+		`^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{0085}\x{00A0}-\x{D7FF}\x{E000}-\x{FFFD}\x{10000}-\x{10FFFF}]+)$`,
+		`^(?:[\d]*)$`,
+	}
+	samples := []string{"", "a", "abc_DEF+=,.@-", "a b", "tab\tnl\ncr\r", "\x01", "é", "\u0100", "€uro", "😀", "日本語", "12345", "1a", "\xff\xfe", "a\u0085b", "\uFFFE"}
+	for _, p := range patterns {
+		rx := regexp.MustCompile(p)
+		c := simpleClass(p)
+		if c == nil {
+			t.Errorf("simpleClass(%q) = nil, want a class", p)
+			continue
+		}
+		for _, s := range samples {
+			if got, want := c.match(s), rx.MatchString(s); got != want {
+				t.Errorf("pattern %q, value %q: class match %v, regexp %v", p, s, got, want)
+			}
+		}
+	}
+	for _, p := range []string{`^(?:(\x{002F})|(\x{002F}[\x{0021}-\x{007E}]+\x{002F}))$`, `^(?:v[1-9][0-9]*(\.[A-Za-z0-9-]*)?)$`} {
+		if simpleClass(p) != nil {
+			t.Errorf("simpleClass(%q) is a class, want nil (not one repeated class)", p)
+		}
 	}
 }
