@@ -107,8 +107,8 @@ func TestS6TrailUnauthenticatedHeadersBounded(t *testing.T) {
 			if err := json.Unmarshal([]byte(raw), &r); err != nil {
 				t.Fatalf("the record is not JSON: %v: %.200s", err, raw)
 			}
-			if r.ErrorCode != tc.code || r.EventName != tc.action || r.UserIdentity.Type != "AWSAccount" {
-				t.Errorf("record: errorCode %q, eventName %q, userIdentity.type %q, want %s, %s, AWSAccount", r.ErrorCode, r.EventName, r.UserIdentity.Type, tc.code, tc.action)
+			if r.ErrorCode != tc.code || r.EventName != tc.action || r.UserIdentity.Type != "Unknown" {
+				t.Errorf("record: errorCode %q, eventName %q, userIdentity.type %q, want %s, %s, Unknown", r.ErrorCode, r.EventName, r.UserIdentity.Type, tc.code, tc.action)
 			}
 			tc.check(t, r)
 		})

@@ -154,7 +154,8 @@ func TestAssumeRoleWithSAML(t *testing.T) {
 			identities = append(identities, strings.Join([]string{u.Type, u.PrincipalID, u.UserName, u.IdentityProvider}, " "))
 		}
 	}
-	w := strings.Join([]string{"SAMLUser", base64.StdEncoding.EncodeToString(h[:]) + ":alice@example.com", "alice@example.com", provARN}, " ")
+	// identityProvider is saml:namequalifier (the CloudTrail userIdentity element reference).
+	w := strings.Join([]string{"SAMLUser", base64.StdEncoding.EncodeToString(h[:]) + ":alice@example.com", "alice@example.com", base64.StdEncoding.EncodeToString(h[:])}, " ")
 	if d := cmp.Diff([]string{w, w}, identities); d != "" {
 		t.Errorf("identities of successful AssumeRoleWithSAML records (-want +got):\n%s", d)
 	}

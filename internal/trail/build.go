@@ -65,14 +65,48 @@ func FromContext(ctx context.Context) *Call {
 // Sources maps the Query service to CloudTrail's eventSource.
 func Source(service string) string { return service + ".amazonaws.com" }
 
-// ReadOnly reports whether CloudTrail marks an action read-only.
+// ReadOnly reports whether CloudTrail marks an action read-only: the actions that readOnlyAction
+// names, else those whose name starts with Get, List, Simulate, Decode, Lookup or Describe.
 func ReadOnly(action string) bool {
+	if ro, ok := readOnlyAction[action]; ok {
+		return ro
+	}
 	for _, p := range []string{"Get", "List", "Simulate", "Decode", "Lookup", "Describe"} {
 		if strings.HasPrefix(action, p) {
 			return true
 		}
 	}
 	return false
+}
+
+// readOnlyAction holds the actions whose readOnly flag their name does not tell. CloudTrail marks
+// the STS calls that assume a role read-only (AWS's records of AssumeRole, and of
+// AssumeRoleWithWebIdentity, carry "readOnly":true), and GetFederationToken, which creates a
+// federated user session, not (its records carry "readOnly":false).
+var readOnlyAction = map[string]bool{
+	"AssumeRole": true, "AssumeRoleWithSAML": true, "AssumeRoleWithWebIdentity": true,
+	"GetFederationToken": false,
+}
+
+// issuesCredentials are the STS actions whose successful records keep their responseElements
+// although CloudTrail marks some of them read-only: AWS records the credentials (without their
+// secrets here), the assumed role user or federated user, and the packed policy size.
+var issuesCredentials = map[string]bool{
+	"AssumeRole": true, "AssumeRoleWithSAML": true, "AssumeRoleWithWebIdentity": true,
+	"GetSessionToken": true, "GetFederationToken": true, "AssumeRoot": true,
+}
+
+// keepsResponse reports whether a successful call's record holds its response: every call that
+// is not read-only, and the STS calls that issue credentials.
+func keepsResponse(call *Call, readOnly bool) bool {
+	return !readOnly || call.Service == "sts" && issuesCredentials[call.Action]
+}
+
+// paramsRecorded reports whether a call's record holds its parameters. IAM and STS record a
+// call that authorization refused with "requestParameters":null (AWS's AccessDenied records of
+// AssumeRole, GetRole, CreateServiceLinkedRole); other failures keep what was asked.
+func paramsRecorded(call *Call) bool {
+	return call.ErrCode != "AccessDenied" || call.Service != "iam" && call.Service != "sts"
 }
 
 // Record is a built CloudTrail record with the fields the store indexes.
@@ -104,7 +138,7 @@ func Build(call *Call) (*Record, error) {
 	}()
 	buf := (*scratch)[:0]
 	var res []string
-	if call.Params != nil {
+	if call.Params != nil && paramsRecorded(call) {
 		var params []byte
 		buf, params, res = encodeParams(buf, call.Params)
 		if omitted, ok := bound(params); ok {
@@ -114,7 +148,7 @@ func Build(call *Call) (*Record, error) {
 		}
 		ev.RequestParameters = params
 	}
-	if call.Response != nil && call.ErrCode == "" && !ev.ReadOnly {
+	if call.Response != nil && call.ErrCode == "" && keepsResponse(call, ev.ReadOnly) {
 		var resp []byte
 		buf, resp, _ = encodeValue(buf, call.Response, false)
 		ev.ResponseElements, _ = bound(resp)
@@ -218,8 +252,12 @@ func event(call *Call, id string) audit.Event {
 	}
 	if call.Service == "sts" && call.ErrCode == "" && assumesRole[call.Action] {
 		// CloudTrail lists the role an STS call assumed in the record's resources.
-		if role := roleARNOf(call.Params); role != "" {
+		if role := stringMember(call.Params, "RoleArn"); role != "" {
 			ev.Resources = []audit.Resource{{ARN: role, AccountID: arnAccount(role), Type: "AWS::IAM::Role"}}
+		}
+		if prov := stringMember(call.Params, "PrincipalArn"); call.Action == "AssumeRoleWithSAML" && prov != "" {
+			// AssumeRoleWithSAML's records list the SAML provider after the role.
+			ev.Resources = append(ev.Resources, audit.Resource{ARN: prov, AccountID: arnAccount(prov), Type: "AWS::IAM::SAMLProvider"})
 		}
 	}
 	return ev
@@ -271,13 +309,13 @@ func truncate(s string, n int) string {
 // assumesRole are the STS actions whose successful records name the role in resources.
 var assumesRole = map[string]bool{"AssumeRole": true, "AssumeRoleWithSAML": true, "AssumeRoleWithWebIdentity": true}
 
-// roleARNOf returns the RoleArn member of an STS input, or "".
-func roleARNOf(params any) string {
+// stringMember returns the string member name of an STS input, or "".
+func stringMember(params any, name string) string {
 	v := reflect.ValueOf(params)
 	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
 		return ""
 	}
-	f := v.Elem().FieldByName("RoleArn")
+	f := v.Elem().FieldByName(name)
 	if !f.IsValid() || f.Kind() != reflect.Pointer || f.IsNil() || f.Elem().Kind() != reflect.String {
 		return ""
 	}
@@ -296,27 +334,46 @@ func arnAccount(arn string) string {
 func identity(call *Call) audit.UserIdentity {
 	c := call.Caller
 	if c == nil {
-		// The key the request claimed: as long as its sender likes, up to the header limit.
-		return audit.UserIdentity{Type: "AWSAccount", AccessKeyID: truncate(call.AccessKeyID, maxAccessKeyID)}
+		// Authentication failed, so nothing says whose the key is (if anyone's): the identity
+		// is Unknown, with the key the request claimed, as long as its sender likes up to the
+		// header limit. AWSAccount would claim that another AWS account made the call.
+		return audit.UserIdentity{Type: "Unknown", AccessKeyID: truncate(call.AccessKeyID, maxAccessKeyID)}
 	}
 	id := audit.UserIdentity{PrincipalID: c.UserID, ARN: c.Principal.ARN, AccountID: c.Principal.Account, AccessKeyID: c.AccessKeyID}
 	switch c.Principal.Type {
-	case policy.PrincipalRoot:
+	case policy.PrincipalRoot, policy.PrincipalUser:
 		id.Type = "Root"
-	case policy.PrincipalUser:
-		id.Type, id.UserName = "IAMUser", c.UserName
+		if c.Principal.Type == policy.PrincipalUser {
+			id.Type, id.UserName = "IAMUser", c.UserName
+		}
+		if s := c.Session; s != nil {
+			// Credentials from GetSessionToken: CloudTrail describes the session by its
+			// attributes alone (no issuer: the user is the caller).
+			id.SessionContext = &audit.SessionContext{Attributes: &audit.SessionAttributes{CreationDate: s.Issued, MFAAuthenticated: s.MFA}}
+		}
 	case policy.PrincipalRoleSession, policy.PrincipalFederatedUser:
 		id.Type = "AssumedRole"
 		issuerType := "Role"
-		if c.Principal.Type == policy.PrincipalFederatedUser {
-			id.Type, issuerType = "FederatedUser", "IAMUser"
-		}
 		src := c.Principal.SourceARN
 		issuerID, _, _ := strings.Cut(c.UserID, ":")
+		var webID *audit.WebIDFederationData
+		if c.Principal.Type == policy.PrincipalFederatedUser {
+			// GetFederationToken's session: its issuer is the IAM user or the root user that
+			// called it, and CloudTrail writes an empty webIdFederationData.
+			id.Type, issuerType, webID = "FederatedUser", "IAMUser", &audit.WebIDFederationData{}
+			if strings.HasSuffix(src, ":root") {
+				issuerType = "Root"
+			}
+		}
+		issuerName := src[strings.LastIndexByte(src, '/')+1:]
+		if issuerType == "Root" {
+			issuerName = "" // the root user has no name (an account alias is not iamd's to give)
+		}
 		sc := &audit.SessionContext{
 			SessionIssuer: &audit.SessionIssuer{Type: issuerType, PrincipalID: issuerID, ARN: src, AccountID: c.Principal.Account,
-				UserName: src[strings.LastIndexByte(src, '/')+1:]},
-			Attributes: &audit.SessionAttributes{},
+				UserName: issuerName},
+			WebIDFederationData: webID,
+			Attributes:          &audit.SessionAttributes{},
 		}
 		if s := c.Session; s != nil {
 			sc.Attributes.CreationDate, sc.Attributes.MFAAuthenticated = s.Issued, s.MFA
@@ -326,8 +383,14 @@ func identity(call *Call) audit.UserIdentity {
 	case policy.PrincipalFederated:
 		// AssumeRoleWithWebIdentity's caller: principalId is PROVIDER-ARN:AUDIENCE:SUBJECT.
 		id.Type, id.ARN, id.UserName, id.IdentityProvider = "WebIdentityUser", "", c.UserName, c.Principal.ARN
-		if strings.Contains(c.Principal.ARN, ":saml-provider/") { // AssumeRoleWithSAML's: NAMEQUALIFIER:SUBJECT.
+		if strings.Contains(c.Principal.ARN, ":saml-provider/") {
+			// AssumeRoleWithSAML's: principalId is NAMEQUALIFIER:SUBJECT, and CloudTrail's
+			// identityProvider is the name qualifier (saml:namequalifier), a base64 hash
+			// that holds no colon.
 			id.Type = "SAMLUser"
+			if q, _, ok := strings.Cut(c.UserID, ":"); ok {
+				id.IdentityProvider = q
+			}
 		}
 	case policy.PrincipalService:
 		id = audit.UserIdentity{Type: "AWSService", InvokedBy: c.Principal.ARN}

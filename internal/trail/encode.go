@@ -46,7 +46,10 @@ type field struct {
 	name   string // the lowerCamel key
 	key    []byte // `"name":`
 	secret bool
-	enc    *encoder
+	// omitEmpty drops a non-pointer string member left empty: an SDK enum the request did
+	// not set (CreateSAMLProviderInput.AssertionEncryptionMode), which CloudTrail does not show.
+	omitEmpty bool
+	enc       *encoder
 }
 
 // encoders caches one *encoder per reflect.Type.
@@ -183,8 +186,14 @@ func compileStruct(e *encoder, t reflect.Type, building map[reflect.Type]*encode
 			return
 		}
 		seen[name] = true
+		fe := compile(f.Type, building)
+		if layout := dateLayout(t); layout != "" && isTime(f.Type) {
+			fe = timeEncoder(f.Type, layout)
+		} else if percentEncodedField(t, f.Name) && f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.String {
+			fe = percentEncoder
+		}
 		e.fields = append(e.fields, field{index: i, name: name, key: append(audit.AppendString(nil, name), ':'),
-			secret: audit.IsSecretName(name), enc: compile(f.Type, building)})
+			secret: audit.IsSecretName(name), omitEmpty: f.Type.Kind() == reflect.String, enc: fe})
 	}
 	slices.SortFunc(e.fields, func(a, b field) int { return strings.Compare(a.name, b.name) })
 	e.enc = func(dst []byte, v reflect.Value) ([]byte, error) {
@@ -209,7 +218,7 @@ func encodeFields(dst []byte, v reflect.Value, fields []field) ([]byte, int, err
 	for i := range fields {
 		f := &fields[i]
 		fv := v.Field(f.index)
-		if f.enc.omit(fv) {
+		if f.enc.omit(fv) || f.omitEmpty && fv.Len() == 0 {
 			continue
 		}
 		n++

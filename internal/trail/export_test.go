@@ -29,10 +29,10 @@ func EncodeLegacy(v any) (raw []byte, resources []string) {
 // path and json.Marshal, with the given event ID.
 func BuildLegacy(call *Call, id string) ([]byte, error) {
 	ev := event(call, id)
-	if call.Params != nil {
+	if call.Params != nil && paramsRecorded(call) {
 		ev.RequestParameters, _ = bound(recordJSON(call.Params))
 	}
-	if call.Response != nil && call.ErrCode == "" && !ev.ReadOnly {
+	if call.Response != nil && call.ErrCode == "" && keepsResponse(call, ev.ReadOnly) {
 		ev.ResponseElements, _ = bound(recordJSON(call.Response))
 	}
 	return json.Marshal(ev)

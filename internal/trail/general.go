@@ -123,10 +123,18 @@ func shapeMap(x map[string]any, v reflect.Value) map[string]any {
 // lowerCamel key the later wins every time.
 func shapeObject(x map[string]any, v reflect.Value, secrets *int) map[string]any {
 	out := make(map[string]any, len(x))
+	layout := ""
+	if v.IsValid() && v.Kind() == reflect.Struct {
+		layout = dateLayout(v.Type())
+	}
 	for _, k := range slices.Sorted(maps.Keys(x)) {
 		e := x[k]
 		if dropped(e) || k == resultMetadataKey {
 			continue
+		}
+		fv := jsonField(v, k)
+		if fv.IsValid() && fv.Kind() == reflect.String && fv.Len() == 0 {
+			continue // an SDK enum left unset (the encoder's omitEmpty)
 		}
 		name := camelKey(k)
 		if audit.IsSecretName(name) {
@@ -135,7 +143,16 @@ func shapeObject(x map[string]any, v reflect.Value, secrets *int) map[string]any
 			}
 			continue
 		}
-		out[name] = shape(e, jsonField(v, k), nil)
+		if tm, ok := timeOf(fv); ok && layout != "" {
+			d, _ := formatDate(nil, tm, layout) // encoding/json wrote it, so its year is in range
+			out[name] = string(d)
+			continue
+		}
+		if str, ok := e.(string); ok && fv.IsValid() && fv.Kind() == reflect.Pointer && percentEncodedField(v.Type(), k) {
+			out[name] = percentEncode(str)
+			continue
+		}
+		out[name] = shape(e, fv, nil)
 	}
 	return out
 }

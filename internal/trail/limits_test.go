@@ -122,8 +122,8 @@ func TestBuildBoundsRequestStrings(t *testing.T) {
 						f.field, len(f.got), f.got, len(f.sent), f.max-utf8.UTFMax+1, f.max)
 				}
 			}
-			if got.UserIdentity.Type != "AWSAccount" {
-				t.Errorf("userIdentity.type = %q, want AWSAccount", got.UserIdentity.Type)
+			if got.UserIdentity.Type != "Unknown" {
+				t.Errorf("userIdentity.type = %q, want Unknown", got.UserIdentity.Type)
 			}
 			want, err := audit.Summarize(rec.JSON)
 			if err != nil {
