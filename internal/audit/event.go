@@ -39,17 +39,21 @@ type Event struct {
 	// hold no secrets: internal/trail leaves out the members whose key names a secret
 	// (IsSecretName) while it encodes them, and keeps map keys (tag keys) as given, where
 	// Redact would also drop a tag whose key looks like a secret.
-	RequestParameters  json.RawMessage
-	ResponseElements   json.RawMessage
-	RequestID          string
-	EventID            string
-	ReadOnly           bool
-	Resources          []Resource // omitted when empty
-	EventType          string     // EventTypeAPICall
-	ManagementEvent    bool
-	RecipientAccountID string
-	EventCategory      string      // EventCategoryManagement
-	TLSDetails         *TLSDetails // omitted when nil
+	RequestParameters json.RawMessage
+	ResponseElements  json.RawMessage
+	// AdditionalEventData is a JSON object of what the service adds about the request (STS:
+	// RequestDetails with the serving region and endpoint type); omitted when empty. Like
+	// RequestParameters, it must be compact JSON as json.Marshal writes it (see AppendJSON).
+	AdditionalEventData json.RawMessage
+	RequestID           string
+	EventID             string
+	ReadOnly            bool
+	Resources           []Resource // omitted when empty
+	EventType           string     // EventTypeAPICall
+	ManagementEvent     bool
+	RecipientAccountID  string
+	EventCategory       string      // EventCategoryManagement
+	TLSDetails          *TLSDetails // omitted when nil
 }
 
 // UserIdentity is the caller, as in CloudTrail's userIdentity element. Every field except
@@ -159,27 +163,28 @@ type TLSDetails struct {
 
 // eventJSON is Event as written; the field order is CloudTrail's.
 type eventJSON struct {
-	EventVersion       string          `json:"eventVersion"`
-	UserIdentity       UserIdentity    `json:"userIdentity"`
-	EventTime          string          `json:"eventTime"`
-	EventSource        string          `json:"eventSource"`
-	EventName          string          `json:"eventName"`
-	AWSRegion          string          `json:"awsRegion"`
-	SourceIPAddress    string          `json:"sourceIPAddress"`
-	UserAgent          string          `json:"userAgent"`
-	ErrorCode          string          `json:"errorCode,omitempty"`
-	ErrorMessage       string          `json:"errorMessage,omitempty"`
-	RequestParameters  json.RawMessage `json:"requestParameters"`
-	ResponseElements   json.RawMessage `json:"responseElements"`
-	RequestID          string          `json:"requestID"`
-	EventID            string          `json:"eventID"`
-	ReadOnly           bool            `json:"readOnly"`
-	Resources          []Resource      `json:"resources,omitempty"`
-	EventType          string          `json:"eventType"`
-	ManagementEvent    bool            `json:"managementEvent"`
-	RecipientAccountID string          `json:"recipientAccountId"`
-	EventCategory      string          `json:"eventCategory"`
-	TLSDetails         *TLSDetails     `json:"tlsDetails,omitempty"`
+	EventVersion        string          `json:"eventVersion"`
+	UserIdentity        UserIdentity    `json:"userIdentity"`
+	EventTime           string          `json:"eventTime"`
+	EventSource         string          `json:"eventSource"`
+	EventName           string          `json:"eventName"`
+	AWSRegion           string          `json:"awsRegion"`
+	SourceIPAddress     string          `json:"sourceIPAddress"`
+	UserAgent           string          `json:"userAgent"`
+	ErrorCode           string          `json:"errorCode,omitempty"`
+	ErrorMessage        string          `json:"errorMessage,omitempty"`
+	RequestParameters   json.RawMessage `json:"requestParameters"`
+	ResponseElements    json.RawMessage `json:"responseElements"`
+	AdditionalEventData json.RawMessage `json:"additionalEventData,omitempty"`
+	RequestID           string          `json:"requestID"`
+	EventID             string          `json:"eventID"`
+	ReadOnly            bool            `json:"readOnly"`
+	Resources           []Resource      `json:"resources,omitempty"`
+	EventType           string          `json:"eventType"`
+	ManagementEvent     bool            `json:"managementEvent"`
+	RecipientAccountID  string          `json:"recipientAccountId"`
+	EventCategory       string          `json:"eventCategory"`
+	TLSDetails          *TLSDetails     `json:"tlsDetails,omitempty"`
 }
 
 // MarshalJSON writes the record in CloudTrail's layout. The output is deterministic: the
@@ -187,33 +192,34 @@ type eventJSON struct {
 // Empty RequestParameters or ResponseElements are written as null.
 func (e Event) MarshalJSON() ([]byte, error) {
 	j := eventJSON{
-		EventVersion:       e.EventVersion,
-		UserIdentity:       e.UserIdentity,
-		EventTime:          formatTime(e.EventTime),
-		EventSource:        e.EventSource,
-		EventName:          e.EventName,
-		AWSRegion:          e.AWSRegion,
-		SourceIPAddress:    e.SourceIPAddress,
-		UserAgent:          e.UserAgent,
-		ErrorCode:          e.ErrorCode,
-		ErrorMessage:       e.ErrorMessage,
-		RequestParameters:  nullIfEmpty(e.RequestParameters),
-		ResponseElements:   nullIfEmpty(e.ResponseElements),
-		RequestID:          e.RequestID,
-		EventID:            e.EventID,
-		ReadOnly:           e.ReadOnly,
-		Resources:          e.Resources,
-		EventType:          e.EventType,
-		ManagementEvent:    e.ManagementEvent,
-		RecipientAccountID: e.RecipientAccountID,
-		EventCategory:      e.EventCategory,
-		TLSDetails:         e.TLSDetails,
+		EventVersion:        e.EventVersion,
+		UserIdentity:        e.UserIdentity,
+		EventTime:           formatTime(e.EventTime),
+		EventSource:         e.EventSource,
+		EventName:           e.EventName,
+		AWSRegion:           e.AWSRegion,
+		SourceIPAddress:     e.SourceIPAddress,
+		UserAgent:           e.UserAgent,
+		ErrorCode:           e.ErrorCode,
+		ErrorMessage:        e.ErrorMessage,
+		RequestParameters:   nullIfEmpty(e.RequestParameters),
+		ResponseElements:    nullIfEmpty(e.ResponseElements),
+		AdditionalEventData: nilIfNull(e.AdditionalEventData),
+		RequestID:           e.RequestID,
+		EventID:             e.EventID,
+		ReadOnly:            e.ReadOnly,
+		Resources:           e.Resources,
+		EventType:           e.EventType,
+		ManagementEvent:     e.ManagementEvent,
+		RecipientAccountID:  e.RecipientAccountID,
+		EventCategory:       e.EventCategory,
+		TLSDetails:          e.TLSDetails,
 	}
 	return json.Marshal(j)
 }
 
 // UnmarshalJSON reads a CloudTrail record. Fields iamd does not model (sharedEventID,
-// additionalEventData, ...) are ignored; a JSON null in requestParameters or
+// apiVersion, ...) are ignored; a JSON null in requestParameters or
 // responseElements becomes nil.
 func (e *Event) UnmarshalJSON(b []byte) error {
 	var j eventJSON
@@ -225,27 +231,28 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("audit: eventTime: %w", err)
 	}
 	*e = Event{
-		EventVersion:       j.EventVersion,
-		UserIdentity:       j.UserIdentity,
-		EventTime:          t,
-		EventSource:        j.EventSource,
-		EventName:          j.EventName,
-		AWSRegion:          j.AWSRegion,
-		SourceIPAddress:    j.SourceIPAddress,
-		UserAgent:          j.UserAgent,
-		ErrorCode:          j.ErrorCode,
-		ErrorMessage:       j.ErrorMessage,
-		RequestParameters:  nilIfNull(j.RequestParameters),
-		ResponseElements:   nilIfNull(j.ResponseElements),
-		RequestID:          j.RequestID,
-		EventID:            j.EventID,
-		ReadOnly:           j.ReadOnly,
-		Resources:          j.Resources,
-		EventType:          j.EventType,
-		ManagementEvent:    j.ManagementEvent,
-		RecipientAccountID: j.RecipientAccountID,
-		EventCategory:      j.EventCategory,
-		TLSDetails:         j.TLSDetails,
+		EventVersion:        j.EventVersion,
+		UserIdentity:        j.UserIdentity,
+		EventTime:           t,
+		EventSource:         j.EventSource,
+		EventName:           j.EventName,
+		AWSRegion:           j.AWSRegion,
+		SourceIPAddress:     j.SourceIPAddress,
+		UserAgent:           j.UserAgent,
+		ErrorCode:           j.ErrorCode,
+		ErrorMessage:        j.ErrorMessage,
+		RequestParameters:   nilIfNull(j.RequestParameters),
+		ResponseElements:    nilIfNull(j.ResponseElements),
+		AdditionalEventData: nilIfNull(j.AdditionalEventData),
+		RequestID:           j.RequestID,
+		EventID:             j.EventID,
+		ReadOnly:            j.ReadOnly,
+		Resources:           j.Resources,
+		EventType:           j.EventType,
+		ManagementEvent:     j.ManagementEvent,
+		RecipientAccountID:  j.RecipientAccountID,
+		EventCategory:       j.EventCategory,
+		TLSDetails:          j.TLSDetails,
 	}
 	return nil
 }
@@ -312,6 +319,10 @@ func (e *Event) AppendJSON(dst []byte) []byte {
 	dst = appendRaw(dst, e.RequestParameters)
 	dst = append(dst, `,"responseElements":`...)
 	dst = appendRaw(dst, e.ResponseElements)
+	if len(e.AdditionalEventData) > 0 && string(e.AdditionalEventData) != "null" {
+		dst = append(dst, `,"additionalEventData":`...)
+		dst = append(dst, e.AdditionalEventData...)
+	}
 	dst = append(dst, `,"requestID":`...)
 	dst = AppendString(dst, e.RequestID)
 	dst = append(dst, `,"eventID":`...)

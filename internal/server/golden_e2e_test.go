@@ -220,7 +220,7 @@ var knownDifferences = map[string]string{
 // IAM and STS examples), as key sets: required keys, then optional ones after a "?".
 var (
 	recordKeys = keySet("eventVersion userIdentity eventTime eventSource eventName awsRegion sourceIPAddress userAgent requestParameters " +
-		"responseElements requestID eventID readOnly eventType managementEvent recipientAccountId eventCategory ? errorCode errorMessage resources tlsDetails")
+		"responseElements requestID eventID readOnly eventType managementEvent recipientAccountId eventCategory ? errorCode errorMessage additionalEventData resources tlsDetails")
 	identityKeys = map[string]map[string]bool{
 		"Root":        keySet("type principalId arn accountId accessKeyId ? userName"),
 		"IAMUser":     keySet("type principalId arn accountId accessKeyId userName"),

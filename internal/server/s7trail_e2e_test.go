@@ -22,6 +22,8 @@ type s7Record struct {
 	UserIdentity      map[string]any
 	RequestParameters map[string]any
 	ResponseElements  map[string]any
+	// AdditionalEventData is STS's RequestDetails.
+	AdditionalEventData map[string]any
 }
 
 // s7Lookup returns the records LookupEvents finds for one attribute, oldest first.
@@ -96,6 +98,11 @@ func TestS7TrailSTSRecords(t *testing.T) {
 	if gft.ReadOnly || creds["accessKeyId"] != fedKey || !s7STSDate.MatchString(str(creds["expiration"])) || creds["sessionToken"] != nil ||
 		fu["arn"] != "arn:aws:sts::"+testAccount+":federated-user/fed" || fu["federatedUserId"] != testAccount+":fed" || gft.ResponseElements["packedPolicySize"] == nil {
 		t.Errorf("GetFederationToken: readOnly %v, responseElements %v; want false and credentials, federatedUser and packedPolicySize", gft.ReadOnly, gft.ResponseElements)
+	}
+
+	wantDetails := map[string]any{"RequestDetails": map[string]any{"awsServingRegion": "us-east-1", "endpointType": "regional"}}
+	if diff := cmp.Diff(wantDetails, gst.AdditionalEventData); diff != "" {
+		t.Errorf("GetSessionToken additionalEventData (-want +got):\n%s", diff)
 	}
 
 	// A call made with GetSessionToken's credentials: an IAMUser with the session's attributes.

@@ -247,6 +247,9 @@ func event(call *Call, id string) audit.Event {
 		// A service's own call (AssumeRoleForService) comes from the service, as CloudTrail shows it.
 		ev.SourceIPAddress, ev.UserAgent = c.Principal.ARN, c.Principal.ARN
 	}
+	if call.Service == "sts" && call.ErrCode == "" {
+		ev.AdditionalEventData = requestDetails(ev.AWSRegion, call.Host)
+	}
 	if call.TLS {
 		ev.TLSDetails = &audit.TLSDetails{TLSVersion: call.TLSVersion, CipherSuite: call.CipherSuite, ClientProvidedHostHeader: truncate(call.Host, maxHost)}
 	}
@@ -261,6 +264,22 @@ func event(call *Call, id string) audit.Event {
 		}
 	}
 	return ev
+}
+
+// requestDetails is the additionalEventData of a successful STS call, as AWS's records of
+// AssumeRole and AssumeRoleWithWebIdentity carry it: {"RequestDetails":{"awsServingRegion":
+// REGION,"endpointType":"regional"}}, "global" when the request named STS's global endpoint
+// (sts.amazonaws.com).
+func requestDetails(region, host string) json.RawMessage {
+	endpoint := "regional"
+	if h, _, _ := strings.Cut(host, ":"); strings.EqualFold(h, "sts.amazonaws.com") {
+		endpoint = "global"
+	}
+	b := append(make([]byte, 0, 96), `{"RequestDetails":{"awsServingRegion":`...)
+	b = audit.AppendString(b, region)
+	b = append(b, `,"endpointType":"`...)
+	b = append(b, endpoint...)
+	return append(b, `"}}`...)
 }
 
 // Bounds on the strings a record copies from a request: without them every request that fails

@@ -261,3 +261,27 @@ func TestS7SAMLResources(t *testing.T) {
 		t.Errorf("resources (-want +got):\n%s", diff)
 	}
 }
+
+// TestS7RequestDetails: successful STS calls carry additionalEventData.RequestDetails, as AWS's
+// AssumeRole and AssumeRoleWithWebIdentity records do (ccbrown/cloud-snitch's 2025 records):
+// the serving region and whether the regional or the global endpoint was called.
+func TestS7RequestDetails(t *testing.T) {
+	for _, tc := range []struct {
+		name, service, region, host, code string
+		want                              any
+	}{
+		{"regional", "sts", "eu-west-1", "127.0.0.1:8080", "",
+			map[string]any{"RequestDetails": map[string]any{"awsServingRegion": "eu-west-1", "endpointType": "regional"}}},
+		{"global", "sts", "", "sts.amazonaws.com", "",
+			map[string]any{"RequestDetails": map[string]any{"awsServingRegion": "us-east-1", "endpointType": "global"}}},
+		{"failed", "sts", "eu-west-1", "h", "ExpiredToken", nil},
+		{"IAM", "iam", "us-east-1", "iam.amazonaws.com", "", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := s7Record(t, &trail.Call{Service: tc.service, Action: "GetCallerIdentity", Caller: s7User(), Region: tc.region, Host: tc.host, ErrCode: tc.code})
+			if diff := cmp.Diff(tc.want, m["additionalEventData"]); diff != "" {
+				t.Errorf("additionalEventData (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -1,0 +1,50 @@
+package audit
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestAdditionalEventData: additionalEventData is written after responseElements and before
+// requestID, as in AWS's STS records (`"responseElements":{…},"additionalEventData":
+// {"RequestDetails":{…}},"requestID":…`), by AppendJSON and MarshalJSON alike; it is left out when
+// empty or null, and UnmarshalJSON keeps it.
+func TestAdditionalEventData(t *testing.T) {
+	details := `{"RequestDetails":{"awsServingRegion":"us-east-1","endpointType":"regional"}}`
+	odd, _ := json.Marshal(map[string]string{"k\u2028<": "bad\xff"})
+	for _, tc := range []struct {
+		name string
+		data json.RawMessage
+		want string // the record's text from responseElements to requestID
+	}{
+		{"STS request details", json.RawMessage(details), `"responseElements":null,"additionalEventData":` + details + `,"requestID"`},
+		{"escaped", odd, `"responseElements":null,"additionalEventData":` + string(odd) + `,"requestID"`},
+		{"absent", nil, `"responseElements":null,"requestID"`},
+		{"null", json.RawMessage("null"), `"responseElements":null,"requestID"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := assumeRoleEvent()
+			e.ResponseElements, e.AdditionalEventData = nil, tc.data
+			got := e.AppendJSON(nil)
+			want, err := json.Marshal(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("AppendJSON:\n%s\njson.Marshal:\n%s", got, want)
+			}
+			if !strings.Contains(string(got), tc.want) {
+				t.Errorf("record %s\ndoes not hold %s", got, tc.want)
+			}
+			var back Event
+			if err := json.Unmarshal(got, &back); err != nil {
+				t.Fatal(err)
+			}
+			if wantBack := nilIfNull(tc.data); !bytes.Equal(back.AdditionalEventData, wantBack) {
+				t.Errorf("read back additionalEventData %s, want %s", back.AdditionalEventData, wantBack)
+			}
+		})
+	}
+}
