@@ -1007,7 +1007,6 @@ func personalizeString(s string, n int, used map[string]bool) string {
 // ---------------------------------------------------------------- the run
 
 type modelRun struct {
-	t       *testing.T
 	c       *modelClient
 	root    mtCreds
 	admin   mtCreds
@@ -1284,7 +1283,7 @@ func TestModelConstraints(t *testing.T) {
 	t.Logf("service models from %s", dir)
 
 	srv := start(t, testConfig(t, t.TempDir()))
-	run := &modelRun{t: t, c: &modelClient{endpoint: srv.Endpoint(), http: &http.Client{Timeout: 2 * time.Minute}}, root: mtCreds{rootKey, rootSecret}}
+	run := &modelRun{c: &modelClient{endpoint: srv.Endpoint(), http: &http.Client{Timeout: 2 * time.Minute}}, root: mtCreds{rootKey, rootSecret}}
 	run.fixtures(t)
 
 	implemented := map[string]map[string]bool{"iam": {}, "sts": {}}
