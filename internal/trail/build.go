@@ -141,6 +141,7 @@ func Build(call *Call) (*Record, error) {
 	if call.Params != nil && paramsRecorded(call) {
 		var params []byte
 		buf, params, res = encodeParams(buf, call.Params)
+		params = withIncomingTags(call, params)
 		if omitted, ok := bound(params); ok {
 			// The record no longer names the parameters' resources, so its lookup
 			// columns cannot either (audit.Summarize derives them from the record).
@@ -264,6 +265,40 @@ func event(call *Call, id string) audit.Event {
 		}
 	}
 	return ev
+}
+
+// withIncomingTags adds incomingTransitiveTags to the parameters of an AssumeRole made with a
+// role session that has transitive session tags: the tags the new session inherits, keyed by
+// tag key, as the IAM User Guide's chained AssumeRole record shows them ("Logging IAM and AWS
+// STS API calls with AWS CloudTrail"). Other calls' parameters are returned as they are.
+func withIncomingTags(call *Call, params json.RawMessage) json.RawMessage {
+	c := call.Caller
+	if call.Service != "sts" || call.Action != "AssumeRole" || c == nil || c.Session == nil || len(c.Session.TransitiveKeys) == 0 {
+		return params
+	}
+	incoming := make(map[string]string, len(c.Session.TransitiveKeys))
+	for _, k := range c.Session.TransitiveKeys {
+		if v, ok := c.Session.Tags[k]; ok {
+			incoming[audit.ValidString(k)] = audit.ValidString(v)
+		}
+	}
+	if len(incoming) == 0 {
+		return params
+	}
+	m := map[string]json.RawMessage{}
+	if len(params) > 0 && json.Unmarshal(params, &m) != nil {
+		return params
+	}
+	tags, err := json.Marshal(incoming)
+	if err != nil {
+		return params
+	}
+	m["incomingTransitiveTags"] = tags
+	out, err := json.Marshal(m) // sorted keys, as the encoder writes them
+	if err != nil {
+		return params
+	}
+	return out
 }
 
 // requestDetails is the additionalEventData of a successful STS call, as AWS's records of

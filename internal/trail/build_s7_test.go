@@ -1,6 +1,7 @@
 package trail_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 	"time"
@@ -283,5 +284,41 @@ func TestS7RequestDetails(t *testing.T) {
 				t.Errorf("additionalEventData (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestS7IncomingTransitiveTags: an AssumeRole made with a session that has transitive tags
+// records the tags the new session inherits (the IAM User Guide's chained AssumeRole record:
+// "incomingTransitiveTags": {"Department": "Engineering"}); the session's other tags are not.
+func TestS7IncomingTransitiveTags(t *testing.T) {
+	session := &authn.Caller{Principal: policy.PrincipalInfo{Type: policy.PrincipalRoleSession, ARN: "arn:aws:sts::" + s7Account + ":assumed-role/r1/s",
+		Account: s7Account, SourceARN: "arn:aws:iam::" + s7Account + ":role/r1"}, UserID: "AROAEXAMPLE:s", AccessKeyID: "ASIAS",
+		Session: &authn.Session{Issued: s7Time, Tags: map[string]string{"Department": "Engineering", "Project": "x"}, TransitiveKeys: []string{"Department"}}}
+	in := &stssdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + s7Account + ":role/r2"), RoleSessionName: aws.String("s2"), DurationSeconds: aws.Int32(3600)}
+	for _, tc := range []struct {
+		name   string
+		caller *authn.Caller
+		action string
+		want   map[string]any
+	}{
+		{"chained", session, "AssumeRole", map[string]any{"durationSeconds": float64(3600), "incomingTransitiveTags": map[string]any{"Department": "Engineering"},
+			"roleArn": "arn:aws:iam::111122223333:role/r2", "roleSessionName": "s2"}},
+		{"long-term caller", s7User(), "AssumeRole", map[string]any{"durationSeconds": float64(3600), "roleArn": "arn:aws:iam::111122223333:role/r2", "roleSessionName": "s2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := s7Record(t, &trail.Call{Service: "sts", Action: tc.action, Caller: tc.caller, Params: in})
+			if diff := cmp.Diff(tc.want, m["requestParameters"]); diff != "" {
+				t.Errorf("requestParameters (-want +got):\n%s", diff)
+			}
+		})
+	}
+	// The keys stay sorted, as the record encoder writes every object.
+	rec, err := trail.Build(&trail.Call{Service: "sts", Action: "AssumeRole", Caller: session, Params: in, Time: s7Time})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `"requestParameters":{"durationSeconds":3600,"incomingTransitiveTags":{"Department":"Engineering"},"roleArn":`
+	if !bytes.Contains(rec.JSON, []byte(want)) {
+		t.Errorf("record %s\ndoes not hold %s", rec.JSON, want)
 	}
 }

@@ -30,7 +30,7 @@ func EncodeLegacy(v any) (raw []byte, resources []string) {
 func BuildLegacy(call *Call, id string) ([]byte, error) {
 	ev := event(call, id)
 	if call.Params != nil && paramsRecorded(call) {
-		ev.RequestParameters, _ = bound(recordJSON(call.Params))
+		ev.RequestParameters, _ = bound(withIncomingTags(call, recordJSON(call.Params)))
 	}
 	if call.Response != nil && call.ErrCode == "" && keepsResponse(call, ev.ReadOnly) {
 		ev.ResponseElements, _ = bound(recordJSON(call.Response))
