@@ -48,3 +48,44 @@ func TestAdditionalEventData(t *testing.T) {
 		})
 	}
 }
+
+// TestWebIDFederationDataAttributes: a web identity session's webIdFederationData carries
+// "attributes": {} when it has none (AWS's records of EKS and GitHub Actions role sessions), a
+// federated user's is {} (no provider, no attributes), and both read back as written.
+func TestWebIDFederationDataAttributes(t *testing.T) {
+	prov := "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+	for _, tc := range []struct {
+		name string
+		w    *WebIDFederationData
+		want string
+	}{
+		{"empty attributes", &WebIDFederationData{FederatedProvider: prov, Attributes: map[string]string{}},
+			`"webIdFederationData":{"federatedProvider":"` + prov + `","attributes":{}}`},
+		{"attributes", &WebIDFederationData{FederatedProvider: prov, Attributes: map[string]string{"sub": "repo:o/r", "aud": "sts.amazonaws.com"}},
+			`"webIdFederationData":{"federatedProvider":"` + prov + `","attributes":{"aud":"sts.amazonaws.com","sub":"repo:o/r"}}`},
+		{"federated user", &WebIDFederationData{}, `"webIdFederationData":{}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := assumeRoleEvent()
+			e.UserIdentity.SessionContext = &SessionContext{WebIDFederationData: tc.w}
+			got := e.AppendJSON(nil)
+			want, err := json.Marshal(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("AppendJSON:\n%s\njson.Marshal:\n%s", got, want)
+			}
+			if !strings.Contains(string(got), tc.want) {
+				t.Errorf("record %s\ndoes not hold %s", got, tc.want)
+			}
+			var back Event
+			if err := json.Unmarshal(got, &back); err != nil {
+				t.Fatal(err)
+			}
+			if again := back.AppendJSON(nil); !bytes.Equal(again, got) {
+				t.Errorf("read back and written again:\n%s\nwant\n%s", again, got)
+			}
+		})
+	}
+}

@@ -91,9 +91,40 @@ type SessionIssuer struct {
 }
 
 // WebIDFederationData names the OIDC provider for sessions from AssumeRoleWithWebIdentity.
+// Attributes is written when non-nil, even empty: AWS's records of web identity role sessions
+// carry "attributes": {} (see MarshalJSON).
 type WebIDFederationData struct {
 	FederatedProvider string            `json:"federatedProvider,omitempty"`
 	Attributes        map[string]string `json:"attributes,omitempty"`
+}
+
+// MarshalJSON writes federatedProvider unless empty and attributes unless nil, keys sorted.
+func (w WebIDFederationData) MarshalJSON() ([]byte, error) {
+	return w.appendJSON(nil), nil
+}
+
+func (w *WebIDFederationData) appendJSON(dst []byte) []byte {
+	m := len(dst)
+	dst = append(dst, '{')
+	dst = appendOmitEmpty(dst, `,"federatedProvider":`, w.FederatedProvider)
+	if w.Attributes != nil {
+		dst = append(dst, `,"attributes":{`...)
+		keys := make([]string, 0, len(w.Attributes))
+		for k := range w.Attributes {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for i, k := range keys {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = AppendString(dst, k)
+			dst = append(dst, ':')
+			dst = AppendString(dst, w.Attributes[k])
+		}
+		dst = append(dst, '}')
+	}
+	return closeObject(dst, m)
 }
 
 // SessionAttributes holds when the session was created and whether MFA was used.
@@ -389,27 +420,7 @@ func (u *UserIdentity) appendJSON(dst []byte) []byte {
 		}
 		if w := sc.WebIDFederationData; w != nil {
 			dst = append(dst, `,"webIdFederationData":`...)
-			m := len(dst)
-			dst = append(dst, '{')
-			dst = appendOmitEmpty(dst, `,"federatedProvider":`, w.FederatedProvider)
-			if len(w.Attributes) > 0 {
-				dst = append(dst, `,"attributes":{`...)
-				keys := make([]string, 0, len(w.Attributes))
-				for k := range w.Attributes {
-					keys = append(keys, k)
-				}
-				slices.Sort(keys)
-				for i, k := range keys {
-					if i > 0 {
-						dst = append(dst, ',')
-					}
-					dst = AppendString(dst, k)
-					dst = append(dst, ':')
-					dst = AppendString(dst, w.Attributes[k])
-				}
-				dst = append(dst, '}')
-			}
-			dst = closeObject(dst, m)
+			dst = w.appendJSON(dst)
 		}
 		if a := sc.Attributes; a != nil {
 			dst = append(dst, `,"attributes":{`...)

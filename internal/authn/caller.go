@@ -48,6 +48,14 @@ type Session struct {
 	Chained bool
 	// TransitiveKeys are the session tag keys that pass on to chained role sessions.
 	TransitiveKeys []string
+	// WebIdentityProvider is the ARN of the OIDC provider whose token created the role
+	// session (AssumeRoleWithWebIdentity), "" for other sessions; the audit record names it
+	// in sessionContext.webIdFederationData.federatedProvider.
+	WebIdentityProvider string
+	// IssuerID is the unique ID (AIDA…) of the IAM user whose GetFederationToken created a
+	// federated user session, "" for other sessions; the audit record's
+	// sessionContext.sessionIssuer.principalId.
+	IssuerID string
 }
 
 // IsRoot reports whether the caller is an account's root user.

@@ -413,11 +413,23 @@ func identity(call *Call) audit.UserIdentity {
 		var webID *audit.WebIDFederationData
 		if c.Principal.Type == policy.PrincipalFederatedUser {
 			// GetFederationToken's session: its issuer is the IAM user or the root user that
-			// called it, and CloudTrail writes an empty webIdFederationData.
+			// called it, and CloudTrail writes an empty webIdFederationData. The session's
+			// aws:userid is ACCOUNT:NAME, so the issuer's principalId is the account only for
+			// the root user; an IAM user's is its unique ID, left out when the session does
+			// not carry it rather than written wrong.
 			id.Type, issuerType, webID = "FederatedUser", "IAMUser", &audit.WebIDFederationData{}
 			if strings.HasSuffix(src, ":root") {
 				issuerType = "Root"
+			} else {
+				issuerID = ""
+				if s := c.Session; s != nil {
+					issuerID = s.IssuerID
+				}
 			}
+		} else if s := c.Session; s != nil && s.WebIdentityProvider != "" {
+			// A role session from AssumeRoleWithWebIdentity names its provider, with the
+			// attributes AWS's records of such sessions carry: none.
+			webID = &audit.WebIDFederationData{FederatedProvider: s.WebIdentityProvider, Attributes: map[string]string{}}
 		}
 		issuerName := src[strings.LastIndexByte(src, '/')+1:]
 		if issuerType == "Root" {

@@ -205,10 +205,14 @@ func TestS7Identities(t *testing.T) {
 	userSession.AccessKeyID, userSession.Session = "ASIAUSER", &authn.Session{Issued: issued, MFA: true}
 	rootSession := &authn.Caller{Principal: policy.PrincipalInfo{Type: policy.PrincipalRoot, ARN: "arn:aws:iam::" + s7Account + ":root", Account: s7Account},
 		UserID: s7Account, AccessKeyID: "ASIAROOT", Session: &authn.Session{Issued: issued}}
-	fed := func(issuer string) *authn.Caller {
+	fed := func(issuer, issuerID string) *authn.Caller {
 		return &authn.Caller{Principal: policy.PrincipalInfo{Type: policy.PrincipalFederatedUser, ARN: "arn:aws:sts::" + s7Account + ":federated-user/f",
-			Account: s7Account, SourceARN: issuer}, UserID: s7Account + ":f", AccessKeyID: "ASIAFED", Session: &authn.Session{Issued: issued}}
+			Account: s7Account, SourceARN: issuer}, UserID: s7Account + ":f", AccessKeyID: "ASIAFED", Session: &authn.Session{Issued: issued, IssuerID: issuerID}}
 	}
+	prov := "arn:aws:iam::" + s7Account + ":oidc-provider/token.actions.githubusercontent.com"
+	webSession := &authn.Caller{Principal: policy.PrincipalInfo{Type: policy.PrincipalRoleSession, ARN: "arn:aws:sts::" + s7Account + ":assumed-role/gh/run",
+		Account: s7Account, SourceARN: "arn:aws:iam::" + s7Account + ":role/gh"}, UserID: "AROAGH:run", AccessKeyID: "ASIAGH",
+		Session: &authn.Session{Issued: issued, WebIdentityProvider: prov}}
 	saml := &authn.Caller{Principal: policy.PrincipalInfo{Type: policy.PrincipalFederated, ARN: "arn:aws:iam::" + s7Account + ":saml-provider/idp"},
 		UserID: "Hn0tKdXWbnF1zkvGRqh4kfn6tS0=:jane@example.com", UserName: "jane@example.com"}
 	attrs := func(mfa string) map[string]any {
@@ -224,12 +228,23 @@ func TestS7Identities(t *testing.T) {
 			"accountId": s7Account, "accessKeyId": "ASIAUSER", "userName": "alice", "sessionContext": map[string]any{"attributes": attrs("true")}}},
 		{"root session", rootSession, map[string]any{"type": "Root", "principalId": s7Account, "arn": "arn:aws:iam::111122223333:root",
 			"accountId": s7Account, "accessKeyId": "ASIAROOT", "sessionContext": map[string]any{"attributes": attrs("false")}}},
-		// stratus-red-team's federated user record has "webIdFederationData": {}.
-		{"federated user", fed("arn:aws:iam::" + s7Account + ":user/alice"), map[string]any{"type": "FederatedUser", "principalId": s7Account + ":f",
+		// stratus-red-team's federated user record has "webIdFederationData": {} and the
+		// issuing user's ID (AIDA…) as sessionIssuer.principalId.
+		{"federated user", fed("arn:aws:iam::"+s7Account+":user/alice", "AIDAEXAMPLEALICE"), map[string]any{"type": "FederatedUser", "principalId": s7Account + ":f",
 			"arn": "arn:aws:sts::111122223333:federated-user/f", "accountId": s7Account, "accessKeyId": "ASIAFED",
 			"sessionContext": map[string]any{"attributes": attrs("false"), "webIdFederationData": map[string]any{},
-				"sessionIssuer": map[string]any{"type": "IAMUser", "principalId": s7Account, "arn": "arn:aws:iam::111122223333:user/alice", "accountId": s7Account, "userName": "alice"}}}},
-		{"federated user of root", fed("arn:aws:iam::" + s7Account + ":root"), map[string]any{"type": "FederatedUser", "principalId": s7Account + ":f",
+				"sessionIssuer": map[string]any{"type": "IAMUser", "principalId": "AIDAEXAMPLEALICE", "arn": "arn:aws:iam::111122223333:user/alice", "accountId": s7Account, "userName": "alice"}}}},
+		// A session that does not carry its issuer's ID: no principalId rather than the account.
+		{"federated user, issuer ID unknown", fed("arn:aws:iam::"+s7Account+":user/alice", ""), map[string]any{"type": "FederatedUser", "principalId": s7Account + ":f",
+			"arn": "arn:aws:sts::111122223333:federated-user/f", "accountId": s7Account, "accessKeyId": "ASIAFED",
+			"sessionContext": map[string]any{"attributes": attrs("false"), "webIdFederationData": map[string]any{},
+				"sessionIssuer": map[string]any{"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/alice", "accountId": s7Account, "userName": "alice"}}}},
+		// AWS's records of web identity role sessions (EKS, GitHub Actions) name the provider.
+		{"web identity role session", webSession, map[string]any{"type": "AssumedRole", "principalId": "AROAGH:run",
+			"arn": "arn:aws:sts::111122223333:assumed-role/gh/run", "accountId": s7Account, "accessKeyId": "ASIAGH",
+			"sessionContext": map[string]any{"attributes": attrs("false"), "webIdFederationData": map[string]any{"federatedProvider": prov, "attributes": map[string]any{}},
+				"sessionIssuer": map[string]any{"type": "Role", "principalId": "AROAGH", "arn": "arn:aws:iam::111122223333:role/gh", "accountId": s7Account, "userName": "gh"}}}},
+		{"federated user of root", fed("arn:aws:iam::"+s7Account+":root", ""), map[string]any{"type": "FederatedUser", "principalId": s7Account + ":f",
 			"arn": "arn:aws:sts::111122223333:federated-user/f", "accountId": s7Account, "accessKeyId": "ASIAFED",
 			"sessionContext": map[string]any{"attributes": attrs("false"), "webIdFederationData": map[string]any{},
 				"sessionIssuer": map[string]any{"type": "Root", "principalId": s7Account, "arn": "arn:aws:iam::111122223333:root", "accountId": s7Account}}}},
