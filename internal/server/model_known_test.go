@@ -327,5 +327,5 @@ var modelKnown = map[string]string{
 	"UploadServerCertificate/certificateChain/max-length": "the 1 MiB body limit (--max-body-bytes) answers 413 RequestEntityTooLarge before validation",
 
 	// A valid boundary value refused.
-	"AssumeRoleWithWebIdentity/roleArn/valid-min": "refuses a valid boundary value: Member must satisfy the ARN format of a role",
+	"AssumeRoleWithWebIdentity/roleArn/valid-min": "refuses a model-valid ARN that names no role with a model-style 'Member must satisfy the ARN format of a role' (no such constraint; AWS's answer unrecorded)",
 }
