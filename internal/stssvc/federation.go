@@ -128,6 +128,11 @@ func (s *Service) GetFederationToken(ctx context.Context, c *authn.Caller, in *s
 	now := s.now().UTC().Truncate(time.Second)
 	t := &token{Expires: now.Add(time.Duration(d) * time.Second), Type: uint8(policy.PrincipalFederatedUser), ARN: fedARN, Account: acct,
 		SourceARN: c.Principal.ARN, UserID: acct + ":" + name, UserName: c.UserName, Policies: docs, Issued: now}
+	if c.Principal.Type == policy.PrincipalUser {
+		// The audit record names the issuing user by its unique ID (sessionIssuer.principalId);
+		// the root user's is its account, which the record knows already.
+		t.IssuerID = c.UserID
+	}
 	if len(tags) > 0 {
 		t.Tags = tags
 	}

@@ -151,13 +151,15 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *authn.Caller, in *s
 		return nil, samlError(err)
 	}
 
-	// From here on the caller is the assertion's subject, as the audit record shows it.
+	// From here on the caller is the assertion's subject, and the request's parameters are
+	// what the assertion carried, as the audit record shows them.
 	nameQualifier := samlNameQualifier(a.Issuer, provAcct, provName)
 	fed := *c
 	fed.Principal = policy.PrincipalInfo{Type: policy.PrincipalFederated, ARN: provARN}
 	fed.UserID, fed.UserName = nameQualifier+":"+a.Subject, a.Subject
 	if call := trail.FromContext(ctx); call != nil {
 		call.Caller = &fed
+		call.Params = newSAMLParams(in, a)
 	}
 
 	if role == nil || iam.RoleARN(roleAcct, role.Path, role.Name) != roleARN && iam.RoleARN(roleAcct, "/", role.Name) != roleARN ||
@@ -360,4 +362,48 @@ func (s *Service) federatedTrust(c *authn.Caller, fed *authn.Caller, actions []s
 		}
 	}
 	return nil
+}
+
+// samlParams are AssumeRoleWithSAML's parameters as its CloudTrail record shows them once the
+// assertion is verified: the input's members (the assertion itself is a secret the record leaves
+// out) and what the assertion carried: sAMLAssertionID (its ID attribute), roleSessionName,
+// principalTags (key to value) and transitiveTagKeys when it has session tags, and
+// sourceIdentity when it sets one, as in the IAM User Guide's AssumeRoleWithSAML records
+// ("Logging IAM and AWS STS API calls with AWS CloudTrail", "Passing session tags in AWS STS").
+// It has every member of the SDK input (TestSAMLParamsFields); the record's keys are the
+// members' names in lowerCamel case, so SAMLAssertionID is written sAMLAssertionID, as AWS's.
+type samlParams struct {
+	RoleArn                 *string
+	PrincipalArn            *string
+	SAMLAssertion           *string
+	DurationSeconds         *int32
+	MinimumSessionTokenSize *int32
+	Policy                  *string
+	PolicyArns              []types.PolicyDescriptorType
+
+	SAMLAssertionID   *string
+	RoleSessionName   *string
+	PrincipalTags     map[string]string
+	TransitiveTagKeys []string
+	SourceIdentity    *string
+}
+
+func newSAMLParams(in *sdk.AssumeRoleWithSAMLInput, a *samlsp.Assertion) *samlParams {
+	p := &samlParams{
+		RoleArn: in.RoleArn, PrincipalArn: in.PrincipalArn, SAMLAssertion: in.SAMLAssertion,
+		DurationSeconds: in.DurationSeconds, MinimumSessionTokenSize: in.MinimumSessionTokenSize, Policy: in.Policy, PolicyArns: in.PolicyArns,
+		SAMLAssertionID: nonEmpty(a.ID), RoleSessionName: nonEmpty(a.RoleSessionName), SourceIdentity: nonEmpty(a.SourceIdentity),
+	}
+	if len(a.Tags) > 0 {
+		p.PrincipalTags, p.TransitiveTagKeys = a.Tags, a.TransitiveTagKeys
+	}
+	return p
+}
+
+// nonEmpty is a pointer to s, nil for "" (a member the record leaves out).
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }

@@ -30,6 +30,12 @@ type token struct {
 	SourceIdentity string            `json:"sid,omitempty"`
 	// Chained is true for role sessions made with role session credentials.
 	Chained bool `json:"ch,omitempty"`
+	// WebIdentityProvider is the OIDC provider's ARN for a role session from
+	// AssumeRoleWithWebIdentity; IssuerID the unique ID (AIDA…) of the IAM user whose
+	// GetFederationToken issued a federated user session. Both are "" for other sessions and
+	// serve the audit record (authn.Session).
+	WebIdentityProvider string `json:"wip,omitempty"`
+	IssuerID            string `json:"iid,omitempty"`
 }
 
 const msgInvalidToken = "The security token included in the request is invalid."
@@ -98,6 +104,7 @@ func callerOf(t *token) authn.Caller {
 		UserID:    t.UserID,
 		UserName:  t.UserName,
 		Session: &authn.Session{Policies: t.Policies, Tags: t.Tags, MFA: t.MFA, MFATime: t.MFATime, Issued: t.Issued,
-			SourceIdentity: t.SourceIdentity, Chained: t.Chained, TransitiveKeys: t.TransitiveKeys},
+			SourceIdentity: t.SourceIdentity, Chained: t.Chained, TransitiveKeys: t.TransitiveKeys,
+			WebIdentityProvider: t.WebIdentityProvider, IssuerID: t.IssuerID},
 	}
 }

@@ -8,10 +8,14 @@ import (
 	"time"
 )
 
-// tokenV1 starts a session token's payload in the binary form below. Payloads that start with
-// '{' are the JSON form iamd sealed before it, still opened so that live sessions survive an
-// upgrade.
-const tokenV1 = 0x01
+// tokenV2 starts a session token's payload in the binary form below. Older payloads still open,
+// so that live sessions survive an upgrade: tokenV1, the same form without the two fields that
+// follow Chained (WebIdentityProvider and IssuerID, then empty), and payloads that start with
+// '{', the JSON form iamd sealed before the binary one.
+const (
+	tokenV1 = 0x01
+	tokenV2 = 0x02
+)
 
 // errTokenFormat is any malformed payload (the caller answers InvalidClientTokenId).
 var errTokenFormat = errors.New("session token payload is malformed")
@@ -22,7 +26,7 @@ var errTokenFormat = errors.New("session token payload is malformed")
 // every request made with temporary credentials opens its token.
 func (t *token) marshal() []byte {
 	b := make([]byte, 0, 256+len(t.ARN)*2)
-	b = append(b, tokenV1)
+	b = append(b, tokenV2)
 	b = appendString(b, t.AccessKeyID)
 	b = appendString(b, t.Secret)
 	b = appendTime(b, t.Expires)
@@ -45,10 +49,12 @@ func (t *token) marshal() []byte {
 	b = appendTime(b, t.MFATime)
 	b = appendTime(b, t.Issued)
 	b = appendString(b, t.SourceIdentity)
-	return appendBool(b, t.Chained)
+	b = appendBool(b, t.Chained)
+	b = appendString(b, t.WebIdentityProvider)
+	return appendString(b, t.IssuerID)
 }
 
-// unmarshalToken decodes a payload written by marshal, or the older JSON form.
+// unmarshalToken decodes a payload written by marshal, or one of the older forms.
 func unmarshalToken(b []byte) (*token, error) {
 	var t token
 	if len(b) > 0 && b[0] == '{' {
@@ -57,7 +63,7 @@ func unmarshalToken(b []byte) (*token, error) {
 		}
 		return &t, nil
 	}
-	if len(b) == 0 || b[0] != tokenV1 {
+	if len(b) == 0 || b[0] != tokenV1 && b[0] != tokenV2 {
 		return nil, errTokenFormat
 	}
 	r := tokenReader{b: b[1:]}
@@ -80,6 +86,10 @@ func unmarshalToken(b []byte) (*token, error) {
 	t.Issued = r.time()
 	t.SourceIdentity = r.string()
 	t.Chained = r.bool()
+	if b[0] == tokenV2 {
+		t.WebIdentityProvider = r.string()
+		t.IssuerID = r.string()
+	}
 	if r.bad || len(r.b) != 0 {
 		return nil, errTokenFormat
 	}

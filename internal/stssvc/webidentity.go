@@ -210,7 +210,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller
 	t := &token{
 		Expires: issued.Add(time.Duration(dur) * time.Second), Type: uint8(policy.PrincipalRoleSession), ARN: sessionARN, Account: roleAcct,
 		SourceARN: iam.RoleARN(roleAcct, role.Path, role.Name), UserID: role.ID + ":" + session, Policies: docs, Issued: issued,
-		SourceIdentity: sourceID,
+		SourceIdentity: sourceID, WebIdentityProvider: provARN,
 	}
 	if tags != nil {
 		t.Tags, t.TransitiveKeys = tags.Tags, tags.transitive()
