@@ -39,6 +39,18 @@ func TestS7STSTrailSessions(t *testing.T) {
 		RoleArn: aws.String("arn:aws:iam::" + testAccount + ":role/gh"), RoleSessionName: aws.String("run"),
 		WebIdentityToken: aws.String(oidctest.Sign(t, w.key, webIdentityClaims(w.is.URL, nil)))}))
 	wc := out.Credentials
+	// The call's own record says how the provider's endpoint was trusted (iamd: the system's
+	// trusted roots, AWS's "IAMTrustStore"), before RequestDetails, as AWS's GitHub Actions
+	// records do.
+	assumed := s7Lookup(t, w.srv, "EventName", "AssumeRoleWithWebIdentity")
+	if len(assumed) != 1 {
+		t.Fatalf("AssumeRoleWithWebIdentity records: %d, want 1", len(assumed))
+	}
+	wantExtra := map[string]any{"identityProviderConnectionVerificationMethod": "IAMTrustStore",
+		"RequestDetails": map[string]any{"awsServingRegion": "us-east-1", "endpointType": "regional"}}
+	if d := cmp.Diff(wantExtra, assumed[0].AdditionalEventData); d != "" {
+		t.Errorf("AssumeRoleWithWebIdentity additionalEventData (-want +got):\n%s", d)
+	}
 	must[*sts.GetCallerIdentityOutput](t, "GetCallerIdentity as the web identity session")(stsClient(w.srv, aws.ToString(wc.AccessKeyId),
 		aws.ToString(wc.SecretAccessKey), aws.ToString(wc.SessionToken)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
 	sc := s7SessionContext(t, s7Lookup(t, w.srv, "AccessKeyId", aws.ToString(wc.AccessKeyId)), "web identity session")

@@ -142,6 +142,11 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller
 		s.logger.Info("web identity token refused", "request", c.RequestID, "issuer", iss, "err", err)
 		return nil, webIdentityError(err)
 	}
+	if call := trail.FromContext(ctx); call != nil {
+		// iamd checks the provider's TLS certificate against the system's trusted roots, never
+		// against the provider's thumbprints: AWS's "IAMTrustStore" (oidc's package doc).
+		call.IdPVerification = "IAMTrustStore"
+	}
 
 	sourceID, err := sourceIdentityOf(claims.Raw)
 	if err != nil {

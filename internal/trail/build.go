@@ -35,6 +35,9 @@ type Call struct {
 	// TLSVersion ("TLSv1.3") and CipherSuite ("TLS_AES_128_GCM_SHA256") of a TLS connection.
 	TLSVersion, CipherSuite string
 	Host                    string
+	// IdPVerification is how AssumeRoleWithWebIdentity trusted its provider's TLS endpoint
+	// ("IAMTrustStore" or "Thumbprint"; additionalEventData.identityProviderConnectionVerificationMethod).
+	IdPVerification string
 
 	// Caller is nil when authentication failed; AccessKeyID is then what the request claimed.
 	Caller      *authn.Caller
@@ -249,7 +252,7 @@ func event(call *Call, id string) audit.Event {
 		ev.SourceIPAddress, ev.UserAgent = c.Principal.ARN, c.Principal.ARN
 	}
 	if call.Service == "sts" && call.ErrCode == "" {
-		ev.AdditionalEventData = requestDetails(ev.AWSRegion, call.Host)
+		ev.AdditionalEventData = requestDetails(ev.AWSRegion, call.Host, call.IdPVerification)
 	}
 	if call.TLS {
 		ev.TLSDetails = &audit.TLSDetails{TLSVersion: call.TLSVersion, CipherSuite: call.CipherSuite, ClientProvidedHostHeader: truncate(call.Host, maxHost)}
@@ -305,12 +308,19 @@ func withIncomingTags(call *Call, params json.RawMessage) json.RawMessage {
 // AssumeRole and AssumeRoleWithWebIdentity carry it: {"RequestDetails":{"awsServingRegion":
 // REGION,"endpointType":"regional"}}, "global" when the request named STS's global endpoint
 // (sts.amazonaws.com).
-func requestDetails(region, host string) json.RawMessage {
+func requestDetails(region, host, verification string) json.RawMessage {
 	endpoint := "regional"
 	if h, _, _ := strings.Cut(host, ":"); strings.EqualFold(h, "sts.amazonaws.com") {
 		endpoint = "global"
 	}
-	b := append(make([]byte, 0, 96), `{"RequestDetails":{"awsServingRegion":`...)
+	b := append(make([]byte, 0, 160), '{')
+	if verification != "" {
+		// Before RequestDetails, as a real GitHub Actions AssumeRoleWithWebIdentity record has it.
+		b = append(b, `"identityProviderConnectionVerificationMethod":`...)
+		b = audit.AppendString(b, verification)
+		b = append(b, ',')
+	}
+	b = append(b, `"RequestDetails":{"awsServingRegion":`...)
 	b = audit.AppendString(b, region)
 	b = append(b, `,"endpointType":"`...)
 	b = append(b, endpoint...)

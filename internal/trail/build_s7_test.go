@@ -284,17 +284,20 @@ func TestS7SAMLResources(t *testing.T) {
 func TestS7RequestDetails(t *testing.T) {
 	for _, tc := range []struct {
 		name, service, region, host, code string
+		verification                      string
 		want                              any
 	}{
-		{"regional", "sts", "eu-west-1", "127.0.0.1:8080", "",
+		{"regional", "sts", "eu-west-1", "127.0.0.1:8080", "", "",
 			map[string]any{"RequestDetails": map[string]any{"awsServingRegion": "eu-west-1", "endpointType": "regional"}}},
-		{"global", "sts", "", "sts.amazonaws.com", "",
+		{"global", "sts", "", "sts.amazonaws.com", "", "",
 			map[string]any{"RequestDetails": map[string]any{"awsServingRegion": "us-east-1", "endpointType": "global"}}},
-		{"failed", "sts", "eu-west-1", "h", "ExpiredToken", nil},
-		{"IAM", "iam", "us-east-1", "iam.amazonaws.com", "", nil},
+		{"web identity", "sts", "eu-west-1", "h", "", "IAMTrustStore",
+			map[string]any{"identityProviderConnectionVerificationMethod": "IAMTrustStore", "RequestDetails": map[string]any{"awsServingRegion": "eu-west-1", "endpointType": "regional"}}},
+		{"failed", "sts", "eu-west-1", "h", "ExpiredToken", "", nil},
+		{"IAM", "iam", "us-east-1", "iam.amazonaws.com", "", "", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := s7Record(t, &trail.Call{Service: tc.service, Action: "GetCallerIdentity", Caller: s7User(), Region: tc.region, Host: tc.host, ErrCode: tc.code})
+			m := s7Record(t, &trail.Call{Service: tc.service, Action: "GetCallerIdentity", Caller: s7User(), Region: tc.region, Host: tc.host, ErrCode: tc.code, IdPVerification: tc.verification})
 			if diff := cmp.Diff(tc.want, m["additionalEventData"]); diff != "" {
 				t.Errorf("additionalEventData (-want +got):\n%s", diff)
 			}
