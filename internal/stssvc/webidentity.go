@@ -94,7 +94,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller
 	}
 	roleAcct, roleName, ok := roleARNParts(roleARN)
 	if !ok {
-		return nil, validation("roleArn", roleARN, "Member must satisfy the ARN format of a role")
+		return nil, badRoleARN(roleARN)
 	}
 	docs, size, err := s.boundedSessionPolicies(ctx, in.Policy, in.PolicyArns)
 	if err != nil {
