@@ -325,7 +325,4 @@ var modelKnown = map[string]string{
 	"CreateSAMLProvider/sAMLMetadataDocument/max-length":  "the 1 MiB body limit (--max-body-bytes) answers 413 RequestEntityTooLarge before validation",
 	"UpdateSAMLProvider/sAMLMetadataDocument/max-length":  "the 1 MiB body limit (--max-body-bytes) answers 413 RequestEntityTooLarge before validation",
 	"UploadServerCertificate/certificateChain/max-length": "the 1 MiB body limit (--max-body-bytes) answers 413 RequestEntityTooLarge before validation",
-
-	// A valid boundary value refused.
-	"AssumeRoleWithWebIdentity/roleArn/valid-min": "refuses a model-valid ARN that names no role with a model-style 'Member must satisfy the ARN format of a role' (no such constraint; AWS's answer unrecorded)",
 }
