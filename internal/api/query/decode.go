@@ -202,6 +202,10 @@ func (d *decoder) structure(n int32, p *typePlan, v reflect.Value) {
 		}
 		fv := v.Field(f.index)
 		at := seg{name: f.lower}
+		if f.bareEnum && !slices.Contains(f.plan.enum, d.t[k].value) {
+			d.failModel("", true, at, "Member must satisfy enum value set")
+			continue
+		}
 		if f.ptr {
 			ptr := reflect.New(f.plan.typ)
 			d.value(k, f.plan, ptr.Elem(), at)

@@ -136,6 +136,18 @@ func TestDecodeModelConstraints(t *testing.T) {
 			wantErr: "1 validation error detected: Value at 'authenticationCode1' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\d]+",
 		},
 		{
+			name:    "service-specific credential ID: value left out of a pattern failure only",
+			form:    "ServiceSpecificCredentialId=AAAAAAAAAAAAAAAAAAA%21&Status=Active",
+			into:    func() any { return &iam.UpdateServiceSpecificCredentialInput{} },
+			wantErr: `1 validation error detected: Value at 'serviceSpecificCredentialId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w]+`,
+		},
+		{
+			name:    "UpdateServiceSpecificCredential status: neither value nor set",
+			form:    "ServiceSpecificCredentialId=AAAAAAAAAAAAAAAAAAAA&Status=Bogus",
+			into:    func() any { return &iam.UpdateServiceSpecificCredentialInput{} },
+			wantErr: "1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set",
+		},
+		{
 			name:    "empty enum is an enum failure, once",
 			form:    "AccessKeyId=AKIAAAAAAAAAAAAAAAAA&Status=",
 			into:    func() any { return &iam.UpdateAccessKeyInput{} },
