@@ -252,7 +252,8 @@ func TestCharacterQuotas(t *testing.T) {
 	t.Run("password", func(t *testing.T) {
 		// 1–128 characters. AWS leaves a sensitive member's value out of the message.
 		msgs := []string{
-			"1 validation error detected: Value at 'password' failed to satisfy constraint: Member must have length greater than or equal to 1",
+			"2 validation errors detected: Value at 'password' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+				`Value at 'password' failed to satisfy constraint: Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+`,
 			"",
 			"1 validation error detected: Value at 'password' failed to satisfy constraint: Member must have length less than or equal to 128",
 		}
@@ -276,8 +277,12 @@ func TestCharacterQuotas(t *testing.T) {
 			if err := tc.call(at); err != nil {
 				t.Fatalf("%d characters: %v", tc.limit, err)
 			}
-			wantCode(t, fmt.Sprint(tc.limit+1, " characters"), tc.call(past), "ValidationError",
-				"1 validation error detected: Value '"+past+"' at '"+tc.field+"' failed to satisfy constraint: Member must have length less than or equal to "+fmt.Sprint(tc.limit))
+			want := "1 validation error detected: Value '" + past + "' at '" + tc.field + "' failed to satisfy constraint: Member must have length less than or equal to " + fmt.Sprint(tc.limit)
+			if tc.field == "accountAlias" { // the pattern's {1,61} fails too, and AWS names both
+				want = "2 validation errors detected: Value '" + past + "' at 'accountAlias' failed to satisfy constraint: Member must have length less than or equal to 63; " +
+					"Value '" + past + "' at 'accountAlias' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$"
+			}
+			wantCode(t, fmt.Sprint(tc.limit+1, " characters"), tc.call(past), "ValidationError", want)
 		})
 	}
 }

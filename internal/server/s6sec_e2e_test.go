@@ -310,8 +310,8 @@ func TestS6SecSimulateBounds(t *testing.T) {
 	t.Run("resource ARN over 2048 characters", func(t *testing.T) {
 		long := "arn:aws:s3:::b/" + strings.Repeat("k", 2049-len("arn:aws:s3:::b/"))
 		_, err := simulate([]string{"s3:GetObject"}, []string{"arn:aws:s3:::b/ok", long}, nil)
-		wantCode(t, "SimulateCustomPolicy", err, "ValidationError", "1 validation error detected: Value '[arn:aws:s3:::b/ok, "+long+"]' at 'resourceArns' failed to satisfy constraint: "+
-			"Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1]")
+		wantCode(t, "SimulateCustomPolicy", err, "ValidationError", "1 validation error detected: Value at 'resourceArns' failed to satisfy constraint: "+
+			"Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1, Member must not be null]")
 		if _, err := simulate([]string{"s3:GetObject"}, []string{long[:2048]}, nil); err != nil {
 			t.Errorf("a 2048-character resource ARN: %v", err)
 		}

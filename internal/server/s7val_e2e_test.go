@@ -25,38 +25,45 @@ func TestS7ValEmpty(t *testing.T) {
 	const trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`
 	must[*iam.CreateRoleOutput](t, "CreateRole r")(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trust)}))
 	empty := aws.String("")
-	min1 := func(member string) string {
-		return validationMsg("", member, "Member must have length greater than or equal to 1")
+	// min1 is AWS's answer for an empty member whose model sets a minimum length of 1 and, when
+	// pattern is not "", a pattern the empty value breaks too: AWS names both failures.
+	min1 := func(member, pattern string) string {
+		length := "Value '' at '" + member + "' failed to satisfy constraint: Member must have length greater than or equal to 1"
+		if pattern == "" {
+			return "1 validation error detected: " + length
+		}
+		return "2 validation errors detected: " + length + "; Value '' at '" + member + "' failed to satisfy constraint: Member must satisfy regular expression pattern: " + pattern
 	}
+	const namePattern, markerPattern = `[\w+=,.@-]+`, `[\u0020-\u00FF]+`
 
 	refused := []struct {
 		name string
 		call func() error
 		want string
 	}{
-		{"GetUser UserName", func() error { _, err := root.GetUser(ctx, &iam.GetUserInput{UserName: empty}); return err }, min1("userName")},
+		{"GetUser UserName", func() error { _, err := root.GetUser(ctx, &iam.GetUserInput{UserName: empty}); return err }, min1("userName", namePattern)},
 		{"ListAccessKeys UserName", func() error {
 			_, err := root.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: empty})
 			return err
-		}, min1("userName")},
-		{"ListUsers Marker", func() error { _, err := root.ListUsers(ctx, &iam.ListUsersInput{Marker: empty}); return err }, min1("marker")},
-		{"ListRoles PathPrefix", func() error { _, err := root.ListRoles(ctx, &iam.ListRolesInput{PathPrefix: empty}); return err }, min1("pathPrefix")},
+		}, min1("userName", namePattern)},
+		{"ListUsers Marker", func() error { _, err := root.ListUsers(ctx, &iam.ListUsersInput{Marker: empty}); return err }, min1("marker", markerPattern)},
+		{"ListRoles PathPrefix", func() error { _, err := root.ListRoles(ctx, &iam.ListRolesInput{PathPrefix: empty}); return err }, min1("pathPrefix", `\u002F[\u0021-\u007F]*`)},
 		{"CreateUser Path", func() error {
 			_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob"), Path: empty})
 			return err
-		}, min1("path")},
+		}, min1("path", `(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`)},
 		{"CreatePolicy Path", func() error {
 			_, err := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("p"), Path: empty, PolicyDocument: aws.String(allowGet)})
 			return err
-		}, min1("path")},
+		}, min1("path", `((/[A-Za-z0-9\.,\+@=_-]+)*)/`)},
 		{"SimulateCustomPolicy CallerArn", func() error {
 			_, err := root.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{PolicyInputList: []string{allowGet}, ActionNames: []string{"iam:GetUser"}, CallerArn: empty})
 			return err
-		}, min1("callerArn")},
+		}, min1("callerArn", "")},
 		{"DeleteAccessKey UserName of a missing key", func() error {
 			_, err := root.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: empty, AccessKeyId: aws.String("AKIAAAAAAAAAAAAAAAAA")})
 			return err
-		}, min1("userName")},
+		}, min1("userName", namePattern)},
 	}
 	for _, tt := range refused {
 		t.Run(tt.name, func(t *testing.T) {
@@ -149,8 +156,8 @@ func TestS7ValModelFirst(t *testing.T) {
 }
 
 // TestS7ValMessages: the forms of AWS's request validation messages: several violations in one
-// request, a list of strings whose element breaks its constraints (the list is named and
-// printed, with the element's constraints), a list's length (the value left out).
+// request, a list of strings whose element breaks its constraints (the list is named, its value
+// left out, with the element's constraints and "Member must not be null"), a list's length.
 func TestS7ValMessages(t *testing.T) {
 	ctx := context.Background()
 	srv := start(t, testConfig(t, t.TempDir()))
@@ -163,17 +170,17 @@ func TestS7ValMessages(t *testing.T) {
 		`Value 'nopath' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`)
 
 	_, err = root.UntagUser(ctx, &iam.UntagUserInput{UserName: aws.String("ada"), TagKeys: []string{"a", ""}})
-	wantCode(t, "UntagUser with an empty key", err, "ValidationError", "1 validation error detected: Value '[a, ]' at 'tagKeys' failed to satisfy constraint: "+
-		`Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+]`)
+	wantCode(t, "UntagUser with an empty key", err, "ValidationError", "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: "+
+		`Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+, Member must not be null]`)
 
 	const doc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
 	_, err = root.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{PolicyInputList: []string{doc}, ActionNames: []string{"s3:GetObject", "ab"}})
-	wantCode(t, "SimulateCustomPolicy with a 2-character action", err, "ValidationError", "1 validation error detected: Value '[s3:GetObject, ab]' at 'actionNames' failed to satisfy constraint: "+
-		"Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 3]")
+	wantCode(t, "SimulateCustomPolicy with a 2-character action", err, "ValidationError", "1 validation error detected: Value at 'actionNames' failed to satisfy constraint: "+
+		"Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 3, Member must not be null]")
 
 	_, err = root.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Filter: []iamtypes.EntityType{"User", "Users"}})
-	wantCode(t, "GetAccountAuthorizationDetails with a bad filter", err, "ValidationError", "1 validation error detected: Value '[User, Users]' at 'filter' failed to satisfy constraint: "+
-		"Member must satisfy constraint: [Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]]")
+	wantCode(t, "GetAccountAuthorizationDetails with a bad filter", err, "ValidationError", "1 validation error detected: Value at 'filter' failed to satisfy constraint: "+
+		"Member must satisfy constraint: [Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy], Member must not be null]")
 
 	_, err = root.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String(acctARN + "user/ada"), ServiceNamespaces: []string{}})
 	wantCode(t, "ListPoliciesGrantingServiceAccess with no namespaces", err, "ValidationError",

@@ -202,6 +202,10 @@ func (d *decoder) structure(n int32, p *typePlan, v reflect.Value) {
 		}
 		fv := v.Field(f.index)
 		at := seg{name: f.lower}
+		if f.bareEnum && !slices.Contains(f.plan.enum, d.t[k].value) {
+			d.failModel("", true, at, "Member must satisfy enum value set")
+			continue
+		}
 		if f.ptr {
 			ptr := reflect.New(f.plan.typ)
 			d.value(k, f.plan, ptr.Elem(), at)
@@ -324,14 +328,10 @@ func (d *decoder) list(n int32, p *typePlan, v reflect.Value, at seg) {
 		}
 	}
 	if p.elem.kind == kindString && p.elem.enum != nil && d.badEnumElem(elems, p.elem.enum) {
-		// AWS names the list, not the element: "Value '[User, Bogus]' at 'filter' failed to
-		// satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value
-		// set: [...]]".
-		vals := make([]string, len(elems))
-		for i, e := range elems {
-			vals[i] = d.t[e].value
-		}
-		d.fail("["+strings.Join(vals, ", ")+"]", at, "Member must satisfy constraint: [Member must satisfy enum value set: ["+strings.Join(p.elem.enum, ", ")+"]]")
+		// AWS names the list, not the element, and leaves its value out: "Value at 'filter'
+		// failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy
+		// enum value set: [...], Member must not be null]" (see elemConstraint).
+		d.failModel("", true, at, "Member must satisfy constraint: [Member must satisfy enum value set: ["+strings.Join(p.elem.enum, ", ")+"], Member must not be null]")
 		return
 	}
 	s := reflect.MakeSlice(p.typ, len(elems), len(elems))

@@ -41,16 +41,18 @@
 // as AWS does before it looks anything up or authorizes the caller: string lengths (in UTF-16
 // code units) and patterns, integer ranges and list lengths, in AWS's words ("Member must have
 // length greater than or equal to 1", "Member must have value less than or equal to 1000",
-// "Member must satisfy regular expression pattern: [\w+=,.@-]+"), one failure per member, all
-// members together. A string member sent empty ("UserName=") is an empty value, not an absent
-// member, so a model minimum refuses it; "Name=" for a list is the empty list. A list of strings
-// whose elements break their constraints is one failure naming the list, printed as Java prints
-// it, with every constraint of the element: "Value '[a, ]' at 'tagKeys' failed to satisfy
-// constraint: Member must satisfy constraint: [Member must have length less than or equal to
-// 128, Member must have length greater than or equal to 1, Member must satisfy regular
-// expression pattern: …]". A list's length failure and a sensitive member (passwords, private
-// keys, assertions, and MFA codes, which iamd treats as secrets) leave the value out: "Value at
-// 'tags' failed to satisfy constraint: …". WithoutModelConstraints turns the model checks off.
+// "Member must satisfy regular expression pattern: [\w+=,.@-]+"), every failure of every
+// member (an empty user name breaks both the minimum length and the pattern, and AWS names
+// both). A string member sent empty ("UserName=") is an empty value, not an absent member, so a
+// model minimum refuses it; "Name=" for a list is the empty list. A list of strings whose
+// elements break their constraints is one failure naming the list, with every constraint of the
+// element and "Member must not be null": "Value at 'tagKeys' failed to satisfy constraint:
+// Member must satisfy constraint: [Member must have length less than or equal to 128, Member
+// must have length greater than or equal to 1, Member must satisfy regular expression pattern:
+// …, Member must not be null]" (LocalStack's IAM provider, written against AWS). A list (for
+// its length or its elements) and a sensitive member (passwords, private keys, assertions, and
+// MFA codes, which iamd treats as secrets) leave the value out. WithoutModelConstraints turns
+// the model checks off.
 // Handlers keep their own checks for callers that do not come through the codec (the console)
 // and for rules the model does not state.
 //

@@ -29,6 +29,7 @@ type modelRule struct {
 	re             string // the pattern in Go syntax, anchored
 	forbid         string // a substring that a lookahead of the Java pattern forbids
 	sensitive      bool   // the value is left out of the message
+	hidePattern    bool   // the value is left out of a pattern failure
 	elem           *modelRule
 
 	rx *regexp.Regexp // re, compiled when the plan is built
@@ -143,19 +144,34 @@ func length(s string) int64 {
 	return n
 }
 
-// checkString returns the constraint a string breaks, or "": the length first (so an empty
-// value is reported as too short), then the pattern. AWS names one constraint per member.
-func (r *modelRule) checkString(s string) string {
+// bareEnumMember reports whether AWS answers a value outside the enum of member field of type
+// name with neither the value nor the set: UpdateServiceSpecificCredential's Status, "Value at
+// 'status' failed to satisfy constraint: Member must satisfy enum value set" (LocalStack's
+// recording against AWS, tests/aws/services/iam/test_iam.py test_invalid_update_parameters).
+func bareEnumMember(pkgPath, name, field string) bool {
+	return pkgPath == "github.com/aws/aws-sdk-go-v2/service/iam" && name == "UpdateServiceSpecificCredentialInput" && field == "Status"
+}
+
+// patternConstraint begins the text of a pattern failure.
+const patternConstraint = "Member must satisfy regular expression pattern: "
+
+// checkString returns every constraint a string breaks (none when it is valid): its length, then
+// its pattern. AWS names each failure of a member: STS answered an empty RoleArn with two, its
+// pattern and "Member must have length greater than or equal to 20" (recorded in
+// newscorpaus/consigliere#18).
+func (r *modelRule) checkString(s string) []string {
+	var out []string
 	n := length(s)
 	switch {
 	case r.hasMin && n < r.min:
-		return "Member must have length greater than or equal to " + strconv.FormatInt(r.min, 10)
+		out = append(out, "Member must have length greater than or equal to "+strconv.FormatInt(r.min, 10))
 	case r.hasMax && n > r.max:
-		return "Member must have length less than or equal to " + strconv.FormatInt(r.max, 10)
-	case r.rx != nil && (!r.matches(s) || r.forbid != "" && strings.Contains(s, r.forbid)):
-		return "Member must satisfy regular expression pattern: " + r.pattern
+		out = append(out, "Member must have length less than or equal to "+strconv.FormatInt(r.max, 10))
 	}
-	return ""
+	if r.rx != nil && (!r.matches(s) || r.forbid != "" && strings.Contains(s, r.forbid)) {
+		out = append(out, patternConstraint+r.pattern)
+	}
+	return out
 }
 
 func (r *modelRule) matches(s string) bool {
@@ -190,7 +206,8 @@ func (r *modelRule) checkLength(n int) string {
 // elemConstraint is AWS's constraint text for a list whose elements break their own
 // constraints: it lists every constraint of the element shape, as in "Member must satisfy
 // constraint: [Member must have length less than or equal to 128, Member must have length
-// greater than or equal to 1, Member must satisfy regular expression pattern: …]".
+// greater than or equal to 1, Member must satisfy regular expression pattern: …, Member must
+// not be null]" (LocalStack's IAM provider; AWS Lambda's recorded answers have the same form).
 func (r *modelRule) elemConstraint() string {
 	var parts []string
 	if r.hasMax {
@@ -202,29 +219,7 @@ func (r *modelRule) elemConstraint() string {
 	if r.pattern != "" {
 		parts = append(parts, "Member must satisfy regular expression pattern: "+r.pattern)
 	}
-	return "Member must satisfy constraint: [" + strings.Join(parts, ", ") + "]"
-}
-
-// listValue renders a list of strings as AWS does (Java's List.toString): "[a, b]".
-func listValue(v reflect.Value) string {
-	var b strings.Builder
-	b.WriteByte('[')
-	for i := range v.Len() {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		e := v.Index(i)
-		if e.Kind() == reflect.Pointer {
-			if e.IsNil() {
-				b.WriteString("null")
-				continue
-			}
-			e = e.Elem()
-		}
-		b.WriteString(e.String())
-	}
-	b.WriteByte(']')
-	return b.String()
+	return "Member must satisfy constraint: [" + strings.Join(append(parts, "Member must not be null"), ", ") + "]"
 }
 
 // failModel records a model constraint failure of member at; with omit (a sensitive member, a
@@ -264,8 +259,9 @@ func (d *decoder) checkModel(p *typePlan, v reflect.Value) {
 		}
 		switch f.plan.kind {
 		case kindString:
-			if c := f.rule.checkString(fv.String()); c != "" {
-				d.failModel(fv.String(), f.rule.sensitive, at, c)
+			for _, c := range f.rule.checkString(fv.String()) {
+				hide := f.rule.sensitive || f.rule.hidePattern && strings.HasPrefix(c, patternConstraint)
+				d.failModel(fv.String(), hide, at, c)
 			}
 		case kindInt:
 			if c := f.rule.checkValue(fv.Int()); c != "" {
@@ -301,8 +297,10 @@ func (d *decoder) checkList(f *fieldPlan, v reflect.Value, at seg) {
 					}
 					e = e.Elem()
 				}
-				if r.checkString(e.String()) != "" {
-					d.failModel(listValue(v), r.sensitive, at, r.elemConstraint())
+				if len(r.checkString(e.String())) > 0 {
+					// AWS leaves the list out here too ("Value at 'tagKeys'"; LocalStack's IAM
+					// provider, written against AWS: _validate_tag_keys).
+					d.failModel("", true, at, r.elemConstraint())
 					return
 				}
 			}

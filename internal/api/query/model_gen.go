@@ -391,12 +391,13 @@ func modelRuleFor(pkgPath, name, field string) *modelRule {
 		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleInput.SourceIdentity",
 		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithWebIdentityInput.RoleSessionName":
 		return &modelRule{hasMin: true, min: 2, hasMax: true, max: 64, pattern: `[\w+=,.@-]*`, re: `^(?:[\w+=,.@-]*)$`}
-	case "github.com/aws/aws-sdk-go-v2/service/iam.DeleteSSHPublicKeyInput.SSHPublicKeyId",
-		"github.com/aws/aws-sdk-go-v2/service/iam.DeleteServiceSpecificCredentialInput.ServiceSpecificCredentialId",
-		"github.com/aws/aws-sdk-go-v2/service/iam.GetSSHPublicKeyInput.SSHPublicKeyId",
+	case "github.com/aws/aws-sdk-go-v2/service/iam.DeleteServiceSpecificCredentialInput.ServiceSpecificCredentialId",
 		"github.com/aws/aws-sdk-go-v2/service/iam.ResetServiceSpecificCredentialInput.ServiceSpecificCredentialId",
-		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateSSHPublicKeyInput.SSHPublicKeyId",
 		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateServiceSpecificCredentialInput.ServiceSpecificCredentialId":
+		return &modelRule{hasMin: true, min: 20, hasMax: true, max: 128, pattern: `[\w]+`, re: `^(?:[\w]+)$`, hidePattern: true}
+	case "github.com/aws/aws-sdk-go-v2/service/iam.DeleteSSHPublicKeyInput.SSHPublicKeyId",
+		"github.com/aws/aws-sdk-go-v2/service/iam.GetSSHPublicKeyInput.SSHPublicKeyId",
+		"github.com/aws/aws-sdk-go-v2/service/iam.UpdateSSHPublicKeyInput.SSHPublicKeyId":
 		return &modelRule{hasMin: true, min: 20, hasMax: true, max: 128, pattern: `[\w]+`, re: `^(?:[\w]+)$`}
 	case "github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleInput.RoleArn",
 		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithSAMLInput.PrincipalArn",

@@ -26,40 +26,48 @@ func TestDecodeModelConstraints(t *testing.T) {
 		wantErr string // the ValidationError message
 	}{
 		{
-			name:    "optional user name, min 1",
-			form:    "Action=GetUser&UserName=",
-			into:    func() any { return &iam.GetUserInput{} },
-			wantErr: "1 validation error detected: Value '' at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1",
+			name: "optional user name, min 1",
+			form: "Action=GetUser&UserName=",
+			into: func() any { return &iam.GetUserInput{} },
+			wantErr: "2 validation errors detected: Value '' at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+				`Value '' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`,
 		},
 		{
-			name:    "marker and path prefix together",
-			form:    "Marker=&PathPrefix=&MaxItems=5",
-			into:    func() any { return &iam.ListUsersInput{} },
-			wantErr: "2 validation errors detected: Value '' at 'marker' failed to satisfy constraint: Member must have length greater than or equal to 1; Value '' at 'pathPrefix' failed to satisfy constraint: Member must have length greater than or equal to 1",
+			name: "marker and path prefix together",
+			form: "Marker=&PathPrefix=&MaxItems=5",
+			into: func() any { return &iam.ListUsersInput{} },
+			wantErr: "4 validation errors detected: Value '' at 'marker' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+				`Value '' at 'marker' failed to satisfy constraint: Member must satisfy regular expression pattern: [\u0020-\u00FF]+; ` +
+				"Value '' at 'pathPrefix' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+				`Value '' at 'pathPrefix' failed to satisfy constraint: Member must satisfy regular expression pattern: \u002F[\u0021-\u007F]*`,
 		},
 		{
-			name:    "required member: length, not null",
-			form:    "UserName=",
-			into:    func() any { return &iam.CreateUserInput{} },
-			wantErr: "1 validation error detected: Value '' at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1",
+			name: "required member: length and pattern, not null",
+			form: "UserName=",
+			into: func() any { return &iam.CreateUserInput{} },
+			wantErr: "2 validation errors detected: Value '' at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+				`Value '' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`,
 		},
 		{
-			name:    "min 9",
-			form:    "SerialNumber=&UserName=u",
-			into:    func() any { return &iam.DeactivateMFADeviceInput{} },
-			wantErr: "1 validation error detected: Value '' at 'serialNumber' failed to satisfy constraint: Member must have length greater than or equal to 9",
+			name: "min 9",
+			form: "SerialNumber=&UserName=u",
+			into: func() any { return &iam.DeactivateMFADeviceInput{} },
+			wantErr: "2 validation errors detected: Value '' at 'serialNumber' failed to satisfy constraint: Member must have length greater than or equal to 9; " +
+				`Value '' at 'serialNumber' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=/:,.@-]+`,
 		},
 		{
-			name:    "nested structure member",
-			form:    "RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fr&RoleSessionName=ss&PolicyArns.member.1.arn=",
-			into:    func() any { return &sts.AssumeRoleInput{} },
-			wantErr: "1 validation error detected: Value '' at 'policyArns.1.member.arn' failed to satisfy constraint: Member must have length greater than or equal to 20",
+			name: "nested structure member",
+			form: "RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fr&RoleSessionName=ss&PolicyArns.member.1.arn=",
+			into: func() any { return &sts.AssumeRoleInput{} },
+			wantErr: "2 validation errors detected: Value '' at 'policyArns.1.member.arn' failed to satisfy constraint: Member must have length greater than or equal to 20; " +
+				`Value '' at 'policyArns.1.member.arn' failed to satisfy constraint: Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`,
 		},
 		{
-			name:    "tag key",
-			form:    "UserName=u&Tags.member.1.Key=&Tags.member.1.Value=v",
-			into:    func() any { return &iam.TagUserInput{} },
-			wantErr: "1 validation error detected: Value '' at 'tags.1.member.key' failed to satisfy constraint: Member must have length greater than or equal to 1",
+			name: "tag key",
+			form: "UserName=u&Tags.member.1.Key=&Tags.member.1.Value=v",
+			into: func() any { return &iam.TagUserInput{} },
+			wantErr: "2 validation errors detected: Value '' at 'tags.1.member.key' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+				`Value '' at 'tags.1.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+`,
 		},
 		{
 			name: "empty lists stay empty lists",
@@ -80,16 +88,16 @@ func TestDecodeModelConstraints(t *testing.T) {
 			want: &iam.TagUserInput{UserName: aws.String("u"), Tags: []iamtypes.Tag{{Key: aws.String("k"), Value: aws.String("")}}},
 		},
 		{
-			name:    "list of enums names the list",
+			name:    "list of enums names the list, value left out",
 			form:    "Filter.member.1=User&Filter.member.2=Users",
 			into:    func() any { return &iam.GetAccountAuthorizationDetailsInput{} },
-			wantErr: "1 validation error detected: Value '[User, Users]' at 'filter' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]]",
+			wantErr: "1 validation error detected: Value at 'filter' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy], Member must not be null]",
 		},
 		{
-			name:    "list of strings: element constraints, the list named",
+			name:    "list of strings: element constraints, the list named, value left out",
 			form:    "UserName=u&TagKeys.member.1=a&TagKeys.member.2=",
 			into:    func() any { return &iam.UntagUserInput{} },
-			wantErr: "1 validation error detected: Value '[a, ]' at 'tagKeys' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+]",
+			wantErr: "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null]",
 		},
 		{
 			name:    "list length leaves the value out; several members together",
@@ -126,6 +134,18 @@ func TestDecodeModelConstraints(t *testing.T) {
 			form:    "UserName=u&SerialNumber=arn%3Aaws%3Aiam%3A%3A123456789012%3Amfa%2Fd&AuthenticationCode1=12345x&AuthenticationCode2=123456",
 			into:    func() any { return &iam.EnableMFADeviceInput{} },
 			wantErr: "1 validation error detected: Value at 'authenticationCode1' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\d]+",
+		},
+		{
+			name:    "service-specific credential ID: value left out of a pattern failure only",
+			form:    "ServiceSpecificCredentialId=AAAAAAAAAAAAAAAAAAA%21&Status=Active",
+			into:    func() any { return &iam.UpdateServiceSpecificCredentialInput{} },
+			wantErr: `1 validation error detected: Value at 'serviceSpecificCredentialId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w]+`,
+		},
+		{
+			name:    "UpdateServiceSpecificCredential status: neither value nor set",
+			form:    "ServiceSpecificCredentialId=AAAAAAAAAAAAAAAAAAAA&Status=Bogus",
+			into:    func() any { return &iam.UpdateServiceSpecificCredentialInput{} },
+			wantErr: "1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set",
 		},
 		{
 			name:    "empty enum is an enum failure, once",

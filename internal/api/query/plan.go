@@ -131,6 +131,8 @@ type fieldPlan struct {
 	required bool
 	// rule holds the service model's constraints on the member (model_gen.go), or nil.
 	rule *modelRule
+	// bareEnum: AWS answers a value outside this member's enum without the value or the set.
+	bareEnum bool
 }
 
 var (
@@ -225,6 +227,7 @@ func (b builder) buildStruct(p *typePlan, t reflect.Type) {
 		wire, xml := wireNames(t, f.Name)
 		fields = append(fields, fieldPlan{
 			rule:     b.rule(t, f.Name, fp),
+			bareEnum: fp.enum != nil && bareEnumMember(t.PkgPath(), t.Name(), f.Name),
 			required: slices.Contains(sdkRequired(t.PkgPath(), t.Name()), f.Name),
 			wire:     wire,
 			xml:      xml,
