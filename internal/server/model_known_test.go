@@ -6,12 +6,6 @@ package server_test
 // list only shrinks) and for any difference not listed here. IAMD_MODEL_PRINT=1 logs the
 // unlisted differences in this form.
 var modelKnown = map[string]string{
-	// An empty value breaks both the minimum length and a "+" pattern; AWS names both ("2 validation errors detected: …; …").
-
-	// A list element breaking its constraints.
-
-	// The message differs from AWS's form.
-
 	// Deliberate: iamd keeps credentials out of messages, logs and audit records.
 	"AssumeRole/tokenCode/max-length":                "deliberate: leaves the MFA code out of the message (it is a credential); AWS echoes it",
 	"AssumeRole/tokenCode/min-length":                "deliberate: leaves the MFA code out of the message (it is a credential); AWS echoes it",
