@@ -44,8 +44,13 @@ func TestGeneratedTables(t *testing.T) {
 		scanNames(t, filepath.Join(dir, "serializers.go"), mod, "awsAwsquery_serialize", reqNames)
 		scanNames(t, filepath.Join(dir, "deserializers.go"), mod, "awsAwsquery_deserialize", respNames)
 	}
-	src := renderTables(t, required, results, reqNames, respNames)
-	const file = "sdk_gen.go"
+	checkGenerated(t, "sdk_gen.go", renderTables(t, required, results, reqNames, respNames), "TestGeneratedTables")
+}
+
+// checkGenerated rewrites file with src under -update, and otherwise fails the test when the
+// committed file differs from src (test names the test that regenerates it).
+func checkGenerated(t *testing.T, file string, src []byte, test string) {
+	t.Helper()
 	if *update {
 		if err := os.WriteFile(file, src, 0o600); err != nil {
 			t.Fatal(err)
@@ -57,7 +62,7 @@ func TestGeneratedTables(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(have, src) {
-		t.Errorf("%s is stale; run go test ./internal/api/query -run TestGeneratedTables -update", file)
+		t.Errorf("%s is stale; run go test ./internal/api/query -run %s -update", file, test)
 	}
 }
 

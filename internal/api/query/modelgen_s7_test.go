@@ -201,21 +201,7 @@ func TestModelTables(t *testing.T) {
 			}
 		}
 	}
-	src := renderModelTables(t, rules)
-	const file = "model_gen.go"
-	if *update {
-		if err := os.WriteFile(file, src, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	have, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(have, src) {
-		t.Errorf("%s is stale; run go test ./internal/api/query -run TestModelTables -update", file)
-	}
+	checkGenerated(t, "model_gen.go", renderModelTables(t, rules), "TestModelTables")
 }
 
 func renderModelTables(t *testing.T, rules map[string]string) []byte {
