@@ -63,7 +63,7 @@ func keyColumns(k *iam.AccessKey) []string {
 
 // credentialRow builds the report row of a user ("" = the root user).
 func credentialRow(ctx context.Context, r store.Reader, acct string, u *iam.User, accountCreated time.Time, maxAge *int32) ([]string, error) {
-	owner := "root"
+	owner := ""
 	row := []string{"<root_account>", iam.RootARN(acct), reportTime(accountCreated), "not_supported", "no_information", "not_supported", "not_supported"}
 	if u != nil {
 		owner = u.Name
@@ -85,11 +85,7 @@ func credentialRow(ctx context.Context, r store.Reader, acct string, u *iam.User
 		return nil, err
 	}
 	row = append(row, strconv.FormatBool(len(devices) > 0))
-	keyOwner := owner
-	if u == nil {
-		keyOwner = ""
-	}
-	ids, err := r.Links(ctx, acct, store.LinkUserKey, keyOwner)
+	ids, err := r.Links(ctx, acct, store.LinkUserKey, owner)
 	if err != nil {
 		return nil, err
 	}

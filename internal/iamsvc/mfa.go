@@ -133,24 +133,42 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, c *authn.Caller, i
 	})
 }
 
-// mfaUser resolves the user an MFA call is about ("" name → the caller; the root user is
-// "root"); a name given is at most maxName characters (the model's userNameType, 64, or
+// mfaUser resolves the user an MFA call is about: the caller when no name is given; for the
+// root user, mfa.RootUser when it names no one or "root" and no IAM user has that name (AWS lets
+// the root user manage its MFA only in its console, which iamd has not; clients require a user
+// name). A name given is at most maxName characters (the model's userNameType, 64, or
 // existingUserNameType, 128, depending on the operation).
-func mfaUser(c *authn.Caller, name *string, maxName int) (string, error) {
-	if n := str(name); n != "" {
-		return n, iam.CheckName("userName", n, maxName)
+func (s *Service) mfaUser(ctx context.Context, c *authn.Caller, name *string, maxName int) (string, error) {
+	n := str(name)
+	if n == "" {
+		if c.IsRoot() {
+			return mfa.RootUser, nil
+		}
+		if c.UserName == "" {
+			return "", iam.Errorf(iam.CodeValidationError, "Must specify userName when calling with non-User credentials")
+		}
+		return c.UserName, nil
 	}
-	if c.IsRoot() {
-		return "root", nil
+	if err := iam.CheckName("userName", n, maxName); err != nil {
+		return "", err
 	}
-	if c.UserName == "" {
-		return "", iam.Errorf(iam.CodeValidationError, "Must specify userName when calling with non-User credentials")
+	if c.IsRoot() && n == rootUserName {
+		_, err := view(ctx, s, func(r store.Reader) (*store.Entity, error) { return r.Get(ctx, account(c), store.KindUser, n) })
+		if errors.Is(err, store.ErrNotFound) {
+			return mfa.RootUser, nil
+		}
+		if err != nil {
+			return "", err
+		}
 	}
-	return c.UserName, nil
+	return n, nil
 }
 
+// rootUserName is the user name with which the root user names itself in the MFA calls.
+const rootUserName = "root"
+
 func (s *Service) authorizeMFAUser(ctx context.Context, c *authn.Caller, action, user string) error {
-	if user == "root" && c.IsRoot() {
+	if user == mfa.RootUser && c.IsRoot() {
 		return nil
 	}
 	return s.authorizeUser(ctx, c, action, user, nil)
@@ -166,24 +184,21 @@ func (s *Service) openSeed(d *mfa.Device) (string, error) {
 
 // EnableMFADevice assigns a virtual device to a user after checking two consecutive codes.
 func (s *Service) EnableMFADevice(ctx context.Context, c *authn.Caller, in *sdk.EnableMFADeviceInput) (*sdk.EnableMFADeviceOutput, error) {
-	user, serial := str(in.UserName), str(in.SerialNumber)
-	if err := iam.CheckName("userName", user, iam.MaxExistingUserName); err != nil {
-		return nil, err
-	}
-	if err := checkSerial(serial); err != nil {
-		return nil, err
-	}
 	if err := checkCodes(in.AuthenticationCode1, in.AuthenticationCode2); err != nil {
 		return nil, err
 	}
-	if err := s.authorizeUser(ctx, c, "iam:EnableMFADevice", user, nil); err != nil {
+	user, serial, err := s.mfaDeviceArgs(ctx, c, "iam:EnableMFADevice", in.UserName, in.SerialNumber, iam.MaxExistingUserName)
+	if err != nil {
 		return nil, err
 	}
 	acct := account(c)
 	return mutate(ctx, s, func(tx store.Tx) (*sdk.EnableMFADeviceOutput, error) {
-		u, _, err := load[iam.User](ctx, tx, acct, store.KindUser, user, noSuchUser(user))
-		if err != nil {
-			return nil, err
+		if user != mfa.RootUser {
+			u, _, err := load[iam.User](ctx, tx, acct, store.KindUser, user, noSuchUser(user))
+			if err != nil {
+				return nil, err
+			}
+			user = u.Name
 		}
 		d, e, err := loadDevice(ctx, tx, acct, serial)
 		if err != nil {
@@ -192,7 +207,7 @@ func (s *Service) EnableMFADevice(ctx context.Context, c *authn.Caller, in *sdk.
 		if d.User != "" {
 			return nil, iam.Errorf(iam.CodeEntityAlreadyExists, "MFA Device is already in use.")
 		}
-		devices, err := tx.Links(ctx, acct, store.LinkUserMFA, u.Name)
+		devices, err := tx.Links(ctx, acct, store.LinkUserMFA, mfa.LinkOwner(user))
 		if err != nil {
 			return nil, err
 		}
@@ -207,27 +222,21 @@ func (s *Service) EnableMFADevice(ctx context.Context, c *authn.Caller, in *sdk.
 		if !ok {
 			return nil, iam.Errorf(iam.CodeInvalidAuthCode, "Authentication code for device is not valid.")
 		}
-		d.User, d.Enabled, d.LastStep = u.Name, s.nowUTC(), st
+		d.User, d.Enabled, d.LastStep = user, s.nowUTC(), st
 		if err := save(ctx, tx, e, d); err != nil {
 			return nil, err
 		}
-		return &sdk.EnableMFADeviceOutput{}, tx.Link(ctx, acct, store.LinkUserMFA, u.Name, d.Name)
+		return &sdk.EnableMFADeviceOutput{}, tx.Link(ctx, acct, store.LinkUserMFA, mfa.LinkOwner(user), d.Name)
 	})
 }
 
 // ResyncMFADevice resynchronises a device with two consecutive codes over a wider window.
 func (s *Service) ResyncMFADevice(ctx context.Context, c *authn.Caller, in *sdk.ResyncMFADeviceInput) (*sdk.ResyncMFADeviceOutput, error) {
-	user, serial := str(in.UserName), str(in.SerialNumber)
-	if err := iam.CheckName("userName", user, iam.MaxExistingUserName); err != nil {
-		return nil, err
-	}
-	if err := checkSerial(serial); err != nil {
-		return nil, err
-	}
 	if err := checkCodes(in.AuthenticationCode1, in.AuthenticationCode2); err != nil {
 		return nil, err
 	}
-	if err := s.authorizeUser(ctx, c, "iam:ResyncMFADevice", user, nil); err != nil {
+	user, serial, err := s.mfaDeviceArgs(ctx, c, "iam:ResyncMFADevice", in.UserName, in.SerialNumber, iam.MaxExistingUserName)
+	if err != nil {
 		return nil, err
 	}
 	acct := account(c)
@@ -256,7 +265,7 @@ func (s *Service) ResyncMFADevice(ctx context.Context, c *authn.Caller, in *sdk.
 // call on one of a user's MFA devices, and authorizes action on the user.
 func (s *Service) mfaDeviceArgs(ctx context.Context, c *authn.Caller, action string, userName, serialNumber *string, maxName int) (user, serial string, err error) {
 	serial = str(serialNumber)
-	if user, err = mfaUser(c, userName, maxName); err != nil {
+	if user, err = s.mfaUser(ctx, c, userName, maxName); err != nil {
 		return "", "", err
 	}
 	if err := checkSerial(serial); err != nil {
@@ -283,7 +292,7 @@ func (s *Service) DeactivateMFADevice(ctx context.Context, c *authn.Caller, in *
 		if d.User == "" || !strings.EqualFold(d.User, user) {
 			return nil, noSuchDevice(serial)
 		}
-		if err := tx.Unlink(ctx, acct, store.LinkUserMFA, d.User, d.Name); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err := tx.Unlink(ctx, acct, store.LinkUserMFA, mfa.LinkOwner(d.User), d.Name); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, err
 		}
 		d.User, d.Enabled = "", time.Time{}
@@ -319,7 +328,7 @@ func (s *Service) DeleteVirtualMFADevice(ctx context.Context, c *authn.Caller, i
 
 // ListMFADevices lists the devices enabled for a user.
 func (s *Service) ListMFADevices(ctx context.Context, c *authn.Caller, in *sdk.ListMFADevicesInput) (*sdk.ListMFADevicesOutput, error) {
-	user, err := mfaUser(c, in.UserName, iam.MaxExistingUserName)
+	user, err := s.mfaUser(ctx, c, in.UserName, iam.MaxExistingUserName)
 	if err != nil {
 		return nil, err
 	}
@@ -331,12 +340,12 @@ func (s *Service) ListMFADevices(ctx context.Context, c *authn.Caller, in *sdk.L
 	}
 	acct := account(c)
 	all, err := view(ctx, s, func(r store.Reader) (*[]types.MFADevice, error) {
-		if user != "root" {
+		if user != mfa.RootUser {
 			if _, _, err := load[iam.User](ctx, r, acct, store.KindUser, user, noSuchUser(user)); err != nil {
 				return nil, err
 			}
 		}
-		names, err := r.Links(ctx, acct, store.LinkUserMFA, user)
+		names, err := r.Links(ctx, acct, store.LinkUserMFA, mfa.LinkOwner(user))
 		if err != nil {
 			return nil, err
 		}
@@ -389,7 +398,7 @@ func (s *Service) ListVirtualMFADevices(ctx context.Context, c *authn.Caller, in
 			v := types.VirtualMFADevice{SerialNumber: ptr(d.Serial), Tags: tagsOut(d.Tags)}
 			if assigned {
 				v.EnableDate = ptr(d.Enabled)
-				if d.User == "root" {
+				if d.User == mfa.RootUser {
 					v.User = &types.User{Arn: ptr(iam.RootARN(acct)), UserId: ptr(acct)}
 				} else if u, _, err := load[iam.User](ctx, r, acct, store.KindUser, d.User, nil); err == nil {
 					v.User = userOut(acct, u)
@@ -481,5 +490,9 @@ func (s *Service) GetMFADevice(ctx context.Context, c *authn.Caller, in *sdk.Get
 	if d.User == "" || !strings.EqualFold(d.User, user) {
 		return nil, noSuchDevice(serial)
 	}
-	return &sdk.GetMFADeviceOutput{SerialNumber: ptr(d.Serial), UserName: ptr(d.User), EnableDate: ptr(d.Enabled)}, nil
+	out := &sdk.GetMFADeviceOutput{SerialNumber: ptr(d.Serial), EnableDate: ptr(d.Enabled)}
+	if d.User != mfa.RootUser {
+		out.UserName = ptr(d.User)
+	}
+	return out, nil
 }

@@ -27,13 +27,27 @@ var opts = totp.ValidateOpts{Period: 30, Skew: 0, Digits: otp.DigitsSix, Algorit
 
 // Device is a stored virtual MFA device. The seed is sealed (package secrets) with the serial
 // number as associated data.
+// RootUser is Device.User for a device enabled for the root user: a name no IAM user can have
+// (the user name pattern has no '<'), the credential report's name for the root user.
+const RootUser = "<root_account>"
+
+// LinkOwner is the name a user's devices are linked from in the store: the user's, and "" for
+// the root user (as its access keys are).
+func LinkOwner(user string) string {
+	if user == RootUser {
+		return ""
+	}
+	return user
+}
+
 type Device struct {
 	Name    string    `json:"name"`
 	Path    string    `json:"path"`
 	Serial  string    `json:"serial"`
 	Created time.Time `json:"created"`
 	Sealed  []byte    `json:"sealed"`
-	// User is the IAM user the device is enabled for ("" = unassigned; "root" for the root user's).
+	// User is the IAM user the device is enabled for ("" = unassigned; RootUser for the root
+	// user's).
 	User    string    `json:"user,omitempty"`
 	Enabled time.Time `json:"enabled,omitzero"`
 	// LastStep is the last accepted time step: a code is never accepted twice.

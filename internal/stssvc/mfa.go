@@ -48,7 +48,7 @@ func (s *Service) checkMFA(ctx context.Context, c *authn.Caller, serial, code *s
 	}
 	owner := c.UserName
 	if c.IsRoot() {
-		owner = "root"
+		owner = mfa.RootUser
 	}
 	acct := c.Principal.Account
 	name, ok := mfa.DeviceName(acct, sn)
