@@ -152,7 +152,7 @@ func (s *Service) mfaUser(ctx context.Context, c *authn.Caller, name *string, ma
 	if err := iam.CheckName("userName", n, maxName); err != nil {
 		return "", err
 	}
-	if c.IsRoot() && n == rootUserName {
+	if c.IsRoot() && strings.EqualFold(n, rootUserName) {
 		_, err := view(ctx, s, func(r store.Reader) (*store.Entity, error) { return r.Get(ctx, account(c), store.KindUser, n) })
 		if errors.Is(err, store.ErrNotFound) {
 			return mfa.RootUser, nil
@@ -164,8 +164,17 @@ func (s *Service) mfaUser(ctx context.Context, c *authn.Caller, name *string, ma
 	return n, nil
 }
 
-// rootUserName is the user name with which the root user names itself in the MFA calls.
+// rootUserName is the user name with which the root user names itself in the MFA calls, and
+// that they answer for its devices.
 const rootUserName = "root"
+
+// mfaUserName is the user name the MFA calls answer for a device's user.
+func mfaUserName(user string) string {
+	if user == mfa.RootUser {
+		return rootUserName
+	}
+	return user
+}
 
 func (s *Service) authorizeMFAUser(ctx context.Context, c *authn.Caller, action, user string) error {
 	if user == mfa.RootUser && c.IsRoot() {
@@ -355,7 +364,7 @@ func (s *Service) ListMFADevices(ctx context.Context, c *authn.Caller, in *sdk.L
 			if err != nil {
 				continue
 			}
-			out = append(out, types.MFADevice{UserName: ptr(d.User), SerialNumber: ptr(d.Serial), EnableDate: ptr(d.Enabled)})
+			out = append(out, types.MFADevice{UserName: ptr(mfaUserName(d.User)), SerialNumber: ptr(d.Serial), EnableDate: ptr(d.Enabled)})
 		}
 		return &out, nil
 	})
@@ -490,9 +499,5 @@ func (s *Service) GetMFADevice(ctx context.Context, c *authn.Caller, in *sdk.Get
 	if d.User == "" || !strings.EqualFold(d.User, user) {
 		return nil, noSuchDevice(serial)
 	}
-	out := &sdk.GetMFADeviceOutput{SerialNumber: ptr(d.Serial), EnableDate: ptr(d.Enabled)}
-	if d.User != mfa.RootUser {
-		out.UserName = ptr(d.User)
-	}
-	return out, nil
+	return &sdk.GetMFADeviceOutput{SerialNumber: ptr(d.Serial), UserName: ptr(mfaUserName(d.User)), EnableDate: ptr(d.Enabled)}, nil
 }

@@ -38,8 +38,12 @@ func TestS7RootMFA(t *testing.T) {
 		t.Errorf("AccountMFAEnabled after enabling root's device = %d, want 1", got)
 	}
 	list := must[*iam.ListMFADevicesOutput](t, "ListMFADevices")(root.ListMFADevices(ctx, &iam.ListMFADevicesInput{}))
-	if len(list.MFADevices) != 1 || aws.ToString(list.MFADevices[0].SerialNumber) != serial {
-		t.Errorf("root's ListMFADevices = %+v, want %s", list.MFADevices, serial)
+	if len(list.MFADevices) != 1 || aws.ToString(list.MFADevices[0].SerialNumber) != serial || aws.ToString(list.MFADevices[0].UserName) != "root" {
+		t.Errorf("root's ListMFADevices = %+v, want %s of user root", list.MFADevices, serial)
+	}
+	got := must[*iam.GetMFADeviceOutput](t, "GetMFADevice")(root.GetMFADevice(ctx, &iam.GetMFADeviceInput{UserName: aws.String("Root"), SerialNumber: aws.String(serial)}))
+	if aws.ToString(got.UserName) != "root" {
+		t.Errorf("root's GetMFADevice (as Root) user = %q, want root", aws.ToString(got.UserName))
 	}
 
 	assigned := must[*iam.ListVirtualMFADevicesOutput](t, "ListVirtualMFADevices")(root.ListVirtualMFADevices(ctx, &iam.ListVirtualMFADevicesInput{AssignmentStatus: iamtypes.AssignmentStatusTypeAssigned}))
