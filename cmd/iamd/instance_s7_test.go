@@ -83,7 +83,7 @@ func probeIMDS(base string) string {
 
 // TestInstanceFollowsProfile: iamd instance run serves the role the instance profile holds at
 // each refresh, as EC2 does: after RemoveRoleFromInstanceProfile the old role is served until
-// the refresh and then no role is listed; a role added afterwards is served at once, one that
+// the refresh and then no role is listed; a role added afterwards is served once the retry interval (10 s) has passed, one that
 // replaces it at the next refresh, each session named after the same instance.
 //
 // Only iamd instance run's clock is fake (the server's is real), so its renewal points follow
@@ -130,7 +130,7 @@ func TestInstanceFollowsProfile(t *testing.T) {
 		{name: "at start: the profile's role", want: session("web-role"), sameKey: -1},
 		{name: "role removed: served until the refresh", change: []func() error{profile("remove", "web-role")}, advance: time.Minute, want: session("web-role"), sameKey: 0},
 		{name: "the refresh finds no role: none listed", advance: 7 * time.Minute, want: regexp.MustCompile(`^none 404$`), sameKey: -1},
-		{name: "role r added: served at once", change: []func() error{profile("add", "r")}, advance: time.Second, want: session("r"), sameKey: -1},
+		{name: "role r added: served once the retry interval has passed", change: []func() error{profile("add", "r")}, advance: 10 * time.Second, want: session("r"), sameKey: -1},
 		{name: "r replaced by web-role: r until the refresh", change: []func() error{profile("remove", "r"), profile("add", "web-role")}, advance: time.Minute, want: session("r"), sameKey: 3},
 		{name: "the refresh serves web-role", advance: 3 * time.Minute, want: session("web-role"), sameKey: -1},
 	}

@@ -80,7 +80,7 @@ func TestProfileFollowsRole(t *testing.T) {
 		{name: "at start", role: "app", listed: "app", key: "ASIA-app-1"},
 		{name: "role removed: still served until the next refresh", advance: 30 * time.Minute, listed: "app", key: "ASIA-app-1"},
 		{name: "the refresh finds no role: nothing listed", advance: 15 * time.Minute, gone: "app"},
-		{name: "role other added: the next request takes it", advance: time.Second, role: "other", listed: "other", key: "ASIA-other-1", gone: "app"},
+		{name: "role other added: taken once the retry interval has passed", advance: 10 * time.Second, role: "other", listed: "other", key: "ASIA-other-1", gone: "app"},
 		{name: "replaced by third: other until the next refresh", advance: 30 * time.Minute, role: "third", listed: "other", key: "ASIA-other-1"},
 		{name: "the refresh serves third", advance: 15 * time.Minute, role: "third", listed: "third", key: "ASIA-third-1", gone: "other"},
 		{name: "renewing third fails: its credentials stay", advance: 45 * time.Minute, role: "third", fail: map[string]bool{"third": true}, listed: "third", key: "ASIA-third-1"},

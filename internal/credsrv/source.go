@@ -62,8 +62,14 @@ type Refresher struct {
 	cur     Creds
 	have    bool
 	renewAt time.Time
-	stop    func() bool // the pending background renewal's timer
-	closed  bool
+	// failed is the last renewal's error while there are no credentials to hand out, answered
+	// until failedUntil (the retry interval) instead of asking again on every request: with no
+	// role in its profile, every metadata request would otherwise be an IAM call, made with
+	// mu held.
+	failed      error
+	failedUntil time.Time
+	stop        func() bool // the pending background renewal's timer
+	closed      bool
 }
 
 // MinRemaining is the least validity credentials must have left to be handed out after a failed
@@ -107,6 +113,9 @@ func (r *Refresher) Credentials(ctx context.Context) (Creds, error) {
 	now := r.now()
 	if r.have && now.Before(r.renewAt) {
 		return r.cur, nil
+	}
+	if !r.have && r.failed != nil && now.Before(r.failedUntil) {
+		return Creds{}, r.failed
 	}
 	return r.renew(ctx, now)
 }
@@ -170,8 +179,11 @@ func (r *Refresher) renew(ctx context.Context, now time.Time) (Creds, error) {
 			r.renewAt = now.Add(r.retryAfter)
 			return r.cur, nil
 		}
-		return Creds{}, fmt.Errorf("renew credentials: %w", err)
+		r.cur, r.have = Creds{}, false
+		r.failed, r.failedUntil = fmt.Errorf("renew credentials: %w", err), now.Add(r.retryAfter)
+		return Creds{}, r.failed
 	}
+	r.failed = nil
 	c.LastUpdated = now
 	r.cur, r.have = c, true
 	r.renewAt = c.Expiration.Add(-RenewMargin(now, c.Expiration))

@@ -142,6 +142,21 @@ func TestRefresherFailures(t *testing.T) {
 			t.Errorf("got %+v, want an error", c)
 		}
 	})
+	t.Run("no credentials: a failure is answered until the retry interval", func(t *testing.T) {
+		clk := &clock{t0}
+		sts := &fakeSTS{clk: clk, life: time.Hour, fail: ErrNoRole}
+		r, _ := newTestRefresher(t, sts, 10*time.Second)
+		for i := range 3 {
+			if _, err := r.Credentials(ctx); !errors.Is(err, ErrNoRole) || sts.calls != 1 {
+				t.Fatalf("request %d within the interval: err %v, %d obtain calls; want ErrNoRole from 1 call", i, err, sts.calls)
+			}
+		}
+		sts.fail = nil
+		clk.t = t0.Add(10 * time.Second)
+		if c, err := r.Credentials(ctx); err != nil || sts.calls != 2 || c.AccessKeyID != "ASIA0002" {
+			t.Errorf("after the interval: %+v, %v, %d calls; want new credentials from a second call", c, err, sts.calls)
+		}
+	})
 	t.Run("keeps usable credentials and retries later", func(t *testing.T) {
 		clk := &clock{t0}
 		sts := &fakeSTS{clk: clk, life: time.Hour}
