@@ -13,6 +13,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Fault says who is to blame for an error: the caller (Sender) or the service (Receiver). It is
@@ -88,7 +89,25 @@ func Validation(failures ...string) *Error {
 		b.WriteString(" validation errors detected: ")
 	}
 	b.WriteString(strings.Join(failures, "; "))
-	return ValidationError(b.String())
+	return ValidationError(cutUTF8(b.String(), MaxValidationMessage))
+}
+
+// MaxValidationMessage bounds the message Validation builds, in bytes: each failure echoes the
+// value, so a 1 MiB request of values that break two constraints each would otherwise answer
+// with twice its size before XML escaping (up to six times more). The longest value a model
+// constraint test echoes whole, a policy document one character over its 131,072, fits. The
+// message is cut at a UTF-8 character boundary with no marker (AWS documents no bound).
+const MaxValidationMessage = 256 << 10
+
+// cutUTF8 returns s cut to at most n bytes, at a UTF-8 character boundary.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // NotNull is the failure text AWS uses for a missing required member; member is the

@@ -8,8 +8,10 @@ import (
 	"go/token"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
@@ -225,6 +227,37 @@ func TestValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if diff := cmp.Diff(tt.want, Validation(tt.failures...)); diff != "" {
 				t.Errorf("Validation(%q) (-want +got):\n%s", tt.failures, diff)
+			}
+		})
+	}
+}
+
+// TestValidationMessageBounded: a message of failures that echo large values is cut to
+// MaxValidationMessage bytes at a character boundary, a prefix of the whole; a short one is whole.
+func TestValidationMessageBounded(t *testing.T) {
+	big := strings.Repeat("é", 100<<10) // 200 KiB, two bytes per character
+	for _, tc := range []struct {
+		name     string
+		failures []string
+		cut      bool
+	}{
+		{"short", []string{Constraint("a b", "userName", "Member must satisfy regular expression pattern: [\\w+=,.@-]+")}, false},
+		{"one large value", []string{Constraint(big, "path", "Member must have length less than or equal to 512")}, false},
+		{"two large values", []string{Constraint(big, "path", "Member must have length less than or equal to 512"),
+			Constraint(big, "path", "Member must satisfy regular expression pattern: ((/[A-Za-z0-9\\.,\\+@=_-]+)*)/")}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			whole := strconv.Itoa(len(tc.failures)) + " validation error"
+			if len(tc.failures) > 1 {
+				whole += "s"
+			}
+			whole += " detected: " + strings.Join(tc.failures, "; ")
+			got := Validation(tc.failures...).Message
+			if !utf8.ValidString(got) || !strings.HasPrefix(whole, got) {
+				t.Fatalf("message of %d bytes is not a valid UTF-8 prefix of the whole (%d bytes)", len(got), len(whole))
+			}
+			if tc.cut && (len(got) > MaxValidationMessage || len(got) < MaxValidationMessage-utf8.UTFMax) || !tc.cut && got != whole {
+				t.Errorf("message of %d bytes (whole %d), cut %v; want cut to at most %d", len(got), len(whole), tc.cut, MaxValidationMessage)
 			}
 		})
 	}
