@@ -3,6 +3,7 @@ package query
 import (
 	"io"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -25,6 +26,7 @@ func FuzzDecodeForm(f *testing.F) {
 		"a.b.c.d=1&..=2&.=3&Tags.member.99999999999999999999.Key=1",
 		"PolicySourceArn=a&PolicyExclusionList.member.1.PolicyArn=x&PolicyExclusionList.member.2.InlinePolicyIdentifier.PolicyName=p",
 		"S.Circle=1&S.Name=x&L.member.1.Box.W=2&L.member.2=",
+		"UserName=&Password=a%20secret%20password&Path=/a b/&MaxItems=0&RoleArn=arn:x",
 	} {
 		f.Add(seed)
 	}
@@ -37,10 +39,29 @@ func FuzzDecodeForm(f *testing.F) {
 		func() any { return &scalars{} },
 		func() any { return &holder{} },
 	}
+	// The service models' constraints, as the server checks them, on the SDK's inputs.
+	model := NewCodec(sdkUnionOptions()...)
+	modelTargets := []func() any{
+		func() any { return &iam.CreateUserInput{} },
+		func() any { return &iam.CreateLoginProfileInput{} },
+		func() any { return &iam.SimulatePrincipalPolicyInput{} },
+		func() any { return &iam.ListPoliciesInput{} },
+		func() any { return &sts.AssumeRoleInput{} },
+	}
 	f.Fuzz(func(t *testing.T, body string) {
 		form, err := url.ParseQuery(body)
 		if err != nil {
 			return
+		}
+		for _, newTarget := range modelTargets {
+			errA, errB := model.DecodeForm(form, newTarget()), model.DecodeForm(form, newTarget())
+			if diff := cmp.Diff(errString(errA), errString(errB)); diff != "" {
+				t.Fatalf("DecodeForm(%q) with the model: errors differ between runs:\n%s", body, diff)
+			}
+			// A password is a secret: no constraint message may echo it.
+			if pw := form.Get("Password"); pw != "" && strings.Contains(errString(errA), "Value '"+pw+"' at 'password'") {
+				t.Fatalf("DecodeForm(%q) with the model: error %q echoes the password", body, errString(errA))
+			}
 		}
 		for _, newTarget := range targets {
 			a, b := newTarget(), newTarget()
