@@ -405,7 +405,7 @@ func modelRuleFor(pkgPath, name, field string) *modelRule {
 		"github.com/aws/aws-sdk-go-v2/service/sts.AssumeRoleWithWebIdentityInput.RoleArn",
 		"github.com/aws/aws-sdk-go-v2/service/sts/types.PolicyDescriptorType.Arn",
 		"github.com/aws/aws-sdk-go-v2/service/sts/types.ProvidedContext.ProviderArn":
-		return &modelRule{hasMin: true, min: 20, hasMax: true, max: 2048, pattern: `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`, re: `^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{0085}\x{00A0}-\x{D7FF}\x{E000}-\x{FFFD}\x{10000}-\x{10FFFF}]+)$`}
+		return &modelRule{hasMin: true, min: 20, hasMax: true, max: 2048, pattern: `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`, re: `^(?:[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{0085}\x{00A0}-\x{D7FF}\x{E000}-\x{FFFD}\x{1000}0-\x{10FF}FF]+)$`}
 	case "github.com/aws/aws-sdk-go-v2/service/iam.ListDelegationRequestsInput.OwnerId":
 		return &modelRule{hasMin: true, min: 20, hasMax: true, max: 2048, pattern: `^[a-zA-Z0-9:/+=,.@_-]+$`, re: `^(?:^[a-zA-Z0-9:/+=,.@_-]+$)$`}
 	case "github.com/aws/aws-sdk-go-v2/service/iam.AddClientIDToOpenIDConnectProviderInput.OpenIDConnectProviderArn",

@@ -49,6 +49,21 @@ func TestDecodeModelConstraints(t *testing.T) {
 				`Value '' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`,
 		},
 		{
+			// The ARN pattern's "\u10000-\u10FFFF" is U+1000, '0'-U+10FF and "FF" to Java's and
+			// Python's regular expressions: nothing beyond U+FFFF.
+			name: "ARN with a character beyond U+FFFF",
+			form: "RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fr%F0%9F%98%80&RoleSessionName=ss",
+			into: func() any { return &sts.AssumeRoleInput{} },
+			wantErr: "1 validation error detected: Value 'arn:aws:iam::123456789012:role/r\U0001F600' at 'roleArn' failed to satisfy constraint: Member must satisfy regular expression pattern: " +
+				`[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`,
+		},
+		{
+			name: "ARN with characters the pattern takes (U+1000, U+10FF, U+FFFD)",
+			form: "RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fr%E1%80%80%E1%83%BF%EF%BF%BD&RoleSessionName=ss",
+			into: func() any { return &sts.AssumeRoleInput{} },
+			want: &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/r\u1000\u10FF\uFFFD"), RoleSessionName: aws.String("ss")},
+		},
+		{
 			name: "min 9",
 			form: "SerialNumber=&UserName=u",
 			into: func() any { return &iam.DeactivateMFADeviceInput{} },
@@ -163,7 +178,7 @@ func TestDecodeModelConstraints(t *testing.T) {
 				if err != nil {
 					t.Fatalf("DecodeForm(%q) = %v, want success", tt.form, err)
 				}
-				if diff := cmp.Diff(tt.want, in, cmp.AllowUnexported(iam.CreateUserInput{}, iam.UpdateRoleInput{}, iam.TagUserInput{}, iamtypes.Tag{}, iam.CreateAccountAliasInput{})); diff != "" {
+				if diff := cmp.Diff(tt.want, in, cmp.AllowUnexported(iam.CreateUserInput{}, iam.UpdateRoleInput{}, iam.TagUserInput{}, iamtypes.Tag{}, iam.CreateAccountAliasInput{}, sts.AssumeRoleInput{})); diff != "" {
 					t.Errorf("DecodeForm(%q) mismatch (-want +got):\n%s", tt.form, diff)
 				}
 				return

@@ -76,9 +76,11 @@ func loadModel(t *testing.T, dir, name, version string) serviceModel {
 	return m
 }
 
-// javaUnicode matches the \uXXXX escapes of the models' Java patterns; \u10000-\u10FFFF, the
-// supplementary planes, is written with five hex digits.
-var javaUnicode = regexp.MustCompile(`\\u(10FFFF|10000|[0-9A-Fa-f]{4})`)
+// javaUnicode matches the \uXXXX escapes of the models' Java patterns: exactly four hex digits,
+// as Java's (and Python's) regular expressions read them. The ARN pattern's
+// "\u10000-\u10FFFF" was meant as the supplementary planes, but the services read it as U+1000,
+// a range from '0' to U+10FF and two 'F's, so they refuse characters beyond U+FFFF.
+var javaUnicode = regexp.MustCompile(`\\u([0-9A-Fa-f]{4})`)
 
 // re2Pattern translates a model pattern (a Java regular expression that must match the whole
 // value) into Go's syntax, and returns the substring its lookahead forbids, if any.
