@@ -85,10 +85,11 @@ func ReadOnly(action string) bool {
 // readOnlyAction holds the actions whose readOnly flag their name does not tell. CloudTrail marks
 // the STS calls that assume a role read-only (AWS's records of AssumeRole, and of
 // AssumeRoleWithWebIdentity, carry "readOnly":true), and GetFederationToken, which creates a
-// federated user session, not (its records carry "readOnly":false).
+// federated user session, not (its records carry "readOnly":false). iamd's AssumeRoleForService
+// is a service's AssumeRole (iamd exec, iamd instance run) and is marked as AssumeRole is.
 var readOnlyAction = map[string]bool{
 	"AssumeRole": true, "AssumeRoleWithSAML": true, "AssumeRoleWithWebIdentity": true,
-	"GetFederationToken": false,
+	"AssumeRoleForService": true, "GetFederationToken": false,
 }
 
 // issuesCredentials are the STS actions whose successful records keep their responseElements
@@ -96,7 +97,7 @@ var readOnlyAction = map[string]bool{
 // secrets here), the assumed role user or federated user, and the packed policy size.
 var issuesCredentials = map[string]bool{
 	"AssumeRole": true, "AssumeRoleWithSAML": true, "AssumeRoleWithWebIdentity": true,
-	"GetSessionToken": true, "GetFederationToken": true, "AssumeRoot": true,
+	"GetSessionToken": true, "GetFederationToken": true, "AssumeRoot": true, "AssumeRoleForService": true,
 }
 
 // keepsResponse reports whether a successful call's record holds its response: every call that

@@ -66,7 +66,8 @@ func TestS7ReadOnly(t *testing.T) {
 		{"AssumeRole", true},                // stratus-red-team: 12 AssumeRole records, "readOnly": true
 		{"AssumeRoleWithWebIdentity", true}, // ccbrown/cloud-snitch's AWS record
 		{"AssumeRoleWithSAML", true},
-		{"GetFederationToken", false}, // stratus-red-team sts-federation-token: "readOnly": false
+		{"AssumeRoleForService", true}, // iamd's: a service's AssumeRole
+		{"GetFederationToken", false},  // stratus-red-team sts-federation-token: "readOnly": false
 		{"GetSessionToken", true},
 		{"GetCallerIdentity", true},
 		{"CreateUser", false},
