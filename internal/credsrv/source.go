@@ -171,11 +171,9 @@ func (r *Refresher) renew(ctx context.Context, now time.Time) (Creds, error) {
 	}
 	if err != nil {
 		r.schedule(r.retryAfter)
-		if r.have && roleGone(err, r.cur.RoleArn) {
-			// The instance profile no longer holds the role: its credentials go at once.
-			r.cur, r.have = Creds{}, false
-		}
-		if r.have && now.Add(MinRemaining).Before(r.cur.Expiration) {
+		// Usable credentials stay in use, unless the instance profile no longer holds their role:
+		// then they go at once.
+		if r.have && !roleGone(err, r.cur.RoleArn) && now.Add(MinRemaining).Before(r.cur.Expiration) {
 			r.renewAt = now.Add(r.retryAfter)
 			return r.cur, nil
 		}
