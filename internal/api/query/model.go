@@ -120,10 +120,13 @@ func (b builder) rule(t reflect.Type, field string, fp *typePlan) *modelRule {
 	return r
 }
 
+// compile prepares the pattern's matcher: the character-class table when the pattern is one
+// class repeated, else the regexp.
 func (r *modelRule) compile() {
 	if r.re != "" {
-		r.rx = regexp.MustCompile(r.re)
-		r.class = simpleClass(r.re)
+		if r.class = simpleClass(r.re); r.class == nil {
+			r.rx = regexp.MustCompile(r.re)
+		}
 	}
 	if r.elem != nil {
 		r.elem.compile()
@@ -161,14 +164,10 @@ const patternConstraint = "Member must satisfy regular expression pattern: "
 // newscorpaus/consigliere#18).
 func (r *modelRule) checkString(s string) []string {
 	var out []string
-	n := length(s)
-	switch {
-	case r.hasMin && n < r.min:
-		out = append(out, "Member must have length greater than or equal to "+strconv.FormatInt(r.min, 10))
-	case r.hasMax && n > r.max:
-		out = append(out, "Member must have length less than or equal to "+strconv.FormatInt(r.max, 10))
+	if c := r.checkLength(length(s)); c != "" {
+		out = append(out, c)
 	}
-	if r.rx != nil && (!r.matches(s) || r.forbid != "" && strings.Contains(s, r.forbid)) {
+	if r.re != "" && (!r.matches(s) || r.forbid != "" && strings.Contains(s, r.forbid)) {
 		out = append(out, patternConstraint+r.pattern)
 	}
 	return out
@@ -192,15 +191,23 @@ func (r *modelRule) checkValue(i int64) string {
 	return ""
 }
 
-// checkLength returns the constraint a list of n elements breaks, or "".
-func (r *modelRule) checkLength(n int) string {
+// checkLength returns the constraint a string or list of length n breaks, or "".
+func (r *modelRule) checkLength(n int64) string {
 	switch {
-	case r.hasMin && int64(n) < r.min:
-		return "Member must have length greater than or equal to " + strconv.FormatInt(r.min, 10)
-	case r.hasMax && int64(n) > r.max:
-		return "Member must have length less than or equal to " + strconv.FormatInt(r.max, 10)
+	case r.hasMin && n < r.min:
+		return minLength(r.min)
+	case r.hasMax && n > r.max:
+		return maxLength(r.max)
 	}
 	return ""
+}
+
+func minLength(n int64) string {
+	return "Member must have length greater than or equal to " + strconv.FormatInt(n, 10)
+}
+
+func maxLength(n int64) string {
+	return "Member must have length less than or equal to " + strconv.FormatInt(n, 10)
 }
 
 // elemConstraint is AWS's constraint text for a list whose elements break their own
@@ -211,13 +218,13 @@ func (r *modelRule) checkLength(n int) string {
 func (r *modelRule) elemConstraint() string {
 	var parts []string
 	if r.hasMax {
-		parts = append(parts, "Member must have length less than or equal to "+strconv.FormatInt(r.max, 10))
+		parts = append(parts, maxLength(r.max))
 	}
 	if r.hasMin {
-		parts = append(parts, "Member must have length greater than or equal to "+strconv.FormatInt(r.min, 10))
+		parts = append(parts, minLength(r.min))
 	}
 	if r.pattern != "" {
-		parts = append(parts, "Member must satisfy regular expression pattern: "+r.pattern)
+		parts = append(parts, patternConstraint+r.pattern)
 	}
 	return "Member must satisfy constraint: [" + strings.Join(append(parts, "Member must not be null"), ", ") + "]"
 }
@@ -282,7 +289,7 @@ func (d *decoder) checkModel(p *typePlan, v reflect.Value) {
 func (d *decoder) checkList(f *fieldPlan, v reflect.Value, at seg) {
 	elem := f.plan.elem
 	if f.rule != nil {
-		if c := f.rule.checkLength(v.Len()); c != "" {
+		if c := f.rule.checkLength(int64(v.Len())); c != "" {
 			// AWS leaves the list out of a length failure ("Value at 'tags'", "Value at
 			// 'transitiveTagKeys'").
 			d.failModel("", true, at, c)
