@@ -195,7 +195,7 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *authn.Caller, in *s
 		// The trust policy must allow setting the source identity the assertion carries.
 		actions = append(actions, "sts:SetSourceIdentity")
 	}
-	if err := s.federatedTrust(c, &fed, actions, roleARN, roleAcct, trust, keys, provARN, msgSAMLDenied); err != nil {
+	if err := s.federatedTrust(&fed, actions, roleARN, roleAcct, trust, keys, provARN, msgSAMLDenied); err != nil {
 		return nil, err
 	}
 
@@ -255,8 +255,8 @@ func samlSessionTags(tags map[string]string, transitive []string) ([]string, err
 			return nil, iam.Errorf(iam.CodeInvalidIdentityToken, "Invalid PrincipalTag attribute in AuthnResponse: %s", k)
 		}
 	}
-	if len(tags) > 50 {
-		return nil, validation("tags", strconv.Itoa(len(tags)), "Member must have length less than or equal to 50")
+	if len(tags) > iam.MaxTags {
+		return nil, tooManyTags(len(tags))
 	}
 	list := make([]iam.Tag, len(keys))
 	for i, k := range keys {
@@ -349,7 +349,7 @@ func samlContext(a *samlsp.Assertion, nameQualifier, doc, provARN string) map[st
 // (sts:AssumeRoleWith…, and sts:TagSession or sts:SetSourceIdentity when the token or
 // assertion carries tags or a source identity); a denial answers AccessDenied with denied, or
 // is logged under --enforce=log.
-func (s *Service) federatedTrust(c *authn.Caller, fed *authn.Caller, actions []string, roleARN, roleAcct string, trust *policy.Compiled, keys map[string][]string, provARN, denied string) error {
+func (s *Service) federatedTrust(fed *authn.Caller, actions []string, roleARN, roleAcct string, trust *policy.Compiled, keys map[string][]string, provARN, denied string) error {
 	rc := authz.RequestContext(fed, nil, keys)
 	for _, action := range actions {
 		d := policy.Evaluate(&policy.Input{Action: action, Resource: roleARN, ResourceAccount: roleAcct, ResourcePolicy: trust,
@@ -358,7 +358,7 @@ func (s *Service) federatedTrust(c *authn.Caller, fed *authn.Caller, actions []s
 			if s.authz.Enforcing() {
 				return iam.Errorf(iam.CodeAccessDenied, "%s", denied)
 			}
-			s.logger.Warn("would deny (enforce=log): trust policy", "request", c.RequestID, "role", roleARN, "provider", provARN, "action", action)
+			s.logger.Warn("would deny (enforce=log): trust policy", "request", fed.RequestID, "role", roleARN, "provider", provARN, "action", action)
 		}
 	}
 	return nil

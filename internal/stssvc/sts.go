@@ -361,11 +361,17 @@ func addTagContext(m map[string][]string, tags map[string]string, transitive []s
 	}
 }
 
+// tooManyTags is the ValidationError for n session tags, more than the model's tagListType
+// allows (50).
+func tooManyTags(n int) error {
+	return validation("tags", strconv.Itoa(n), "Member must have length less than or equal to 50")
+}
+
 // requestTags checks a request's Tags as AssumeRole and GetFederationToken do: at most 50 (the
 // model's tagListType), each a valid tag. It returns them and what they add to the packed size.
 func requestTags(in []types.Tag) ([]iam.Tag, int, error) {
 	if len(in) > iam.MaxTags {
-		return nil, 0, validation("tags", strconv.Itoa(len(in)), "Member must have length less than or equal to 50")
+		return nil, 0, tooManyTags(len(in))
 	}
 	tags := make([]iam.Tag, len(in))
 	size := 0

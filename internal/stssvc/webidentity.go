@@ -206,7 +206,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller
 	// The role's tags are the resource's tags (aws:ResourceTag/*, iam:ResourceTag/*), as for
 	// AssumeRole.
 	keys = authz.ResourceTagContext(role.Tags, true, keys)
-	if err := s.federatedTrust(c, &fed, actions, roleARN, roleAcct, trust, keys, provARN, msgWebIdentityDenied); err != nil {
+	if err := s.federatedTrust(&fed, actions, roleARN, roleAcct, trust, keys, provARN, msgWebIdentityDenied); err != nil {
 		return nil, err
 	}
 
@@ -386,8 +386,8 @@ func webIdentitySessionTags(claims map[string]json.RawMessage) (*webSessionTags,
 	if err := checkTransitiveTagKeys(transitive); err != nil {
 		return nil, err
 	}
-	if len(tags) > 50 {
-		return nil, validation("tags", strconv.Itoa(len(tags)), "Member must have length less than or equal to 50")
+	if len(tags) > iam.MaxTags {
+		return nil, tooManyTags(len(tags))
 	}
 	list := make([]iam.Tag, 0, len(tags))
 	for i, k := range slices.Sorted(maps.Keys(tags)) {

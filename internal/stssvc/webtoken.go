@@ -117,8 +117,8 @@ func (s *Service) GetWebIdentityToken(ctx context.Context, c *authn.Caller, in *
 			return nil, validation("durationSeconds", strconv.Itoa(int(dur)), "Member must have value less than or equal to 3600")
 		}
 	}
-	if len(in.Tags) > 50 {
-		return nil, validation("tags", strconv.Itoa(len(in.Tags)), "Member must have length less than or equal to 50")
+	if len(in.Tags) > iam.MaxTags {
+		return nil, tooManyTags(len(in.Tags))
 	}
 	requestTags := map[string]string{}
 	extra := map[string][]string{
