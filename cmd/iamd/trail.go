@@ -208,6 +208,9 @@ func trailVerify(ctx context.Context, cfg config.Config, headHex string, stdout,
 	if err == nil && want != nil {
 		err = v.Finish(*want)
 	}
+	if err == nil {
+		err = db.CheckBlocks(ctx)
+	}
 	var ce *audit.ChainError
 	if errors.As(err, &ce) {
 		if ce.Field == "" && (ce.Kind == audit.Edited || ce.Kind == audit.Removed) {
@@ -308,9 +311,12 @@ type resourceRows struct {
 	tx   *sql.Tx
 	rows *sql.Rows
 	top  int64 // the last Seq in the snapshot; later events have no rows to read here
-	next resourceRow
-	have bool // next holds an unread row
-	err  error
+	// blocks are the Seq ranges of records kept in blocks, in order: their resources are
+	// postings (sqlite.DB.CheckBlocks checks them), not rows.
+	blocks [][2]int64
+	next   resourceRow
+	have   bool // next holds an unread row
+	err    error
 }
 
 type resourceRow struct {
@@ -338,6 +344,26 @@ func openResourceRows(ctx context.Context, path string) (*resourceRows, error) {
 		r.Close()
 		return nil, err
 	}
+	brows, err := r.tx.QueryContext(ctx, `SELECT first_seq, first_seq + n - 1 FROM event_blocks ORDER BY first_seq`)
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	for brows.Next() {
+		var b [2]int64
+		if err := brows.Scan(&b[0], &b[1]); err != nil {
+			brows.Close()
+			r.Close()
+			return nil, err
+		}
+		r.blocks = append(r.blocks, b)
+		r.top = max(r.top, b[1])
+	}
+	brows.Close()
+	if err := brows.Err(); err != nil {
+		r.Close()
+		return nil, err
+	}
 	if r.rows, err = r.tx.QueryContext(ctx, `SELECT seq, account, type, name FROM event_resources WHERE seq <= ? ORDER BY seq`, r.top); err != nil {
 		r.Close()
 		return nil, err
@@ -360,6 +386,12 @@ func (r *resourceRows) advance() {
 // come in increasing seq; rows of Seqs never asked about (pruned records) are skipped.
 func (r *resourceRows) check(seq int64, want audit.Summary) error {
 	if seq > r.top {
+		return nil
+	}
+	for len(r.blocks) > 0 && r.blocks[0][1] < seq {
+		r.blocks = r.blocks[1:]
+	}
+	if len(r.blocks) > 0 && r.blocks[0][0] <= seq {
 		return nil
 	}
 	var got []string

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+
+	"github.com/iamd-dev/iamd/internal/store"
 )
 
 // EventIDsPresent returns which of ids the account's trail already holds, in one query per
@@ -14,6 +16,23 @@ func (db *DB) EventIDsPresent(ctx context.Context, account string, ids []string)
 		return nil, err
 	}
 	out := map[string]bool{}
+	var blocks bool
+	err := db.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM event_blocks)`).Scan(&blocks)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: event IDs present: %w", err)
+	}
+	if blocks {
+		// Records indexed from the journal (the server's own trail): one lookup each.
+		for _, id := range ids {
+			evs, err := db.blockMatches(ctx, store.EventFilter{Account: account, ID: id, Limit: 1})
+			if err != nil {
+				return nil, err
+			}
+			if len(evs) > 0 {
+				out[id] = true
+			}
+		}
+	}
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), 500)]
 		ids = ids[len(chunk):]

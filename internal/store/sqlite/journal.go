@@ -225,8 +225,8 @@ func (j *journal) replay(db *DB, g, start int64, evs []journaled) ([]journaled, 
 			rest = rest[1+next:]
 			continue
 		}
-		at := int64(len(b)-len(rest)) + int64(n-len(e.Record))
-		evs = append(evs, journaled{e, recordLoc{gen: g, at: at, n: len(e.Record)}})
+		frame := int64(len(b) - len(rest))
+		evs = append(evs, journaled{e, recordLoc{gen: g, at: frame + int64(n-len(e.Record)), n: len(e.Record), frame: frame}})
 		rest = rest[n:]
 	}
 	return evs, nil
@@ -251,8 +251,9 @@ func (j *journal) write(evs []*store.Event) (full bool, err error) {
 	j.buf = j.buf[:0]
 	first := len(j.pending)
 	for _, e := range evs {
+		frame := j.off + int64(len(j.buf))
 		j.buf = appendFrame(j.buf, e)
-		j.pending = append(j.pending, journaled{e, recordLoc{gen: j.gen, at: j.off + int64(len(j.buf)-len(e.Record)), n: len(e.Record)}})
+		j.pending = append(j.pending, journaled{e, recordLoc{gen: j.gen, at: j.off + int64(len(j.buf)-len(e.Record)), n: len(e.Record), frame: frame}})
 	}
 	// At the offset iamd knows, not at the file's end: a file cut short behind iamd's back must
 	// not shift the records written next away from where their rows will say they are.

@@ -95,6 +95,16 @@ func (r *payloadReader) uvarint() uint64 {
 	return v
 }
 
+func (r *payloadReader) varint() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.bad = true
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
 func (r *payloadReader) bytes() []byte {
 	n := r.uvarint()
 	if r.bad || n > uint64(len(r.b)) {

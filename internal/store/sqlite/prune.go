@@ -11,27 +11,23 @@ import (
 )
 
 // Prune deletes events before beforeSeq, keeping the last event (the chain head, from which
-// the next append links), and records the checkpoint in the same transaction.
+// the next append links), and records the checkpoint in the same transaction. A block the cut
+// falls in is written again with the records it keeps.
 func (db *DB) Prune(ctx context.Context, beforeSeq int64) (int64, error) {
+	if err := db.catchUp(ctx); err != nil {
+		return 0, err
+	}
 	db.wmu.Lock()
 	defer db.wmu.Unlock()
 	var n int64
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		var last sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT max(seq) FROM events`).Scan(&last); err != nil {
+		last, _, ok, err := chainEnd(ctx, tx)
+		if err != nil || !ok {
 			return err
 		}
-		if !last.Valid {
-			return nil
-		}
-		beforeSeq = min(beforeSeq, last.Int64)
-		var seq int64
-		var h []byte
-		err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM events WHERE seq < ? ORDER BY seq DESC LIMIT 1`, beforeSeq).Scan(&seq, &h)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
+		beforeSeq = min(beforeSeq, last)
+		seq, h, ok, err := lastBefore(ctx, tx, beforeSeq)
+		if err != nil || !ok {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM events WHERE seq <= ?`, seq)
@@ -41,8 +37,22 @@ func (db *DB) Prune(ctx context.Context, beforeSeq int64) (int64, error) {
 		if n, err = res.RowsAffected(); err != nil {
 			return err
 		}
+		var inBlocks sql.NullInt64
+		// Blocks from seq-maxBlock+1 on may hold records after seq: cutBlock's.
+		if err := tx.QueryRowContext(ctx, `SELECT sum(n) FROM event_blocks WHERE first_seq <= ?`, seq-maxBlock).Scan(&inBlocks); err != nil {
+			return err
+		}
+		n += inBlocks.Int64
+		if err := deleteBlocks(ctx, tx, -1<<62, seq-maxBlock); err != nil {
+			return err
+		}
+		cut, err := db.cutBlock(ctx, tx, seq)
+		if err != nil {
+			return err
+		}
+		n += cut
 		_, err = tx.ExecContext(ctx, `INSERT INTO trail_checkpoint (id, seq, hash) VALUES (1, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`, seq, h)
+			ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`, seq, h[:])
 		return err
 	})
 	if err != nil {
@@ -56,18 +66,102 @@ func (db *DB) Prune(ctx context.Context, beforeSeq int64) (int64, error) {
 	return n, nil
 }
 
+// lastBefore returns the Seq and chain hash of the last event before Seq before.
+func lastBefore(ctx context.Context, tx *sql.Tx, before int64) (seq int64, hash [32]byte, ok bool, err error) {
+	var h []byte
+	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM events WHERE seq < ? ORDER BY seq DESC LIMIT 1`, before).Scan(&seq, &h)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return 0, hash, false, err
+	default:
+		copy(hash[:], h)
+		ok = true
+	}
+	b, err := readBlock(tx.QueryRowContext(ctx, `SELECT first_seq, n, file, meta FROM event_blocks WHERE first_seq < ? ORDER BY first_seq DESC LIMIT 1`, before))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return seq, hash, ok, nil
+	case err != nil:
+		return 0, hash, false, err
+	}
+	if bseq := min(b.first+int64(b.n)-1, before-1); !ok || bseq > seq {
+		return bseq, b.recs[bseq-b.first].hash, true, nil
+	}
+	return seq, hash, ok, nil
+}
+
+// cutBlock deletes the records up to Seq seq of the blocks that may hold records after it
+// (those beginning after seq-maxBlock; older ones are gone), writing the rest of a block again
+// as a block from seq+1, and returns how many records it deleted.
+func (db *DB) cutBlock(ctx context.Context, tx *sql.Tx, seq int64) (int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT first_seq, n, file, meta FROM event_blocks WHERE first_seq > ? AND first_seq <= ? ORDER BY first_seq`, seq-maxBlock, seq)
+	if err != nil {
+		return 0, err
+	}
+	var cut []*block
+	for rows.Next() {
+		b, err := readBlock(rows)
+		if err != nil {
+			rows.Close()
+			return 0, err
+		}
+		cut = append(cut, b)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, b := range cut {
+		if err := deleteBlocks(ctx, tx, b.first, b.first); err != nil {
+			return 0, err
+		}
+		if b.first+int64(b.n)-1 <= seq {
+			n += int64(b.n)
+			continue
+		}
+		keep := int(seq + 1 - b.first)
+		n += int64(keep)
+		idx := make([]int, 0, b.n-keep)
+		for i := keep; i < b.n; i++ {
+			idx = append(idx, i)
+		}
+		evs, err := db.blockEvents(b, idx)
+		if err != nil {
+			return 0, err
+		}
+		js := make([]journaled, len(evs))
+		hashes := make([][32]byte, len(evs))
+		for k, e := range evs {
+			r := b.recs[idx[k]]
+			ev := e.Event
+			js[k] = journaled{ev: &ev, loc: recordLoc{gen: b.file, at: r.frame + int64(r.frameLen-r.recLen), n: r.recLen, frame: r.frame}}
+			hashes[k] = e.Hash
+		}
+		if err := writeBlock(ctx, tx, seq+1, js, hashes); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
+
 // retireFiles hands the journal the generations no event refers to any more: below the
 // oldest journaled event's (events are journaled in file order). Without journaled events,
 // every file indexed is unreferenced. Files go once delay has passed since a call found them
 // so. Called with wmu held or before the indexer starts, so no index transaction runs.
 func (db *DB) retireFiles(ctx context.Context, delay time.Duration) error {
-	var gen int64
-	err := db.w.QueryRowContext(ctx, `SELECT record_file FROM events WHERE record_file > 0 ORDER BY seq LIMIT 1`).Scan(&gen)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		gen = 1 << 62
-	case err != nil:
-		return err
+	gen := int64(1 << 62)
+	for _, q := range []string{`SELECT record_file FROM events WHERE record_file > 0 ORDER BY seq LIMIT 1`, `SELECT file FROM event_blocks ORDER BY first_seq LIMIT 1`} {
+		var g int64
+		err := db.w.QueryRowContext(ctx, q).Scan(&g)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		default:
+			gen = min(gen, g)
+		}
 	}
 	db.j.retire(gen, time.Now(), delay)
 	return nil

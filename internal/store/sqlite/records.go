@@ -30,10 +30,12 @@ import (
 // found them so (tests lower it).
 var retireDelay = time.Minute
 
-// recordLoc is where a journaled record is: file generation, byte offset and length.
+// recordLoc is where a journaled record is: file generation, byte offset and length, and
+// the byte offset of its frame (the record is the frame's last n bytes).
 type recordLoc struct {
 	gen, at int64
 	n       int
+	frame   int64
 }
 
 // recordFiles reads records from journal files, keeping the files open.

@@ -64,7 +64,7 @@ const writerCacheKiB = 64 << 10
 
 const getEntitySQL = `SELECT ` + entityCols + ` FROM entities WHERE account = ? AND kind = ? AND name_key = ?`
 
-const insertEventSQL = `INSERT INTO events (time, account, source, name, event_id, username, access_key, read_only, resources, record, record_file, record_at, record_len, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertEventSQL = `INSERT INTO events (seq, time, account, source, name, event_id, username, access_key, read_only, resources, record, record_file, record_at, record_len, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // insertResourceSQL indexes an event's resource name for LookupEvents (migration 0003).
 const insertResourceSQL = `INSERT OR IGNORE INTO event_resources (account, name, type, seq) VALUES (?, ?, ?, ?)`
@@ -285,7 +285,8 @@ type txn struct {
 	reader
 	db       *DB
 	head     [32]byte // chain head after this transaction's appends
-	appended bool
+	next     int64    // the Seq of the next event appended
+	appended bool     // head and next are known
 }
 
 func key(name string) string { return strings.ToLower(name) }
@@ -511,65 +512,72 @@ func (t *txn) Unlink(ctx context.Context, account string, kind store.LinkKind, f
 }
 
 func (t *txn) Append(ctx context.Context, events ...*store.Event) error {
-	return t.appendEvents(ctx, len(events), func(i int) (*store.Event, recordLoc) { return events[i], recordLoc{} })
-}
-
-// appendJournaled appends records from the record journal, leaving each record in its file.
-func (t *txn) appendJournaled(ctx context.Context, evs []journaled) error {
-	return t.appendEvents(ctx, len(evs), func(i int) (*store.Event, recordLoc) { return evs[i].ev, evs[i].loc })
-}
-
-// appendEvents appends n events, linking each into the chain; an event with a location (a
-// generation other than 0) keeps its record there.
-func (t *txn) appendEvents(ctx context.Context, n int, at func(int) (*store.Event, recordLoc)) error {
-	if n == 0 {
+	if len(events) == 0 {
 		return nil
 	}
-	prev := t.head
-	if !t.appended {
-		var h []byte
-		err := t.tx.QueryRowContext(ctx, `SELECT hash FROM events ORDER BY seq DESC LIMIT 1`).Scan(&h)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return fmt.Errorf("sqlite: append events: %w", err)
-		default:
-			copy(prev[:], h)
-		}
+	if err := t.chainEnd(ctx); err != nil {
+		return err
 	}
+	prev := t.head
 	insert := t.tx.StmtContext(ctx, t.db.insertEvent)
-	for i := range n {
-		e, loc := at(i)
+	for _, e := range events {
 		prev = audit.Link(prev, e.Record)
 		res := ""
 		if len(e.Resources) > 0 {
 			res = "\n" + strings.Join(e.Resources, "\n") + "\n"
 		}
-		rec, file, recAt, recLen := e.Record, int64(0), int64(0), 0
-		if loc.gen != 0 {
-			rec, file, recAt, recLen = []byte{}, loc.gen, loc.at, loc.n
-		}
-		r, err := insert.ExecContext(ctx, e.Time.UTC().UnixNano(), e.Account, e.Source, e.Name, e.ID, e.Username, e.AccessKey, e.ReadOnly, res, rec, file, recAt, recLen, prev[:])
+		seq := t.next
+		_, err := insert.ExecContext(ctx, seq, e.Time.UTC().UnixNano(), e.Account, e.Source, e.Name, e.ID, e.Username, e.AccessKey, e.ReadOnly, res, e.Record, 0, 0, 0, prev[:])
 		if err != nil {
 			return fmt.Errorf("sqlite: append event %s: %w", e.Name, err)
 		}
 		if len(e.Resources) > 0 {
-			if err := t.indexResources(ctx, r, e); err != nil {
+			if err := t.indexResources(ctx, seq, e); err != nil {
 				return err
 			}
 		}
+		t.head, t.next = prev, seq+1
 	}
-	t.head, t.appended = prev, true
 	return nil
 }
 
-// indexResources adds the event's resource names to event_resources, under the Seq the event
-// was just inserted with.
-func (t *txn) indexResources(ctx context.Context, inserted sql.Result, e *store.Event) error {
-	seq, err := inserted.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("sqlite: append event %s: %w", e.Name, err)
+// appendJournaled appends records from the record journal as blocks (blocks.go), leaving
+// each record in its file.
+func (t *txn) appendJournaled(ctx context.Context, evs []journaled) error {
+	if len(evs) == 0 {
+		return nil
 	}
+	if err := t.chainEnd(ctx); err != nil {
+		return err
+	}
+	hashes := make([][32]byte, len(evs))
+	prev := t.head
+	for i, j := range evs {
+		prev = audit.Link(prev, j.ev.Record)
+		hashes[i] = prev
+	}
+	if err := writeBlocks(ctx, t.tx, t.next, evs, hashes); err != nil {
+		return err
+	}
+	t.head, t.next = prev, t.next+int64(len(evs))
+	return nil
+}
+
+// chainEnd reads the chain head and the next Seq at the transaction's first append.
+func (t *txn) chainEnd(ctx context.Context) error {
+	if t.appended {
+		return nil
+	}
+	seq, h, _, err := chainEnd(ctx, t.tx)
+	if err != nil {
+		return fmt.Errorf("sqlite: append events: %w", err)
+	}
+	t.head, t.next, t.appended = h, seq+1, true
+	return nil
+}
+
+// indexResources adds the event's resource names to event_resources, under its Seq.
+func (t *txn) indexResources(ctx context.Context, seq int64, e *store.Event) error {
 	st := t.tx.StmtContext(ctx, t.db.insertResource)
 	for _, r := range e.Resources {
 		typ, name, _ := strings.Cut(r, "\x00")
@@ -623,12 +631,27 @@ func (db *DB) scanEvents(ctx context.Context, q string, args ...any) ([]*store.S
 	return out, nil
 }
 
-// Events returns matching events, newest first. A resource name filter reads the newest
-// matches from the event_resources index (migration 0003), joined to events.
+// Events returns matching events, newest first: those of the events table and those kept
+// in blocks (blocks.go), merged.
 func (db *DB) Events(ctx context.Context, f store.EventFilter) ([]*store.StoredEvent, error) {
 	if err := db.catchUp(ctx); err != nil {
 		return nil, err
 	}
+	rows, err := db.rowEvents(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	blocks, err := db.blockMatches(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return mergeNewest(rows, blocks, f.Limit), nil
+}
+
+// rowEvents returns matching events of the events table, newest first. A resource name
+// filter reads the newest matches from the event_resources index (migration 0003), joined
+// to events.
+func (db *DB) rowEvents(ctx context.Context, f store.EventFilter) ([]*store.StoredEvent, error) {
 	q := `SELECT ` + qualifiedEventCols + ` FROM events WHERE events.account = ?`
 	args := []any{f.Account}
 	order := "events.seq"
@@ -700,5 +723,21 @@ func (db *DB) Chain(ctx context.Context, after int64, limit int) ([]*store.Store
 	if err := db.catchUp(ctx); err != nil {
 		return nil, err
 	}
-	return db.scanEvents(ctx, `SELECT `+eventCols+` FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	rows, err := db.scanEvents(ctx, `SELECT `+eventCols+` FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	blocks, err := db.blockChain(ctx, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*store.StoredEvent, 0, min(limit, len(rows)+len(blocks)))
+	for len(out) < limit && (len(rows) > 0 || len(blocks) > 0) {
+		if len(blocks) == 0 || len(rows) > 0 && rows[0].Seq < blocks[0].Seq {
+			out, rows = append(out, rows[0]), rows[1:]
+		} else {
+			out, blocks = append(out, blocks[0]), blocks[1:]
+		}
+	}
+	return out, nil
 }

@@ -31,17 +31,50 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentUpdates", testConcurrentUpdates},
 		{"QuotaRace", testQuotaRace},
 		{"UnicodeAndTime", testUnicodeAndTime},
-		{"Events", testEvents},
-		{"Prune", testPrune},
-		{"RetentionCut", testRetentionCut},
-		{"EventResources", testEventResources},
 		{"Count", testCount},
 		{"Record", testRecord},
 		{"RecordConcurrent", testRecordConcurrent},
 	}
+	// The trail tests run with the events appended in transactions, recorded, and by turns:
+	// a backend may keep recorded events apart from appended ones (the SQLite backend does).
+	for _, a := range []struct {
+		name string
+		add  adder
+	}{{"", appended}, {"Recorded", recordedEvent}, {"ByTurns", byTurns}} {
+		for _, tc := range []struct {
+			name string
+			fn   func(t *testing.T, s store.Store, add adder)
+		}{{"Events", testEvents}, {"Prune", testPrune}, {"RetentionCut", testRetentionCut}, {"EventResources", testEventResources}} {
+			tests = append(tests, struct {
+				name string
+				fn   func(t *testing.T, s store.Store)
+			}{tc.name + a.name, func(t *testing.T, s store.Store) { tc.fn(t, s, a.add) }})
+		}
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
+}
+
+// adder stores the i-th event of a trail test.
+type adder func(ctx context.Context, s store.Store, i int, ev *store.Event) error
+
+// appended appends the event in a transaction of its own.
+func appended(ctx context.Context, s store.Store, _ int, ev *store.Event) error {
+	return s.Update(ctx, func(tx store.Tx) error { return tx.Append(ctx, ev) })
+}
+
+// recordedEvent records the event (Store.Record).
+func recordedEvent(ctx context.Context, s store.Store, _ int, ev *store.Event) error {
+	return s.Record(ctx, ev)
+}
+
+// byTurns records the even events and appends the odd ones.
+func byTurns(ctx context.Context, s store.Store, i int, ev *store.Event) error {
+	if i%2 == 0 {
+		return s.Record(ctx, ev)
+	}
+	return appended(ctx, s, i, ev)
 }
 
 const acct = "123456789012"
@@ -373,14 +406,14 @@ func testUnicodeAndTime(t *testing.T, s store.Store) {
 	}
 }
 
-func testEvents(t *testing.T, s store.Store) {
+func testEvents(t *testing.T, s store.Store, add adder) {
 	ctx := context.Background()
 	ro := true
 	for i := range 5 {
 		ev := &store.Event{Time: t0.Add(time.Duration(i) * time.Minute), Account: acct, Source: "iam.amazonaws.com",
 			Name: []string{"CreateUser", "GetUser"}[i%2], ID: fmt.Sprintf("ev%d", i), Username: "alice", AccessKey: "AKIA1",
 			ReadOnly: i%2 == 1, Resources: []string{"AWS::IAM::User\x00u" + fmt.Sprint(i)}, Record: []byte(fmt.Sprintf(`{"i":%d}`, i))}
-		if err := s.Update(ctx, func(tx store.Tx) error { return tx.Append(ctx, ev) }); err != nil {
+		if err := add(ctx, s, i, ev); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -428,7 +461,7 @@ func testEvents(t *testing.T, s store.Store) {
 
 // testPrune: Prune deletes the events before a Seq but never the last one, records the
 // checkpoint the rest verifies from, and appends after a prune keep the chain.
-func testPrune(t *testing.T, s store.Store) {
+func testPrune(t *testing.T, s store.Store, add adder) {
 	ctx := context.Background()
 	if n, err := s.Prune(ctx, 10); err != nil || n != 0 {
 		t.Errorf("prune of an empty trail = %d, %v; want 0, nil", n, err)
@@ -441,7 +474,7 @@ func testPrune(t *testing.T, s store.Store) {
 		for i := from; i < to; i++ {
 			ev := &store.Event{Time: t0.Add(time.Duration(i) * time.Minute), Account: acct, Source: "iam.amazonaws.com", Name: "GetUser",
 				ID: fmt.Sprintf("ev%d", i), Record: []byte(fmt.Sprintf(`{"i":%d}`, i))}
-			if err := s.Update(ctx, func(tx store.Tx) error { return tx.Append(ctx, ev) }); err != nil {
+			if err := add(ctx, s, i, ev); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -522,7 +555,7 @@ func testPrune(t *testing.T, s store.Store) {
 
 // testRetentionCut: SeqAt and SeqFitting find where a retention prune by age or by size cuts
 // the trail, and pruning there keeps exactly the events that are young or small enough.
-func testRetentionCut(t *testing.T, s store.Store) {
+func testRetentionCut(t *testing.T, s store.Store, add adder) {
 	ctx := context.Background()
 	if seq, err := s.SeqAt(ctx, t0); err != nil || seq != 1 {
 		t.Errorf("SeqAt on an empty trail = %d, %v; want 1 (the next Seq)", seq, err)
@@ -536,7 +569,7 @@ func testRetentionCut(t *testing.T, s store.Store) {
 		rec := `{"p":"` + strings.Repeat(fmt.Sprint(i), 10*(i+1)-8) + `"}` // 10*(i+1) bytes
 		ev := &store.Event{Time: t0.Add(time.Duration(i) * time.Minute), Account: acct, Source: "iam.amazonaws.com", Name: "GetUser",
 			ID: fmt.Sprintf("ev%d", i), Record: []byte(rec)}
-		if err := s.Update(ctx, func(tx store.Tx) error { return tx.Append(ctx, ev) }); err != nil {
+		if err := add(ctx, s, i, ev); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -619,7 +652,7 @@ func testRetentionCut(t *testing.T, s store.Store) {
 
 // testEventResources: lookups by resource name and type find every resource of an event,
 // whatever characters the name holds, and stop finding pruned events.
-func testEventResources(t *testing.T, s store.Store) {
+func testEventResources(t *testing.T, s store.Store, add adder) {
 	ctx := context.Background()
 	odd := `a\nb"c\u0000\\d` + "\t€"
 	for i, res := range [][]string{
@@ -630,7 +663,7 @@ func testEventResources(t *testing.T, s store.Store) {
 	} {
 		ev := &store.Event{Time: t0.Add(time.Duration(i) * time.Minute), Account: acct, Source: "iam.amazonaws.com", Name: "TagUser",
 			ID: fmt.Sprintf("r%d", i), Resources: res, Record: []byte(fmt.Sprintf(`{"r":%d}`, i))}
-		if err := s.Update(ctx, func(tx store.Tx) error { return tx.Append(ctx, ev) }); err != nil {
+		if err := add(ctx, s, i, ev); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,0 +1,604 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/iamd-dev/iamd/internal/store"
+)
+
+// Records indexed from the record journal are kept in blocks (migration 0010): the records
+// one index transaction takes from one journal file, at most maxBlock of them, are one
+// event_blocks row, and each lookup attribute value they hold (per account) is one
+// event_postings row listing which of the block's records have it. A row per record, with its
+// five lookup indexes and a row per resource name, cost 16–34 µs per record to write, more
+// than the rest of a read; a block costs a few rows per thousand records.
+//
+// A block's meta holds, per record, where its frame is in the journal file (journal_codec.go),
+// its record's length, its time and its chain hash; the frame holds the lookup columns and
+// the record. LookupEvents reads an attribute's postings newest first and the frames of the
+// records they name; event IDs need no postings: the recorder's IDs are UUIDv7 of the event's
+// millisecond (trail.NewEventID), so the blocks of that millisecond hold it. An ID of another
+// form gets a posting of its own (postID).
+//
+// Events written in transactions (mutations, and every event when another process holds the
+// journal) stay rows of the events table. Both take Seqs from one sequence, and a block's
+// Seqs are consecutive: an index transaction writes its blocks before any event of its own.
+
+// maxBlock bounds a block's records (a prune that cuts a block rewrites the rest of it).
+const maxBlock = 4096
+
+// The lookup attributes of event_postings.attr.
+const (
+	postAll          = 0 // every event of the account; value ""
+	postName         = 1
+	postUsername     = 2
+	postAccessKey    = 3
+	postResourceName = 4
+	postResourceType = 5
+	postSource       = 6
+	postReadOnly     = 7 // "0" or "1"
+	postID           = 8 // only IDs that are not a UUIDv7 of their event's millisecond
+)
+
+// blockRec is one record of a block, as the block's meta holds it.
+type blockRec struct {
+	frame    int64 // the frame's byte offset in the block's file
+	frameLen int
+	recLen   int   // the record's length: the frame's last recLen bytes
+	time     int64 // Unix nanoseconds
+	hash     [32]byte
+}
+
+// appendMeta encodes recs: per record the frame's offset after the previous frame's end
+// (varint), the frame's length and its length without the record (uvarints), the time after
+// the previous record's (varint) and the chain hash.
+func appendMeta(b []byte, recs []blockRec) []byte {
+	var end, t int64
+	for _, r := range recs {
+		b = binary.AppendVarint(b, r.frame-end)
+		b = binary.AppendUvarint(b, uint64(r.frameLen))
+		b = binary.AppendUvarint(b, uint64(r.frameLen-r.recLen))
+		b = binary.AppendVarint(b, r.time-t)
+		b = append(b, r.hash[:]...)
+		end, t = r.frame+int64(r.frameLen), r.time
+	}
+	return b
+}
+
+var errBadMeta = errors.New("sqlite: damaged event block")
+
+func decodeMeta(b []byte, n int) ([]blockRec, error) {
+	recs := make([]blockRec, n)
+	r := payloadReader{b: b}
+	var end, t int64
+	for i := range recs {
+		frame := end + r.varint()
+		fl := r.uvarint()
+		head := r.uvarint()
+		t += r.varint()
+		if r.bad || head > fl || fl > maxFramePayload+frameHeaderLen || len(r.b) < 32 {
+			return nil, errBadMeta
+		}
+		recs[i] = blockRec{frame: frame, frameLen: int(fl), recLen: int(fl - head), time: t}
+		copy(recs[i].hash[:], r.b)
+		r.b = r.b[32:]
+		end = frame + int64(fl)
+	}
+	if len(r.b) != 0 {
+		return nil, errBadMeta
+	}
+	return recs, nil
+}
+
+// postingKey is one event_postings row of a block being written.
+type postingKey struct {
+	account string
+	attr    int
+	value   string
+}
+
+// postingList is the positions of a posting, uvarint deltas, and the last one added.
+type postingList struct {
+	b    []byte
+	last int
+}
+
+// blockPostings returns the postings of a block of events.
+func blockPostings(evs []*store.Event) map[postingKey]*postingList {
+	post := map[postingKey]*postingList{}
+	for i, e := range evs {
+		add := func(attr int, value string) {
+			k := postingKey{e.Account, attr, value}
+			p := post[k]
+			switch {
+			case p == nil:
+				post[k] = &postingList{b: binary.AppendUvarint(nil, uint64(i)), last: i}
+			case p.last != i: // a record with two resources of one type: once
+				p.b = binary.AppendUvarint(p.b, uint64(i-p.last))
+				p.last = i
+			}
+		}
+		add(postAll, "")
+		for _, v := range [...]struct {
+			attr  int
+			value string
+		}{{postName, e.Name}, {postUsername, e.Username}, {postAccessKey, e.AccessKey}, {postSource, e.Source}} {
+			if v.value != "" {
+				add(v.attr, v.value)
+			}
+		}
+		ro := "0"
+		if e.ReadOnly {
+			ro = "1"
+		}
+		add(postReadOnly, ro)
+		for _, r := range e.Resources {
+			typ, name, _ := strings.Cut(r, "\x00")
+			if typ != "" {
+				add(postResourceType, typ)
+			}
+			if name != "" {
+				add(postResourceName, name)
+			}
+		}
+		if e.ID != "" && !idOfTime(e.ID, e.Time) {
+			add(postID, e.ID)
+		}
+	}
+	return post
+}
+
+// decodePositions decodes a posting's positions, checking each against the block's length.
+func decodePositions(b []byte, n int) ([]int, error) {
+	var out []int
+	r := payloadReader{b: b}
+	pos := 0
+	for len(r.b) > 0 {
+		d := r.uvarint()
+		if r.bad || (len(out) > 0 && d == 0) || d >= uint64(n) {
+			return nil, errBadMeta
+		}
+		pos += int(d)
+		if pos >= n {
+			return nil, errBadMeta
+		}
+		out = append(out, pos)
+	}
+	return out, nil
+}
+
+// uuid7Millis returns the Unix milliseconds of a version 7 UUID in its 8-4-4-4-12 hex form.
+func uuid7Millis(id string) (int64, bool) {
+	if len(id) != 36 || id[8] != '-' || id[13] != '-' || id[14] != '7' {
+		return 0, false
+	}
+	var ms int64
+	for _, c := range id[:8] + id[9:13] {
+		var d int64
+		switch {
+		case c >= '0' && c <= '9':
+			d = int64(c - '0')
+		case c >= 'a' && c <= 'f':
+			d = int64(c-'a') + 10
+		default:
+			return 0, false
+		}
+		ms = ms<<4 | d
+	}
+	return ms, true
+}
+
+// idOfTime reports that id is a UUIDv7 of t's millisecond, as trail.NewEventID makes them.
+func idOfTime(id string, t time.Time) bool {
+	ms, ok := uuid7Millis(id)
+	return ok && ms == t.UnixMilli()
+}
+
+// writeBlocks stores journaled records, in order, with their chain hashes, as blocks from Seq
+// first: a block ends at a change of journal file and at maxBlock records.
+func writeBlocks(ctx context.Context, tx *sql.Tx, first int64, evs []journaled, hashes [][32]byte) error {
+	for len(evs) > 0 {
+		n := 1
+		for n < len(evs) && n < maxBlock && evs[n].loc.gen == evs[0].loc.gen {
+			n++
+		}
+		if err := writeBlock(ctx, tx, first, evs[:n], hashes[:n]); err != nil {
+			return err
+		}
+		first += int64(n)
+		evs, hashes = evs[n:], hashes[n:]
+	}
+	return nil
+}
+
+// writeBlock stores one block: records of one journal file.
+func writeBlock(ctx context.Context, tx *sql.Tx, first int64, evs []journaled, hashes [][32]byte) error {
+	recs := make([]blockRec, len(evs))
+	plain := make([]*store.Event, len(evs))
+	var bytes int64
+	tmin, tmax := evs[0].ev.Time.UnixNano(), evs[0].ev.Time.UnixNano()
+	for i, j := range evs {
+		ns := j.ev.Time.UnixNano()
+		recs[i] = blockRec{frame: j.loc.frame, frameLen: int(j.loc.at-j.loc.frame) + j.loc.n, recLen: j.loc.n, time: ns, hash: hashes[i]}
+		plain[i] = j.ev
+		bytes += int64(j.loc.n)
+		tmin, tmax = min(tmin, ns), max(tmax, ns)
+	}
+	last := hashes[len(hashes)-1]
+	_, err := tx.ExecContext(ctx, `INSERT INTO event_blocks (first_seq, n, file, t_min, t_max, bytes, last_hash, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		first, len(evs), evs[0].loc.gen, tmin, tmax, bytes, last[:], appendMeta(nil, recs))
+	if err != nil {
+		return fmt.Errorf("sqlite: event block %d: %w", first, err)
+	}
+	post := blockPostings(plain)
+	keys := make([]postingKey, 0, len(post))
+	for k := range post {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b postingKey) int {
+		if c := strings.Compare(a.account, b.account); c != 0 {
+			return c
+		}
+		if a.attr != b.attr {
+			return a.attr - b.attr
+		}
+		return strings.Compare(a.value, b.value)
+	})
+	st, err := tx.PrepareContext(ctx, `INSERT INTO event_postings (account, attr, value, first_seq, positions) VALUES (?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("sqlite: event block %d: %w", first, err)
+	}
+	defer st.Close()
+	for _, k := range keys {
+		if _, err := st.ExecContext(ctx, k.account, k.attr, k.value, first, post[k].b); err != nil {
+			return fmt.Errorf("sqlite: event block %d: posting %d %q: %w", first, k.attr, k.value, err)
+		}
+	}
+	return nil
+}
+
+// deleteBlocks deletes the blocks whose first Seq is in [from, to] and their postings.
+func deleteBlocks(ctx context.Context, tx *sql.Tx, from, to int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM event_postings WHERE first_seq BETWEEN ? AND ?`, from, to); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM event_blocks WHERE first_seq BETWEEN ? AND ?`, from, to)
+	return err
+}
+
+// block is an event_blocks row as read back.
+type block struct {
+	first int64
+	n     int
+	file  int64
+	recs  []blockRec
+}
+
+// readBlock scans an event_blocks row of columns first_seq, n, file, meta.
+func readBlock(row interface{ Scan(...any) error }) (*block, error) {
+	var b block
+	var meta []byte
+	if err := row.Scan(&b.first, &b.n, &b.file, &meta); err != nil {
+		return nil, err
+	}
+	recs, err := decodeMeta(meta, b.n)
+	if err != nil {
+		return nil, fmt.Errorf("%w %d", err, b.first)
+	}
+	b.recs = recs
+	return &b, nil
+}
+
+// events reads the block's records at the positions idx (in that order) from their journal
+// file. A frame that no longer decodes (the file was edited) gives an event with no record,
+// which the chain then reports as edited.
+func (db *DB) blockEvents(b *block, idx []int) ([]*store.StoredEvent, error) {
+	out := make([]*store.StoredEvent, len(idx))
+	locs := make([]recordLoc, len(idx))
+	for k, i := range idx {
+		r := b.recs[i]
+		out[k] = &store.StoredEvent{Seq: b.first + int64(i), Hash: r.hash}
+		locs[k] = recordLoc{gen: b.file, at: r.frame, n: r.frameLen}
+	}
+	if err := db.recs.fill(out, locs); err != nil {
+		return nil, err
+	}
+	for k, e := range out {
+		frame := e.Record
+		ev, err := decodePayload(frame[min(len(frame), frameHeaderLen):])
+		if err != nil {
+			ev = &store.Event{Time: time.Unix(0, b.recs[idx[k]].time).UTC()}
+		}
+		e.Event = *ev
+	}
+	return out, nil
+}
+
+// matches reports that e passes every filter set in f (the block path reads candidates by one
+// attribute and checks the rest here, as the events table's query does in SQL).
+func matches(f store.EventFilter, e *store.StoredEvent) bool {
+	switch {
+	case e.Account != f.Account,
+		!f.Start.IsZero() && e.Time.Before(f.Start),
+		!f.End.IsZero() && e.Time.After(f.End),
+		f.Name != "" && e.Name != f.Name,
+		f.ID != "" && e.ID != f.ID,
+		f.Username != "" && e.Username != f.Username,
+		f.AccessKey != "" && e.AccessKey != f.AccessKey,
+		f.Source != "" && e.Source != f.Source,
+		f.ReadOnly != nil && e.ReadOnly != *f.ReadOnly,
+		f.BeforeSeq > 0 && e.Seq >= f.BeforeSeq:
+		return false
+	case f.Resource == "":
+		return true
+	}
+	typ, name, _ := strings.Cut(f.Resource, "\x00")
+	for _, r := range e.Resources {
+		rt, rn, _ := strings.Cut(r, "\x00")
+		if name != "" && rn == name && (typ == "" || rt == typ) || name == "" && rt == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// driving returns the posting a filter reads its candidates from.
+func driving(f store.EventFilter) (int, string) {
+	if f.Resource != "" {
+		typ, name, _ := strings.Cut(f.Resource, "\x00")
+		if name != "" {
+			return postResourceName, name
+		}
+		if typ != "" {
+			return postResourceType, typ
+		}
+	}
+	switch {
+	case f.Name != "":
+		return postName, f.Name
+	case f.Username != "":
+		return postUsername, f.Username
+	case f.AccessKey != "":
+		return postAccessKey, f.AccessKey
+	case f.Source != "":
+		return postSource, f.Source
+	case f.ReadOnly != nil && *f.ReadOnly:
+		return postReadOnly, "1"
+	case f.ReadOnly != nil:
+		return postReadOnly, "0"
+	}
+	return postAll, ""
+}
+
+// blockMatches returns the block records matching f, newest first, at most f.Limit (0: all).
+func (db *DB) blockMatches(ctx context.Context, f store.EventFilter) ([]*store.StoredEvent, error) {
+	var out []*store.StoredEvent
+	if f.ID != "" {
+		// IDs of other forms have postings; a UUIDv7 is in its millisecond's blocks.
+		if err := db.scanPostings(ctx, f, postID, f.ID, &out); err != nil {
+			return nil, err
+		}
+		if ms, ok := uuid7Millis(f.ID); ok && (f.Limit <= 0 || len(out) < f.Limit) {
+			lo := time.UnixMilli(ms).UnixNano()
+			hi := lo + int64(time.Millisecond) - 1
+			q := `SELECT first_seq, n, file, meta FROM event_blocks WHERE t_max >= ? AND t_min <= ?`
+			args := []any{lo, hi}
+			if f.BeforeSeq > 0 {
+				q += ` AND first_seq < ?`
+				args = append(args, f.BeforeSeq)
+			}
+			err := db.scanBlocks(ctx, f, q+` ORDER BY first_seq DESC`, args, func(b *block) []int {
+				var idx []int
+				for i := b.n - 1; i >= 0; i-- {
+					if t := b.recs[i].time; t >= lo && t <= hi {
+						idx = append(idx, i)
+					}
+				}
+				return idx
+			}, &out)
+			if err != nil {
+				return nil, err
+			}
+		}
+		slices.SortFunc(out, func(a, b *store.StoredEvent) int { return int(b.Seq - a.Seq) })
+		return out, nil
+	}
+	attr, value := driving(f)
+	err := db.scanPostings(ctx, f, attr, value, &out)
+	return out, err
+}
+
+// scanPostings adds to out the records of the posting (attr, value) matching f, newest first.
+func (db *DB) scanPostings(ctx context.Context, f store.EventFilter, attr int, value string, out *[]*store.StoredEvent) error {
+	q := `SELECT b.first_seq, b.n, b.file, b.meta, p.positions FROM event_postings AS p JOIN event_blocks AS b ON b.first_seq = p.first_seq
+		WHERE p.account = ? AND p.attr = ? AND p.value = ?`
+	args := []any{f.Account, attr, value}
+	if f.BeforeSeq > 0 {
+		q += ` AND p.first_seq < ?`
+		args = append(args, f.BeforeSeq)
+	}
+	if !f.Start.IsZero() {
+		q += ` AND b.t_max >= ?`
+		args = append(args, f.Start.UTC().UnixNano())
+	}
+	if !f.End.IsZero() {
+		q += ` AND b.t_min <= ?`
+		args = append(args, f.End.UTC().UnixNano())
+	}
+	q += ` ORDER BY p.first_seq DESC`
+	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("sqlite: events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b block
+		var meta, positions []byte
+		if err := rows.Scan(&b.first, &b.n, &b.file, &meta, &positions); err != nil {
+			return fmt.Errorf("sqlite: events: %w", err)
+		}
+		if b.recs, err = decodeMeta(meta, b.n); err != nil {
+			return fmt.Errorf("sqlite: events: %w %d", err, b.first)
+		}
+		pos, err := decodePositions(positions, b.n)
+		if err != nil {
+			return fmt.Errorf("sqlite: events: posting of block %d: %w", b.first, err)
+		}
+		slices.Reverse(pos)
+		done, err := db.addMatches(f, &b, candidates(f, &b, pos), out)
+		if err != nil || done {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: events: %w", err)
+	}
+	return nil
+}
+
+// scanBlocks adds to out the records matching f of the blocks q selects (columns first_seq,
+// n, file, meta), at the positions pick returns for each.
+func (db *DB) scanBlocks(ctx context.Context, f store.EventFilter, q string, args []any, pick func(*block) []int, out *[]*store.StoredEvent) error {
+	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("sqlite: events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		b, err := readBlock(rows)
+		if err != nil {
+			return fmt.Errorf("sqlite: events: %w", err)
+		}
+		done, err := db.addMatches(f, b, candidates(f, b, pick(b)), out)
+		if err != nil || done {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: events: %w", err)
+	}
+	return nil
+}
+
+// candidates keeps the positions whose Seq and time f allows.
+func candidates(f store.EventFilter, b *block, pos []int) []int {
+	var lo, hi int64 = -1 << 63, 1<<63 - 1
+	if !f.Start.IsZero() {
+		lo = f.Start.UTC().UnixNano()
+	}
+	if !f.End.IsZero() {
+		hi = f.End.UTC().UnixNano()
+	}
+	out := pos[:0:0]
+	for _, i := range pos {
+		t := b.recs[i].time
+		if (f.BeforeSeq <= 0 || b.first+int64(i) < f.BeforeSeq) && t >= lo && t <= hi {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// addMatches reads the candidate records of b (in the order given) and adds those matching
+// f to out; done reports that out holds f.Limit.
+func (db *DB) addMatches(f store.EventFilter, b *block, idx []int, out *[]*store.StoredEvent) (done bool, err error) {
+	for len(idx) > 0 {
+		// Read no more than the limit could still take, a chunk at a time.
+		k := len(idx)
+		if f.Limit > 0 {
+			k = min(k, max(f.Limit-len(*out), 16))
+		}
+		evs, err := db.blockEvents(b, idx[:k])
+		if err != nil {
+			return false, err
+		}
+		idx = idx[k:]
+		for _, e := range evs {
+			if matches(f, e) {
+				*out = append(*out, e)
+				if f.Limit > 0 && len(*out) >= f.Limit {
+					return true, nil
+				}
+			}
+		}
+	}
+	return false, nil
+}
+
+// mergeNewest merges two lists of events sorted newest first, keeping at most limit (0: all).
+func mergeNewest(a, b []*store.StoredEvent, limit int) []*store.StoredEvent {
+	out := make([]*store.StoredEvent, 0, len(a)+len(b))
+	for len(a) > 0 || len(b) > 0 {
+		if limit > 0 && len(out) == limit {
+			break
+		}
+		if len(b) == 0 || len(a) > 0 && a[0].Seq > b[0].Seq {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return out
+}
+
+// blockChain returns the block records with Seq > after, in order, at most limit.
+func (db *DB) blockChain(ctx context.Context, after int64, limit int) ([]*store.StoredEvent, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT first_seq, n, file, meta FROM event_blocks
+		WHERE first_seq >= coalesce((SELECT max(first_seq) FROM event_blocks WHERE first_seq <= ?), 0) ORDER BY first_seq`, after)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: events: %w", err)
+	}
+	defer rows.Close()
+	var out []*store.StoredEvent
+	for rows.Next() && len(out) < limit {
+		b, err := readBlock(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: events: %w", err)
+		}
+		var idx []int
+		for i := max(0, after+1-b.first); i < int64(b.n) && len(out)+len(idx) < limit; i++ {
+			idx = append(idx, int(i))
+		}
+		evs, err := db.blockEvents(b, idx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, evs...)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: events: %w", err)
+	}
+	return out, nil
+}
+
+// chainEnd returns the Seq and hash of the last event, rows and blocks alike (ok false: none).
+func chainEnd(ctx context.Context, tx *sql.Tx) (seq int64, hash [32]byte, ok bool, err error) {
+	var h []byte
+	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1`).Scan(&seq, &h)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return 0, hash, false, err
+	default:
+		copy(hash[:], h)
+		ok = true
+	}
+	var bseq int64
+	err = tx.QueryRowContext(ctx, `SELECT first_seq + n - 1, last_hash FROM event_blocks ORDER BY first_seq DESC LIMIT 1`).Scan(&bseq, &h)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return 0, hash, false, err
+	case !ok || bseq > seq:
+		seq, ok = bseq, true
+		copy(hash[:], h)
+	}
+	return seq, hash, ok, nil
+}

@@ -1,0 +1,130 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/iamd-dev/iamd/internal/audit"
+	"github.com/iamd-dev/iamd/internal/store"
+)
+
+// CheckBlocks checks every event block's lookup index against its records, for `iamd trail
+// verify`: the postings must be exactly those the records' frames imply, and the block's
+// counts, times, size and last hash those of its meta. The records themselves, and their
+// frames' columns, are checked by the chain (Chain returns them). It returns an
+// *audit.ChainError naming the block's first record and "event_postings" or "event_blocks".
+func (db *DB) CheckBlocks(ctx context.Context) error {
+	if err := db.catchUp(ctx); err != nil {
+		return err
+	}
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("sqlite: check blocks: %w", err)
+	}
+	defer tx.Rollback()
+	for after := int64(-1 << 62); ; {
+		b := &block{}
+		var tmin, tmax, bytes int64
+		var last, meta []byte
+		row := tx.QueryRowContext(ctx, `SELECT first_seq, n, file, t_min, t_max, bytes, last_hash, meta FROM event_blocks WHERE first_seq > ? ORDER BY first_seq LIMIT 1`, after)
+		if err := row.Scan(&b.first, &b.n, &b.file, &tmin, &tmax, &bytes, &last, &meta); errors.Is(err, sql.ErrNoRows) {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("sqlite: check blocks: %w", err)
+		}
+		after = b.first
+		bad := func(field, format string, args ...any) error {
+			return &audit.ChainError{Seq: b.first, Kind: audit.Edited, Field: field, Detail: fmt.Sprintf(format, args...)}
+		}
+		if b.recs, err = decodeMeta(meta, b.n); err != nil || b.n == 0 {
+			return bad("event_blocks", "the block of records %d on does not decode (%d records)", b.first, b.n)
+		}
+		wmin, wmax, wbytes := b.recs[0].time, b.recs[0].time, int64(0)
+		for _, r := range b.recs {
+			wmin, wmax, wbytes = min(wmin, r.time), max(wmax, r.time), wbytes+int64(r.recLen)
+		}
+		if tmin != wmin || tmax != wmax || bytes != wbytes || string(last) != string(b.recs[b.n-1].hash[:]) {
+			return bad("event_blocks", "the block of records %d to %d says times %d–%d, %d bytes, last hash %x; its records say %d–%d, %d bytes, %x",
+				b.first, b.first+int64(b.n)-1, tmin, tmax, bytes, last, wmin, wmax, wbytes, b.recs[b.n-1].hash[:])
+		}
+		idx := make([]int, b.n)
+		for i := range idx {
+			idx[i] = i
+		}
+		evs, err := db.blockEvents(b, idx)
+		if err != nil {
+			return err
+		}
+		plain := make([]*store.Event, len(evs))
+		for i, e := range evs {
+			plain[i] = &e.Event
+		}
+		want := map[postingKey]string{}
+		for k, p := range blockPostings(plain) {
+			want[k] = string(p.b)
+		}
+		got := map[postingKey]string{}
+		rows, err := tx.QueryContext(ctx, `SELECT account, attr, value, positions FROM event_postings WHERE first_seq = ?`, b.first)
+		if err != nil {
+			return fmt.Errorf("sqlite: check blocks: %w", err)
+		}
+		for rows.Next() {
+			var k postingKey
+			var pos []byte
+			if err := rows.Scan(&k.account, &k.attr, &k.value, &pos); err != nil {
+				rows.Close()
+				return fmt.Errorf("sqlite: check blocks: %w", err)
+			}
+			got[k] = string(pos)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("sqlite: check blocks: %w", err)
+		}
+		if !maps.Equal(got, want) {
+			return bad("event_postings", "the lookup postings of records %d to %d differ from their records: %s",
+				b.first, b.first+int64(b.n)-1, postingDiff(got, want))
+		}
+	}
+}
+
+// postingDiff names the first posting that is missing, extra or different.
+func postingDiff(got, want map[postingKey]string) string {
+	keys := slices.Collect(maps.Keys(want))
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b postingKey) int {
+		return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
+	})
+	for _, k := range keys {
+		g, gok := got[k]
+		w, wok := want[k]
+		switch {
+		case !gok:
+			return fmt.Sprintf("missing %s %q of account %s", attrName(k.attr), k.value, k.account)
+		case !wok:
+			return fmt.Sprintf("extra %s %q of account %s", attrName(k.attr), k.value, k.account)
+		case g != w:
+			return fmt.Sprintf("%s %q of account %s lists other records", attrName(k.attr), k.value, k.account)
+		}
+	}
+	return "none"
+}
+
+// attrName names a posting attribute as LookupEvents names it.
+func attrName(attr int) string {
+	names := [...]string{postAll: "event", postName: "EventName", postUsername: "Username", postAccessKey: "AccessKeyId",
+		postResourceName: "ResourceName", postResourceType: "ResourceType", postSource: "EventSource", postReadOnly: "ReadOnly", postID: "EventId"}
+	if attr < 0 || attr >= len(names) {
+		return fmt.Sprintf("attribute %d", attr)
+	}
+	return names[attr]
+}

@@ -1,0 +1,273 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/iamd-dev/iamd/internal/audit"
+	"github.com/iamd-dev/iamd/internal/store"
+	"github.com/iamd-dev/iamd/internal/trail"
+)
+
+func TestMetaRoundTrip(t *testing.T) {
+	recs := []blockRec{
+		{frame: 8, frameLen: 120, recLen: 60, time: 1_700_000_000_000_000_000, hash: [32]byte{1}},
+		{frame: 128, frameLen: 9000, recLen: 8900, time: 1_700_000_000_000_000_500, hash: [32]byte{2}},
+		{frame: 9128, frameLen: 30, recLen: 0, time: 1_699_999_999_000_000_000, hash: [32]byte{3}}, // time goes back
+		{frame: 50_000, frameLen: 40, recLen: 20, time: -5, hash: [32]byte{4}},                     // a gap, a time before 1970
+	}
+	b := appendMeta(nil, recs)
+	got, err := decodeMeta(b, len(recs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cmp.Equal(got, recs, cmp.AllowUnexported(blockRec{})) {
+		t.Errorf("decodeMeta(appendMeta(recs)) = %+v, want %+v", got, recs)
+	}
+	for name, tc := range map[string]struct {
+		b []byte
+		n int
+	}{
+		"cut short":         {b[:len(b)-1], len(recs)},
+		"one record more":   {b, len(recs) + 1},
+		"one record less":   {b, len(recs) - 1},
+		"record over frame": {appendMeta(nil, []blockRec{{frame: 8, frameLen: 10, recLen: 20}}), 1},
+		"empty":             {nil, 1},
+	} {
+		if _, err := decodeMeta(tc.b, tc.n); !errors.Is(err, errBadMeta) {
+			t.Errorf("%s: decodeMeta = %v, want errBadMeta", name, err)
+		}
+	}
+}
+
+func TestPositions(t *testing.T) {
+	evs := []*store.Event{
+		{Account: "1", Name: "GetUser", Resources: []string{"AWS::IAM::User\x00a", "AWS::IAM::User\x00b"}, ID: "x"},
+		{Account: "1", Name: "GetRole", Resources: []string{"AWS::IAM::Role\x00a"}, ReadOnly: true},
+		{Account: "2", Name: "GetUser", Username: "u"},
+	}
+	post := blockPostings(evs)
+	for _, tc := range []struct {
+		k    postingKey
+		want []int
+	}{
+		{postingKey{"1", postAll, ""}, []int{0, 1}},
+		{postingKey{"2", postAll, ""}, []int{2}},
+		{postingKey{"1", postName, "GetUser"}, []int{0}},
+		{postingKey{"1", postResourceType, "AWS::IAM::User"}, []int{0}}, // two resources of one type: once
+		{postingKey{"1", postResourceName, "a"}, []int{0, 1}},
+		{postingKey{"1", postReadOnly, "0"}, []int{0}},
+		{postingKey{"1", postReadOnly, "1"}, []int{1}},
+		{postingKey{"2", postUsername, "u"}, []int{2}},
+		{postingKey{"1", postID, "x"}, []int{0}},
+	} {
+		p := post[tc.k]
+		if p == nil {
+			t.Errorf("no posting %+v", tc.k)
+			continue
+		}
+		got, err := decodePositions(p.b, len(evs))
+		if err != nil || !cmp.Equal(got, tc.want) {
+			t.Errorf("posting %+v = %v, %v; want %v", tc.k, got, err, tc.want)
+		}
+	}
+	for _, k := range []postingKey{{"2", postAccessKey, ""}, {"1", postID, ""}} {
+		if p := post[k]; p != nil {
+			t.Errorf("an empty value has a posting: %+v %v", k, p)
+		}
+	}
+	for name, b := range map[string][]byte{"past the block": {3}, "repeated": {0, 0}, "bad varint": {0x80}} {
+		if _, err := decodePositions(b, 3); !errors.Is(err, errBadMeta) {
+			t.Errorf("%s: decodePositions(%v) = %v, want errBadMeta", name, b, err)
+		}
+	}
+}
+
+func TestUUID7Millis(t *testing.T) {
+	at := time.Date(2026, 12, 1, 19, 30, 0, 123_456_789, time.UTC)
+	id := trail.NewEventID(at)
+	if ms, ok := uuid7Millis(id); !ok || ms != at.UnixMilli() {
+		t.Errorf("uuid7Millis(%s) = %d, %v; want %d", id, ms, ok, at.UnixMilli())
+	}
+	if !idOfTime(id, at) || idOfTime(id, at.Add(time.Millisecond)) {
+		t.Errorf("idOfTime(%s) should hold at %s only", id, at)
+	}
+	for _, bad := range []string{trail.NewID(), "ev1", "", "0190f3a1-2b3c-7d4e-8f5a-6b7c8d9e0f1", "0190F3A1-2B3C-7D4E-8F5A-6B7C8D9E0F1A", "0190g3a1-2b3c-7d4e-8f5a-6b7c8d9e0f1a"} {
+		if _, ok := uuid7Millis(bad); ok {
+			t.Errorf("uuid7Millis(%q) accepted a string that is no lower-case UUIDv7", bad)
+		}
+	}
+}
+
+// v7event is a recorded event as the server makes them: a UUIDv7 event ID of its time.
+func v7event(at time.Time, name string) *store.Event {
+	e := ev("")
+	e.Time, e.Name, e.ID = at, name, trail.NewEventID(at)
+	e.Record = []byte(`{"eventID":"` + e.ID + `"}`)
+	return e
+}
+
+// TestBlockLookupByEventID: an event ID of the server's form (UUIDv7 of the event's
+// millisecond) is found from its time, with no posting of its own; other IDs have one.
+func TestBlockLookupByEventID(t *testing.T) {
+	ctx := context.Background()
+	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+	base := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	var evs []*store.Event
+	for i := range 300 {
+		evs = append(evs, v7event(base.Add(time.Duration(i)*200*time.Microsecond), "GetUser")) // five a millisecond
+	}
+	odd := ev("not-a-uuid")
+	evs = append(evs, odd)
+	if err := db.Record(ctx, evs...); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.catchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.r.QueryRow(`SELECT count(*) FROM event_postings WHERE attr = ?`, postID).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d event ID postings (%v), want 1 (the ID that is no UUIDv7)", n, err)
+	}
+	for _, e := range []*store.Event{evs[0], evs[137], evs[299], odd} {
+		got, err := db.Events(ctx, store.EventFilter{Account: e.Account, ID: e.ID})
+		if err != nil || len(got) != 1 || got[0].ID != e.ID || string(got[0].Record) != string(e.Record) {
+			t.Errorf("Events(ID %s) = %d events, %v; want the one", e.ID, len(got), err)
+		}
+	}
+	other := trail.NewEventID(base.Add(100 * time.Microsecond)) // a millisecond with records, not this ID
+	if got, err := db.Events(ctx, store.EventFilter{Account: evs[0].Account, ID: other}); err != nil || len(got) != 0 {
+		t.Errorf("Events(ID %s, never recorded) = %d events, %v; want none", other, len(got), err)
+	}
+	if got, err := db.Events(ctx, store.EventFilter{Account: "999999999999", ID: evs[5].ID}); err != nil || len(got) != 0 {
+		t.Errorf("Events(ID of another account's event) = %d events, %v; want none", len(got), err)
+	}
+	present, err := db.EventIDsPresent(ctx, evs[0].Account, []string{evs[1].ID, other, odd.ID})
+	if err != nil || !cmp.Equal(present, map[string]bool{evs[1].ID: true, odd.ID: true}) {
+		t.Errorf("EventIDsPresent = %v, %v; want the recorded two", present, err)
+	}
+}
+
+// TestBlocksSplitAndPrune: a batch larger than maxBlock is several blocks; lookups, the chain
+// and prunes that cut into either block see every record once.
+func TestBlocksSplitAndPrune(t *testing.T) {
+	tune(t, 1<<20, 1<<20, 64<<20)
+	ctx := context.Background()
+	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+	base := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	total := maxBlock + 904
+	var evs []*store.Event
+	for i := range total {
+		evs = append(evs, v7event(base.Add(time.Duration(i)*time.Millisecond), fmt.Sprintf("Call%d", i%7)))
+	}
+	if err := db.Record(ctx, evs...); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.catchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var blocks int
+	if err := db.r.QueryRow(`SELECT count(*) FROM event_blocks`).Scan(&blocks); err != nil || blocks != 2 {
+		t.Fatalf("%d blocks (%v) for %d records, want 2", blocks, err, total)
+	}
+	if ids := trailIDs(t, db); len(ids) != total || ids[0] != evs[0].ID || ids[total-1] != evs[total-1].ID {
+		t.Fatalf("chain of %d records, want %d in order", len(ids), total)
+	}
+	// Call3, newest first, across both blocks.
+	got, err := db.Events(ctx, store.EventFilter{Account: evs[0].Account, Name: "Call3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i := total - 1; i >= 0; i-- {
+		if i%7 == 3 {
+			want = append(want, evs[i].ID)
+		}
+	}
+	if ids := eventIDs(got); !cmp.Equal(ids, want) {
+		t.Errorf("Events(Call3): %d events, want %d newest first", len(ids), len(want))
+	}
+	// A page before a Seq, with a time window, with a limit.
+	page, err := db.Events(ctx, store.EventFilter{Account: evs[0].Account, Name: "Call3", BeforeSeq: got[10].Seq,
+		Start: base.Add(100 * time.Millisecond), End: evs[total-200].Time, Limit: 5})
+	if err != nil || len(page) != 5 || page[0].Seq >= got[10].Seq || page[0].Time.After(evs[total-200].Time) {
+		t.Errorf("a page of Call3 = %d events, %v", len(page), err)
+	}
+	for _, cut := range []int64{1000, int64(maxBlock) + 500} {
+		first, err := db.Chain(ctx, 0, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := db.Prune(ctx, cut)
+		if err != nil || n != cut-first[0].Seq {
+			t.Fatalf("Prune(%d) = %d, %v; want %d", cut, n, err, cut-first[0].Seq)
+		}
+		chain, err := db.Chain(ctx, 0, 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp, err := db.Checkpoint(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(chain) != total-int(cut)+1 || chain[0].Seq != cut || cp.Seq != cut-1 {
+			t.Fatalf("after Prune(%d): %d records from %d, checkpoint %d", cut, len(chain), chain[0].Seq, cp.Seq)
+		}
+		if err := audit.VerifyResumed(cp.Seq, cp.Hash, stored(chain), nil); err != nil {
+			t.Errorf("after Prune(%d) the trail does not verify: %v", cut, err)
+		}
+		if err := db.CheckBlocks(ctx); err != nil {
+			t.Errorf("after Prune(%d) CheckBlocks: %v", cut, err)
+		}
+		byName, err := db.Events(ctx, store.EventFilter{Account: evs[0].Account, Name: "Call3"})
+		if err != nil || len(byName) == 0 || byName[len(byName)-1].Seq < cut {
+			t.Errorf("after Prune(%d) Events(Call3) reaches Seq %d (%v)", cut, byName[len(byName)-1].Seq, err)
+		}
+	}
+}
+
+func eventIDs(evs []*store.StoredEvent) []string {
+	var out []string
+	for _, e := range evs {
+		out = append(out, e.ID)
+	}
+	return out
+}
+
+// TestCheckBlocks: CheckBlocks finds postings and block columns that disagree with the
+// records, naming the block.
+func TestCheckBlocks(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, stmt, field string
+	}{
+		{"posting removed", `DELETE FROM event_postings WHERE attr = 1`, "event_postings"},
+		{"posting renamed", `UPDATE event_postings SET value = 'GetRole' WHERE attr = 1`, "event_postings"},
+		{"posting moved", `UPDATE event_postings SET positions = x'00' WHERE attr = 4 AND value = 'b'`, "event_postings"},
+		{"posting added", `INSERT INTO event_postings SELECT account, 2, 'mallory', first_seq, positions FROM event_postings WHERE attr = 0`, "event_postings"},
+		{"time changed", `UPDATE event_blocks SET t_max = t_max + 1`, "event_blocks"},
+		{"size changed", `UPDATE event_blocks SET bytes = bytes - 1`, "event_blocks"},
+		{"meta cut", `UPDATE event_blocks SET meta = substr(meta, 1, 40)`, "event_blocks"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tune(t, 1<<20, 1<<20, 64<<20) // one block of the three
+			db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+			record(t, db, "a", "b", "c")
+			if err := db.CheckBlocks(ctx); err != nil {
+				t.Fatalf("CheckBlocks before: %v", err)
+			}
+			if _, err := db.w.Exec(tc.stmt); err != nil {
+				t.Fatal(err)
+			}
+			var ce *audit.ChainError
+			if err := db.CheckBlocks(ctx); !errors.As(err, &ce) || ce.Field != tc.field || ce.Kind != audit.Edited {
+				t.Errorf("CheckBlocks after %s = %v, want an edited %s", tc.stmt, err, tc.field)
+			}
+		})
+	}
+}
