@@ -378,11 +378,11 @@ func driving(f store.EventFilter) (int, string) {
 }
 
 // blockMatches returns the block records matching f, newest first, at most f.Limit (0: all).
-func (db *DB) blockMatches(ctx context.Context, f store.EventFilter) ([]*store.StoredEvent, error) {
+func (db *DB) blockMatches(ctx context.Context, qr querier, f store.EventFilter) ([]*store.StoredEvent, error) {
 	var out []*store.StoredEvent
 	if f.ID != "" {
 		// IDs of other forms have postings; a UUIDv7 is in its millisecond's blocks.
-		if err := db.scanPostings(ctx, f, postID, f.ID, &out); err != nil {
+		if err := db.scanPostings(ctx, qr, f, postID, f.ID, &out); err != nil {
 			return nil, err
 		}
 		if ms, ok := uuid7Millis(f.ID); ok && (f.Limit <= 0 || len(out) < f.Limit) {
@@ -394,7 +394,7 @@ func (db *DB) blockMatches(ctx context.Context, f store.EventFilter) ([]*store.S
 				q += ` AND first_seq < ?`
 				args = append(args, f.BeforeSeq)
 			}
-			err := db.scanBlocks(ctx, f, q+` ORDER BY first_seq DESC`, args, func(b *block) []int {
+			err := db.scanBlocks(ctx, qr, f, q+` ORDER BY first_seq DESC`, args, func(b *block) []int {
 				var idx []int
 				for i := b.n - 1; i >= 0; i-- {
 					if t := b.recs[i].time; t >= lo && t <= hi {
@@ -411,12 +411,12 @@ func (db *DB) blockMatches(ctx context.Context, f store.EventFilter) ([]*store.S
 		return out, nil
 	}
 	attr, value := driving(f)
-	err := db.scanPostings(ctx, f, attr, value, &out)
+	err := db.scanPostings(ctx, qr, f, attr, value, &out)
 	return out, err
 }
 
 // scanPostings adds to out the records of the posting (attr, value) matching f, newest first.
-func (db *DB) scanPostings(ctx context.Context, f store.EventFilter, attr int, value string, out *[]*store.StoredEvent) error {
+func (db *DB) scanPostings(ctx context.Context, qr querier, f store.EventFilter, attr int, value string, out *[]*store.StoredEvent) error {
 	q := `SELECT b.first_seq, b.n, b.file, b.meta, p.positions FROM event_postings AS p JOIN event_blocks AS b ON b.first_seq = p.first_seq
 		WHERE p.account = ? AND p.attr = ? AND p.value = ?`
 	args := []any{f.Account, attr, value}
@@ -433,7 +433,7 @@ func (db *DB) scanPostings(ctx context.Context, f store.EventFilter, attr int, v
 		args = append(args, f.End.UTC().UnixNano())
 	}
 	q += ` ORDER BY p.first_seq DESC`
-	rows, err := db.r.QueryContext(ctx, q, args...)
+	rows, err := qr.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("sqlite: events: %w", err)
 	}
@@ -465,8 +465,8 @@ func (db *DB) scanPostings(ctx context.Context, f store.EventFilter, attr int, v
 
 // scanBlocks adds to out the records matching f of the blocks q selects (columns first_seq,
 // n, file, meta), at the positions pick returns for each.
-func (db *DB) scanBlocks(ctx context.Context, f store.EventFilter, q string, args []any, pick func(*block) []int, out *[]*store.StoredEvent) error {
-	rows, err := db.r.QueryContext(ctx, q, args...)
+func (db *DB) scanBlocks(ctx context.Context, qr querier, f store.EventFilter, q string, args []any, pick func(*block) []int, out *[]*store.StoredEvent) error {
+	rows, err := qr.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("sqlite: events: %w", err)
 	}
@@ -549,8 +549,8 @@ func mergeNewest(a, b []*store.StoredEvent, limit int) []*store.StoredEvent {
 }
 
 // blockChain returns the block records with Seq > after, in order, at most limit.
-func (db *DB) blockChain(ctx context.Context, after int64, limit int) ([]*store.StoredEvent, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT first_seq, n, file, meta FROM event_blocks
+func (db *DB) blockChain(ctx context.Context, qr querier, after int64, limit int) ([]*store.StoredEvent, error) {
+	rows, err := qr.QueryContext(ctx, `SELECT first_seq, n, file, meta FROM event_blocks
 		WHERE first_seq >= coalesce((SELECT max(first_seq) FROM event_blocks WHERE first_seq <= ?), 0) ORDER BY first_seq`, after)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: events: %w", err)
@@ -601,4 +601,10 @@ func chainEnd(ctx context.Context, tx *sql.Tx) (seq int64, hash [32]byte, ok boo
 		copy(hash[:], h)
 	}
 	return seq, hash, ok, nil
+}
+
+// querier runs queries: a read transaction, so that what Events and Chain read from the
+// events table and from the blocks is one snapshot.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }

@@ -24,7 +24,7 @@ func (db *DB) EventIDsPresent(ctx context.Context, account string, ids []string)
 	if blocks {
 		// Records indexed from the journal (the server's own trail): one lookup each.
 		for _, id := range ids {
-			evs, err := db.blockMatches(ctx, store.EventFilter{Account: account, ID: id, Limit: 1})
+			evs, err := db.blockMatches(ctx, db.r, store.EventFilter{Account: account, ID: id, Limit: 1})
 			if err != nil {
 				return nil, err
 			}

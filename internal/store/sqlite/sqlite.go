@@ -593,8 +593,8 @@ const eventCols = `seq, time, account, source, name, event_id, username, access_
 // qualifiedEventCols are eventCols for queries that join events to another table.
 const qualifiedEventCols = `events.seq, events.time, events.account, events.source, events.name, events.event_id, events.username, events.access_key, events.read_only, events.resources, events.record, events.record_file, events.record_at, events.record_len, events.hash`
 
-func (db *DB) scanEvents(ctx context.Context, q string, args ...any) ([]*store.StoredEvent, error) {
-	rows, err := db.r.QueryContext(ctx, q, args...)
+func (db *DB) scanEvents(ctx context.Context, qr querier, q string, args ...any) ([]*store.StoredEvent, error) {
+	rows, err := qr.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: events: %w", err)
 	}
@@ -637,11 +637,16 @@ func (db *DB) Events(ctx context.Context, f store.EventFilter) ([]*store.StoredE
 	if err := db.catchUp(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := db.rowEvents(ctx, f)
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: events: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := db.rowEvents(ctx, tx, f)
 	if err != nil {
 		return nil, err
 	}
-	blocks, err := db.blockMatches(ctx, f)
+	blocks, err := db.blockMatches(ctx, tx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -651,7 +656,7 @@ func (db *DB) Events(ctx context.Context, f store.EventFilter) ([]*store.StoredE
 // rowEvents returns matching events of the events table, newest first. A resource name
 // filter reads the newest matches from the event_resources index (migration 0003), joined
 // to events.
-func (db *DB) rowEvents(ctx context.Context, f store.EventFilter) ([]*store.StoredEvent, error) {
+func (db *DB) rowEvents(ctx context.Context, qr querier, f store.EventFilter) ([]*store.StoredEvent, error) {
 	q := `SELECT ` + qualifiedEventCols + ` FROM events WHERE events.account = ?`
 	args := []any{f.Account}
 	order := "events.seq"
@@ -712,7 +717,7 @@ func (db *DB) rowEvents(ctx context.Context, f store.EventFilter) ([]*store.Stor
 		q += " LIMIT ?"
 		args = append(args, f.Limit)
 	}
-	return db.scanEvents(ctx, q, args...)
+	return db.scanEvents(ctx, qr, q, args...)
 }
 
 // Chain returns events after seq `after` in order.
@@ -723,11 +728,16 @@ func (db *DB) Chain(ctx context.Context, after int64, limit int) ([]*store.Store
 	if err := db.catchUp(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := db.scanEvents(ctx, `SELECT `+eventCols+` FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: events: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := db.scanEvents(ctx, tx, `SELECT `+eventCols+` FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, err
 	}
-	blocks, err := db.blockChain(ctx, after, limit)
+	blocks, err := db.blockChain(ctx, tx, after, limit)
 	if err != nil {
 		return nil, err
 	}
