@@ -28,6 +28,8 @@ type memStore struct {
 	mu       sync.Mutex
 	entities map[string]*store.Entity // "ACCOUNT/kind/lower-case name"
 	updates  int
+	// updated, when set, receives once per Update.
+	updated chan struct{}
 }
 
 func memKey(acct string, kind store.Kind, name string) string {
@@ -54,6 +56,9 @@ func (m *memStore) Update(ctx context.Context, fn func(tx store.Tx) error) error
 	m.mu.Lock()
 	m.updates++
 	m.mu.Unlock()
+	if m.updated != nil {
+		m.updated <- struct{}{}
+	}
 	return nil
 }
 

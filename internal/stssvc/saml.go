@@ -233,7 +233,7 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, c *authn.Caller, in *s
 	if a.SourceIdentity != "" {
 		out.SourceIdentity = ptr(a.SourceIdentity)
 	}
-	go s.touchRole(roleAcct, role.Name, issued, c.Region)
+	s.touchRole(roleAcct, role.Name, issued, c.Region)
 	return out, nil
 }
 

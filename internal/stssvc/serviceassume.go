@@ -143,6 +143,6 @@ func (s *Service) AssumeRoleForService(ctx context.Context, c *authn.Caller, in 
 	if err != nil {
 		return nil, err
 	}
-	go s.touchRole(roleAcct, role.Name, now, c.Region)
+	s.touchRole(roleAcct, role.Name, now, c.Region)
 	return &AssumeRoleForServiceOutput{Credentials: cred, AssumedRoleUser: &types.AssumedRoleUser{Arn: ptr(sessionARN), AssumedRoleId: ptr(t.UserID)}}, nil
 }

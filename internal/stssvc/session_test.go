@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sdk "github.com/aws/aws-sdk-go-v2/service/sts"
+
 	"github.com/iamd-dev/iamd/internal/iam"
 	"github.com/iamd-dev/iamd/internal/policy"
 	"github.com/iamd-dev/iamd/internal/secrets"
@@ -167,5 +170,49 @@ func TestDueTouch(t *testing.T) {
 	}
 	if !s.dueTouch("444455556666", "deploy", sessionNow.Add(time.Minute+time.Second)) {
 		t.Error("the same role name in another account shares the first account's timer")
+	}
+}
+
+// TestAssumeRoleTouchesOncePerInterval: AssumeRole writes the role's last use on the first call
+// and then once per touchInterval, however many calls come between.
+func TestAssumeRoleTouchesOncePerInterval(t *testing.T) {
+	s, st, c := newAssumeService(t)
+	st.updated = make(chan struct{}, 8)
+	now := sessionNow
+	s.now = func() time.Time { return now }
+	in := &sdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + benchAccount + ":role/bench-role"), RoleSessionName: aws.String("s1")}
+	steps := []struct {
+		name       string
+		at         time.Duration
+		calls      int
+		wantWrites int
+	}{
+		{"first calls", 0, 3, 1},
+		{"within the interval", touchInterval - time.Second, 2, 0},
+		{"after the interval", touchInterval, 2, 1},
+	}
+	for _, step := range steps {
+		now = sessionNow.Add(step.at)
+		for range step.calls {
+			if _, err := s.AssumeRole(context.Background(), c, in); err != nil {
+				t.Fatalf("%s: AssumeRole: %v", step.name, err)
+			}
+		}
+		for range step.wantWrites {
+			<-st.updated
+		}
+		st.mu.Lock()
+		got := st.updates
+		st.mu.Unlock()
+		want := 0
+		for _, p := range steps {
+			want += p.wantWrites
+			if p.name == step.name {
+				break
+			}
+		}
+		if got != want {
+			t.Errorf("%s: %d last-use writes so far, want %d", step.name, got, want)
+		}
 	}
 }

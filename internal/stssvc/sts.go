@@ -44,9 +44,9 @@ type Service struct {
 	opened *authn.Cache[string, openedSession]
 	// roles caches roles for AssumeRole, bound to the authorizer's generation.
 	roles *authn.Cache[string, *iam.Role]
-	// touched is when each role's last use was last written ("ACCOUNT/lower-case name").
+	// touched is when each role's last use was last written.
 	touchMu sync.Mutex
-	touched map[string]time.Time
+	touched map[touchKey]time.Time
 }
 
 // Config holds a Service's dependencies.
@@ -711,7 +711,7 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 		out.SourceIdentity = ptr(t.SourceIdentity)
 	}
 	// Record the role's last use off the request path.
-	go s.touchRole(roleAcct, role.Name, now, c.Region)
+	s.touchRole(roleAcct, role.Name, now, c.Region)
 	return out, nil
 }
 
@@ -764,26 +764,35 @@ func (s *Service) role(ctx context.Context, acct, name string) (*iam.Role, error
 	return role, nil
 }
 
+// touchKey names a role for dueTouch: its account and its name in lower case.
+type touchKey struct{ acct, name string }
+
 // dueTouch reports whether the role's last use should be written now, and if so notes it.
 func (s *Service) dueTouch(acct, name string, now time.Time) bool {
-	key := acct + "/" + strings.ToLower(name)
+	key := touchKey{acct, strings.ToLower(name)}
 	s.touchMu.Lock()
 	defer s.touchMu.Unlock()
 	if last, ok := s.touched[key]; ok && now.Sub(last) < touchInterval && !now.Before(last) {
 		return false
 	}
 	if s.touched == nil || len(s.touched) >= maxCached {
-		s.touched = map[string]time.Time{}
+		s.touched = map[touchKey]time.Time{}
 	}
 	s.touched[key] = now
 	return true
 }
 
-// touchRole records the role's last use (RoleLastUsed), at most once per touchInterval.
+// touchRole records the role's last use (RoleLastUsed), at most once per touchInterval, off the
+// request path: whether it is due is decided here, and only a due write gets a goroutine (a role
+// assumed many times a second starts one a minute, not one per call).
 func (s *Service) touchRole(acct, name string, now time.Time, region string) {
-	if !s.dueTouch(acct, name, now) {
-		return
+	if s.dueTouch(acct, name, now) {
+		go s.writeLastUse(acct, name, now, region)
 	}
+}
+
+// writeLastUse writes the role's last use.
+func (s *Service) writeLastUse(acct, name string, now time.Time, region string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := s.store.Update(ctx, func(tx store.Tx) error {

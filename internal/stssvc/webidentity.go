@@ -239,7 +239,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, c *authn.Caller
 	if sourceID != "" {
 		out.SourceIdentity = ptr(sourceID)
 	}
-	go s.touchRole(roleAcct, role.Name, issued, c.Region)
+	s.touchRole(roleAcct, role.Name, issued, c.Region)
 	return out, nil
 }
 
