@@ -43,17 +43,32 @@ func newID(prefix string, total int, rand io.Reader) (string, error) {
 	if _, err := io.ReadFull(rand, buf); err != nil {
 		return "", fmt.Errorf("new identifier: %w", err)
 	}
-	return prefix + base32.StdEncoding.EncodeToString(buf)[:n], nil
+	// Encoded on the stack: the result is the one string allocated besides buf.
+	var enc [maxIDEncoded]byte
+	if base32.StdEncoding.EncodedLen(len(buf)) > len(enc) {
+		return prefix + base32.StdEncoding.EncodeToString(buf)[:n], nil
+	}
+	base32.StdEncoding.Encode(enc[:], buf)
+	return prefix + string(enc[:n]), nil
 }
+
+// maxIDEncoded is the base32 text newID encodes on the stack: enough for every identifier AWS
+// forms (at most 32 random characters, 20 bytes, 32 characters of base32).
+const maxIDEncoded = 32
+
+// secretKeyBytes is the randomness of a secret access key: 40 base64 characters.
+const secretKeyBytes = 30
 
 // NewSecretAccessKey returns a secret access key: 40 characters of the standard base64
 // alphabet, 240 random bits.
 func NewSecretAccessKey(rand io.Reader) (string, error) {
-	var buf [30]byte
+	var buf [secretKeyBytes]byte
 	if _, err := io.ReadFull(rand, buf[:]); err != nil {
 		return "", fmt.Errorf("new secret access key: %w", err)
 	}
-	return base64.StdEncoding.EncodeToString(buf[:]), nil
+	var enc [secretKeyBytes / 3 * 4]byte
+	base64.StdEncoding.Encode(enc[:], buf[:])
+	return string(enc[:]), nil
 }
 
 // Equal compares two strings in time that depends only on their lengths.
