@@ -112,47 +112,69 @@ type postingList struct {
 
 // blockPostings returns the postings of a block of events.
 func blockPostings(evs []*store.Event) map[postingKey]*postingList {
-	post := map[postingKey]*postingList{}
+	b := postingBuilder{post: map[postingKey]*postingList{}}
 	for i, e := range evs {
-		add := func(attr int, value string) {
-			k := postingKey{e.Account, attr, value}
-			p := post[k]
-			switch {
-			case p == nil:
-				post[k] = &postingList{b: binary.AppendUvarint(nil, uint64(i)), last: i}
-			case p.last != i: // a record with two resources of one type: once
-				p.b = binary.AppendUvarint(p.b, uint64(i-p.last))
-				p.last = i
-			}
-		}
-		add(postAll, "")
+		b.add(i, e.Account, postAll, "")
 		for _, v := range [...]struct {
 			attr  int
 			value string
 		}{{postName, e.Name}, {postUsername, e.Username}, {postAccessKey, e.AccessKey}, {postSource, e.Source}} {
 			if v.value != "" {
-				add(v.attr, v.value)
+				b.add(i, e.Account, v.attr, v.value)
 			}
 		}
 		ro := "0"
 		if e.ReadOnly {
 			ro = "1"
 		}
-		add(postReadOnly, ro)
+		b.add(i, e.Account, postReadOnly, ro)
 		for _, r := range e.Resources {
 			typ, name, _ := strings.Cut(r, "\x00")
 			if typ != "" {
-				add(postResourceType, typ)
+				b.add(i, e.Account, postResourceType, typ)
 			}
 			if name != "" {
-				add(postResourceName, name)
+				b.add(i, e.Account, postResourceName, name)
 			}
 		}
 		if e.ID != "" && !idOfTime(e.ID, e.Time) {
-			add(postID, e.ID)
+			b.add(i, e.Account, postID, e.ID)
 		}
 	}
-	return post
+	return b.post
+}
+
+// postingBuilder collects a block's postings. Consecutive records mostly share their values
+// (a busy caller repeating a call), so the list of the last key of each attribute is kept
+// at hand: a string comparison instead of hashing the key into the map.
+type postingBuilder struct {
+	post map[postingKey]*postingList
+	last [postID + 1]struct {
+		key  postingKey
+		list *postingList
+	}
+}
+
+func (b *postingBuilder) add(i int, account string, attr int, value string) {
+	last := &b.last[attr]
+	p := last.list
+	if p == nil || last.key.value != value || last.key.account != account {
+		k := postingKey{account, attr, value}
+		if p = b.post[k]; p == nil {
+			p = &postingList{last: -1}
+			b.post[k] = p
+		}
+		last.key, last.list = k, p
+	}
+	switch {
+	case p.last < 0:
+		p.b = binary.AppendUvarint(p.b, uint64(i))
+	case p.last == i: // a record with two resources of one type: once
+		return
+	default:
+		p.b = binary.AppendUvarint(p.b, uint64(i-p.last))
+	}
+	p.last = i
 }
 
 // decodePositions decodes a posting's positions, checking each against the block's length.

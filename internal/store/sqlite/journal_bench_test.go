@@ -9,8 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/iamd-dev/iamd/internal/store"
+	"github.com/iamd-dev/iamd/internal/trail"
 )
 
 // BenchmarkRecord measures what recording a read costs the store, per record, in batches of
@@ -68,7 +70,10 @@ func BenchmarkRecord(b *testing.B) {
 
 // benchEvent is a GetUser record of the size iamd writes (≈ 1 KB).
 func benchEvent(i int) *store.Event {
-	ev := ev(fmt.Sprintf("0193a5c4-7d1e-7c3b-9a2f-%012d", i))
+	// The server's event IDs: UUIDv7 of the event's millisecond (no posting of their own).
+	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC).Add(time.Duration(i) * 50 * time.Microsecond)
+	ev := ev(trail.NewEventID(at))
+	ev.Time = at
 	ev.Record = append(ev.Record[:len(ev.Record)-1], `,"pad":"`+strings.Repeat("x", 900)+`"}`...)
 	return ev
 }
