@@ -65,8 +65,16 @@ func FromContext(ctx context.Context) *Call {
 	return c
 }
 
-// Sources maps the Query service to CloudTrail's eventSource.
-func Source(service string) string { return service + ".amazonaws.com" }
+// Source maps the Query service to CloudTrail's eventSource.
+func Source(service string) string {
+	switch service { // the usual ones without building the string
+	case "iam":
+		return "iam.amazonaws.com"
+	case "sts":
+		return "sts.amazonaws.com"
+	}
+	return service + ".amazonaws.com"
+}
 
 // ReadOnly reports whether CloudTrail marks an action read-only: the actions that readOnlyAction
 // names, else those whose name starts with Get, List, Simulate, Decode, Lookup or Describe.
@@ -158,8 +166,12 @@ func Build(call *Call) (*Record, error) {
 		buf, resp, _ = encodeValue(buf, call.Response, false)
 		ev.ResponseElements, _ = bound(resp)
 	}
-	*scratch = buf
-	rec := ev.AppendJSON(make([]byte, 0, 768+len(buf)+len(ev.UserAgent)+len(ev.ErrorMessage)))
+	// The record is written after the parameters and response in the scratch buffer (it copies
+	// them from there), then copied out at its size: one exact allocation, where an estimate of
+	// its size either wasted memory or, short, grew the buffer and copied the record twice.
+	all := ev.AppendJSON(buf)
+	rec := append(make([]byte, 0, len(all)-len(buf)), all[len(buf):]...)
+	*scratch = all
 	// The indexed fields are what the record implies (audit.Summary), so that iamd trail
 	// verify can check them against it; res are the parameters' resources encodeParams found.
 	s := ev.Summary(res)
@@ -263,9 +275,11 @@ func event(call *Call, id string) audit.Event {
 		if role := stringMember(call.Params, "RoleArn"); role != "" {
 			ev.Resources = []audit.Resource{{ARN: role, AccountID: arnAccount(role), Type: "AWS::IAM::Role"}}
 		}
-		if prov := stringMember(call.Params, "PrincipalArn"); call.Action == "AssumeRoleWithSAML" && prov != "" {
+		if call.Action == "AssumeRoleWithSAML" {
 			// AssumeRoleWithSAML's records list the SAML provider after the role.
-			ev.Resources = append(ev.Resources, audit.Resource{ARN: prov, AccountID: arnAccount(prov), Type: "AWS::IAM::SAMLProvider"})
+			if prov := stringMember(call.Params, "PrincipalArn"); prov != "" {
+				ev.Resources = append(ev.Resources, audit.Resource{ARN: prov, AccountID: arnAccount(prov), Type: "AWS::IAM::SAMLProvider"})
+			}
 		}
 	}
 	return ev
@@ -387,13 +401,22 @@ func stringMember(params any, name string) string {
 	return f.Elem().String()
 }
 
-// arnAccount is the account field of an ARN ("" when it has none).
+// arnAccount is the account field of an ARN: what lies between its fourth and fifth colons (""
+// when it has fewer than five).
 func arnAccount(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 {
+	rest := arn
+	for range 4 {
+		i := strings.IndexByte(rest, ':')
+		if i < 0 {
+			return ""
+		}
+		rest = rest[i+1:]
+	}
+	acct, _, ok := strings.Cut(rest, ":")
+	if !ok {
 		return ""
 	}
-	return parts[4]
+	return acct
 }
 
 func identity(call *Call) audit.UserIdentity {
