@@ -5,7 +5,6 @@ import (
 	"context"
 	"log/slog"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -26,8 +25,9 @@ func openStore(tb testing.TB) *sqlite.DB {
 
 // getUserRecord is a record the size of a GetUser call's.
 func getUserRecord(i int) *trail.Record {
-	return &trail.Record{Time: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), Account: "123456789012", Source: "iam.amazonaws.com",
-		Name: "GetUser", ID: "id-" + strconv.Itoa(i), Username: "caller", AccessKey: "AKIAEXAMPLEEXAMPLE01", ReadOnly: true,
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Microsecond)
+	return &trail.Record{Time: at, Account: "123456789012", Source: "iam.amazonaws.com",
+		Name: "GetUser", ID: trail.NewEventID(at), Username: "caller", AccessKey: "AKIAEXAMPLEEXAMPLE01", ReadOnly: true,
 		Resources: []string{"AWS::IAM::User\x00load-0"}, JSON: bytes.Repeat([]byte("x"), 1200)}
 }
 
