@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -43,7 +44,7 @@ type Service struct {
 	// opened remembers session tokens already opened, by access key ID (see OpenSession).
 	opened *authn.Cache[string, openedSession]
 	// roles caches roles for AssumeRole, bound to the authorizer's generation.
-	roles *authn.Cache[string, *iam.Role]
+	roles *authn.Cache[roleKey, *cachedRole]
 	// touched is when each role's last use was last written.
 	touchMu sync.Mutex
 	touched map[touchKey]time.Time
@@ -67,7 +68,7 @@ func New(c Config) *Service {
 	s := &Service{store: c.Store, authz: c.Authz, keys: c.Keys, rand: c.Rand, now: c.Now, logger: c.Logger, webID: c.WebIdentity,
 		saml: samlsp.NewVerifier(samlsp.DefaultMaxIDs), opened: newOpenedCache()}
 	if c.Authz != nil {
-		s.roles = authn.NewCache[string, *iam.Role](c.Authz.Generation(), maxCached)
+		s.roles = authn.NewCache[roleKey, *cachedRole](c.Authz.Generation(), maxCached)
 	}
 	return s
 }
@@ -87,6 +88,14 @@ func (s *Service) GetCallerIdentity(ctx context.Context, c *authn.Caller, in *sd
 	return &sdk.GetCallerIdentityOutput{Account: ptr(c.Principal.Account), Arn: ptr(c.Principal.ARN), UserId: ptr(c.UserID)}, nil
 }
 
+// issuedCredentials holds temporary credentials and the values their pointers point to, so
+// that a response's credentials take one allocation instead of five.
+type issuedCredentials struct {
+	cred            types.Credentials
+	id, secret, tok string
+	expires         time.Time
+}
+
 // issue mints temporary credentials carrying t.
 func (s *Service) issue(t *token) (*types.Credentials, error) {
 	id, err := secrets.NewAccessKeyID("ASIA", s.rand)
@@ -102,7 +111,9 @@ func (s *Service) issue(t *token) (*types.Credentials, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &types.Credentials{AccessKeyId: ptr(id), SecretAccessKey: ptr(secret), SessionToken: ptr(tok), Expiration: ptr(t.Expires)}, nil
+	ic := &issuedCredentials{id: id, secret: secret, tok: tok, expires: t.Expires}
+	ic.cred = types.Credentials{AccessKeyId: &ic.id, SecretAccessKey: &ic.secret, SessionToken: &ic.tok, Expiration: &ic.expires}
+	return &ic.cred, nil
 }
 
 func validation(field, value, constraint string) error {
@@ -585,7 +596,8 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 	if role == nil {
 		return nil, denied()
 	}
-	if iam.RoleARN(roleAcct, role.Path, role.Name) != roleARN && iam.RoleARN(roleAcct, "/", role.Name) != roleARN {
+	sourceARN := iam.RoleARN(roleAcct, role.Path, role.Name)
+	if sourceARN != roleARN && iam.RoleARN(roleAcct, "/", role.Name) != roleARN {
 		return nil, denied()
 	}
 	packed := size * 100 / packedLimit
@@ -644,9 +656,12 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 		extra["sts:SourceIdentity"] = []string{sourceID}
 	}
 	addTagContext(extra, tags, in.TransitiveTagKeys)
-	// The role's tags are the resource's tags (aws:ResourceTag/*, iam:ResourceTag/*).
-	extra = authz.ResourceTagContext(role.Tags, true, extra)
-	trust := s.authz.Compile(role.TrustPolicy, policy.Trust, policy.PolicyRef{ARN: roleARN, Name: "trust"})
+	// The role's tags are the resource's tags (aws:ResourceTag/*, iam:ResourceTag/*). Without
+	// tags that would be a copy of extra, which nothing changes from here on.
+	if len(role.Tags) > 0 {
+		extra = authz.ResourceTagContext(role.Tags, true, extra)
+	}
+	trust := s.trustPolicy(role, roleARN)
 	// The trust policy must allow the caller whatever its own policies say.
 	in2 := &policy.Input{Action: "sts:AssumeRole", Resource: roleARN, Context: &lazyContext{c: c, extra: extra},
 		Principal: c.Principal, ResourceAccount: roleAcct, ResourcePolicy: trust}
@@ -686,7 +701,7 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 	sessionARN := iam.AssumedRoleARN(roleAcct, role.Name, session)
 	t := &token{
 		Expires: now.Add(time.Duration(dur) * time.Second), Type: uint8(policy.PrincipalRoleSession), ARN: sessionARN, Account: roleAcct,
-		SourceARN: iam.RoleARN(roleAcct, role.Path, role.Name), UserID: role.ID + ":" + session, Policies: sessionPolicies, Issued: now,
+		SourceARN: sourceARN, UserID: role.ID + ":" + session, Policies: sessionPolicies, Issued: now,
 		Chained: chained, TransitiveKeys: transitiveKeys(tags, in.TransitiveTagKeys, c.Session),
 	}
 	if len(tags) > 0 {
@@ -700,10 +715,15 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 	if err != nil {
 		return nil, err
 	}
-	out := &sdk.AssumeRoleOutput{
-		Credentials:     cred,
-		AssumedRoleUser: &types.AssumedRoleUser{Arn: ptr(sessionARN), AssumedRoleId: ptr(t.UserID)},
-	}
+	// The output and its assumed role user in one allocation.
+	res := &struct {
+		out      sdk.AssumeRoleOutput
+		user     types.AssumedRoleUser
+		arn, uid string
+	}{arn: sessionARN, uid: t.UserID}
+	res.user = types.AssumedRoleUser{Arn: &res.arn, AssumedRoleId: &res.uid}
+	res.out = sdk.AssumeRoleOutput{Credentials: cred, AssumedRoleUser: &res.user}
+	out := &res.out
 	if len(sessionPolicies) > 0 || len(tags) > 0 {
 		out.PackedPolicySize = ptr(int32(packed))
 	}
@@ -739,8 +759,8 @@ const touchInterval = time.Minute
 // role returns the role (nil when there is none), from the cache when it was loaded at the
 // current generation: every committed change to roles bumps it before it is acknowledged. The
 // returned role is shared: callers must not modify it.
-func (s *Service) role(ctx context.Context, acct, name string) (*iam.Role, error) {
-	key := acct + "/" + strings.ToLower(name)
+func (s *Service) role(ctx context.Context, acct, name string) (*cachedRole, error) {
+	key := roleKey{acct, strings.ToLower(name)}
 	var gen uint64
 	if s.roles != nil {
 		r, ok, g := s.roles.Get(key)
@@ -758,10 +778,39 @@ func (s *Service) role(ctx context.Context, acct, name string) (*iam.Role, error
 	if err != nil || role == nil {
 		return nil, err
 	}
+	cr := &cachedRole{Role: role}
 	if s.roles != nil {
-		s.roles.Put(gen, key, role)
+		s.roles.Put(gen, key, cr)
 	}
-	return role, nil
+	return cr, nil
+}
+
+// roleKey names a role in the role cache: its account and its name in lower case.
+type roleKey struct{ acct, name string }
+
+// cachedRole is a role as the role cache holds it, with its trust policy compiled once for the
+// role ARN requests name it by (AssumeRole takes the ARN with or without the role's path). A
+// change to the role makes the cache load it again, trust policy and all.
+type cachedRole struct {
+	*iam.Role
+	trust atomic.Pointer[compiledTrust]
+}
+
+// compiledTrust is a role's trust policy compiled with arn as its policy ARN.
+type compiledTrust struct {
+	arn      string
+	compiled *policy.Compiled
+}
+
+// trustPolicy returns the role's trust policy compiled for roleARN, as authz.Compile returns it,
+// without hashing the document again on every call.
+func (s *Service) trustPolicy(r *cachedRole, roleARN string) *policy.Compiled {
+	if t := r.trust.Load(); t != nil && t.arn == roleARN {
+		return t.compiled
+	}
+	c := s.authz.Compile(r.TrustPolicy, policy.Trust, policy.PolicyRef{ARN: roleARN, Name: "trust"})
+	r.trust.Store(&compiledTrust{arn: roleARN, compiled: c})
+	return c
 }
 
 // touchKey names a role for dueTouch: its account and its name in lower case.
