@@ -19,7 +19,8 @@ import (
 // The record journal makes Record cheap. Committing one audit record to SQLite writes a page
 // of the events table and of each of its six indexes to the write-ahead log; the journal
 // writes the record once, at the end of a file, with one write(2) per batch of records, and
-// a background indexer copies what it holds into the events table in large transactions.
+// a background indexer indexes what it holds in large transactions, a block of records at a
+// time (blocks.go).
 //
 // Durability is the write-ahead log's under synchronous=NORMAL: a record whose write
 // returned is in the operating system's page cache and survives the process being killed;

@@ -14,10 +14,11 @@ import (
 	"github.com/iamd-dev/iamd/internal/store"
 )
 
-// Journaled records stay where the record journal wrote them. An event indexed from the
-// journal has an empty record column and names the journal file (record_file, its
-// generation), the record's byte offset in it (record_at) and its length (record_len);
-// migration 0009. Copying the record into the events table wrote it twice more (the
+// Journaled records stay where the record journal wrote them. A block of them (blocks.go)
+// names the journal file and each record's frame in it; an event row indexed from the journal
+// before blocks (migration 0010) has an empty record column and names the journal file
+// (record_file, its generation), the record's byte offset in it (record_at) and its length
+// (record_len); migration 0009. Copying the record into the events table wrote it twice more (the
 // write-ahead log, then the database file) and was a third of what indexing a read cost.
 // Events written in transactions (mutations, and every event when another process holds the
 // journal) keep their record in the row, with record_file 0.
