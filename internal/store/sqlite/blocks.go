@@ -602,27 +602,7 @@ func (db *DB) blockChain(ctx context.Context, qr querier, after int64, limit int
 
 // chainEnd returns the Seq and hash of the last event, rows and blocks alike (ok false: none).
 func chainEnd(ctx context.Context, tx *sql.Tx) (seq int64, hash [32]byte, ok bool, err error) {
-	var h []byte
-	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1`).Scan(&seq, &h)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return 0, hash, false, err
-	default:
-		copy(hash[:], h)
-		ok = true
-	}
-	var bseq int64
-	err = tx.QueryRowContext(ctx, `SELECT first_seq + n - 1, last_hash FROM event_blocks ORDER BY first_seq DESC LIMIT 1`).Scan(&bseq, &h)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return 0, hash, false, err
-	case !ok || bseq > seq:
-		seq, ok = bseq, true
-		copy(hash[:], h)
-	}
-	return seq, hash, ok, nil
+	return lastBefore(ctx, tx, 1<<63-1)
 }
 
 // querier runs queries: a read transaction, so that what Events and Chain read from the

@@ -78,17 +78,25 @@ func lastBefore(ctx context.Context, tx *sql.Tx, before int64) (seq int64, hash 
 		copy(hash[:], h)
 		ok = true
 	}
-	b, err := readBlock(tx.QueryRowContext(ctx, `SELECT first_seq, n, file, meta FROM event_blocks WHERE first_seq < ? ORDER BY first_seq DESC LIMIT 1`, before))
+	var first, n int64
+	err = tx.QueryRowContext(ctx, `SELECT first_seq, n, last_hash FROM event_blocks WHERE first_seq < ? ORDER BY first_seq DESC LIMIT 1`, before).Scan(&first, &n, &h)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return seq, hash, ok, nil
 	case err != nil:
 		return 0, hash, false, err
+	case ok && first+n-1 < seq:
+		return seq, hash, ok, nil
+	case first+n-1 < before:
+		copy(hash[:], h)
+		return first + n - 1, hash, true, nil
 	}
-	if bseq := min(b.first+int64(b.n)-1, before-1); !ok || bseq > seq {
-		return bseq, b.recs[bseq-b.first].hash, true, nil
+	// The block goes on past before: the hash of its record before-1 is in its meta.
+	b, err := readBlock(tx.QueryRowContext(ctx, `SELECT first_seq, n, file, meta FROM event_blocks WHERE first_seq = ?`, first))
+	if err != nil {
+		return 0, hash, false, err
 	}
-	return seq, hash, ok, nil
+	return before - 1, b.recs[before-1-b.first].hash, true, nil
 }
 
 // cutBlock deletes the records up to Seq seq of the blocks that may hold records after it
