@@ -54,6 +54,16 @@ func (s *Service) sessionPolicies(ctx context.Context, inline *string, arns []ty
 	if len(arns) == 0 {
 		return docs, size, nil // no read transaction: most calls name no managed session policy
 	}
+	managed, n, err := s.managedSessionPolicies(ctx, arns)
+	return append(docs, managed...), size + n, err
+}
+
+// managedSessionPolicies reads the default versions of the managed policies arns names, returning
+// the documents and their packed size (their ARNs' length). It is apart from sessionPolicies so
+// that the variables its transaction's closure captures live on the heap only when it runs.
+func (s *Service) managedSessionPolicies(ctx context.Context, arns []types.PolicyDescriptorType) ([]string, int, error) {
+	var docs []string
+	size := 0
 	err := s.store.View(ctx, func(r store.Reader) error {
 		for _, pa := range arns {
 			arn := str(pa.Arn)

@@ -627,16 +627,18 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 	if err != nil {
 		return nil, err
 	}
-	caller := *c
 	if !mfaTime.IsZero() {
+		// The MFA this request presented counts for it (aws:MultiFactorAuth*) and passes on
+		// to the session; the caller itself stays as it was.
+		caller := *c
 		sess := authn.Session{}
 		if c.Session != nil {
 			sess = *c.Session
 		}
 		sess.MFA, sess.MFATime = true, mfaTime
 		caller.Session = &sess
+		c = &caller
 	}
-	c = &caller
 	extra := map[string][]string{"sts:RoleSessionName": {session}}
 	if in.ExternalId != nil {
 		extra["sts:ExternalId"] = []string{*in.ExternalId}
@@ -663,9 +665,13 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 	}
 	trust := s.trustPolicy(role, roleARN)
 	// The trust policy must allow the caller whatever its own policies say.
-	in2 := &policy.Input{Action: "sts:AssumeRole", Resource: roleARN, Context: &lazyContext{c: c, extra: extra},
+	eval := &struct { // the input and its context in one allocation
+		in  policy.Input
+		ctx lazyContext
+	}{ctx: lazyContext{c: c, extra: extra}}
+	eval.in = policy.Input{Action: "sts:AssumeRole", Resource: roleARN, Context: &eval.ctx,
 		Principal: c.Principal, ResourceAccount: roleAcct, ResourcePolicy: trust}
-	tr := policy.Explain(in2)
+	tr := policy.Explain(&eval.in)
 	trustAllows := tr.Decision.Effect != policy.DecisionExplicitDeny
 	if trustAllows {
 		trustAllows = false
