@@ -712,6 +712,11 @@ func (db *DB) rowEvents(ctx context.Context, qr querier, f store.EventFilter) ([
 	if f.BeforeSeq > 0 {
 		add(order+" < ?", f.BeforeSeq)
 	}
+	if order == "r.seq" {
+		// An event with the name under two types (a user and a role named alike) has two
+		// event_resources rows: it is one event.
+		q += " GROUP BY r.seq"
+	}
 	q += " ORDER BY " + order + " DESC"
 	if f.Limit > 0 {
 		q += " LIMIT ?"

@@ -44,7 +44,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		for _, tc := range []struct {
 			name string
 			fn   func(t *testing.T, s store.Store, add adder)
-		}{{"Events", testEvents}, {"Prune", testPrune}, {"RetentionCut", testRetentionCut}, {"EventResources", testEventResources}} {
+		}{{"Events", testEvents}, {"Prune", testPrune}, {"RetentionCut", testRetentionCut}, {"EventResources", testEventResources},
+			{"EventResourceTwoTypes", testEventResourceTwoTypes}} {
 			tests = append(tests, struct {
 				name string
 				fn   func(t *testing.T, s store.Store)
@@ -715,6 +716,39 @@ func testEventResources(t *testing.T, s store.Store, add adder) {
 	}
 	if got := ids(store.EventFilter{Resource: "\x00alice"}); !cmp.Equal(got, []string{"r3"}) {
 		t.Errorf("after pruning the first two events, resource lookup = %v, want [r3]", got)
+	}
+}
+
+// testEventResourceTwoTypes: an event naming one resource name under two types (a user and a
+// role named alike) is found once by that name.
+func testEventResourceTwoTypes(t *testing.T, s store.Store, add adder) {
+	ctx := context.Background()
+	for i, res := range [][]string{{"AWS::IAM::User\x00alice", "AWS::IAM::Role\x00alice"}, {"AWS::IAM::User\x00alice"}} {
+		ev := &store.Event{Time: t0.Add(time.Duration(i) * time.Minute), Account: acct, Source: "iam.amazonaws.com", Name: "TagUser",
+			ID: fmt.Sprintf("t%d", i), Resources: res, Record: []byte(fmt.Sprintf(`{"t":%d}`, i))}
+		if err := add(ctx, s, i, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		f    store.EventFilter
+		want []string
+	}{
+		{store.EventFilter{Account: acct, Resource: "\x00alice"}, []string{"t1", "t0"}},
+		{store.EventFilter{Account: acct, Resource: "\x00alice", Limit: 2}, []string{"t1", "t0"}},
+		{store.EventFilter{Account: acct, Resource: "AWS::IAM::Role\x00alice"}, []string{"t0"}},
+	} {
+		evs, err := s.Events(ctx, tc.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range evs {
+			got = append(got, e.ID)
+		}
+		if !cmp.Equal(got, tc.want) {
+			t.Errorf("Events(resource %q, limit %d) = %v, want %v", tc.f.Resource, tc.f.Limit, got, tc.want)
+		}
 	}
 }
 
