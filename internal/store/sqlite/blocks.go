@@ -255,7 +255,7 @@ func writeBlock(ctx context.Context, tx *sql.Tx, first int64, evs []journaled, h
 	}
 	last := hashes[len(hashes)-1]
 	_, err := tx.ExecContext(ctx, `INSERT INTO event_blocks (first_seq, n, file, t_min, t_max, bytes, last_hash, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		first, len(evs), evs[0].loc.gen, tmin, tmax, bytes, last[:], appendMeta(nil, recs))
+		first, len(evs), evs[0].loc.gen, tmin, tmax, bytes, last[:], appendMeta(make([]byte, 0, len(recs)*(32+12)), recs))
 	if err != nil {
 		return fmt.Errorf("sqlite: event block %d: %w", first, err)
 	}
