@@ -47,7 +47,7 @@ type Service struct {
 	roles *authn.Cache[roleKey, *cachedRole]
 	// touched is when each role's last use was last written.
 	touchMu sync.Mutex
-	touched map[touchKey]time.Time
+	touched map[roleKey]time.Time
 }
 
 // Config holds a Service's dependencies.
@@ -791,7 +791,7 @@ func (s *Service) role(ctx context.Context, acct, name string) (*cachedRole, err
 	return cr, nil
 }
 
-// roleKey names a role in the role cache: its account and its name in lower case.
+// roleKey names a role in the role cache and for dueTouch: its account and its name in lower case.
 type roleKey struct{ acct, name string }
 
 // cachedRole is a role as the role cache holds it, with its trust policy compiled once for the
@@ -819,19 +819,16 @@ func (s *Service) trustPolicy(r *cachedRole, roleARN string) *policy.Compiled {
 	return c
 }
 
-// touchKey names a role for dueTouch: its account and its name in lower case.
-type touchKey struct{ acct, name string }
-
 // dueTouch reports whether the role's last use should be written now, and if so notes it.
 func (s *Service) dueTouch(acct, name string, now time.Time) bool {
-	key := touchKey{acct, strings.ToLower(name)}
+	key := roleKey{acct, strings.ToLower(name)}
 	s.touchMu.Lock()
 	defer s.touchMu.Unlock()
 	if last, ok := s.touched[key]; ok && now.Sub(last) < touchInterval && !now.Before(last) {
 		return false
 	}
 	if s.touched == nil || len(s.touched) >= maxCached {
-		s.touched = map[touchKey]time.Time{}
+		s.touched = map[roleKey]time.Time{}
 	}
 	s.touched[key] = now
 	return true
