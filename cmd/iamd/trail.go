@@ -311,9 +311,10 @@ type resourceRows struct {
 	tx   *sql.Tx
 	rows *sql.Rows
 	top  int64 // the last Seq in the snapshot; later events have no rows to read here
-	// blocks are the Seq ranges of records kept in blocks, in order: their resources are
-	// postings (sqlite.DB.CheckBlocks checks them), not rows.
-	blocks [][2]int64
+	// blocks reads the Seq ranges of records kept in blocks, in order: their resources are
+	// postings (sqlite.DB.CheckBlocks checks them), not rows. block is the current range.
+	blocks *sql.Rows
+	block  [2]int64
 	next   resourceRow
 	have   bool // next holds an unread row
 	err    error
@@ -344,26 +345,17 @@ func openResourceRows(ctx context.Context, path string) (*resourceRows, error) {
 		r.Close()
 		return nil, err
 	}
-	brows, err := r.tx.QueryContext(ctx, `SELECT first_seq, first_seq + n - 1 FROM event_blocks ORDER BY first_seq`)
-	if err != nil {
+	var blockTop int64
+	if err := r.tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT first_seq + n - 1 FROM event_blocks ORDER BY first_seq DESC LIMIT 1), 0)`).Scan(&blockTop); err != nil {
 		r.Close()
 		return nil, err
 	}
-	for brows.Next() {
-		var b [2]int64
-		if err := brows.Scan(&b[0], &b[1]); err != nil {
-			brows.Close()
-			r.Close()
-			return nil, err
-		}
-		r.blocks = append(r.blocks, b)
-		r.top = max(r.top, b[1])
-	}
-	brows.Close()
-	if err := brows.Err(); err != nil {
+	r.top = max(r.top, blockTop)
+	if r.blocks, err = r.tx.QueryContext(ctx, `SELECT first_seq, first_seq + n - 1 FROM event_blocks ORDER BY first_seq`); err != nil {
 		r.Close()
 		return nil, err
 	}
+	r.block = [2]int64{-1, -1}
 	if r.rows, err = r.tx.QueryContext(ctx, `SELECT seq, account, type, name FROM event_resources WHERE seq <= ? ORDER BY seq`, r.top); err != nil {
 		r.Close()
 		return nil, err
@@ -388,10 +380,15 @@ func (r *resourceRows) check(seq int64, want audit.Summary) error {
 	if seq > r.top {
 		return nil
 	}
-	for len(r.blocks) > 0 && r.blocks[0][1] < seq {
-		r.blocks = r.blocks[1:]
+	for r.block[1] < seq && r.blocks.Next() {
+		if err := r.blocks.Scan(&r.block[0], &r.block[1]); err != nil {
+			return fmt.Errorf("event_blocks: %w", err)
+		}
 	}
-	if len(r.blocks) > 0 && r.blocks[0][0] <= seq {
+	if err := r.blocks.Err(); err != nil {
+		return fmt.Errorf("event_blocks: %w", err)
+	}
+	if r.block[0] <= seq && seq <= r.block[1] {
 		return nil
 	}
 	var got []string
@@ -438,6 +435,9 @@ func formatRows(rows []string, account string) string {
 
 // Close ends the read and closes the connection.
 func (r *resourceRows) Close() {
+	if r.blocks != nil {
+		r.blocks.Close()
+	}
 	if r.rows != nil {
 		r.rows.Close()
 	}

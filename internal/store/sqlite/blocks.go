@@ -31,8 +31,13 @@ import (
 // journal) stay rows of the events table. Both take Seqs from one sequence, and a block's
 // Seqs are consecutive: an index transaction writes its blocks before any event of its own.
 
-// maxBlock bounds a block's records (a prune that cuts a block rewrites the rest of it).
-const maxBlock = 4096
+// maxBlock bounds a block's records (a prune that cuts a block rewrites the rest of it), and
+// maxBlockSpan the time between its earliest and latest record, so that the blocks holding a
+// given time are found from an index of their earliest (event IDs are found by time).
+const (
+	maxBlock     = 4096
+	maxBlockSpan = time.Second
+)
 
 // The lookup attributes of event_postings.attr.
 const (
@@ -75,6 +80,9 @@ func appendMeta(b []byte, recs []blockRec) []byte {
 var errBadMeta = errors.New("sqlite: damaged event block")
 
 func decodeMeta(b []byte, n int) ([]blockRec, error) {
+	if n <= 0 || n > maxBlock || len(b) < n*(32+4) { // each record takes at least 36 bytes
+		return nil, errBadMeta
+	}
 	recs := make([]blockRec, n)
 	r := payloadReader{b: b}
 	var end, t int64
@@ -224,12 +232,18 @@ func idOfTime(id string, t time.Time) bool {
 }
 
 // writeBlocks stores journaled records, in order, with their chain hashes, as blocks from Seq
-// first: a block ends at a change of journal file and at maxBlock records.
+// first: a block ends at a change of journal file, at maxBlock records and before a record
+// that would make it span more than maxBlockSpan.
 func writeBlocks(ctx context.Context, tx *sql.Tx, first int64, evs []journaled, hashes [][32]byte) error {
 	for len(evs) > 0 {
 		n := 1
-		for n < len(evs) && n < maxBlock && evs[n].loc.gen == evs[0].loc.gen {
-			n++
+		tmin, tmax := evs[0].ev.Time.UnixNano(), evs[0].ev.Time.UnixNano()
+		for ; n < len(evs) && n < maxBlock && evs[n].loc.gen == evs[0].loc.gen; n++ {
+			t := evs[n].ev.Time.UnixNano()
+			if max(tmax, t)-min(tmin, t) > int64(maxBlockSpan) {
+				break
+			}
+			tmin, tmax = min(tmin, t), max(tmax, t)
 		}
 		if err := writeBlock(ctx, tx, first, evs[:n], hashes[:n]); err != nil {
 			return err
@@ -403,20 +417,26 @@ func driving(f store.EventFilter) (int, string) {
 func (db *DB) blockMatches(ctx context.Context, qr querier, f store.EventFilter) ([]*store.StoredEvent, error) {
 	var out []*store.StoredEvent
 	if f.ID != "" {
-		// IDs of other forms have postings; a UUIDv7 is in its millisecond's blocks.
-		if err := db.scanPostings(ctx, qr, f, postID, f.ID, &out); err != nil {
+		// IDs of other forms have postings; a UUIDv7 is in its millisecond's blocks. Both are
+		// read whole (an ID is on one record, or on a few when imported twice or tampered
+		// with) and cut to the limit, newest first.
+		all := f
+		all.Limit = 0
+		if err := db.scanPostings(ctx, qr, all, postID, f.ID, &out); err != nil {
 			return nil, err
 		}
-		if ms, ok := uuid7Millis(f.ID); ok && (f.Limit <= 0 || len(out) < f.Limit) {
+		if ms, ok := uuid7Millis(f.ID); ok {
 			lo := time.UnixMilli(ms).UnixNano()
 			hi := lo + int64(time.Millisecond) - 1
-			q := `SELECT first_seq, n, file, meta FROM event_blocks WHERE t_max >= ? AND t_min <= ?`
-			args := []any{lo, hi}
+			// No block spans more than maxBlockSpan (writeBlocks), so the blocks holding a
+			// time in [lo, hi] begin in [lo-maxBlockSpan, hi] (index event_blocks_time).
+			q := `SELECT first_seq, n, file, meta FROM event_blocks WHERE t_min BETWEEN ? AND ? AND t_max >= ?`
+			args := []any{lo - int64(maxBlockSpan), hi, lo}
 			if f.BeforeSeq > 0 {
 				q += ` AND first_seq < ?`
 				args = append(args, f.BeforeSeq)
 			}
-			err := db.scanBlocks(ctx, qr, f, q+` ORDER BY first_seq DESC`, args, func(b *block) []int {
+			err := db.scanBlocks(ctx, qr, all, q, args, func(b *block) []int {
 				var idx []int
 				for i := b.n - 1; i >= 0; i-- {
 					if t := b.recs[i].time; t >= lo && t <= hi {
@@ -430,6 +450,9 @@ func (db *DB) blockMatches(ctx context.Context, qr querier, f store.EventFilter)
 			}
 		}
 		slices.SortFunc(out, func(a, b *store.StoredEvent) int { return int(b.Seq - a.Seq) })
+		if f.Limit > 0 && len(out) > f.Limit {
+			out = out[:f.Limit]
+		}
 		return out, nil
 	}
 	attr, value := driving(f)

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/iamd-dev/iamd/internal/audit"
 	"github.com/iamd-dev/iamd/internal/store"
@@ -63,6 +64,12 @@ func (db *DB) CheckBlocks(ctx context.Context) error {
 		plain := make([]*store.Event, len(evs))
 		for i, e := range evs {
 			plain[i] = &e.Event
+			// The meta's time and length drive time windows, ID lookups and retention.
+			if r := b.recs[i]; e.Time.UnixNano() != r.time || len(e.Record) != r.recLen {
+				return &audit.ChainError{Seq: e.Seq, Kind: audit.Edited, Field: "event_blocks",
+					Detail: fmt.Sprintf("the block says record %d is at %s and %d bytes long; its frame says %s and %d bytes",
+						e.Seq, time.Unix(0, r.time).UTC().Format(time.RFC3339Nano), r.recLen, e.Time.UTC().Format(time.RFC3339Nano), len(e.Record))}
+			}
 		}
 		want := map[postingKey]string{}
 		for k, p := range blockPostings(plain) {

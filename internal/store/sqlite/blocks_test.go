@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -166,7 +167,7 @@ func TestBlocksSplitAndPrune(t *testing.T) {
 	total := maxBlock + 904
 	var evs []*store.Event
 	for i := range total {
-		evs = append(evs, v7event(base.Add(time.Duration(i)*time.Millisecond), fmt.Sprintf("Call%d", i%7)))
+		evs = append(evs, v7event(base.Add(time.Duration(i)*100*time.Microsecond), fmt.Sprintf("Call%d", i%7)))
 	}
 	if err := db.Record(ctx, evs...); err != nil {
 		t.Fatal(err)
@@ -197,7 +198,7 @@ func TestBlocksSplitAndPrune(t *testing.T) {
 	}
 	// A page before a Seq, with a time window, with a limit.
 	page, err := db.Events(ctx, store.EventFilter{Account: evs[0].Account, Name: "Call3", BeforeSeq: got[10].Seq,
-		Start: base.Add(100 * time.Millisecond), End: evs[total-200].Time, Limit: 5})
+		Start: base.Add(10 * time.Millisecond), End: evs[total-200].Time, Limit: 5})
 	if err != nil || len(page) != 5 || page[0].Seq >= got[10].Seq || page[0].Time.After(evs[total-200].Time) {
 		t.Errorf("a page of Call3 = %d events, %v", len(page), err)
 	}
@@ -256,6 +257,11 @@ func TestCheckBlocks(t *testing.T) {
 		{"time changed", `UPDATE event_blocks SET t_max = t_max + 1`, "event_blocks"},
 		{"size changed", `UPDATE event_blocks SET bytes = bytes - 1`, "event_blocks"},
 		{"meta cut", `UPDATE event_blocks SET meta = substr(meta, 1, 40)`, "event_blocks"},
+		// The third record's time in the meta one nanosecond later (the byte before its hash
+		// is the last of its time delta, a one-byte varint here: 0, zigzag-encoded), with the
+		// block's time range kept: lookups by time would miss it.
+		{"record time in the meta", `UPDATE event_blocks SET meta = substr(meta, 1, length(meta) - 33) || x'02' || substr(meta, length(meta) - 31), t_max = t_max + 1`, "event_blocks"},
+		{"record count", `UPDATE event_blocks SET n = -1`, "event_blocks"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tune(t, 1<<20, 1<<20, 64<<20) // one block of the three
@@ -446,5 +452,66 @@ func TestBlocksMatchRows(t *testing.T) {
 			t.Fatalf("after Prune(%d): checkpoint %+v from blocks, %+v from rows", cut, cg, cw)
 		}
 		compare(fmt.Sprintf("after Prune(%d)", cut))
+	}
+}
+
+// TestBlockSpan: no block spans more than maxBlockSpan, so an event ID is found from the
+// blocks beginning at most that long before its time.
+func TestBlockSpan(t *testing.T) {
+	tune(t, 1<<20, 1<<20, 64<<20)
+	ctx := context.Background()
+	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+	base := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	var evs []*store.Event
+	for i := range 12 {
+		evs = append(evs, v7event(base.Add(time.Duration(i)*300*time.Millisecond), "GetUser"))
+	}
+	evs[5].Time, evs[5].ID = base, trail.NewEventID(base) // out of order: a call that began early
+	if err := db.Record(ctx, evs...); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.catchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	var span int64
+	if err := db.r.QueryRow(`SELECT count(*), max(t_max - t_min) FROM event_blocks`).Scan(&n, &span); err != nil || n < 4 || span > int64(maxBlockSpan) {
+		t.Errorf("%d blocks spanning up to %s (%v); want at least 4, none over %s", n, time.Duration(span), err, maxBlockSpan)
+	}
+	for _, e := range evs {
+		got, err := db.Events(ctx, store.EventFilter{Account: e.Account, ID: e.ID})
+		if err != nil || len(got) != 1 || got[0].ID != e.ID {
+			t.Errorf("Events(ID %s) = %d events, %v; want it", e.ID, len(got), err)
+		}
+	}
+}
+
+// TestPruneWithoutJournalFile: a prune that cuts into a block needs none of its records (the
+// block's meta and postings are shifted), so retention goes on when a journal file is lost.
+func TestPruneWithoutJournalFile(t *testing.T) {
+	tune(t, 1<<20, 1<<20, 64<<20)
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "iamd.db")
+	db := openAt(t, path)
+	record(t, db, "a", "b", "c", "d")
+	if err := db.catchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range journalFiles(t, path) {
+		if err := os.Remove(filepath.Join(filepath.Dir(path), f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.recs.forget(1 << 62)
+	if n, err := db.Prune(ctx, 3); err != nil || n != 2 {
+		t.Fatalf("Prune(3) without the journal file = %d, %v; want 2", n, err)
+	}
+	var first, n int64
+	if err := db.r.QueryRow(`SELECT first_seq, n FROM event_blocks`).Scan(&first, &n); err != nil || first != 3 || n != 2 {
+		t.Errorf("block after the prune: first %d, %d records (%v); want 3, 2", first, n, err)
+	}
+	var posts int
+	if err := db.r.QueryRow(`SELECT count(*) FROM event_postings WHERE attr = ? AND first_seq = 3`, postResourceName).Scan(&posts); err != nil || posts != 2 {
+		t.Errorf("%d resource name postings after the prune (%v); want 2 (c and d)", posts, err)
 	}
 }

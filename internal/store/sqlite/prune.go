@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
@@ -101,7 +102,8 @@ func lastBefore(ctx context.Context, tx *sql.Tx, before int64) (seq int64, hash 
 
 // cutBlock deletes the records up to Seq seq of the blocks that may hold records after it
 // (those beginning after seq-maxBlock; older ones are gone), writing the rest of a block again
-// as a block from seq+1, and returns how many records it deleted.
+// as a block from seq+1 with its postings shifted (no journal file is read: a prune works
+// when a file is lost), and returns how many records it deleted.
 func (db *DB) cutBlock(ctx context.Context, tx *sql.Tx, seq int64) (int64, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT first_seq, n, file, meta FROM event_blocks WHERE first_seq > ? AND first_seq <= ? ORDER BY first_seq`, seq-maxBlock, seq)
 	if err != nil {
@@ -122,36 +124,92 @@ func (db *DB) cutBlock(ctx context.Context, tx *sql.Tx, seq int64) (int64, error
 	}
 	var n int64
 	for _, b := range cut {
-		if err := deleteBlocks(ctx, tx, b.first, b.first); err != nil {
-			return 0, err
-		}
 		if b.first+int64(b.n)-1 <= seq {
 			n += int64(b.n)
+			if err := deleteBlocks(ctx, tx, b.first, b.first); err != nil {
+				return 0, err
+			}
 			continue
 		}
-		keep := int(seq + 1 - b.first)
+		keep := int(seq + 1 - b.first) // records dropped from the front
 		n += int64(keep)
-		idx := make([]int, 0, b.n-keep)
-		for i := keep; i < b.n; i++ {
-			idx = append(idx, i)
-		}
-		evs, err := db.blockEvents(b, idx)
-		if err != nil {
-			return 0, err
-		}
-		js := make([]journaled, len(evs))
-		hashes := make([][32]byte, len(evs))
-		for k, e := range evs {
-			r := b.recs[idx[k]]
-			ev := e.Event
-			js[k] = journaled{ev: &ev, loc: recordLoc{gen: b.file, at: r.frame + int64(r.frameLen-r.recLen), n: r.recLen, frame: r.frame}}
-			hashes[k] = e.Hash
-		}
-		if err := writeBlock(ctx, tx, seq+1, js, hashes); err != nil {
+		if err := shiftBlock(ctx, tx, b, keep); err != nil {
 			return 0, err
 		}
 	}
 	return n, nil
+}
+
+// shiftBlock drops the first k records of block b: the rest become a block from Seq
+// b.first+k with the same records, and its postings lose those positions.
+func shiftBlock(ctx context.Context, tx *sql.Tx, b *block, k int) error {
+	type posting struct {
+		account, value string
+		attr           int
+		positions      []byte
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT account, attr, value, positions FROM event_postings WHERE first_seq = ?`, b.first)
+	if err != nil {
+		return err
+	}
+	var kept []posting
+	for rows.Next() {
+		var p posting
+		if err := rows.Scan(&p.account, &p.attr, &p.value, &p.positions); err != nil {
+			rows.Close()
+			return err
+		}
+		pos, err := decodePositions(p.positions, b.n)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("posting of block %d: %w", b.first, err)
+		}
+		var out []byte
+		last := -1
+		for _, i := range pos {
+			if i < k {
+				continue
+			}
+			if last < 0 {
+				out = binary.AppendUvarint(out, uint64(i-k))
+			} else {
+				out = binary.AppendUvarint(out, uint64(i-last))
+			}
+			last = i
+		}
+		if out != nil {
+			p.positions = out
+			kept = append(kept, p)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	recs := b.recs[k:]
+	var bytes int64
+	tmin, tmax := recs[0].time, recs[0].time
+	for _, r := range recs {
+		bytes += int64(r.recLen)
+		tmin, tmax = min(tmin, r.time), max(tmax, r.time)
+	}
+	if err := deleteBlocks(ctx, tx, b.first, b.first); err != nil {
+		return err
+	}
+	first := b.first + int64(k)
+	last := recs[len(recs)-1].hash
+	_, err = tx.ExecContext(ctx, `INSERT INTO event_blocks (first_seq, n, file, t_min, t_max, bytes, last_hash, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		first, len(recs), b.file, tmin, tmax, bytes, last[:], appendMeta(make([]byte, 0, len(recs)*(32+12)), recs))
+	if err != nil {
+		return err
+	}
+	for _, p := range kept {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO event_postings (account, attr, value, first_seq, positions) VALUES (?, ?, ?, ?, ?)`,
+			p.account, p.attr, p.value, first, p.positions); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // retireFiles hands the journal the generations no event refers to any more: below the

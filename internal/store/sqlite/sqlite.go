@@ -173,6 +173,9 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("sqlite: %w", err)
 	}
 	sort.Strings(files)
+	if err := db.refuseNewer(ctx, files); err != nil {
+		return err
+	}
 	for _, f := range files {
 		base := filepath.Base(f)
 		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
@@ -202,6 +205,37 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// errNewerSchema: the database has migrations this binary does not know: a newer iamd wrote
+// it. Writing to it could break what that version keeps (an older binary appending rows would
+// take Seqs that blocks hold, for one).
+var errNewerSchema = errors.New("sqlite: the database was written by a newer iamd")
+
+// refuseNewer returns errNewerSchema when schema_migrations holds a version that is neither
+// one of the migration files nor a Go migration of this binary.
+func (db *DB) refuseNewer(ctx context.Context, files []string) error {
+	known := map[int]bool{reindexVersion: true}
+	for _, f := range files {
+		if v, err := strconv.Atoi(strings.SplitN(filepath.Base(f), "_", 2)[0]); err == nil {
+			known[v] = true
+		}
+	}
+	rows, err := db.w.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return fmt.Errorf("sqlite: migrations: %w", err)
+		}
+		if !known[v] {
+			return fmt.Errorf("%w (schema migration %d; upgrade iamd to open it)", errNewerSchema, v)
+		}
+	}
+	return rows.Err()
 }
 
 func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {

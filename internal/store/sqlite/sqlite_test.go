@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -157,5 +158,26 @@ func TestMigration8CountsExistingEntities(t *testing.T) {
 	var n int
 	if err := db.View(ctx, func(r store.Reader) (err error) { n, err = r.Count(ctx, "1", store.KindUser); return err }); err != nil || n != 4 {
 		t.Errorf("Count after the upgrade and one create = %d, %v; want 4", n, err)
+	}
+}
+
+// TestRefuseNewerSchema: a database with a migration this binary does not know (a newer iamd
+// wrote it) is not opened, so that nothing writes to a layout it does not understand.
+func TestRefuseNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "iamd.db")
+	db, err := Config{Path: path}.Open(ctx, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.w.Exec(`INSERT INTO schema_migrations (version, applied) VALUES (9999, 'later')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if db, err := (Config{Path: path}).Open(ctx, slog.New(slog.DiscardHandler)); !errors.Is(err, errNewerSchema) {
+		if db != nil {
+			db.Close()
+		}
+		t.Fatalf("Open of a database with migration 9999 = %v, want errNewerSchema", err)
 	}
 }
