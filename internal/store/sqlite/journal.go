@@ -65,6 +65,7 @@ type journal struct {
 
 	mu        sync.Mutex
 	f         *os.File   // the file being written (nil until the first write of a generation)
+	m         []byte     // f mapped, sized rotateBytes (journal_map.go); nil: WriteAt
 	gen, off  int64      // its generation and size
 	rotated   []*os.File // files written to the end and not yet synced
 	synced    journalPos // the journal is on disk up to here
@@ -210,6 +211,13 @@ func (j *journal) replay(db *DB, g, start int64, evs []journaled) ([]journaled, 
 	}
 	rest := b[start:]
 	for len(rest) > 0 {
+		if allZero(rest) {
+			// The unwritten end of a mapped file (journal_map.go): cut it off.
+			if err := os.Truncate(j.path(g), int64(len(b)-len(rest))); err != nil {
+				return nil, fmt.Errorf("sqlite: record journal: %w", err)
+			}
+			break
+		}
 		e, n, err := readFrame(rest)
 		if err != nil {
 			// At the end of the file a damaged frame is a write that never completed. With
@@ -258,7 +266,7 @@ func (j *journal) write(evs []*store.Event) (full bool, err error) {
 	}
 	// At the offset iamd knows, not at the file's end: a file cut short behind iamd's back must
 	// not shift the records written next away from where their rows will say they are.
-	n, err := j.f.WriteAt(j.buf, j.off)
+	n, err := j.put(j.buf, j.off)
 	if err != nil {
 		if n > 0 {
 			// Undo the partial frame so that the file stays a sequence of whole frames.
@@ -274,6 +282,7 @@ func (j *journal) write(evs []*store.Event) (full bool, err error) {
 	if j.off >= rotateBytes {
 		// The next write begins generation gen+1; this file is synced and closed by the
 		// next index transaction (sync).
+		j.unmap()
 		j.rotated = append(j.rotated, j.f)
 		j.f, j.gen, j.off = nil, j.gen+1, int64(len(journalMagic))
 		j.end = journalPos{j.gen, j.off}
@@ -289,7 +298,7 @@ func (j *journal) write(evs []*store.Event) (full bool, err error) {
 
 // create begins the file of the current generation.
 func (j *journal) create() error {
-	f, err := os.OpenFile(j.path(j.gen), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := os.OpenFile(j.path(j.gen), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600) // read too: a shared writable mapping needs it
 	if err != nil {
 		return fmt.Errorf("sqlite: record journal: %w", err)
 	}
@@ -299,6 +308,9 @@ func (j *journal) create() error {
 		return fmt.Errorf("sqlite: record journal: %w", err)
 	}
 	j.f = f
+	if j.m = mapFile(f, rotateBytes); j.m == nil {
+		f.Truncate(int64(len(journalMagic))) // a failed map may have sized the file
+	}
 	return nil
 }
 
@@ -429,6 +441,11 @@ func (db *DB) closeJournal() error {
 	<-j.done
 	err := db.Update(context.Background(), func(store.Tx) error { return nil })
 	j.mu.Lock()
+	j.unmap()
+	if j.f != nil {
+		// The file was sized for the mapping: cut it to its records.
+		err = errors.Join(err, j.f.Truncate(j.off))
+	}
 	for _, f := range append(j.rotated, j.f) {
 		if f != nil {
 			f.Close()

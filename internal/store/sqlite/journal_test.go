@@ -359,6 +359,7 @@ func TestJournalWriteError(t *testing.T) {
 	tune(t, 1<<20, 1<<20, 64<<20)
 	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
 	record(t, db, "a")
+	db.j.unmap() // write through the file (journal_map.go), so that its error shows
 	good := db.j.f
 	ro, err := os.Open(good.Name())
 	if err != nil {

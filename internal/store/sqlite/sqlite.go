@@ -268,7 +268,9 @@ func (db *DB) Update(ctx context.Context, fn func(tx store.Tx) error) error {
 		err = fn(t)
 	}
 	if err == nil && journaled.end != (journalPos{}) {
-		err = db.j.sync(journaled.end)
+		if err = db.j.repair(journaled.evs); err == nil {
+			err = db.j.sync(journaled.end)
+		}
 	}
 	if err != nil {
 		tx.Rollback()

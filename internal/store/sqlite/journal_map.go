@@ -1,0 +1,100 @@
+package sqlite
+
+import (
+	"fmt"
+	"runtime/debug"
+)
+
+// The journal file being written is mapped into memory (journal_map_linux.go): a batch of
+// records is copied into the mapping instead of written with write(2). The mapping is the
+// file's page cache, so a copied record survives the process being killed as a written one
+// does, and the sync before an index transaction (fsync) writes it to disk the same way.
+// write(2) was the largest part of what recording a read cost (a system call per batch of
+// 3–4 records under load). The file is sized to rotateBytes when it begins, and cut to its
+// records when it ends (closeJournal; after a crash, the replay): until then a file ends in
+// zeros, which the replay reads as its end.
+
+// put writes b at off of the current file: into the mapping when it holds b, else with
+// WriteAt. A fault in the mapping (the file was cut short behind iamd's back) unmaps it and
+// writes through the file from then on.
+func (j *journal) put(b []byte, off int64) (int, error) {
+	if j.m != nil && off+int64(len(b)) <= int64(len(j.m)) {
+		if copyMapped(j.m[off:], b) {
+			return len(b), nil
+		}
+		j.unmap()
+	}
+	return j.f.WriteAt(b, off)
+}
+
+// copyMapped copies src to the start of dst, a file mapping, reporting false when the copy
+// faulted (the mapped file is shorter than the mapping).
+func copyMapped(dst, src []byte) (ok bool) {
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		debug.SetPanicOnFault(old)
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	copy(dst, src)
+	return true
+}
+
+// unmap drops the current file's mapping, if any.
+func (j *journal) unmap() {
+	if j.m != nil {
+		unmapFile(j.m)
+		j.m = nil
+	}
+}
+
+// allZero reports that b holds only zero bytes: the unwritten end of a mapped journal file.
+func allZero(b []byte) bool {
+	for len(b) >= 8 {
+		if b[0]|b[1]|b[2]|b[3]|b[4]|b[5]|b[6]|b[7] != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// repair checks, before an index transaction syncs the journal, that the mapped file was not
+// cut short behind iamd's back: a copy into the cut part of the file's last page does not
+// fault and is lost. If it was, the mapping goes and the frames of the records not yet
+// indexed (the transaction's, evs, and those pending) that lay past the cut are written again
+// through the file, at their places, as they were.
+func (j *journal) repair(evs []journaled) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.m == nil || j.f == nil {
+		return nil
+	}
+	st, err := j.f.Stat()
+	if err != nil {
+		return fmt.Errorf("sqlite: record journal: %w", err)
+	}
+	if st.Size() >= int64(len(j.m)) {
+		return nil
+	}
+	j.unmap()
+	var buf []byte
+	for _, list := range [][]journaled{evs, j.pending} {
+		for _, e := range list {
+			if e.loc.gen != j.gen || e.loc.at+int64(e.loc.n) <= st.Size() {
+				continue
+			}
+			buf = appendFrame(buf[:0], e.ev)
+			if _, err := j.f.WriteAt(buf, e.loc.frame); err != nil {
+				return fmt.Errorf("sqlite: record journal repair: %w", err)
+			}
+		}
+	}
+	return nil
+}
