@@ -411,10 +411,58 @@ func PolicyARNParts(arn string) (account, name string, ok bool) {
 	return account, res[strings.LastIndexByte(res, '/')+1:], true
 }
 
-// Decide evaluates a request for a caller whose policies p were loaded with Load.
+// Decide evaluates a request for a caller whose policies p were loaded with Load. The
+// request's condition keys are built only if a policy's condition asks for one (Input builds
+// them all, for the simulator and explanations).
 func (a *Authorizer) Decide(c *authn.Caller, p *Principal, req Request) policy.Decision {
-	in := a.Input(c, p, req)
-	return policy.Evaluate(in)
+	eval := &struct { // the input and its context in one allocation
+		in  policy.Input
+		ctx LazyContext
+	}{ctx: LazyContext{Caller: c, Principal: p, Extra: req.Context, ResourceAccount: resourceAccount(req)}}
+	eval.in = policy.Input{
+		Action:          req.Action,
+		Resource:        req.Resource,
+		Context:         &eval.ctx,
+		Principal:       c.Principal,
+		ResourceAccount: req.ResourceAccount,
+		Identity:        p.Identity,
+		ResourcePolicy:  req.ResourcePolicy,
+		Boundary:        p.Boundary,
+		Session:         p.Session,
+	}
+	if p.Gone {
+		eval.in.ResourcePolicy = nil
+	}
+	return policy.Evaluate(&eval.in)
+}
+
+// LazyContext is the condition keys RequestContext builds for Caller, Principal and Extra,
+// with aws:ResourceAccount when ResourceAccount is set and Extra does not set it, built the
+// first time the evaluator asks for a key: most policies have no condition, and building
+// the keys costs more than evaluating them.
+type LazyContext struct {
+	Caller          *authn.Caller
+	Principal       *Principal
+	Extra           map[string][]string
+	ResourceAccount string
+
+	m condition.Map
+}
+
+// Built reports whether an evaluation asked for a key, so that the keys were built.
+func (l *LazyContext) Built() bool { return l.m != nil }
+
+// Values implements condition.Context.
+func (l *LazyContext) Values(lowerKey string) ([]string, bool) {
+	if l.m == nil {
+		l.m = RequestContext(l.Caller, l.Principal, l.Extra).(condition.Map)
+		if l.ResourceAccount != "" {
+			if _, set := l.m["aws:resourceaccount"]; !set {
+				l.m["aws:resourceaccount"] = []string{l.ResourceAccount}
+			}
+		}
+	}
+	return l.m.Values(lowerKey)
 }
 
 // Input builds the engine input (exposed for the simulator and for explaining denials). For a

@@ -85,3 +85,35 @@ func lower(s string) string {
 	}
 	return string(b)
 }
+
+// TestLazyContextResourceAccount: the lazy context Decide evaluates with holds
+// aws:ResourceAccount as Input's context does, unless the request's own keys set it, and is
+// built only when asked.
+func TestLazyContextResourceAccount(t *testing.T) {
+	c := &authn.Caller{Principal: policy.PrincipalInfo{Type: policy.PrincipalUser, ARN: "arn:aws:iam::111122223333:user/alice", Account: "111122223333"},
+		UserID: "AIDAALICE", UserName: "alice", Time: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
+	for _, tc := range []struct {
+		name  string
+		extra map[string][]string
+		acct  string
+		want  []string
+	}{
+		{"from the resource", nil, "444455556666", []string{"444455556666"}},
+		{"set by the request", map[string][]string{"aws:ResourceAccount": {"777788889999"}}, "444455556666", []string{"777788889999"}},
+		{"none", nil, "", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := &authz.LazyContext{Caller: c, Extra: tc.extra, ResourceAccount: tc.acct}
+			if l.Built() {
+				t.Fatal("built before any key was asked for")
+			}
+			got, _ := l.Values("aws:resourceaccount")
+			if !cmp.Equal(got, tc.want) || !l.Built() {
+				t.Errorf("aws:resourceaccount = %q (built %v), want %q", got, l.Built(), tc.want)
+			}
+			if v, ok := l.Values("aws:username"); !ok || !cmp.Equal(v, []string{"alice"}) {
+				t.Errorf("aws:username = %q, %v", v, ok)
+			}
+		})
+	}
+}

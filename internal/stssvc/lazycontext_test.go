@@ -35,7 +35,7 @@ func TestLazyContextValues(t *testing.T) {
 	}{{"user", user}, {"role session", session}} {
 		t.Run(tc.name, func(t *testing.T) {
 			eager := authz.RequestContext(tc.c, nil, extra)
-			lazy := &lazyContext{c: tc.c, extra: extra}
+			lazy := &authz.LazyContext{Caller: tc.c, Extra: extra}
 			for _, k := range keys {
 				wantV, wantOK := eager.Values(k)
 				gotV, gotOK := lazy.Values(k)
@@ -80,13 +80,13 @@ func TestLazyContextBuiltOnDemand(t *testing.T) {
 				return &policy.Input{Action: "sts:AssumeRole", Resource: "arn:aws:iam::111122223333:role/r", Context: ctx, Principal: c.Principal,
 					ResourceAccount: "111122223333", ResourcePolicy: trust}
 			}
-			lazy := &lazyContext{c: c, extra: extra}
+			lazy := &authz.LazyContext{Caller: c, Extra: extra}
 			got := policy.Explain(input(lazy))
 			want := policy.Explain(input(authz.RequestContext(c, nil, extra)))
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("trace with the lazy context differs (-built +lazy):\n%s", diff)
 			}
-			if built := lazy.m != nil; built != tc.wantBuilt {
+			if built := lazy.Built(); built != tc.wantBuilt {
 				t.Errorf("context built = %v, want %v", built, tc.wantBuilt)
 			}
 		})

@@ -24,7 +24,6 @@ import (
 	"github.com/iamd-dev/iamd/internal/authz"
 	"github.com/iamd-dev/iamd/internal/iam"
 	"github.com/iamd-dev/iamd/internal/policy"
-	"github.com/iamd-dev/iamd/internal/policy/condition"
 	"github.com/iamd-dev/iamd/internal/samlsp"
 	"github.com/iamd-dev/iamd/internal/secrets"
 	"github.com/iamd-dev/iamd/internal/store"
@@ -667,8 +666,8 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 	// The trust policy must allow the caller whatever its own policies say.
 	eval := &struct { // the input and its context in one allocation
 		in  policy.Input
-		ctx lazyContext
-	}{ctx: lazyContext{c: c, extra: extra}}
+		ctx authz.LazyContext
+	}{ctx: authz.LazyContext{Caller: c, Extra: extra}}
 	eval.in = policy.Input{Action: "sts:AssumeRole", Resource: roleARN, Context: &eval.ctx,
 		Principal: c.Principal, ResourceAccount: roleAcct, ResourcePolicy: trust}
 	tr := policy.Explain(&eval.in)
@@ -739,23 +738,6 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 	// Record the role's last use off the request path.
 	s.touchRole(roleAcct, role.Name, now, c.Region)
 	return out, nil
-}
-
-// lazyContext is the condition keys authz.RequestContext builds for c and extra, built when the
-// evaluator first asks for one: a trust policy without conditions (the usual "Principal":
-// {"AWS": …} kind) asks for none, and building them costs more than evaluating the policy.
-type lazyContext struct {
-	c     *authn.Caller
-	extra map[string][]string
-	m     condition.Context
-}
-
-// Values implements condition.Context.
-func (l *lazyContext) Values(lowerKey string) ([]string, bool) {
-	if l.m == nil {
-		l.m = authz.RequestContext(l.c, nil, l.extra)
-	}
-	return l.m.Values(lowerKey)
 }
 
 // touchInterval is how often a role's last use is written at most: a role assumed many times a
