@@ -258,27 +258,35 @@ func writeBlocks(ctx context.Context, tx *sql.Tx, first int64, evs []journaled, 
 func writeBlock(ctx context.Context, tx *sql.Tx, first int64, evs []journaled, hashes [][32]byte) error {
 	recs := make([]blockRec, len(evs))
 	plain := make([]*store.Event, len(evs))
-	var bytes int64
-	tmin, tmax := evs[0].ev.Time.UnixNano(), evs[0].ev.Time.UnixNano()
 	for i, j := range evs {
-		ns := j.ev.Time.UnixNano()
-		recs[i] = blockRec{frame: j.loc.frame, frameLen: int(j.loc.at-j.loc.frame) + j.loc.n, recLen: j.loc.n, time: ns, hash: hashes[i]}
+		recs[i] = blockRec{frame: j.loc.frame, frameLen: int(j.loc.at-j.loc.frame) + j.loc.n, recLen: j.loc.n, time: j.ev.Time.UnixNano(), hash: hashes[i]}
 		plain[i] = j.ev
-		bytes += int64(j.loc.n)
-		tmin, tmax = min(tmin, ns), max(tmax, ns)
 	}
-	last := hashes[len(hashes)-1]
+	post := blockPostings(plain)
+	posts := make([]posting, 0, len(post))
+	for k, p := range post {
+		posts = append(posts, posting{k, p.b})
+	}
+	return insertBlock(ctx, tx, first, evs[0].loc.gen, recs, posts)
+}
+
+// posting is an event_postings row of a block: its key and its positions.
+type posting struct {
+	postingKey
+	positions []byte
+}
+
+// insertBlock inserts the block of recs, in file, from Seq first, with its postings (in key
+// order, so that the rows of one block go to the index pages in turn).
+func insertBlock(ctx context.Context, tx *sql.Tx, first, file int64, recs []blockRec, posts []posting) error {
+	tmin, tmax, bytes := span(recs)
+	last := recs[len(recs)-1].hash
 	_, err := tx.ExecContext(ctx, `INSERT INTO event_blocks (first_seq, n, file, t_min, t_max, bytes, last_hash, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		first, len(evs), evs[0].loc.gen, tmin, tmax, bytes, last[:], appendMeta(make([]byte, 0, len(recs)*(32+12)), recs))
+		first, len(recs), file, tmin, tmax, bytes, last[:], appendMeta(make([]byte, 0, len(recs)*(32+12)), recs))
 	if err != nil {
 		return fmt.Errorf("sqlite: event block %d: %w", first, err)
 	}
-	post := blockPostings(plain)
-	keys := make([]postingKey, 0, len(post))
-	for k := range post {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b postingKey) int {
+	slices.SortFunc(posts, func(a, b posting) int {
 		if c := strings.Compare(a.account, b.account); c != 0 {
 			return c
 		}
@@ -292,12 +300,22 @@ func writeBlock(ctx context.Context, tx *sql.Tx, first int64, evs []journaled, h
 		return fmt.Errorf("sqlite: event block %d: %w", first, err)
 	}
 	defer st.Close()
-	for _, k := range keys {
-		if _, err := st.ExecContext(ctx, k.account, k.attr, k.value, first, post[k].b); err != nil {
-			return fmt.Errorf("sqlite: event block %d: posting %d %q: %w", first, k.attr, k.value, err)
+	for _, p := range posts {
+		if _, err := st.ExecContext(ctx, p.account, p.attr, p.value, first, p.positions); err != nil {
+			return fmt.Errorf("sqlite: event block %d: posting %d %q: %w", first, p.attr, p.value, err)
 		}
 	}
 	return nil
+}
+
+// span returns the earliest and latest time of recs and their records' total length: a
+// block's t_min, t_max and bytes.
+func span(recs []blockRec) (tmin, tmax, bytes int64) {
+	tmin, tmax = recs[0].time, recs[0].time
+	for _, r := range recs {
+		tmin, tmax, bytes = min(tmin, r.time), max(tmax, r.time), bytes+int64(r.recLen)
+	}
+	return tmin, tmax, bytes
 }
 
 // deleteBlocks deletes the blocks whose first Seq is in [from, to] and their postings.
@@ -430,20 +448,20 @@ func (db *DB) blockMatches(ctx context.Context, qr querier, f store.EventFilter)
 			hi := lo + int64(time.Millisecond) - 1
 			// No block spans more than maxBlockSpan (writeBlocks), so the blocks holding a
 			// time in [lo, hi] begin in [lo-maxBlockSpan, hi] (index event_blocks_time).
-			q := `SELECT first_seq, n, file, meta FROM event_blocks WHERE t_min BETWEEN ? AND ? AND t_max >= ?`
+			q := `SELECT first_seq, n, file, meta, NULL FROM event_blocks WHERE t_min BETWEEN ? AND ? AND t_max >= ?`
 			args := []any{lo - int64(maxBlockSpan), hi, lo}
 			if f.BeforeSeq > 0 {
 				q += ` AND first_seq < ?`
 				args = append(args, f.BeforeSeq)
 			}
-			err := db.scanBlocks(ctx, qr, all, q, args, func(b *block) []int {
+			err := db.scanBlocks(ctx, qr, all, q, args, func(b *block, _ []byte) ([]int, error) {
 				var idx []int
 				for i := b.n - 1; i >= 0; i-- {
 					if t := b.recs[i].time; t >= lo && t <= hi {
 						idx = append(idx, i)
 					}
 				}
-				return idx
+				return idx, nil
 			}, &out)
 			if err != nil {
 				return nil, err
@@ -478,6 +496,20 @@ func (db *DB) scanPostings(ctx context.Context, qr querier, f store.EventFilter,
 		args = append(args, f.End.UTC().UnixNano())
 	}
 	q += ` ORDER BY p.first_seq DESC`
+	return db.scanBlocks(ctx, qr, f, q, args, func(b *block, positions []byte) ([]int, error) {
+		pos, err := decodePositions(positions, b.n)
+		if err != nil {
+			return nil, fmt.Errorf("posting of block %d: %w", b.first, err)
+		}
+		slices.Reverse(pos)
+		return pos, nil
+	}, out)
+}
+
+// scanBlocks adds to out the records matching f of the blocks q selects (columns first_seq,
+// n, file, meta and a fifth the pick function reads, a posting's positions or NULL), at the
+// positions pick returns for each, newest first.
+func (db *DB) scanBlocks(ctx context.Context, qr querier, f store.EventFilter, q string, args []any, pick func(b *block, col []byte) ([]int, error), out *[]*store.StoredEvent) error {
 	rows, err := qr.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("sqlite: events: %w", err)
@@ -485,43 +517,18 @@ func (db *DB) scanPostings(ctx context.Context, qr querier, f store.EventFilter,
 	defer rows.Close()
 	for rows.Next() {
 		var b block
-		var meta, positions []byte
-		if err := rows.Scan(&b.first, &b.n, &b.file, &meta, &positions); err != nil {
+		var meta, col []byte
+		if err := rows.Scan(&b.first, &b.n, &b.file, &meta, &col); err != nil {
 			return fmt.Errorf("sqlite: events: %w", err)
 		}
 		if b.recs, err = decodeMeta(meta, b.n); err != nil {
 			return fmt.Errorf("sqlite: events: %w %d", err, b.first)
 		}
-		pos, err := decodePositions(positions, b.n)
-		if err != nil {
-			return fmt.Errorf("sqlite: events: posting of block %d: %w", b.first, err)
-		}
-		slices.Reverse(pos)
-		done, err := db.addMatches(f, &b, candidates(f, &b, pos), out)
-		if err != nil || done {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlite: events: %w", err)
-	}
-	return nil
-}
-
-// scanBlocks adds to out the records matching f of the blocks q selects (columns first_seq,
-// n, file, meta), at the positions pick returns for each.
-func (db *DB) scanBlocks(ctx context.Context, qr querier, f store.EventFilter, q string, args []any, pick func(*block) []int, out *[]*store.StoredEvent) error {
-	rows, err := qr.QueryContext(ctx, q, args...)
-	if err != nil {
-		return fmt.Errorf("sqlite: events: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		b, err := readBlock(rows)
+		pos, err := pick(&b, col)
 		if err != nil {
 			return fmt.Errorf("sqlite: events: %w", err)
 		}
-		done, err := db.addMatches(f, b, candidates(f, b, pick(b)), out)
+		done, err := db.addMatches(f, &b, candidates(f, &b, pos), out)
 		if err != nil || done {
 			return err
 		}

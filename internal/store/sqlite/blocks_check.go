@@ -45,10 +45,7 @@ func (db *DB) CheckBlocks(ctx context.Context) error {
 		if b.recs, err = decodeMeta(meta, b.n); err != nil || b.n == 0 {
 			return bad("event_blocks", "the block of records %d on does not decode (%d records)", b.first, b.n)
 		}
-		wmin, wmax, wbytes := b.recs[0].time, b.recs[0].time, int64(0)
-		for _, r := range b.recs {
-			wmin, wmax, wbytes = min(wmin, r.time), max(wmax, r.time), wbytes+int64(r.recLen)
-		}
+		wmin, wmax, wbytes := span(b.recs)
 		if tmin != wmin || tmax != wmax || bytes != wbytes || string(last) != string(b.recs[b.n-1].hash[:]) {
 			return bad("event_blocks", "the block of records %d to %d says times %d–%d, %d bytes, last hash %x; its records say %d–%d, %d bytes, %x",
 				b.first, b.first+int64(b.n)-1, tmin, tmax, bytes, last, wmin, wmax, wbytes, b.recs[b.n-1].hash[:])

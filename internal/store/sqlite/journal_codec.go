@@ -85,18 +85,13 @@ type payloadReader struct {
 	bad bool
 }
 
-func (r *payloadReader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.bad = true
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
+func (r *payloadReader) uvarint() uint64 { return readVarint(r, binary.Uvarint) }
 
-func (r *payloadReader) varint() int64 {
-	v, n := binary.Varint(r.b)
+func (r *payloadReader) varint() int64 { return readVarint(r, binary.Varint) }
+
+// readVarint reads one value with decode (binary.Uvarint or binary.Varint).
+func readVarint[T uint64 | int64](r *payloadReader, decode func([]byte) (T, int)) T {
+	v, n := decode(r.b)
 	if n <= 0 {
 		r.bad = true
 		return 0

@@ -143,11 +143,6 @@ func (db *DB) cutBlock(ctx context.Context, tx *sql.Tx, seq int64) (int64, error
 // shiftBlock drops the first k records of block b: the rest become a block from Seq
 // b.first+k with the same records, and its postings lose those positions.
 func shiftBlock(ctx context.Context, tx *sql.Tx, b *block, k int) error {
-	type posting struct {
-		account, value string
-		attr           int
-		positions      []byte
-	}
 	rows, err := tx.QueryContext(ctx, `SELECT account, attr, value, positions FROM event_postings WHERE first_seq = ?`, b.first)
 	if err != nil {
 		return err
@@ -186,30 +181,10 @@ func shiftBlock(ctx context.Context, tx *sql.Tx, b *block, k int) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	recs := b.recs[k:]
-	var bytes int64
-	tmin, tmax := recs[0].time, recs[0].time
-	for _, r := range recs {
-		bytes += int64(r.recLen)
-		tmin, tmax = min(tmin, r.time), max(tmax, r.time)
-	}
 	if err := deleteBlocks(ctx, tx, b.first, b.first); err != nil {
 		return err
 	}
-	first := b.first + int64(k)
-	last := recs[len(recs)-1].hash
-	_, err = tx.ExecContext(ctx, `INSERT INTO event_blocks (first_seq, n, file, t_min, t_max, bytes, last_hash, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		first, len(recs), b.file, tmin, tmax, bytes, last[:], appendMeta(make([]byte, 0, len(recs)*(32+12)), recs))
-	if err != nil {
-		return err
-	}
-	for _, p := range kept {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO event_postings (account, attr, value, first_seq, positions) VALUES (?, ?, ?, ?, ?)`,
-			p.account, p.attr, p.value, first, p.positions); err != nil {
-			return err
-		}
-	}
-	return nil
+	return insertBlock(ctx, tx, b.first+int64(k), b.file, b.recs[k:], kept)
 }
 
 // retireFiles hands the journal the generations no event refers to any more: below the
