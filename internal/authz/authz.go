@@ -418,21 +418,8 @@ func (a *Authorizer) Decide(c *authn.Caller, p *Principal, req Request) policy.D
 	eval := &struct { // the input and its context in one allocation
 		in  policy.Input
 		ctx LazyContext
-	}{ctx: LazyContext{Caller: c, Principal: p, Extra: req.Context, ResourceAccount: resourceAccount(req)}}
-	eval.in = policy.Input{
-		Action:          req.Action,
-		Resource:        req.Resource,
-		Context:         &eval.ctx,
-		Principal:       c.Principal,
-		ResourceAccount: req.ResourceAccount,
-		Identity:        p.Identity,
-		ResourcePolicy:  req.ResourcePolicy,
-		Boundary:        p.Boundary,
-		Session:         p.Session,
-	}
-	if p.Gone {
-		eval.in.ResourcePolicy = nil
-	}
+	}{ctx: requestKeys(c, p, req)}
+	eval.in = input(c, p, req, &eval.ctx)
 	return policy.Evaluate(&eval.in)
 }
 
@@ -454,6 +441,11 @@ func (l *LazyContext) Built() bool { return l.m != nil }
 
 // Values implements condition.Context.
 func (l *LazyContext) Values(lowerKey string) ([]string, bool) {
+	return l.keys().Values(lowerKey)
+}
+
+// keys builds the condition keys, once.
+func (l *LazyContext) keys() condition.Map {
 	if l.m == nil {
 		l.m = RequestContext(l.Caller, l.Principal, l.Extra).(condition.Map)
 		if l.ResourceAccount != "" {
@@ -462,17 +454,29 @@ func (l *LazyContext) Values(lowerKey string) ([]string, bool) {
 			}
 		}
 	}
-	return l.m.Values(lowerKey)
+	return l.m
+}
+
+// requestKeys is the request's condition keys, not yet built.
+func requestKeys(c *authn.Caller, p *Principal, req Request) LazyContext {
+	return LazyContext{Caller: c, Principal: p, Extra: req.Context, ResourceAccount: resourceAccount(req)}
 }
 
 // Input builds the engine input (exposed for the simulator and for explaining denials). For a
 // caller whose user or role is gone (p.Gone) the input holds no policy at all, not even the
 // request's resource-based policy: nothing grants such a caller anything.
 func (a *Authorizer) Input(c *authn.Caller, p *Principal, req Request) *policy.Input {
-	in := &policy.Input{
+	keys := requestKeys(c, p, req)
+	in := input(c, p, req, keys.keys())
+	return &in
+}
+
+// input is the engine input for the request with the condition keys ctx.
+func input(c *authn.Caller, p *Principal, req Request, ctx condition.Context) policy.Input {
+	in := policy.Input{
 		Action:          req.Action,
 		Resource:        req.Resource,
-		Context:         RequestContext(c, p, req.Context),
+		Context:         ctx,
 		Principal:       c.Principal,
 		ResourceAccount: req.ResourceAccount,
 		Identity:        p.Identity,
@@ -482,13 +486,6 @@ func (a *Authorizer) Input(c *authn.Caller, p *Principal, req Request) *policy.I
 	}
 	if p.Gone {
 		in.ResourcePolicy = nil
-	}
-	if acct := resourceAccount(req); acct != "" {
-		if m, ok := in.Context.(condition.Map); ok {
-			if _, set := m["aws:resourceaccount"]; !set {
-				m["aws:resourceaccount"] = []string{acct}
-			}
-		}
 	}
 	return in
 }
