@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -116,18 +117,24 @@ func GenerateKeyFile(rand io.Reader) (string, error) {
 
 // Seal encrypts plaintext with the first key, binding it to ad.
 func (k *Keyring) Seal(plaintext, ad []byte, rand io.Reader) ([]byte, error) {
+	return k.sealTo(nil, plaintext, rand, func(_ *ringKey, header []byte) []byte { return associated(header, ad) })
+}
+
+// sealTo appends to dst what Seal returns: the header, the nonce and plaintext sealed with the
+// first key, bound to the associated data adFor gives for the key and the header.
+func (k *Keyring) sealTo(dst, plaintext []byte, rand io.Reader, adFor func(key *ringKey, header []byte) []byte) ([]byte, error) {
 	if k == nil || len(k.keys) == 0 {
 		return nil, errors.New("seal: keyring has no keys")
 	}
-	key := k.keys[0]
-	out := make([]byte, headerSize+nonceSize, overhead+len(plaintext))
-	out[0] = sealVersion
-	binary.BigEndian.PutUint32(out[1:headerSize], key.id)
-	nonce := out[headerSize : headerSize+nonceSize]
+	key := &k.keys[0]
+	start := len(dst)
+	dst = slices.Grow(dst, overhead+len(plaintext))[:start+headerSize+nonceSize]
+	putHeader(dst[start:], key.id)
+	nonce := dst[start+headerSize:]
 	if _, err := io.ReadFull(rand, nonce); err != nil {
 		return nil, fmt.Errorf("seal: read nonce: %w", err)
 	}
-	return key.aead.Seal(out, nonce, plaintext, associated(out[:headerSize], ad)), nil
+	return key.aead.Seal(dst, nonce, plaintext, adFor(key, dst[start:start+headerSize])), nil
 }
 
 // Open decrypts a value Seal returned with the same ad. Any failure is ErrOpen.
@@ -157,9 +164,14 @@ func associated(header, ad []byte) []byte {
 // sealHeader is the header Seal writes for the key id.
 func sealHeader(id uint32) []byte {
 	h := make([]byte, headerSize)
-	h[0] = sealVersion
-	binary.BigEndian.PutUint32(h[1:], id)
+	putHeader(h, id)
 	return h
+}
+
+// putHeader writes the seal header for the key id at the start of b.
+func putHeader(b []byte, id uint32) {
+	b[0] = sealVersion
+	binary.BigEndian.PutUint32(b[1:headerSize], id)
 }
 
 // tokenMarker starts every decoded session token; in base64 it reads "IQoJ".
@@ -172,20 +184,11 @@ const tokenAD = "iamd session token"
 // token is the marker followed by what Seal(payload, tokenAD) returns, sealed in place after the
 // marker with the key's associated data formed once (AssumeRole's cost: one buffer, not four).
 func (k *Keyring) SealToken(payload []byte, rand io.Reader) (string, error) {
-	if k == nil || len(k.keys) == 0 {
-		return "", errors.New("seal: keyring has no keys")
+	dst := append(make([]byte, 0, len(tokenMarker)+overhead+len(payload)), tokenMarker...)
+	raw, err := k.sealTo(dst, payload, rand, func(key *ringKey, _ []byte) []byte { return key.tokenAD })
+	if err != nil {
+		return "", err
 	}
-	key := k.keys[0]
-	const start = len(tokenMarker)
-	raw := make([]byte, start+headerSize+nonceSize, start+overhead+len(payload))
-	copy(raw, tokenMarker)
-	raw[start] = sealVersion
-	binary.BigEndian.PutUint32(raw[start+1:start+headerSize], key.id)
-	nonce := raw[start+headerSize:]
-	if _, err := io.ReadFull(rand, nonce); err != nil {
-		return "", fmt.Errorf("seal: read nonce: %w", err)
-	}
-	raw = key.aead.Seal(raw, nonce, payload, key.tokenAD)
 	return base64.StdEncoding.EncodeToString(raw), nil
 }
 
