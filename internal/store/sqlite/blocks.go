@@ -335,11 +335,12 @@ type block struct {
 	recs  []blockRec
 }
 
-// readBlock scans an event_blocks row of columns first_seq, n, file, meta.
-func readBlock(row interface{ Scan(...any) error }) (*block, error) {
+// readBlock scans an event_blocks row of columns first_seq, n, file, meta, and into more
+// any columns after those.
+func readBlock(row interface{ Scan(...any) error }, more ...any) (*block, error) {
 	var b block
 	var meta []byte
-	if err := row.Scan(&b.first, &b.n, &b.file, &meta); err != nil {
+	if err := row.Scan(append([]any{&b.first, &b.n, &b.file, &meta}, more...)...); err != nil {
 		return nil, err
 	}
 	recs, err := decodeMeta(meta, b.n)
@@ -516,19 +517,16 @@ func (db *DB) scanBlocks(ctx context.Context, qr querier, f store.EventFilter, q
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var b block
-		var meta, col []byte
-		if err := rows.Scan(&b.first, &b.n, &b.file, &meta, &col); err != nil {
-			return fmt.Errorf("sqlite: events: %w", err)
-		}
-		if b.recs, err = decodeMeta(meta, b.n); err != nil {
-			return fmt.Errorf("sqlite: events: %w %d", err, b.first)
-		}
-		pos, err := pick(&b, col)
+		var col []byte
+		b, err := readBlock(rows, &col)
 		if err != nil {
 			return fmt.Errorf("sqlite: events: %w", err)
 		}
-		done, err := db.addMatches(f, &b, candidates(f, &b, pos), out)
+		pos, err := pick(b, col)
+		if err != nil {
+			return fmt.Errorf("sqlite: events: %w", err)
+		}
+		done, err := db.addMatches(f, b, candidates(f, b, pos), out)
 		if err != nil || done {
 			return err
 		}
