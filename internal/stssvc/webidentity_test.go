@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -13,7 +12,6 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/iamd-dev/iamd/internal/iam"
 	"github.com/iamd-dev/iamd/internal/oidc/oidctest"
@@ -210,32 +208,11 @@ func TestWebSessionTagsTransitive(t *testing.T) {
 // TestWebIdentityParamsFields: the record's parameters have every member of the SDK input, of
 // the same type, and newWebIdentityParams copies each of them.
 func TestWebIdentityParamsFields(t *testing.T) {
-	in := reflect.TypeFor[sdk.AssumeRoleWithWebIdentityInput]()
-	p := reflect.TypeFor[webIdentityParams]()
-	for i := range in.NumField() {
-		f := in.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		g, ok := p.FieldByName(f.Name)
-		if !ok || g.Type != f.Type {
-			t.Errorf("webIdentityParams.%s: %v (present %v), want %v", f.Name, g.Type, ok, f.Type)
-		}
-	}
 	input := &sdk.AssumeRoleWithWebIdentityInput{RoleArn: ptr("arn:aws:iam::123456789012:role/r"), RoleSessionName: ptr("s"), WebIdentityToken: ptr("t"),
 		DurationSeconds: ptr(int32(900)), MinimumSessionTokenSize: ptr(int32(1)), Policy: ptr("{}"),
 		PolicyArns: []types.PolicyDescriptorType{{Arn: ptr("arn:aws:iam::aws:policy/ReadOnlyAccess")}}, ProviderId: ptr("www.amazon.com")}
 	got := newWebIdentityParams(input, "alice", &webSessionTags{Tags: map[string]string{"Project": "p"}, TransitiveKeys: []string{"Project"}})
-	gv, iv := reflect.ValueOf(got).Elem(), reflect.ValueOf(input).Elem()
-	for i := range in.NumField() {
-		f := in.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		if d := cmp.Diff(iv.Field(i).Interface(), gv.FieldByName(f.Name).Interface(), cmpopts.IgnoreUnexported(types.PolicyDescriptorType{})); d != "" {
-			t.Errorf("newWebIdentityParams: %s (-input +params):\n%s", f.Name, d)
-		}
-	}
+	checkParamsCopy(t, "newWebIdentityParams", input, got)
 	want := struct {
 		SID   string
 		Tags  map[string]string
