@@ -27,21 +27,7 @@ func TestAdditionalEventData(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := assumeRoleEvent()
 			e.ResponseElements, e.AdditionalEventData = nil, tc.data
-			got := e.AppendJSON(nil)
-			want, err := json.Marshal(e)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("AppendJSON:\n%s\njson.Marshal:\n%s", got, want)
-			}
-			if !strings.Contains(string(got), tc.want) {
-				t.Errorf("record %s\ndoes not hold %s", got, tc.want)
-			}
-			var back Event
-			if err := json.Unmarshal(got, &back); err != nil {
-				t.Fatal(err)
-			}
+			_, back := writtenAsMarshal(t, e, tc.want)
 			if wantBack := nilIfNull(tc.data); !bytes.Equal(back.AdditionalEventData, wantBack) {
 				t.Errorf("read back additionalEventData %s, want %s", back.AdditionalEventData, wantBack)
 			}
@@ -68,24 +54,32 @@ func TestWebIDFederationDataAttributes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := assumeRoleEvent()
 			e.UserIdentity.SessionContext = &SessionContext{WebIDFederationData: tc.w}
-			got := e.AppendJSON(nil)
-			want, err := json.Marshal(e)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("AppendJSON:\n%s\njson.Marshal:\n%s", got, want)
-			}
-			if !strings.Contains(string(got), tc.want) {
-				t.Errorf("record %s\ndoes not hold %s", got, tc.want)
-			}
-			var back Event
-			if err := json.Unmarshal(got, &back); err != nil {
-				t.Fatal(err)
-			}
+			got, back := writtenAsMarshal(t, e, tc.want)
 			if again := back.AppendJSON(nil); !bytes.Equal(again, got) {
 				t.Errorf("read back and written again:\n%s\nwant\n%s", again, got)
 			}
 		})
 	}
+}
+
+// writtenAsMarshal checks that e.AppendJSON writes what json.Marshal does and that it holds
+// want, and returns it with the event it reads back as.
+func writtenAsMarshal(t *testing.T, e Event, want string) ([]byte, Event) {
+	t.Helper()
+	got := e.AppendJSON(nil)
+	marshalled, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, marshalled) {
+		t.Errorf("AppendJSON:\n%s\njson.Marshal:\n%s", got, marshalled)
+	}
+	if !strings.Contains(string(got), want) {
+		t.Errorf("record %s\ndoes not hold %s", got, want)
+	}
+	var back Event
+	if err := json.Unmarshal(got, &back); err != nil {
+		t.Fatal(err)
+	}
+	return got, back
 }
