@@ -1,10 +1,12 @@
 // Command load sends SigV4-signed AWS Query requests to an iamd endpoint over loopback and reports
 // requests per second and p50/p99 latency at several concurrency levels. With -baseline it first
-// starts, in the same process, a bare net/http server that only verifies SigV4 and answers a
-// constant, and measures that too: the floor against which iamd's figures are read.
+// starts, in a process of its own, a bare net/http server that only verifies SigV4 and answers a
+// constant, and measures that too: the floor against which iamd's figures are read
+// (-baseline-inprocess: the same server in load's own process; see baseline.go).
 //
-//	go run ./bench/load -endpoint http://127.0.0.1:8343 -c 1,8,32 -d 5s
-//	go run ./bench/load -baseline -c 1,8,32 -d 5s
+//	go build -o /tmp/load ./bench/load
+//	/tmp/load -endpoint http://127.0.0.1:8343 -c 1,8,32 -d 5s
+//	/tmp/load -baseline -c 1,8,32 -d 5s
 package main
 
 import (
@@ -46,6 +48,7 @@ type options struct {
 	concurrency []int
 	duration    time.Duration
 	baseline    bool
+	inProcess   bool
 	seedUsers   int
 	seedWorkers int
 	asUser      string
@@ -75,13 +78,18 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.StringVar(&o.params, "params", "", "extra form parameters, e.g. UserName=load-0")
 	fs.StringVar(&conc, "c", "1,8,32", "comma-separated concurrency levels")
 	fs.DurationVar(&o.duration, "d", 5*time.Second, "duration per concurrency level")
-	fs.BoolVar(&o.baseline, "baseline", false, "also measure a bare SigV4-verifying net/http server (the floor)")
+	fs.BoolVar(&o.baseline, "baseline", false, "also measure a bare SigV4-verifying net/http server (the floor), run in a process of its own")
+	fs.BoolVar(&o.inProcess, "baseline-inprocess", false, "also measure that server run in this process")
+	serve := fs.String("serve-baseline", "", "only serve the baseline, on this address, until standard input closes")
 	fs.IntVar(&o.seedUsers, "seed-users", 0, "create this many users (load-0 … load-N-1) before measuring")
 	fs.IntVar(&o.seedWorkers, "seed-workers", 16, "concurrent CreateUser calls while seeding")
 	fs.StringVar(&o.asUser, "as-user", "", "measure as this IAM user (created with an inline policy allowing iam:GetUser and sts:AssumeRole, and an access key) instead of the given key")
 	fs.StringVar(&o.role, "role", "", "create this role (trusting the account) and add RoleArn and RoleSessionName to the parameters (for -action AssumeRole)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *serve != "" {
+		return serveBaseline(*serve, out)
 	}
 	for _, s := range strings.Split(conc, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -91,21 +99,32 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		o.concurrency = append(o.concurrency, n)
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}}
-	if o.baseline {
-		srv, err := startBaseline()
+	for _, form := range []struct {
+		on    bool
+		mode  string
+		start func() (*baseline, error)
+	}{
+		{o.baseline, "baseline", spawnBaseline},
+		{o.inProcess, "baseline-inprocess", func() (*baseline, error) { return startBaseline("127.0.0.1:0") }},
+	} {
+		if !form.on {
+			continue
+		}
+		srv, err := form.start()
 		if err != nil {
 			return err
 		}
-		defer srv.close()
 		bo := o
 		bo.endpoint, bo.accessKey, bo.secretKey = srv.url, srv.accessKey, srv.secretKey
 		for _, c := range o.concurrency {
 			r := measure(ctx, client, bo, c)
-			fmt.Fprintf(out, "mode=baseline action=%s c=%d %s\n", o.action, c, r)
+			fmt.Fprintf(out, "mode=%s action=%s c=%d %s\n", form.mode, o.action, c, r)
 		}
+		srv.close()
+		client.CloseIdleConnections()
 	}
 	if o.endpoint == "" {
-		if o.baseline {
+		if o.baseline || o.inProcess {
 			return nil
 		}
 		return fmt.Errorf("no -endpoint (or AWS_ENDPOINT_URL)")
