@@ -2,5 +2,5 @@
 
 package recorder
 
-// recordingDisabled is false in every normal build; see noaudit.go.
-const recordingDisabled = false
+// Disabled is false in every normal build; see noaudit.go.
+const Disabled = false

@@ -2,7 +2,9 @@
 
 package recorder
 
-// recordingDisabled is set by the iamd_noaudit build tag, for measuring what recording costs:
-// `go build -tags iamd_noaudit ./cmd/iamd` gives a server whose Recorder drops every record
-// (mutations still append theirs in their own transactions). Never ship such a build.
-const recordingDisabled = true
+// Disabled is set by the iamd_noaudit build tag, for measuring what recording costs:
+// `go build -tags iamd_noaudit ./cmd/iamd` gives a server that neither builds nor writes the
+// records of calls outside a mutation (reads, denials, failures): the API skips trail.Build and
+// the Recorder drops what reaches it. Mutations still append theirs in their own transactions.
+// Never ship such a build.
+const Disabled = true

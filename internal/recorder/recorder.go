@@ -64,7 +64,7 @@ func New(s store.Store, logger *slog.Logger) *Recorder {
 
 // Record appends rec durably, batched with concurrent calls.
 func (r *Recorder) Record(ctx context.Context, rec *trail.Record) error {
-	if recordingDisabled {
+	if Disabled {
 		return nil
 	}
 	ev := event(rec)

@@ -353,7 +353,7 @@ func (a *API) recordFailure(ctx context.Context, call *trail.Call, code, msg str
 }
 
 func (a *API) record(ctx context.Context, call *trail.Call) error {
-	if a.Recorder == nil {
+	if a.Recorder == nil || recordingDisabled {
 		return nil
 	}
 	ev, err := trail.Build(call)

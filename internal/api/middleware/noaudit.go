@@ -1,0 +1,7 @@
+//go:build iamd_noaudit
+
+package middleware
+
+// recordingDisabled: the iamd_noaudit build (recorder.Disabled) does not build the records of
+// calls outside a mutation either, so that it measures what building them costs too.
+const recordingDisabled = true
