@@ -321,6 +321,22 @@ func nilIfNull(m json.RawMessage) json.RawMessage {
 	return m
 }
 
+// appendTime appends t in timeLayout, writing the digits itself: every record has one or two
+// times, and AppendFormat took a tenth of building a GetUser record. Years outside 0–9999,
+// which the layout cannot write in four digits, take AppendFormat.
+func appendTime(dst []byte, t time.Time) []byte {
+	t = t.UTC()
+	y, mo, d := t.Date()
+	if y < 0 || y > 9999 {
+		return t.Truncate(time.Second).AppendFormat(dst, timeLayout)
+	}
+	h, mi, s := t.Clock()
+	m := int(mo)
+	return append(dst, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10), 'T',
+		byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':', byte('0'+s/10), byte('0'+s%10), 'Z')
+}
+
 // AppendJSON appends the record's JSON to dst and returns the extended slice: the same bytes
 // as MarshalJSON, without its intermediate values and the validating re-compaction that
 // json.Marshal applies to them. It requires that RequestParameters and ResponseElements be
@@ -333,7 +349,7 @@ func (e *Event) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `,"userIdentity":`...)
 	dst = e.UserIdentity.appendJSON(dst)
 	dst = append(dst, `,"eventTime":"`...)
-	dst = e.EventTime.UTC().Truncate(time.Second).AppendFormat(dst, timeLayout)
+	dst = appendTime(dst, e.EventTime)
 	dst = append(dst, `","eventSource":`...)
 	dst = AppendString(dst, e.EventSource)
 	dst = append(dst, `,"eventName":`...)
@@ -426,7 +442,7 @@ func (u *UserIdentity) appendJSON(dst []byte) []byte {
 			dst = append(dst, `,"attributes":{`...)
 			if !a.CreationDate.IsZero() {
 				dst = append(dst, `"creationDate":"`...)
-				dst = a.CreationDate.UTC().Truncate(time.Second).AppendFormat(dst, timeLayout)
+				dst = appendTime(dst, a.CreationDate)
 				dst = append(dst, `",`...)
 			}
 			dst = append(dst, `"mfaAuthenticated":"`...)

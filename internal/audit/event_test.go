@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -402,4 +403,26 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestAppendTime: appendTime writes what AppendFormat with timeLayout writes, for times across
+// the four-digit years, fractions of a second, other zones, and years it hands to AppendFormat.
+func TestAppendTime(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 9))
+	times := []time.Time{
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 6, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 12, 1, 23, 59, 59, 500, time.FixedZone("x", -5*3600)),
+	}
+	for range 2000 {
+		times = append(times, time.Unix(r.Int64N(253402300800), r.Int64N(1e9)).In(time.FixedZone("y", int(r.Int64N(86400))-43200)))
+	}
+	for _, tm := range times {
+		want := tm.UTC().Truncate(time.Second).Format(timeLayout)
+		if got := string(appendTime([]byte("x"), tm)); got != "x"+want {
+			t.Fatalf("appendTime(%v) = %q, want %q", tm, got[1:], want)
+		}
+	}
 }

@@ -210,9 +210,12 @@ func uuid7Millis(id string) (int64, bool) {
 		return 0, false
 	}
 	var ms int64
-	for _, c := range id[:8] + id[9:13] {
+	for i := range 13 {
+		if i == 8 {
+			continue // the hyphen
+		}
 		var d int64
-		switch {
+		switch c := id[i]; {
 		case c >= '0' && c <= '9':
 			d = int64(c - '0')
 		case c >= 'a' && c <= 'f':
