@@ -23,7 +23,11 @@ type gatedStore struct {
 	gate    chan struct{}
 	mu      sync.Mutex
 	batches []int
+	journal bool // what Journaled reports
 }
+
+// Journaled hides the SQLite store's answer: the group commit is under test unless journal.
+func (g *gatedStore) Journaled() bool { return g.journal }
 
 func (g *gatedStore) Record(ctx context.Context, evs ...*store.Event) error {
 	g.mu.Lock()
@@ -84,5 +88,66 @@ func TestRecordGroupsWaiting(t *testing.T) {
 	evs, err := db.Chain(ctx, 0, 0)
 	if err != nil || len(evs) != waiting+1 {
 		t.Errorf("chain holds %d events (%v), want %d", len(evs), err, waiting+1)
+	}
+}
+
+// TestRecordDirectWhenJournaled: with a Journaled store each caller writes its own record (no
+// batches, no waiting for another's write), every record lands, and Close waits for a write
+// under way.
+func TestRecordDirectWhenJournaled(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Config{Path: filepath.Join(t.TempDir(), "iamd.db")}.Open(ctx, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if !db.Journaled() {
+		t.Fatal("the SQLite store of this process does not report its journal")
+	}
+	g := &gatedStore{DB: db, entered: make(chan struct{}), gate: make(chan struct{}), journal: true}
+	r := New(g, slog.New(slog.DiscardHandler))
+	rec := func(id string) *trail.Record {
+		return &trail.Record{Time: time.Unix(0, 0), Account: "123456789012", Name: "GetUser", ID: id, JSON: []byte(`{}`)}
+	}
+	errs := make(chan error, 11)
+	go func() { errs <- r.Record(ctx, rec("first")) }()
+	<-g.entered // the first write is held in the store
+	const others = 10
+	for i := range others {
+		go func() { errs <- r.Record(ctx, rec(string(rune('a'+i)))) }()
+	}
+	for range others { // they do not wait for the held write
+		select {
+		case err := <-errs:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("records waited for another caller's write")
+		}
+	}
+	closed := make(chan struct{})
+	go func() { r.Close(); close(closed) }()
+	select {
+	case <-closed:
+		t.Fatal("Close returned while a write was under way")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(g.gate)
+	if err := <-errs; err != nil {
+		t.Fatal(err)
+	}
+	<-closed
+	if len(g.batches) != others+1 {
+		t.Errorf("store writes of %v records, want %d writes of one", g.batches, others+1)
+	}
+	for _, n := range g.batches {
+		if n != 1 {
+			t.Errorf("a store write of %d records, want one each", n)
+		}
+	}
+	evs, err := db.Chain(ctx, 0, 0)
+	if err != nil || len(evs) != others+1 {
+		t.Errorf("chain holds %d events (%v), want %d", len(evs), err, others+1)
 	}
 }

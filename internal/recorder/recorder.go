@@ -32,9 +32,16 @@ func event(r *trail.Record) *store.Event {
 // writes (store.Store.Record) every record waiting, its own included; records arriving
 // meanwhile wait, and when the write ends the oldest of them leads the next one. Each Record
 // call returns once its record is durable.
+//
+// A store whose Record only appends to a journal (Journaled: SQLite's record journal, a copy
+// under a lock) gets each record from its own caller instead: there, handing records to a
+// leader and waking their callers cost more than the batch saved (GetUser at 32 clients on two
+// cores: 7% more requests a second and 6% less server CPU per request without it).
 type Recorder struct {
 	store  store.Store
 	logger *slog.Logger
+	direct bool         // each caller writes its own record (the store is Journaled)
+	live   sync.RWMutex // held shared by direct writes; Close takes it to wait for them
 
 	mu      sync.Mutex
 	idle    *sync.Cond // signalled when a write ends with nothing waiting
@@ -55,9 +62,16 @@ type outcome struct {
 	lead bool
 }
 
+// Journaled is implemented by a store whose Record appends to a journal without a transaction
+// of its own while it reports true.
+type Journaled interface {
+	Journaled() bool
+}
+
 // New returns a recorder; Close waits for writes under way.
 func New(s store.Store, logger *slog.Logger) *Recorder {
-	r := &Recorder{store: s, logger: logger}
+	j, ok := s.(Journaled)
+	r := &Recorder{store: s, logger: logger, direct: ok && j.Journaled()}
 	r.idle = sync.NewCond(&r.mu)
 	return r
 }
@@ -69,6 +83,11 @@ func (r *Recorder) Record(ctx context.Context, rec *trail.Record) error {
 	}
 	ev := event(rec)
 	ctx = context.WithoutCancel(ctx) // a record is written even when its request is cancelled
+	if r.direct {
+		r.live.RLock()
+		defer r.live.RUnlock()
+		return r.store.Record(ctx, ev)
+	}
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
@@ -125,8 +144,10 @@ func (r *Recorder) lead(ctx context.Context, self *pendingEvent) error {
 	return err
 }
 
-// Close waits for the write under way, if any; later records are written one by one.
+// Close waits for the writes under way, if any; later records are written one by one.
 func (r *Recorder) Close() {
+	r.live.Lock()
+	r.live.Unlock() //nolint:staticcheck // an empty critical section: it waits for direct writes
 	r.mu.Lock()
 	r.closed = true
 	for r.writing {

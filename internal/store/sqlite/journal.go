@@ -462,6 +462,11 @@ func (db *DB) closeJournal() error {
 // other's changes).
 func (db *DB) InUse() bool { return db.inUse }
 
+// Journaled reports that Record appends to the record journal: a copy of the records under the
+// journal's lock, with no transaction (recorder.Journaled). It is false when another process
+// owns the journal and Record commits a transaction for each call.
+func (db *DB) Journaled() bool { return db.j != nil }
+
 // Record appends events durably outside a transaction: into the record journal when this
 // process holds it, otherwise in a transaction of their own.
 func (db *DB) Record(ctx context.Context, events ...*store.Event) error {
