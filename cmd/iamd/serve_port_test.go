@@ -13,12 +13,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
 	"github.com/iamd-dev/iamd/internal/server"
 )
 
 // TestServeBusyPortChangesNothing: a first `iamd serve` that cannot bind its port creates no
-// data directory and no root key, so the next start, the first that serves, creates them and
-// prints the root credentials banner with the secret.
+// data directory and no root key, so the next start, the first that serves, creates them,
+// prints the root credentials banner with the secret and writes them to a 0600 file; a later
+// start reuses them: it names the file and the key without the secret, and the key works.
 func TestServeBusyPortChangesNothing(t *testing.T) {
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -77,5 +82,43 @@ func TestServeBusyPortChangesNothing(t *testing.T) {
 	want := "export AWS_ACCESS_KEY_ID=" + rc.ID + " AWS_SECRET_ACCESS_KEY=" + rc.Secret
 	if !strings.Contains(banner.String(), want) || !strings.Contains(banner.String(), "shown once") {
 		t.Errorf("first serving start's banner:\n%s\nwant it to contain %q and the shown-once notice", banner.String(), want)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, server.RootCredentialsFile)); err != nil {
+		t.Error(err)
+	} else if fi.Mode().Perm() != 0o600 {
+		t.Errorf("root credentials file mode %v, want 0600", fi.Mode().Perm())
+	}
+
+	// A later start reuses them.
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	pr2, pw2 := io.Pipe()
+	done2 := make(chan error, 1)
+	go func() {
+		err := run(ctx2, args, getenv, pw2, io.Discard)
+		pw2.CloseWithError(err)
+		done2 <- err
+	}()
+	var later strings.Builder
+	sc2 := bufio.NewScanner(pr2)
+	for sc2.Scan() {
+		later.WriteString(sc2.Text() + "\n")
+		if strings.Contains(sc2.Text(), "root credentials") {
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr2)
+	if strings.Contains(later.String(), rc.Secret) || !strings.Contains(later.String(), rc.ID) || !strings.Contains(later.String(), server.RootCredentialsFile) {
+		t.Errorf("later start's banner:\n%s\nwant the key ID and the file named, and no secret", later.String())
+	}
+	stsc := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String("http://" + addr),
+		Credentials: credentials.NewStaticCredentialsProvider(rc.ID, rc.Secret, "")})
+	id, err := stsc.GetCallerIdentity(ctx2, &sts.GetCallerIdentityInput{})
+	if err != nil || !strings.HasSuffix(aws.ToString(id.Arn), ":root") {
+		t.Errorf("GetCallerIdentity with the saved root key after a restart: %v, %v", id, err)
+	}
+	cancel2()
+	if err := <-done2; err != nil {
+		t.Fatalf("later serve: %v", err)
 	}
 }
