@@ -53,7 +53,11 @@ func TestAppendJSONMatchesMarshal(t *testing.T) {
 }
 
 func TestAppendString(t *testing.T) {
-	for _, s := range append(odd, "\"", "<", ">", "&", "\u00e9\u2027\u202a") {
+	cases := append(odd, "\"", "<", ">", "&", "\u00e9\u2027\u202a")
+	for b := range 256 { // every byte alone and inside text
+		cases = append(cases, string([]byte{byte(b)}), "ab"+string([]byte{byte(b)})+"cd\u2028")
+	}
+	for _, s := range cases {
 		want, err := json.Marshal(s)
 		if err != nil {
 			t.Fatal(err)

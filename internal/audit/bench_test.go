@@ -52,3 +52,16 @@ func BenchmarkRedact(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAppendString writes the strings of a GetUser record (ARN, user agent, IDs).
+func BenchmarkAppendString(b *testing.B) {
+	strs := []string{"arn:aws:iam::123456789012:user/load-caller", "aws-sdk-go-v2/1.39.2 os/linux lang/go#1.26 api/iam#1.64.9 m/E",
+		"6b1c4a0e-8f1e-4c1e-9d7a-0a1b2c3d4e5f", "iam.amazonaws.com", "GetUser", "us-east-1", "127.0.0.1", "AKIAEXAMPLEEXAMPLE01"}
+	buf := make([]byte, 0, 512)
+	for b.Loop() {
+		buf = buf[:0]
+		for _, s := range strs {
+			buf = AppendString(buf, s)
+		}
+	}
+}
