@@ -47,25 +47,10 @@ func TestServeBusyPortChangesNothing(t *testing.T) {
 	// The port is free now: this start is the first that serves.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		err := run(ctx, args, getenv, pw, io.Discard)
-		pw.CloseWithError(err)
-		done <- err
-	}()
-	var banner strings.Builder
-	sc := bufio.NewScanner(pr)
-	for sc.Scan() {
-		banner.WriteString(sc.Text() + "\n")
-		if strings.Contains(sc.Text(), "shown once") {
-			break
-		}
-	}
+	banner, done := serveUntil(ctx, args, getenv, "shown once")
 	cancel()
-	go io.Copy(io.Discard, pr) // let Run finish writing, if it still does
 	if err := <-done; err != nil {
-		t.Fatalf("second serve: %v\nbanner:\n%s", err, banner.String())
+		t.Fatalf("second serve: %v\nbanner:\n%s", err, banner)
 	}
 
 	b, err := os.ReadFile(filepath.Join(dir, server.RootCredentialsFile))
@@ -80,8 +65,8 @@ func TestServeBusyPortChangesNothing(t *testing.T) {
 		t.Fatalf("root credentials file %s: %+v, %v", b, rc, err)
 	}
 	want := "export AWS_ACCESS_KEY_ID=" + rc.ID + " AWS_SECRET_ACCESS_KEY=" + rc.Secret
-	if !strings.Contains(banner.String(), want) || !strings.Contains(banner.String(), "shown once") {
-		t.Errorf("first serving start's banner:\n%s\nwant it to contain %q and the shown-once notice", banner.String(), want)
+	if !strings.Contains(banner, want) || !strings.Contains(banner, "shown once") {
+		t.Errorf("first serving start's banner:\n%s\nwant it to contain %q and the shown-once notice", banner, want)
 	}
 	if fi, err := os.Stat(filepath.Join(dir, server.RootCredentialsFile)); err != nil {
 		t.Error(err)
@@ -92,24 +77,9 @@ func TestServeBusyPortChangesNothing(t *testing.T) {
 	// A later start reuses them.
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	defer cancel2()
-	pr2, pw2 := io.Pipe()
-	done2 := make(chan error, 1)
-	go func() {
-		err := run(ctx2, args, getenv, pw2, io.Discard)
-		pw2.CloseWithError(err)
-		done2 <- err
-	}()
-	var later strings.Builder
-	sc2 := bufio.NewScanner(pr2)
-	for sc2.Scan() {
-		later.WriteString(sc2.Text() + "\n")
-		if strings.Contains(sc2.Text(), "root credentials") {
-			break
-		}
-	}
-	go io.Copy(io.Discard, pr2)
-	if strings.Contains(later.String(), rc.Secret) || !strings.Contains(later.String(), rc.ID) || !strings.Contains(later.String(), server.RootCredentialsFile) {
-		t.Errorf("later start's banner:\n%s\nwant the key ID and the file named, and no secret", later.String())
+	later, done2 := serveUntil(ctx2, args, getenv, "root credentials")
+	if strings.Contains(later, rc.Secret) || !strings.Contains(later, rc.ID) || !strings.Contains(later, server.RootCredentialsFile) {
+		t.Errorf("later start's banner:\n%s\nwant the key ID and the file named, and no secret", later)
 	}
 	stsc := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String("http://" + addr),
 		Credentials: credentials.NewStaticCredentialsProvider(rc.ID, rc.Secret, "")})
@@ -121,4 +91,26 @@ func TestServeBusyPortChangesNothing(t *testing.T) {
 	if err := <-done2; err != nil {
 		t.Fatalf("later serve: %v", err)
 	}
+}
+
+// serveUntil runs `iamd args` until ctx ends and returns what it printed up to the first line
+// containing marker, and a channel that receives run's result.
+func serveUntil(ctx context.Context, args []string, getenv func(string) string, marker string) (string, <-chan error) {
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, args, getenv, pw, io.Discard)
+		pw.CloseWithError(err)
+		done <- err
+	}()
+	var banner strings.Builder
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		banner.WriteString(sc.Text() + "\n")
+		if strings.Contains(sc.Text(), marker) {
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr) // let run finish writing, if it still does
+	return banner.String(), done
 }

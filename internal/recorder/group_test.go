@@ -41,20 +41,28 @@ func (g *gatedStore) Record(ctx context.Context, evs ...*store.Event) error {
 	return g.DB.Record(ctx, evs...)
 }
 
+// newGated opens a SQLite store for t and gates it; journal is what it reports as Journaled.
+func newGated(t *testing.T, journal bool) *gatedStore {
+	db, err := sqlite.Config{Path: filepath.Join(t.TempDir(), "iamd.db")}.Open(context.Background(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return &gatedStore{DB: db, entered: make(chan struct{}), gate: make(chan struct{}), journal: journal}
+}
+
+// rec is a small record with the given event ID.
+func rec(id string) *trail.Record {
+	return &trail.Record{Time: time.Unix(0, 0), Account: "123456789012", Name: "GetUser", ID: id, JSON: []byte(`{}`)}
+}
+
 // TestRecordGroupsWaiting: records that arrive while a write is under way are written together
 // by one of their callers when it ends, and Close waits for that write.
 func TestRecordGroupsWaiting(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Config{Path: filepath.Join(t.TempDir(), "iamd.db")}.Open(ctx, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	g := &gatedStore{DB: db, entered: make(chan struct{}), gate: make(chan struct{})}
+	g := newGated(t, false)
+	db := g.DB
 	r := New(g, slog.New(slog.DiscardHandler))
-	rec := func(id string) *trail.Record {
-		return &trail.Record{Time: time.Unix(0, 0), Account: "123456789012", Name: "GetUser", ID: id, JSON: []byte(`{}`)}
-	}
 	errs := make(chan error, 11)
 	go func() { errs <- r.Record(ctx, rec("first")) }()
 	<-g.entered
@@ -96,19 +104,12 @@ func TestRecordGroupsWaiting(t *testing.T) {
 // under way.
 func TestRecordDirectWhenJournaled(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Config{Path: filepath.Join(t.TempDir(), "iamd.db")}.Open(ctx, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	g := newGated(t, true)
+	db := g.DB
 	if !db.Journaled() {
 		t.Fatal("the SQLite store of this process does not report its journal")
 	}
-	g := &gatedStore{DB: db, entered: make(chan struct{}), gate: make(chan struct{}), journal: true}
 	r := New(g, slog.New(slog.DiscardHandler))
-	rec := func(id string) *trail.Record {
-		return &trail.Record{Time: time.Unix(0, 0), Account: "123456789012", Name: "GetUser", ID: id, JSON: []byte(`{}`)}
-	}
 	errs := make(chan error, 11)
 	go func() { errs <- r.Record(ctx, rec("first")) }()
 	<-g.entered // the first write is held in the store
