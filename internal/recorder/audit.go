@@ -2,5 +2,5 @@
 
 package recorder
 
-// Disabled is false in every normal build; see noaudit.go.
-const Disabled = false
+// disabled is false in every normal build; see noaudit.go.
+const disabled = false

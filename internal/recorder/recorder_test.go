@@ -1,3 +1,5 @@
+//go:build !iamd_noaudit
+
 package recorder_test
 
 import (

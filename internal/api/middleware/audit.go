@@ -2,5 +2,5 @@
 
 package middleware
 
-// recordingDisabled is false in every normal build; see recorder.Disabled.
+// recordingDisabled is false in every normal build; see the recorder package's disabled.
 const recordingDisabled = false

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/iamd-dev/iamd/internal/store"
@@ -77,6 +78,8 @@ type journal struct {
 	retiring  retirement  // files a prune found unreferenced, removed after retireDelay
 	inFlight  bool        // a transaction took records and has not committed or given them back
 	broken    error
+	unusable  atomic.Bool // broken is set: Journaled reads it without j.mu
+	relieving sync.Mutex  // held by the Record call indexing for backpressure (relieve)
 	closed    bool
 
 	kick chan struct{}
@@ -272,6 +275,7 @@ func (j *journal) write(evs []*store.Event) (full bool, err error) {
 			// Undo the partial frame so that the file stays a sequence of whole frames.
 			if terr := j.f.Truncate(j.off); terr != nil {
 				j.broken = terr
+				j.unusable.Store(true)
 			}
 		}
 		j.pending = j.pending[:first]
@@ -423,6 +427,22 @@ func (db *DB) catchUp(ctx context.Context) error {
 	return db.Update(ctx, func(store.Tx) error { return nil })
 }
 
+// relieve indexes the pending records for a Record call that found maxPending of them: one
+// caller at a time, and only while that many are still pending, so that callers that found
+// the journal full together wait for one transaction instead of each committing its own.
+func (db *DB) relieve(ctx context.Context) error {
+	j := db.j
+	j.relieving.Lock()
+	defer j.relieving.Unlock()
+	j.mu.Lock()
+	full := len(j.pending) >= maxPending
+	j.mu.Unlock()
+	if !full {
+		return nil
+	}
+	return db.catchUp(ctx)
+}
+
 // closeJournal stops the indexer, indexes what is pending and closes the journal's files (they
 // stay: the records of indexed events are read from them).
 func (db *DB) closeJournal() error {
@@ -464,8 +484,9 @@ func (db *DB) InUse() bool { return db.inUse }
 
 // Journaled reports that Record appends to the record journal: a copy of the records under the
 // journal's lock, with no transaction (recorder.Journaled). It is false when another process
-// owns the journal and Record commits a transaction for each call.
-func (db *DB) Journaled() bool { return db.j != nil }
+// owns the journal, and once a failed write has left the journal unusable: Record then commits
+// a transaction for each call.
+func (db *DB) Journaled() bool { return db.j != nil && !db.j.unusable.Load() }
 
 // Record appends events durably outside a transaction: into the record journal when this
 // process holds it, otherwise in a transaction of their own.
@@ -478,7 +499,7 @@ func (db *DB) Record(ctx context.Context, events ...*store.Event) error {
 		if !errors.Is(err, errJournalBroken) {
 			if err == nil && full {
 				// The records are durable already; only their indexing is late.
-				if ierr := db.catchUp(context.WithoutCancel(ctx)); ierr != nil {
+				if ierr := db.relieve(context.WithoutCancel(ctx)); ierr != nil {
 					db.logger.Error("audit: indexing journaled records failed", "err", ierr)
 				}
 			}

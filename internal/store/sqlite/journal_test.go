@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -453,5 +454,36 @@ func TestJournalReadWaitsForIndexing(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestJournaledUntilUnusable: Journaled holds while the journal takes records, and not once a
+// failed write has left it unusable; Record then commits each call's records in a transaction,
+// and they are in the chain after the journaled ones.
+func TestJournaledUntilUnusable(t *testing.T) {
+	tune(t, 1<<20, 1<<20, 64<<20)
+	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+	if !db.Journaled() {
+		t.Fatal("a fresh store holding its journal is not Journaled")
+	}
+	record(t, db, "a", "b")
+	db.j.mu.Lock()
+	db.j.broken = errors.New("a write that could not be undone") // as journal.write leaves it
+	db.j.unusable.Store(true)
+	db.j.mu.Unlock()
+	if db.Journaled() {
+		t.Error("an unusable journal is still Journaled")
+	}
+	record(t, db, "c")
+	evs, err := db.Chain(context.Background(), 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, e := range evs {
+		ids = append(ids, e.ID)
+	}
+	if strings.Join(ids, ",") != "a,b,c" {
+		t.Errorf("chain holds %v, want a, b, c", ids)
 	}
 }
