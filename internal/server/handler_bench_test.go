@@ -30,26 +30,9 @@ import (
 // that trusts the account, as in BenchmarkAssumeRole. cpu-ns/op is the process's CPU time per
 // call, the store's background work and garbage collection included.
 func BenchmarkAssumeRoleHandler(b *testing.B) {
-	const (
-		account = "123456789012"
-		rootID  = "AKIAIAMDBENCHROOT001"
-		rootSK  = "iamdBenchRootSecretKey000000000000000000"
-	)
-	cfg := config.Default(b.TempDir(), "")
-	cfg.ManagedPolicies = false
-	cfg.Listen = "127.0.0.1:0"
-	cfg.AccountID = account
-	cfg.RootAccessKeyID, cfg.RootSecretAccessKey = rootID, rootSK
-	srv, err := Start(context.Background(), cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { srv.Close() })
-
+	srv, root := startHandlerBench(b)
 	ctx := context.Background()
-	root := iam.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.Endpoint()),
-		Credentials: credentials.NewStaticCredentialsProvider(rootID, rootSK, "")})
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"sts:AssumeRole"}]}`
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + handlerBenchAccount + `:root"},"Action":"sts:AssumeRole"}]}`
 	allow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`
 	if _, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("bench-role"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
 		b.Fatal(err)
@@ -65,7 +48,7 @@ func BenchmarkAssumeRoleHandler(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	body := url.Values{"Action": {"AssumeRole"}, "Version": {"2011-06-15"}, "RoleArn": {"arn:aws:iam::" + account + ":role/bench-role"},
+	body := url.Values{"Action": {"AssumeRole"}, "Version": {"2011-06-15"}, "RoleArn": {"arn:aws:iam::" + handlerBenchAccount + ":role/bench-role"},
 		"RoleSessionName": {"bench"}}.Encode()
 	runHandler(b, srv, "sts", aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), body)
 }
@@ -74,26 +57,37 @@ func BenchmarkAssumeRoleHandler(b *testing.B) {
 // server's own cost of a signed, authorized read and its audit record. Run it also with
 // -tags iamd_noaudit; the difference in cpu-ns/op is what recording the read costs (issue 7).
 func BenchmarkGetUserHandler(b *testing.B) {
-	const (
-		rootID = "AKIAIAMDBENCHROOT001"
-		rootSK = "iamdBenchRootSecretKey000000000000000000"
-	)
+	srv, root := startHandlerBench(b)
+	if _, err := root.CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String("load-0")}); err != nil {
+		b.Fatal(err)
+	}
+	body := url.Values{"Action": {"GetUser"}, "Version": {"2010-05-08"}, "UserName": {"load-0"}}.Encode()
+	runHandler(b, srv, "iam", handlerBenchRootID, handlerBenchRootSK, body)
+}
+
+// The handler benchmarks' account and root key.
+const (
+	handlerBenchAccount = "123456789012"
+	handlerBenchRootID  = "AKIAIAMDBENCHROOT001"
+	handlerBenchRootSK  = "iamdBenchRootSecretKey000000000000000000"
+)
+
+// startHandlerBench starts a server for a handler benchmark (no AWS managed policies) and
+// returns it with an IAM client signed by its root key.
+func startHandlerBench(b *testing.B) (*Server, *iam.Client) {
 	cfg := config.Default(b.TempDir(), "")
 	cfg.ManagedPolicies = false
 	cfg.Listen = "127.0.0.1:0"
-	cfg.RootAccessKeyID, cfg.RootSecretAccessKey = rootID, rootSK
+	cfg.AccountID = handlerBenchAccount
+	cfg.RootAccessKeyID, cfg.RootSecretAccessKey = handlerBenchRootID, handlerBenchRootSK
 	srv, err := Start(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { srv.Close() })
 	root := iam.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.Endpoint()),
-		Credentials: credentials.NewStaticCredentialsProvider(rootID, rootSK, "")})
-	if _, err := root.CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String("load-0")}); err != nil {
-		b.Fatal(err)
-	}
-	body := url.Values{"Action": {"GetUser"}, "Version": {"2010-05-08"}, "UserName": {"load-0"}}.Encode()
-	runHandler(b, srv, "iam", rootID, rootSK, body)
+		Credentials: credentials.NewStaticCredentialsProvider(handlerBenchRootID, handlerBenchRootSK, "")})
+	return srv, root
 }
 
 // runHandler signs the Query call body once and hands it to srv's API handler in process,

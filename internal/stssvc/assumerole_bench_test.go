@@ -17,7 +17,6 @@ import (
 	"github.com/iamd-dev/iamd/internal/authz"
 	"github.com/iamd-dev/iamd/internal/iam"
 	"github.com/iamd-dev/iamd/internal/policy"
-	"github.com/iamd-dev/iamd/internal/secrets"
 	"github.com/iamd-dev/iamd/internal/store"
 )
 
@@ -98,14 +97,7 @@ const benchAccount = "123456789012"
 // user as a caller.
 func newAssumeService(t testing.TB) (*Service, *memStore, *authn.Caller) {
 	t.Helper()
-	kf, err := secrets.GenerateKeyFile(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := secrets.ParseKeyring(kf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := newTestKeys(t)
 	st := &memStore{}
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + benchAccount + `:root"},"Action":"sts:AssumeRole"}]}`
 	st.put(t, benchAccount, store.KindRole, "bench-role", "AROABENCHBENCHBENCH01",

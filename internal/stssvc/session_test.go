@@ -20,6 +20,12 @@ var sessionNow = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 // newSessionService is a Service with only what issuing and opening session tokens needs.
 func newSessionService(t testing.TB) *Service {
 	t.Helper()
+	return &Service{keys: newTestKeys(t), rand: rand.Reader, opened: newOpenedCache()}
+}
+
+// newTestKeys is a keyring with one new random key.
+func newTestKeys(t testing.TB) *secrets.Keyring {
+	t.Helper()
 	kf, err := secrets.GenerateKeyFile(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -28,7 +34,7 @@ func newSessionService(t testing.TB) *Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Service{keys: keys, rand: rand.Reader, opened: newOpenedCache()}
+	return keys
 }
 
 // roleSession is a typical role session: tags, a session policy, MFA, a source identity.

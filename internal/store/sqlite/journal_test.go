@@ -78,10 +78,7 @@ func trailIDs(t *testing.T, db *DB) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ids []string
-	for _, e := range chain {
-		ids = append(ids, e.ID)
-	}
+	ids := eventIDs(chain)
 	if err := audit.Verify(stored(chain), nil); err != nil {
 		t.Errorf("trail does not verify: %v", err)
 	}
@@ -479,11 +476,7 @@ func TestJournaledUntilUnusable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ids []string
-	for _, e := range evs {
-		ids = append(ids, e.ID)
-	}
-	if strings.Join(ids, ",") != "a,b,c" {
+	if ids := eventIDs(evs); strings.Join(ids, ",") != "a,b,c" {
 		t.Errorf("chain holds %v, want a, b, c", ids)
 	}
 }

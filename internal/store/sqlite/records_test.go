@@ -147,10 +147,7 @@ func TestJournalRetire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, e := range chain {
-		got = append(got, e.ID)
-	}
+	got := eventIDs(chain)
 	if want := []string{"r08", "r09", "s"}; !cmp.Equal(got, want) {
 		t.Errorf("trail after the prunes = %v, want %v", got, want)
 	}
