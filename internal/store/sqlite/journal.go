@@ -77,8 +77,7 @@ type journal struct {
 	oldest    int64       // no older generation's file exists
 	retiring  retirement  // files a prune found unreferenced, removed after retireDelay
 	inFlight  bool        // a transaction took records and has not committed or given them back
-	broken    error
-	unusable  atomic.Bool // broken is set: Journaled reads it without j.mu
+	broken    atomic.Bool // a failed write could not be undone; read without j.mu by Journaled
 	relieving sync.Mutex  // held by the Record call indexing for backpressure (relieve)
 	closed    bool
 
@@ -250,7 +249,7 @@ func (j *journal) write(evs []*store.Event) (full bool, err error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	switch {
-	case j.broken != nil:
+	case j.broken.Load():
 		return false, errJournalBroken
 	case j.closed:
 		return false, errors.New("sqlite: record journal closed")
@@ -274,8 +273,7 @@ func (j *journal) write(evs []*store.Event) (full bool, err error) {
 		if n > 0 {
 			// Undo the partial frame so that the file stays a sequence of whole frames.
 			if terr := j.f.Truncate(j.off); terr != nil {
-				j.broken = terr
-				j.unusable.Store(true)
+				j.broken.Store(true)
 			}
 		}
 		j.pending = j.pending[:first]
@@ -486,7 +484,7 @@ func (db *DB) InUse() bool { return db.inUse }
 // journal's lock, with no transaction (recorder.Journaled). It is false when another process
 // owns the journal, and once a failed write has left the journal unusable: Record then commits
 // a transaction for each call.
-func (db *DB) Journaled() bool { return db.j != nil && !db.j.unusable.Load() }
+func (db *DB) Journaled() bool { return db.j != nil && !db.j.broken.Load() }
 
 // Record appends events durably outside a transaction: into the record journal when this
 // process holds it, otherwise in a transaction of their own.

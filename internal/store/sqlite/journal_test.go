@@ -3,7 +3,6 @@ package sqlite
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -464,10 +463,7 @@ func TestJournaledUntilUnusable(t *testing.T) {
 		t.Fatal("a fresh store holding its journal is not Journaled")
 	}
 	record(t, db, "a", "b")
-	db.j.mu.Lock()
-	db.j.broken = errors.New("a write that could not be undone") // as journal.write leaves it
-	db.j.unusable.Store(true)
-	db.j.mu.Unlock()
+	db.j.broken.Store(true) // as journal.write leaves it when a failed write cannot be undone
 	if db.Journaled() {
 		t.Error("an unusable journal is still Journaled")
 	}
