@@ -585,14 +585,19 @@ func (db *DB) addMatches(f store.EventFilter, b *block, idx []int, out *[]*store
 	return false, nil
 }
 
-// mergeNewest merges two lists of events sorted newest first, keeping at most limit (0: all).
-func mergeNewest(a, b []*store.StoredEvent, limit int) []*store.StoredEvent {
+// mergeBySeq merges two lists of events sorted by Seq, newest first or oldest first, keeping
+// at most limit (0: all): the rows and the blocks of one read.
+func mergeBySeq(a, b []*store.StoredEvent, limit int, newestFirst bool) []*store.StoredEvent {
+	aFirst := func(x, y int64) bool { return x < y }
+	if newestFirst {
+		aFirst = func(x, y int64) bool { return x > y }
+	}
 	out := make([]*store.StoredEvent, 0, len(a)+len(b))
 	for len(a) > 0 || len(b) > 0 {
 		if limit > 0 && len(out) == limit {
 			break
 		}
-		if len(b) == 0 || len(a) > 0 && a[0].Seq > b[0].Seq {
+		if len(b) == 0 || len(a) > 0 && aFirst(a[0].Seq, b[0].Seq) {
 			out, a = append(out, a[0]), a[1:]
 		} else {
 			out, b = append(out, b[0]), b[1:]

@@ -686,7 +686,7 @@ func (db *DB) Events(ctx context.Context, f store.EventFilter) ([]*store.StoredE
 	if err != nil {
 		return nil, err
 	}
-	return mergeNewest(rows, blocks, f.Limit), nil
+	return mergeBySeq(rows, blocks, f.Limit, true), nil
 }
 
 // rowEvents returns matching events of the events table, newest first. A resource name
@@ -782,13 +782,5 @@ func (db *DB) Chain(ctx context.Context, after int64, limit int) ([]*store.Store
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*store.StoredEvent, 0, min(limit, len(rows)+len(blocks)))
-	for len(out) < limit && (len(rows) > 0 || len(blocks) > 0) {
-		if len(blocks) == 0 || len(rows) > 0 && rows[0].Seq < blocks[0].Seq {
-			out, rows = append(out, rows[0]), rows[1:]
-		} else {
-			out, blocks = append(out, blocks[0]), blocks[1:]
-		}
-	}
-	return out, nil
+	return mergeBySeq(rows, blocks, limit, false), nil
 }
