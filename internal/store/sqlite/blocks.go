@@ -174,10 +174,17 @@ func (b *postingBuilder) add(i int, account string, attr int, value string) {
 		}
 		last.key, last.list = k, p
 	}
+	p.add(i)
+}
+
+// add appends position i (not below the last): the first as it is, each later one as its
+// distance from the one before; a position already last is not added again (a record with two
+// resources of one type).
+func (p *postingList) add(i int) {
 	switch {
 	case p.last < 0:
 		p.b = binary.AppendUvarint(p.b, uint64(i))
-	case p.last == i: // a record with two resources of one type: once
+	case p.last == i:
 		return
 	default:
 		p.b = binary.AppendUvarint(p.b, uint64(i-p.last))

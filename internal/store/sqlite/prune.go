@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
@@ -159,21 +158,14 @@ func shiftBlock(ctx context.Context, tx *sql.Tx, b *block, k int) error {
 			rows.Close()
 			return fmt.Errorf("posting of block %d: %w", b.first, err)
 		}
-		var out []byte
-		last := -1
+		shifted := postingList{last: -1}
 		for _, i := range pos {
-			if i < k {
-				continue
+			if i >= k {
+				shifted.add(i - k)
 			}
-			if last < 0 {
-				out = binary.AppendUvarint(out, uint64(i-k))
-			} else {
-				out = binary.AppendUvarint(out, uint64(i-last))
-			}
-			last = i
 		}
-		if out != nil {
-			p.positions = out
+		if shifted.b != nil {
+			p.positions = shifted.b
 			kept = append(kept, p)
 		}
 	}
