@@ -415,12 +415,18 @@ func PolicyARNParts(arn string) (account, name string, ok bool) {
 // request's condition keys are built only if a policy's condition asks for one (Input builds
 // them all, for the simulator and explanations).
 func (a *Authorizer) Decide(c *authn.Caller, p *Principal, req Request) policy.Decision {
-	eval := &struct { // the input and its context in one allocation
+	return policy.Evaluate(WithLazyContext(input(c, p, req, nil), requestKeys(c, p, req)))
+}
+
+// WithLazyContext returns in evaluated with the condition keys of ctx, built when first asked
+// for; the input and its context take one allocation.
+func WithLazyContext(in policy.Input, ctx LazyContext) *policy.Input {
+	eval := &struct {
 		in  policy.Input
 		ctx LazyContext
-	}{ctx: requestKeys(c, p, req)}
-	eval.in = input(c, p, req, &eval.ctx)
-	return policy.Evaluate(&eval.in)
+	}{in, ctx}
+	eval.in.Context = &eval.ctx
+	return &eval.in
 }
 
 // LazyContext is the condition keys RequestContext builds for Caller, Principal and Extra,

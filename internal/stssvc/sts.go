@@ -664,13 +664,8 @@ func (s *Service) AssumeRole(ctx context.Context, c *authn.Caller, in *sdk.Assum
 	}
 	trust := s.trustPolicy(role, roleARN)
 	// The trust policy must allow the caller whatever its own policies say.
-	eval := &struct { // the input and its context in one allocation
-		in  policy.Input
-		ctx authz.LazyContext
-	}{ctx: authz.LazyContext{Caller: c, Extra: extra}}
-	eval.in = policy.Input{Action: "sts:AssumeRole", Resource: roleARN, Context: &eval.ctx,
-		Principal: c.Principal, ResourceAccount: roleAcct, ResourcePolicy: trust}
-	tr := policy.Explain(&eval.in)
+	tr := policy.Explain(authz.WithLazyContext(policy.Input{Action: "sts:AssumeRole", Resource: roleARN,
+		Principal: c.Principal, ResourceAccount: roleAcct, ResourcePolicy: trust}, authz.LazyContext{Caller: c, Extra: extra}))
 	trustAllows := tr.Decision.Effect != policy.DecisionExplicitDeny
 	if trustAllows {
 		trustAllows = false
