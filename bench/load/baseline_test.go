@@ -28,12 +28,12 @@ func TestSpawnBaseline(t *testing.T) {
 	}
 	defer b.close()
 	client := &http.Client{}
-	o := options{endpoint: b.url, accessKey: b.accessKey, secretKey: b.secretKey, region: "us-east-1", action: "GetUser"}
+	o := options{endpoint: b.url, accessKey: baselineAccessKey, secretKey: baselineSecretKey, region: "us-east-1", action: "GetUser"}
 	body, status, err := sendRead(context.Background(), client, o, form(o, "UserName=load-0"))
 	if err != nil || status != http.StatusOK {
 		t.Fatalf("signed with the baseline's key: HTTP %d, %v, %s", status, err, body)
 	}
-	o.secretKey = "wrong" + b.secretKey[5:]
+	o.secretKey = "wrong" + baselineSecretKey[5:]
 	if _, status, err := sendRead(context.Background(), client, o, form(o, "UserName=load-0")); err != nil || status != http.StatusForbidden {
 		t.Fatalf("signed with a wrong secret: HTTP %d, %v; want 403", status, err)
 	}

@@ -115,7 +115,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		bo := o
-		bo.endpoint, bo.accessKey, bo.secretKey = srv.url, srv.accessKey, srv.secretKey
+		bo.endpoint, bo.accessKey, bo.secretKey = srv.url, baselineAccessKey, baselineSecretKey
 		for _, c := range o.concurrency {
 			r := measure(ctx, client, bo, c)
 			fmt.Fprintf(out, "mode=%s action=%s c=%d %s\n", form.mode, o.action, c, r)
