@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/iamd-dev/iamd/internal/audit"
-	"github.com/iamd-dev/iamd/internal/store/sqlite"
 )
 
 // blockSeqs returns the Seqs of the served trail's records kept in blocks.
@@ -43,10 +41,7 @@ func blockSeqs(t *testing.T, dir string) []int64 {
 func editJournaled(t *testing.T, dir string, seq int64) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Config{Path: filepath.Join(dir, "iamd.db"), NoJournal: true}.Open(ctx, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := offlineStore(t, dir)
 	evs, err := db.Chain(ctx, seq-1, 1)
 	db.Close()
 	if err != nil || len(evs) != 1 || evs[0].Seq != seq {

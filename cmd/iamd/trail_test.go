@@ -59,21 +59,14 @@ func servedTrail(t *testing.T) string {
 func rowsOnly(t *testing.T, dir string) {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(dir, "iamd.db")
-	db, err := sqlite.Config{Path: path, NoJournal: true}.Open(ctx, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := offlineStore(t, dir)
 	chain, err := db.Chain(ctx, 0, 1<<20)
 	if err != nil || len(chain) == 0 || chain[0].Seq != 1 {
 		t.Fatalf("chain of %d records from %v (%v), want the whole trail from 1", len(chain), chain[0].Seq, err)
 	}
 	db.Close()
 	tamper(t, dir, `DELETE FROM event_postings`, `DELETE FROM event_blocks`, `DELETE FROM event_resources`, `DELETE FROM events`)
-	db, err = sqlite.Config{Path: path, NoJournal: true}.Open(ctx, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db = offlineStore(t, dir)
 	defer db.Close()
 	evs := make([]*store.Event, len(chain))
 	for i, e := range chain {
@@ -131,6 +124,17 @@ func copyData(t *testing.T, src string) string {
 		}
 	}
 	return dst
+}
+
+// offlineStore opens the store of data directory dir as an offline command does (no record
+// journal of its own); the caller closes it.
+func offlineStore(t *testing.T, dir string) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Config{Path: filepath.Join(dir, "iamd.db"), NoJournal: true}.Open(context.Background(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
 
 func sqlDB(t *testing.T, dir string) *sql.DB {

@@ -14,7 +14,6 @@ import (
 	"github.com/iamd-dev/iamd/internal/config"
 	"github.com/iamd-dev/iamd/internal/server"
 	"github.com/iamd-dev/iamd/internal/store"
-	"github.com/iamd-dev/iamd/internal/store/sqlite"
 )
 
 // TestUpgradeFromSession7: a data directory written before records were indexed in blocks
@@ -61,10 +60,7 @@ func TestUpgradeFromSession7(t *testing.T) {
 	if err != nil || inBlocks != 3 || journaledRows != 6 {
 		t.Errorf("%d records in blocks, %d journaled rows (%v); want the 3 new reads in blocks, the 6 old ones rows", inBlocks, journaledRows, err)
 	}
-	db, err := sqlite.Config{Path: filepath.Join(dir, "iamd.db"), NoJournal: true}.Open(ctx, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := offlineStore(t, dir)
 	defer db.Close()
 	chain, err := db.Chain(ctx, 0, 100)
 	if err != nil || len(chain) != 13 {
