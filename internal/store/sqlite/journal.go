@@ -352,11 +352,17 @@ func (j *journal) indexed(b batchTaken) {
 	j.mu.Unlock()
 }
 
-// sync puts the journal on disk up to end, before a transaction pointing into it commits:
-// an event row never outlives its record (the database syncs at its checkpoints, and a
-// power loss must not leave rows whose record bytes were still in the page cache).
-func (j *journal) sync(end journalPos) error {
+// sync puts the journal on disk up to the end of b, the records a transaction indexes, before
+// the transaction commits: an event row never outlives its record (the database syncs at its
+// checkpoints, and a power loss must not leave rows whose record bytes were still in the page
+// cache). It first repairs a mapped file cut short (repair).
+func (j *journal) sync(b batchTaken) error {
+	end := b.end
 	j.mu.Lock()
+	if err := j.repair(b.evs); err != nil {
+		j.mu.Unlock()
+		return err
+	}
 	if !j.synced.before(end) {
 		j.mu.Unlock()
 		return nil

@@ -65,14 +65,12 @@ func allZero(b []byte) bool {
 	return true
 }
 
-// repair checks, before an index transaction syncs the journal, that the mapped file was not
-// cut short behind iamd's back: a copy into the cut part of the file's last page does not
-// fault and is lost. If it was, the mapping goes and the frames of the records not yet
-// indexed (the transaction's, evs, and those pending) that lay past the cut are written again
-// through the file, at their places, as they were.
+// repair checks, as sync begins (j.mu held), that the mapped file was not cut short behind
+// iamd's back: a copy into the cut part of the file's last page does not fault and is lost.
+// If it was, the mapping goes and the frames of the records not yet indexed (the
+// transaction's, evs, and those pending) that lay past the cut are written again through the
+// file, at their places, as they were.
 func (j *journal) repair(evs []journaled) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
 	if j.m == nil || j.f == nil {
 		return nil
 	}

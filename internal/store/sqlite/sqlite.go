@@ -268,9 +268,7 @@ func (db *DB) Update(ctx context.Context, fn func(tx store.Tx) error) error {
 		err = fn(t)
 	}
 	if err == nil && journaled.end != (journalPos{}) {
-		if err = db.j.repair(journaled.evs); err == nil {
-			err = db.j.sync(journaled.end)
-		}
+		err = db.j.sync(journaled)
 	}
 	if err != nil {
 		tx.Rollback()
