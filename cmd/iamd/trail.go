@@ -341,16 +341,11 @@ func openResourceRows(ctx context.Context, path string) (*resourceRows, error) {
 		r.Close()
 		return nil, err
 	}
-	if err := r.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events`).Scan(&r.top); err != nil {
+	if err := r.tx.QueryRowContext(ctx, `SELECT max(COALESCE((SELECT MAX(seq) FROM events), 0),
+		COALESCE((SELECT first_seq + n - 1 FROM event_blocks ORDER BY first_seq DESC LIMIT 1), 0))`).Scan(&r.top); err != nil {
 		r.Close()
 		return nil, err
 	}
-	var blockTop int64
-	if err := r.tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT first_seq + n - 1 FROM event_blocks ORDER BY first_seq DESC LIMIT 1), 0)`).Scan(&blockTop); err != nil {
-		r.Close()
-		return nil, err
-	}
-	r.top = max(r.top, blockTop)
 	if r.blocks, err = r.tx.QueryContext(ctx, `SELECT first_seq, first_seq + n - 1 FROM event_blocks ORDER BY first_seq`); err != nil {
 		r.Close()
 		return nil, err
