@@ -37,16 +37,7 @@ func (db *DB) Prune(ctx context.Context, beforeSeq int64) (int64, error) {
 		if n, err = res.RowsAffected(); err != nil {
 			return err
 		}
-		var inBlocks sql.NullInt64
-		// Blocks from seq-maxBlock+1 on may hold records after seq: cutBlock's.
-		if err := tx.QueryRowContext(ctx, `SELECT sum(n) FROM event_blocks WHERE first_seq <= ?`, seq-maxBlock).Scan(&inBlocks); err != nil {
-			return err
-		}
-		n += inBlocks.Int64
-		if err := deleteBlocks(ctx, tx, -1<<62, seq-maxBlock); err != nil {
-			return err
-		}
-		cut, err := db.cutBlock(ctx, tx, seq)
+		cut, err := db.cutBlocks(ctx, tx, seq)
 		if err != nil {
 			return err
 		}
@@ -99,44 +90,36 @@ func lastBefore(ctx context.Context, tx *sql.Tx, before int64) (seq int64, hash 
 	return before - 1, b.recs[before-1-b.first].hash, true, nil
 }
 
-// cutBlock deletes the records up to Seq seq of the blocks that may hold records after it
-// (those beginning after seq-maxBlock; older ones are gone), writing the rest of a block again
-// as a block from seq+1 with its postings shifted (no journal file is read: a prune works
-// when a file is lost), and returns how many records it deleted.
-func (db *DB) cutBlock(ctx context.Context, tx *sql.Tx, seq int64) (int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT first_seq, n, file, meta FROM event_blocks WHERE first_seq > ? AND first_seq <= ? ORDER BY first_seq`, seq-maxBlock, seq)
-	if err != nil {
+// cutBlocks deletes the block records up to Seq seq and returns how many. Blocks hold
+// consecutive Seqs, so only the last block beginning by seq can go on past it: that one is
+// written again as a block from seq+1 with its postings shifted (no journal file is read: a
+// prune works when a file is lost); the blocks before it go whole.
+func (db *DB) cutBlocks(ctx context.Context, tx *sql.Tx, seq int64) (int64, error) {
+	whole := seq // the blocks beginning by whole go whole
+	var straddling *block
+	b, err := readBlock(tx.QueryRowContext(ctx, `SELECT first_seq, n, file, meta FROM event_blocks WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1`, seq))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return 0, err
+	case b.first+int64(b.n)-1 > seq:
+		straddling, whole = b, b.first-1
+	}
+	var n sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT sum(n) FROM event_blocks WHERE first_seq <= ?`, whole).Scan(&n); err != nil {
 		return 0, err
 	}
-	var cut []*block
-	for rows.Next() {
-		b, err := readBlock(rows)
-		if err != nil {
-			rows.Close()
-			return 0, err
-		}
-		cut = append(cut, b)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := deleteBlocks(ctx, tx, -1<<62, whole); err != nil {
 		return 0, err
 	}
-	var n int64
-	for _, b := range cut {
-		if b.first+int64(b.n)-1 <= seq {
-			n += int64(b.n)
-			if err := deleteBlocks(ctx, tx, b.first, b.first); err != nil {
-				return 0, err
-			}
-			continue
-		}
-		keep := int(seq + 1 - b.first) // records dropped from the front
-		n += int64(keep)
-		if err := shiftBlock(ctx, tx, b, keep); err != nil {
-			return 0, err
-		}
+	if straddling == nil {
+		return n.Int64, nil
 	}
-	return n, nil
+	keep := int(seq + 1 - straddling.first) // records dropped from the front
+	if err := shiftBlock(ctx, tx, straddling, keep); err != nil {
+		return 0, err
+	}
+	return n.Int64 + int64(keep), nil
 }
 
 // shiftBlock drops the first k records of block b: the rest become a block from Seq
