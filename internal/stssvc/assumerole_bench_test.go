@@ -99,9 +99,7 @@ func newAssumeService(t testing.TB) (*Service, *memStore, *authn.Caller) {
 	t.Helper()
 	keys := newTestKeys(t)
 	st := &memStore{}
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + benchAccount + `:root"},"Action":"sts:AssumeRole"}]}`
-	st.put(t, benchAccount, store.KindRole, "bench-role", "AROABENCHBENCHBENCH01",
-		iam.Role{Name: "bench-role", ID: "AROABENCHBENCHBENCH01", Path: "/", TrustPolicy: trust, MaxSessionDuration: 3600})
+	putRole(t, st, iam.Role{Name: "bench-role", ID: "AROABENCHBENCHBENCH01", Path: "/", TrustPolicy: trustAccount("")})
 	allow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`
 	st.put(t, benchAccount, store.KindUser, "caller", "AIDABENCHBENCHBENCH01",
 		iam.User{Name: "caller", ID: "AIDABENCHBENCHBENCH01", Path: "/", Inline: []iam.InlinePolicy{{Name: "assume", Document: allow}}})
@@ -112,6 +110,22 @@ func newAssumeService(t testing.TB) (*Service, *memStore, *authn.Caller) {
 		UserID: "AIDABENCHBENCHBENCH01", UserName: "caller", AccessKeyID: "AKIABENCHBENCHBENCH1", RequestID: "req-1", SourceIP: "127.0.0.1",
 		UserAgent: "bench", Region: "us-east-1", Time: sessionNow}
 	return s, st, c
+}
+
+// trustAccount is a trust policy allowing the benchAccount's principals sts:AssumeRole, with
+// the statement's Condition block cond ("" for none).
+func trustAccount(cond string) string {
+	if cond != "" {
+		cond = `,"Condition":` + cond
+	}
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + benchAccount + `:root"},"Action":"sts:AssumeRole"` + cond + `}]}`
+}
+
+// putRole stores role r in benchAccount, with a MaxSessionDuration of an hour.
+func putRole(t testing.TB, st *memStore, r iam.Role) {
+	t.Helper()
+	r.MaxSessionDuration = 3600
+	st.put(t, benchAccount, store.KindRole, r.Name, r.ID, r)
 }
 
 // BenchmarkAssumeRoleService is AssumeRole in the service alone (no HTTP, no audit record): an

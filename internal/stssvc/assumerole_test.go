@@ -13,7 +13,6 @@ import (
 	"github.com/iamd-dev/iamd/internal/authn"
 	"github.com/iamd-dev/iamd/internal/iam"
 	"github.com/iamd-dev/iamd/internal/policy"
-	"github.com/iamd-dev/iamd/internal/store"
 )
 
 // TestAssumeRoleOutput: the response names the session and carries credentials whose token opens
@@ -66,8 +65,7 @@ func TestAssumeRoleOutput(t *testing.T) {
 // and a role without tags has none.
 func TestAssumeRoleResourceTags(t *testing.T) {
 	s, st, c := newAssumeService(t)
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + benchAccount + `:root"},"Action":"sts:AssumeRole",
-		"Condition":{"StringEquals":{"aws:ResourceTag/team":"blue"}}}]}`
+	trust := trustAccount(`{"StringEquals":{"aws:ResourceTag/team":"blue"}}`)
 	for _, tc := range []struct {
 		name     string
 		tags     []iam.Tag
@@ -79,8 +77,7 @@ func TestAssumeRoleResourceTags(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			name := "tags-" + strings.ReplaceAll(tc.name, " ", "-")
-			st.put(t, benchAccount, store.KindRole, name, "AROATAGSTAGSTAGSTAG01",
-				iam.Role{Name: name, ID: "AROATAGSTAGSTAGSTAG01", Path: "/", TrustPolicy: trust, MaxSessionDuration: 3600, Tags: tc.tags})
+			putRole(t, st, iam.Role{Name: name, ID: "AROATAGSTAGSTAGSTAG01", Path: "/", TrustPolicy: trust, Tags: tc.tags})
 			in := &sdk.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + benchAccount + ":role/" + name), RoleSessionName: aws.String("s1")}
 			_, err := s.AssumeRole(context.Background(), c, in)
 			if got := codeOf(err); got != tc.wantCode || (tc.wantCode == "" && err != nil) {
@@ -94,9 +91,7 @@ func TestAssumeRoleResourceTags(t *testing.T) {
 // by, with or without its path, and the compiled policy is reused for the same ARN.
 func TestTrustPolicyPerARN(t *testing.T) {
 	s, st, c := newAssumeService(t)
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + benchAccount + `:root"},"Action":"sts:AssumeRole"}]}`
-	st.put(t, benchAccount, store.KindRole, "pathed", "AROAPATHPATHPATHPAT01",
-		iam.Role{Name: "pathed", ID: "AROAPATHPATHPATHPAT01", Path: "/team/", TrustPolicy: trust, MaxSessionDuration: 3600})
+	putRole(t, st, iam.Role{Name: "pathed", ID: "AROAPATHPATHPATHPAT01", Path: "/team/", TrustPolicy: trustAccount("")})
 	withPath, withoutPath := "arn:aws:iam::"+benchAccount+":role/team/pathed", "arn:aws:iam::"+benchAccount+":role/pathed"
 	var first *policy.Compiled
 	for i, arn := range []string{withPath, withoutPath, withPath, withPath} {

@@ -14,7 +14,6 @@ import (
 	"github.com/iamd-dev/iamd/internal/iam"
 	"github.com/iamd-dev/iamd/internal/policy"
 	"github.com/iamd-dev/iamd/internal/policy/condition"
-	"github.com/iamd-dev/iamd/internal/store"
 )
 
 // TestLazyContextValues: every key answers as in the context authz.RequestContext builds, for
@@ -97,10 +96,8 @@ func TestLazyContextBuiltOnDemand(t *testing.T) {
 // keys (sts:ExternalId here), through the service.
 func TestAssumeRoleTrustConditions(t *testing.T) {
 	s, st, c := newAssumeService(t)
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + benchAccount + `:root"},"Action":"sts:AssumeRole",
-		"Condition":{"StringEquals":{"sts:ExternalId":"ext-1"}}}]}`
-	st.put(t, benchAccount, store.KindRole, "ext-role", "AROAEXTEXTEXTEXTEXT01",
-		iam.Role{Name: "ext-role", ID: "AROAEXTEXTEXTEXTEXT01", Path: "/", TrustPolicy: trust, MaxSessionDuration: 3600})
+	putRole(t, st, iam.Role{Name: "ext-role", ID: "AROAEXTEXTEXTEXTEXT01", Path: "/",
+		TrustPolicy: trustAccount(`{"StringEquals":{"sts:ExternalId":"ext-1"}}`)})
 	for _, tc := range []struct {
 		name     string
 		external *string
