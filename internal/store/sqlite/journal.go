@@ -67,6 +67,8 @@ type journal struct {
 	mu        sync.Mutex
 	f         *os.File   // the file being written (nil until the first write of a generation)
 	m         []byte     // f mapped, sized rotateBytes (journal_map.go); nil: WriteAt
+	ahead     int64      // m's pages are populated up to here (populateAhead)
+	dropped   [][]byte   // mappings no longer written to, unmapped by the next sync (dropMap)
 	gen, off  int64      // its generation and size
 	rotated   []*os.File // files written to the end and not yet synced
 	synced    journalPos // the journal is on disk up to here
@@ -284,7 +286,7 @@ func (j *journal) write(evs []*store.Event) (full bool, err error) {
 	if j.off >= rotateBytes {
 		// The next write begins generation gen+1; this file is synced and closed by the
 		// next index transaction (sync).
-		j.unmap()
+		j.dropMap()
 		j.rotated = append(j.rotated, j.f)
 		j.f, j.gen, j.off = nil, j.gen+1, int64(len(journalMagic))
 		j.end = journalPos{j.gen, j.off}
@@ -309,7 +311,7 @@ func (j *journal) create() error {
 		os.Remove(j.path(j.gen))
 		return fmt.Errorf("sqlite: record journal: %w", err)
 	}
-	j.f = f
+	j.f, j.ahead = f, 0
 	if j.m = mapFile(f, rotateBytes); j.m == nil {
 		f.Truncate(int64(len(journalMagic))) // a failed map may have sized the file
 	}
@@ -356,6 +358,12 @@ func (j *journal) indexed(b batchTaken) {
 // the transaction commits: an event row never outlives its record (the database syncs at its
 // checkpoints, and a power loss must not leave rows whose record bytes were still in the page
 // cache). It first repairs a mapped file cut short (repair).
+//
+// A mapped file is synced from the page of the last sync to b's end (syncMapped), not whole:
+// its pages ahead of the records are populated (populateAhead), and a whole-file sync would
+// write those zeros and write-protect them, so that the next copies fault again. Syncs run one
+// at a time (Update holds db.wmu), and a mapping stays mapped until the sync after it is
+// dropped, so the one read here outside j.mu is not unmapped under it.
 func (j *journal) sync(b batchTaken) error {
 	end := b.end
 	j.mu.Lock()
@@ -363,6 +371,13 @@ func (j *journal) sync(b batchTaken) error {
 		j.mu.Unlock()
 		return err
 	}
+	dropped := j.dropped
+	j.dropped = nil
+	defer func() {
+		for _, m := range dropped {
+			unmapFile(m)
+		}
+	}()
 	if !j.synced.before(end) {
 		j.mu.Unlock()
 		return nil
@@ -373,12 +388,16 @@ func (j *journal) sync(b batchTaken) error {
 	if end.gen != j.gen {
 		cur = nil // end is the start of the current file: nothing written there yet
 	}
+	mapped := j.unsynced(end)
 	j.mu.Unlock()
 	var err error
 	for _, f := range rotated {
 		err = errors.Join(err, f.Sync(), f.Close())
 	}
-	if cur != nil {
+	switch {
+	case mapped != nil:
+		err = errors.Join(err, syncMapped(mapped))
+	case cur != nil:
 		err = errors.Join(err, cur.Sync())
 	}
 	if err != nil {
@@ -390,6 +409,20 @@ func (j *journal) sync(b batchTaken) error {
 	}
 	j.mu.Unlock()
 	return nil
+}
+
+// unsynced returns the part of the current file's mapping that a sync up to end must write:
+// from the page holding the last sync's end (or the file's start) to end; nil when the file is
+// not mapped or end is in another file (j.mu held).
+func (j *journal) unsynced(end journalPos) []byte {
+	if j.m == nil || end.gen != j.gen || end.off > int64(len(j.m)) {
+		return nil
+	}
+	from := int64(0)
+	if j.synced.gen == j.gen {
+		from = j.synced.off &^ (pageSize - 1)
+	}
+	return j.m[from:end.off]
 }
 
 func (p journalPos) before(q journalPos) bool {
@@ -420,6 +453,7 @@ func (db *DB) indexLoop(j *journal) {
 		if err := db.catchUp(context.Background()); err != nil {
 			db.logger.Error("audit: indexing journaled records failed; retrying", "err", err)
 		}
+		j.populateAhead()
 	}
 }
 
@@ -466,6 +500,10 @@ func (db *DB) closeJournal() error {
 	err := db.Update(context.Background(), func(store.Tx) error { return nil })
 	j.mu.Lock()
 	j.unmap()
+	for _, m := range j.dropped {
+		unmapFile(m)
+	}
+	j.dropped = nil
 	if j.f != nil {
 		// The file was sized for the mapping: cut it to its records.
 		err = errors.Join(err, j.f.Truncate(j.off))

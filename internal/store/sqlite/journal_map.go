@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"fmt"
+	"os"
 	"runtime/debug"
 )
 
@@ -22,7 +23,7 @@ func (j *journal) put(b []byte, off int64) (int, error) {
 		if copyMapped(j.m[off:], b) {
 			return len(b), nil
 		}
-		j.unmap()
+		j.dropMap()
 	}
 	return j.f.WriteAt(b, off)
 }
@@ -41,11 +42,54 @@ func copyMapped(dst, src []byte) (ok bool) {
 	return true
 }
 
-// unmap drops the current file's mapping, if any.
+// unmap unmaps the current file's mapping, if any (the journal is closing: no sync can be
+// reading it).
 func (j *journal) unmap() {
 	if j.m != nil {
 		unmapFile(j.m)
 		j.m = nil
+	}
+}
+
+// dropMap stops writing through the current file's mapping; the next sync unmaps it (a sync
+// under way may be syncing it).
+func (j *journal) dropMap() {
+	if j.m != nil {
+		j.dropped = append(j.dropped, j.m)
+		j.m = nil
+	}
+}
+
+// pageSize is the unit the kernel maps and syncs a file in (syncMapped starts on one).
+var pageSize = int64(os.Getpagesize())
+
+// Populating ahead: the first copy into a page of a mapped file faults, and on ext4 the fault
+// allocates the page and reserves its block. In Record that was 1.1 µs of a GetUser's 9 µs of
+// recording, taken with j.mu held. The indexer populates the pages the next records will go to
+// instead, populateAhead at a time, in steps of populateStep.
+const (
+	populateAheadBytes = 4 << 20
+	populateStep       = 256 << 10
+)
+
+// populateAhead faults in, between index transactions, the mapped pages up to
+// populateAheadBytes past the end of the records. madvise runs without j.mu, so that Record
+// is not held up. A rotation may drop the mapping meanwhile and a sync unmap it: populating
+// changes no byte of any memory, so the worst is an error, ignored, or pages of whatever was
+// mapped there since faulted in.
+func (j *journal) populateAhead() {
+	for {
+		j.mu.Lock()
+		m, page := j.m, j.off&^(pageSize-1)
+		from := max(j.ahead, page)
+		to := min(from+populateStep, page+populateAheadBytes, int64(len(m)))
+		if m == nil || to <= from {
+			j.mu.Unlock()
+			return
+		}
+		j.ahead = to
+		j.mu.Unlock()
+		populate(m[from:to])
 	}
 }
 

@@ -2,9 +2,17 @@
 
 package sqlite
 
-import "os"
+import (
+	"errors"
+	"os"
+)
 
 // mapFile does not map journal files on this platform: the journal writes with WriteAt.
 func mapFile(*os.File, int64) []byte { return nil }
 
 func unmapFile([]byte) {}
+
+func populate([]byte) {}
+
+// syncMapped is never called here (no file is mapped).
+func syncMapped([]byte) error { return errors.ErrUnsupported }
