@@ -341,8 +341,7 @@ func openResourceRows(ctx context.Context, path string) (*resourceRows, error) {
 		r.Close()
 		return nil, err
 	}
-	if err := r.tx.QueryRowContext(ctx, `SELECT max(COALESCE((SELECT MAX(seq) FROM events), 0),
-		COALESCE((SELECT first_seq + n - 1 FROM event_blocks ORDER BY first_seq DESC LIMIT 1), 0))`).Scan(&r.top); err != nil {
+	if err := r.tx.QueryRowContext(ctx, sqlite.LastSeqSQL).Scan(&r.top); err != nil {
 		r.Close()
 		return nil, err
 	}

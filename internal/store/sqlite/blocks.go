@@ -644,8 +644,8 @@ func (db *DB) blockChain(ctx context.Context, qr querier, after int64, limit int
 }
 
 // chainEnd returns the Seq and hash of the last event, rows and blocks alike (ok false: none).
-func chainEnd(ctx context.Context, tx *sql.Tx) (seq int64, hash [32]byte, ok bool, err error) {
-	return lastBefore(ctx, tx, 1<<63-1)
+func (db *DB) chainEnd(ctx context.Context, tx *sql.Tx) (seq int64, hash [32]byte, ok bool, err error) {
+	return db.lastBefore(ctx, tx, 1<<63-1)
 }
 
 // querier runs queries: a read transaction, so that what Events and Chain read from the

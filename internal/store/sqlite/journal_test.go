@@ -49,9 +49,11 @@ func crash(t *testing.T, db *DB) {
 	}
 	j.mu.Unlock()
 	db.j = nil // Close from t.Cleanup closes the pools only
-	for _, st := range []interface{ Close() error }{db.getW, db.getR, db.insertEvent, db.insertResource, db.r, db.w} {
+	for _, st := range db.statements() {
 		st.Close()
 	}
+	db.r.Close()
+	db.w.Close()
 	j.lock.Close()
 }
 

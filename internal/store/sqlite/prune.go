@@ -21,12 +21,12 @@ func (db *DB) Prune(ctx context.Context, beforeSeq int64) (int64, error) {
 	defer db.wmu.Unlock()
 	var n int64
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		last, _, ok, err := chainEnd(ctx, tx)
+		last, _, ok, err := db.chainEnd(ctx, tx)
 		if err != nil || !ok {
 			return err
 		}
 		beforeSeq = min(beforeSeq, last)
-		seq, h, ok, err := lastBefore(ctx, tx, beforeSeq)
+		seq, h, ok, err := db.lastBefore(ctx, tx, beforeSeq)
 		if err != nil || !ok {
 			return err
 		}
@@ -58,9 +58,9 @@ func (db *DB) Prune(ctx context.Context, beforeSeq int64) (int64, error) {
 }
 
 // lastBefore returns the Seq and chain hash of the last event before Seq before.
-func lastBefore(ctx context.Context, tx *sql.Tx, before int64) (seq int64, hash [32]byte, ok bool, err error) {
+func (db *DB) lastBefore(ctx context.Context, tx *sql.Tx, before int64) (seq int64, hash [32]byte, ok bool, err error) {
 	var h []byte
-	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM events WHERE seq < ? ORDER BY seq DESC LIMIT 1`, before).Scan(&seq, &h)
+	err = tx.StmtContext(ctx, db.lastEvent).QueryRowContext(ctx, before).Scan(&seq, &h)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
@@ -70,7 +70,7 @@ func lastBefore(ctx context.Context, tx *sql.Tx, before int64) (seq int64, hash 
 		ok = true
 	}
 	var first, n int64
-	err = tx.QueryRowContext(ctx, `SELECT first_seq, n, last_hash FROM event_blocks WHERE first_seq < ? ORDER BY first_seq DESC LIMIT 1`, before).Scan(&first, &n, &h)
+	err = tx.StmtContext(ctx, db.lastBlock).QueryRowContext(ctx, before).Scan(&first, &n, &h)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return seq, hash, ok, nil

@@ -41,13 +41,8 @@ func (db *DB) SeqAt(ctx context.Context, t time.Time) (int64, error) {
 	if seq != 1<<63-1 {
 		return seq, nil
 	}
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return fail(err)
-	}
-	defer tx.Rollback()
-	last, _, _, err := chainEnd(ctx, tx)
-	if err != nil {
+	var last int64
+	if err := db.r.QueryRowContext(ctx, LastSeqSQL).Scan(&last); err != nil {
 		return fail(err)
 	}
 	return last + 1, nil

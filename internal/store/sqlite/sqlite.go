@@ -42,8 +42,9 @@ type DB struct {
 	w, r   *sql.DB
 	logger *slog.Logger
 
-	// Prepared statements of the hot paths, on each pool.
-	getW, getR, insertEvent, insertResource *sql.Stmt
+	// Prepared statements of the hot paths, on each pool. lastEvent and lastBlock find the
+	// chain's end (lastBefore), which each index transaction reads.
+	getW, getR, insertEvent, insertResource, lastEvent, lastBlock *sql.Stmt
 
 	// wmu serializes this process's write transactions (Update, Prune, the bulk loads). The
 	// chain head is read back in each transaction that appends: another process may have
@@ -68,6 +69,16 @@ const insertEventSQL = `INSERT INTO events (seq, time, account, source, name, ev
 
 // insertResourceSQL indexes an event's resource name for LookupEvents (migration 0003).
 const insertResourceSQL = `INSERT OR IGNORE INTO event_resources (account, name, type, seq) VALUES (?, ?, ?, ?)`
+
+// The last event row and the last block before a Seq (lastBefore).
+const (
+	lastEventSQL = `SELECT seq, hash FROM events WHERE seq < ? ORDER BY seq DESC LIMIT 1`
+	lastBlockSQL = `SELECT first_seq, n, last_hash FROM event_blocks WHERE first_seq < ? ORDER BY first_seq DESC LIMIT 1`
+)
+
+// LastSeqSQL selects the trail's last Seq, in the events table or in blocks (0: none).
+const LastSeqSQL = `SELECT max(COALESCE((SELECT MAX(seq) FROM events), 0),
+	COALESCE((SELECT first_seq + n - 1 FROM event_blocks ORDER BY first_seq DESC LIMIT 1), 0))`
 
 var _ store.Store = (*DB)(nil)
 
@@ -129,7 +140,10 @@ func (c Config) Open(ctx context.Context, logger *slog.Logger) (*DB, error) {
 		dst  **sql.Stmt
 		pool *sql.DB
 		sql  string
-	}{{&db.getW, w, getEntitySQL}, {&db.getR, r, getEntitySQL}, {&db.insertEvent, w, insertEventSQL}, {&db.insertResource, w, insertResourceSQL}} {
+	}{
+		{&db.getW, w, getEntitySQL}, {&db.getR, r, getEntitySQL}, {&db.insertEvent, w, insertEventSQL},
+		{&db.insertResource, w, insertResourceSQL}, {&db.lastEvent, w, lastEventSQL}, {&db.lastBlock, w, lastBlockSQL},
+	} {
 		if *p.dst, err = p.pool.PrepareContext(ctx, p.sql); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("sqlite: prepare: %w", err)
@@ -144,10 +158,15 @@ func (c Config) Open(ctx context.Context, logger *slog.Logger) (*DB, error) {
 	return db, nil
 }
 
+// statements are the prepared statements, for Close.
+func (db *DB) statements() []*sql.Stmt {
+	return []*sql.Stmt{db.getW, db.getR, db.insertEvent, db.insertResource, db.lastEvent, db.lastBlock}
+}
+
 // Close indexes the records journaled and closes both pools and the journal.
 func (db *DB) Close() error {
 	jerr := db.closeJournal()
-	for _, st := range []*sql.Stmt{db.getW, db.getR, db.insertEvent, db.insertResource} {
+	for _, st := range db.statements() {
 		if st != nil {
 			st.Close()
 		}
@@ -602,7 +621,7 @@ func (t *txn) chainEnd(ctx context.Context) error {
 	if t.appended {
 		return nil
 	}
-	seq, h, _, err := chainEnd(ctx, t.tx)
+	seq, h, _, err := t.db.chainEnd(ctx, t.tx)
 	if err != nil {
 		return fmt.Errorf("sqlite: append events: %w", err)
 	}
