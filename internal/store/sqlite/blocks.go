@@ -244,7 +244,7 @@ func idOfTime(id string, t time.Time) bool {
 // writeBlocks stores journaled records, in order, with their chain hashes, as blocks from Seq
 // first: a block ends at a change of journal file, at maxBlock records and before a record
 // that would make it span more than maxBlockSpan.
-func writeBlocks(ctx context.Context, tx *sql.Tx, first int64, evs []journaled, hashes [][32]byte) error {
+func (db *DB) writeBlocks(ctx context.Context, tx *sql.Tx, first int64, evs []journaled, hashes [][32]byte) error {
 	for len(evs) > 0 {
 		n := 1
 		tmin, tmax := evs[0].ev.Time.UnixNano(), evs[0].ev.Time.UnixNano()
@@ -255,7 +255,7 @@ func writeBlocks(ctx context.Context, tx *sql.Tx, first int64, evs []journaled, 
 			}
 			tmin, tmax = min(tmin, t), max(tmax, t)
 		}
-		if err := writeBlock(ctx, tx, first, evs[:n], hashes[:n]); err != nil {
+		if err := db.writeBlock(ctx, tx, first, evs[:n], hashes[:n]); err != nil {
 			return err
 		}
 		first += int64(n)
@@ -265,7 +265,7 @@ func writeBlocks(ctx context.Context, tx *sql.Tx, first int64, evs []journaled, 
 }
 
 // writeBlock stores one block: records of one journal file.
-func writeBlock(ctx context.Context, tx *sql.Tx, first int64, evs []journaled, hashes [][32]byte) error {
+func (db *DB) writeBlock(ctx context.Context, tx *sql.Tx, first int64, evs []journaled, hashes [][32]byte) error {
 	recs := make([]blockRec, len(evs))
 	plain := make([]*store.Event, len(evs))
 	for i, j := range evs {
@@ -277,7 +277,7 @@ func writeBlock(ctx context.Context, tx *sql.Tx, first int64, evs []journaled, h
 	for k, p := range post {
 		posts = append(posts, posting{k, p.b})
 	}
-	return insertBlock(ctx, tx, first, evs[0].loc.gen, recs, posts)
+	return db.insertBlock(ctx, tx, first, evs[0].loc.gen, recs, posts)
 }
 
 // posting is an event_postings row of a block: its key and its positions.
@@ -288,10 +288,10 @@ type posting struct {
 
 // insertBlock inserts the block of recs, in file, from Seq first, with its postings (in key
 // order, so that the rows of one block go to the index pages in turn).
-func insertBlock(ctx context.Context, tx *sql.Tx, first, file int64, recs []blockRec, posts []posting) error {
+func (db *DB) insertBlock(ctx context.Context, tx *sql.Tx, first, file int64, recs []blockRec, posts []posting) error {
 	tmin, tmax, bytes := span(recs)
 	last := recs[len(recs)-1].hash
-	_, err := tx.ExecContext(ctx, `INSERT INTO event_blocks (first_seq, n, file, t_min, t_max, bytes, last_hash, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := tx.StmtContext(ctx, db.putBlock).ExecContext(ctx,
 		first, len(recs), file, tmin, tmax, bytes, last[:], appendMeta(make([]byte, 0, len(recs)*(32+12)), recs))
 	if err != nil {
 		return fmt.Errorf("sqlite: event block %d: %w", first, err)
@@ -305,11 +305,7 @@ func insertBlock(ctx context.Context, tx *sql.Tx, first, file int64, recs []bloc
 		}
 		return strings.Compare(a.value, b.value)
 	})
-	st, err := tx.PrepareContext(ctx, `INSERT INTO event_postings (account, attr, value, first_seq, positions) VALUES (?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("sqlite: event block %d: %w", first, err)
-	}
-	defer st.Close()
+	st := tx.StmtContext(ctx, db.putPosting)
 	for _, p := range posts {
 		if _, err := st.ExecContext(ctx, p.account, p.attr, p.value, first, p.positions); err != nil {
 			return fmt.Errorf("sqlite: event block %d: posting %d %q: %w", first, p.attr, p.value, err)

@@ -116,7 +116,7 @@ func (db *DB) cutBlocks(ctx context.Context, tx *sql.Tx, seq int64) (int64, erro
 		return n.Int64, nil
 	}
 	keep := int(seq + 1 - straddling.first) // records dropped from the front
-	if err := shiftBlock(ctx, tx, straddling, keep); err != nil {
+	if err := db.shiftBlock(ctx, tx, straddling, keep); err != nil {
 		return 0, err
 	}
 	return n.Int64 + int64(keep), nil
@@ -124,7 +124,7 @@ func (db *DB) cutBlocks(ctx context.Context, tx *sql.Tx, seq int64) (int64, erro
 
 // shiftBlock drops the first k records of block b: the rest become a block from Seq
 // b.first+k with the same records, and its postings lose those positions.
-func shiftBlock(ctx context.Context, tx *sql.Tx, b *block, k int) error {
+func (db *DB) shiftBlock(ctx context.Context, tx *sql.Tx, b *block, k int) error {
 	rows, err := tx.QueryContext(ctx, `SELECT account, attr, value, positions FROM event_postings WHERE first_seq = ?`, b.first)
 	if err != nil {
 		return err
@@ -159,7 +159,7 @@ func shiftBlock(ctx context.Context, tx *sql.Tx, b *block, k int) error {
 	if err := deleteBlocks(ctx, tx, b.first, b.first); err != nil {
 		return err
 	}
-	return insertBlock(ctx, tx, b.first+int64(k), b.file, b.recs[k:], kept)
+	return db.insertBlock(ctx, tx, b.first+int64(k), b.file, b.recs[k:], kept)
 }
 
 // retireFiles hands the journal the generations no event refers to any more: below the

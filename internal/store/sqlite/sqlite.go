@@ -43,8 +43,10 @@ type DB struct {
 	logger *slog.Logger
 
 	// Prepared statements of the hot paths, on each pool. lastEvent and lastBlock find the
-	// chain's end (lastBefore), which each index transaction reads.
+	// chain's end (lastBefore), which each index transaction reads; putBlock, putPosting and
+	// putJournalPos are what it writes.
 	getW, getR, insertEvent, insertResource, lastEvent, lastBlock *sql.Stmt
+	putBlock, putPosting, putJournalPos                           *sql.Stmt
 
 	// wmu serializes this process's write transactions (Update, Prune, the bulk loads). The
 	// chain head is read back in each transaction that appends: another process may have
@@ -74,6 +76,14 @@ const insertResourceSQL = `INSERT OR IGNORE INTO event_resources (account, name,
 const (
 	lastEventSQL = `SELECT seq, hash FROM events WHERE seq < ? ORDER BY seq DESC LIMIT 1`
 	lastBlockSQL = `SELECT first_seq, n, last_hash FROM event_blocks WHERE first_seq < ? ORDER BY first_seq DESC LIMIT 1`
+)
+
+// What an index transaction writes: a block (insertBlock), its postings, the journal position.
+const (
+	putBlockSQL      = `INSERT INTO event_blocks (first_seq, n, file, t_min, t_max, bytes, last_hash, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	putPostingSQL    = `INSERT INTO event_postings (account, attr, value, first_seq, positions) VALUES (?, ?, ?, ?, ?)`
+	putJournalPosSQL = `INSERT INTO record_journal (id, generation, byte_offset) VALUES (1, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET generation = excluded.generation, byte_offset = excluded.byte_offset`
 )
 
 // LastSeqSQL selects the trail's last Seq, in the events table or in blocks (0: none).
@@ -143,6 +153,7 @@ func (c Config) Open(ctx context.Context, logger *slog.Logger) (*DB, error) {
 	}{
 		{&db.getW, w, getEntitySQL}, {&db.getR, r, getEntitySQL}, {&db.insertEvent, w, insertEventSQL},
 		{&db.insertResource, w, insertResourceSQL}, {&db.lastEvent, w, lastEventSQL}, {&db.lastBlock, w, lastBlockSQL},
+		{&db.putBlock, w, putBlockSQL}, {&db.putPosting, w, putPostingSQL}, {&db.putJournalPos, w, putJournalPosSQL},
 	} {
 		if *p.dst, err = p.pool.PrepareContext(ctx, p.sql); err != nil {
 			db.Close()
@@ -160,7 +171,7 @@ func (c Config) Open(ctx context.Context, logger *slog.Logger) (*DB, error) {
 
 // statements are the prepared statements, for Close.
 func (db *DB) statements() []*sql.Stmt {
-	return []*sql.Stmt{db.getW, db.getR, db.insertEvent, db.insertResource, db.lastEvent, db.lastBlock}
+	return []*sql.Stmt{db.getW, db.getR, db.insertEvent, db.insertResource, db.lastEvent, db.lastBlock, db.putBlock, db.putPosting, db.putJournalPos}
 }
 
 // Close indexes the records journaled and closes both pools and the journal.
@@ -311,8 +322,7 @@ func (t *txn) index(ctx context.Context, b batchTaken) error {
 	if err := t.appendJournaled(ctx, b.evs); err != nil {
 		return err
 	}
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO record_journal (id, generation, byte_offset) VALUES (1, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET generation = excluded.generation, byte_offset = excluded.byte_offset`, b.end.gen, b.end.off)
+	_, err := t.tx.StmtContext(ctx, t.db.putJournalPos).ExecContext(ctx, b.end.gen, b.end.off)
 	if err != nil {
 		return fmt.Errorf("sqlite: record journal position: %w", err)
 	}
@@ -609,7 +619,7 @@ func (t *txn) appendJournaled(ctx context.Context, evs []journaled) error {
 		prev = audit.Link(prev, j.ev.Record)
 		hashes[i] = prev
 	}
-	if err := writeBlocks(ctx, t.tx, t.next, evs, hashes); err != nil {
+	if err := t.db.writeBlocks(ctx, t.tx, t.next, evs, hashes); err != nil {
 		return err
 	}
 	t.head, t.next = prev, t.next+int64(len(evs))
