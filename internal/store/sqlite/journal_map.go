@@ -42,8 +42,8 @@ func copyMapped(dst, src []byte) (ok bool) {
 	return true
 }
 
-// unmap unmaps the current file's mapping, if any (the journal is closing: no sync can be
-// reading it).
+// unmap unmaps the current file's mapping, if any: when no sync can be reading it (the
+// journal is closing, or a sync itself repairs the file).
 func (j *journal) unmap() {
 	if j.m != nil {
 		unmapFile(j.m)
