@@ -89,7 +89,7 @@ func (j *journal) populateAhead() {
 		}
 		j.ahead = to
 		j.mu.Unlock()
-		populate(m[from:to])
+		populate(m[from:to]) // an error leaves the pages to fault in Record, as without it
 	}
 }
 

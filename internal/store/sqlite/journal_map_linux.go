@@ -25,11 +25,12 @@ func unmapFile(m []byte) { unix.Munmap(m) }
 
 // populate faults m's pages in, writable (MADV_POPULATE_WRITE, Linux 5.14), so that the copies
 // of records into them do not fault. It never changes what m holds. On an older kernel it
-// does nothing and the copies fault as before.
-func populate(m []byte) {
-	if len(m) > 0 {
-		unix.Madvise(m, unix.MADV_POPULATE_WRITE)
+// fails (EINVAL) and the copies fault as before.
+func populate(m []byte) error {
+	if len(m) == 0 {
+		return nil
 	}
+	return unix.Madvise(m, unix.MADV_POPULATE_WRITE)
 }
 
 // syncMapped writes m's dirty pages to disk and waits for them (msync MS_SYNC: on Linux,

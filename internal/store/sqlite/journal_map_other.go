@@ -12,7 +12,7 @@ func mapFile(*os.File, int64) []byte { return nil }
 
 func unmapFile([]byte) {}
 
-func populate([]byte) {}
+func populate([]byte) error { return nil }
 
 // syncMapped is never called here (no file is mapped).
 func syncMapped([]byte) error { return errors.ErrUnsupported }
