@@ -60,6 +60,13 @@ func (j *journal) dropMap() {
 	}
 }
 
+// unmapAll unmaps dropped mappings.
+func unmapAll(ms [][]byte) {
+	for _, m := range ms {
+		unmapFile(m)
+	}
+}
+
 // pageSize is the unit the kernel maps and syncs a file in (syncMapped starts on one).
 var pageSize = int64(os.Getpagesize())
 

@@ -33,6 +33,14 @@ func populate(m []byte) error {
 	return unix.Madvise(m, unix.MADV_POPULATE_WRITE)
 }
 
+// release unmaps m's pages from this process, keeping them (dirty) in the page cache
+// (MADV_DONTNEED on a shared file mapping: the data stays in the file).
+func release(m []byte) {
+	if len(m) > 0 {
+		unix.Madvise(m, unix.MADV_DONTNEED)
+	}
+}
+
 // syncMapped writes m's dirty pages to disk and waits for them (msync MS_SYNC: on Linux,
 // fdatasync of the file's range under m). m starts on a page.
 func syncMapped(m []byte) error {

@@ -3,7 +3,9 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
@@ -151,5 +153,79 @@ func TestRotationUnmapsAtNextSync(t *testing.T) {
 	}
 	if got := trailIDs(t, db); !cmp.Equal(got, ids) {
 		t.Errorf("trail = %v, want %v", got, ids)
+	}
+}
+
+// mappedPages reports, for each page of m, whether this process maps it now (the present bit
+// of /proc/self/pagemap).
+func mappedPages(t *testing.T, m []byte) []bool {
+	t.Helper()
+	f, err := os.Open("/proc/self/pagemap")
+	if err != nil {
+		t.Skipf("no pagemap here: %v", err)
+	}
+	defer f.Close()
+	n := (int64(len(m)) + pageSize - 1) / pageSize
+	buf := make([]byte, 8*n)
+	if _, err := f.ReadAt(buf, int64(uintptr(unsafe.Pointer(&m[0])))/pageSize*8); err != nil {
+		t.Fatalf("pagemap: %v", err)
+	}
+	out := make([]bool, n)
+	for i := range out {
+		out[i] = binary.LittleEndian.Uint64(buf[8*i:])>>63 != 0
+	}
+	return out
+}
+
+// TestSyncReleasesWrittenPages: a sync unmaps the whole pages of records it syncs (so that
+// writing them back does not write-protect them one at a time), keeps the page still being
+// written and the populated ones mapped, and the records read the same through the mapping
+// and from the file after a crash.
+func TestSyncReleasesWrittenPages(t *testing.T) {
+	tune(t, 1<<20, 1<<20, 64<<20)
+	path := filepath.Join(t.TempDir(), "iamd.db")
+	db := openAt(t, path)
+	ids := seqIDs("p", 300) // about 20 KB: several pages
+	record(t, db, ids...)
+	j := db.j
+	if j.m == nil {
+		t.Skip("the journal file is not mapped here (mmap refused)")
+	}
+	j.populateAhead()
+	j.mu.Lock()
+	end := j.off
+	j.mu.Unlock()
+	last := end / pageSize // the page still being written
+	if last < 3 {
+		t.Fatalf("records end at %d: want several pages", end)
+	}
+	if before := mappedPages(t, j.m[:(last+2)*pageSize]); slices.Contains(before[:last], false) {
+		t.Fatalf("written pages not mapped before the sync: %v", before)
+	}
+	if err := db.catchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	after := mappedPages(t, j.m[:(last+2)*pageSize])
+	for i, in := range after {
+		switch {
+		case int64(i) < last && in:
+			t.Errorf("page %d (whole, synced) is still mapped after the sync", i)
+		case int64(i) >= last && !in:
+			t.Errorf("page %d (being written, or populated) was unmapped by the sync", i)
+		}
+	}
+	var want []byte
+	for _, id := range ids {
+		want = appendFrame(want, ev(id))
+	}
+	if got := j.m[len(journalMagic):end]; !bytes.Equal(got, want) {
+		t.Error("the records read through the mapping after the sync differ from those written")
+	}
+	more := seqIDs("q", 5)
+	record(t, db, more...)
+	crash(t, db)
+	db = openAt(t, path)
+	if got := trailIDs(t, db); !cmp.Equal(got, append(ids, more...)) {
+		t.Errorf("trail after the crash = %v, want %v then %v", got, ids, more)
 	}
 }

@@ -14,5 +14,7 @@ func unmapFile([]byte) {}
 
 func populate([]byte) error { return nil }
 
+func release([]byte) {}
+
 // syncMapped is never called here (no file is mapped).
 func syncMapped([]byte) error { return errors.ErrUnsupported }
