@@ -79,7 +79,10 @@ type journal struct {
 	oldest    int64       // no older generation's file exists
 	retiring  retirement  // files a prune found unreferenced, removed after retireDelay
 	inFlight  bool        // a transaction took records and has not committed or given them back
-	broken    atomic.Bool // a failed write could not be undone; read without j.mu by Journaled
+	broken    atomic.Bool // a failed write could not be undone, or a sync failed; read without j.mu by Journaled
+	syncErr   error       // a sync failed: no sync succeeds any more (sync)
+	newFile   bool        // a file was created since the last sync: its directory is synced too
+	torn      bool        // closeJournal has closed the files: nothing can be synced any more
 	relieving sync.Mutex  // held by the Record call indexing for backpressure (relieve)
 	closed    bool
 
@@ -170,9 +173,19 @@ func (db *DB) openJournal(ctx context.Context, path string) error {
 			start = max(start, pos.off)
 		}
 		if evs, err = j.replay(db, g, start, evs); err != nil {
+			closeAll(j.rotated)
 			lock.Close()
 			return err
 		}
+		// A killed process leaves its records in the page cache only: the transaction that
+		// indexes them syncs the file first (sync syncs j.rotated), as it would have.
+		f, err := os.Open(j.path(g))
+		if err != nil {
+			closeAll(j.rotated)
+			lock.Close()
+			return fmt.Errorf("sqlite: record journal: %w", err)
+		}
+		j.rotated = append(j.rotated, f)
 	}
 	// Index what was replayed and move the position to the new generation: the files
 	// replayed are synced before the transaction commits, and never written again.
@@ -182,6 +195,7 @@ func (db *DB) openJournal(ctx context.Context, path string) error {
 	db.j = j
 	if err := db.Update(ctx, func(store.Tx) error { return nil }); err != nil {
 		db.j = nil
+		closeAll(j.rotated)
 		lock.Close()
 		return fmt.Errorf("sqlite: record journal replay: %w", err)
 	}
@@ -311,7 +325,7 @@ func (j *journal) create() error {
 		os.Remove(j.path(j.gen))
 		return fmt.Errorf("sqlite: record journal: %w", err)
 	}
-	j.f, j.ahead = f, 0
+	j.f, j.ahead, j.newFile = f, 0, true
 	if j.m = mapFile(f, rotateBytes); j.m == nil {
 		f.Truncate(int64(len(journalMagic))) // a failed map may have sized the file
 	}
@@ -376,6 +390,15 @@ func (j *journal) indexed(b batchTaken) {
 func (j *journal) sync(b batchTaken) error {
 	end := b.end
 	j.mu.Lock()
+	switch {
+	case j.torn:
+		j.mu.Unlock()
+		return errors.New("sqlite: record journal closed")
+	case j.syncErr != nil:
+		err := j.syncErr
+		j.mu.Unlock()
+		return err
+	}
 	if err := j.repair(b.evs); err != nil {
 		j.mu.Unlock()
 		return err
@@ -394,22 +417,37 @@ func (j *journal) sync(b batchTaken) error {
 		cur = nil // end is the start of the current file: nothing written there yet
 	}
 	mapped := j.unsynced(end)
+	newFile := j.newFile
+	j.newFile = false
 	j.mu.Unlock()
 	unmapAll(dropped)
 	var err error
+	if newFile {
+		// The new file's name must be on disk too, or its records are not found after a power loss.
+		err = j.files.syncDir()
+	}
 	for _, f := range rotated {
-		err = errors.Join(err, f.Sync(), f.Close())
+		err = errors.Join(err, sys.fsync(f), f.Close())
 	}
 	switch {
 	case mapped != nil:
 		// The pages before end's page are whole: records are written after end, never before.
-		release(mapped[:int64(len(mapped))&^(pageSize-1)])
-		err = errors.Join(err, syncMapped(mapped))
+		sys.release(mapped[:int64(len(mapped))&^(pageSize-1)])
+		err = errors.Join(err, sys.msync(mapped))
 	case cur != nil:
-		err = errors.Join(err, cur.Sync())
+		err = errors.Join(err, sys.fsync(cur))
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: record journal sync: %w", err)
+		// The kernel reports a failed write-back once and may drop the pages it could not
+		// write: a later sync would succeed without them. So no sync succeeds any more, no
+		// transaction indexes records, and Record fails: until a restart replays what the
+		// files hold, iamd stops rather than answer calls it cannot record.
+		err = fmt.Errorf("sqlite: record journal sync failed; recording stops until a restart: %w", err)
+		j.mu.Lock()
+		j.syncErr = err
+		j.mu.Unlock()
+		j.broken.Store(true)
+		return err
 	}
 	j.mu.Lock()
 	if j.synced.before(end) {
@@ -506,7 +544,12 @@ func (db *DB) closeJournal() error {
 	close(j.stop)
 	<-j.done
 	err := db.Update(context.Background(), func(store.Tx) error { return nil })
+	// Under db.wmu, so that no sync (another Update's, if this one failed) is using a mapping or
+	// file as it goes.
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
 	j.mu.Lock()
+	j.torn = true
 	j.unmap()
 	unmapAll(j.dropped)
 	j.dropped = nil
@@ -514,11 +557,7 @@ func (db *DB) closeJournal() error {
 		// The file was sized for the mapping: cut it to its records.
 		err = errors.Join(err, j.f.Truncate(j.off))
 	}
-	for _, f := range append(j.rotated, j.f) {
-		if f != nil {
-			f.Close()
-		}
-	}
+	closeAll(append(j.rotated, j.f))
 	j.f, j.rotated = nil, nil
 	j.mu.Unlock()
 	return err

@@ -9,7 +9,8 @@ import (
 // The journal file being written is mapped into memory (journal_map_linux.go): a batch of
 // records is copied into the mapping instead of written with write(2). The mapping is the
 // file's page cache, so a copied record survives the process being killed as a written one
-// does, and the sync before an index transaction (fsync) writes it to disk the same way.
+// does, and the sync before an index transaction (msync of the range written) writes it to
+// disk the same way.
 // write(2) was the largest part of what recording a read cost (a system call per batch of
 // 3–4 records under load). The file is sized to rotateBytes when it begins, and cut to its
 // records when it ends (closeJournal; after a crash, the replay): until then a file ends in
@@ -57,6 +58,23 @@ func (j *journal) dropMap() {
 	if j.m != nil {
 		j.dropped = append(j.dropped, j.m)
 		j.m = nil
+	}
+}
+
+// The system calls a sync makes, replaced by tests to see what a sync writes back, or to
+// make it fail.
+var sys = struct {
+	fsync   func(*os.File) error
+	msync   func([]byte) error
+	release func([]byte)
+}{(*os.File).Sync, syncMapped, release}
+
+// closeAll closes the files that are not nil.
+func closeAll(fs []*os.File) {
+	for _, f := range fs {
+		if f != nil {
+			f.Close()
+		}
 	}
 }
 

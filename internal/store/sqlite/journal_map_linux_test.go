@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,21 +15,16 @@ import (
 	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/iamd-dev/iamd/internal/store"
 	"golang.org/x/sys/unix"
 )
 
-// resident reports whether each page of m is in memory (mincore).
-func resident(t *testing.T, m []byte) []bool {
+// needPopulate skips the test on a kernel that cannot populate a mapping.
+func needPopulate(t *testing.T, m []byte) {
 	t.Helper()
-	vec := make([]byte, (int64(len(m))+pageSize-1)/pageSize)
-	if _, _, e := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&m[0])), uintptr(len(m)), uintptr(unsafe.Pointer(&vec[0]))); e != 0 {
-		t.Fatalf("mincore: %v", e)
+	if err := populate(m[:pageSize]); errors.Is(err, unix.EINVAL) {
+		t.Skipf("this kernel cannot populate a mapping (MADV_POPULATE_WRITE needs Linux 5.14): %v", err)
 	}
-	out := make([]bool, len(vec))
-	for i, v := range vec {
-		out[i] = v&1 != 0
-	}
-	return out
 }
 
 // TestPopulateAhead: the indexer populates the mapped pages after the records, up to
@@ -43,9 +39,7 @@ func TestPopulateAhead(t *testing.T) {
 	if j.m == nil {
 		t.Skip("the journal file is not mapped here (mmap refused)")
 	}
-	if err := populate(j.m[:pageSize]); errors.Is(err, unix.EINVAL) {
-		t.Skipf("this kernel cannot populate a mapping (MADV_POPULATE_WRITE needs Linux 5.14): %v", err)
-	}
+	needPopulate(t, j.m)
 	j.populateAhead()
 	j.mu.Lock()
 	off, ahead := j.off, j.ahead
@@ -53,15 +47,13 @@ func TestPopulateAhead(t *testing.T) {
 	if want := off&^(pageSize-1) + populateAheadBytes; ahead != want {
 		t.Errorf("populated up to %d, want %d (%d past the page of the records' end %d)", ahead, want, populateAheadBytes, off)
 	}
-	for i, in := range resident(t, j.m[off&^(pageSize-1):ahead]) {
+	for i, in := range mappedPages(t, j.m[off&^(pageSize-1):ahead]) {
 		if !in {
-			t.Fatalf("page %d after the records is not resident after populateAhead", i)
+			t.Fatalf("page %d after the records is not mapped after populateAhead", i)
 		}
 	}
-	// Pages well past those (the kernel may fault in a large folio, up to 2 MiB, around a page)
-	// were not touched: residency is populateAhead's doing.
-	if far := resident(t, j.m[ahead+4<<20:ahead+4<<20+populateStep]); slices.Contains(far, true) {
-		t.Errorf("pages beyond the populated ones are resident: %v", far)
+	if far := mappedPages(t, j.m[ahead:ahead+populateStep]); slices.Contains(far, true) {
+		t.Errorf("pages beyond the populated ones are mapped: %v", far)
 	}
 	// A second call with nothing written since populates nothing more.
 	j.populateAhead()
@@ -87,9 +79,10 @@ func TestPopulateAhead(t *testing.T) {
 	}
 }
 
-// TestSyncCoversWhatWasWritten: each index transaction syncs the mapped file from the page
-// where the last sync ended to its records' end, so the syncs together cover every byte
-// written, and none covers the populated pages past the records.
+// TestSyncCoversWhatWasWritten: the syncs of index transactions write back every byte of
+// records written through the mapping (each msync from the page where the last one ended to
+// the records' end), never the populated pages past the records, and unmap only whole pages
+// before the records' end.
 func TestSyncCoversWhatWasWritten(t *testing.T) {
 	tune(t, 1<<20, 1<<20, 64<<20)
 	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
@@ -99,35 +92,137 @@ func TestSyncCoversWhatWasWritten(t *testing.T) {
 		t.Skip("the journal file is not mapped here (mmap refused)")
 	}
 	base := uintptr(unsafe.Pointer(&j.m[0]))
-	covered := int64(0) // every byte before this was in some sync's range
-	for round, ids := range [][]string{seqIDs("a", 1), seqIDs("b", 40), seqIDs("c", 3), seqIDs("d", 200)} {
-		record(t, db, ids...)
+	at := func(m []byte) (from, to int64) {
+		from = int64(uintptr(unsafe.Pointer(unsafe.SliceData(m))) - base)
+		return from, from + int64(len(m))
+	}
+	type span struct{ from, to int64 }
+	var synced, released []span
+	saved := sys
+	t.Cleanup(func() { sys = saved })
+	sys.msync = func(m []byte) error {
+		from, to := at(m)
+		synced = append(synced, span{from, to})
+		return saved.msync(m)
+	}
+	sys.release = func(m []byte) {
+		if len(m) > 0 {
+			from, to := at(m)
+			released = append(released, span{from, to})
+		}
+		saved.release(m)
+	}
+	covered := int64(0) // every byte before this was in some msync's range
+	for round, n := range []int{1, 40, 3, 200, 1} {
+		record(t, db, seqIDs(fmt.Sprintf("r%d-", round), n)...)
 		j.populateAhead()
-		j.mu.Lock()
-		end := j.end
-		r := j.unsynced(end)
-		j.mu.Unlock()
-		if r == nil {
-			t.Fatalf("round %d: nothing to sync in the mapped file after %d records", round, len(ids))
-		}
-		from := int64(uintptr(unsafe.Pointer(&r[0])) - base)
-		to := from + int64(len(r))
-		if from > covered || to != end.off || from%pageSize != 0 {
-			t.Errorf("round %d: sync range [%d, %d), want from a page at or before %d to the records' end %d", round, from, to, covered, end.off)
-		}
+		end := j.end.off
+		synced, released = nil, nil
 		if err := db.catchUp(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		covered = to
-		j.mu.Lock()
-		synced, left := j.synced, j.unsynced(j.end)
-		j.mu.Unlock()
-		if synced != end {
-			t.Errorf("round %d: synced to %v, want %v", round, synced, end)
+		if len(synced) != 1 {
+			t.Fatalf("round %d: %d msync calls, want 1", round, len(synced))
 		}
-		if int64(len(left)) >= pageSize {
-			t.Errorf("round %d: %d bytes still to sync right after a sync, want less than a page", round, len(left))
+		r := synced[0]
+		if r.from > covered || r.from%pageSize != 0 || r.to != end {
+			t.Errorf("round %d: msync of [%d, %d), want from a page at or before %d to the records' end %d", round, r.from, r.to, covered, end)
 		}
+		for _, u := range released {
+			if u.from%pageSize != 0 || u.to%pageSize != 0 || u.to > end&^(pageSize-1) || u.from < r.from {
+				t.Errorf("round %d: released [%d, %d): want whole pages within [%d, %d)", round, u.from, u.to, r.from, end&^(pageSize-1))
+			}
+		}
+		covered = r.to
+		if j.synced != j.end {
+			t.Errorf("round %d: synced to %v, want %v", round, j.synced, j.end)
+		}
+	}
+}
+
+// TestSyncFailureStopsRecording: after a failed sync no sync succeeds (the kernel reports a
+// failed write-back once), Record fails instead of answering calls it cannot record, and a
+// restart indexes what the file holds.
+func TestSyncFailureStopsRecording(t *testing.T) {
+	tune(t, 1<<20, 1<<20, 64<<20)
+	path := filepath.Join(t.TempDir(), "iamd.db")
+	db := openAt(t, path)
+	record(t, db, "a", "b")
+	saved := sys
+	t.Cleanup(func() { sys = saved })
+	eio := errors.New("input/output error")
+	sys.msync = func([]byte) error { return eio }
+	sys.fsync = func(*os.File) error { return eio }
+	if err := db.catchUp(context.Background()); !errors.Is(err, eio) {
+		t.Fatalf("catchUp with failing syncs = %v, want %v", err, eio)
+	}
+	sys = saved
+	if err := db.catchUp(context.Background()); err == nil {
+		t.Fatal("a sync succeeded after one failed")
+	}
+	if db.Journaled() {
+		t.Error("the journal is still Journaled after a failed sync")
+	}
+	if err := db.Record(context.Background(), ev("c")); err == nil {
+		t.Error("Record succeeded after a failed sync")
+	}
+	if err := db.Update(context.Background(), func(store.Tx) error { return nil }); err == nil {
+		t.Error("a transaction committed after a failed sync")
+	}
+	crash(t, db)
+	db = openAt(t, path)
+	if got := trailIDs(t, db); !cmp.Equal(got, []string{"a", "b"}) {
+		t.Errorf("trail after the restart = %v, want [a b]", got)
+	}
+}
+
+// TestReplaySyncsFiles: records replayed after a crash are synced before they are indexed
+// (they were only in the page cache), and a new file's directory entry is synced with it.
+func TestReplaySyncsFiles(t *testing.T) {
+	tune(t, 1<<20, 1<<20, 64<<20)
+	path := filepath.Join(t.TempDir(), "iamd.db")
+	db := openAt(t, path)
+	record(t, db, "a", "b")
+	crash(t, db)
+	saved := sys
+	t.Cleanup(func() { sys = saved })
+	var fsynced []string
+	sys.fsync = func(f *os.File) error {
+		fsynced = append(fsynced, f.Name())
+		return saved.fsync(f)
+	}
+	db = openAt(t, path)
+	if !slices.Contains(fsynced, path+".records.1") {
+		t.Errorf("files synced by the replay: %v, want %s.records.1", fsynced, path)
+	}
+	fsynced = nil
+	record(t, db, "c") // a new file, generation 2
+	if err := db.catchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(fsynced, filepath.Dir(path)) {
+		t.Errorf("files synced after a new journal file: %v, want its directory %s", fsynced, filepath.Dir(path))
+	}
+	if got := trailIDs(t, db); !cmp.Equal(got, []string{"a", "b", "c"}) {
+		t.Errorf("trail = %v, want [a b c]", got)
+	}
+}
+
+// TestSyncAfterCloseFails: once Close has closed the journal's files, a sync (an Update racing
+// Close) fails instead of reporting records synced.
+func TestSyncAfterCloseFails(t *testing.T) {
+	tune(t, 1<<20, 1<<20, 64<<20)
+	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+	record(t, db, "a")
+	j := db.j
+	j.mu.Lock()
+	b := batchTaken{evs: j.pending, end: j.end}
+	j.mu.Unlock()
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.sync(b); err == nil {
+		t.Error("a sync after Close succeeded")
 	}
 }
 
@@ -191,6 +286,7 @@ func TestSyncReleasesWrittenPages(t *testing.T) {
 	if j.m == nil {
 		t.Skip("the journal file is not mapped here (mmap refused)")
 	}
+	needPopulate(t, j.m)
 	j.populateAhead()
 	j.mu.Lock()
 	end := j.off

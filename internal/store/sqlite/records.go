@@ -55,6 +55,15 @@ func (r *recordFiles) path(gen int64) string {
 	return filepath.Join(r.dir, r.prefix+strconv.FormatInt(gen, 10))
 }
 
+// syncDir puts the directory's entries (a new journal file's name) on disk.
+func (r *recordFiles) syncDir() error {
+	d, err := os.Open(r.dir)
+	if err != nil {
+		return err
+	}
+	return errors.Join(sys.fsync(d), d.Close())
+}
+
 func (r *recordFiles) file(gen int64) (*os.File, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
