@@ -27,7 +27,10 @@ import (
 // returned is in the operating system's page cache and survives the process being killed;
 // neither survives a power loss before the next sync. The journal's indexed position
 // (record_journal, migration 0006) commits in the same transaction as the records it covers,
-// so after a crash Open copies exactly the records that are not yet in the events table.
+// so after a crash Open copies exactly the records that are not yet in the events table
+// (syncing the files it replays first: a killed process left them in the page cache). A sync
+// that fails stops recording until a restart: Record and every transaction fail from then on,
+// and the API answers ServiceUnavailable rather than serve a call it cannot record.
 //
 // Order: every Update first indexes the records already journaled, so a mutation's record
 // follows in the chain every record whose Record call returned before the mutation began, and
