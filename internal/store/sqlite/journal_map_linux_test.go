@@ -19,6 +19,26 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// openRecorded opens a store in a new directory with a 64 MB journal file and records ids.
+func openRecorded(t *testing.T, ids ...string) (*DB, string) {
+	t.Helper()
+	tune(t, 1<<20, 1<<20, 64<<20)
+	path := filepath.Join(t.TempDir(), "iamd.db")
+	db := openAt(t, path)
+	record(t, db, ids...)
+	return db, path
+}
+
+// openMapped is openRecorded for a test of the mapping: it skips where the file is not mapped.
+func openMapped(t *testing.T, ids ...string) (*DB, string) {
+	t.Helper()
+	db, path := openRecorded(t, ids...)
+	if db.j.m == nil {
+		t.Skip("the journal file is not mapped here (mmap refused)")
+	}
+	return db, path
+}
+
 // needPopulate skips the test on a kernel that cannot populate a mapping.
 func needPopulate(t *testing.T, m []byte) {
 	t.Helper()
@@ -31,14 +51,8 @@ func needPopulate(t *testing.T, m []byte) {
 // populateAheadBytes past their end, without writing a byte of them: a crash then replays
 // exactly the records, and the file after them holds zeros.
 func TestPopulateAhead(t *testing.T) {
-	tune(t, 1<<20, 1<<20, 64<<20)
-	path := filepath.Join(t.TempDir(), "iamd.db")
-	db := openAt(t, path)
-	record(t, db, "a", "b")
+	db, path := openMapped(t, "a", "b")
 	j := db.j
-	if j.m == nil {
-		t.Skip("the journal file is not mapped here (mmap refused)")
-	}
 	needPopulate(t, j.m)
 	j.populateAhead()
 	j.mu.Lock()
@@ -84,13 +98,8 @@ func TestPopulateAhead(t *testing.T) {
 // the records' end), never the populated pages past the records, and unmap only whole pages
 // before the records' end.
 func TestSyncCoversWhatWasWritten(t *testing.T) {
-	tune(t, 1<<20, 1<<20, 64<<20)
-	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+	db, _ := openMapped(t, "first") // the file is made and mapped at the first write
 	j := db.j
-	record(t, db, "first") // the file is made and mapped at the first write
-	if j.m == nil {
-		t.Skip("the journal file is not mapped here (mmap refused)")
-	}
 	base := uintptr(unsafe.Pointer(&j.m[0]))
 	at := func(m []byte) (from, to int64) {
 		from = int64(uintptr(unsafe.Pointer(unsafe.SliceData(m))) - base)
@@ -144,10 +153,7 @@ func TestSyncCoversWhatWasWritten(t *testing.T) {
 // failed write-back once), Record fails instead of answering calls it cannot record, and a
 // restart indexes what the file holds.
 func TestSyncFailureStopsRecording(t *testing.T) {
-	tune(t, 1<<20, 1<<20, 64<<20)
-	path := filepath.Join(t.TempDir(), "iamd.db")
-	db := openAt(t, path)
-	record(t, db, "a", "b")
+	db, path := openRecorded(t, "a", "b")
 	saved := sys
 	t.Cleanup(func() { sys = saved })
 	eio := errors.New("input/output error")
@@ -179,10 +185,7 @@ func TestSyncFailureStopsRecording(t *testing.T) {
 // TestReplaySyncsFiles: records replayed after a crash are synced before they are indexed
 // (they were only in the page cache), and a new file's directory entry is synced with it.
 func TestReplaySyncsFiles(t *testing.T) {
-	tune(t, 1<<20, 1<<20, 64<<20)
-	path := filepath.Join(t.TempDir(), "iamd.db")
-	db := openAt(t, path)
-	record(t, db, "a", "b")
+	db, path := openRecorded(t, "a", "b")
 	crash(t, db)
 	saved := sys
 	t.Cleanup(func() { sys = saved })
@@ -211,9 +214,7 @@ func TestReplaySyncsFiles(t *testing.T) {
 // TestSyncAfterCloseFails: once Close has closed the journal's files, a sync (an Update racing
 // Close) fails instead of reporting records synced.
 func TestSyncAfterCloseFails(t *testing.T) {
-	tune(t, 1<<20, 1<<20, 64<<20)
-	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
-	record(t, db, "a")
+	db, _ := openRecorded(t, "a")
 	j := db.j
 	j.mu.Lock()
 	b := batchTaken{evs: j.pending, end: j.end}
@@ -277,15 +278,9 @@ func mappedPages(t *testing.T, m []byte) []bool {
 // written and the populated ones mapped, and the records read the same through the mapping
 // and from the file after a crash.
 func TestSyncReleasesWrittenPages(t *testing.T) {
-	tune(t, 1<<20, 1<<20, 64<<20)
-	path := filepath.Join(t.TempDir(), "iamd.db")
-	db := openAt(t, path)
 	ids := seqIDs("p", 300) // about 20 KB: several pages
-	record(t, db, ids...)
+	db, path := openMapped(t, ids...)
 	j := db.j
-	if j.m == nil {
-		t.Skip("the journal file is not mapped here (mmap refused)")
-	}
 	needPopulate(t, j.m)
 	j.populateAhead()
 	j.mu.Lock()
