@@ -60,6 +60,9 @@ var errNoFileLock = errors.New("sqlite: no file locks on this platform")
 // errJournalBroken: a failed write could not be undone, so the file's end is unknown.
 var errJournalBroken = errors.New("sqlite: record journal unusable")
 
+// errSyncFailed: a sync of the journal failed; recording stops until a restart (sync).
+var errSyncFailed = errors.New("sqlite: record journal sync failed; recording stops until a restart")
+
 type journalPos struct{ gen, off int64 }
 
 // journal is the record journal: files <db>.records.<gen> of frames (journal_codec.go).
@@ -445,7 +448,7 @@ func (j *journal) sync(b batchTaken) error {
 		// write: a later sync would succeed without them. So no sync succeeds any more, no
 		// transaction indexes records, and Record fails: until a restart replays what the
 		// files hold, iamd stops rather than answer calls it cannot record.
-		err = fmt.Errorf("sqlite: record journal sync failed; recording stops until a restart: %w", err)
+		err = fmt.Errorf("%w: %w", errSyncFailed, err)
 		j.mu.Lock()
 		j.syncErr = err
 		j.mu.Unlock()
@@ -492,6 +495,7 @@ func (db *DB) indexLoop(j *journal) {
 	defer close(j.done)
 	t := time.NewTicker(indexEvery)
 	defer t.Stop()
+	stopped := false // a failed sync stopped recording: said once, not every tick
 	for {
 		select {
 		case <-j.stop:
@@ -499,7 +503,13 @@ func (db *DB) indexLoop(j *journal) {
 		case <-t.C:
 		case <-j.kick:
 		}
-		if err := db.catchUp(context.Background()); err != nil {
+		switch err := db.catchUp(context.Background()); {
+		case errors.Is(err, errSyncFailed):
+			if !stopped {
+				db.logger.Error("audit: the record journal could not be synced; calls fail until iamd is restarted", "err", err)
+			}
+			stopped = true
+		case err != nil:
 			db.logger.Error("audit: indexing journaled records failed; retrying", "err", err)
 		}
 		j.populateAhead()

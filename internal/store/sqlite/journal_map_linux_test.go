@@ -159,7 +159,7 @@ func TestSyncFailureStopsRecording(t *testing.T) {
 	eio := errors.New("input/output error")
 	sys.msync = func([]byte) error { return eio }
 	sys.fsync = func(*os.File) error { return eio }
-	if err := db.catchUp(context.Background()); !errors.Is(err, eio) {
+	if err := db.catchUp(context.Background()); !errors.Is(err, eio) || !errors.Is(err, errSyncFailed) {
 		t.Fatalf("catchUp with failing syncs = %v, want %v", err, eio)
 	}
 	sys = saved
