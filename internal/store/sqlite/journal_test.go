@@ -49,7 +49,7 @@ func crash(t *testing.T, db *DB) {
 	}
 	j.mu.Unlock()
 	db.j = nil // Close from t.Cleanup closes the pools only
-	for _, st := range db.statements() {
+	for _, st := range db.stmts {
 		st.Close()
 	}
 	db.r.Close()

@@ -47,6 +47,7 @@ type DB struct {
 	// putJournalPos are what it writes.
 	getW, getR, insertEvent, insertResource, lastEvent, lastBlock *sql.Stmt
 	putBlock, putPosting, putJournalPos                           *sql.Stmt
+	stmts                                                         []*sql.Stmt // all of them, for Close
 
 	// wmu serializes this process's write transactions (Update, Prune, the bulk loads). The
 	// chain head is read back in each transaction that appends: another process may have
@@ -159,6 +160,7 @@ func (c Config) Open(ctx context.Context, logger *slog.Logger) (*DB, error) {
 			db.Close()
 			return nil, fmt.Errorf("sqlite: prepare: %w", err)
 		}
+		db.stmts = append(db.stmts, *p.dst)
 	}
 	if !c.NoJournal {
 		if err := db.openJournal(ctx, abs); err != nil {
@@ -169,18 +171,11 @@ func (c Config) Open(ctx context.Context, logger *slog.Logger) (*DB, error) {
 	return db, nil
 }
 
-// statements are the prepared statements, for Close.
-func (db *DB) statements() []*sql.Stmt {
-	return []*sql.Stmt{db.getW, db.getR, db.insertEvent, db.insertResource, db.lastEvent, db.lastBlock, db.putBlock, db.putPosting, db.putJournalPos}
-}
-
 // Close indexes the records journaled and closes both pools and the journal.
 func (db *DB) Close() error {
 	jerr := db.closeJournal()
-	for _, st := range db.statements() {
-		if st != nil {
-			st.Close()
-		}
+	for _, st := range db.stmts {
+		st.Close()
 	}
 	var rerr error
 	if db.r != nil {
