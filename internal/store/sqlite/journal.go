@@ -178,20 +178,18 @@ func (db *DB) openJournal(ctx context.Context, path string) error {
 		if g == pos.gen {
 			start = max(start, pos.off)
 		}
-		if evs, err = j.replay(db, g, start, evs); err != nil {
-			closeAll(j.rotated)
-			lock.Close()
-			return err
-		}
 		// A killed process leaves its records in the page cache only: the transaction that
 		// indexes them syncs the file first (sync syncs j.rotated), as it would have.
-		f, err := os.Open(j.path(g))
+		f, err := os.OpenFile(j.path(g), os.O_RDWR, 0)
+		if err == nil {
+			j.rotated = append(j.rotated, f)
+			evs, err = j.replay(db, f, g, start, evs)
+		}
 		if err != nil {
 			closeAll(j.rotated)
 			lock.Close()
 			return fmt.Errorf("sqlite: record journal: %w", err)
 		}
-		j.rotated = append(j.rotated, f)
 	}
 	// Index what was replayed and move the position to the new generation: the files
 	// replayed are synced before the transaction commits, and never written again.
@@ -219,12 +217,16 @@ func (db *DB) openJournal(ctx context.Context, path string) error {
 	return nil
 }
 
-// replay appends the records of generation g from byte start to evs. A damaged frame ends
-// the file: it is a write that never completed.
-func (j *journal) replay(db *DB, g, start int64, evs []journaled) ([]journaled, error) {
-	b, err := os.ReadFile(j.path(g))
+// replay appends the records of generation g, open as f, from byte start to evs. A damaged
+// frame ends the file: it is a write that never completed.
+func (j *journal) replay(db *DB, f *os.File, g, start int64, evs []journaled) ([]journaled, error) {
+	st, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: record journal: %w", err)
+		return nil, err
+	}
+	b := make([]byte, st.Size())
+	if _, err := io.ReadFull(f, b); err != nil {
+		return nil, err
 	}
 	if !strings.HasPrefix(string(b[:min(len(b), len(journalMagic))]), journalMagic) {
 		db.logger.Warn("record journal file without its header: ignored", "file", j.path(g))
@@ -237,8 +239,8 @@ func (j *journal) replay(db *DB, g, start int64, evs []journaled) ([]journaled, 
 	for len(rest) > 0 {
 		if allZero(rest) {
 			// The unwritten end of a mapped file (journal_map.go): cut it off.
-			if err := os.Truncate(j.path(g), int64(len(b)-len(rest))); err != nil {
-				return nil, fmt.Errorf("sqlite: record journal: %w", err)
+			if err := f.Truncate(int64(len(b) - len(rest))); err != nil {
+				return nil, err
 			}
 			break
 		}
