@@ -14,6 +14,22 @@ var odd = []string{"", "plain", "<a href=\"x\">&amp;</a>", "tab\tnl\ncr\r\x00\x1
 // and for records whose every string field holds strings that need escaping, with each
 // optional part present and absent.
 func TestAppendJSONMatchesMarshal(t *testing.T) {
+	for name, e := range variedEvents() {
+		t.Run(name, func(t *testing.T) {
+			want, err := json.Marshal(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := e.AppendJSON([]byte("prefix")); !bytes.Equal(got, append([]byte("prefix"), want...)) {
+				t.Errorf("AppendJSON:\n%s\njson.Marshal:\nprefix%s", got, want)
+			}
+		})
+	}
+}
+
+// variedEvents are the example records and records whose every string field holds strings
+// that need escaping, with each optional part present and absent.
+func variedEvents() map[string]Event {
 	events := map[string]Event{"CreateUser": createUserEvent(), "AssumeRole": assumeRoleEvent(), "Denied": deniedEvent(), "zero": {}}
 	for i, s := range odd {
 		e := assumeRoleEvent()
@@ -39,17 +55,7 @@ func TestAppendJSONMatchesMarshal(t *testing.T) {
 		}
 		events["odd "+s] = e
 	}
-	for name, e := range events {
-		t.Run(name, func(t *testing.T) {
-			want, err := json.Marshal(e)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := e.AppendJSON([]byte("prefix")); !bytes.Equal(got, append([]byte("prefix"), want...)) {
-				t.Errorf("AppendJSON:\n%s\njson.Marshal:\nprefix%s", got, want)
-			}
-		})
-	}
+	return events
 }
 
 func TestAppendString(t *testing.T) {

@@ -40,8 +40,16 @@ type Summary struct {
 
 // Summarize derives the lookup columns of one CloudTrail record. eventTime, eventID,
 // eventSource and eventName are required; readOnly may be a boolean or, as some services
-// write it, the string "true" or "false".
+// write it, the string "true" or "false". A compact record (AppendCompact) is summarized as
+// its JSON is.
 func Summarize(rec []byte) (Summary, error) {
+	if IsCompact(rec) {
+		j, err := RecordJSON(rec)
+		if err != nil {
+			return Summary{}, err
+		}
+		rec = j
+	}
 	var r struct {
 		EventTime    string `json:"eventTime"`
 		EventSource  string `json:"eventSource"`

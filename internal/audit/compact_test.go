@@ -1,0 +1,230 @@
+package audit
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// TestCompactRoundTrip: the compact form of each varied record parses back to the same
+// record, whose JSON is byte for byte the original's.
+func TestCompactRoundTrip(t *testing.T) {
+	events := variedEvents()
+	events["every field"] = everyField()
+	for name, e := range events {
+		t.Run(name, func(t *testing.T) {
+			c := e.AppendCompact([]byte("prefix"))
+			if !bytes.HasPrefix(c, []byte("prefix")) {
+				t.Fatalf("AppendCompact did not append: %q", c)
+			}
+			c = c[len("prefix"):]
+			if !IsCompact(c) {
+				t.Fatalf("IsCompact(%q) = false", c)
+			}
+			got, err := ParseCompact(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := inUTC(e); !reflect.DeepEqual(*got, want) {
+				t.Errorf("parsed:\n%#v\nwant:\n%#v", *got, want)
+			}
+			want := e.AppendJSON(nil)
+			if j := got.AppendJSON(nil); !bytes.Equal(j, want) {
+				t.Errorf("JSON of the parsed record:\n%s\nof the original:\n%s", j, want)
+			}
+			if j, err := RecordJSON(c); err != nil || !bytes.Equal(j, want) {
+				t.Errorf("RecordJSON = %s, %v; want %s", j, err, want)
+			}
+		})
+	}
+}
+
+// everyField returns a record with every field of Event set, through its pointers, maps and
+// slices, each string to a value of its own, so that a field the compact form leaves out
+// fails TestCompactRoundTrip.
+func everyField() Event {
+	var e Event
+	n := 0
+	var fill func(v reflect.Value)
+	fill = func(v reflect.Value) {
+		n++
+		switch v.Kind() {
+		case reflect.String:
+			v.SetString(fmt.Sprintf("s%d", n))
+		case reflect.Bool:
+			v.SetBool(true)
+		case reflect.Pointer:
+			v.Set(reflect.New(v.Type().Elem()))
+			fill(v.Elem())
+		case reflect.Map:
+			v.Set(reflect.MakeMap(v.Type()))
+			v.SetMapIndex(reflect.ValueOf(fmt.Sprintf("k%d", n)), reflect.ValueOf(fmt.Sprintf("v%d", n)))
+			v.SetMapIndex(reflect.ValueOf(fmt.Sprintf("l%d", n)), reflect.ValueOf(""))
+		case reflect.Slice:
+			if v.Type().Elem().Kind() == reflect.Uint8 { // json.RawMessage
+				v.SetBytes([]byte(fmt.Sprintf(`{"m%d":true}`, n)))
+				return
+			}
+			v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+			fill(v.Index(0))
+			fill(v.Index(1))
+		case reflect.Struct:
+			if v.Type() == reflect.TypeFor[time.Time]() {
+				v.Set(reflect.ValueOf(time.Date(2026, 12, 2, 3, 4, 5, n, time.UTC)))
+				return
+			}
+			for i := range v.NumField() {
+				fill(v.Field(i))
+			}
+		default:
+			panic(fmt.Sprintf("everyField: a %s field; teach it and the compact form that kind", v.Kind()))
+		}
+	}
+	fill(reflect.ValueOf(&e).Elem())
+	return e
+}
+
+// inUTC returns e with its times in UTC, as ParseCompact gives them (JSON writes them so).
+func inUTC(e Event) Event {
+	e.EventTime = e.EventTime.UTC()
+	if sc := e.UserIdentity.SessionContext; sc != nil && sc.Attributes != nil {
+		a := *sc.Attributes
+		a.CreationDate = a.CreationDate.UTC()
+		c := *sc
+		c.Attributes = &a
+		e.UserIdentity.SessionContext = &c
+	}
+	return e
+}
+
+// TestCompactSmaller: a read's record takes well under two thirds of its JSON's bytes.
+func TestCompactSmaller(t *testing.T) {
+	e := deniedEvent()
+	c, j := e.AppendCompact(nil), e.AppendJSON(nil)
+	if 3*len(c) > 2*len(j) {
+		t.Errorf("compact record %d bytes, JSON %d", len(c), len(j))
+	}
+}
+
+// TestParseCompactRejectsDamage: a record cut short anywhere, with bytes after its end, or
+// with flag bits or presence bytes of no meaning, does not parse; JSON does not either, and
+// RecordJSON passes it through.
+func TestParseCompactRejectsDamage(t *testing.T) {
+	e := everyField()
+	c := e.AppendCompact(nil)
+	for i := range len(c) {
+		if _, err := ParseCompact(c[:i]); err == nil {
+			t.Fatalf("the record cut to %d of %d bytes parsed", i, len(c))
+		}
+	}
+	if _, err := ParseCompact(append(c[:len(c):len(c)], 0)); err == nil {
+		t.Error("a record with a byte after its end parsed")
+	}
+	j := e.AppendJSON(nil)
+	if _, err := ParseCompact(j); err == nil || IsCompact(j) {
+		t.Error("JSON parsed as a compact record")
+	}
+	if got, err := RecordJSON(j); err != nil || !bytes.Equal(got, j) {
+		t.Errorf("RecordJSON of JSON = %s, %v", got, err)
+	}
+	if _, err := RecordJSON(c[:len(c)-1]); err == nil {
+		t.Error("RecordJSON of a damaged compact record succeeded")
+	}
+	// The session context's presence byte follows the identity's eight strings.
+	r := deniedEvent()
+	r.UserIdentity.SessionContext = nil
+	b := r.AppendCompact(nil)
+	at := 1 + len(appendCoded(nil, r.EventVersion, codedVersions)) + len(appendCoded(nil, r.UserIdentity.Type, codedIdentities))
+	u := r.UserIdentity
+	for _, s := range []string{u.PrincipalID, u.ARN, u.AccountID, u.AccessKeyID, u.UserName, u.InvokedBy, u.IdentityProvider} {
+		at += len(appendCompactString(nil, s))
+	}
+	if b[at] != 0 {
+		t.Fatalf("byte %d is %d, not the absent session context", at, b[at])
+	}
+	b[at] = 7
+	if _, err := ParseCompact(b); err == nil {
+		t.Error("a presence byte of 7 parsed")
+	}
+}
+
+// TestParseCompactNoPanic: random changes to compact records make ParseCompact fail or give a
+// record, never panic.
+func TestParseCompactNoPanic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	base := [][]byte{}
+	for _, e := range variedEvents() {
+		base = append(base, e.AppendCompact(nil))
+	}
+	for i := range 20000 {
+		b := bytes.Clone(base[i%len(base)])
+		for range 1 + rng.IntN(4) {
+			b[1+rng.IntN(len(b)-1)] = byte(rng.Uint32())
+		}
+		if e, err := ParseCompact(b); err == nil {
+			e.AppendJSON(nil)
+		}
+	}
+}
+
+// TestCompactCodes: a field holding a coded value round-trips, and so does a value of the
+// same length as a code's index would be read as.
+func TestCompactCodes(t *testing.T) {
+	for _, codes := range [][]string{codedVersions, codedSources, codedTypes, codedCategories, codedIdentities} {
+		for _, s := range append([]string{"", "x", "xx", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}, codes...) {
+			b := appendCoded(nil, s, codes)
+			r := &compactReader{s: string(b)}
+			if got := r.coded(codes); got != s || r.bad || len(r.s) != 0 {
+				t.Errorf("coded %q read back as %q (bad %v, %d left)", s, got, r.bad, len(r.s))
+			}
+		}
+	}
+}
+
+// TestCompactJSONOfStored: json.Marshal of the parsed record agrees too (AppendJSON is
+// checked against it elsewhere; this catches a parsed record AppendJSON alone would hide).
+func TestCompactJSONOfStored(t *testing.T) {
+	e := assumeRoleEvent()
+	p, err := ParseCompact(e.AppendCompact(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(e)
+	b, _ := json.Marshal(p)
+	if !bytes.Equal(a, b) {
+		t.Errorf("json.Marshal differs:\n%s\n%s", a, b)
+	}
+}
+
+func BenchmarkAppendCompact(b *testing.B) {
+	e := deniedEvent()
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = e.AppendCompact(buf[:0])
+	}
+	b.SetBytes(int64(len(buf)))
+}
+
+// TestSummarizeCompact: a compact record summarizes as its JSON does, and a damaged one does
+// not summarize.
+func TestSummarizeCompact(t *testing.T) {
+	for name, e := range map[string]Event{"CreateUser": createUserEvent(), "AssumeRole": assumeRoleEvent(), "Denied": deniedEvent()} {
+		want, err := Summarize(e.AppendJSON(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := e.AppendCompact(nil)
+		got, err := Summarize(c)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: Summarize(compact) = %+v, %v; want %+v", name, got, err, want)
+		}
+		if _, err := Summarize(c[:len(c)-1]); err == nil {
+			t.Errorf("%s: a damaged compact record summarized", name)
+		}
+	}
+}
