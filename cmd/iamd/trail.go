@@ -197,7 +197,7 @@ func trailVerify(ctx context.Context, cfg config.Config, headHex string, stdout,
 	n, err := eachRecord(ctx, db, func(evs []*store.StoredEvent) { page = checkColumns(evs) }, func(e *store.StoredEvent) error {
 		c := page[0]
 		page = page[1:]
-		if err := v.Add(audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash}); err != nil {
+		if err := v.Add(audit.Stored{Seq: e.Seq, Record: e.Chained(), Hash: e.Hash}); err != nil {
 			return err
 		}
 		if c.err != nil {
@@ -238,7 +238,7 @@ func classify(ctx context.Context, db *sqlite.DB, cp store.Checkpoint, ce *audit
 		if len(all) >= maxClassify {
 			return errors.New("too long")
 		}
-		all = append(all, audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash})
+		all = append(all, audit.Stored{Seq: e.Seq, Record: e.Chained(), Hash: e.Hash})
 		return nil
 	})
 	if err != nil {
@@ -516,7 +516,7 @@ func trailExport(ctx context.Context, cfg config.Config, dir, from, to string, s
 			return err
 		}
 		for _, e := range evs {
-			if err := v.Add(audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash}); err != nil {
+			if err := v.Add(audit.Stored{Seq: e.Seq, Record: e.Chained(), Hash: e.Hash}); err != nil {
 				var ce *audit.ChainError
 				errors.As(err, &ce)
 				return fmt.Errorf("trail export: the trail is broken (run iamd trail verify): %w", &trailError{ce})

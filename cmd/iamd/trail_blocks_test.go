@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -36,8 +37,8 @@ func blockSeqs(t *testing.T, dir string) []int64 {
 	return out
 }
 
-// editJournaled changes "eventName" to "eventNamf" in record seq where the record journal's
-// file keeps it (found by its bytes, as the trail returns them).
+// editJournaled changes the last letter of record seq's event name where the record
+// journal's file keeps it (found by its bytes as stored).
 func editJournaled(t *testing.T, dir string, seq int64) {
 	t.Helper()
 	ctx := context.Background()
@@ -53,12 +54,12 @@ func editJournaled(t *testing.T, dir string, seq int64) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		i := bytes.Index(b, evs[0].Record)
+		rec := evs[0].Chained()
+		i := bytes.Index(b, rec)
 		if i < 0 {
 			continue
 		}
-		j := bytes.Index(b[i:i+len(evs[0].Record)], []byte("eventName"))
-		b[i+j+8] = 'f'
+		editName(t, b[i:i+len(rec)], evs[0].Name)
 		if err := os.WriteFile(f, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -130,5 +131,53 @@ func TestTrailVerifyBlocks(t *testing.T) {
 				t.Errorf("verify after %v: record %d %s field %q, want record %d %s field %q", tc.tamper, ce.Seq, ce.Kind, ce.Field, tc.wantSeq, tc.want, tc.field)
 			}
 		})
+	}
+}
+
+// TestServedReadsKeptCompact: the server keeps the records of reads in the compact form
+// (audit.AppendCompact) and those of mutations as JSON; the trail gives back every record as
+// JSON whose columns are the record's, and the chain hashes each record as it is kept.
+func TestServedReadsKeptCompact(t *testing.T) {
+	ctx := context.Background()
+	dir := servedTrail(t)
+	db := offlineStore(t, dir)
+	defer db.Close()
+	chain, err := db.Chain(ctx, 0, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := map[string]int{}
+	recs := make([]audit.Stored, len(chain))
+	for i, e := range chain {
+		switch {
+		case e.Name == "GetUser" && !audit.IsCompact(e.Stored):
+			t.Errorf("record %d (GetUser) is kept as %.40q, not compact", e.Seq, e.Chained())
+		case e.Name == "CreateUser" && e.Stored != nil:
+			t.Errorf("record %d (CreateUser) is kept compact, not as JSON", e.Seq)
+		}
+		kept[e.Name]++
+		if !json.Valid(e.Record) {
+			t.Fatalf("record %d reads back as %q, not JSON", e.Seq, e.Record)
+		}
+		s, err := audit.Summarize(e.Record)
+		if err != nil || s.Name != e.Name || s.ID != e.ID || s.Username != e.Username || s.AccessKey != e.AccessKey {
+			t.Errorf("record %d: its JSON says %+v (%v); its columns %s %s %q %q", e.Seq, s, err, e.Name, e.ID, e.Username, e.AccessKey)
+		}
+		if e.Stored != nil && 3*len(e.Stored) > 2*len(e.Record) {
+			t.Errorf("record %d: %d bytes kept for %d of JSON", e.Seq, len(e.Stored), len(e.Record))
+		}
+		recs[i] = audit.Stored{Seq: e.Seq, Record: e.Chained(), Hash: e.Hash}
+	}
+	if kept["GetUser"] != 4 || kept["CreateUser"] != 4 {
+		t.Errorf("records by name: %v, want 4 of GetUser and of CreateUser", kept)
+	}
+	if err := audit.Verify(recs, nil); err != nil {
+		t.Errorf("the chain over the records as kept: %v", err)
+	}
+	for i := range recs {
+		recs[i].Record = chain[i].Record // the JSON: not what the chain hashes
+	}
+	if err := audit.Verify(recs, nil); err == nil {
+		t.Error("the chain verifies over the records' JSON too")
 	}
 }

@@ -42,7 +42,7 @@ func importedEvents(t *testing.T, path string) []*store.StoredEvent {
 	}
 	var recs []audit.Stored
 	for _, e := range evs {
-		recs = append(recs, audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash})
+		recs = append(recs, audit.Stored{Seq: e.Seq, Record: e.Chained(), Hash: e.Hash})
 	}
 	if err := audit.Verify(recs, nil); err != nil {
 		t.Errorf("imported store's chain: %v", err)

@@ -43,7 +43,7 @@ func trailPrune(ctx context.Context, cfg config.Config, before string, stdout, s
 			return err
 		}
 		for _, e := range evs {
-			if err := v.Add(audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash}); err != nil {
+			if err := v.Add(audit.Stored{Seq: e.Seq, Record: e.Chained(), Hash: e.Hash}); err != nil {
 				var ce *audit.ChainError
 				errors.As(err, &ce)
 				return fmt.Errorf("trail prune: the trail is broken, nothing pruned (run iamd trail verify): %w", &trailError{ce})

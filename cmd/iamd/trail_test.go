@@ -70,7 +70,9 @@ func rowsOnly(t *testing.T, dir string) {
 	defer db.Close()
 	evs := make([]*store.Event, len(chain))
 	for i, e := range chain {
-		evs[i] = &e.Event
+		ev := e.Event
+		ev.Record = e.Chained() // as kept: a read's record is compact
+		evs[i] = &ev
 	}
 	if err := db.Update(ctx, func(tx store.Tx) error { return tx.Append(ctx, evs...) }); err != nil {
 		t.Fatal(err)
@@ -164,11 +166,14 @@ func editRecord(t *testing.T, dir string, seq int64) {
 	db := sqlDB(t, dir)
 	defer db.Close()
 	var file, at, n int64
-	if err := db.QueryRow(`SELECT record_file, record_at, record_len FROM events WHERE seq = ?`, seq).Scan(&file, &at, &n); err != nil {
+	var name string
+	var rec []byte
+	if err := db.QueryRow(`SELECT record_file, record_at, record_len, name, record FROM events WHERE seq = ?`, seq).Scan(&file, &at, &n, &name, &rec); err != nil {
 		t.Fatal(err)
 	}
 	if file == 0 {
-		if _, err := db.Exec(`UPDATE events SET record = replace(record, 'eventName', 'eventNamf') WHERE seq = ?`, seq); err != nil {
+		editName(t, rec, name)
+		if _, err := db.Exec(`UPDATE events SET record = ? WHERE seq = ?`, rec, seq); err != nil {
 			t.Fatal(err)
 		}
 		return
@@ -178,15 +183,21 @@ func editRecord(t *testing.T, dir string, seq int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := b[at : at+n]
-	i := bytes.Index(rec, []byte("eventName"))
-	if i < 0 {
-		t.Fatalf("record %d in %s: no eventName in %q", seq, path, rec)
-	}
-	rec[i+8] = 'f'
+	editName(t, b[at:at+n], name)
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// editName changes the last letter of the event name in rec, a record as stored (JSON or
+// compact: both hold the name as it is), leaving its length as it was.
+func editName(t *testing.T, rec []byte, name string) {
+	t.Helper()
+	i := bytes.Index(rec, []byte(name))
+	if i < 0 || name == "" {
+		t.Fatalf("no event name %q in the record %q", name, rec)
+	}
+	rec[i+len(name)-1] ^= 0x20
 }
 
 // firstSeq returns the first event's seq.

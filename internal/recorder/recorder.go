@@ -24,7 +24,7 @@ func Append(ctx context.Context, tx store.Tx, recs ...*trail.Record) error {
 
 func event(r *trail.Record) *store.Event {
 	return &store.Event{Time: r.Time, Account: r.Account, Source: r.Source, Name: r.Name, ID: r.ID, Username: r.Username,
-		AccessKey: r.AccessKey, ReadOnly: r.ReadOnly, Resources: r.Resources, Record: r.JSON}
+		AccessKey: r.AccessKey, ReadOnly: r.ReadOnly, Resources: r.Resources, Record: r.Bytes()}
 }
 
 // Recorder appends records that are not part of a mutation (reads, denials, failed requests)

@@ -182,7 +182,7 @@ func verifyBefore(ctx context.Context, s store.Store, cp store.Checkpoint, cut i
 			if e.Seq >= cut {
 				return nil
 			}
-			if err := v.Add(audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash}); err != nil {
+			if err := v.Add(audit.Stored{Seq: e.Seq, Record: e.Chained(), Hash: e.Hash}); err != nil {
 				return fmt.Errorf("the trail is broken, nothing pruned (run iamd trail verify): %w", err)
 			}
 		}

@@ -77,7 +77,7 @@ func trailOf(t *testing.T, s store.Store) (store.Checkpoint, []*store.StoredEven
 			t.Fatal(err)
 		}
 		for _, e := range evs {
-			if err := v.Add(audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash}); err != nil {
+			if err := v.Add(audit.Stored{Seq: e.Seq, Record: e.Chained(), Hash: e.Hash}); err != nil {
 				t.Fatalf("the trail does not verify from checkpoint %d: %v", cp.Seq, err)
 			}
 		}

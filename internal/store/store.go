@@ -114,14 +114,29 @@ type Event struct {
 	ReadOnly  bool
 	// Resources are "type\x00name" pairs for lookups by ResourceType and ResourceName.
 	Resources []string
-	Record    []byte
+	// Record is the CloudTrail record: its JSON, or its compact form (audit.AppendCompact),
+	// which the store keeps as it is and hashes so, and gives back as JSON (StoredEvent).
+	Record []byte
 }
 
-// StoredEvent is an appended event with its position and chain hash.
+// StoredEvent is an appended event with its position and chain hash. Its Record is the
+// CloudTrail JSON.
 type StoredEvent struct {
 	Seq  int64
 	Hash [32]byte
 	Event
+	// Stored is the record as the store keeps it and the chain hashes it when that is not
+	// Record: a record appended in the compact form (audit.AppendCompact), of which Record is
+	// the JSON. Nil when the record is kept as JSON.
+	Stored []byte
+}
+
+// Chained returns the bytes of the record the chain hash covers: Stored, or else Record.
+func (e *StoredEvent) Chained() []byte {
+	if e.Stored != nil {
+		return e.Stored
+	}
+	return e.Record
 }
 
 // EventFilter selects events for LookupEvents: all set fields must match.

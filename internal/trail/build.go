@@ -134,12 +134,29 @@ type Record struct {
 	// Resources are "type\x00name" pairs (LookupEvents ResourceType/ResourceName).
 	// These fields are audit.Summary's: what the record implies.
 	Resources []string
-	// JSON is the CloudTrail record.
+	// JSON is the CloudTrail record (Build).
 	JSON []byte
+	// Compact is the record in the compact form instead (BuildCompact, audit.AppendCompact).
+	Compact []byte
+}
+
+// Bytes returns the record as built: JSON or Compact.
+func (r *Record) Bytes() []byte {
+	if r.Compact != nil {
+		return r.Compact
+	}
+	return r.JSON
 }
 
 // Build makes the record of a call.
-func Build(call *Call) (*Record, error) {
+func Build(call *Call) (*Record, error) { return build(call, false) }
+
+// BuildCompact makes the record of a call in the compact form (audit.AppendCompact): what the
+// store keeps of a read or a denial. Its JSON, made when it is read (audit.RecordJSON), is
+// what Build makes.
+func BuildCompact(call *Call) (*Record, error) { return build(call, true) }
+
+func build(call *Call, compact bool) (*Record, error) {
 	id := NewEventID(call.Time)
 	ev := event(call, id)
 	scratch := scratchPool.Get().(*[]byte)
@@ -169,7 +186,12 @@ func Build(call *Call) (*Record, error) {
 	// The record is written after the parameters and response in the scratch buffer (it copies
 	// them from there), then copied out at its size: one exact allocation, where an estimate of
 	// its size either wasted memory or, short, grew the buffer and copied the record twice.
-	all := ev.AppendJSON(buf)
+	var all []byte
+	if compact {
+		all = ev.AppendCompact(buf)
+	} else {
+		all = ev.AppendJSON(buf)
+	}
 	rec := append(make([]byte, 0, len(all)-len(buf)), all[len(buf):]...)
 	*scratch = all
 	// The indexed fields are what the record implies (audit.Summary), so that iamd trail
@@ -178,7 +200,12 @@ func Build(call *Call) (*Record, error) {
 	out := &Record{
 		Time: s.Time, Account: s.Account, Source: s.Source, Name: s.Name, ID: s.ID,
 		ReadOnly: s.ReadOnly, AccessKey: s.AccessKey, Username: s.Username,
-		Resources: s.Resources, JSON: rec,
+		Resources: s.Resources,
+	}
+	if compact {
+		out.Compact = rec
+	} else {
+		out.JSON = rec
 	}
 	return out, nil
 }

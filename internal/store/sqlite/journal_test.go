@@ -90,7 +90,7 @@ func trailIDs(t *testing.T, db *DB) []string {
 func stored(chain []*store.StoredEvent) []audit.Stored {
 	recs := make([]audit.Stored, len(chain))
 	for i, e := range chain {
-		recs[i] = audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash}
+		recs[i] = audit.Stored{Seq: e.Seq, Record: e.Chained(), Hash: e.Hash}
 	}
 	return recs
 }

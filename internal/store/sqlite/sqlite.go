@@ -708,7 +708,20 @@ func (db *DB) Events(ctx context.Context, f store.EventFilter) ([]*store.StoredE
 	if err != nil {
 		return nil, err
 	}
-	return mergeBySeq(rows, blocks, f.Limit, true), nil
+	return asJSON(mergeBySeq(rows, blocks, f.Limit, true)), nil
+}
+
+// asJSON gives the events whose record is kept compact their JSON, keeping the compact bytes
+// as Stored (what the chain hashes). A compact record that no longer parses (the file was
+// edited) gives an event with no record, as a frame that no longer decodes does.
+func asJSON(evs []*store.StoredEvent) []*store.StoredEvent {
+	for _, e := range evs {
+		if audit.IsCompact(e.Record) {
+			e.Stored = e.Record
+			e.Record, _ = audit.RecordJSON(e.Stored)
+		}
+	}
+	return evs
 }
 
 // rowEvents returns matching events of the events table, newest first. A resource name
@@ -804,5 +817,5 @@ func (db *DB) Chain(ctx context.Context, after int64, limit int) ([]*store.Store
 	if err != nil {
 		return nil, err
 	}
-	return mergeBySeq(rows, blocks, limit, false), nil
+	return asJSON(mergeBySeq(rows, blocks, limit, false)), nil
 }

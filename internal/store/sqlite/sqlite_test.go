@@ -112,7 +112,7 @@ func TestChainUnderConcurrentAppends(t *testing.T) {
 	}
 	var recs []audit.Stored
 	for _, e := range evs {
-		recs = append(recs, audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash})
+		recs = append(recs, audit.Stored{Seq: e.Seq, Record: e.Chained(), Hash: e.Hash})
 	}
 	if err := audit.Verify(recs, nil); err != nil {
 		t.Errorf("chain does not verify: %v", err)

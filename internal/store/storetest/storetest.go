@@ -3,9 +3,11 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -45,7 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 			name string
 			fn   func(t *testing.T, s store.Store, add adder)
 		}{{"Events", testEvents}, {"Prune", testPrune}, {"RetentionCut", testRetentionCut}, {"EventResources", testEventResources},
-			{"EventResourceTwoTypes", testEventResourceTwoTypes}} {
+			{"EventResourceTwoTypes", testEventResourceTwoTypes}, {"CompactRecords", testCompactRecords}} {
 			tests = append(tests, struct {
 				name string
 				fn   func(t *testing.T, s store.Store)
@@ -460,6 +462,70 @@ func testEvents(t *testing.T, s store.Store, add adder) {
 	}
 }
 
+// testCompactRecords: a record given in the compact form (audit.AppendCompact) is kept and
+// hashed as given and read back as its JSON (Record), with the kept bytes in Stored; a JSON
+// record is kept and read back as it is.
+func testCompactRecords(t *testing.T, s store.Store, add adder) {
+	ctx := context.Background()
+	var given [][]byte
+	for i := range 4 {
+		e := audit.Event{EventVersion: audit.EventVersion, EventTime: t0.Add(time.Duration(i) * time.Second), EventSource: "iam.amazonaws.com",
+			EventName: "GetUser", EventID: fmt.Sprintf("ev%d", i), RecipientAccountID: acct, ReadOnly: true,
+			UserIdentity:      audit.UserIdentity{Type: "IAMUser", UserName: "alice", AccessKeyID: "AKIA1"},
+			RequestParameters: []byte(fmt.Sprintf(`{"userName":"u%d"}`, i))}
+		rec := e.AppendJSON(nil)
+		if i%2 == 0 {
+			rec = e.AppendCompact(nil)
+		}
+		given = append(given, rec)
+		ev := &store.Event{Time: e.EventTime, Account: acct, Source: e.EventSource, Name: e.EventName, ID: e.EventID, Username: "alice",
+			AccessKey: "AKIA1", ReadOnly: true, Record: rec}
+		if err := add(ctx, s, i, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(what string, evs []*store.StoredEvent) {
+		t.Helper()
+		if len(evs) != len(given) {
+			t.Fatalf("%s: %d events, want %d", what, len(evs), len(given))
+		}
+		for _, e := range evs {
+			i, _ := strconv.Atoi(strings.TrimPrefix(e.ID, "ev"))
+			want, err := audit.RecordJSON(given[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(e.Record, want) {
+				t.Errorf("%s: record %s reads back as %q, want %q", what, e.ID, e.Record, want)
+			}
+			if !bytes.Equal(e.Chained(), given[i]) || (e.Stored != nil) != audit.IsCompact(given[i]) {
+				t.Errorf("%s: record %s kept as %q (Stored %v), given %q", what, e.ID, e.Chained(), e.Stored != nil, given[i])
+			}
+		}
+	}
+	all, err := s.Events(ctx, store.EventFilter{Account: acct, Name: "GetUser"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("Events", all)
+	chain, err := s.Chain(ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("Chain", chain)
+	recs := make([]audit.Stored, len(chain))
+	var prev [32]byte
+	for i, e := range chain {
+		recs[i] = audit.Stored{Seq: e.Seq, Record: e.Chained(), Hash: e.Hash}
+		if prev = audit.Link(prev, given[i]); e.Hash != prev {
+			t.Errorf("record %s: chain hash %x, want the hash over the record as given %x", e.ID, e.Hash[:6], prev[:6])
+		}
+	}
+	if err := audit.Verify(recs, nil); err != nil {
+		t.Error(err)
+	}
+}
+
 // testPrune: Prune deletes the events before a Seq but never the last one, records the
 // checkpoint the rest verifies from, and appends after a prune keep the chain.
 func testPrune(t *testing.T, s store.Store, add adder) {
@@ -498,7 +564,7 @@ func testPrune(t *testing.T, s store.Store, add adder) {
 		v := audit.ResumeVerifier(cp.Seq, cp.Hash)
 		var seqs []int64
 		for _, e := range chain() {
-			if err := v.Add(audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash}); err != nil {
+			if err := v.Add(audit.Stored{Seq: e.Seq, Record: e.Chained(), Hash: e.Hash}); err != nil {
 				t.Errorf("%s: trail does not verify from checkpoint %d: %v", what, cp.Seq, err)
 			}
 			seqs = append(seqs, e.Seq)
@@ -769,7 +835,7 @@ func verifiedChain(t *testing.T, s store.Store) []string {
 	recs := make([]audit.Stored, len(chain))
 	ids := make([]string, len(chain))
 	for i, e := range chain {
-		recs[i] = audit.Stored{Seq: e.Seq, Record: e.Record, Hash: e.Hash}
+		recs[i] = audit.Stored{Seq: e.Seq, Record: e.Chained(), Hash: e.Hash}
 		ids[i] = e.ID
 	}
 	if err := audit.Verify(recs, nil); err != nil {
