@@ -63,7 +63,8 @@ type outcome struct {
 }
 
 // Journaled is implemented by a store whose Record appends to a journal without a transaction
-// of its own while it reports true; the recorder asks at each Record call.
+// of its own while it reports true; the recorder asks at each Record call. Such a store's
+// Record writes its records even when its context is cancelled.
 type Journaled interface {
 	Journaled() bool
 }
@@ -82,12 +83,14 @@ func (r *Recorder) Record(ctx context.Context, rec *trail.Record) error {
 		return nil
 	}
 	ev := event(rec)
-	ctx = context.WithoutCancel(ctx) // a record is written even when its request is cancelled
 	if r.journal != nil && r.journal.Journaled() {
+		// A journaled Record ignores ctx's cancellation itself (Journaled): no context
+		// to allocate for each read.
 		r.live.RLock()
 		defer r.live.RUnlock()
 		return r.store.Record(ctx, ev)
 	}
+	ctx = context.WithoutCancel(ctx) // a record is written even when its request is cancelled
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()

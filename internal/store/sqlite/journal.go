@@ -591,7 +591,8 @@ func (db *DB) InUse() bool { return db.inUse }
 func (db *DB) Journaled() bool { return db.j != nil && !db.j.broken.Load() }
 
 // Record appends events durably outside a transaction: into the record journal when this
-// process holds it, otherwise in a transaction of their own.
+// process holds it, otherwise in a transaction of their own. ctx's cancellation does not stop
+// it (recorder.Journaled): the records of a cancelled request are written too.
 func (db *DB) Record(ctx context.Context, events ...*store.Event) error {
 	if len(events) == 0 {
 		return nil
@@ -608,6 +609,7 @@ func (db *DB) Record(ctx context.Context, events ...*store.Event) error {
 			return err
 		}
 	}
+	ctx = context.WithoutCancel(ctx)
 	return db.Update(ctx, func(tx store.Tx) error { return tx.Append(ctx, events...) })
 }
 

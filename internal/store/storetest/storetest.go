@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Count", testCount},
 		{"Record", testRecord},
 		{"RecordConcurrent", testRecordConcurrent},
+		{"RecordCancelled", testRecordCancelled},
 	}
 	// The trail tests run with the events appended in transactions, recorded, and by turns:
 	// a backend may keep recorded events apart from appended ones (the SQLite backend does).
@@ -459,6 +460,21 @@ func testEvents(t *testing.T, s store.Store, add adder) {
 			t.Errorf("chain hash %d not unique", i)
 		}
 		seen[e.Hash] = true
+	}
+}
+
+// testRecordCancelled: Record writes the records of a request whose context is cancelled
+// (a client that hung up is recorded all the same).
+func testRecordCancelled(t *testing.T, s store.Store) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ev := &store.Event{Time: t0, Account: acct, Source: "iam.amazonaws.com", Name: "GetUser", ID: "cancelled", Record: []byte(`{"eventID":"cancelled"}`)}
+	if err := s.Record(ctx, ev); err != nil {
+		t.Fatalf("Record with a cancelled context: %v", err)
+	}
+	got, err := s.Events(context.Background(), store.EventFilter{Account: acct, ID: "cancelled"})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("events = %d, %v; want the record", len(got), err)
 	}
 }
 
