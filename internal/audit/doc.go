@@ -21,8 +21,10 @@
 //
 // # The chain
 //
-// The store keeps each record as the exact bytes json.Marshal gave for its Event, with a
-// sequence number (from FirstSeq, one more per record, no gaps) and a chain hash:
+// The store keeps each record as the exact bytes it was given: the JSON json.Marshal (or
+// AppendJSON) gave for its Event, or, for reads and denials, the Event's compact form
+// (AppendCompact, read back as the same JSON by RecordJSON). With it go a sequence number
+// (from FirstSeq, one more per record, no gaps) and a chain hash over the bytes as kept:
 //
 //	hash(n) = SHA-256( hash(n-1) || SHA-256(record(n)) ),  hash(0) = 32 zero bytes
 //

@@ -13,7 +13,8 @@ import (
 // little-endian uint32 payload length, the payload's CRC-32C (Castagnoli) and the payload:
 // a format byte (1), the event time in Unix nanoseconds (varint), the account, source, name,
 // event ID, user name and access key ID (each a uvarint length and the bytes), read-only (one
-// byte), the number of resources and each resource, and the record.
+// byte), the number of resources and each resource, and the record as given (JSON, or the
+// compact form of audit.AppendCompact: the server records reads and denials so).
 const (
 	journalMagic    = "iamdrec1"
 	frameHeaderLen  = 8
