@@ -80,6 +80,7 @@ type journal struct {
 	synced    journalPos // the journal is on disk up to here
 	buf       []byte
 	pending   []journaled // written, not yet indexed, in write order
+	spare     []journaled // the slice of the last batch indexed, emptied: the next pending
 	end       journalPos  // the position after the last pending record
 	committed journalPos  // the indexed position in the database
 	oldest    int64       // no older generation's file exists
@@ -349,7 +350,7 @@ func (j *journal) take() batchTaken {
 		return batchTaken{}
 	}
 	b := batchTaken{evs: j.pending, end: j.end}
-	j.pending = nil
+	j.pending, j.spare = j.spare, nil
 	j.inFlight = true
 	return b
 }
@@ -370,9 +371,13 @@ func (j *journal) indexed(b batchTaken) {
 	if b.end == (journalPos{}) {
 		return
 	}
+	clear(b.evs) // the events are indexed: the slice no longer keeps them alive
 	j.mu.Lock()
 	j.committed = b.end
 	j.inFlight = false
+	// The records after the next take fill the slice this batch came in, rather than one
+	// grown anew from nothing every batch (doubling up to indexBatch: twice its bytes).
+	j.spare = b.evs[:0]
 	j.mu.Unlock()
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -476,5 +477,51 @@ func TestJournaledUntilUnusable(t *testing.T) {
 	}
 	if ids := eventIDs(evs); strings.Join(ids, ",") != "a,b,c" {
 		t.Errorf("chain holds %v, want a, b, c", ids)
+	}
+}
+
+// TestPendingReusesIndexedSlices: once their batch is indexed, the records journaled next
+// fill the slice the batch came in (two slices take turns) instead of one grown anew each
+// batch; the trail holds every record in order.
+func TestPendingReusesIndexedSlices(t *testing.T) {
+	tune(t, 1<<20, 1<<20, 64<<20)
+	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+	ctx := context.Background()
+	backing := func() *journaled {
+		db.j.mu.Lock()
+		defer db.j.mu.Unlock()
+		return &db.j.pending[:1][0]
+	}
+	record(t, db, "a", "b", "c")
+	first := backing()
+	if err := db.catchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	record(t, db, "d")
+	second := backing()
+	if err := db.catchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	record(t, db, "e")
+	if got := backing(); got != first || second == first {
+		t.Errorf("pending after two batches is in %p; the first batch's slice was %p, the second's %p", got, first, second)
+	}
+	if err := db.catchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	record(t, db, "f")
+	if got := backing(); got != second {
+		t.Errorf("pending after three batches is in %p, not the second batch's slice %p", got, second)
+	}
+	chain, err := db.Chain(ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, e := range chain {
+		ids = append(ids, e.ID)
+	}
+	if want := []string{"a", "b", "c", "d", "e", "f"}; !slices.Equal(ids, want) {
+		t.Errorf("trail %v, want %v", ids, want)
 	}
 }
