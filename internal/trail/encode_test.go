@@ -309,8 +309,13 @@ func TestNewEventID(t *testing.T) {
 		}
 		prev = id
 	}
-	if a, b := trail.NewEventID(t0), trail.NewEventID(t0); a == b {
-		t.Errorf("two IDs for the same time are equal: %q", a)
+	seen := map[string]bool{}
+	for range 100_000 { // one busy millisecond's IDs: 74 random bits each
+		id := trail.NewEventID(t0)
+		if seen[id] {
+			t.Fatalf("NewEventID gave %q twice in one millisecond", id)
+		}
+		seen[id] = true
 	}
 	if id := trail.NewID(); id[14] != '4' || !strings.ContainsRune("89ab", rune(id[19])) {
 		t.Errorf("NewID() = %q, want a version 4 UUID", id)
