@@ -3,6 +3,8 @@ package audit
 import (
 	"encoding/binary"
 	"errors"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -23,7 +25,7 @@ const compactFormat = 0x01
 // Codes of appendCoded, per field. The lists are part of the format: a value may be added at
 // the end of one, never moved or removed.
 var (
-	codedVersions   = []string{EventVersion, "1.08", "1.09", "1.10"}
+	codedVersions   = []string{"1.11", "1.08", "1.09", "1.10"} // literals: EventVersion may change, code 0 may not
 	codedSources    = []string{"iam.amazonaws.com", "sts.amazonaws.com", "cloudtrail.amazonaws.com", "access-analyzer.amazonaws.com"}
 	codedTypes      = []string{EventTypeAPICall}
 	codedCategories = []string{EventCategoryManagement}
@@ -121,9 +123,9 @@ func (u *UserIdentity) appendCompact(dst []byte) []byte {
 		} else {
 			dst = append(dst, 1)
 			dst = binary.AppendUvarint(dst, uint64(len(w.Attributes)))
-			for k, v := range w.Attributes { // their order does not matter: JSON sorts them
+			for _, k := range slices.Sorted(maps.Keys(w.Attributes)) { // the same bytes every time
 				dst = appendCompactString(dst, k)
-				dst = appendCompactString(dst, v)
+				dst = appendCompactString(dst, w.Attributes[k])
 			}
 		}
 	}

@@ -59,6 +59,29 @@ func TestRecordDurable(t *testing.T) {
 	}
 }
 
+// TestRecordCancelledRequest: the record of a request whose context is cancelled (its client
+// hung up) is written all the same, by a journaled store and by one that commits a transaction
+// for each group of records.
+func TestRecordCancelledRequest(t *testing.T) {
+	for _, noJournal := range []bool{false, true} {
+		db, err := sqlite.Config{Path: filepath.Join(t.TempDir(), "iamd.db"), NoJournal: noJournal}.Open(context.Background(), slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := recorder.New(db, slog.New(slog.DiscardHandler))
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if err := r.Record(ctx, getUserRecord(1)); err != nil {
+			t.Errorf("no journal %v: Record with a cancelled context: %v", noJournal, err)
+		}
+		r.Close()
+		if evs, err := db.Chain(context.Background(), 0, 0); err != nil || len(evs) != 1 {
+			t.Errorf("no journal %v: the chain holds %d records (%v), want the one recorded", noJournal, len(evs), err)
+		}
+		db.Close()
+	}
+}
+
 // BenchmarkRecorder is what recording a read costs a request: a durable group-committed Record
 // of a GetUser-sized record ("audit"), against a no-op ("none"), serially and from 32
 // goroutines. The end-to-end share is in docs/benchmarks.md.

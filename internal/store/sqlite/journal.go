@@ -376,8 +376,11 @@ func (j *journal) indexed(b batchTaken) {
 	j.committed = b.end
 	j.inFlight = false
 	// The records after the next take fill the slice this batch came in, rather than one
-	// grown anew from nothing every batch (doubling up to indexBatch: twice its bytes).
-	j.spare = b.evs[:0]
+	// grown anew from nothing every batch (doubling up to indexBatch: twice its bytes). A
+	// slice far larger than a batch (the replay's, or a backlog's) is let go.
+	if cap(b.evs) <= 4*indexBatch {
+		j.spare = b.evs[:0]
+	}
 	j.mu.Unlock()
 }
 

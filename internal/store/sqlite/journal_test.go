@@ -525,3 +525,27 @@ func TestPendingReusesIndexedSlices(t *testing.T) {
 		t.Errorf("trail %v, want %v", ids, want)
 	}
 }
+
+// TestPendingLetsGoOfLargeSlices: the slice of a batch far larger than indexBatch (a backlog)
+// is not kept for the next records.
+func TestPendingLetsGoOfLargeSlices(t *testing.T) {
+	tune(t, 1<<20, 1<<20, 64<<20) // no indexing until catchUp below
+	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+	var ids []string
+	for i := range 40 {
+		ids = append(ids, fmt.Sprint("r", i))
+	}
+	record(t, db, ids...)
+	db.j.mu.Lock()
+	big := &db.j.pending[:1][0]
+	db.j.mu.Unlock()
+	indexBatch = 2 // tune restores it
+	if err := db.catchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	db.j.mu.Lock()
+	defer db.j.mu.Unlock()
+	if db.j.spare != nil && &db.j.spare[:1][0] == big {
+		t.Errorf("the slice of a %d-record batch (cap %d) is kept for the next records; indexBatch is %d", len(ids), cap(db.j.spare), indexBatch)
+	}
+}

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -179,5 +182,31 @@ func TestRefuseNewerSchema(t *testing.T) {
 			db.Close()
 		}
 		t.Fatalf("Open of a database with migration 9999 = %v, want errNewerSchema", err)
+	}
+}
+
+// TestCompactRecordsRefusedByOlder: a database this iamd opened holds migration 0012 (records
+// may be compact), so an iamd without that migration, which would hand the compact bytes out
+// as records, refuses to open it.
+func TestCompactRecordsRefusedByOlder(t *testing.T) {
+	ctx := context.Background()
+	db, err := Config{Path: filepath.Join(t.TempDir(), "iamd.db")}.Open(ctx, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	files, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	older := slices.DeleteFunc(slices.Clone(files), func(f string) bool { return strings.HasPrefix(filepath.Base(f), "0012_") })
+	if len(older) != len(files)-1 {
+		t.Fatalf("no migration 0012 among %v", files)
+	}
+	if err := db.refuseNewer(ctx, older); !errors.Is(err, errNewerSchema) {
+		t.Errorf("an iamd without migration 0012: %v, want errNewerSchema", err)
+	}
+	if err := db.refuseNewer(ctx, files); err != nil {
+		t.Errorf("this iamd: %v", err)
 	}
 }
