@@ -48,7 +48,8 @@ func RecordJSON(rec []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return e.AppendJSON(make([]byte, 0, 2*len(rec))), nil
+	// The JSON adds the members' names (about 400 bytes) and escapes to the compact bytes.
+	return e.AppendJSON(make([]byte, 0, 2*len(rec)+512)), nil
 }
 
 // AppendCompact appends the compact form of e to dst.

@@ -251,3 +251,16 @@ func TestCompactFormatPinned(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRecordJSON is what reading a compact record back costs (every record Events and
+// Chain return: LookupEvents, export, last-accessed reports, policy generation).
+func BenchmarkRecordJSON(b *testing.B) {
+	e := deniedEvent()
+	c := e.AppendCompact(nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := RecordJSON(c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
