@@ -19,6 +19,7 @@ import (
 	"github.com/iamd-dev/iamd/internal/api/analyzerapi"
 	"github.com/iamd-dev/iamd/internal/api/iamapi"
 	"github.com/iamd-dev/iamd/internal/api/stsapi"
+	"github.com/iamd-dev/iamd/internal/audit"
 	"github.com/iamd-dev/iamd/internal/authn"
 	"github.com/iamd-dev/iamd/internal/policy"
 	"github.com/iamd-dev/iamd/internal/trail"
@@ -287,6 +288,21 @@ func TestBuildMatchesLegacy(t *testing.T) {
 			}
 			if !bytes.Equal(rec.JSON, want) {
 				t.Fatalf("%s, caller %d:\nBuild:  %s\nlegacy: %s", action, j, rec.JSON, want)
+			}
+			// BuildCompact: the same record, kept compact; its JSON is what Build writes.
+			crec, err := trail.BuildCompact(call)
+			if err != nil || crec.JSON != nil || !audit.IsCompact(crec.Compact) {
+				t.Fatalf("%s: BuildCompact = %+v, %v", action, crec, err)
+			}
+			if want, err = trail.BuildLegacy(call, crec.ID); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := audit.RecordJSON(crec.Compact); err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("%s, caller %d: JSON of the compact record (%v):\n%s\nlegacy:\n%s", action, j, err, got, want)
+			}
+			crec.ID, crec.Compact, crec.JSON = rec.ID, nil, rec.JSON
+			if !reflect.DeepEqual(crec, rec) {
+				t.Fatalf("%s, caller %d: columns of the compact record %+v, of Build's %+v", action, j, crec, rec)
 			}
 		}
 	}

@@ -356,7 +356,7 @@ func (a *API) record(ctx context.Context, call *trail.Call) error {
 	if a.Recorder == nil || recordingDisabled {
 		return nil
 	}
-	ev, err := trail.BuildCompact(call) // JSON when read: half the bytes to write and hash
+	ev, err := trail.BuildCompact(call) // JSON when read: 40% of the bytes to write and hash
 	if err != nil {
 		return err
 	}
