@@ -163,47 +163,50 @@ func appendCompactTime(dst []byte, t time.Time) []byte {
 	return binary.AppendUvarint(dst, uint64(t.Nanosecond()))
 }
 
-// compactReader reads a compact record's fields, remembering the first failure. Strings are
-// cut from one copy of the record (s), so that parsing one allocates little.
+// compactReader reads a compact record's fields, remembering the first failure. Varints are
+// read from the record (b); strings are cut from one copy of it (s), at the same offset, so
+// that parsing a record allocates little.
 type compactReader struct {
+	b   []byte
 	s   string
+	off int
 	bad bool
 }
 
-func (r *compactReader) uvarint() uint64 {
-	var v uint64
-	for i := 0; i < len(r.s) && i < binary.MaxVarintLen64; i++ {
-		c := r.s[i]
-		if c < 0x80 {
-			if i == binary.MaxVarintLen64-1 && c > 1 {
-				break
-			}
-			r.s = r.s[i+1:]
-			return v | uint64(c)<<(7*i)
-		}
-		v |= uint64(c&0x7f) << (7 * i)
+func (r *compactReader) uvarint() uint64 { return readCompactVarint(r, binary.Uvarint) }
+
+func (r *compactReader) varint() int64 { return readCompactVarint(r, binary.Varint) }
+
+// readCompactVarint reads one value with decode (binary.Uvarint or binary.Varint).
+func readCompactVarint[T uint64 | int64](r *compactReader, decode func([]byte) (T, int)) T {
+	v, n := decode(r.b[r.off:])
+	if n <= 0 {
+		r.bad, r.off = true, len(r.b)
+		return 0
 	}
-	r.bad, r.s = true, ""
-	return 0
+	r.off += n
+	return v
 }
 
+// left is how many bytes are still to be read.
+func (r *compactReader) left() int { return len(r.b) - r.off }
+
 func (r *compactReader) byte() byte {
-	if len(r.s) == 0 {
+	if r.left() == 0 {
 		r.bad = true
 		return 0
 	}
-	c := r.s[0]
-	r.s = r.s[1:]
-	return c
+	r.off++
+	return r.b[r.off-1]
 }
 
 func (r *compactReader) take(n uint64) string {
-	if n > uint64(len(r.s)) {
-		r.bad, r.s = true, ""
+	if n > uint64(r.left()) {
+		r.bad, r.off = true, len(r.b)
 		return ""
 	}
-	v := r.s[:n]
-	r.s = r.s[n:]
+	v := r.s[r.off : r.off+int(n)]
+	r.off += int(n)
 	return v
 }
 
@@ -225,9 +228,7 @@ func (r *compactReader) coded(codes []string) string {
 }
 
 func (r *compactReader) time() time.Time {
-	u := r.uvarint()
-	sec := int64(u>>1) ^ -int64(u&1) // zig-zag, as binary.AppendVarint writes it
-	ns := r.uvarint()
+	sec, ns := r.varint(), r.uvarint()
 	if ns >= uint64(time.Second) {
 		r.bad = true
 		return time.Time{}
@@ -252,7 +253,7 @@ func ParseCompact(rec []byte) (*Event, error) {
 	if !IsCompact(rec) {
 		return nil, errCompact
 	}
-	r := &compactReader{s: string(rec[1:])}
+	r := &compactReader{b: rec, s: string(rec), off: 1}
 	e := &Event{EventVersion: r.coded(codedVersions)}
 	r.userIdentity(&e.UserIdentity)
 	e.EventTime = r.time()
@@ -265,7 +266,7 @@ func ParseCompact(rec []byte) (*Event, error) {
 	flags := r.byte()
 	e.ReadOnly, e.ManagementEvent = flags&1 != 0, flags&2 != 0
 	n := r.uvarint()
-	if n > uint64(len(r.s)) { // each resource takes at least three bytes
+	if n > uint64(r.left()) { // each resource takes at least three bytes
 		r.bad = true
 	}
 	for i := uint64(0); i < n && !r.bad; i++ {
@@ -277,7 +278,7 @@ func ParseCompact(rec []byte) (*Event, error) {
 	if flags&4 != 0 {
 		e.TLSDetails = &TLSDetails{TLSVersion: r.string(), CipherSuite: r.string(), ClientProvidedHostHeader: r.string()}
 	}
-	if r.bad || flags&^7 != 0 || len(r.s) != 0 {
+	if r.bad || flags&^7 != 0 || r.left() != 0 {
 		return nil, errCompact
 	}
 	return e, nil
@@ -301,7 +302,7 @@ func (r *compactReader) userIdentity(u *UserIdentity) {
 		sc.WebIDFederationData = w
 		if r.present() {
 			n := r.uvarint()
-			if n > uint64(len(r.s)) { // each attribute takes at least two bytes
+			if n > uint64(r.left()) { // each attribute takes at least two bytes
 				r.bad = true
 				return
 			}

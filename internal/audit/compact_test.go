@@ -178,9 +178,9 @@ func TestCompactCodes(t *testing.T) {
 	for _, codes := range [][]string{codedVersions, codedSources, codedTypes, codedCategories, codedIdentities} {
 		for _, s := range append([]string{"", "x", "xx", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}, codes...) {
 			b := appendCoded(nil, s, codes)
-			r := &compactReader{s: string(b)}
-			if got := r.coded(codes); got != s || r.bad || len(r.s) != 0 {
-				t.Errorf("coded %q read back as %q (bad %v, %d left)", s, got, r.bad, len(r.s))
+			r := &compactReader{b: b, s: string(b)}
+			if got := r.coded(codes); got != s || r.bad || r.left() != 0 {
+				t.Errorf("coded %q read back as %q (bad %v, %d left)", s, got, r.bad, r.left())
 			}
 		}
 	}
