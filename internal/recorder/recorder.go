@@ -63,8 +63,7 @@ type outcome struct {
 }
 
 // Journaled is implemented by a store whose Record appends to a journal without a transaction
-// of its own while it reports true; the recorder asks at each Record call. Such a store's
-// Record writes its records even when its context is cancelled.
+// of its own while it reports true; the recorder asks at each Record call.
 type Journaled interface {
 	Journaled() bool
 }
@@ -82,15 +81,12 @@ func (r *Recorder) Record(ctx context.Context, rec *trail.Record) error {
 	if disabled {
 		return nil
 	}
-	ev := event(rec)
+	ev := event(rec) // written even when ctx is cancelled: store.Store.Record ignores that
 	if r.journal != nil && r.journal.Journaled() {
-		// A journaled Record ignores ctx's cancellation itself (Journaled): no context
-		// to allocate for each read.
 		r.live.RLock()
 		defer r.live.RUnlock()
 		return r.store.Record(ctx, ev)
 	}
-	ctx = context.WithoutCancel(ctx) // a record is written even when its request is cancelled
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()

@@ -207,6 +207,8 @@ type Store interface {
 	// chain before the events of any Update that begins after it returned; Events, Chain,
 	// SeqAt and SeqFitting called after it returned see them. Concurrent calls are allowed; a
 	// backend may index the events after returning (as the SQLite backend's record journal does).
+	// ctx's cancellation does not stop it: the events of a request whose client hung up are
+	// written too.
 	Record(ctx context.Context, events ...*Event) error
 	// Events returns events matching f, newest first.
 	Events(ctx context.Context, f EventFilter) ([]*StoredEvent, error)

@@ -600,7 +600,7 @@ func (db *DB) Journaled() bool { return db.j != nil && !db.j.broken.Load() }
 
 // Record appends events durably outside a transaction: into the record journal when this
 // process holds it, otherwise in a transaction of their own. ctx's cancellation does not stop
-// it (recorder.Journaled): the records of a cancelled request are written too.
+// it (store.Store.Record).
 func (db *DB) Record(ctx context.Context, events ...*store.Event) error {
 	if len(events) == 0 {
 		return nil
