@@ -43,9 +43,14 @@ import (
 // Tunables; tests lower them.
 var (
 	// indexEvery is how often the indexer copies pending records into the events table.
-	indexEvery = 100 * time.Millisecond
+	// An index transaction costs about a millisecond beyond its records' own work (the
+	// commit, the journal's sync, a block's rows), so bigger batches cost less per record;
+	// but a mutation, or a trail read, indexes what is pending before it runs, and a power
+	// loss can take what is not yet synced (session 12: 250 ms and 8,192 records, from 100 ms
+	// and 2,048, cost 0.5 µs less per recorded read in process).
+	indexEvery = 250 * time.Millisecond
 	// indexBatch pending records wake the indexer before indexEvery has passed.
-	indexBatch = 2048
+	indexBatch = 8192
 	// maxPending pending records make Record index them itself before returning
 	// (backpressure when the indexer falls behind).
 	maxPending = 16384
