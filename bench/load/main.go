@@ -53,6 +53,7 @@ type options struct {
 	seedWorkers int
 	asUser      string
 	role        string
+	spread      int
 }
 
 // stsActions are the actions load signs for STS (version 2011-06-15) instead of IAM.
@@ -84,6 +85,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.seedUsers, "seed-users", 0, "create this many users (load-0 … load-N-1) before measuring")
 	fs.IntVar(&o.seedWorkers, "seed-workers", 16, "concurrent CreateUser calls while seeding")
 	fs.StringVar(&o.asUser, "as-user", "", "measure as this IAM user (created with an inline policy allowing iam:GetUser and sts:AssumeRole, and an access key) instead of the given key")
+	fs.IntVar(&o.spread, "spread-users", 0, "name one of the users load-0 … load-N-1 in each call (UserName, set in turn by each worker from a place of its own) instead of -params' UserName alone")
 	fs.StringVar(&o.role, "role", "", "create this role (trusting the account) and add RoleArn and RoleSessionName to the parameters (for -action AssumeRole)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -226,19 +228,30 @@ func do(ctx context.Context, client *http.Client, o options, body string, out io
 }
 
 func measure(ctx context.Context, client *http.Client, o options, workers int) result {
-	body := form(o, o.params)
+	bodies := []string{form(o, o.params)}
+	if o.spread > 0 {
+		bodies = make([]string, o.spread)
+		for i := range bodies {
+			bodies[i] = form(o, o.params+"&UserName=load-"+strconv.Itoa(i))
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, o.duration)
 	defer cancel()
 	var mu sync.Mutex
 	var total result
 	start := time.Now()
 	var wg sync.WaitGroup
-	for range workers {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var local result
+			// Each worker walks the bodies from a place of its own, 31 at a step, so that
+			// concurrent calls name different users.
+			k := w * 7919
 			for ctx.Err() == nil {
+				body := bodies[k%len(bodies)]
+				k += 31
 				t0 := time.Now()
 				status, err := send(ctx, client, o, body)
 				if ctx.Err() != nil {
