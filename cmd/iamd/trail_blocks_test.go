@@ -109,9 +109,11 @@ func TestTrailVerifyBlocks(t *testing.T) {
 		{name: "block removed", tamper: []string{`DELETE FROM event_blocks WHERE first_seq = ` + ss}, wantSeq: s, want: audit.Removed},
 		{name: "chain hash edited", tamper: []string{`UPDATE event_blocks SET meta = substr(meta, 1, length(meta) - 32) || zeroblob(32) WHERE first_seq = ` + ss},
 			wantSeq: s, want: audit.Edited},
-		{name: "resource posting renamed", tamper: []string{`UPDATE event_postings SET value = 'alice' WHERE attr = 4 AND first_seq = ` + ss},
+		// The served trail's postings wait for a merge (the sqlite package's tests edit
+		// merged ones too).
+		{name: "posting renamed", tamper: []string{`UPDATE event_block_postings SET postings = replace(postings, 'GetUser', 'GetRole') WHERE first_seq = ` + ss},
 			wantSeq: s, want: audit.Edited, field: "event_postings"},
-		{name: "posting removed", tamper: []string{`DELETE FROM event_postings WHERE attr = 1 AND first_seq = ` + ss},
+		{name: "postings removed", tamper: []string{`DELETE FROM event_block_postings WHERE first_seq = ` + ss},
 			wantSeq: s, want: audit.Edited, field: "event_postings"},
 		{name: "block times edited", tamper: []string{`UPDATE event_blocks SET t_min = 0 WHERE first_seq = ` + ss},
 			wantSeq: s, want: audit.Edited, field: "event_blocks"},

@@ -65,7 +65,7 @@ func rowsOnly(t *testing.T, dir string) {
 		t.Fatalf("chain of %d records from %v (%v), want the whole trail from 1", len(chain), chain[0].Seq, err)
 	}
 	db.Close()
-	tamper(t, dir, `DELETE FROM event_postings`, `DELETE FROM event_blocks`, `DELETE FROM event_resources`, `DELETE FROM events`)
+	tamper(t, dir, `DELETE FROM event_postings`, `DELETE FROM event_block_postings`, `DELETE FROM event_blocks`, `DELETE FROM event_resources`, `DELETE FROM events`)
 	db = offlineStore(t, dir)
 	defer db.Close()
 	evs := make([]*store.Event, len(chain))

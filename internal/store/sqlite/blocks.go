@@ -277,7 +277,7 @@ func (db *DB) writeBlock(ctx context.Context, tx *sql.Tx, first int64, evs []jou
 	for k, p := range post {
 		posts = append(posts, posting{k, p.b})
 	}
-	return db.insertBlock(ctx, tx, first, evs[0].loc.gen, recs, posts)
+	return db.insertBlock(ctx, tx, first, evs[0].loc.gen, recs, posts, true)
 }
 
 // posting is an event_postings row of a block: its key and its positions.
@@ -286,9 +286,9 @@ type posting struct {
 	positions []byte
 }
 
-// insertBlock inserts the block of recs, in file, from Seq first, with its postings (in key
-// order, so that the rows of one block go to the index pages in turn).
-func (db *DB) insertBlock(ctx context.Context, tx *sql.Tx, first, file int64, recs []blockRec, posts []posting) error {
+// insertBlock inserts the block of recs, in file, from Seq first, with its postings in key
+// order: to wait for a merge (unmerged, postings.go), or as event_postings rows.
+func (db *DB) insertBlock(ctx context.Context, tx *sql.Tx, first, file int64, recs []blockRec, posts []posting, unmerged bool) error {
 	tmin, tmax, bytes := span(recs)
 	last := recs[len(recs)-1].hash
 	_, err := tx.StmtContext(ctx, db.putBlock).ExecContext(ctx,
@@ -296,22 +296,11 @@ func (db *DB) insertBlock(ctx context.Context, tx *sql.Tx, first, file int64, re
 	if err != nil {
 		return fmt.Errorf("sqlite: event block %d: %w", first, err)
 	}
-	slices.SortFunc(posts, func(a, b posting) int {
-		if c := strings.Compare(a.account, b.account); c != 0 {
-			return c
-		}
-		if a.attr != b.attr {
-			return a.attr - b.attr
-		}
-		return strings.Compare(a.value, b.value)
-	})
-	st := tx.StmtContext(ctx, db.putPosting)
-	for _, p := range posts {
-		if _, err := st.ExecContext(ctx, p.account, p.attr, p.value, first, p.positions); err != nil {
-			return fmt.Errorf("sqlite: event block %d: posting %d %q: %w", first, p.attr, p.value, err)
-		}
+	sortPostings(posts)
+	if unmerged {
+		return db.putUnmerged(ctx, tx, first, posts)
 	}
-	return nil
+	return db.putMerged(ctx, tx, first, posts)
 }
 
 // span returns the earliest and latest time of recs and their records' total length: a
@@ -327,6 +316,9 @@ func span(recs []blockRec) (tmin, tmax, bytes int64) {
 // deleteBlocks deletes the blocks whose first Seq is in [from, to] and their postings.
 func deleteBlocks(ctx context.Context, tx *sql.Tx, from, to int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM event_postings WHERE first_seq BETWEEN ? AND ?`, from, to); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM event_block_postings WHERE first_seq BETWEEN ? AND ?`, from, to); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `DELETE FROM event_blocks WHERE first_seq BETWEEN ? AND ?`, from, to)
@@ -485,8 +477,12 @@ func (db *DB) blockMatches(ctx context.Context, qr querier, f store.EventFilter)
 	return out, err
 }
 
-// scanPostings adds to out the records of the posting (attr, value) matching f, newest first.
+// scanPostings adds to out the records of the posting (attr, value) matching f, newest first:
+// those of the blocks whose postings wait for a merge, which are the newest, then the others.
 func (db *DB) scanPostings(ctx context.Context, qr querier, f store.EventFilter, attr int, value string, out *[]*store.StoredEvent) error {
+	if done, err := db.scanUnmerged(ctx, qr, f, attr, value, out); err != nil || done {
+		return err
+	}
 	q := `SELECT b.first_seq, b.n, b.file, b.meta, p.positions FROM event_postings AS p JOIN event_blocks AS b ON b.first_seq = p.first_seq
 		WHERE p.account = ? AND p.attr = ? AND p.value = ?`
 	args := []any{f.Account, attr, value}

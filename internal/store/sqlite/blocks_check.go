@@ -28,6 +28,17 @@ func (db *DB) CheckBlocks(ctx context.Context) error {
 		return fmt.Errorf("sqlite: check blocks: %w", err)
 	}
 	defer tx.Rollback()
+	// Postings waiting for a merge (postings.go) are those of the newest blocks, of blocks
+	// that are there.
+	var orphan sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT min(first_seq) FROM event_block_postings WHERE first_seq NOT IN (SELECT first_seq FROM event_blocks)`).Scan(&orphan); err != nil {
+		return fmt.Errorf("sqlite: check blocks: %w", err)
+	}
+	if orphan.Valid {
+		return &audit.ChainError{Seq: orphan.Int64, Kind: audit.Edited, Field: "event_postings",
+			Detail: fmt.Sprintf("lookup postings wait for a merge for a block of records from %d, which is not there", orphan.Int64)}
+	}
+	waiting := false
 	for after := int64(-1 << 62); ; {
 		b := &block{}
 		var tmin, tmax, bytes int64
@@ -72,23 +83,20 @@ func (db *DB) CheckBlocks(ctx context.Context) error {
 		for k, p := range blockPostings(plain) {
 			want[k] = string(p.b)
 		}
+		posts, unmerged, err := postingsOf(ctx, tx, b.first)
+		switch {
+		case errors.Is(err, errBadPostings):
+			return bad("event_postings", "the lookup postings of records %d to %d: %v", b.first, b.first+int64(b.n)-1, err)
+		case err != nil:
+			return fmt.Errorf("sqlite: check blocks: %w", err)
+		case !unmerged && waiting:
+			return bad("event_postings", "the lookup postings of records %d to %d are merged, but those of an earlier block wait for a merge",
+				b.first, b.first+int64(b.n)-1)
+		}
+		waiting = waiting || unmerged
 		got := map[postingKey]string{}
-		rows, err := tx.QueryContext(ctx, `SELECT account, attr, value, positions FROM event_postings WHERE first_seq = ?`, b.first)
-		if err != nil {
-			return fmt.Errorf("sqlite: check blocks: %w", err)
-		}
-		for rows.Next() {
-			var k postingKey
-			var pos []byte
-			if err := rows.Scan(&k.account, &k.attr, &k.value, &pos); err != nil {
-				rows.Close()
-				return fmt.Errorf("sqlite: check blocks: %w", err)
-			}
-			got[k] = string(pos)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("sqlite: check blocks: %w", err)
+		for _, p := range posts {
+			got[p.postingKey] = string(p.positions)
 		}
 		if !maps.Equal(got, want) {
 			return bad("event_postings", "the lookup postings of records %d to %d differ from their records: %s",

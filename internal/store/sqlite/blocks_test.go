@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,6 +120,7 @@ func v7event(at time.Time, name string) *store.Event {
 // TestBlockLookupByEventID: an event ID of the server's form (UUIDv7 of the event's
 // millisecond) is found from its time, with no posting of its own; other IDs have one.
 func TestBlockLookupByEventID(t *testing.T) {
+	tuneMerge(t, 1, 1) // postings merged at once, to be counted
 	ctx := context.Background()
 	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
 	base := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
@@ -262,10 +264,21 @@ func TestCheckBlocks(t *testing.T) {
 		// block's time range kept: lookups by time would miss it.
 		{"record time in the meta", `UPDATE event_blocks SET meta = substr(meta, 1, length(meta) - 33) || x'02' || substr(meta, length(meta) - 31), t_max = t_max + 1`, "event_blocks"},
 		{"record count", `UPDATE event_blocks SET n = -1`, "event_blocks"},
+		// Postings waiting for a merge (postings.go).
+		{"waiting postings removed", `DELETE FROM event_block_postings`, "event_postings"},
+		{"waiting posting renamed", `UPDATE event_block_postings SET postings = replace(postings, 'GetUser', 'GetRole')`, "event_postings"},
+		{"waiting postings cut", `UPDATE event_block_postings SET postings = substr(postings, 1, length(postings) - 1)`, "event_postings"},
+		{"waiting postings of no block", `UPDATE event_block_postings SET first_seq = first_seq + 100`, "event_postings"},
+		{"postings both waiting and merged", `INSERT INTO event_postings SELECT '123456789012', 1, 'GetUser', first_seq, x'00' FROM event_block_postings`, "event_postings"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tune(t, 1<<20, 1<<20, 64<<20) // one block of the three
 			db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+			if strings.Contains(tc.stmt, "event_block_postings") {
+				tuneMerge(t, 1<<20, 1<<20) // the postings wait
+			} else {
+				tuneMerge(t, 1, 1) // merged at once
+			}
 			record(t, db, "a", "b", "c")
 			if err := db.CheckBlocks(ctx); err != nil {
 				t.Fatalf("CheckBlocks before: %v", err)
@@ -284,8 +297,19 @@ func TestCheckBlocks(t *testing.T) {
 // TestBlocksMatchRows is a differential test: one trail stored as rows (no record journal)
 // and as blocks (recorded through the journal, indexed at random points, with some events
 // appended in transactions between) answers every Events filter, Chain page, SeqAt,
-// SeqFitting and Prune alike.
+// SeqFitting and Prune alike: with every block's postings merged at once, with none merged,
+// and merged every third block, so that lookups read blocks of both kinds.
 func TestBlocksMatchRows(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		merge int
+	}{{"merged at once", 1}, {"merged every third block", 3}, {"never merged", 1 << 30}} {
+		t.Run(tc.name, func(t *testing.T) { testBlocksMatchRows(t, tc.merge) })
+	}
+}
+
+func testBlocksMatchRows(t *testing.T, mergeEvery int) {
+	tuneMerge(t, mergeEvery, 1<<30)
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(1, 2))
 	rows, err := Config{Path: filepath.Join(t.TempDir(), "rows.db"), NoJournal: true}.Open(ctx, slog.New(slog.DiscardHandler))
@@ -343,9 +367,35 @@ func TestBlocksMatchRows(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var nb int
-	if err := blocks.w.QueryRow(`SELECT count(*) FROM event_blocks`).Scan(&nb); err != nil || nb < 5 {
-		t.Fatalf("%d blocks (%v), want several", nb, err)
+	var nb, waiting, merged int
+	count := func() {
+		t.Helper()
+		if err := blocks.w.QueryRow(`SELECT count(*), (SELECT count(*) FROM event_block_postings), (SELECT count(DISTINCT first_seq) FROM event_postings) FROM event_blocks`).Scan(&nb, &waiting, &merged); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if count(); mergeEvery == 3 && waiting == 0 {
+		// The last index transaction merged: one more block, whose postings wait.
+		e := &store.Event{Time: at, Account: "123456789012", Source: "iam.amazonaws.com", Name: "GetUser", ID: trail.NewEventID(at), Record: []byte(`{"last":true}`)}
+		all = append(all, e)
+		if err := rows.Update(ctx, func(tx store.Tx) error { return tx.Append(ctx, e) }); err != nil {
+			t.Fatal(err)
+		}
+		if err := blocks.Record(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		if err := blocks.catchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if count(); nb < 5 {
+		t.Fatalf("%d blocks, want several", nb)
+	}
+	switch {
+	case mergeEvery == 1 && waiting != 0,
+		mergeEvery == 3 && (waiting == 0 || merged == 0),
+		mergeEvery > nb && merged != 0:
+		t.Fatalf("merging every %d blocks: of %d blocks the postings of %d wait and of %d are merged", mergeEvery, nb, waiting, merged)
 	}
 
 	compare := func(what string) {
@@ -488,8 +538,20 @@ func TestBlockSpan(t *testing.T) {
 
 // TestPruneWithoutJournalFile: a prune that cuts into a block needs none of its records (the
 // block's meta and postings are shifted), so retention goes on when a journal file is lost.
+// The shifted postings stay where they were: merged, or waiting for a merge.
 func TestPruneWithoutJournalFile(t *testing.T) {
+	for _, waiting := range []bool{false, true} {
+		t.Run(fmt.Sprint("waiting ", waiting), func(t *testing.T) { testPruneWithoutJournalFile(t, waiting) })
+	}
+}
+
+func testPruneWithoutJournalFile(t *testing.T, waiting bool) {
 	tune(t, 1<<20, 1<<20, 64<<20)
+	if waiting {
+		tuneMerge(t, 1<<20, 1<<20)
+	} else {
+		tuneMerge(t, 1, 1)
+	}
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "iamd.db")
 	db := openAt(t, path)
@@ -510,8 +572,14 @@ func TestPruneWithoutJournalFile(t *testing.T) {
 	if err := db.r.QueryRow(`SELECT first_seq, n FROM event_blocks`).Scan(&first, &n); err != nil || first != 3 || n != 2 {
 		t.Errorf("block after the prune: first %d, %d records (%v); want 3, 2", first, n, err)
 	}
-	var posts int
-	if err := db.r.QueryRow(`SELECT count(*) FROM event_postings WHERE attr = ? AND first_seq = 3`, postResourceName).Scan(&posts); err != nil || posts != 2 {
-		t.Errorf("%d resource name postings after the prune (%v); want 2 (c and d)", posts, err)
+	posts, unmerged, err := postingsOf(ctx, db.r, 3)
+	var names []string
+	for _, p := range posts {
+		if p.attr == postResourceName {
+			names = append(names, p.value)
+		}
+	}
+	if err != nil || unmerged != waiting || !slices.Equal(names, []string{"c", "d"}) {
+		t.Errorf("resource name postings after the prune: %v, waiting %v (%v); want c and d, waiting %v", names, unmerged, err, waiting)
 	}
 }

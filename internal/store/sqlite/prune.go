@@ -125,20 +125,14 @@ func (db *DB) cutBlocks(ctx context.Context, tx *sql.Tx, seq int64) (int64, erro
 // shiftBlock drops the first k records of block b: the rest become a block from Seq
 // b.first+k with the same records, and its postings lose those positions.
 func (db *DB) shiftBlock(ctx context.Context, tx *sql.Tx, b *block, k int) error {
-	rows, err := tx.QueryContext(ctx, `SELECT account, attr, value, positions FROM event_postings WHERE first_seq = ?`, b.first)
+	posts, unmerged, err := postingsOf(ctx, tx, b.first)
 	if err != nil {
 		return err
 	}
 	var kept []posting
-	for rows.Next() {
-		var p posting
-		if err := rows.Scan(&p.account, &p.attr, &p.value, &p.positions); err != nil {
-			rows.Close()
-			return err
-		}
+	for _, p := range posts {
 		pos, err := decodePositions(p.positions, b.n)
 		if err != nil {
-			rows.Close()
 			return fmt.Errorf("posting of block %d: %w", b.first, err)
 		}
 		shifted := postingList{last: -1}
@@ -152,14 +146,11 @@ func (db *DB) shiftBlock(ctx context.Context, tx *sql.Tx, b *block, k int) error
 			kept = append(kept, p)
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
 	if err := deleteBlocks(ctx, tx, b.first, b.first); err != nil {
 		return err
 	}
-	return db.insertBlock(ctx, tx, b.first+int64(k), b.file, b.recs[k:], kept)
+	// Its postings stay where they were: the unmerged blocks remain the newest.
+	return db.insertBlock(ctx, tx, b.first+int64(k), b.file, b.recs[k:], kept, unmerged)
 }
 
 // retireFiles hands the journal the generations no event refers to any more: below the

@@ -46,7 +46,7 @@ type DB struct {
 	// chain's end (lastBefore), which each index transaction reads; putBlock, putPosting and
 	// putJournalPos are what it writes.
 	getW, getR, insertEvent, insertResource, lastEvent, lastBlock *sql.Stmt
-	putBlock, putPosting, putJournalPos                           *sql.Stmt
+	putBlock, putPosting, putBlockPostings, putJournalPos         *sql.Stmt
 	stmts                                                         []*sql.Stmt // all of them, for Close
 
 	// wmu serializes this process's write transactions (Update, Prune, the bulk loads). The
@@ -81,9 +81,10 @@ const (
 
 // What an index transaction writes: a block (insertBlock), its postings, the journal position.
 const (
-	putBlockSQL      = `INSERT INTO event_blocks (first_seq, n, file, t_min, t_max, bytes, last_hash, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-	putPostingSQL    = `INSERT INTO event_postings (account, attr, value, first_seq, positions) VALUES (?, ?, ?, ?, ?)`
-	putJournalPosSQL = `INSERT INTO record_journal (id, generation, byte_offset) VALUES (1, ?, ?)
+	putBlockSQL         = `INSERT INTO event_blocks (first_seq, n, file, t_min, t_max, bytes, last_hash, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	putPostingSQL       = `INSERT INTO event_postings (account, attr, value, first_seq, positions) VALUES (?, ?, ?, ?, ?)`
+	putBlockPostingsSQL = `INSERT INTO event_block_postings (first_seq, entries, postings) VALUES (?, ?, ?)`
+	putJournalPosSQL    = `INSERT INTO record_journal (id, generation, byte_offset) VALUES (1, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET generation = excluded.generation, byte_offset = excluded.byte_offset`
 )
 
@@ -154,7 +155,7 @@ func (c Config) Open(ctx context.Context, logger *slog.Logger) (*DB, error) {
 	}{
 		{&db.getW, w, getEntitySQL}, {&db.getR, r, getEntitySQL}, {&db.insertEvent, w, insertEventSQL},
 		{&db.insertResource, w, insertResourceSQL}, {&db.lastEvent, w, lastEventSQL}, {&db.lastBlock, w, lastBlockSQL},
-		{&db.putBlock, w, putBlockSQL}, {&db.putPosting, w, putPostingSQL}, {&db.putJournalPos, w, putJournalPosSQL},
+		{&db.putBlock, w, putBlockSQL}, {&db.putPosting, w, putPostingSQL}, {&db.putBlockPostings, w, putBlockPostingsSQL}, {&db.putJournalPos, w, putJournalPosSQL},
 	} {
 		if *p.dst, err = p.pool.PrepareContext(ctx, p.sql); err != nil {
 			db.Close()
@@ -615,6 +616,9 @@ func (t *txn) appendJournaled(ctx context.Context, evs []journaled) error {
 		hashes[i] = prev
 	}
 	if err := t.db.writeBlocks(ctx, t.tx, t.next, evs, hashes); err != nil {
+		return err
+	}
+	if err := t.db.mergeIfDue(ctx, t.tx); err != nil {
 		return err
 	}
 	t.head, t.next = prev, t.next+int64(len(evs))
