@@ -483,30 +483,40 @@ func (db *DB) scanPostings(ctx context.Context, qr querier, f store.EventFilter,
 	if done, err := db.scanUnmerged(ctx, qr, f, attr, value, out); err != nil || done {
 		return err
 	}
+	where, args := blockWindow(f, "p.first_seq", []any{f.Account, attr, value})
 	q := `SELECT b.first_seq, b.n, b.file, b.meta, p.positions FROM event_postings AS p JOIN event_blocks AS b ON b.first_seq = p.first_seq
-		WHERE p.account = ? AND p.attr = ? AND p.value = ?`
-	args := []any{f.Account, attr, value}
+		WHERE p.account = ? AND p.attr = ? AND p.value = ?` + where + ` ORDER BY p.first_seq DESC`
+	return db.scanBlocks(ctx, qr, f, q, args, newestFirst, out)
+}
+
+// blockWindow returns the conditions, and args with their arguments, that keep the blocks
+// (b, whose first Seq is the column seq) that may hold records f's BeforeSeq and time window
+// allow.
+func blockWindow(f store.EventFilter, seq string, args []any) (string, []any) {
+	var where string
 	if f.BeforeSeq > 0 {
-		q += ` AND p.first_seq < ?`
+		where += ` AND ` + seq + ` < ?`
 		args = append(args, f.BeforeSeq)
 	}
 	if !f.Start.IsZero() {
-		q += ` AND b.t_max >= ?`
+		where += ` AND b.t_max >= ?`
 		args = append(args, f.Start.UTC().UnixNano())
 	}
 	if !f.End.IsZero() {
-		q += ` AND b.t_min <= ?`
+		where += ` AND b.t_min <= ?`
 		args = append(args, f.End.UTC().UnixNano())
 	}
-	q += ` ORDER BY p.first_seq DESC`
-	return db.scanBlocks(ctx, qr, f, q, args, func(b *block, positions []byte) ([]int, error) {
-		pos, err := decodePositions(positions, b.n)
-		if err != nil {
-			return nil, fmt.Errorf("posting of block %d: %w", b.first, err)
-		}
-		slices.Reverse(pos)
-		return pos, nil
-	}, out)
+	return where, args
+}
+
+// newestFirst returns the positions of a posting of b, newest first.
+func newestFirst(b *block, positions []byte) ([]int, error) {
+	pos, err := decodePositions(positions, b.n)
+	if err != nil {
+		return nil, fmt.Errorf("posting of block %d: %w", b.first, err)
+	}
+	slices.Reverse(pos)
+	return pos, nil
 }
 
 // scanBlocks adds to out the records matching f of the blocks q selects (columns first_seq,

@@ -236,21 +236,9 @@ func postingsOf(ctx context.Context, qr querier, first int64) (posts []posting, 
 func (db *DB) scanUnmerged(ctx context.Context, qr querier, f store.EventFilter, attr int, value string, out *[]*store.StoredEvent) (done bool, err error) {
 	// CROSS JOIN: SQLite then reads the few waiting blocks and looks each up, instead of
 	// reading every block of a time range by event_blocks_time (46 ms at p99 over 10⁶ records).
-	q := `SELECT u.first_seq, u.postings FROM event_block_postings AS u CROSS JOIN event_blocks AS b ON b.first_seq = u.first_seq WHERE 1 = 1`
-	var args []any
-	if f.BeforeSeq > 0 {
-		q += ` AND u.first_seq < ?`
-		args = append(args, f.BeforeSeq)
-	}
-	if !f.Start.IsZero() {
-		q += ` AND b.t_max >= ?`
-		args = append(args, f.Start.UTC().UnixNano())
-	}
-	if !f.End.IsZero() {
-		q += ` AND b.t_min <= ?`
-		args = append(args, f.End.UTC().UnixNano())
-	}
-	q += ` ORDER BY u.first_seq DESC`
+	where, args := blockWindow(f, "u.first_seq", nil)
+	q := `SELECT u.first_seq, u.postings FROM event_block_postings AS u CROSS JOIN event_blocks AS b ON b.first_seq = u.first_seq
+		WHERE 1 = 1` + where + ` ORDER BY u.first_seq DESC`
 	// The matching blocks are found first, and read after (their meta is large).
 	type match struct {
 		first     int64
@@ -287,11 +275,10 @@ func (db *DB) scanUnmerged(ctx context.Context, qr querier, f store.EventFilter,
 		if err != nil {
 			return false, fmt.Errorf("sqlite: events: %w", err)
 		}
-		pos, err := decodePositions(m.positions, b.n)
+		pos, err := newestFirst(b, m.positions)
 		if err != nil {
-			return false, fmt.Errorf("sqlite: events: posting of block %d: %w", b.first, err)
+			return false, fmt.Errorf("sqlite: events: %w", err)
 		}
-		slices.Reverse(pos)
 		if done, err := db.addMatches(f, b, candidates(f, b, pos), out); err != nil || done {
 			return done, err
 		}

@@ -187,8 +187,15 @@ func TestRefuseNewerSchema(t *testing.T) {
 
 // TestCompactRecordsRefusedByOlder: a database this iamd opened holds migration 0012 (records
 // may be compact), so an iamd without that migration, which would hand the compact bytes out
-// as records, refuses to open it.
+// as records, refuses to open it; and so for 0013 (postings waiting for a merge, which an
+// older iamd's lookups would not read).
 func TestCompactRecordsRefusedByOlder(t *testing.T) {
+	for _, m := range []string{"0012_", "0013_"} {
+		t.Run(m, func(t *testing.T) { testRefusedWithout(t, m) })
+	}
+}
+
+func testRefusedWithout(t *testing.T, migration string) {
 	ctx := context.Background()
 	db, err := Config{Path: filepath.Join(t.TempDir(), "iamd.db")}.Open(ctx, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -199,12 +206,12 @@ func TestCompactRecordsRefusedByOlder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	older := slices.DeleteFunc(slices.Clone(files), func(f string) bool { return strings.HasPrefix(filepath.Base(f), "0012_") })
+	older := slices.DeleteFunc(slices.Clone(files), func(f string) bool { return strings.HasPrefix(filepath.Base(f), migration) })
 	if len(older) != len(files)-1 {
-		t.Fatalf("no migration 0012 among %v", files)
+		t.Fatalf("no migration %s among %v", migration, files)
 	}
 	if err := db.refuseNewer(ctx, older); !errors.Is(err, errNewerSchema) {
-		t.Errorf("an iamd without migration 0012: %v, want errNewerSchema", err)
+		t.Errorf("an iamd without migration %s: %v, want errNewerSchema", migration, err)
 	}
 	if err := db.refuseNewer(ctx, files); err != nil {
 		t.Errorf("this iamd: %v", err)
