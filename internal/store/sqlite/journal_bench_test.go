@@ -20,8 +20,8 @@ import (
 //
 //   - journal: the write to the record journal only (what the request waits for);
 //
-//   - journal+index: that and indexing into the events table every 2048 records (the whole
-//     cost, most of it off the request path);
+//   - journal+index: that and indexing every 8,192 records, as the indexer does under load
+//     (the whole cost, most of it off the request path);
 //
 //   - transaction: a transaction per batch (Config.NoJournal; iamd before the journal).
 //
@@ -51,7 +51,7 @@ func BenchmarkRecord(b *testing.B) {
 				if err := db.Record(ctx, batch...); err != nil {
 					b.Fatal(err)
 				}
-				if !tc.noJournal && (i/len(batch))%64 == 63 {
+				if !tc.noJournal && (i/len(batch))%256 == 255 {
 					if tc.index {
 						err = db.catchUp(ctx)
 					} else {
@@ -90,7 +90,7 @@ func benchEvent(i int) *store.Event {
 // names), into a trail already holding 200,000 such records, so that the indexes are larger
 // than SQLite's page cache and each batch touches leaf pages all over them.
 //
-// IAMD_BENCH_INDEX_BATCH sets how many records each index transaction takes (default 2048, the
+// IAMD_BENCH_INDEX_BATCH sets how many records each index transaction takes (default 8192, the
 // indexer's indexBatch).
 //
 //	go test ./internal/store/sqlite -run '^$' -bench BenchmarkRecordMixed -benchtime 100000x
@@ -142,5 +142,5 @@ func indexBatchEnv() int {
 	if v, err := strconv.Atoi(os.Getenv("IAMD_BENCH_INDEX_BATCH")); err == nil && v >= 32 {
 		return v
 	}
-	return 2048
+	return 8192
 }
