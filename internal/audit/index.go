@@ -90,6 +90,18 @@ func Summarize(rec []byte) (Summary, error) {
 	return e.Summary(ParamResources(r.RequestParameters)), nil
 }
 
+// SummarizeCompact derives the lookup columns of a compact record (AppendCompact) as Summary
+// does for the Event it holds: Time is the record's own, not truncated to the second. A store
+// that keeps a compact record may keep these columns only in it (package trail builds the
+// columns of what it records so).
+func SummarizeCompact(rec []byte) (Summary, error) {
+	e, err := ParseCompact(rec)
+	if err != nil {
+		return Summary{}, err
+	}
+	return e.Summary(ParamResources(e.RequestParameters)), nil
+}
+
 // Summary derives the lookup columns of the record e writes (AppendJSON), as Summarize
 // derives them from its bytes, except that Time is e.EventTime in UTC, not truncated.
 // params are the resource keys its request parameters name: ParamResources of

@@ -208,7 +208,9 @@ type Store interface {
 	// SeqAt and SeqFitting called after it returned see them. Concurrent calls are allowed; a
 	// backend may index the events after returning (as the SQLite backend's record journal does).
 	// ctx's cancellation does not stop it: the events of a request whose client hung up are
-	// written too.
+	// written too. The columns of an event whose record is compact (audit.AppendCompact) must
+	// be those the record implies (audit.SummarizeCompact): a backend may keep only the record
+	// and give back the columns it derives (the SQLite record journal's frames do).
 	Record(ctx context.Context, events ...*Event) error
 	// Events returns events matching f, newest first.
 	Events(ctx context.Context, f EventFilter) ([]*StoredEvent, error)

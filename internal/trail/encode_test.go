@@ -300,6 +300,14 @@ func TestBuildMatchesLegacy(t *testing.T) {
 			if got, err := audit.RecordJSON(crec.Compact); err != nil || !bytes.Equal(got, want) {
 				t.Fatalf("%s, caller %d: JSON of the compact record (%v):\n%s\nlegacy:\n%s", action, j, err, got, want)
 			}
+			// Its columns are those the record implies, as store.Store.Record requires of a
+			// compact record (the journal keeps only the record and derives them).
+			s, err := audit.SummarizeCompact(crec.Compact)
+			if err != nil || !s.Time.Equal(crec.Time) || s.Account != crec.Account || s.Source != crec.Source || s.Name != crec.Name ||
+				s.ID != crec.ID || s.Username != crec.Username || s.AccessKey != crec.AccessKey || s.ReadOnly != crec.ReadOnly ||
+				!slices.Equal(s.Resources, crec.Resources) {
+				t.Fatalf("%s, caller %d: the compact record implies columns %+v (%v), BuildCompact gave %+v", action, j, s, err, crec)
+			}
 			crec.ID, crec.Compact, crec.JSON = rec.ID, nil, rec.JSON
 			if !reflect.DeepEqual(crec, rec) {
 				t.Fatalf("%s, caller %d: columns of the compact record %+v, of Build's %+v", action, j, crec, rec)

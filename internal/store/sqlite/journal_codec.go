@@ -6,19 +6,27 @@ import (
 	"hash/crc32"
 	"time"
 
+	"github.com/iamd-dev/iamd/internal/audit"
 	"github.com/iamd-dev/iamd/internal/store"
 )
 
 // The record journal's file format. A file starts with journalMagic; then come frames, each a
-// little-endian uint32 payload length, the payload's CRC-32C (Castagnoli) and the payload:
-// a format byte (1), the event time in Unix nanoseconds (varint), the account, source, name,
-// event ID, user name and access key ID (each a uvarint length and the bytes), read-only (one
-// byte), the number of resources and each resource, and the record as given (JSON, or the
-// compact form of audit.AppendCompact: the server records reads and denials so).
+// little-endian uint32 payload length, the payload's CRC-32C (Castagnoli) and the payload, in
+// one of two formats, named by its first byte:
+//
+//   - 1: the event time in Unix nanoseconds (varint), the account, source, name, event ID, user
+//     name and access key ID (each a uvarint length and the bytes), read-only (one byte), the
+//     number of resources and each resource, and the record as given (a uvarint length and
+//     the bytes);
+//   - 2 (migration 0014): a record in the compact form of audit.AppendCompact (the server
+//     records reads and denials so), the rest of the payload. Its lookup columns are not
+//     written: they are what the record implies (audit.SummarizeCompact, as store.Store.Record
+//     requires), derived when the frame is read. They were a third of such a frame.
 const (
 	journalMagic    = "iamdrec1"
 	frameHeaderLen  = 8
 	frameFormat     = 1
+	frameCompact    = 2
 	maxFramePayload = 16 << 20 // no record comes near this; a larger length is damage
 )
 
@@ -28,10 +36,15 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // a file it is a write that never completed (power loss); the frames before it are whole.
 var errBadFrame = errors.New("sqlite: damaged record journal frame")
 
-// appendFrame appends e's frame to b.
+// appendFrame appends e's frame to b: a compact record's in format 2, any other in format 1.
 func appendFrame(b []byte, e *store.Event) []byte {
 	start := len(b)
 	b = append(b, make([]byte, frameHeaderLen)...)
+	if audit.IsCompact(e.Record) {
+		b = append(b, frameCompact)
+		b = append(b, e.Record...)
+		return sealFrame(b, start)
+	}
 	b = append(b, frameFormat)
 	b = binary.AppendVarint(b, e.Time.UnixNano())
 	for _, s := range [...]string{e.Account, e.Source, e.Name, e.ID, e.Username, e.AccessKey} {
@@ -48,6 +61,11 @@ func appendFrame(b []byte, e *store.Event) []byte {
 	}
 	b = binary.AppendUvarint(b, uint64(len(e.Record)))
 	b = append(b, e.Record...)
+	return sealFrame(b, start)
+}
+
+// sealFrame writes the header of the frame that begins at b[start:]: its length and checksum.
+func sealFrame(b []byte, start int) []byte {
 	payload := b[start+frameHeaderLen:]
 	binary.LittleEndian.PutUint32(b[start:], uint32(len(payload)))
 	binary.LittleEndian.PutUint32(b[start+4:], crc32.Checksum(payload, castagnoli))
@@ -124,7 +142,11 @@ func (r *payloadReader) byte() byte {
 
 func decodePayload(p []byte) (*store.Event, error) {
 	r := &payloadReader{b: p}
-	if r.byte() != frameFormat {
+	switch r.byte() {
+	case frameFormat:
+	case frameCompact:
+		return decodeCompact(r.b)
+	default:
 		return nil, errBadFrame
 	}
 	ns, n := binary.Varint(r.b)
@@ -157,13 +179,24 @@ func decodePayload(p []byte) (*store.Event, error) {
 	return e, nil
 }
 
+// decodeCompact returns the event of a format 2 frame's record, its columns derived from it.
+func decodeCompact(b []byte) (*store.Event, error) {
+	rec := append([]byte(nil), b...)
+	s, err := audit.SummarizeCompact(rec)
+	if err != nil {
+		return nil, errBadFrame
+	}
+	return &store.Event{Time: s.Time, Account: s.Account, Source: s.Source, Name: s.Name, ID: s.ID, Username: s.Username,
+		AccessKey: s.AccessKey, ReadOnly: s.ReadOnly, Resources: s.Resources, Record: rec}, nil
+}
+
 // nextFrame returns the offset of the first intact frame in b, or -1. A frame's checksum makes
 // a false find vanishingly unlikely; lengths past the end and payloads without the format byte
 // are passed over before any checksum is computed.
 func nextFrame(b []byte) int {
 	for i := 0; i+frameHeaderLen < len(b); i++ {
 		n := binary.LittleEndian.Uint32(b[i:])
-		if n == 0 || n > maxFramePayload || uint64(n) > uint64(len(b)-i-frameHeaderLen) || b[i+frameHeaderLen] != frameFormat {
+		if f := b[i+frameHeaderLen]; n == 0 || n > maxFramePayload || uint64(n) > uint64(len(b)-i-frameHeaderLen) || f != frameFormat && f != frameCompact {
 			continue
 		}
 		if _, _, err := readFrame(b[i:]); err == nil {

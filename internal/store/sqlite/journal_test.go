@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/iamd-dev/iamd/internal/audit"
 	"github.com/iamd-dev/iamd/internal/store"
+	"github.com/iamd-dev/iamd/internal/trail"
 )
 
 // tune sets the journal's tunables for one test: nothing is indexed in the background unless
@@ -384,6 +386,7 @@ func TestFrameRoundTrip(t *testing.T) {
 		"binary": {Time: time.Date(1969, 1, 1, 0, 0, 0, 1, time.UTC), Account: "\x00\xff", Name: strings.Repeat("n", 300),
 			Resources: []string{"", "t\x00n", "\n"}, Record: []byte{0, 1, 2}},
 	}
+	cases["compact"] = compactEvent(t)
 	for name, e := range cases {
 		t.Run(name, func(t *testing.T) {
 			b := appendFrame([]byte("prefix"), e)
@@ -398,9 +401,52 @@ func TestFrameRoundTrip(t *testing.T) {
 	}
 }
 
-// FuzzReadFrame: no input panics readFrame, and a frame it accepts encodes back to itself.
+// compactEvent is a read's event as the server records it: a compact record, and the columns
+// it implies.
+func compactEvent(t testing.TB) *store.Event {
+	t.Helper()
+	at := time.Date(2026, 12, 2, 3, 4, 5, 678, time.UTC)
+	rec := audit.Event{EventVersion: audit.EventVersion, EventTime: at, EventSource: "iam.amazonaws.com", EventName: "GetUser",
+		UserIdentity:      audit.UserIdentity{Type: "Root", PrincipalID: "123456789012", ARN: "arn:aws:iam::123456789012:root", AccountID: "123456789012", AccessKeyID: "AKIAEXAMPLE"},
+		RequestParameters: []byte(`{"userName":"alice"}`), EventID: trail.NewEventID(at), ReadOnly: true, RecipientAccountID: "123456789012"}
+	b := rec.AppendCompact(nil)
+	s, err := audit.SummarizeCompact(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &store.Event{Time: s.Time, Account: s.Account, Source: s.Source, Name: s.Name, ID: s.ID, Username: s.Username,
+		AccessKey: s.AccessKey, ReadOnly: s.ReadOnly, Resources: s.Resources, Record: b}
+}
+
+// TestCompactFrame: a compact record's frame holds the record and not its columns (format
+// 2), which are derived from it when read: nanoseconds of its time and its resources too.
+// A damaged record is a damaged frame, and a format 2 frame is found after damage.
+func TestCompactFrame(t *testing.T) {
+	e := compactEvent(t)
+	if e.Time.Nanosecond() != 678 || e.Username != "root" || !slices.Equal(e.Resources, []string{"AWS::IAM::User\x00alice"}) {
+		t.Fatalf("the record implies %+v", e)
+	}
+	b := appendFrame(nil, e)
+	if len(b) != frameHeaderLen+1+len(e.Record) || b[frameHeaderLen] != frameCompact {
+		t.Errorf("frame of %d bytes, format %d; want %d, format 2", len(b), b[frameHeaderLen], frameHeaderLen+1+len(e.Record))
+	}
+	bad := slices.Clone(b)
+	bad = bad[:len(bad)-1]
+	bad = sealFrame(bad, 0) // a valid checksum over a record cut short
+	if _, _, err := readFrame(bad); !errors.Is(err, errBadFrame) {
+		t.Errorf("a frame whose compact record is cut short: %v, want errBadFrame", err)
+	}
+	if at := nextFrame(append([]byte("garbage!"), b...)); at != len("garbage!") {
+		t.Errorf("nextFrame = %d, want %d", at, len("garbage!"))
+	}
+}
+
+// FuzzReadFrame: no input panics readFrame, and a frame it accepts encodes back to itself (a
+// format 1 frame with a compact record, as an older iamd wrote, encodes to format 2, which
+// decodes to the same record).
 func FuzzReadFrame(f *testing.F) {
 	f.Add(appendFrame(nil, ev("a")))
+	f.Add(appendFrame(nil, compactEvent(f)))
 	f.Add([]byte{})
 	f.Add([]byte{1, 0, 0, 0, 0, 0, 0, 0, 1})
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -408,7 +454,14 @@ func FuzzReadFrame(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if again := appendFrame(nil, e); !bytes.Equal(again, b[:n]) {
+		again := appendFrame(nil, e)
+		if b[frameHeaderLen] == frameFormat && audit.IsCompact(e.Record) {
+			if d, _, err := readFrame(again); err == nil && !bytes.Equal(d.Record, e.Record) {
+				t.Errorf("frame %x's record re-encodes to %x, another record", b[:n], again)
+			}
+			return
+		}
+		if !bytes.Equal(again, b[:n]) {
 			t.Errorf("frame %x decodes to %+v, which encodes to %x", b[:n], e, again)
 		}
 	})

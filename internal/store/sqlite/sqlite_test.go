@@ -188,9 +188,10 @@ func TestRefuseNewerSchema(t *testing.T) {
 // TestCompactRecordsRefusedByOlder: a database this iamd opened holds migration 0012 (records
 // may be compact), so an iamd without that migration, which would hand the compact bytes out
 // as records, refuses to open it; and so for 0013 (postings waiting for a merge, which an
-// older iamd's lookups would not read).
+// older iamd's lookups would not read) and 0014 (journal frames without their columns, which
+// an older iamd would take for damage).
 func TestCompactRecordsRefusedByOlder(t *testing.T) {
-	for _, m := range []string{"0012_", "0013_"} {
+	for _, m := range []string{"0012_", "0013_", "0014_"} {
 		t.Run(m, func(t *testing.T) { testRefusedWithout(t, m) })
 	}
 }
