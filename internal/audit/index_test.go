@@ -184,3 +184,20 @@ func BenchmarkSummarize(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSummarizeCompact: what deriving a journaled read's columns costs when its frame is
+// read (the journal keeps a compact record without them).
+func BenchmarkSummarizeCompact(b *testing.B) {
+	e := Event{EventVersion: EventVersion, EventTime: time.Date(2026, 12, 1, 10, 0, 0, 123, time.UTC), EventSource: "iam.amazonaws.com", EventName: "GetUser",
+		UserIdentity: UserIdentity{Type: "Root", PrincipalID: "123456789012", ARN: "arn:aws:iam::123456789012:root", AccountID: "123456789012", AccessKeyID: "AKIAEXAMPLE"},
+		AWSRegion:    "us-east-1", SourceIPAddress: "127.0.0.1", UserAgent: "aws-sdk-go-v2/1.39.2 os/linux lang/go#1.26 api/iam#1.64.9",
+		RequestParameters: []byte(`{"userName":"alice"}`), RequestID: "6b1c4a0e-8f1e-4c1e-9d7a-0a1b2c3d4e5f", EventID: "0193c1a0-0000-7000-8000-000000000000",
+		ReadOnly: true, EventType: EventTypeAPICall, ManagementEvent: true, RecipientAccountID: "123456789012", EventCategory: EventCategoryManagement}
+	rec := e.AppendCompact(nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := SummarizeCompact(rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
