@@ -90,12 +90,17 @@ func (db *DB) CheckBlocks(ctx context.Context) error {
 		case err != nil:
 			return fmt.Errorf("sqlite: check blocks: %w", err)
 		case !unmerged && waiting:
-			return bad("event_postings", "the lookup postings of records %d to %d are merged, but those of an earlier block wait for a merge",
+			return bad("event_postings", "the lookup postings of records %d to %d do not wait for a merge, but those of an earlier block do",
 				b.first, b.first+int64(b.n)-1)
 		}
 		waiting = waiting || unmerged
 		got := map[postingKey]string{}
 		for _, p := range posts {
+			if _, twice := got[p.postingKey]; twice {
+				// Lookups would read one of them, and this check another.
+				return bad("event_postings", "the lookup postings of records %d to %d list %s %q of account %s twice",
+					b.first, b.first+int64(b.n)-1, attrName(p.attr), p.value, p.account)
+			}
 			got[p.postingKey] = string(p.positions)
 		}
 		if !maps.Equal(got, want) {

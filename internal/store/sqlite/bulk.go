@@ -22,9 +22,15 @@ func (db *DB) EventIDsPresent(ctx context.Context, account string, ids []string)
 		return nil, fmt.Errorf("sqlite: event IDs present: %w", err)
 	}
 	if blocks {
-		// Records indexed from the journal (the server's own trail): one lookup each.
+		// Records indexed from the journal (the server's own trail): one lookup each, in one
+		// snapshot (a lookup reads waiting postings, then the blocks they name).
+		tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: event IDs present: %w", err)
+		}
+		defer tx.Rollback()
 		for _, id := range ids {
-			evs, err := db.blockMatches(ctx, db.r, store.EventFilter{Account: account, ID: id, Limit: 1})
+			evs, err := db.blockMatches(ctx, tx, store.EventFilter{Account: account, ID: id, Limit: 1})
 			if err != nil {
 				return nil, err
 			}

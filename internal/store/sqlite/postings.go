@@ -164,13 +164,17 @@ func (db *DB) mergePostings(ctx context.Context, tx *sql.Tx) error {
 			rows.Close()
 			return fmt.Errorf("sqlite: merge postings: %w", err)
 		}
+		var posts []blockPosting
 		if err := eachPosting(b, func(p posting) bool {
-			all = append(all, blockPosting{p, first})
+			posts = append(posts, blockPosting{p, first})
 			return true
 		}); err != nil {
-			rows.Close()
-			return fmt.Errorf("%w of block %d", err, first)
+			// Damage (iamd trail verify reports the block's postings missing): it must not
+			// stop every later index transaction, and so every mutation.
+			db.logger.Error("audit: the lookup postings of an event block do not decode; left out of the merge", "block", first, "err", err)
+			continue
 		}
+		all = append(all, posts...)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -178,7 +182,8 @@ func (db *DB) mergePostings(ctx context.Context, tx *sql.Tx) error {
 	}
 	// Stable: a value's blocks stay in Seq order.
 	slices.SortStableFunc(all, func(a, b blockPosting) int { return comparePostingKeys(a.postingKey, b.postingKey) })
-	st := tx.StmtContext(ctx, db.putPosting)
+	// OR IGNORE: a key twice (damage, which CheckBlocks reports) must not fail the merge.
+	st := tx.StmtContext(ctx, db.mergePosting)
 	for _, p := range all {
 		if _, err := st.ExecContext(ctx, p.account, p.attr, p.value, p.first, p.positions); err != nil {
 			return fmt.Errorf("sqlite: merge postings: block %d: posting %d %q: %w", p.first, p.attr, p.value, err)

@@ -167,3 +167,56 @@ func TestPostingsCodec(t *testing.T) {
 		t.Error("an attribute out of range decodes")
 	}
 }
+
+// TestWaitingPostingsDamage: a waiting block's postings that list a key twice (lookups would
+// read the first, a map the last) are reported by CheckBlocks; and damaged waiting postings,
+// a key twice or a row that does not decode, do not fail the merge, which would stop every
+// later index transaction and so every mutation.
+func TestWaitingPostingsDamage(t *testing.T) {
+	ctx := context.Background()
+	tune(t, 1<<20, 1<<20, 64<<20)
+	tuneMerge(t, 1<<20, 1<<20)
+	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+	for _, ids := range [][]string{{"a", "b"}, {"c"}} {
+		record(t, db, ids...)
+		if err := db.catchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	posts, unmerged, err := postingsOf(ctx, db.r, 1)
+	if err != nil || !unmerged {
+		t.Fatalf("postings of block 1: waiting %v, %v", unmerged, err)
+	}
+	// Block 1's name posting again, first, listing record b alone: a lookup would miss a.
+	forged := posting{postingKey{"123456789012", postName, "GetUser"}, []byte{1}}
+	twice := appendPostings(nil, append([]posting{forged}, posts...))
+	if _, err := db.w.Exec(`UPDATE event_block_postings SET postings = ? WHERE first_seq = 1`, twice); err != nil {
+		t.Fatal(err)
+	}
+	var ce *audit.ChainError
+	if err := db.CheckBlocks(ctx); !errors.As(err, &ce) || ce.Field != "event_postings" || ce.Seq != 1 {
+		t.Errorf("CheckBlocks with a key twice in block 1's waiting postings = %v, want block 1's event_postings", err)
+	}
+	// Block 3's postings cut short, then a merge.
+	if _, err := db.w.Exec(`UPDATE event_block_postings SET postings = substr(postings, 1, 5) WHERE first_seq = 3`); err != nil {
+		t.Fatal(err)
+	}
+	tuneMerge(t, 1, 1)
+	record(t, db, "d")
+	if err := db.catchUp(ctx); err != nil {
+		t.Fatalf("indexing with damaged waiting postings: %v", err)
+	}
+	if err := db.Update(ctx, func(store.Tx) error { return nil }); err != nil {
+		t.Errorf("an update after merging damaged postings: %v", err)
+	}
+	var waiting int
+	if err := db.r.QueryRow(`SELECT count(*) FROM event_block_postings`).Scan(&waiting); err != nil || waiting != 0 {
+		t.Errorf("%d blocks' postings wait after the merge (%v), want none", waiting, err)
+	}
+	if got, err := db.Events(ctx, store.EventFilter{Account: "123456789012", Resource: "AWS::IAM::User\x00d"}); err != nil || len(got) != 1 {
+		t.Errorf("Events(resource d) after the merge = %d events, %v", len(got), err)
+	}
+	if err := db.CheckBlocks(ctx); !errors.As(err, &ce) || ce.Field != "event_postings" {
+		t.Errorf("CheckBlocks after merging damaged postings = %v, want event_postings reported", err)
+	}
+}
