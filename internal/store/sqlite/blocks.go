@@ -654,4 +654,5 @@ func (db *DB) chainEnd(ctx context.Context, tx *sql.Tx) (seq int64, hash [32]byt
 // events table and from the blocks is one snapshot.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }

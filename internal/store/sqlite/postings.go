@@ -182,8 +182,7 @@ func (db *DB) mergePostings(ctx context.Context, tx *sql.Tx) error {
 	}
 	// Stable: a value's blocks stay in Seq order.
 	slices.SortStableFunc(all, func(a, b blockPosting) int { return comparePostingKeys(a.postingKey, b.postingKey) })
-	// OR IGNORE: a key twice (damage, which CheckBlocks reports) must not fail the merge.
-	st := tx.StmtContext(ctx, db.mergePosting)
+	st := tx.StmtContext(ctx, db.putPosting) // OR IGNORE: a key twice is damage, reported by CheckBlocks
 	for _, p := range all {
 		if _, err := st.ExecContext(ctx, p.account, p.attr, p.value, p.first, p.positions); err != nil {
 			return fmt.Errorf("sqlite: merge postings: block %d: posting %d %q: %w", p.first, p.attr, p.value, err)
@@ -198,27 +197,18 @@ func (db *DB) mergePostings(ctx context.Context, tx *sql.Tx) error {
 // postingsOf returns the postings of the block from Seq first, from wherever they are, and
 // whether they wait for a merge. Postings in both places are damage.
 func postingsOf(ctx context.Context, qr querier, first int64) (posts []posting, unmerged bool, err error) {
-	rows, err := qr.QueryContext(ctx, `SELECT postings FROM event_block_postings WHERE first_seq = ?`, first)
-	if err != nil {
+	var b []byte
+	switch err := qr.QueryRowContext(ctx, `SELECT postings FROM event_block_postings WHERE first_seq = ?`, first).Scan(&b); {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
 		return nil, false, err
-	}
-	for rows.Next() {
-		var b []byte
-		if err := rows.Scan(&b); err != nil {
-			rows.Close()
-			return nil, false, err
-		}
+	default:
 		if posts, err = decodePostings(b); err != nil {
-			rows.Close()
 			return nil, false, fmt.Errorf("%w of block %d", err, first)
 		}
 		unmerged = true
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, false, err
-	}
-	rows, err = qr.QueryContext(ctx, `SELECT account, attr, value, positions FROM event_postings WHERE first_seq = ?`, first)
+	rows, err := qr.QueryContext(ctx, `SELECT account, attr, value, positions FROM event_postings WHERE first_seq = ?`, first)
 	if err != nil {
 		return nil, false, err
 	}
@@ -293,16 +283,9 @@ func (db *DB) scanUnmerged(ctx context.Context, qr querier, f store.EventFilter,
 
 // readBlockAt reads the block from Seq first.
 func readBlockAt(ctx context.Context, qr querier, first int64) (*block, error) {
-	rows, err := qr.QueryContext(ctx, `SELECT first_seq, n, file, meta FROM event_blocks WHERE first_seq = ?`, first)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+	b, err := readBlock(qr.QueryRowContext(ctx, `SELECT first_seq, n, file, meta FROM event_blocks WHERE first_seq = ?`, first))
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: postings of block %d, which is not there", errBadPostings, first)
 	}
-	return readBlock(rows)
+	return b, err
 }

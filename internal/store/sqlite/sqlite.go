@@ -44,11 +44,11 @@ type DB struct {
 
 	// Prepared statements of the hot paths, on each pool. lastEvent and lastBlock find the
 	// chain's end (lastBefore), which each index transaction reads; putBlock, putBlockPostings,
-	// mergePosting (a merge, postings.go), putPosting (a prune's rewritten block) and
-	// putJournalPos are what it writes.
-	getW, getR, insertEvent, insertResource, lastEvent, lastBlock       *sql.Stmt
-	putBlock, putPosting, mergePosting, putBlockPostings, putJournalPos *sql.Stmt
-	stmts                                                               []*sql.Stmt // all of them, for Close
+	// putPosting (a merge, postings.go, or a prune's rewritten block) and putJournalPos are what
+	// it writes.
+	getW, getR, insertEvent, insertResource, lastEvent, lastBlock *sql.Stmt
+	putBlock, putPosting, putBlockPostings, putJournalPos         *sql.Stmt
+	stmts                                                         []*sql.Stmt // all of them, for Close
 
 	// wmu serializes this process's write transactions (Update, Prune, the bulk loads). The
 	// chain head is read back in each transaction that appends: another process may have
@@ -82,10 +82,11 @@ const (
 
 // What an index transaction writes: a block (insertBlock), its postings, the journal position.
 const (
-	putBlockSQL         = `INSERT INTO event_blocks (first_seq, n, file, t_min, t_max, bytes, last_hash, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-	putPostingSQL       = `INSERT INTO event_postings (account, attr, value, first_seq, positions) VALUES (?, ?, ?, ?, ?)`
+	putBlockSQL = `INSERT INTO event_blocks (first_seq, n, file, t_min, t_max, bytes, last_hash, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	// OR IGNORE: a key twice in a merge's postings (damage, which CheckBlocks reports) must
+	// not fail it, and so every later index transaction (postings.go).
+	putPostingSQL       = `INSERT OR IGNORE INTO event_postings (account, attr, value, first_seq, positions) VALUES (?, ?, ?, ?, ?)`
 	putBlockPostingsSQL = `INSERT INTO event_block_postings (first_seq, entries, postings) VALUES (?, ?, ?)`
-	mergePostingSQL     = `INSERT OR IGNORE INTO event_postings (account, attr, value, first_seq, positions) VALUES (?, ?, ?, ?, ?)`
 	putJournalPosSQL    = `INSERT INTO record_journal (id, generation, byte_offset) VALUES (1, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET generation = excluded.generation, byte_offset = excluded.byte_offset`
 )
@@ -157,7 +158,7 @@ func (c Config) Open(ctx context.Context, logger *slog.Logger) (*DB, error) {
 	}{
 		{&db.getW, w, getEntitySQL}, {&db.getR, r, getEntitySQL}, {&db.insertEvent, w, insertEventSQL},
 		{&db.insertResource, w, insertResourceSQL}, {&db.lastEvent, w, lastEventSQL}, {&db.lastBlock, w, lastBlockSQL},
-		{&db.putBlock, w, putBlockSQL}, {&db.putPosting, w, putPostingSQL}, {&db.putBlockPostings, w, putBlockPostingsSQL}, {&db.mergePosting, w, mergePostingSQL}, {&db.putJournalPos, w, putJournalPosSQL},
+		{&db.putBlock, w, putBlockSQL}, {&db.putPosting, w, putPostingSQL}, {&db.putBlockPostings, w, putBlockPostingsSQL}, {&db.putJournalPos, w, putJournalPosSQL},
 	} {
 		if *p.dst, err = p.pool.PrepareContext(ctx, p.sql); err != nil {
 			db.Close()
