@@ -20,7 +20,16 @@ import (
 // each pointer a presence byte before its fields, the raw JSON members like strings, and the
 // two booleans of Event and the presence of TLSDetails as bits of one byte. A JSON record
 // always begins with '{', so the first byte tells the forms apart.
-const compactFormat = 0x01
+//
+// Format 2 (what AppendCompact writes) differs from format 1 in three fields, which format 1
+// wrote as strings: the request and event IDs, a UUID each, are their 16 bytes
+// (appendCompactID), and an AccessDenied message that names the caller's ARN is its action,
+// its resource and the code of its ending (appendCompactMessage): about half a denial's bytes.
+// Format 1 records, which earlier versions wrote, are read as before.
+const (
+	compactFormat1 = 0x01
+	compactFormat  = 0x02
+)
 
 // Codes of appendCoded, per field. The lists are part of the format: a value may be added at
 // the end of one, never moved or removed.
@@ -36,7 +45,9 @@ var (
 var errCompact = errors.New("audit: damaged compact record")
 
 // IsCompact reports whether rec is a record in the compact form (AppendCompact), not JSON.
-func IsCompact(rec []byte) bool { return len(rec) > 0 && rec[0] == compactFormat }
+func IsCompact(rec []byte) bool {
+	return len(rec) > 0 && (rec[0] == compactFormat || rec[0] == compactFormat1)
+}
 
 // RecordJSON returns the JSON of a stored record: rec itself when it is JSON, else the JSON of
 // the compact record it is.
@@ -59,15 +70,16 @@ func (e *Event) AppendCompact(dst []byte) []byte {
 	dst = e.UserIdentity.appendCompact(dst)
 	dst = appendCompactTime(dst, e.EventTime)
 	dst = appendCoded(dst, e.EventSource, codedSources)
-	for _, s := range [...]string{e.EventName, e.AWSRegion, e.SourceIPAddress, e.UserAgent, e.ErrorCode, e.ErrorMessage} {
+	for _, s := range [...]string{e.EventName, e.AWSRegion, e.SourceIPAddress, e.UserAgent, e.ErrorCode} {
 		dst = appendCompactString(dst, s)
 	}
+	dst = e.appendCompactMessage(dst)
 	for _, m := range [...][]byte{e.RequestParameters, e.ResponseElements, e.AdditionalEventData} {
 		dst = binary.AppendUvarint(dst, uint64(len(m)))
 		dst = append(dst, m...)
 	}
-	dst = appendCompactString(dst, e.RequestID)
-	dst = appendCompactString(dst, e.EventID)
+	dst = appendCompactID(dst, e.RequestID)
+	dst = appendCompactID(dst, e.EventID)
 	var flags byte
 	if e.ReadOnly {
 		flags |= 1
@@ -258,11 +270,21 @@ func ParseCompact(rec []byte) (*Event, error) {
 	r.userIdentity(&e.UserIdentity)
 	e.EventTime = r.time()
 	e.EventSource = r.coded(codedSources)
-	for _, p := range [...]*string{&e.EventName, &e.AWSRegion, &e.SourceIPAddress, &e.UserAgent, &e.ErrorCode, &e.ErrorMessage} {
+	for _, p := range [...]*string{&e.EventName, &e.AWSRegion, &e.SourceIPAddress, &e.UserAgent, &e.ErrorCode} {
 		*p = r.string()
 	}
+	v1 := rec[0] == compactFormat1
+	if v1 {
+		e.ErrorMessage = r.string()
+	} else {
+		e.ErrorMessage = r.message(e)
+	}
 	e.RequestParameters, e.ResponseElements, e.AdditionalEventData = r.raw(), r.raw(), r.raw()
-	e.RequestID, e.EventID = r.string(), r.string()
+	if v1 {
+		e.RequestID, e.EventID = r.string(), r.string()
+	} else {
+		e.RequestID, e.EventID = r.id(), r.id()
+	}
 	flags := r.byte()
 	e.ReadOnly, e.ManagementEvent = flags&1 != 0, flags&2 != 0
 	n := r.uvarint()

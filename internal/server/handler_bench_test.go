@@ -65,6 +65,27 @@ func BenchmarkGetUserHandler(b *testing.B) {
 	runHandler(b, srv, "iam", handlerBenchRootID, handlerBenchRootSK, body)
 }
 
+// BenchmarkDeniedHandler is BenchmarkGetUserHandler for a denial: ListUsers called by an IAM
+// user whose policy allows only iam:GetUser, as scripts/bench-audit's deny mode calls it. Every
+// call is AccessDenied and recorded as such.
+func BenchmarkDeniedHandler(b *testing.B) {
+	srv, root := startHandlerBench(b)
+	ctx := context.Background()
+	allow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`
+	if _, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("denied")}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("denied"), PolicyName: aws.String("get"), PolicyDocument: aws.String(allow)}); err != nil {
+		b.Fatal(err)
+	}
+	k, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("denied")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := url.Values{"Action": {"ListUsers"}, "Version": {"2010-05-08"}}.Encode()
+	runHandlerStatus(b, srv, "iam", aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), body, http.StatusForbidden)
+}
+
 // The handler benchmarks' account and root key.
 const (
 	handlerBenchAccount = "123456789012"
@@ -93,6 +114,11 @@ func startHandlerBench(b *testing.B) (*Server, *iam.Client) {
 // runHandler signs the Query call body once and hands it to srv's API handler in process,
 // serially and from parallel goroutines, reporting cpu-ns/op.
 func runHandler(b *testing.B, srv *Server, service, id, secret, body string) {
+	runHandlerStatus(b, srv, service, id, secret, body, http.StatusOK)
+}
+
+// runHandlerStatus is runHandler for a call that answers with HTTP status want.
+func runHandlerStatus(b *testing.B, srv *Server, service, id, secret, body string, want int) {
 	signed, err := http.NewRequest(http.MethodPost, srv.Endpoint()+"/", strings.NewReader(body))
 	if err != nil {
 		b.Fatal(err)
@@ -110,7 +136,7 @@ func runHandler(b *testing.B, srv *Server, service, id, secret, body string) {
 		r.Header = signed.Header
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
-		if w.Code != http.StatusOK {
+		if w.Code != want {
 			b.Fatalf("%s: HTTP %d: %s", body, w.Code, w.Body)
 		}
 		_, _ = io.Copy(io.Discard, w.Body)

@@ -191,7 +191,7 @@ func TestRefuseNewerSchema(t *testing.T) {
 // older iamd's lookups would not read) and 0014 (journal frames without their columns, which
 // an older iamd would take for damage).
 func TestCompactRecordsRefusedByOlder(t *testing.T) {
-	for _, m := range []string{"0012_", "0013_", "0014_"} {
+	for _, m := range []string{"0012_", "0013_", "0014_", "0015_"} {
 		t.Run(m, func(t *testing.T) { testRefusedWithout(t, m) })
 	}
 }
