@@ -30,7 +30,8 @@ func TestAppendJSONMatchesMarshal(t *testing.T) {
 // variedEvents are the example records and records whose every string field holds strings
 // that need escaping, with each optional part present and absent.
 func variedEvents() map[string]Event {
-	events := map[string]Event{"CreateUser": createUserEvent(), "AssumeRole": assumeRoleEvent(), "Denied": deniedEvent(), "zero": {}}
+	events := map[string]Event{"CreateUser": createUserEvent(), "AssumeRole": assumeRoleEvent(), "Denied": deniedEvent(),
+		"Denied by a boundary": deniedByBoundary(), "zero": {}}
 	for i, s := range odd {
 		e := assumeRoleEvent()
 		e.EventVersion, e.EventSource, e.EventName, e.AWSRegion, e.SourceIPAddress, e.UserAgent = s, s, s, s, s, s

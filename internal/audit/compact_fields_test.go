@@ -17,17 +17,28 @@ func TestCompactMessage(t *testing.T) {
 	denied := func(action, resource, ending string) string {
 		return "User: " + arn + " is not authorized to perform: " + action + " on resource: " + resource + ending
 	}
-	coded := map[string]string{
-		"no ending":                 denied("iam:DeleteUser", "user Bob", ""),
-		"AssumeRole":                denied("sts:AssumeRole", "arn:aws:iam::123456789012:role/R", ""),
-		"another action":            denied("iam:PassRole", "arn:aws:iam::123456789012:role/R", " because no identity-based policy allows the iam:PassRole action"),
-		"an ending naming another":  denied("iam:DeleteUser", "x", " because no session policy allows the iam:PassRole action"),
-		"resource with the infix":   denied("iam:DeleteUser", "a on resource: b", " with an explicit deny in a permissions boundary"),
-		"empty resource":            denied("iam:DeleteUser", "", " because no resource control policy allows the iam:DeleteUser action"),
-		"ending without its action": denied("iam:DeleteUser", "r because no session policy allows the  action", ""),
+	// Each coded message with the ending splitDenied must find in it.
+	type want struct {
+		msg    string
+		ending int
+	}
+	coded := map[string]want{
+		"no ending":                 {denied("iam:DeleteUser", "user Bob", ""), 0},
+		"AssumeRole":                {denied("sts:AssumeRole", "arn:aws:iam::123456789012:role/R", ""), 0},
+		"another action":            {denied("iam:PassRole", "arn:aws:iam::123456789012:role/R", " because no identity-based policy allows the iam:PassRole action"), 1},
+		"an ending naming another":  {denied("iam:DeleteUser", "x", " because no session policy allows the iam:PassRole action"), 0},
+		"resource with the infix":   {denied("iam:DeleteUser", "a on resource: b", " with an explicit deny in a permissions boundary"), 10},
+		"empty resource":            {denied("iam:DeleteUser", "", " because no resource control policy allows the iam:DeleteUser action"), 3},
+		"ending without its action": {denied("iam:DeleteUser", "r because no session policy allows the  action", ""), 0},
+		// Actions that are nearly the implied iam:DeleteUser must be written.
+		"action with a longer name":    {denied("iam:XDeleteUser", "x", ""), 0},
+		"action of a longer service":   {denied("iamx:DeleteUser", "x", ""), 0},
+		"action with a longer end":     {denied("iam:DeleteUsers", "x", ""), 0},
+		"action with a shorter name":   {denied("iam:DeleteUse", "x", ""), 0},
+		"action without the separator": {denied("iam.DeleteUser", "x", ""), 0},
 	}
 	for _, k := range policyEndings("iam:DeleteUser") {
-		coded["policy's "+k] = denied("iam:DeleteUser", "arn:aws:iam::123456789012:user/Bob", " "+k)
+		coded["policy's "+k] = want{denied("iam:DeleteUser", "arn:aws:iam::123456789012:user/Bob", " "+k), -1}
 	}
 	whole := map[string]string{
 		"empty":             "",
@@ -53,8 +64,15 @@ func TestCompactMessage(t *testing.T) {
 			t.Errorf("%s: %d of the message's %d bytes saved; coded %v, want %v", name, saved, len(msg), isCoded, wantCoded)
 		}
 	}
-	for name, msg := range coded {
-		check(name, msg, true)
+	for name, w := range coded {
+		check(name, w.msg, true)
+		_, _, ending, _ := splitDenied(w.msg, arn)
+		switch {
+		case w.ending < 0 && ending == 0: // package policy's endings are each in the list
+			t.Errorf("%s: the ending is not in deniedEndings", name)
+		case w.ending >= 0 && ending != w.ending:
+			t.Errorf("%s: ending %d, want %d", name, ending, w.ending)
+		}
 	}
 	for name, msg := range whole {
 		check(name, msg, false)
@@ -91,12 +109,11 @@ func TestCompactMessageDamage(t *testing.T) {
 		t.Fatalf("bytes %d, %d are %d, %d: not a coded message with the implied action", at, at+1, c[at], c[at+1])
 	}
 	for name, edit := range map[string]func(b []byte){
-		"kind 2":               func(b []byte) { b[at] = 2 },
-		"action past the end":  func(b []byte) { b[at+1] = 0x7f },
-		"ending out of range":  func(b []byte) { b[at+2+1+len("user Bob")] = byte(len(deniedEndings)) },
-		"request ID kind 2":    func(b []byte) { b[bytes.Index(b, []byte(`"Bob"}`))+len(`"Bob"}`)+2] = 2 },
-		"request ID cut short": func(b []byte) { b[bytes.Index(b, []byte(`"Bob"}`))+len(`"Bob"}`)+2] = 0x7f },
-	} {
+		"kind 2":              func(b []byte) { b[at] = 2 },
+		"action past the end": func(b []byte) { b[at+1] = 0x7f },
+		"ending out of range": func(b []byte) { b[at+2+1+len("user Bob")] = byte(len(deniedEndings)) },
+		"request ID kind 2":   func(b []byte) { b[bytes.Index(b, []byte(`"Bob"}`))+len(`"Bob"}`)+2] = 2 },
+	} { // a request ID cut short: the loop below
 		b := bytes.Clone(c)
 		edit(b)
 		if _, err := ParseCompact(b); err == nil {
@@ -148,5 +165,33 @@ func TestCompactDenialSmaller(t *testing.T) {
 	c, j := e.AppendCompact(nil), e.AppendJSON(nil)
 	if 3*len(c) > len(j) {
 		t.Errorf("compact record %d bytes, JSON %d", len(c), len(j))
+	}
+}
+
+// TestDeniedEndingsPinned: the endings' codes are part of format 2 (stored records hold
+// them and are hashed so): the list may only grow at its end.
+func TestDeniedEndingsPinned(t *testing.T) {
+	pinned := []string{
+		"",
+		" because no identity-based policy allows the ACTION action",
+		" because no service control policy allows the ACTION action",
+		" because no resource control policy allows the ACTION action",
+		" because no permissions boundary allows the ACTION action",
+		" because no session policy allows the ACTION action",
+		" because no resource-based policy allows the ACTION action",
+		" with an explicit deny in an identity-based policy",
+		" with an explicit deny in a service control policy",
+		" with an explicit deny in a resource control policy",
+		" with an explicit deny in a permissions boundary",
+		" with an explicit deny in a session policy",
+		" with an explicit deny in a resource-based policy",
+	}
+	if len(deniedEndings) < len(pinned) {
+		t.Fatalf("%d endings, %d pinned", len(deniedEndings), len(pinned))
+	}
+	for code, want := range pinned {
+		if got := joinDenied("A", "ACTION", "R", code); got != "User: A is not authorized to perform: ACTION on resource: R"+want {
+			t.Errorf("ending %d makes %q, want the ending %q", code, got, want)
+		}
 	}
 }

@@ -119,6 +119,15 @@ func deniedEvent() Event {
 	return e
 }
 
+// deniedByBoundary is deniedEvent for another action than the call's, with an ending: the
+// parts of a denial's message the compact form codes (compact_fields.go).
+func deniedByBoundary() Event {
+	e := deniedEvent()
+	e.ErrorMessage = "User: arn:aws:iam::123456789012:user/Alice is not authorized to perform: iam:PassRole on resource: " +
+		"arn:aws:iam::123456789012:role/R because no permissions boundary allows the iam:PassRole action"
+	return e
+}
+
 func TestEventGolden(t *testing.T) {
 	tests := []struct {
 		name  string
