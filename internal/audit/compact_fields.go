@@ -123,13 +123,8 @@ func (e *Event) appendCompactMessage(dst []byte) []byte {
 // message reads what appendCompactMessage wrote; e's user identity, event source and name
 // are read already.
 func (r *compactReader) message(e *Event) string {
-	switch r.byte() {
-	case 0:
-		return r.string()
-	case 1:
-	default:
-		r.bad = true
-		return ""
+	if s, coded := r.whole(); !coded {
+		return s
 	}
 	var action string
 	if n := r.uvarint(); n == 0 {
@@ -147,6 +142,19 @@ func (r *compactReader) message(e *Event) string {
 	return joinDenied(e.UserIdentity.ARN, action, resource, int(ending))
 }
 
+// whole reads the byte before a field that may be coded: for 0 it reads the field, written
+// whole (a string); for 1 it reports that the coded form follows; any other byte is damage.
+func (r *compactReader) whole() (s string, coded bool) {
+	switch r.byte() {
+	case 0:
+		return r.string(), false
+	case 1:
+		return "", true
+	}
+	r.bad = true
+	return "", false
+}
+
 // appendCompactID appends id: 1 and its 16 bytes when it is a UUID in lower case hex (as iamd
 // makes request and event IDs), else 0 and the string.
 func appendCompactID(dst []byte, id string) []byte {
@@ -159,13 +167,8 @@ func appendCompactID(dst []byte, id string) []byte {
 
 // id reads what appendCompactID wrote.
 func (r *compactReader) id() string {
-	switch r.byte() {
-	case 0:
-		return r.string()
-	case 1:
-	default:
-		r.bad = true
-		return ""
+	if s, coded := r.whole(); !coded {
+		return s
 	}
 	if r.left() < 16 {
 		r.bad = true

@@ -37,20 +37,26 @@ func BenchmarkAssumeRoleHandler(b *testing.B) {
 	if _, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("bench-role"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("caller")}); err != nil {
+	id, secret := benchUser(b, root, "caller", allow)
+	body := url.Values{"Action": {"AssumeRole"}, "Version": {"2011-06-15"}, "RoleArn": {"arn:aws:iam::" + handlerBenchAccount + ":role/bench-role"},
+		"RoleSessionName": {"bench"}}.Encode()
+	runHandler(b, srv, "sts", id, secret, body)
+}
+
+// benchUser creates an IAM user with an inline policy and returns its new access key.
+func benchUser(b *testing.B, root *iam.Client, name, policy string) (id, secret string) {
+	ctx := context.Background()
+	if _, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("caller"), PolicyName: aws.String("assume"), PolicyDocument: aws.String(allow)}); err != nil {
+	if _, err := root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("bench"), PolicyDocument: aws.String(policy)}); err != nil {
 		b.Fatal(err)
 	}
-	k, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("caller")})
+	k, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
 	if err != nil {
 		b.Fatal(err)
 	}
-
-	body := url.Values{"Action": {"AssumeRole"}, "Version": {"2011-06-15"}, "RoleArn": {"arn:aws:iam::" + handlerBenchAccount + ":role/bench-role"},
-		"RoleSessionName": {"bench"}}.Encode()
-	runHandler(b, srv, "sts", aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), body)
+	return aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey)
 }
 
 // BenchmarkGetUserHandler is BenchmarkAssumeRoleHandler for GetUser called by the root user: the
@@ -70,20 +76,10 @@ func BenchmarkGetUserHandler(b *testing.B) {
 // call is AccessDenied and recorded as such.
 func BenchmarkDeniedHandler(b *testing.B) {
 	srv, root := startHandlerBench(b)
-	ctx := context.Background()
 	allow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`
-	if _, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("denied")}); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("denied"), PolicyName: aws.String("get"), PolicyDocument: aws.String(allow)}); err != nil {
-		b.Fatal(err)
-	}
-	k, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("denied")})
-	if err != nil {
-		b.Fatal(err)
-	}
+	id, secret := benchUser(b, root, "denied", allow)
 	body := url.Values{"Action": {"ListUsers"}, "Version": {"2010-05-08"}}.Encode()
-	runHandlerStatus(b, srv, "iam", aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey), body, http.StatusForbidden)
+	runHandlerStatus(b, srv, "iam", id, secret, body, http.StatusForbidden)
 }
 
 // The handler benchmarks' account and root key.
