@@ -91,13 +91,17 @@ func benchEvent(i int) *store.Event {
 // than SQLite's page cache and each batch touches leaf pages all over them.
 //
 // IAMD_BENCH_INDEX_BATCH sets how many records each index transaction takes (default 8192, the
-// indexer's indexBatch).
+// indexer's indexBatch), and IAMD_BENCH_MERGE_ENTRIES how many waiting postings make a merge
+// (default mergeEntries).
 //
 //	go test ./internal/store/sqlite -run '^$' -bench BenchmarkRecordMixed -benchtime 100000x
 func BenchmarkRecordMixed(b *testing.B) {
-	e, bt, p, r := indexEvery, indexBatch, maxPending, rotateBytes
+	e, bt, p, r, me := indexEvery, indexBatch, maxPending, rotateBytes, mergeEntries
 	indexEvery, indexBatch, maxPending = 1<<62, 1<<30, 1<<30
-	defer func() { indexEvery, indexBatch, maxPending, rotateBytes = e, bt, p, r }()
+	if v, err := strconv.Atoi(os.Getenv("IAMD_BENCH_MERGE_ENTRIES")); err == nil && v > 0 {
+		mergeEntries = v
+	}
+	defer func() { indexEvery, indexBatch, maxPending, rotateBytes, mergeEntries = e, bt, p, r, me }()
 	ctx := context.Background()
 	db, err := Config{Path: filepath.Join(b.TempDir(), "iamd.db")}.Open(ctx, slog.New(slog.DiscardHandler))
 	if err != nil {
