@@ -208,8 +208,7 @@ func decodeFile(dir, rel string) *decodedFile {
 			continue
 		}
 		seen[s.Account+"/"+s.ID] = true
-		f.events = append(f.events, &store.Event{Time: s.Time, Account: s.Account, Source: s.Source, Name: s.Name, ID: s.ID,
-			Username: s.Username, AccessKey: s.AccessKey, ReadOnly: s.ReadOnly, Resources: s.Resources, Record: rec})
+		f.events = append(f.events, store.SummarizedEvent(s, rec))
 	}
 	return f
 }

@@ -96,9 +96,15 @@ func joinDenied(arn, action, resource string, ending int) string {
 // impliedAction reports whether action is the one e's call is named for: the event source's
 // service prefix, ':' and the event name ("iam:ListUsers" for ListUsers in iam.amazonaws.com).
 func (e *Event) impliedAction(action string) bool {
-	svc, _, _ := strings.Cut(e.EventSource, ".")
+	svc := e.sourceLabel()
 	return len(action) == len(svc)+1+len(e.EventName) && strings.HasPrefix(action, svc) &&
 		action[len(svc)] == ':' && strings.HasSuffix(action, e.EventName)
+}
+
+// sourceLabel is the first label of e's event source: the service prefix of its implied action.
+func (e *Event) sourceLabel() string {
+	svc, _, _ := strings.Cut(e.EventSource, ".")
+	return svc
 }
 
 // appendCompactMessage appends e's error message: 0 and the message, or 1 and the parts of an
@@ -128,8 +134,7 @@ func (r *compactReader) message(e *Event) string {
 	}
 	var action string
 	if n := r.uvarint(); n == 0 {
-		svc, _, _ := strings.Cut(e.EventSource, ".")
-		action = svc + ":" + e.EventName
+		action = e.sourceLabel() + ":" + e.EventName
 	} else {
 		action = r.take(n - 1)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/iamd-dev/iamd/internal/audit"
 )
 
 // Sentinel errors. Backends wrap them; callers test with errors.Is.
@@ -117,6 +119,13 @@ type Event struct {
 	// Record is the CloudTrail record: its JSON, or its compact form (audit.AppendCompact),
 	// which the store keeps as it is and hashes so, and gives back as JSON (StoredEvent).
 	Record []byte
+}
+
+// SummarizedEvent returns the event of the record rec with the lookup columns s derives from
+// it (audit.Summarize, or audit.SummarizeCompact of a compact record).
+func SummarizedEvent(s audit.Summary, rec []byte) *Event {
+	return &Event{Time: s.Time, Account: s.Account, Source: s.Source, Name: s.Name, ID: s.ID, Username: s.Username,
+		AccessKey: s.AccessKey, ReadOnly: s.ReadOnly, Resources: s.Resources, Record: rec}
 }
 
 // StoredEvent is an appended event with its position and chain hash. Its Record is the

@@ -186,8 +186,7 @@ func decodeCompact(b []byte) (*store.Event, error) {
 	if err != nil {
 		return nil, errBadFrame
 	}
-	return &store.Event{Time: s.Time, Account: s.Account, Source: s.Source, Name: s.Name, ID: s.ID, Username: s.Username,
-		AccessKey: s.AccessKey, ReadOnly: s.ReadOnly, Resources: s.Resources, Record: rec}, nil
+	return store.SummarizedEvent(s, rec), nil
 }
 
 // nextFrame returns the offset of the first intact frame in b, or -1. A frame's checksum makes

@@ -126,9 +126,17 @@ func (db *DB) putUnmerged(ctx context.Context, tx *sql.Tx, first int64, posts []
 func (db *DB) putMerged(ctx context.Context, tx *sql.Tx, first int64, posts []posting) error {
 	st := tx.StmtContext(ctx, db.putPosting)
 	for _, p := range posts {
-		if _, err := st.ExecContext(ctx, p.account, p.attr, p.value, first, p.positions); err != nil {
-			return fmt.Errorf("sqlite: event block %d: posting %d %q: %w", first, p.attr, p.value, err)
+		if err := insertPosting(ctx, st, first, p); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// insertPosting inserts the posting p of the block from Seq first with st (db.putPosting).
+func insertPosting(ctx context.Context, st *sql.Stmt, first int64, p posting) error {
+	if _, err := st.ExecContext(ctx, p.account, p.attr, p.value, first, p.positions); err != nil {
+		return fmt.Errorf("sqlite: event block %d: posting %d %q: %w", first, p.attr, p.value, err)
 	}
 	return nil
 }
@@ -184,8 +192,8 @@ func (db *DB) mergePostings(ctx context.Context, tx *sql.Tx) error {
 	slices.SortStableFunc(all, func(a, b blockPosting) int { return comparePostingKeys(a.postingKey, b.postingKey) })
 	st := tx.StmtContext(ctx, db.putPosting) // OR IGNORE: a key twice is damage, reported by CheckBlocks
 	for _, p := range all {
-		if _, err := st.ExecContext(ctx, p.account, p.attr, p.value, p.first, p.positions); err != nil {
-			return fmt.Errorf("sqlite: merge postings: block %d: posting %d %q: %w", p.first, p.attr, p.value, err)
+		if err := insertPosting(ctx, st, p.first, p.posting); err != nil {
+			return fmt.Errorf("sqlite: merge postings: %w", err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM event_block_postings`); err != nil {
