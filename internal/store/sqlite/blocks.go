@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -277,18 +278,21 @@ func (db *DB) writeBlock(ctx context.Context, tx *sql.Tx, first int64, evs []jou
 	for k, p := range post {
 		posts = append(posts, posting{k, p.b})
 	}
-	return db.insertBlock(ctx, tx, first, evs[0].loc.gen, recs, posts, true)
+	if err := db.insertBlock(ctx, tx, first, evs[0].loc.gen, recs); err != nil {
+		return err
+	}
+	sortPostings(posts)
+	return db.putUnmerged(ctx, tx, first, posts)
 }
 
-// posting is an event_postings row of a block: its key and its positions.
+// posting is a block's postings of one key: the key and its positions.
 type posting struct {
 	postingKey
 	positions []byte
 }
 
-// insertBlock inserts the block of recs, in file, from Seq first, with its postings in key
-// order: to wait for a merge (unmerged, postings.go), or as event_postings rows.
-func (db *DB) insertBlock(ctx context.Context, tx *sql.Tx, first, file int64, recs []blockRec, posts []posting, unmerged bool) error {
+// insertBlock inserts the event_blocks row of the block of recs, in file, from Seq first.
+func (db *DB) insertBlock(ctx context.Context, tx *sql.Tx, first, file int64, recs []blockRec) error {
 	tmin, tmax, bytes := span(recs)
 	last := recs[len(recs)-1].hash
 	_, err := tx.StmtContext(ctx, db.putBlock).ExecContext(ctx,
@@ -296,11 +300,7 @@ func (db *DB) insertBlock(ctx context.Context, tx *sql.Tx, first, file int64, re
 	if err != nil {
 		return fmt.Errorf("sqlite: event block %d: %w", first, err)
 	}
-	sortPostings(posts)
-	if unmerged {
-		return db.putUnmerged(ctx, tx, first, posts)
-	}
-	return db.putMerged(ctx, tx, first, posts)
+	return nil
 }
 
 // span returns the earliest and latest time of recs and their records' total length: a
@@ -311,18 +311,6 @@ func span(recs []blockRec) (tmin, tmax, bytes int64) {
 		tmin, tmax, bytes = min(tmin, r.time), max(tmax, r.time), bytes+int64(r.recLen)
 	}
 	return tmin, tmax, bytes
-}
-
-// deleteBlocks deletes the blocks whose first Seq is in [from, to] and their postings.
-func deleteBlocks(ctx context.Context, tx *sql.Tx, from, to int64) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM event_postings WHERE first_seq BETWEEN ? AND ?`, from, to); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM event_block_postings WHERE first_seq BETWEEN ? AND ?`, from, to); err != nil {
-		return err
-	}
-	_, err := tx.ExecContext(ctx, `DELETE FROM event_blocks WHERE first_seq BETWEEN ? AND ?`, from, to)
-	return err
 }
 
 // block is an event_blocks row as read back.
@@ -478,15 +466,145 @@ func (db *DB) blockMatches(ctx context.Context, qr querier, f store.EventFilter)
 }
 
 // scanPostings adds to out the records of the posting (attr, value) matching f, newest first:
-// those of the blocks whose postings wait for a merge, which are the newest, then the others.
+// those of the blocks whose postings wait for a merge, which are the newest, then the others,
+// a group at a time.
 func (db *DB) scanPostings(ctx context.Context, qr querier, f store.EventFilter, attr int, value string, out *[]*store.StoredEvent) error {
 	if done, err := db.scanUnmerged(ctx, qr, f, attr, value, out); err != nil || done {
 		return err
 	}
-	where, args := blockWindow(f, "p.first_seq", []any{f.Account, attr, value})
-	q := `SELECT b.first_seq, b.n, b.file, b.meta, p.positions FROM event_postings AS p JOIN event_blocks AS b ON b.first_seq = p.first_seq
-		WHERE p.account = ? AND p.attr = ? AND p.value = ?` + where + ` ORDER BY p.first_seq DESC`
-	return db.scanBlocks(ctx, qr, f, q, args, newestFirst, out)
+	lo, hi := timeBounds(f)
+	before := int64(1<<63 - 1)
+	if f.BeforeSeq > 0 {
+		before = f.BeforeSeq
+	}
+	for {
+		// A page of groups, read whole before their blocks are (a lookup stops early).
+		type row struct {
+			g group
+			b []byte
+		}
+		var page []row
+		rows, err := stmtOf(ctx, qr, db.groupPage, groupPageSQL).QueryContext(ctx, f.Account, attr, value, before, lo, hi, groupPageRows)
+		if err != nil {
+			return fmt.Errorf("sqlite: events: %w", err)
+		}
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.g.first, &r.g.last, &r.b); err != nil {
+				rows.Close()
+				return fmt.Errorf("sqlite: events: %w", err)
+			}
+			page = append(page, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("sqlite: events: %w", err)
+		}
+		for _, r := range page {
+			if done, err := db.scanGroup(ctx, qr, f, r.g, r.b, out); err != nil || done {
+				return err
+			}
+		}
+		if len(page) < groupPageRows {
+			return nil
+		}
+		before = page[len(page)-1].g.first
+	}
+}
+
+// The statements of a lookup in merged postings (scanPostings): a page of a key's rows,
+// newest first, whose groups may hold records of a time window; and the blocks of a group,
+// of a JSON array of first Seqs, that may.
+const (
+	groupPageSQL = `SELECT g.first_seq, g.last_seq, p.positions FROM event_postings AS p JOIN event_posting_groups AS g ON g.first_seq = p.first_seq
+		WHERE p.account = ? AND p.attr = ? AND p.value = ? AND p.first_seq < ? AND g.t_max >= ? AND g.t_min <= ? ORDER BY p.first_seq DESC LIMIT ?`
+	groupBlocksSQL = `SELECT first_seq, n, file, meta, NULL FROM event_blocks
+		WHERE first_seq IN (SELECT value FROM json_each(?)) AND t_max >= ? AND t_min <= ? ORDER BY first_seq DESC`
+)
+
+// A page of groups, and the blocks read at a time; tests lower them.
+var (
+	groupPageRows   = 8
+	groupBlocksRead = 16
+)
+
+// stmtQuerier runs a prepared statement.
+type stmtQuerier interface {
+	QueryContext(ctx context.Context, args ...any) (*sql.Rows, error)
+}
+
+// queryText runs the text of a statement on a querier that has no prepared statements.
+type queryText struct {
+	qr querier
+	q  string
+}
+
+func (t queryText) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) {
+	return t.qr.QueryContext(ctx, t.q, args...)
+}
+
+// stmtOf returns st (prepared on the readers) for qr, a read transaction, or q run as text.
+func stmtOf(ctx context.Context, qr querier, st *sql.Stmt, q string) stmtQuerier {
+	if tx, ok := qr.(*sql.Tx); ok && st != nil {
+		return tx.StmtContext(ctx, st)
+	}
+	return queryText{qr, q}
+}
+
+// timeBounds returns f's time window in Unix nanoseconds, the widest for a bound not set.
+func timeBounds(f store.EventFilter) (lo, hi int64) {
+	lo, hi = -1<<63, 1<<63-1
+	if !f.Start.IsZero() {
+		lo = f.Start.UTC().UnixNano()
+	}
+	if !f.End.IsZero() {
+		hi = f.End.UTC().UnixNano()
+	}
+	return lo, hi
+}
+
+// scanGroup adds to out the records matching f of the blocks of group g that the posting row
+// b names, newest first, reading a few blocks at a time (a lookup stops early); done reports
+// that out holds f.Limit.
+func (db *DB) scanGroup(ctx context.Context, qr querier, f store.EventFilter, g group, b []byte, out *[]*store.StoredEvent) (done bool, err error) {
+	var parts []blockPart
+	if err := eachPart(b, g, func(p blockPart) bool {
+		if f.BeforeSeq <= 0 || p.block < f.BeforeSeq {
+			parts = append(parts, p)
+		}
+		return true
+	}); err != nil {
+		return false, fmt.Errorf("sqlite: events: %w: the blocks %d to %d", err, g.first, g.last)
+	}
+	slices.Reverse(parts)
+	lo, hi := timeBounds(f)
+	st := stmtOf(ctx, qr, db.groupBlocks, groupBlocksSQL)
+	for len(parts) > 0 {
+		chunk := parts[:min(len(parts), groupBlocksRead)]
+		parts = parts[len(chunk):]
+		firsts := []byte{'['}
+		for i, p := range chunk {
+			if i > 0 {
+				firsts = append(firsts, ',')
+			}
+			firsts = strconv.AppendInt(firsts, p.block, 10)
+		}
+		rows, err := st.QueryContext(ctx, string(append(firsts, ']')), lo, hi)
+		if err != nil {
+			return false, fmt.Errorf("sqlite: events: %w", err)
+		}
+		err = db.scanRows(f, rows, func(b *block, _ []byte) ([]int, error) {
+			i := slices.IndexFunc(chunk, func(p blockPart) bool { return p.block == b.first })
+			if i < 0 {
+				return nil, fmt.Errorf("%w: block %d read for a posting it has not", errBadPostings, b.first)
+			}
+			return newestFirst(b, chunk[i].positions)
+		}, out)
+		if done := f.Limit > 0 && len(*out) >= f.Limit; err != nil || done {
+			return done, err
+		}
+	}
+	return false, nil
 }
 
 // blockWindow returns the conditions, and args with their arguments, that keep the blocks
@@ -527,6 +645,11 @@ func (db *DB) scanBlocks(ctx context.Context, qr querier, f store.EventFilter, q
 	if err != nil {
 		return fmt.Errorf("sqlite: events: %w", err)
 	}
+	return db.scanRows(f, rows, pick, out)
+}
+
+// scanRows is scanBlocks of the rows of a query it closes.
+func (db *DB) scanRows(f store.EventFilter, rows *sql.Rows, pick func(b *block, col []byte) ([]int, error), out *[]*store.StoredEvent) error {
 	defer rows.Close()
 	for rows.Next() {
 		var col []byte
@@ -551,13 +674,7 @@ func (db *DB) scanBlocks(ctx context.Context, qr querier, f store.EventFilter, q
 
 // candidates keeps the positions whose Seq and time f allows.
 func candidates(f store.EventFilter, b *block, pos []int) []int {
-	var lo, hi int64 = -1 << 63, 1<<63 - 1
-	if !f.Start.IsZero() {
-		lo = f.Start.UTC().UnixNano()
-	}
-	if !f.End.IsZero() {
-		hi = f.End.UTC().UnixNano()
-	}
+	lo, hi := timeBounds(f)
 	out := pos[:0:0]
 	for _, i := range pos {
 		t := b.recs[i].time

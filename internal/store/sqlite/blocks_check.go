@@ -39,13 +39,15 @@ func (db *DB) CheckBlocks(ctx context.Context) error {
 			Detail: fmt.Sprintf("lookup postings wait for a merge for a block of records from %d, which is not there", orphan.Int64)}
 	}
 	waiting := false
+	pr := &postingsReader{qr: tx}
 	for after := int64(-1 << 62); ; {
 		b := &block{}
 		var tmin, tmax, bytes int64
 		var last, meta []byte
 		row := tx.QueryRowContext(ctx, `SELECT first_seq, n, file, t_min, t_max, bytes, last_hash, meta FROM event_blocks WHERE first_seq > ? ORDER BY first_seq LIMIT 1`, after)
 		if err := row.Scan(&b.first, &b.n, &b.file, &tmin, &tmax, &bytes, &last, &meta); errors.Is(err, sql.ErrNoRows) {
-			return nil
+			// The groups last: damage to a block is reported as the block's.
+			return checkGroups(ctx, tx)
 		} else if err != nil {
 			return fmt.Errorf("sqlite: check blocks: %w", err)
 		}
@@ -83,7 +85,7 @@ func (db *DB) CheckBlocks(ctx context.Context) error {
 		for k, p := range blockPostings(plain) {
 			want[k] = string(p.b)
 		}
-		posts, unmerged, err := postingsOf(ctx, tx, b.first)
+		posts, unmerged, err := pr.of(ctx, b.first)
 		switch {
 		case errors.Is(err, errBadPostings):
 			return bad("event_postings", "the lookup postings of records %d to %d: %v", b.first, b.first+int64(b.n)-1, err)
@@ -108,6 +110,68 @@ func (db *DB) CheckBlocks(ctx context.Context) error {
 				b.first, b.first+int64(b.n)-1, postingDiff(got, want))
 		}
 	}
+}
+
+// checkGroups checks the groups of merged postings (postings.go): every row's group is
+// there, groups begin and end at blocks, do not overlap, come before every waiting block and
+// span the times of their blocks (lookups by time read that span).
+func checkGroups(ctx context.Context, tx *sql.Tx) error {
+	var orphan sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT min(first_seq) FROM event_postings WHERE first_seq NOT IN (SELECT first_seq FROM event_posting_groups)`).Scan(&orphan); err != nil {
+		return fmt.Errorf("sqlite: check blocks: %w", err)
+	}
+	if orphan.Valid {
+		return &audit.ChainError{Seq: orphan.Int64, Kind: audit.Edited, Field: "event_postings",
+			Detail: fmt.Sprintf("lookup postings name a merge of blocks from %d, which is not recorded", orphan.Int64)}
+	}
+	var firstWaiting sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT min(first_seq) FROM event_block_postings`).Scan(&firstWaiting); err != nil {
+		return fmt.Errorf("sqlite: check blocks: %w", err)
+	}
+	type groupRow struct {
+		group
+		tmin, tmax int64
+	}
+	var groups []groupRow
+	rows, err := tx.QueryContext(ctx, `SELECT first_seq, last_seq, t_min, t_max FROM event_posting_groups ORDER BY first_seq`)
+	if err != nil {
+		return fmt.Errorf("sqlite: check blocks: %w", err)
+	}
+	for rows.Next() {
+		var g groupRow
+		if err := rows.Scan(&g.first, &g.last, &g.tmin, &g.tmax); err != nil {
+			rows.Close()
+			return fmt.Errorf("sqlite: check blocks: %w", err)
+		}
+		groups = append(groups, g)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: check blocks: %w", err)
+	}
+	prev := int64(-1 << 62)
+	for _, g := range groups {
+		var ends int
+		var tmin, tmax sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT min(t_min), max(t_max), (SELECT count(*) FROM event_blocks WHERE first_seq IN (?, ?)) FROM event_blocks WHERE first_seq BETWEEN ? AND ?`,
+			g.first, g.last, g.first, g.last).Scan(&tmin, &tmax, &ends); err != nil {
+			return fmt.Errorf("sqlite: check blocks: %w", err)
+		}
+		var detail string
+		switch {
+		case g.first <= prev || g.last < g.first || firstWaiting.Valid && g.last >= firstWaiting.Int64:
+			detail = fmt.Sprintf("the merge of blocks %d to %d overlaps another, or blocks whose postings wait", g.first, g.last)
+		case ends != 1 && g.first == g.last || ends != 2 && g.first != g.last:
+			detail = fmt.Sprintf("the merge of blocks %d to %d does not begin and end at blocks that are there", g.first, g.last)
+		case tmin.Int64 != g.tmin || tmax.Int64 != g.tmax:
+			detail = fmt.Sprintf("the merge of blocks %d to %d says times %d–%d; its blocks say %d–%d", g.first, g.last, g.tmin, g.tmax, tmin.Int64, tmax.Int64)
+		}
+		if detail != "" {
+			return &audit.ChainError{Seq: g.first, Kind: audit.Edited, Field: "event_postings", Detail: detail}
+		}
+		prev = g.last
+	}
+	return nil
 }
 
 // postingDiff names the first posting that is missing, extra or different.

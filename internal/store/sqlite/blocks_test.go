@@ -310,6 +310,12 @@ func TestBlocksMatchRows(t *testing.T) {
 
 func testBlocksMatchRows(t *testing.T, mergeEvery int) {
 	tuneMerge(t, mergeEvery, 1<<30)
+	if mergeEvery == 3 {
+		// A lookup reads groups of three blocks in pages of one, two blocks at a time.
+		p, r := groupPageRows, groupBlocksRead
+		groupPageRows, groupBlocksRead = 1, 2
+		t.Cleanup(func() { groupPageRows, groupBlocksRead = p, r })
+	}
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(1, 2))
 	rows, err := Config{Path: filepath.Join(t.TempDir(), "rows.db"), NoJournal: true}.Open(ctx, slog.New(slog.DiscardHandler))

@@ -122,21 +122,82 @@ func (db *DB) putUnmerged(ctx context.Context, tx *sql.Tx, first int64, posts []
 	return nil
 }
 
-// putMerged inserts postings of the block from Seq first into event_postings, in key order.
-func (db *DB) putMerged(ctx context.Context, tx *sql.Tx, first int64, posts []posting) error {
-	st := tx.StmtContext(ctx, db.putPosting)
-	for _, p := range posts {
-		if err := insertPosting(ctx, st, first, p); err != nil {
-			return err
+// A merge moves the postings of the blocks it takes, a group, into event_postings as one row
+// per key (migration 0016): the row's first_seq is the group's first block, and an
+// event_posting_groups row names the group's blocks and their time span, which lookups by
+// time read. Rows of a key are ordered as their groups, which do not overlap.
+
+// group is an event_posting_groups row: the blocks from first to last (each a first Seq).
+type group struct {
+	first, last int64
+}
+
+// blockPart is the positions of a posting in one block of a group.
+type blockPart struct {
+	block     int64
+	positions []byte
+}
+
+// appendParts encodes the parts of a posting in group g, in block order: per block its
+// distance from the one before (the first's from g.first) and its positions, a uvarint length
+// and the bytes. In a group of one block, the positions alone.
+func appendParts(b []byte, g group, parts []blockPart) []byte {
+	if g.first == g.last {
+		return append(b, parts[0].positions...)
+	}
+	prev := g.first
+	for _, p := range parts {
+		b = binary.AppendUvarint(b, uint64(p.block-prev))
+		b = binary.AppendUvarint(b, uint64(len(p.positions)))
+		b = append(b, p.positions...)
+		prev = p.block
+	}
+	return b
+}
+
+// eachPart calls fn with each part b encodes for group g (positions alias b) until fn
+// returns false. A row must name at least one block, each in the group, in increasing order.
+func eachPart(b []byte, g group, fn func(p blockPart) bool) error {
+	if len(b) == 0 {
+		return errBadPostings
+	}
+	if g.first == g.last {
+		fn(blockPart{g.first, b})
+		return nil
+	}
+	r := payloadReader{b: b}
+	prev := g.first
+	for i := 0; len(r.b) > 0; i++ {
+		d := r.uvarint()
+		pos := r.bytes()
+		if r.bad || i > 0 && d == 0 || d > uint64(g.last-prev) || len(pos) == 0 {
+			return errBadPostings
+		}
+		prev += int64(d)
+		if !fn(blockPart{prev, pos}) {
+			return nil
 		}
 	}
 	return nil
 }
 
-// insertPosting inserts the posting p of the block from Seq first with st (db.putPosting).
-func insertPosting(ctx context.Context, st *sql.Stmt, first int64, p posting) error {
-	if _, err := st.ExecContext(ctx, p.account, p.attr, p.value, first, p.positions); err != nil {
-		return fmt.Errorf("sqlite: event block %d: posting %d %q: %w", first, p.attr, p.value, err)
+// insertPosting inserts the posting key of group g with its parts, using st (db.putPosting).
+func insertPosting(ctx context.Context, st *sql.Stmt, g group, key postingKey, parts []blockPart, buf []byte) ([]byte, error) {
+	buf = appendParts(buf[:0], g, parts)
+	if _, err := st.ExecContext(ctx, key.account, key.attr, key.value, g.first, buf); err != nil {
+		return buf, fmt.Errorf("sqlite: event blocks %d to %d: posting %d %q: %w", g.first, g.last, key.attr, key.value, err)
+	}
+	return buf, nil
+}
+
+// insertGroup records group g, its time span that of its blocks.
+func insertGroup(ctx context.Context, tx *sql.Tx, g group) error {
+	// coalesce: blocks that are not there (damage, which CheckBlocks reports) must not fail a
+	// merge, and so every later index transaction.
+	_, err := tx.ExecContext(ctx, `INSERT INTO event_posting_groups (first_seq, last_seq, t_min, t_max)
+		SELECT ?, ?, coalesce(min(t_min), 0), coalesce(max(t_max), 0) FROM event_blocks WHERE first_seq BETWEEN ? AND ?`, g.first, g.last, g.first, g.last)
+	if err != nil {
+		return fmt.Errorf("sqlite: event blocks %d to %d: group: %w", g.first, g.last, err)
 	}
 	return nil
 }
@@ -154,13 +215,18 @@ func (db *DB) mergeIfDue(ctx context.Context, tx *sql.Tx) error {
 	return db.mergePostings(ctx, tx)
 }
 
-// mergePostings moves every waiting block's postings into event_postings, in key order.
+// blockPosting is a posting of one block, as a merge collects them.
+type blockPosting struct {
+	posting
+	block int64
+}
+
+// mergePostings moves every waiting block's postings into event_postings, in key order, as
+// groups of at most mergeBlocks blocks (an index transaction that catches up on a backlog
+// writes hundreds of blocks).
 func (db *DB) mergePostings(ctx context.Context, tx *sql.Tx) error {
-	type blockPosting struct {
-		posting
-		first int64
-	}
-	var all []blockPosting
+	var all []blockPosting // in block order
+	var firsts []int64
 	rows, err := tx.QueryContext(ctx, `SELECT first_seq, postings FROM event_block_postings ORDER BY first_seq`)
 	if err != nil {
 		return fmt.Errorf("sqlite: merge postings: %w", err)
@@ -172,29 +238,33 @@ func (db *DB) mergePostings(ctx context.Context, tx *sql.Tx) error {
 			rows.Close()
 			return fmt.Errorf("sqlite: merge postings: %w", err)
 		}
-		var posts []blockPosting
+		firsts = append(firsts, first)
+		had := len(all)
 		if err := eachPosting(b, func(p posting) bool {
-			posts = append(posts, blockPosting{p, first})
+			all = append(all, blockPosting{p, first})
 			return true
 		}); err != nil {
 			// Damage (iamd trail verify reports the block's postings missing): it must not
 			// stop every later index transaction, and so every mutation.
 			db.logger.Error("audit: the lookup postings of an event block do not decode; left out of the merge", "block", first, "err", err)
-			continue
+			all = all[:had]
 		}
-		all = append(all, posts...)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("sqlite: merge postings: %w", err)
 	}
-	// Stable: a value's blocks stay in Seq order.
-	slices.SortStableFunc(all, func(a, b blockPosting) int { return comparePostingKeys(a.postingKey, b.postingKey) })
-	st := tx.StmtContext(ctx, db.putPosting) // OR IGNORE: a key twice is damage, reported by CheckBlocks
-	for _, p := range all {
-		if err := insertPosting(ctx, st, p.first, p.posting); err != nil {
+	for len(firsts) > 0 {
+		n := min(len(firsts), max(mergeBlocks, 1))
+		g := group{firsts[0], firsts[n-1]}
+		k := 0
+		for k < len(all) && all[k].block <= g.last {
+			k++
+		}
+		if err := db.insertGrouped(ctx, tx, g, all[:k]); err != nil {
 			return fmt.Errorf("sqlite: merge postings: %w", err)
 		}
+		firsts, all = firsts[n:], all[k:]
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM event_block_postings`); err != nil {
 		return fmt.Errorf("sqlite: merge postings: %w", err)
@@ -202,11 +272,49 @@ func (db *DB) mergePostings(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
+// insertGrouped inserts the postings of group g's blocks (in block order) as one row per key,
+// and the group.
+func (db *DB) insertGrouped(ctx context.Context, tx *sql.Tx, g group, all []blockPosting) error {
+	// Stable: a key's blocks stay in order.
+	slices.SortStableFunc(all, func(a, b blockPosting) int { return comparePostingKeys(a.postingKey, b.postingKey) })
+	st := tx.StmtContext(ctx, db.putPosting)
+	var parts []blockPart
+	var buf []byte
+	for i := 0; i < len(all); {
+		key := all[i].postingKey
+		parts = parts[:0]
+		for ; i < len(all) && all[i].postingKey == key; i++ {
+			// A key twice in a block (damage, which CheckBlocks reports): the first kept.
+			if n := len(parts); n == 0 || parts[n-1].block != all[i].block {
+				parts = append(parts, blockPart{all[i].block, all[i].positions})
+			}
+		}
+		var err error
+		if buf, err = insertPosting(ctx, st, g, key, parts, buf); err != nil {
+			return err
+		}
+	}
+	return insertGroup(ctx, tx, g)
+}
+
 // postingsOf returns the postings of the block from Seq first, from wherever they are, and
 // whether they wait for a merge. Postings in both places are damage.
 func postingsOf(ctx context.Context, qr querier, first int64) (posts []posting, unmerged bool, err error) {
+	return (&postingsReader{qr: qr}).of(ctx, first)
+}
+
+// postingsReader reads blocks' postings, keeping the last group's (CheckBlocks reads every
+// block of a group in turn).
+type postingsReader struct {
+	qr    querier
+	g     group
+	parts map[int64][]posting // the postings of g's blocks; nil: none read
+}
+
+// of returns the postings of the block from Seq first and whether they wait for a merge.
+func (r *postingsReader) of(ctx context.Context, first int64) (posts []posting, unmerged bool, err error) {
 	var b []byte
-	switch err := qr.QueryRowContext(ctx, `SELECT postings FROM event_block_postings WHERE first_seq = ?`, first).Scan(&b); {
+	switch err := r.qr.QueryRowContext(ctx, `SELECT postings FROM event_block_postings WHERE first_seq = ?`, first).Scan(&b); {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
 		return nil, false, err
@@ -216,22 +324,52 @@ func postingsOf(ctx context.Context, qr querier, first int64) (posts []posting, 
 		}
 		unmerged = true
 	}
-	rows, err := qr.QueryContext(ctx, `SELECT account, attr, value, positions FROM event_postings WHERE first_seq = ?`, first)
-	if err != nil {
-		return nil, false, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if unmerged {
-			return nil, false, fmt.Errorf("%w: block %d has postings waiting and merged", errBadPostings, first)
-		}
-		var p posting
-		if err := rows.Scan(&p.account, &p.attr, &p.value, &p.positions); err != nil {
+	if r.parts == nil || first < r.g.first || first > r.g.last {
+		var g group
+		switch err := r.qr.QueryRowContext(ctx, `SELECT first_seq, last_seq FROM event_posting_groups WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1`, first).Scan(&g.first, &g.last); {
+		case errors.Is(err, sql.ErrNoRows):
+			return posts, unmerged, nil
+		case err != nil:
 			return nil, false, err
 		}
-		posts = append(posts, p)
+		if g.last < first {
+			return posts, unmerged, nil
+		}
+		if r.parts, err = groupPostings(ctx, r.qr, g); err != nil {
+			r.parts = nil
+			return nil, false, err
+		}
+		r.g = g
 	}
-	return posts, unmerged, rows.Err()
+	merged := r.parts[first]
+	if unmerged && len(merged) > 0 {
+		return nil, false, fmt.Errorf("%w: block %d has postings waiting and merged", errBadPostings, first)
+	}
+	return append(posts, merged...), unmerged, nil
+}
+
+// groupPostings returns the postings of group g's blocks, by block.
+func groupPostings(ctx context.Context, qr querier, g group) (map[int64][]posting, error) {
+	rows, err := qr.QueryContext(ctx, `SELECT account, attr, value, positions FROM event_postings WHERE first_seq = ?`, g.first)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]posting{}
+	for rows.Next() {
+		var key postingKey
+		var b []byte
+		if err := rows.Scan(&key.account, &key.attr, &key.value, &b); err != nil {
+			return nil, err
+		}
+		if err := eachPart(b, g, func(p blockPart) bool {
+			out[p.block] = append(out[p.block], posting{key, p.positions})
+			return true
+		}); err != nil {
+			return nil, fmt.Errorf("%w: %s %q of the blocks %d to %d", err, attrName(key.attr), key.value, g.first, g.last)
+		}
+	}
+	return out, rows.Err()
 }
 
 // scanUnmerged adds to out the records of the posting (attr, value) matching f in the blocks

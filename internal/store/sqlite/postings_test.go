@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -29,23 +30,28 @@ func tuneMerge(t *testing.T, blocks, entries int) {
 func TestMergePostings(t *testing.T) {
 	ctx := context.Background()
 	tune(t, 1<<20, 1<<20, 64<<20)
-	rowsOf := func(db *DB) []string {
+	// Each block's postings, from wherever they are.
+	postingsBy := func(db *DB) []string {
 		t.Helper()
-		rows, err := db.r.Query(`SELECT account, attr, value, first_seq, hex(positions) FROM event_postings ORDER BY account, attr, value, first_seq`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
 		var out []string
-		for rows.Next() {
-			var a, v, p string
-			var attr, first int64
-			if err := rows.Scan(&a, &attr, &v, &first, &p); err != nil {
+		for first := int64(1); first <= 5; first += 2 {
+			posts, _, err := postingsOf(ctx, db.r, first)
+			if err != nil {
 				t.Fatal(err)
 			}
-			out = append(out, fmt.Sprint(a, attr, v, first, p))
+			sortPostings(posts)
+			for _, p := range posts {
+				out = append(out, fmt.Sprint(first, p.account, p.attr, p.value, fmt.Sprintf("%x", p.positions)))
+			}
 		}
 		return out
+	}
+	rowCount := func(db *DB) (rows, groups int) {
+		t.Helper()
+		if err := db.r.QueryRow(`SELECT count(*), (SELECT count(*) FROM event_posting_groups) FROM event_postings`).Scan(&rows, &groups); err != nil {
+			t.Fatal(err)
+		}
+		return rows, groups
 	}
 	waiting := func(db *DB) (blocks, entries int) {
 		t.Helper()
@@ -85,8 +91,17 @@ func TestMergePostings(t *testing.T) {
 			t.Errorf("after %d blocks, Events(GetUser, 3) = %v, %v; want %v", n, eventIDs(got), err, want)
 		}
 	})
-	if diff := cmp.Diff(rowsOf(direct), rowsOf(db)); diff != "" {
-		t.Errorf("merged postings differ from postings written at once (-at once +merged):\n%s", diff)
+	if diff := cmp.Diff(postingsBy(direct), postingsBy(db)); diff != "" {
+		t.Errorf("postings merged three blocks at a time differ from postings merged a block at a time (-a block +three):\n%s", diff)
+	}
+	// A row per key per merge: the three blocks' 11 keys each (see below) are 7 shared (every
+	// event, name, user, key, source, read-only, resource type) and 4 of their own (two
+	// resource names, two IDs).
+	if rows, groups := rowCount(direct); rows != 33 || groups != 3 {
+		t.Errorf("merged a block at a time: %d rows in %d groups, want 33 in 3", rows, groups)
+	}
+	if rows, groups := rowCount(db); rows != 7+3*4 || groups != 1 {
+		t.Errorf("merged three blocks at a time: %d rows in %d groups, want %d in 1", rows, groups, 7+3*4)
 	}
 	if err := db.CheckBlocks(ctx); err != nil {
 		t.Error(err)
@@ -126,7 +141,7 @@ func TestCheckBlocksMergeOrder(t *testing.T) {
 	if err != nil || unmerged || len(posts) == 0 {
 		t.Fatalf("postings of block 1: %d, waiting %v, %v", len(posts), unmerged, err)
 	}
-	if _, err := db.w.Exec(`DELETE FROM event_postings WHERE first_seq = 1`); err != nil {
+	if _, err := db.w.Exec(`DELETE FROM event_postings WHERE first_seq = 1; DELETE FROM event_posting_groups WHERE first_seq = 1`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.w.Exec(`INSERT INTO event_block_postings VALUES (1, ?, ?)`, len(posts), appendPostings(nil, posts)); err != nil {
@@ -218,5 +233,192 @@ func TestWaitingPostingsDamage(t *testing.T) {
 	}
 	if err := db.CheckBlocks(ctx); !errors.As(err, &ce) || ce.Field != "event_postings" {
 		t.Errorf("CheckBlocks after merging damaged postings = %v, want event_postings reported", err)
+	}
+}
+
+// groupedTrail opens a database holding four blocks of two records each, a and b to g and h:
+// the first three merged as one group, the last one's postings waiting.
+func groupedTrail(t *testing.T) *DB {
+	t.Helper()
+	ctx := context.Background()
+	tune(t, 1<<20, 1<<20, 64<<20)
+	tuneMerge(t, 3, 1<<20)
+	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+	for _, pair := range [][]string{{"a", "b"}, {"c", "d"}, {"e", "f"}, {"g", "h"}} {
+		record(t, db, pair...)
+		if err := db.catchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var groups, waiting int
+	if err := db.r.QueryRow(`SELECT (SELECT count(*) FROM event_posting_groups WHERE first_seq = 1 AND last_seq = 5), (SELECT count(*) FROM event_block_postings)`).Scan(&groups, &waiting); err != nil || groups != 1 || waiting != 1 {
+		t.Fatalf("group of blocks 1 to 5: %d, waiting blocks %d (%v); want 1 and 1", groups, waiting, err)
+	}
+	return db
+}
+
+// TestPruneCutsGroup: a prune at every record of a group of merged blocks and of a waiting
+// block leaves postings that match the records kept (CheckBlocks), in a group of the blocks
+// left, and lookups find exactly the records kept.
+func TestPruneCutsGroup(t *testing.T) {
+	ctx := context.Background()
+	ids := []string{"a", "b", "c", "d", "e", "f", "g", "h"}
+	for before := int64(2); before <= 9; before++ {
+		t.Run(fmt.Sprint("before ", before), func(t *testing.T) {
+			db := groupedTrail(t)
+			if _, err := db.Prune(ctx, before); err != nil {
+				t.Fatal(err)
+			}
+			kept := ids[min(before, 8)-1:] // the last record stays
+			if err := db.CheckBlocks(ctx); err != nil {
+				t.Errorf("CheckBlocks: %v", err)
+			}
+			got, err := db.Events(ctx, store.EventFilter{Account: "123456789012", Name: "GetUser"})
+			want := slices.Clone(kept)
+			slices.Reverse(want)
+			if err != nil || !slices.Equal(eventIDs(got), want) {
+				t.Errorf("Events(GetUser) = %v, %v; want %v", eventIDs(got), err, want)
+			}
+			for _, id := range ids {
+				got, err := db.Events(ctx, store.EventFilter{Account: "123456789012", Resource: "AWS::IAM::User\x00" + id})
+				if n := len(got); err != nil || n != 1 && slices.Contains(kept, id) || n != 0 && !slices.Contains(kept, id) {
+					t.Errorf("Events(resource %s) = %v, %v", id, eventIDs(got), err)
+				}
+			}
+			// The group begins at the first block left, if a merged one is.
+			var first sql.NullInt64
+			if err := db.r.QueryRow(`SELECT min(first_seq) FROM event_posting_groups`).Scan(&first); err != nil {
+				t.Fatal(err)
+			}
+			if wantFirst := min(before, 8); before < 7 && first.Int64 != wantFirst || before >= 7 && first.Valid {
+				t.Errorf("the group begins at %v, want %d (none from 7 on)", first, wantFirst)
+			}
+		})
+	}
+}
+
+// TestCheckGroups: CheckBlocks reports damage to a group of merged blocks, to its rows and to
+// the parts of a row.
+func TestCheckGroups(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct{ name, stmt string }{
+		{"group removed", `DELETE FROM event_posting_groups`},
+		{"group time", `UPDATE event_posting_groups SET t_max = t_max - 1`},
+		{"group ends inside a block", `UPDATE event_posting_groups SET last_seq = 6`},
+		{"group over a waiting block", `UPDATE event_posting_groups SET last_seq = 7`},
+		{"group shortened", `UPDATE event_posting_groups SET last_seq = 3`},
+		{"group begins later", `UPDATE event_posting_groups SET first_seq = 3; UPDATE event_postings SET first_seq = 3`},
+		{"second group overlapping", `INSERT INTO event_posting_groups SELECT 3, 3, t_min, t_max FROM event_blocks WHERE first_seq = 3`},
+		{"part moved", `UPDATE event_postings SET positions = x'000100' WHERE attr = 1`},
+		{"part twice", `UPDATE event_postings SET positions = x'000100000100' WHERE attr = 1`},
+		{"part past the group", `UPDATE event_postings SET positions = x'00010006020001' WHERE attr = 1`},
+		{"row cut", `UPDATE event_postings SET positions = substr(positions, 1, length(positions) - 1) WHERE attr = 1`},
+		{"row empty", `UPDATE event_postings SET positions = x'' WHERE attr = 1`},
+		{"row added", `INSERT INTO event_postings SELECT account, 2, 'mallory', first_seq, positions FROM event_postings WHERE attr = 0`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := groupedTrail(t)
+			if err := db.CheckBlocks(ctx); err != nil {
+				t.Fatalf("CheckBlocks before: %v", err)
+			}
+			if _, err := db.w.Exec(tc.stmt); err != nil {
+				t.Fatal(err)
+			}
+			var ce *audit.ChainError
+			if err := db.CheckBlocks(ctx); !errors.As(err, &ce) || ce.Field != "event_postings" || ce.Kind != audit.Edited {
+				t.Errorf("CheckBlocks after %s = %v, want edited event_postings", tc.stmt, err)
+			}
+		})
+	}
+}
+
+// TestMigration16GroupsMergedBlocks: postings merged before migration 0016 (a row per key per
+// block) become groups of one block, which lookups and CheckBlocks read; later merges group.
+func TestMigration16GroupsMergedBlocks(t *testing.T) {
+	ctx := context.Background()
+	tune(t, 1<<20, 1<<20, 64<<20)
+	tuneMerge(t, 1, 1)
+	path := filepath.Join(t.TempDir(), "iamd.db")
+	db := openAt(t, path)
+	for _, pair := range [][]string{{"a", "b"}, {"c", "d"}} {
+		record(t, db, pair...)
+		if err := db.catchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Back to the schema of migration 15: what a merge of one block wrote then is what it
+	// writes now.
+	for _, q := range []string{`DROP TABLE event_posting_groups`, `DELETE FROM schema_migrations WHERE version >= 16`} {
+		if _, err := db.w.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+	tuneMerge(t, 2, 1<<20)
+	db = openAt(t, path)
+	var groups int
+	if err := db.r.QueryRow(`SELECT count(*) FROM event_posting_groups WHERE first_seq = last_seq AND first_seq IN (1, 3)`).Scan(&groups); err != nil || groups != 2 {
+		t.Fatalf("after the migration: %d groups of one block, %v; want 2", groups, err)
+	}
+	for _, pair := range [][]string{{"e", "f"}, {"g", "h"}} {
+		record(t, db, pair...)
+		if err := db.catchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.r.QueryRow(`SELECT count(*) FROM event_posting_groups WHERE first_seq = 5 AND last_seq = 7`).Scan(&groups); err != nil || groups != 1 {
+		t.Fatalf("a merge after the migration: %d groups of blocks 5 to 7, %v; want 1", groups, err)
+	}
+	if err := db.CheckBlocks(ctx); err != nil {
+		t.Error(err)
+	}
+	got, err := db.Events(ctx, store.EventFilter{Account: "123456789012", Username: "alice", Limit: 5})
+	if want := []string{"h", "g", "f", "e", "d"}; err != nil || !slices.Equal(eventIDs(got), want) {
+		t.Errorf("Events(alice, 5) = %v, %v; want %v", eventIDs(got), err, want)
+	}
+}
+
+// TestMergeSplitsGroups: a merge of more waiting blocks than mergeBlocks (an index transaction
+// catching up on a backlog) writes groups of at most mergeBlocks blocks.
+func TestMergeSplitsGroups(t *testing.T) {
+	ctx := context.Background()
+	tune(t, 1<<20, 1<<20, 64<<20)
+	tuneMerge(t, 1<<20, 1<<20)
+	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+	for _, pair := range [][]string{{"a", "b"}, {"c", "d"}, {"e", "f"}} {
+		record(t, db, pair...)
+		if err := db.catchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tuneMerge(t, 2, 1<<20)
+	db.wmu.Lock()
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return db.mergePostings(ctx, tx) })
+	db.wmu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var groups []string
+	rows, err := db.r.Query(`SELECT first_seq, last_seq FROM event_posting_groups ORDER BY first_seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var first, last int64
+		if err := rows.Scan(&first, &last); err != nil {
+			t.Fatal(err)
+		}
+		groups = append(groups, fmt.Sprint(first, "-", last))
+	}
+	if want := []string{"1-3", "5-5"}; !slices.Equal(groups, want) {
+		t.Errorf("groups %v, want %v", groups, want)
+	}
+	if err := db.CheckBlocks(ctx); err != nil {
+		t.Error(err)
+	}
+	got, err := db.Events(ctx, store.EventFilter{Account: "123456789012", Name: "GetUser"})
+	if want := []string{"f", "e", "d", "c", "b", "a"}; err != nil || !slices.Equal(eventIDs(got), want) {
+		t.Errorf("Events(GetUser) = %v, %v; want %v", eventIDs(got), err, want)
 	}
 }

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -109,48 +110,170 @@ func (db *DB) cutBlocks(ctx context.Context, tx *sql.Tx, seq int64) (int64, erro
 	if err := tx.QueryRowContext(ctx, `SELECT sum(n) FROM event_blocks WHERE first_seq <= ?`, whole).Scan(&n); err != nil {
 		return 0, err
 	}
-	if err := deleteBlocks(ctx, tx, -1<<62, whole); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM event_blocks WHERE first_seq <= ?`, whole); err != nil {
 		return 0, err
 	}
-	if straddling == nil {
-		return n.Int64, nil
+	keep := 0 // records dropped from the front of straddling
+	if straddling != nil {
+		keep = int(seq + 1 - straddling.first)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM event_blocks WHERE first_seq = ?`, straddling.first); err != nil {
+			return 0, err
+		}
+		if err := db.insertBlock(ctx, tx, straddling.first+int64(keep), straddling.file, straddling.recs[keep:]); err != nil {
+			return 0, err
+		}
 	}
-	keep := int(seq + 1 - straddling.first) // records dropped from the front
-	if err := db.shiftBlock(ctx, tx, straddling, keep); err != nil {
+	// The postings after the blocks: a group's time span is its blocks'.
+	if err := db.cutPostings(ctx, tx, whole, straddling, keep); err != nil {
 		return 0, err
 	}
 	return n.Int64 + int64(keep), nil
 }
 
-// shiftBlock drops the first k records of block b: the rest become a block from Seq
-// b.first+k with the same records, and its postings lose those positions.
-func (db *DB) shiftBlock(ctx context.Context, tx *sql.Tx, b *block, k int) error {
-	posts, unmerged, err := postingsOf(ctx, tx, b.first)
-	if err != nil {
+// cutPostings deletes the postings of the blocks beginning by whole, and shifts those of the
+// block s (nil: none), which lost its first k records: the rest are a block from Seq s.first+k.
+func (db *DB) cutPostings(ctx context.Context, tx *sql.Tx, whole int64, s *block, k int) error {
+	for _, q := range []string{
+		`DELETE FROM event_block_postings WHERE first_seq <= ?`,
+		`DELETE FROM event_postings WHERE first_seq IN (SELECT first_seq FROM event_posting_groups WHERE last_seq <= ?)`,
+		`DELETE FROM event_posting_groups WHERE last_seq <= ?`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, whole); err != nil {
+			return err
+		}
+	}
+	// Groups do not overlap, so only the last one beginning by s (or by whole) can go on.
+	upTo := whole
+	if s != nil {
+		upTo = s.first
+		if err := db.shiftWaiting(ctx, tx, s, k); err != nil {
+			return err
+		}
+	}
+	var g group
+	switch err := tx.QueryRowContext(ctx, `SELECT first_seq, last_seq FROM event_posting_groups WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1`, upTo).Scan(&g.first, &g.last); {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
 		return err
 	}
-	var kept []posting
+	return db.rewriteGroup(ctx, tx, g, func(p blockPart) (blockPart, error) {
+		switch {
+		case p.block <= whole:
+			return blockPart{}, nil
+		case s != nil && p.block == s.first:
+			pos, err := shiftPositions(p.positions, s, k)
+			return blockPart{s.first + int64(k), pos}, err
+		}
+		return p, nil
+	})
+}
+
+// shiftWaiting shifts the waiting postings of block s, if they wait, by k records.
+func (db *DB) shiftWaiting(ctx context.Context, tx *sql.Tx, s *block, k int) error {
+	var b []byte
+	switch err := tx.QueryRowContext(ctx, `SELECT postings FROM event_block_postings WHERE first_seq = ?`, s.first).Scan(&b); {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	}
+	posts, err := decodePostings(b)
+	if err != nil {
+		return fmt.Errorf("%w of block %d", err, s.first)
+	}
+	kept := posts[:0]
 	for _, p := range posts {
-		pos, err := decodePositions(p.positions, b.n)
-		if err != nil {
-			return fmt.Errorf("posting of block %d: %w", b.first, err)
+		if p.positions, err = shiftPositions(p.positions, s, k); err != nil {
+			return err
 		}
-		shifted := postingList{last: -1}
-		for _, i := range pos {
-			if i >= k {
-				shifted.add(i - k)
-			}
-		}
-		if shifted.b != nil {
-			p.positions = shifted.b
+		if p.positions != nil {
 			kept = append(kept, p)
 		}
 	}
-	if err := deleteBlocks(ctx, tx, b.first, b.first); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM event_block_postings WHERE first_seq = ?`, s.first); err != nil {
 		return err
 	}
-	// Its postings stay where they were: the unmerged blocks remain the newest.
-	return db.insertBlock(ctx, tx, b.first+int64(k), b.file, b.recs[k:], kept, unmerged)
+	// It stays where it was: the waiting blocks remain the newest.
+	return db.putUnmerged(ctx, tx, s.first+int64(k), kept)
+}
+
+// shiftPositions returns the positions of a posting of block b past its first k records,
+// less k (nil: none).
+func shiftPositions(positions []byte, b *block, k int) ([]byte, error) {
+	pos, err := decodePositions(positions, b.n)
+	if err != nil {
+		return nil, fmt.Errorf("posting of block %d: %w", b.first, err)
+	}
+	shifted := postingList{last: -1}
+	for _, i := range pos {
+		if i >= k {
+			shifted.add(i - k)
+		}
+	}
+	return shifted.b, nil
+}
+
+// rewriteGroup writes group g's postings again, each part as fn returns it (positions nil:
+// dropped), as the group of the blocks still named.
+func (db *DB) rewriteGroup(ctx context.Context, tx *sql.Tx, g group, fn func(blockPart) (blockPart, error)) error {
+	type row struct {
+		key   postingKey
+		parts []blockPart
+	}
+	var kept []row
+	ng := group{first: 1<<63 - 1, last: -1 << 63}
+	rows, err := tx.QueryContext(ctx, `SELECT account, attr, value, positions FROM event_postings WHERE first_seq = ?`, g.first)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var r row
+		var b []byte
+		if err := rows.Scan(&r.key.account, &r.key.attr, &r.key.value, &b); err != nil {
+			rows.Close()
+			return err
+		}
+		var ferr error
+		err := eachPart(b, g, func(p blockPart) bool {
+			if p, ferr = fn(p); ferr != nil {
+				return false
+			}
+			if p.positions != nil {
+				r.parts = append(r.parts, p)
+				ng.first, ng.last = min(ng.first, p.block), max(ng.last, p.block)
+			}
+			return true
+		})
+		if err = cmp.Or(err, ferr); err != nil {
+			rows.Close()
+			return fmt.Errorf("%w: %s %q of the blocks %d to %d", err, attrName(r.key.attr), r.key.value, g.first, g.last)
+		}
+		if len(r.parts) > 0 {
+			kept = append(kept, r)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM event_postings WHERE first_seq = ?`, g.first); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM event_posting_groups WHERE first_seq = ?`, g.first); err != nil {
+		return err
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	st := tx.StmtContext(ctx, db.putPosting)
+	var buf []byte
+	for _, r := range kept {
+		if buf, err = insertPosting(ctx, st, ng, r.key, r.parts, buf); err != nil {
+			return err
+		}
+	}
+	return insertGroup(ctx, tx, ng)
 }
 
 // retireFiles hands the journal the generations no event refers to any more: below the

@@ -59,7 +59,7 @@ func TestMigration3IndexesExistingTrail(t *testing.T) {
 	}
 	appendResourceEvents(t, db, 5)
 	// Back to the schema of migration 2.
-	for _, q := range []string{`DROP TRIGGER entities_count_insert`, `DROP TRIGGER entities_count_delete`, `DROP TABLE entity_counts`, `DROP TABLE record_journal`, `DROP TABLE deferred_indexes`, `DROP TRIGGER events_resources_delete`, `DROP TABLE event_resources`, `DROP TABLE event_block_postings`, `DROP TABLE event_postings`, `DROP TABLE event_blocks`,
+	for _, q := range []string{`DROP TRIGGER entities_count_insert`, `DROP TRIGGER entities_count_delete`, `DROP TABLE entity_counts`, `DROP TABLE record_journal`, `DROP TABLE deferred_indexes`, `DROP TRIGGER events_resources_delete`, `DROP TABLE event_resources`, `DROP TABLE event_posting_groups`, `DROP TABLE event_block_postings`, `DROP TABLE event_postings`, `DROP TABLE event_blocks`,
 		`DROP INDEX events_username`, `DROP INDEX events_access_key`,
 		`ALTER TABLE events DROP COLUMN record_file`, `ALTER TABLE events DROP COLUMN record_at`, `ALTER TABLE events DROP COLUMN record_len`,
 		`DELETE FROM schema_migrations WHERE version >= 3`} {

@@ -48,7 +48,9 @@ type DB struct {
 	// it writes.
 	getW, getR, insertEvent, insertResource, lastEvent, lastBlock *sql.Stmt
 	putBlock, putPosting, putBlockPostings, putJournalPos         *sql.Stmt
-	stmts                                                         []*sql.Stmt // all of them, for Close
+	// groupPage and groupBlocks are a lookup's in merged postings (scanPostings).
+	groupPage, groupBlocks *sql.Stmt
+	stmts                  []*sql.Stmt // all of them, for Close
 
 	// wmu serializes this process's write transactions (Update, Prune, the bulk loads). The
 	// chain head is read back in each transaction that appends: another process may have
@@ -159,6 +161,7 @@ func (c Config) Open(ctx context.Context, logger *slog.Logger) (*DB, error) {
 		{&db.getW, w, getEntitySQL}, {&db.getR, r, getEntitySQL}, {&db.insertEvent, w, insertEventSQL},
 		{&db.insertResource, w, insertResourceSQL}, {&db.lastEvent, w, lastEventSQL}, {&db.lastBlock, w, lastBlockSQL},
 		{&db.putBlock, w, putBlockSQL}, {&db.putPosting, w, putPostingSQL}, {&db.putBlockPostings, w, putBlockPostingsSQL}, {&db.putJournalPos, w, putJournalPosSQL},
+		{&db.groupPage, r, groupPageSQL}, {&db.groupBlocks, r, groupBlocksSQL},
 	} {
 		if *p.dst, err = p.pool.PrepareContext(ctx, p.sql); err != nil {
 			db.Close()

@@ -189,9 +189,10 @@ func TestRefuseNewerSchema(t *testing.T) {
 // may be compact), so an iamd without that migration, which would hand the compact bytes out
 // as records, refuses to open it; and so for 0013 (postings waiting for a merge, which an
 // older iamd's lookups would not read) and 0014 (journal frames without their columns, which
-// an older iamd would take for damage).
+// an older iamd would take for damage), 0015 (compact format 2) and 0016 (grouped postings,
+// which an older iamd would take for one block's).
 func TestCompactRecordsRefusedByOlder(t *testing.T) {
-	for _, m := range []string{"0012_", "0013_", "0014_", "0015_"} {
+	for _, m := range []string{"0012_", "0013_", "0014_", "0015_", "0016_"} {
 		t.Run(m, func(t *testing.T) { testRefusedWithout(t, m) })
 	}
 }
