@@ -16,10 +16,11 @@ import (
 
 // Records indexed from the record journal are kept in blocks (migration 0010): the records
 // one index transaction takes from one journal file, at most maxBlock of them, are one
-// event_blocks row, and each lookup attribute value they hold (per account) is one
-// event_postings row listing which of the block's records have it. A row per record, with its
-// five lookup indexes and a row per resource name, cost 16–34 µs per record to write, more
-// than the rest of a read; a block costs a few rows per thousand records.
+// event_blocks row, and each lookup attribute value they hold (per account) is a posting
+// listing which of the block's records have it: in event_block_postings until a merge, then
+// part of an event_postings row of the value for a group of blocks (postings.go). A row per
+// record, with its five lookup indexes and a row per resource name, cost 16–34 µs per record
+// to write, more than the rest of a read; a block costs a few rows per thousand records.
 //
 // A block's meta holds, per record, where its frame is in the journal file (journal_codec.go),
 // its record's length, its time and its chain hash; the frame holds the lookup columns and

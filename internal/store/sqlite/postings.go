@@ -20,20 +20,23 @@ import (
 //
 // So a new block's postings wait in one event_block_postings row (the table's key is the
 // block's first Seq: appended), and once mergeBlocks blocks, or mergeEntries postings, wait
-// there, the index transaction moves them all into event_postings in key order: the rows of a
-// value from all those blocks are neighbours and go to the same pages.
+// there, the index transaction moves them all into event_postings in key order, one row per
+// key for the blocks it takes (a group, below): the rows of the values of all those blocks go
+// to neighbouring pages, and a value named in every block is one row, not one per block.
 //
 // The waiting (unmerged) blocks are always the newest: a merge takes every one of them, blocks
 // are added only after the last, and a prune that rewrites its oldest block leaves the rest in
-// the place the block had (shiftBlock). So a lookup reads the unmerged blocks first, newest
+// the place the block had (cutPostings). So a lookup reads the unmerged blocks first, newest
 // first, then event_postings; CheckBlocks checks that order.
 
-// Tunables; tests lower them. A merge holds the write lock while it inserts its rows, about
-// 6 µs each: 16,384 postings (17 blocks of 4,096 such reads) took about 100 ms, 65,536 450–550
-// ms. So merges are small: at 8,192, a mutation under a 32-client load of reads of 1,000 users
-// waited 3.1–3.2 ms at p50 and 59 ms at p99 (without merging, 5.3–5.5 and 22–23 ms), and
-// BenchmarkRecordMixed took 6.8 µs a record (4,096: 7.7; 16,384: 5.8–6.8; no merging, 8.4).
-// Lookups read every waiting block's postings.
+// Tunables; tests lower them. A merge holds the write lock while it inserts its rows, 6–12 µs
+// each. With a row per key per block (before migration 0016), 16,384 postings (17 blocks of
+// 4,096 reads of 1,000 users) took about 100 ms, 65,536 450–550 ms, and at 8,192 a mutation
+// under a 32-client load of such reads waited 3.1–3.2 ms at p50 and 59 ms at p99 (without
+// merging, 5.3–5.5 and 22–23 ms). A row per key per group makes a merge of 8 such blocks write
+// about an eighth of the rows. mergeBlocks also bounds a group (a merge of more blocks, after an
+// index transaction that caught up on a backlog, writes several). Lookups read every waiting
+// block's postings.
 var (
 	mergeBlocks  = 64
 	mergeEntries = 8192

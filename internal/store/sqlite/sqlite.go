@@ -44,7 +44,7 @@ type DB struct {
 
 	// Prepared statements of the hot paths, on each pool. lastEvent and lastBlock find the
 	// chain's end (lastBefore), which each index transaction reads; putBlock, putBlockPostings,
-	// putPosting (a merge, postings.go, or a prune's rewritten block) and putJournalPos are what
+	// putPosting (a merge, postings.go, or a prune's rewritten group) and putJournalPos are what
 	// it writes.
 	getW, getR, insertEvent, insertResource, lastEvent, lastBlock *sql.Stmt
 	putBlock, putPosting, putBlockPostings, putJournalPos         *sql.Stmt
