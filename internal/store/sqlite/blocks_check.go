@@ -30,13 +30,9 @@ func (db *DB) CheckBlocks(ctx context.Context) error {
 	defer tx.Rollback()
 	// Postings waiting for a merge (postings.go) are those of the newest blocks, of blocks
 	// that are there.
-	var orphan sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT min(first_seq) FROM event_block_postings WHERE first_seq NOT IN (SELECT first_seq FROM event_blocks)`).Scan(&orphan); err != nil {
-		return fmt.Errorf("sqlite: check blocks: %w", err)
-	}
-	if orphan.Valid {
-		return &audit.ChainError{Seq: orphan.Int64, Kind: audit.Edited, Field: "event_postings",
-			Detail: fmt.Sprintf("lookup postings wait for a merge for a block of records from %d, which is not there", orphan.Int64)}
+	if err := checkOrphans(ctx, tx, `SELECT min(first_seq) FROM event_block_postings WHERE first_seq NOT IN (SELECT first_seq FROM event_blocks)`,
+		"lookup postings wait for a merge for a block of records from %d, which is not there"); err != nil {
+		return err
 	}
 	waiting := false
 	pr := &postingsReader{qr: tx}
@@ -116,13 +112,9 @@ func (db *DB) CheckBlocks(ctx context.Context) error {
 // there, groups begin and end at blocks, do not overlap, come before every waiting block and
 // span the times of their blocks (lookups by time read that span).
 func checkGroups(ctx context.Context, tx *sql.Tx) error {
-	var orphan sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT min(first_seq) FROM event_postings WHERE first_seq NOT IN (SELECT first_seq FROM event_posting_groups)`).Scan(&orphan); err != nil {
-		return fmt.Errorf("sqlite: check blocks: %w", err)
-	}
-	if orphan.Valid {
-		return &audit.ChainError{Seq: orphan.Int64, Kind: audit.Edited, Field: "event_postings",
-			Detail: fmt.Sprintf("lookup postings name a merge of blocks from %d, which is not recorded", orphan.Int64)}
+	if err := checkOrphans(ctx, tx, `SELECT min(first_seq) FROM event_postings WHERE first_seq NOT IN (SELECT first_seq FROM event_posting_groups)`,
+		"lookup postings name a merge of blocks from %d, which is not recorded"); err != nil {
+		return err
 	}
 	var firstWaiting sql.NullInt64
 	if err := tx.QueryRowContext(ctx, `SELECT min(first_seq) FROM event_block_postings`).Scan(&firstWaiting); err != nil {
@@ -170,6 +162,19 @@ func checkGroups(ctx context.Context, tx *sql.Tx) error {
 			return &audit.ChainError{Seq: g.first, Kind: audit.Edited, Field: "event_postings", Detail: detail}
 		}
 		prev = g.last
+	}
+	return nil
+}
+
+// checkOrphans reports postings of blocks or groups that are not there: q selects the least
+// first Seq of such postings (NULL: none), which detail describes.
+func checkOrphans(ctx context.Context, tx *sql.Tx, q, detail string) error {
+	var orphan sql.NullInt64
+	if err := tx.QueryRowContext(ctx, q).Scan(&orphan); err != nil {
+		return fmt.Errorf("sqlite: check blocks: %w", err)
+	}
+	if orphan.Valid {
+		return &audit.ChainError{Seq: orphan.Int64, Kind: audit.Edited, Field: "event_postings", Detail: fmt.Sprintf(detail, orphan.Int64)}
 	}
 	return nil
 }
