@@ -107,7 +107,7 @@ func decodeMeta(b []byte, n int) ([]blockRec, error) {
 	return recs, nil
 }
 
-// postingKey is one event_postings row of a block being written.
+// postingKey is the key of a posting: which records of a block have a value.
 type postingKey struct {
 	account string
 	attr    int
@@ -544,7 +544,8 @@ func (t queryText) QueryContext(ctx context.Context, args ...any) (*sql.Rows, er
 	return t.qr.QueryContext(ctx, t.q, args...)
 }
 
-// stmtOf returns st (prepared on the readers) for qr, a read transaction, or q run as text.
+// stmtOf returns st, prepared on the readers, for qr, a transaction of the readers (a
+// transaction of the writer cannot run it), or q run as text when qr is no transaction.
 func stmtOf(ctx context.Context, qr querier, st *sql.Stmt, q string) stmtQuerier {
 	if tx, ok := qr.(*sql.Tx); ok && st != nil {
 		return tx.StmtContext(ctx, st)

@@ -30,8 +30,14 @@ func (db *DB) CheckBlocks(ctx context.Context) error {
 	defer tx.Rollback()
 	// Postings waiting for a merge (postings.go) are those of the newest blocks, of blocks
 	// that are there.
-	if err := checkOrphans(ctx, tx, `SELECT min(first_seq) FROM event_block_postings WHERE first_seq NOT IN (SELECT first_seq FROM event_blocks)`,
+	if err := checkNone(ctx, tx, "event_postings", `SELECT min(first_seq) FROM event_block_postings WHERE first_seq NOT IN (SELECT first_seq FROM event_blocks)`,
 		"lookup postings wait for a merge for a block of records from %d, which is not there"); err != nil {
+		return err
+	}
+	// SQL compares a number stored as text or a blob unlike the number it scans as here.
+	if err := checkNone(ctx, tx, "event_blocks", `SELECT min(first_seq) FROM event_blocks WHERE typeof(n) != 'integer' OR typeof(file) != 'integer'
+		OR typeof(t_min) != 'integer' OR typeof(t_max) != 'integer' OR typeof(bytes) != 'integer'`,
+		"the block of records %d on has a column of the wrong type"); err != nil {
 		return err
 	}
 	waiting := false
@@ -112,9 +118,17 @@ func (db *DB) CheckBlocks(ctx context.Context) error {
 // there, groups begin and end at blocks, do not overlap, come before every waiting block and
 // span the times of their blocks (lookups by time read that span).
 func checkGroups(ctx context.Context, tx *sql.Tx) error {
-	if err := checkOrphans(ctx, tx, `SELECT min(first_seq) FROM event_postings WHERE first_seq NOT IN (SELECT first_seq FROM event_posting_groups)`,
-		"lookup postings name a merge of blocks from %d, which is not recorded"); err != nil {
-		return err
+	for _, c := range []struct{ q, detail string }{
+		{`SELECT min(first_seq) FROM event_postings WHERE first_seq NOT IN (SELECT first_seq FROM event_posting_groups)`,
+			"lookup postings name a merge of blocks from %d, which is not recorded"},
+		{`SELECT min(first_seq) FROM event_postings WHERE typeof(account) != 'text' OR typeof(attr) != 'integer' OR typeof(value) != 'text'`,
+			"lookup postings of the merge of blocks from %d have a column of the wrong type"},
+		{`SELECT min(first_seq) FROM event_posting_groups WHERE typeof(last_seq) != 'integer' OR typeof(t_min) != 'integer' OR typeof(t_max) != 'integer'`,
+			"the merge of blocks from %d has a column of the wrong type"},
+	} {
+		if err := checkNone(ctx, tx, "event_postings", c.q, c.detail); err != nil {
+			return err
+		}
 	}
 	var firstWaiting sql.NullInt64
 	if err := tx.QueryRowContext(ctx, `SELECT min(first_seq) FROM event_block_postings`).Scan(&firstWaiting); err != nil {
@@ -166,15 +180,15 @@ func checkGroups(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// checkOrphans reports postings of blocks or groups that are not there: q selects the least
-// first Seq of such postings (NULL: none), which detail describes.
-func checkOrphans(ctx context.Context, tx *sql.Tx, q, detail string) error {
+// checkNone reports rows that must not be there as an edited field: q selects the least first
+// Seq of such rows (NULL: none), which detail describes.
+func checkNone(ctx context.Context, tx *sql.Tx, field, q, detail string) error {
 	var orphan sql.NullInt64
 	if err := tx.QueryRowContext(ctx, q).Scan(&orphan); err != nil {
 		return fmt.Errorf("sqlite: check blocks: %w", err)
 	}
 	if orphan.Valid {
-		return &audit.ChainError{Seq: orphan.Int64, Kind: audit.Edited, Field: "event_postings", Detail: fmt.Sprintf(detail, orphan.Int64)}
+		return &audit.ChainError{Seq: orphan.Int64, Kind: audit.Edited, Field: field, Detail: fmt.Sprintf(detail, orphan.Int64)}
 	}
 	return nil
 }

@@ -264,6 +264,7 @@ func TestCheckBlocks(t *testing.T) {
 		// block's time range kept: lookups by time would miss it.
 		{"record time in the meta", `UPDATE event_blocks SET meta = substr(meta, 1, length(meta) - 33) || x'02' || substr(meta, length(meta) - 31), t_max = t_max + 1`, "event_blocks"},
 		{"record count", `UPDATE event_blocks SET n = -1`, "event_blocks"},
+		{"time a blob", `UPDATE event_blocks SET t_min = CAST(CAST(t_min AS TEXT) AS BLOB)`, "event_blocks"},
 		// Postings waiting for a merge (postings.go).
 		{"waiting postings removed", `DELETE FROM event_block_postings`, "event_postings"},
 		{"waiting posting renamed", `UPDATE event_block_postings SET postings = replace(postings, 'GetUser', 'GetRole')`, "event_postings"},

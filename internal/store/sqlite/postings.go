@@ -195,9 +195,9 @@ func insertPosting(ctx context.Context, st *sql.Stmt, g group, key postingKey, p
 
 // insertGroup records group g, its time span that of its blocks.
 func insertGroup(ctx context.Context, tx *sql.Tx, g group) error {
-	// coalesce: blocks that are not there (damage, which CheckBlocks reports) must not fail a
-	// merge, and so every later index transaction.
-	_, err := tx.ExecContext(ctx, `INSERT INTO event_posting_groups (first_seq, last_seq, t_min, t_max)
+	// coalesce, OR REPLACE: blocks that are not there, or a group row that is (damage, which
+	// CheckBlocks reports), must not fail a merge, and so every later index transaction.
+	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO event_posting_groups (first_seq, last_seq, t_min, t_max)
 		SELECT ?, ?, coalesce(min(t_min), 0), coalesce(max(t_max), 0) FROM event_blocks WHERE first_seq BETWEEN ? AND ?`, g.first, g.last, g.first, g.last)
 	if err != nil {
 		return fmt.Errorf("sqlite: event blocks %d to %d: group: %w", g.first, g.last, err)

@@ -25,8 +25,9 @@ func tuneMerge(t *testing.T, blocks, entries int) {
 }
 
 // TestMergePostings: a block's postings wait until mergeBlocks blocks (or mergeEntries
-// postings) wait, and a merge moves them all into event_postings as the rows that writing each
-// block's postings there at once makes; lookups find the records before and after.
+// postings) wait, and a merge moves them all into event_postings, a row per key for all of
+// them, with the same postings per block as merging each block at once; lookups find the
+// records before and after.
 func TestMergePostings(t *testing.T) {
 	ctx := context.Background()
 	tune(t, 1<<20, 1<<20, 64<<20)
@@ -240,16 +241,7 @@ func TestWaitingPostingsDamage(t *testing.T) {
 // the first three merged as one group, the last one's postings waiting.
 func groupedTrail(t *testing.T) *DB {
 	t.Helper()
-	ctx := context.Background()
-	tune(t, 1<<20, 1<<20, 64<<20)
-	tuneMerge(t, 3, 1<<20)
-	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
-	for _, pair := range [][]string{{"a", "b"}, {"c", "d"}, {"e", "f"}, {"g", "h"}} {
-		record(t, db, pair...)
-		if err := db.catchUp(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
+	db := trailOfBlocks(t, 3, [][]string{{"a", "b"}, {"c", "d"}, {"e", "f"}, {"g", "h"}})
 	var groups, waiting int
 	if err := db.r.QueryRow(`SELECT (SELECT count(*) FROM event_posting_groups WHERE first_seq = 1 AND last_seq = 5), (SELECT count(*) FROM event_block_postings)`).Scan(&groups, &waiting); err != nil || groups != 1 || waiting != 1 {
 		t.Fatalf("group of blocks 1 to 5: %d, waiting blocks %d (%v); want 1 and 1", groups, waiting, err)
@@ -257,41 +249,114 @@ func groupedTrail(t *testing.T) *DB {
 	return db
 }
 
-// TestPruneCutsGroup: a prune at every record of a group of merged blocks and of a waiting
-// block leaves postings that match the records kept (CheckBlocks), in a group of the blocks
-// left, and lookups find exactly the records kept.
+// trailOfBlocks opens a database holding a block of each of blocks' records, merged every
+// merge blocks.
+func trailOfBlocks(t *testing.T, merge int, blocks [][]string) *DB {
+	t.Helper()
+	ctx := context.Background()
+	tune(t, 1<<20, 1<<20, 64<<20)
+	tuneMerge(t, merge, 1<<20)
+	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+	for _, ids := range blocks {
+		record(t, db, ids...)
+		if err := db.catchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
+}
+
+// TestPruneCutsGroup: a prune at every record of a trail of groups of merged blocks and a
+// waiting block leaves postings that match the records kept (CheckBlocks), in groups of the
+// blocks left, and lookups find exactly the records kept.
 func TestPruneCutsGroup(t *testing.T) {
 	ctx := context.Background()
-	ids := []string{"a", "b", "c", "d", "e", "f", "g", "h"}
-	for before := int64(2); before <= 9; before++ {
-		t.Run(fmt.Sprint("before ", before), func(t *testing.T) {
-			db := groupedTrail(t)
-			if _, err := db.Prune(ctx, before); err != nil {
-				t.Fatal(err)
-			}
-			kept := ids[min(before, 8)-1:] // the last record stays
-			if err := db.CheckBlocks(ctx); err != nil {
-				t.Errorf("CheckBlocks: %v", err)
-			}
-			got, err := db.Events(ctx, store.EventFilter{Account: "123456789012", Name: "GetUser"})
-			want := slices.Clone(kept)
-			slices.Reverse(want)
-			if err != nil || !slices.Equal(eventIDs(got), want) {
-				t.Errorf("Events(GetUser) = %v, %v; want %v", eventIDs(got), err, want)
-			}
-			for _, id := range ids {
-				got, err := db.Events(ctx, store.EventFilter{Account: "123456789012", Resource: "AWS::IAM::User\x00" + id})
-				if n := len(got); err != nil || n != 1 && slices.Contains(kept, id) || n != 0 && !slices.Contains(kept, id) {
-					t.Errorf("Events(resource %s) = %v, %v", id, eventIDs(got), err)
+	for _, tc := range []struct {
+		name   string
+		merge  int
+		blocks [][]string
+	}{
+		// A group of three blocks, then a waiting block.
+		{"group and waiting", 3, [][]string{{"a", "b"}, {"c", "d"}, {"e", "f"}, {"g", "h"}}},
+		// Groups of blocks 1 and 3 and of blocks 4 and 6: a cut in block 4 takes the whole
+		// first group, whose last block has one record.
+		{"two groups", 2, [][]string{{"a", "b"}, {"c"}, {"d", "e"}, {"f", "g"}}},
+	} {
+		var ids []string
+		for _, b := range tc.blocks {
+			ids = append(ids, b...)
+		}
+		for before := int64(2); before <= int64(len(ids)+1); before++ {
+			t.Run(fmt.Sprint(tc.name, " before ", before), func(t *testing.T) {
+				db := trailOfBlocks(t, tc.merge, tc.blocks)
+				if _, err := db.Prune(ctx, before); err != nil {
+					t.Fatal(err)
 				}
-			}
-			// The group begins at the first block left, if a merged one is.
-			var first sql.NullInt64
-			if err := db.r.QueryRow(`SELECT min(first_seq) FROM event_posting_groups`).Scan(&first); err != nil {
+				kept := ids[min(int(before), len(ids))-1:] // the last record stays
+				if err := db.CheckBlocks(ctx); err != nil {
+					t.Errorf("CheckBlocks: %v", err)
+				}
+				got, err := db.Events(ctx, store.EventFilter{Account: "123456789012", Name: "GetUser"})
+				want := slices.Clone(kept)
+				slices.Reverse(want)
+				if err != nil || !slices.Equal(eventIDs(got), want) {
+					t.Errorf("Events(GetUser) = %v, %v; want %v", eventIDs(got), err, want)
+				}
+				for _, id := range ids {
+					got, err := db.Events(ctx, store.EventFilter{Account: "123456789012", Resource: "AWS::IAM::User\x00" + id})
+					if n := len(got); err != nil || n != 1 && slices.Contains(kept, id) || n != 0 && !slices.Contains(kept, id) {
+						t.Errorf("Events(resource %s) = %v, %v", id, eventIDs(got), err)
+					}
+				}
+				// The first group begins at the first block left, if a merged one is.
+				var first, block sql.NullInt64
+				if err := db.r.QueryRow(`SELECT (SELECT min(first_seq) FROM event_posting_groups), (SELECT min(first_seq) FROM event_blocks WHERE first_seq NOT IN (SELECT first_seq FROM event_block_postings))`).Scan(&first, &block); err != nil {
+					t.Fatal(err)
+				}
+				if first != block {
+					t.Errorf("the first group begins at %v, the first merged block at %v", first, block)
+				}
+			})
+		}
+	}
+}
+
+// TestDamageStopsNoMergeOrPrune: a merge or a prune over damaged postings succeeds (a failing
+// merge would stop every later index transaction, and so every mutation; a failing prune,
+// retention), and CheckBlocks reports the damage.
+func TestDamageStopsNoMergeOrPrune(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, stmt string
+		healed     bool // the merge writes over the damage
+	}{
+		{"a group of the waiting block", `INSERT INTO event_posting_groups VALUES (7, 7, 0, 0)`, true},
+		{"a merged block's postings waiting", `INSERT INTO event_block_postings SELECT 1, entries, postings FROM event_block_postings WHERE first_seq = 7`, false},
+		{"waiting postings of no block", `UPDATE event_block_postings SET first_seq = 100`, false},
+		{"a merged row cut", `UPDATE event_postings SET positions = substr(positions, 1, length(positions) - 1) WHERE attr = 1`, false},
+		{"a merged row empty", `UPDATE event_postings SET positions = x'' WHERE attr = 4 AND value = 'e'`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := groupedTrail(t)
+			if _, err := db.w.Exec(tc.stmt); err != nil {
 				t.Fatal(err)
 			}
-			if wantFirst := min(before, 8); before < 7 && first.Int64 != wantFirst || before >= 7 && first.Valid {
-				t.Errorf("the group begins at %v, want %d (none from 7 on)", first, wantFirst)
+			tuneMerge(t, 1, 1)
+			record(t, db, "i")
+			if err := db.catchUp(ctx); err != nil {
+				t.Fatalf("indexing (a merge) over damaged postings: %v", err)
+			}
+			if err := db.Update(ctx, func(store.Tx) error { return nil }); err != nil {
+				t.Errorf("an update after a merge over damaged postings: %v", err)
+			}
+			if _, err := db.Prune(ctx, 4); err != nil {
+				t.Errorf("a prune over damaged postings: %v", err)
+			}
+			var ce *audit.ChainError
+			switch err := db.CheckBlocks(ctx); {
+			case err == nil && tc.healed:
+			case !errors.As(err, &ce) || ce.Field != "event_postings":
+				t.Errorf("CheckBlocks after %s, a merge and a prune = %v, want edited event_postings", tc.stmt, err)
 			}
 		})
 	}
@@ -315,6 +380,10 @@ func TestCheckGroups(t *testing.T) {
 		{"row cut", `UPDATE event_postings SET positions = substr(positions, 1, length(positions) - 1) WHERE attr = 1`},
 		{"row empty", `UPDATE event_postings SET positions = x'' WHERE attr = 1`},
 		{"row added", `INSERT INTO event_postings SELECT account, 2, 'mallory', first_seq, positions FROM event_postings WHERE attr = 0`},
+		// SQL compares these unlike the numbers and strings they scan as: lookups would miss them.
+		{"group time a blob", `UPDATE event_posting_groups SET t_min = CAST(CAST(t_min AS TEXT) AS BLOB)`},
+		{"group end a blob", `UPDATE event_posting_groups SET last_seq = CAST(CAST(last_seq AS TEXT) AS BLOB)`},
+		{"value a blob", `UPDATE event_postings SET value = CAST(value AS BLOB) WHERE attr = 2`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db := groupedTrail(t)
@@ -346,8 +415,13 @@ func TestMigration16GroupsMergedBlocks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Back to the schema of migration 15: what a merge of one block wrote then is what it
-	// writes now.
+	tuneMerge(t, 1<<20, 1<<20)
+	record(t, db, "e", "f")
+	if err := db.catchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Back to the schema of migration 15, with two blocks merged (what a merge of one block
+	// wrote then is what it writes now) and one waiting.
 	for _, q := range []string{`DROP TABLE event_posting_groups`, `DELETE FROM schema_migrations WHERE version >= 16`} {
 		if _, err := db.w.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -356,15 +430,16 @@ func TestMigration16GroupsMergedBlocks(t *testing.T) {
 	db.Close()
 	tuneMerge(t, 2, 1<<20)
 	db = openAt(t, path)
-	var groups int
-	if err := db.r.QueryRow(`SELECT count(*) FROM event_posting_groups WHERE first_seq = last_seq AND first_seq IN (1, 3)`).Scan(&groups); err != nil || groups != 2 {
-		t.Fatalf("after the migration: %d groups of one block, %v; want 2", groups, err)
+	var groups, ofOne int
+	if err := db.r.QueryRow(`SELECT count(*), count(*) FILTER (WHERE first_seq = last_seq AND first_seq IN (1, 3)) FROM event_posting_groups`).Scan(&groups, &ofOne); err != nil || groups != 2 || ofOne != 2 {
+		t.Fatalf("after the migration: %d groups, %d of blocks 1 and 3 alone (%v); want 2 and 2", groups, ofOne, err)
 	}
-	for _, pair := range [][]string{{"e", "f"}, {"g", "h"}} {
-		record(t, db, pair...)
-		if err := db.catchUp(ctx); err != nil {
-			t.Fatal(err)
-		}
+	if err := db.CheckBlocks(ctx); err != nil {
+		t.Errorf("after the migration: %v", err)
+	}
+	record(t, db, "g", "h")
+	if err := db.catchUp(ctx); err != nil {
+		t.Fatal(err)
 	}
 	if err := db.r.QueryRow(`SELECT count(*) FROM event_posting_groups WHERE first_seq = 5 AND last_seq = 7`).Scan(&groups); err != nil || groups != 1 {
 		t.Fatalf("a merge after the migration: %d groups of blocks 5 to 7, %v; want 1", groups, err)

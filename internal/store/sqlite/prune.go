@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -215,7 +214,9 @@ func shiftPositions(positions []byte, b *block, k int) ([]byte, error) {
 }
 
 // rewriteGroup writes group g's postings again, each part as fn returns it (positions nil:
-// dropped), as the group of the blocks still named.
+// dropped), as the group of the blocks still named. A row that does not decode, or a part fn
+// fails on, is dropped and logged: damage (which CheckBlocks reports as postings missing) must
+// not stop retention.
 func (db *DB) rewriteGroup(ctx context.Context, tx *sql.Tx, g group, fn func(blockPart) (blockPart, error)) error {
 	type row struct {
 		key   postingKey
@@ -234,23 +235,23 @@ func (db *DB) rewriteGroup(ctx context.Context, tx *sql.Tx, g group, fn func(blo
 			rows.Close()
 			return err
 		}
-		var ferr error
 		err := eachPart(b, g, func(p blockPart) bool {
-			if p, ferr = fn(p); ferr != nil {
-				return false
-			}
-			if p.positions != nil {
-				r.parts = append(r.parts, p)
-				ng.first, ng.last = min(ng.first, p.block), max(ng.last, p.block)
+			q, err := fn(p)
+			switch {
+			case err != nil:
+				db.logger.Error("audit: a lookup posting of an event block does not decode; dropped by the prune", "block", p.block, "err", err)
+			case q.positions != nil:
+				r.parts = append(r.parts, q)
 			}
 			return true
 		})
-		if err = cmp.Or(err, ferr); err != nil {
-			rows.Close()
-			return fmt.Errorf("%w: %s %q of the blocks %d to %d", err, attrName(r.key.attr), r.key.value, g.first, g.last)
+		if err != nil {
+			db.logger.Error("audit: lookup postings of event blocks do not decode; dropped by the prune", "blocks", g.first, "err", err)
+			continue
 		}
 		if len(r.parts) > 0 {
 			kept = append(kept, r)
+			ng.first, ng.last = min(ng.first, r.parts[0].block), max(ng.last, r.parts[len(r.parts)-1].block)
 		}
 	}
 	rows.Close()

@@ -85,8 +85,8 @@ const (
 // What an index transaction writes: a block (insertBlock), its postings, the journal position.
 const (
 	putBlockSQL = `INSERT INTO event_blocks (first_seq, n, file, t_min, t_max, bytes, last_hash, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-	// OR IGNORE: a key twice in a merge's postings (damage, which CheckBlocks reports) must
-	// not fail it, and so every later index transaction (postings.go).
+	// OR IGNORE: a row already there (damage, which CheckBlocks reports) must not fail a
+	// merge, and so every later index transaction (postings.go).
 	putPostingSQL       = `INSERT OR IGNORE INTO event_postings (account, attr, value, first_seq, positions) VALUES (?, ?, ?, ?, ?)`
 	putBlockPostingsSQL = `INSERT INTO event_block_postings (first_seq, entries, postings) VALUES (?, ?, ?)`
 	putJournalPosSQL    = `INSERT INTO record_journal (id, generation, byte_offset) VALUES (1, ?, ?)
