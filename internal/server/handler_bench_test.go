@@ -11,7 +11,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -71,6 +73,23 @@ func BenchmarkGetUserHandler(b *testing.B) {
 	runHandler(b, srv, "iam", handlerBenchRootID, handlerBenchRootSK, body)
 }
 
+// BenchmarkGetUserSpreadHandler is BenchmarkGetUserHandler reading 1,000 users in turn, as
+// `SPREAD=1000 scripts/bench-audit` does: records naming many users, each of which the audit
+// index holds a posting of (issue 7's worst case).
+func BenchmarkGetUserSpreadHandler(b *testing.B) {
+	srv, root := startHandlerBench(b)
+	ctx := context.Background()
+	bodies := make([]string, 1000)
+	for i := range bodies {
+		name := "load-" + strconv.Itoa(i)
+		if _, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err != nil {
+			b.Fatal(err)
+		}
+		bodies[i] = url.Values{"Action": {"GetUser"}, "Version": {"2010-05-08"}, "UserName": {name}}.Encode()
+	}
+	runHandlerBodies(b, srv, "iam", handlerBenchRootID, handlerBenchRootSK, bodies, http.StatusOK)
+}
+
 // BenchmarkDeniedHandler is BenchmarkGetUserHandler for a denial: ListUsers called by an IAM
 // user whose policy allows only iam:GetUser, as scripts/bench-audit's deny mode calls it. Every
 // call is AccessDenied and recorded as such.
@@ -115,25 +134,37 @@ func runHandler(b *testing.B, srv *Server, service, id, secret, body string) {
 
 // runHandlerStatus is runHandler for a call that answers with HTTP status want.
 func runHandlerStatus(b *testing.B, srv *Server, service, id, secret, body string, want int) {
-	signed, err := http.NewRequest(http.MethodPost, srv.Endpoint()+"/", strings.NewReader(body))
-	if err != nil {
-		b.Fatal(err)
-	}
-	signed.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	sum := sha256.Sum256([]byte(body))
-	creds := aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, signed, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()); err != nil {
-		b.Fatal(err)
+	runHandlerBodies(b, srv, service, id, secret, []string{body}, want)
+}
+
+// runHandlerBodies is runHandlerStatus for calls of each of bodies in turn.
+func runHandlerBodies(b *testing.B, srv *Server, service, id, secret string, bodies []string, want int) {
+	headers := make([]http.Header, len(bodies))
+	var host string
+	for i, body := range bodies {
+		signed, err := http.NewRequest(http.MethodPost, srv.Endpoint()+"/", strings.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		signed.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+		sum := sha256.Sum256([]byte(body))
+		creds := aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}
+		if err := v4.NewSigner().SignHTTP(context.Background(), creds, signed, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()); err != nil {
+			b.Fatal(err)
+		}
+		headers[i], host = signed.Header, signed.Host
 	}
 	h := srv.http.Handler
+	var next atomic.Uint64
 	call := func(b *testing.B) {
-		r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
-		r.Host = signed.Host
-		r.Header = signed.Header
+		i := int((next.Add(1) - 1) % uint64(len(bodies)))
+		r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(bodies[i]))
+		r.Host = host
+		r.Header = headers[i]
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
 		if w.Code != want {
-			b.Fatalf("%s: HTTP %d: %s", body, w.Code, w.Body)
+			b.Fatalf("%s: HTTP %d: %s", bodies[i], w.Code, w.Body)
 		}
 		_, _ = io.Copy(io.Discard, w.Body)
 	}
