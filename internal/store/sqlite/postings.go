@@ -74,13 +74,17 @@ func appendPostings(b []byte, posts []posting) []byte {
 
 var errBadPostings = errors.New("sqlite: damaged block postings")
 
-// eachPosting calls fn with each posting b encodes (its strings and positions alias b) until
-// fn returns false.
+// eachPosting calls fn with each posting b encodes (its positions alias b; its strings are
+// copies, one account string for a run of postings of one account) until fn returns false.
 func eachPosting(b []byte, fn func(p posting) bool) error {
 	r := payloadReader{b: b}
+	var account string // postings of one account follow each other: one string for them all
 	for len(r.b) > 0 {
 		var p posting
-		p.account = string(r.bytes())
+		if a := r.bytes(); string(a) != account {
+			account = string(a)
+		}
+		p.account = account
 		p.attr = int(r.uvarint())
 		p.value = string(r.bytes())
 		p.positions = r.bytes()
@@ -228,7 +232,11 @@ type blockPosting struct {
 // groups of at most mergeBlocks blocks (an index transaction that catches up on a backlog
 // writes hundreds of blocks).
 func (db *DB) mergePostings(ctx context.Context, tx *sql.Tx) error {
-	var all []blockPosting // in block order
+	var entries int
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(entries), 0) FROM event_block_postings`).Scan(&entries); err != nil {
+		return fmt.Errorf("sqlite: merge postings: %w", err)
+	}
+	all := make([]blockPosting, 0, min(max(entries, 0), 1<<20)) // in block order
 	var firsts []int64
 	rows, err := tx.QueryContext(ctx, `SELECT first_seq, postings FROM event_block_postings ORDER BY first_seq`)
 	if err != nil {
