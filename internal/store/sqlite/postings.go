@@ -32,14 +32,17 @@ import (
 // Tunables; tests lower them. A merge holds the write lock while it inserts its rows, 6–12 µs
 // each. With a row per key per block (before migration 0016), 16,384 postings (17 blocks of
 // 4,096 reads of 1,000 users) took about 100 ms, 65,536 450–550 ms, and at 8,192 a mutation
-// under a 32-client load of such reads waited 3.1–3.2 ms at p50 and 59 ms at p99 (without
-// merging, 5.3–5.5 and 22–23 ms). A row per key per group makes a merge of 8 such blocks write
-// about an eighth of the rows. mergeBlocks also bounds a group (a merge of more blocks, after an
-// index transaction that caught up on a backlog, writes several). Lookups read every waiting
-// block's postings.
+// under a 32-client load of such reads waited 3.1–3.2 ms at p50 and 59–101 ms at p99 (without
+// merging, 5.3–5.5 and 22–23 ms). A row per key per group makes a merge's rows about as many
+// as the keys of its blocks, whatever their number: at 8,192 postings that p99 was 29–39 ms,
+// and at 32,768 34–38 ms, while BenchmarkRecordMixed took 6.9–7.3 µs a record at 32,768
+// against 7.4–8.0 at 8,192 (five rounds each). mergeBlocks also bounds a group (a merge of
+// more blocks, after an index transaction that caught up on a backlog, writes several).
+// Lookups read every waiting block's postings: about 35 µs for a block of 3,000
+// (BenchmarkFindPosting), so a few hundred microseconds at most.
 var (
 	mergeBlocks  = 64
-	mergeEntries = 8192
+	mergeEntries = 32768
 )
 
 // sortPostings orders postings by key (account, attr, value).
@@ -77,21 +80,27 @@ var errBadPostings = errors.New("sqlite: damaged block postings")
 // eachPosting calls fn with each posting b encodes (its positions alias b; its strings are
 // copies, one account string for a run of postings of one account) until fn returns false.
 func eachPosting(b []byte, fn func(p posting) bool) error {
-	r := payloadReader{b: b}
 	var account string // postings of one account follow each other: one string for them all
-	for len(r.b) > 0 {
-		var p posting
-		if a := r.bytes(); string(a) != account {
+	return eachRawPosting(b, func(a []byte, attr int, value, positions []byte) bool {
+		if string(a) != account {
 			account = string(a)
 		}
-		p.account = account
-		p.attr = int(r.uvarint())
-		p.value = string(r.bytes())
-		p.positions = r.bytes()
-		if r.bad || p.attr > postID {
+		return fn(posting{postingKey{account, attr, string(value)}, positions})
+	})
+}
+
+// eachRawPosting is eachPosting with the posting's account and value as they are in b.
+func eachRawPosting(b []byte, fn func(account []byte, attr int, value, positions []byte) bool) error {
+	r := payloadReader{b: b}
+	for len(r.b) > 0 {
+		account := r.bytes()
+		attr := r.uvarint()
+		value := r.bytes()
+		positions := r.bytes()
+		if r.bad || attr > postID {
 			return errBadPostings
 		}
-		if !fn(p) {
+		if !fn(account, int(attr), value, positions) {
 			return nil
 		}
 	}
@@ -111,9 +120,9 @@ func decodePostings(b []byte) ([]posting, error) {
 // findPosting returns the positions of the posting key in b, nil if it has none.
 func findPosting(b []byte, key postingKey) ([]byte, error) {
 	var found []byte
-	err := eachPosting(b, func(p posting) bool {
-		if p.postingKey == key {
-			found = p.positions
+	err := eachRawPosting(b, func(account []byte, attr int, value, positions []byte) bool {
+		if attr == key.attr && string(value) == key.value && string(account) == key.account {
+			found = positions
 			return false
 		}
 		return true

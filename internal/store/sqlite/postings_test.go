@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -495,5 +496,28 @@ func TestMergeSplitsGroups(t *testing.T) {
 	got, err := db.Events(ctx, store.EventFilter{Account: "123456789012", Name: "GetUser"})
 	if want := []string{"f", "e", "d", "c", "b", "a"}; err != nil || !slices.Equal(eventIDs(got), want) {
 		t.Errorf("Events(GetUser) = %v, %v; want %v", eventIDs(got), err, want)
+	}
+}
+
+// BenchmarkFindPosting times a lookup's search of one waiting block's postings (scanUnmerged):
+// a block of reads of 1,000 users holds about 3,000 (a user name and a resource name each,
+// and a few shared), and the key searched for is the last.
+//
+//	go test ./internal/store/sqlite -run '^$' -bench FindPosting -benchmem
+func BenchmarkFindPosting(b *testing.B) {
+	var posts []posting
+	for i := range 1000 {
+		user := fmt.Sprintf("load-%d", i)
+		posts = append(posts, posting{postingKey{"123456789012", postUsername, user}, []byte{byte(i % 100), 3}},
+			posting{postingKey{"123456789012", postResourceName, user}, []byte{byte(i % 100), 3}},
+			posting{postingKey{"123456789012", postResourceType, "AWS::IAM::User" + strconv.Itoa(i%3)}, []byte{byte(i % 100), 3}})
+	}
+	sortPostings(posts)
+	blob := appendPostings(nil, posts)
+	key := posts[len(posts)-1].postingKey
+	for b.Loop() {
+		if pos, err := findPosting(blob, key); err != nil || pos == nil {
+			b.Fatalf("findPosting = %v, %v", pos, err)
+		}
 	}
 }
