@@ -218,14 +218,7 @@ func TestWaitingPostingsDamage(t *testing.T) {
 	if _, err := db.w.Exec(`UPDATE event_block_postings SET postings = substr(postings, 1, 5) WHERE first_seq = 3`); err != nil {
 		t.Fatal(err)
 	}
-	tuneMerge(t, 1, 1)
-	record(t, db, "d")
-	if err := db.catchUp(ctx); err != nil {
-		t.Fatalf("indexing with damaged waiting postings: %v", err)
-	}
-	if err := db.Update(ctx, func(store.Tx) error { return nil }); err != nil {
-		t.Errorf("an update after merging damaged postings: %v", err)
-	}
+	mergeOverDamage(t, db, "d")
 	var waiting int
 	if err := db.r.QueryRow(`SELECT count(*) FROM event_block_postings`).Scan(&waiting); err != nil || waiting != 0 {
 		t.Errorf("%d blocks' postings wait after the merge (%v), want none", waiting, err)
@@ -322,6 +315,21 @@ func TestPruneCutsGroup(t *testing.T) {
 	}
 }
 
+// mergeOverDamage records the event id and indexes it with a merge, which must succeed over
+// damaged postings, as must an update after it (a failing merge would stop every mutation).
+func mergeOverDamage(t *testing.T, db *DB, id string) {
+	t.Helper()
+	ctx := context.Background()
+	tuneMerge(t, 1, 1)
+	record(t, db, id)
+	if err := db.catchUp(ctx); err != nil {
+		t.Fatalf("indexing (a merge) over damaged postings: %v", err)
+	}
+	if err := db.Update(ctx, func(store.Tx) error { return nil }); err != nil {
+		t.Errorf("an update after a merge over damaged postings: %v", err)
+	}
+}
+
 // TestDamageStopsNoMergeOrPrune: a merge or a prune over damaged postings succeeds (a failing
 // merge would stop every later index transaction, and so every mutation; a failing prune,
 // retention), and CheckBlocks reports the damage.
@@ -342,14 +350,7 @@ func TestDamageStopsNoMergeOrPrune(t *testing.T) {
 			if _, err := db.w.Exec(tc.stmt); err != nil {
 				t.Fatal(err)
 			}
-			tuneMerge(t, 1, 1)
-			record(t, db, "i")
-			if err := db.catchUp(ctx); err != nil {
-				t.Fatalf("indexing (a merge) over damaged postings: %v", err)
-			}
-			if err := db.Update(ctx, func(store.Tx) error { return nil }); err != nil {
-				t.Errorf("an update after a merge over damaged postings: %v", err)
-			}
+			mergeOverDamage(t, db, "i")
 			if _, err := db.Prune(ctx, 4); err != nil {
 				t.Errorf("a prune over damaged postings: %v", err)
 			}
