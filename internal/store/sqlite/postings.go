@@ -241,10 +241,11 @@ type blockPosting struct {
 // groups of at most mergeBlocks blocks (an index transaction that catches up on a backlog
 // writes hundreds of blocks).
 func (db *DB) mergePostings(ctx context.Context, tx *sql.Tx) error {
-	var entries int
+	var entries int64
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(entries), 0) FROM event_block_postings`).Scan(&entries); err != nil {
 		return fmt.Errorf("sqlite: merge postings: %w", err)
 	}
+	// The counts only size the slice: a damaged one must not allocate without bound.
 	all := make([]blockPosting, 0, min(max(entries, 0), 1<<20)) // in block order
 	var firsts []int64
 	rows, err := tx.QueryContext(ctx, `SELECT first_seq, postings FROM event_block_postings ORDER BY first_seq`)

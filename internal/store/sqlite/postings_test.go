@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -183,6 +184,33 @@ func TestPostingsCodec(t *testing.T) {
 	if _, err := decodePostings(append(slices.Clone(b), 0, 0, 99)); err == nil {
 		t.Error("an attribute out of range decodes")
 	}
+	// An attribute of 2⁶³ or more, which is negative as an int.
+	huge := binary.AppendUvarint(append(slices.Clone(b), 0), 1<<63+1)
+	if _, err := decodePostings(append(huge, 0, 0)); err == nil {
+		t.Error("an attribute of 2⁶³+1 decodes")
+	}
+	if _, err := findPosting(append(huge, 0, 0), postingKey{"x", postName, "y"}); err == nil {
+		t.Error("findPosting over an attribute of 2⁶³+1 succeeds")
+	}
+	// Keys that differ by account alone, the accounts in turn A, B, A.
+	mixed := []posting{
+		{postingKey{"111111111111", postName, "GetUser"}, []byte{0}},
+		{postingKey{"222222222222", postName, "GetUser"}, []byte{1}},
+		{postingKey{"111111111111", postName, "ListUsers"}, []byte{2}},
+	}
+	mb := appendPostings(nil, mixed)
+	for _, p := range mixed {
+		if pos, err := findPosting(mb, p.postingKey); err != nil || string(pos) != string(p.positions) {
+			t.Errorf("findPosting(%v) = %v, %v; want %v", p.postingKey, pos, err, p.positions)
+		}
+	}
+	if got, err := decodePostings(mb); err != nil || !cmp.Equal(got, mixed, cmp.AllowUnexported(posting{}, postingKey{})) {
+		t.Errorf("decodePostings of accounts A, B, A = %v, %v", got, err)
+	}
+	// A lookup's search of a waiting block allocates nothing.
+	if n := testing.AllocsPerRun(10, func() { _, _ = findPosting(b, posts[len(posts)-1].postingKey) }); n != 0 {
+		t.Errorf("findPosting allocates %v times", n)
+	}
 }
 
 // TestWaitingPostingsDamage: a waiting block's postings that list a key twice (lookups would
@@ -344,6 +372,9 @@ func TestDamageStopsNoMergeOrPrune(t *testing.T) {
 		{"waiting postings of no block", `UPDATE event_block_postings SET first_seq = 100`, false},
 		{"a merged row cut", `UPDATE event_postings SET positions = substr(positions, 1, length(positions) - 1) WHERE attr = 1`, false},
 		{"a merged row empty", `UPDATE event_postings SET positions = x'' WHERE attr = 4 AND value = 'e'`, false},
+		// The counts only decide when to merge and size a merge's slice.
+		{"waiting counts negative", `UPDATE event_block_postings SET entries = -5`, true},
+		{"waiting counts huge", `UPDATE event_block_postings SET entries = 1 << 40`, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db := groupedTrail(t)
@@ -501,8 +532,8 @@ func TestMergeSplitsGroups(t *testing.T) {
 }
 
 // BenchmarkFindPosting times a lookup's search of one waiting block's postings (scanUnmerged):
-// a block of reads of 1,000 users holds about 3,000 (a user name and a resource name each,
-// and a few shared), and the key searched for is the last.
+// a block of reads of 1,000 users by as many callers holds about 3,000 (a user name, an access
+// key and a resource name each), and the key searched for is the last.
 //
 //	go test ./internal/store/sqlite -run '^$' -bench FindPosting -benchmem
 func BenchmarkFindPosting(b *testing.B) {
@@ -510,8 +541,8 @@ func BenchmarkFindPosting(b *testing.B) {
 	for i := range 1000 {
 		user := fmt.Sprintf("load-%d", i)
 		posts = append(posts, posting{postingKey{"123456789012", postUsername, user}, []byte{byte(i % 100), 3}},
-			posting{postingKey{"123456789012", postResourceName, user}, []byte{byte(i % 100), 3}},
-			posting{postingKey{"123456789012", postResourceType, "AWS::IAM::User" + strconv.Itoa(i%3)}, []byte{byte(i % 100), 3}})
+			posting{postingKey{"123456789012", postAccessKey, "AKIAEXAMPLE" + strconv.Itoa(i)}, []byte{byte(i % 100), 3}},
+			posting{postingKey{"123456789012", postResourceName, user}, []byte{byte(i % 100), 3}})
 	}
 	sortPostings(posts)
 	blob := appendPostings(nil, posts)
