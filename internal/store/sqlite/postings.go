@@ -38,7 +38,7 @@ import (
 // and at 32,768 34–38 ms, while BenchmarkRecordMixed took 6.9–7.3 µs a record at 32,768
 // against 7.4–8.0 at 8,192 (five rounds each). mergeBlocks also bounds a group (a merge of
 // more blocks, after an index transaction that caught up on a backlog, writes several).
-// Lookups read every waiting block's postings: about 35 µs for a block of 3,000
+// Lookups read every waiting block's postings: 35–37 µs for a block of 3,000
 // (BenchmarkFindPosting), so a few hundred microseconds at most.
 var (
 	mergeBlocks  = 64
