@@ -419,8 +419,9 @@ func driving(f store.EventFilter) (int, string) {
 	return postAll, ""
 }
 
-// blockMatches returns the block records matching f, newest first, at most f.Limit (0: all).
-func (db *DB) blockMatches(ctx context.Context, qr querier, f store.EventFilter) ([]*store.StoredEvent, error) {
+// blockMatches returns the block records matching f, newest first, at most f.Limit (0: all),
+// in qr, a read transaction of the readers (whose statements scanPostings runs).
+func (db *DB) blockMatches(ctx context.Context, qr *sql.Tx, f store.EventFilter) ([]*store.StoredEvent, error) {
 	var out []*store.StoredEvent
 	if f.ID != "" {
 		// IDs of other forms have postings; a UUIDv7 is in its millisecond's blocks. Both are
@@ -469,7 +470,7 @@ func (db *DB) blockMatches(ctx context.Context, qr querier, f store.EventFilter)
 // scanPostings adds to out the records of the posting (attr, value) matching f, newest first:
 // those of the blocks whose postings wait for a merge, which are the newest, then the others,
 // a group at a time.
-func (db *DB) scanPostings(ctx context.Context, qr querier, f store.EventFilter, attr int, value string, out *[]*store.StoredEvent) error {
+func (db *DB) scanPostings(ctx context.Context, qr *sql.Tx, f store.EventFilter, attr int, value string, out *[]*store.StoredEvent) error {
 	if done, err := db.scanUnmerged(ctx, qr, f, attr, value, out); err != nil || done {
 		return err
 	}
@@ -485,7 +486,7 @@ func (db *DB) scanPostings(ctx context.Context, qr querier, f store.EventFilter,
 			b []byte
 		}
 		var page []row
-		rows, err := stmtOf(ctx, qr, db.groupPage, groupPageSQL).QueryContext(ctx, f.Account, attr, value, before, lo, hi, groupPageRows)
+		rows, err := qr.StmtContext(ctx, db.groupPage).QueryContext(ctx, f.Account, attr, value, before, lo, hi, groupPageRows)
 		if err != nil {
 			return fmt.Errorf("sqlite: events: %w", err)
 		}
@@ -529,30 +530,6 @@ var (
 	groupBlocksRead = 16
 )
 
-// stmtQuerier runs a prepared statement.
-type stmtQuerier interface {
-	QueryContext(ctx context.Context, args ...any) (*sql.Rows, error)
-}
-
-// queryText runs the text of a statement on a querier that has no prepared statements.
-type queryText struct {
-	qr querier
-	q  string
-}
-
-func (t queryText) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) {
-	return t.qr.QueryContext(ctx, t.q, args...)
-}
-
-// stmtOf returns st, prepared on the readers, for qr, a transaction of the readers (a
-// transaction of the writer cannot run it), or q run as text when qr is no transaction.
-func stmtOf(ctx context.Context, qr querier, st *sql.Stmt, q string) stmtQuerier {
-	if tx, ok := qr.(*sql.Tx); ok && st != nil {
-		return tx.StmtContext(ctx, st)
-	}
-	return queryText{qr, q}
-}
-
 // timeBounds returns f's time window in Unix nanoseconds, the widest for a bound not set.
 func timeBounds(f store.EventFilter) (lo, hi int64) {
 	lo, hi = -1<<63, 1<<63-1
@@ -568,7 +545,7 @@ func timeBounds(f store.EventFilter) (lo, hi int64) {
 // scanGroup adds to out the records matching f of the blocks of group g that the posting row
 // b names, newest first, reading a few blocks at a time (a lookup stops early); done reports
 // that out holds f.Limit.
-func (db *DB) scanGroup(ctx context.Context, qr querier, f store.EventFilter, g group, b []byte, out *[]*store.StoredEvent) (done bool, err error) {
+func (db *DB) scanGroup(ctx context.Context, qr *sql.Tx, f store.EventFilter, g group, b []byte, out *[]*store.StoredEvent) (done bool, err error) {
 	var parts []blockPart
 	if err := eachPart(b, g, func(p blockPart) bool {
 		if f.BeforeSeq <= 0 || p.block < f.BeforeSeq {
@@ -580,7 +557,7 @@ func (db *DB) scanGroup(ctx context.Context, qr querier, f store.EventFilter, g 
 	}
 	slices.Reverse(parts)
 	lo, hi := timeBounds(f)
-	st := stmtOf(ctx, qr, db.groupBlocks, groupBlocksSQL)
+	st := qr.StmtContext(ctx, db.groupBlocks)
 	for len(parts) > 0 {
 		chunk := parts[:min(len(parts), groupBlocksRead)]
 		parts = parts[len(chunk):]

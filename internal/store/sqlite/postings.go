@@ -228,7 +228,7 @@ func (db *DB) mergeIfDue(ctx context.Context, tx *sql.Tx) error {
 	if blocks < int64(mergeBlocks) && entries < int64(mergeEntries) {
 		return nil
 	}
-	return db.mergePostings(ctx, tx)
+	return db.mergePostings(ctx, tx, entries)
 }
 
 // blockPosting is a posting of one block, as a merge collects them.
@@ -239,13 +239,9 @@ type blockPosting struct {
 
 // mergePostings moves every waiting block's postings into event_postings, in key order, as
 // groups of at most mergeBlocks blocks (an index transaction that catches up on a backlog
-// writes hundreds of blocks).
-func (db *DB) mergePostings(ctx context.Context, tx *sql.Tx) error {
-	var entries int64
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(entries), 0) FROM event_block_postings`).Scan(&entries); err != nil {
-		return fmt.Errorf("sqlite: merge postings: %w", err)
-	}
-	// The counts only size the slice: a damaged one must not allocate without bound.
+// writes hundreds of blocks). entries is the waiting blocks' count of postings (mergeIfDue's).
+func (db *DB) mergePostings(ctx context.Context, tx *sql.Tx, entries int64) error {
+	// The count only sizes the slice: a damaged one must not allocate without bound.
 	all := make([]blockPosting, 0, min(max(entries, 0), 1<<20)) // in block order
 	var firsts []int64
 	rows, err := tx.QueryContext(ctx, `SELECT first_seq, postings FROM event_block_postings ORDER BY first_seq`)
@@ -371,26 +367,39 @@ func (r *postingsReader) of(ctx context.Context, first int64) (posts []posting, 
 
 // groupPostings returns the postings of group g's blocks, by block.
 func groupPostings(ctx context.Context, qr querier, g group) (map[int64][]posting, error) {
+	out := map[int64][]posting{}
+	err := eachGroupRow(ctx, qr, g, func(key postingKey, b []byte) error {
+		err := eachPart(b, g, func(p blockPart) bool {
+			out[p.block] = append(out[p.block], posting{key, p.positions})
+			return true
+		})
+		if err != nil {
+			return fmt.Errorf("%w: %s %q of the blocks %d to %d", err, attrName(key.attr), key.value, g.first, g.last)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// eachGroupRow calls fn with the key and the parts (undecoded) of each event_postings row of
+// group g, until fn fails.
+func eachGroupRow(ctx context.Context, qr querier, g group, fn func(key postingKey, b []byte) error) error {
 	rows, err := qr.QueryContext(ctx, `SELECT account, attr, value, positions FROM event_postings WHERE first_seq = ?`, g.first)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	out := map[int64][]posting{}
 	for rows.Next() {
 		var key postingKey
 		var b []byte
 		if err := rows.Scan(&key.account, &key.attr, &key.value, &b); err != nil {
-			return nil, err
+			return err
 		}
-		if err := eachPart(b, g, func(p blockPart) bool {
-			out[p.block] = append(out[p.block], posting{key, p.positions})
-			return true
-		}); err != nil {
-			return nil, fmt.Errorf("%w: %s %q of the blocks %d to %d", err, attrName(key.attr), key.value, g.first, g.last)
+		if err := fn(key, b); err != nil {
+			return err
 		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // scanUnmerged adds to out the records of the posting (attr, value) matching f in the blocks

@@ -501,7 +501,7 @@ func TestMergeSplitsGroups(t *testing.T) {
 	}
 	tuneMerge(t, 2, 1<<20)
 	db.wmu.Lock()
-	err := db.writeTx(ctx, func(tx *sql.Tx) error { return db.mergePostings(ctx, tx) })
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return db.mergePostings(ctx, tx, 0) })
 	db.wmu.Unlock()
 	if err != nil {
 		t.Fatal(err)

@@ -224,17 +224,8 @@ func (db *DB) rewriteGroup(ctx context.Context, tx *sql.Tx, g group, fn func(blo
 	}
 	var kept []row
 	ng := group{first: 1<<63 - 1, last: -1 << 63}
-	rows, err := tx.QueryContext(ctx, `SELECT account, attr, value, positions FROM event_postings WHERE first_seq = ?`, g.first)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var r row
-		var b []byte
-		if err := rows.Scan(&r.key.account, &r.key.attr, &r.key.value, &b); err != nil {
-			rows.Close()
-			return err
-		}
+	err := eachGroupRow(ctx, tx, g, func(key postingKey, b []byte) error {
+		r := row{key: key}
 		err := eachPart(b, g, func(p blockPart) bool {
 			q, err := fn(p)
 			switch {
@@ -247,15 +238,15 @@ func (db *DB) rewriteGroup(ctx context.Context, tx *sql.Tx, g group, fn func(blo
 		})
 		if err != nil {
 			db.logger.Error("audit: lookup postings of event blocks do not decode; dropped by the prune", "blocks", g.first, "err", err)
-			continue
+			return nil
 		}
 		if len(r.parts) > 0 {
 			kept = append(kept, r)
 			ng.first, ng.last = min(ng.first, r.parts[0].block), max(ng.last, r.parts[len(r.parts)-1].block)
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM event_postings WHERE first_seq = ?`, g.first); err != nil {
