@@ -505,12 +505,9 @@ func (j *journal) hasPending() bool {
 	return len(j.pending) > 0 || j.inFlight
 }
 
-// indexLoop indexes pending records every indexEvery, or sooner when indexBatch are pending,
-// on a thread of its own at the lowest priority (lowerPriority), so that its bursts yield the
-// CPU to the calls being served.
+// indexLoop indexes pending records every indexEvery, or sooner when indexBatch are pending.
 func (db *DB) indexLoop(j *journal) {
 	defer close(j.done)
-	lowerPriority()
 	t := time.NewTicker(indexEvery)
 	defer t.Stop()
 	stopped := false // a failed sync stopped recording: said once, not every tick
