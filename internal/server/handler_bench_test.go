@@ -141,6 +141,7 @@ func runHandlerStatus(b *testing.B, srv *Server, service, id, secret, body strin
 func runHandlerBodies(b *testing.B, srv *Server, service, id, secret string, bodies []string, want int) {
 	headers := make([]http.Header, len(bodies))
 	var host string
+	signer, creds := v4.NewSigner(), aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}
 	for i, body := range bodies {
 		signed, err := http.NewRequest(http.MethodPost, srv.Endpoint()+"/", strings.NewReader(body))
 		if err != nil {
@@ -148,8 +149,7 @@ func runHandlerBodies(b *testing.B, srv *Server, service, id, secret string, bod
 		}
 		signed.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 		sum := sha256.Sum256([]byte(body))
-		creds := aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}
-		if err := v4.NewSigner().SignHTTP(context.Background(), creds, signed, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()); err != nil {
+		if err := signer.SignHTTP(context.Background(), creds, signed, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()); err != nil {
 			b.Fatal(err)
 		}
 		headers[i], host = signed.Header, signed.Host
