@@ -21,6 +21,7 @@ END {
   }
   n = nw / 2
   printf "median of %d rounds: recording costs %.1f%% of req/s and %.1f%% more server CPU per request\n", n, median(rr, n), median(cr, n)
-  printf "mean of %d rounds: %.1f%% of req/s (95%% CI %.1f to %.1f), %.1f%% more server CPU (95%% CI %.1f to %.1f)\n", n, mean(rr, n), mean(rr, n) - halfwidth(rr, n), mean(rr, n) + halfwidth(rr, n), mean(cr, n), mean(cr, n) - halfwidth(cr, n), mean(cr, n) + halfwidth(cr, n)
+  if (n < 2) printf "mean of 1 round: %.1f%% of req/s, %.1f%% more server CPU (no interval from one round)\n", mean(rr, n), mean(cr, n)
+  else printf "mean of %d rounds: %.1f%% of req/s (95%% CI %.1f to %.1f), %.1f%% more server CPU (95%% CI %.1f to %.1f)\n", n, mean(rr, n), mean(rr, n) - halfwidth(rr, n), mean(rr, n) + halfwidth(rr, n), mean(cr, n), mean(cr, n) - halfwidth(cr, n), mean(cr, n) + halfwidth(cr, n)
   printf "median latency with against without: p50 %.2fx, p99 %.2fx\n", median(pr, n), median(qr, n)
 }
