@@ -214,7 +214,7 @@ func decodePositions(b []byte, n int) ([]int, error) {
 }
 
 // uuid7Millis returns the Unix milliseconds of a version 7 UUID in its 8-4-4-4-12 hex form.
-func uuid7Millis(id string) (int64, bool) {
+func uuid7Millis[S string | []byte](id S) (int64, bool) {
 	if len(id) != 36 || id[8] != '-' || id[13] != '-' || id[14] != '7' {
 		return 0, false
 	}
@@ -238,52 +238,90 @@ func uuid7Millis(id string) (int64, bool) {
 }
 
 // idOfTime reports that id is a UUIDv7 of t's millisecond, as trail.NewEventID makes them.
-func idOfTime(id string, t time.Time) bool {
+func idOfTime[S string | []byte](id S, t time.Time) bool {
 	ms, ok := uuid7Millis(id)
 	return ok && ms == t.UnixMilli()
 }
 
-// writeBlocks stores journaled records, in order, with their chain hashes, as blocks from Seq
+// writeBlocks stores the records of p, in order, with their chain hashes, as blocks from Seq
 // first: a block ends at a change of journal file, at maxBlock records and before a record
 // that would make it span more than maxBlockSpan.
-func (db *DB) writeBlocks(ctx context.Context, tx *sql.Tx, first int64, evs []journaled, hashes [][32]byte) error {
-	for len(evs) > 0 {
+func (db *DB) writeBlocks(ctx context.Context, tx *sql.Tx, first int64, p *pendingRecords, hashes [][32]byte) error {
+	clear(db.scratch.strs)
+	for lo := 0; lo < len(p.recs); {
+		recs := p.recs[lo:]
 		n := 1
-		tmin, tmax := evs[0].ev.Time.UnixNano(), evs[0].ev.Time.UnixNano()
-		for ; n < len(evs) && n < maxBlock && evs[n].loc.gen == evs[0].loc.gen; n++ {
-			t := evs[n].ev.Time.UnixNano()
+		tmin, tmax := recs[0].time, recs[0].time
+		for ; n < len(recs) && n < maxBlock && recs[n].loc.gen == recs[0].loc.gen; n++ {
+			t := recs[n].time
 			if max(tmax, t)-min(tmin, t) > int64(maxBlockSpan) {
 				break
 			}
 			tmin, tmax = min(tmin, t), max(tmax, t)
 		}
-		if err := db.writeBlock(ctx, tx, first, evs[:n], hashes[:n]); err != nil {
+		if err := db.writeBlock(ctx, tx, first+int64(lo), p, lo, lo+n, hashes[lo:lo+n]); err != nil {
 			return err
 		}
-		first += int64(n)
-		evs, hashes = evs[n:], hashes[n:]
+		lo += n
 	}
 	return nil
 }
 
-// writeBlock stores one block: records of one journal file.
-func (db *DB) writeBlock(ctx context.Context, tx *sql.Tx, first int64, evs []journaled, hashes [][32]byte) error {
-	recs := make([]blockRec, len(evs))
-	plain := make([]*store.Event, len(evs))
-	for i, j := range evs {
-		recs[i] = blockRec{frame: j.loc.frame, frameLen: int(j.loc.at-j.loc.frame) + j.loc.n, recLen: j.loc.n, time: j.ev.Time.UnixNano(), hash: hashes[i]}
-		plain[i] = j.ev
+// writeBlock stores one block: p's records lo to hi, of one journal file.
+func (db *DB) writeBlock(ctx context.Context, tx *sql.Tx, first int64, p *pendingRecords, lo, hi int, hashes [][32]byte) error {
+	recs := make([]blockRec, hi-lo)
+	evs := db.scratch.events(hi - lo)
+	for i := range recs {
+		r := &p.recs[lo+i]
+		recs[i] = blockRec{frame: r.loc.frame, frameLen: int(r.loc.at-r.loc.frame) + r.loc.n, recLen: r.loc.n, time: r.time, hash: hashes[i]}
+		if err := p.event(lo+i, evs[i], db.scratch.str); err != nil {
+			return fmt.Errorf("sqlite: record journal: the columns of the record at %d in file %d: %w", r.loc.frame, r.loc.gen, err)
+		}
 	}
-	post := blockPostings(plain)
+	post := blockPostings(evs)
 	posts := make([]posting, 0, len(post))
 	for k, p := range post {
 		posts = append(posts, posting{k, p.b})
 	}
-	if err := db.insertBlock(ctx, tx, first, evs[0].loc.gen, recs); err != nil {
+	if err := db.insertBlock(ctx, tx, first, p.recs[lo].loc.gen, recs); err != nil {
 		return err
 	}
 	sortPostings(posts)
 	return db.putUnmerged(ctx, tx, first, posts)
+}
+
+// indexScratch is what index transactions reuse from one to the next (under DB.wmu): the
+// events a block's columns are read into, for its postings, and their strings.
+type indexScratch struct {
+	evs  []store.Event
+	ptrs []*store.Event
+	strs map[string]string // each distinct string of the columns of the transaction's records, once
+}
+
+// events returns n events to read columns into (what they held before is overwritten).
+func (s *indexScratch) events(n int) []*store.Event {
+	if len(s.evs) < n {
+		s.evs = make([]store.Event, n)
+		s.ptrs = make([]*store.Event, n)
+		for i := range s.evs {
+			s.ptrs[i] = &s.evs[i]
+		}
+	}
+	return s.ptrs[:n]
+}
+
+// str returns b as a string, the same string for the same bytes within a transaction (the
+// columns of a busy caller's records repeat).
+func (s *indexScratch) str(b []byte) string {
+	if v, ok := s.strs[string(b)]; ok {
+		return v
+	}
+	if s.strs == nil {
+		s.strs = map[string]string{}
+	}
+	v := string(b)
+	s.strs[v] = v
+	return v
 }
 
 // posting is a block's postings of one key: the key and its positions.

@@ -76,26 +76,25 @@ type journal struct {
 	lock  io.Closer
 
 	mu        sync.Mutex
-	f         *os.File   // the file being written (nil until the first write of a generation)
-	m         []byte     // f mapped, sized rotateBytes (journal_map.go); nil: WriteAt
-	ahead     int64      // m's pages are populated up to here (populateAhead)
-	dropped   [][]byte   // mappings no longer written to, unmapped by the next sync (dropMap)
-	gen, off  int64      // its generation and size
-	rotated   []*os.File // files written to the end and not yet synced
-	synced    journalPos // the journal is on disk up to here
-	buf       []byte
-	pending   []journaled // written, not yet indexed, in write order
-	spare     []journaled // the slice of the last batch indexed, emptied: the next pending
-	end       journalPos  // the position after the last pending record
-	committed journalPos  // the indexed position in the database
-	oldest    int64       // no older generation's file exists
-	retiring  retirement  // files a prune found unreferenced, removed after retireDelay
-	inFlight  bool        // a transaction took records and has not committed or given them back
-	broken    atomic.Bool // a failed write could not be undone, or a sync failed; read without j.mu by Journaled
-	syncErr   error       // a sync failed: no sync succeeds any more (sync)
-	newFile   bool        // a file was created since the last sync: its directory is synced too
-	torn      bool        // closeJournal has closed the files: nothing can be synced any more
-	relieving sync.Mutex  // held by the Record call indexing for backpressure (relieve)
+	f         *os.File       // the file being written (nil until the first write of a generation)
+	m         []byte         // f mapped, sized rotateBytes (journal_map.go); nil: WriteAt
+	ahead     int64          // m's pages are populated up to here (populateAhead)
+	dropped   [][]byte       // mappings no longer written to, unmapped by the next sync (dropMap)
+	gen, off  int64          // its generation and size
+	rotated   []*os.File     // files written to the end and not yet synced
+	synced    journalPos     // the journal is on disk up to here
+	pending   pendingRecords // written, not yet indexed, in write order
+	spare     pendingRecords // the buffers of the last batch indexed, emptied: the next pending
+	end       journalPos     // the position after the last pending record
+	committed journalPos     // the indexed position in the database
+	oldest    int64          // no older generation's file exists
+	retiring  retirement     // files a prune found unreferenced, removed after retireDelay
+	inFlight  bool           // a transaction took records and has not committed or given them back
+	broken    atomic.Bool    // a failed write could not be undone, or a sync failed; read without j.mu by Journaled
+	syncErr   error          // a sync failed: no sync succeeds any more (sync)
+	newFile   bool           // a file was created since the last sync: its directory is synced too
+	torn      bool           // closeJournal has closed the files: nothing can be synced any more
+	relieving sync.Mutex     // held by the Record call indexing for backpressure (relieve)
 	closed    bool
 
 	kick chan struct{}
@@ -103,16 +102,10 @@ type journal struct {
 	done chan struct{}
 }
 
-// journaled is a record in the journal, and where its record bytes are.
-type journaled struct {
-	ev  *store.Event
-	loc recordLoc
-}
-
 // batchTaken is what a transaction indexes: pending records and the position after them.
 type batchTaken struct {
-	evs []journaled
-	end journalPos
+	recs pendingRecords
+	end  journalPos
 }
 
 // retirement: generations below bound are unreferenced since at.
@@ -171,7 +164,7 @@ func (db *DB) openJournal(ctx context.Context, path string) error {
 		lock.Close()
 		return err
 	}
-	var evs []journaled
+	var evs pendingRecords
 	next := pos.gen + 1
 	j.oldest = next
 	for _, g := range gens {
@@ -189,7 +182,7 @@ func (db *DB) openJournal(ctx context.Context, path string) error {
 		f, err := os.OpenFile(j.path(g), os.O_RDWR, 0)
 		if err == nil {
 			j.rotated = append(j.rotated, f)
-			evs, err = j.replay(db, f, g, start, evs)
+			err = j.replay(db, f, g, start, &evs)
 		}
 		if err != nil {
 			closeAll(j.rotated)
@@ -209,8 +202,8 @@ func (db *DB) openJournal(ctx context.Context, path string) error {
 		lock.Close()
 		return fmt.Errorf("sqlite: record journal replay: %w", err)
 	}
-	if len(evs) > 0 {
-		db.logger.Info("indexed audit records journaled before the last stop", "records", len(evs))
+	if n := len(evs.recs); n > 0 {
+		db.logger.Info("indexed audit records journaled before the last stop", "records", n)
 	}
 	// Files an offline prune (or one just before a stop) left unreferenced go now: nothing in
 	// this process reads them yet.
@@ -225,28 +218,28 @@ func (db *DB) openJournal(ctx context.Context, path string) error {
 
 // replay appends the records of generation g, open as f, from byte start to evs. A damaged
 // frame ends the file: it is a write that never completed.
-func (j *journal) replay(db *DB, f *os.File, g, start int64, evs []journaled) ([]journaled, error) {
+func (j *journal) replay(db *DB, f *os.File, g, start int64, evs *pendingRecords) error {
 	st, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	b := make([]byte, st.Size())
 	if _, err := io.ReadFull(f, b); err != nil {
-		return nil, err
+		return err
 	}
 	if !strings.HasPrefix(string(b[:min(len(b), len(journalMagic))]), journalMagic) {
 		db.logger.Warn("record journal file without its header: ignored", "file", j.path(g))
-		return evs, nil
+		return nil
 	}
 	if start > int64(len(b)) {
-		return evs, nil
+		return nil
 	}
 	rest := b[start:]
 	for len(rest) > 0 {
 		if allZero(rest) {
 			// The unwritten end of a mapped file (journal_map.go): cut it off.
 			if err := f.Truncate(int64(len(b) - len(rest))); err != nil {
-				return nil, err
+				return err
 			}
 			break
 		}
@@ -267,10 +260,12 @@ func (j *journal) replay(db *DB, f *os.File, g, start int64, evs []journaled) ([
 			continue
 		}
 		frame := int64(len(b) - len(rest))
-		evs = append(evs, journaled{e, recordLoc{gen: g, at: frame + int64(n-len(e.Record)), n: len(e.Record), frame: frame}})
+		at := len(evs.frames)
+		evs.frames = append(evs.frames, rest[:n]...)
+		evs.add(e, recordLoc{gen: g, at: frame + int64(n-len(e.Record)), n: len(e.Record), frame: frame}, at)
 		rest = rest[n:]
 	}
-	return evs, nil
+	return nil
 }
 
 // write appends evs to the journal with one write and makes them pending. full reports that
@@ -289,16 +284,18 @@ func (j *journal) write(evs []*store.Event) (full bool, err error) {
 			return false, err
 		}
 	}
-	j.buf = j.buf[:0]
-	first := len(j.pending)
+	// The frames are written after those pending, and copied to the file from there.
+	p := &j.pending
+	first, start := len(p.recs), len(p.frames)
 	for _, e := range evs {
-		frame := j.off + int64(len(j.buf))
-		j.buf = appendFrame(j.buf, e)
-		j.pending = append(j.pending, journaled{e, recordLoc{gen: j.gen, at: j.off + int64(len(j.buf)-len(e.Record)), n: len(e.Record), frame: frame}})
+		at := len(p.frames)
+		p.frames = appendFrame(p.frames, e)
+		end := j.off + int64(len(p.frames)-start)
+		p.add(e, recordLoc{gen: j.gen, at: end - int64(len(e.Record)), n: len(e.Record), frame: j.off + int64(at-start)}, at)
 	}
 	// At the offset iamd knows, not at the file's end: a file cut short behind iamd's back must
 	// not shift the records written next away from where their rows will say they are.
-	n, err := j.put(j.buf, j.off)
+	n, err := j.put(p.frames[start:], j.off)
 	if err != nil {
 		if n > 0 {
 			// Undo the partial frame so that the file stays a sequence of whole frames.
@@ -306,7 +303,7 @@ func (j *journal) write(evs []*store.Event) (full bool, err error) {
 				j.broken.Store(true)
 			}
 		}
-		j.pending = j.pending[:first]
+		p.truncate(first)
 		return false, fmt.Errorf("sqlite: record journal write: %w", err)
 	}
 	j.off += int64(n)
@@ -319,13 +316,13 @@ func (j *journal) write(evs []*store.Event) (full bool, err error) {
 		j.f, j.gen, j.off = nil, j.gen+1, int64(len(journalMagic))
 		j.end = journalPos{j.gen, j.off}
 	}
-	if len(j.pending) >= indexBatch {
+	if len(p.recs) >= indexBatch {
 		select {
 		case j.kick <- struct{}{}:
 		default:
 		}
 	}
-	return len(j.pending) >= maxPending, nil
+	return len(p.recs) >= maxPending, nil
 }
 
 // create begins the file of the current generation.
@@ -351,11 +348,11 @@ func (j *journal) create() error {
 func (j *journal) take() batchTaken {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if len(j.pending) == 0 && j.end == j.committed {
+	if len(j.pending.recs) == 0 && j.end == j.committed {
 		return batchTaken{}
 	}
-	b := batchTaken{evs: j.pending, end: j.end}
-	j.pending, j.spare = j.spare, nil
+	b := batchTaken{recs: j.pending, end: j.end}
+	j.pending, j.spare = j.spare, pendingRecords{}
 	j.inFlight = true
 	return b
 }
@@ -366,7 +363,7 @@ func (j *journal) giveBack(b batchTaken) {
 		return
 	}
 	j.mu.Lock()
-	j.pending = append(b.evs, j.pending...)
+	j.pending = b.recs.then(j.pending)
 	j.inFlight = false
 	j.mu.Unlock()
 }
@@ -376,15 +373,14 @@ func (j *journal) indexed(b batchTaken) {
 	if b.end == (journalPos{}) {
 		return
 	}
-	clear(b.evs) // the events are indexed: the slice no longer keeps them alive
 	j.mu.Lock()
 	j.committed = b.end
 	j.inFlight = false
-	// The records after the next take fill the slice this batch came in, rather than one
-	// grown anew from nothing every batch (doubling up to indexBatch: twice its bytes). A
-	// slice far larger than a batch (the replay's, or a backlog's) is let go.
-	if cap(b.evs) <= 4*indexBatch {
-		j.spare = b.evs[:0]
+	// The records after the next take fill the buffers this batch came in, rather than ones
+	// grown anew from nothing every batch (doubling up to a batch: twice its bytes, and new
+	// pages). Buffers far larger than a batch's (the replay's, or a backlog's) are let go.
+	if cap(b.recs.recs) <= 4*indexBatch {
+		j.spare = b.recs.emptied()
 	}
 	j.mu.Unlock()
 }
@@ -420,7 +416,7 @@ func (j *journal) sync(b batchTaken) error {
 		j.mu.Unlock()
 		return err
 	}
-	if err := j.repair(b.evs); err != nil {
+	if err := j.repair(&b.recs); err != nil {
 		j.mu.Unlock()
 		return err
 	}
@@ -502,7 +498,7 @@ func (p journalPos) before(q journalPos) bool {
 func (j *journal) hasPending() bool {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return len(j.pending) > 0 || j.inFlight
+	return len(j.pending.recs) > 0 || j.inFlight
 }
 
 // indexLoop indexes pending records every indexEvery, or sooner when indexBatch are pending.
@@ -547,7 +543,7 @@ func (db *DB) relieve(ctx context.Context) error {
 	j.relieving.Lock()
 	defer j.relieving.Unlock()
 	j.mu.Lock()
-	full := len(j.pending) >= maxPending
+	full := len(j.pending.recs) >= maxPending
 	j.mu.Unlock()
 	if !full {
 		return nil

@@ -56,7 +56,7 @@ func BenchmarkRecord(b *testing.B) {
 						err = db.catchUp(ctx)
 					} else {
 						db.j.mu.Lock()
-						db.j.pending = db.j.pending[:0]
+						db.j.pending = db.j.pending.emptied()
 						db.j.mu.Unlock()
 					}
 					if err != nil {

@@ -46,6 +46,16 @@ func appendFrame(b []byte, e *store.Event) []byte {
 		return sealFrame(b, start)
 	}
 	b = append(b, frameFormat)
+	b = appendColumns(b, e)
+	b = binary.AppendUvarint(b, uint64(len(e.Record)))
+	b = append(b, e.Record...)
+	return sealFrame(b, start)
+}
+
+// appendColumns appends e's lookup columns as a format 1 frame holds them: the time, the
+// strings, read-only and the resources. The journal also keeps them so for the records it
+// has not indexed yet (pendingRecords).
+func appendColumns(b []byte, e *store.Event) []byte {
 	b = binary.AppendVarint(b, e.Time.UnixNano())
 	for _, s := range [...]string{e.Account, e.Source, e.Name, e.ID, e.Username, e.AccessKey} {
 		b = appendString(b, s)
@@ -59,9 +69,37 @@ func appendFrame(b []byte, e *store.Event) []byte {
 	for _, r := range e.Resources {
 		b = appendString(b, r)
 	}
-	b = binary.AppendUvarint(b, uint64(len(e.Record)))
-	b = append(b, e.Record...)
-	return sealFrame(b, start)
+	return b
+}
+
+// readColumns reads into e the columns appendColumns wrote, each string made by str (a
+// conversion, or one that returns strings already made) and the event ID by id, given the time
+// too. The resources go into e.Resources' backing array.
+func readColumns(r *payloadReader, e *store.Event, str func([]byte) string, id func(b []byte, ns int64) string) {
+	ns := r.varint()
+	e.Time = time.Unix(0, ns).UTC()
+	e.Account = str(r.bytes())
+	e.Source = str(r.bytes())
+	e.Name = str(r.bytes())
+	e.ID = id(r.bytes(), ns)
+	e.Username = str(r.bytes())
+	e.AccessKey = str(r.bytes())
+	switch r.byte() {
+	case 0:
+		e.ReadOnly = false
+	case 1:
+		e.ReadOnly = true
+	default:
+		r.bad = true
+	}
+	nres := r.uvarint()
+	if nres > uint64(len(r.b)) { // each resource takes at least one byte
+		r.bad = true
+	}
+	e.Resources = e.Resources[:0]
+	for i := uint64(0); i < nres && !r.bad; i++ {
+		e.Resources = append(e.Resources, str(r.bytes()))
+	}
 }
 
 // sealFrame writes the header of the frame that begins at b[start:]: its length and checksum.
@@ -149,29 +187,8 @@ func decodePayload(p []byte) (*store.Event, error) {
 	default:
 		return nil, errBadFrame
 	}
-	ns, n := binary.Varint(r.b)
-	if n <= 0 {
-		return nil, errBadFrame
-	}
-	r.b = r.b[n:]
-	e := &store.Event{Time: time.Unix(0, ns).UTC()}
-	for _, dst := range [...]*string{&e.Account, &e.Source, &e.Name, &e.ID, &e.Username, &e.AccessKey} {
-		*dst = string(r.bytes())
-	}
-	switch r.byte() {
-	case 0:
-	case 1:
-		e.ReadOnly = true
-	default:
-		r.bad = true
-	}
-	nres := r.uvarint()
-	if nres > uint64(len(r.b)) { // each resource takes at least one byte
-		r.bad = true
-	}
-	for i := uint64(0); i < nres && !r.bad; i++ {
-		e.Resources = append(e.Resources, string(r.bytes()))
-	}
+	e := &store.Event{}
+	readColumns(r, e, func(b []byte) string { return string(b) }, func(b []byte, _ int64) string { return string(b) })
 	e.Record = append([]byte(nil), r.bytes()...)
 	if r.bad || len(r.b) != 0 {
 		return nil, errBadFrame

@@ -137,9 +137,9 @@ func allZero(b []byte) bool {
 // repair checks, as sync begins (j.mu held), that the mapped file was not cut short behind
 // iamd's back: a copy into the cut part of the file's last page does not fault and is lost.
 // If it was, the mapping goes and the frames of the records not yet indexed (the
-// transaction's, evs, and those pending) that lay past the cut are written again through the
+// transaction's, taken, and those pending) that lay past the cut are written again through the
 // file, at their places, as they were.
-func (j *journal) repair(evs []journaled) error {
+func (j *journal) repair(taken *pendingRecords) error {
 	if j.m == nil || j.f == nil {
 		return nil
 	}
@@ -151,14 +151,12 @@ func (j *journal) repair(evs []journaled) error {
 		return nil
 	}
 	j.unmap()
-	var buf []byte
-	for _, list := range [][]journaled{evs, j.pending} {
-		for _, e := range list {
-			if e.loc.gen != j.gen || e.loc.at+int64(e.loc.n) <= st.Size() {
+	for _, p := range [...]*pendingRecords{taken, &j.pending} {
+		for i, r := range p.recs {
+			if r.loc.gen != j.gen || r.loc.at+int64(r.loc.n) <= st.Size() {
 				continue
 			}
-			buf = appendFrame(buf[:0], e.ev)
-			if _, err := j.f.WriteAt(buf, e.loc.frame); err != nil {
+			if _, err := j.f.WriteAt(p.frame(i), r.loc.frame); err != nil {
 				return fmt.Errorf("sqlite: record journal repair: %w", err)
 			}
 		}

@@ -217,7 +217,7 @@ func TestSyncAfterCloseFails(t *testing.T) {
 	db, _ := openRecorded(t, "a")
 	j := db.j
 	j.mu.Lock()
-	b := batchTaken{evs: j.pending, end: j.end}
+	b := batchTaken{recs: j.pending, end: j.end}
 	j.mu.Unlock()
 	if err := db.Close(); err != nil {
 		t.Fatal(err)

@@ -123,7 +123,7 @@ func journaledRows(t *testing.T, db *DB) int {
 func pendingCount(db *DB) int {
 	db.j.mu.Lock()
 	defer db.j.mu.Unlock()
-	return len(db.j.pending)
+	return len(db.j.pending.recs)
 }
 
 func seqIDs(prefix string, n int) []string {
@@ -543,7 +543,7 @@ func TestPendingReusesIndexedSlices(t *testing.T) {
 	backing := func() *journaled {
 		db.j.mu.Lock()
 		defer db.j.mu.Unlock()
-		return &db.j.pending[:1][0]
+		return &db.j.pending.recs[:1][0]
 	}
 	record(t, db, "a", "b", "c")
 	first := backing()
@@ -590,7 +590,7 @@ func TestPendingLetsGoOfLargeSlices(t *testing.T) {
 	}
 	record(t, db, ids...)
 	db.j.mu.Lock()
-	big := &db.j.pending[:1][0]
+	big := &db.j.pending.recs[:1][0]
 	db.j.mu.Unlock()
 	indexBatch = 2 // tune restores it
 	if err := db.catchUp(context.Background()); err != nil {
@@ -598,7 +598,41 @@ func TestPendingLetsGoOfLargeSlices(t *testing.T) {
 	}
 	db.j.mu.Lock()
 	defer db.j.mu.Unlock()
-	if db.j.spare != nil && &db.j.spare[:1][0] == big {
-		t.Errorf("the slice of a %d-record batch (cap %d) is kept for the next records; indexBatch is %d", len(ids), cap(db.j.spare), indexBatch)
+	if db.j.spare.recs != nil && &db.j.spare.recs[:1][0] == big {
+		t.Errorf("the slice of a %d-record batch (cap %d) is kept for the next records; indexBatch is %d", len(ids), cap(db.j.spare.recs), indexBatch)
+	}
+}
+
+// TestPendingGivenBack: records a transaction took and then gave back (it rolled back) go
+// before the records journaled meanwhile, with their records and columns intact: the trail
+// verifies, in order, and each record is found by its columns (its ID and resource).
+func TestPendingGivenBack(t *testing.T) {
+	tune(t, 1<<20, 1<<20, 64<<20)
+	ctx := context.Background()
+	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+	record(t, db, "a", "b")
+	failed := errors.New("rolled back")
+	err := db.Update(ctx, func(store.Tx) error {
+		record(t, db, "c", "d") // journaled while a and b are taken
+		return failed
+	})
+	if !errors.Is(err, failed) {
+		t.Fatalf("Update = %v, want %v", err, failed)
+	}
+	if n := pendingCount(db); n != 4 {
+		t.Fatalf("%d records pending after the rollback, want 4", n)
+	}
+	record(t, db, "e")
+	if got, want := trailIDs(t, db), []string{"a", "b", "c", "d", "e"}; !slices.Equal(got, want) {
+		t.Errorf("trail %v, want %v", got, want)
+	}
+	for _, id := range []string{"a", "b", "c", "d", "e"} {
+		for _, f := range []store.EventFilter{{ID: id}, {Resource: "\x00" + id}} {
+			f.Account = "123456789012"
+			evs, err := db.Events(ctx, f)
+			if err != nil || len(evs) != 1 || string(evs[0].Record) != string(ev(id).Record) {
+				t.Errorf("Events(%+v) = %d events, %v; want the record of %s", f, len(evs), err, id)
+			}
+		}
 	}
 }

@@ -63,6 +63,8 @@ type DB struct {
 	inUse bool
 	// recs reads the records kept in journal files (records.go), whoever holds the journal.
 	recs *recordFiles
+	// scratch is the index transactions' (under wmu).
+	scratch indexScratch
 }
 
 // writerCacheKiB is the write connection's SQLite page cache, in KiB (readers keep SQLite's
@@ -321,7 +323,7 @@ func (t *txn) index(ctx context.Context, b batchTaken) error {
 	if b.end == (journalPos{}) {
 		return nil
 	}
-	if err := t.appendJournaled(ctx, b.evs); err != nil {
+	if err := t.appendJournaled(ctx, &b.recs); err != nil {
 		return err
 	}
 	_, err := t.tx.StmtContext(ctx, t.db.putJournalPos).ExecContext(ctx, b.end.gen, b.end.off)
@@ -608,26 +610,26 @@ func (t *txn) Append(ctx context.Context, events ...*store.Event) error {
 
 // appendJournaled appends records from the record journal as blocks (blocks.go), leaving
 // each record in its file.
-func (t *txn) appendJournaled(ctx context.Context, evs []journaled) error {
-	if len(evs) == 0 {
+func (t *txn) appendJournaled(ctx context.Context, p *pendingRecords) error {
+	if len(p.recs) == 0 {
 		return nil
 	}
 	if err := t.chainEnd(ctx); err != nil {
 		return err
 	}
-	hashes := make([][32]byte, len(evs))
+	hashes := make([][32]byte, len(p.recs))
 	prev := t.head
-	for i, j := range evs {
-		prev = audit.Link(prev, j.ev.Record)
+	for i := range p.recs {
+		prev = audit.Link(prev, p.record(i))
 		hashes[i] = prev
 	}
-	if err := t.db.writeBlocks(ctx, t.tx, t.next, evs, hashes); err != nil {
+	if err := t.db.writeBlocks(ctx, t.tx, t.next, p, hashes); err != nil {
 		return err
 	}
 	if err := t.db.mergeIfDue(ctx, t.tx); err != nil {
 		return err
 	}
-	t.head, t.next = prev, t.next+int64(len(evs))
+	t.head, t.next = prev, t.next+int64(len(p.recs))
 	return nil
 }
 
