@@ -31,8 +31,8 @@ type journaled struct {
 	colsAt  int   // where its columns start in cols
 }
 
-// maxSpareBytes bounds the buffers of an indexed batch kept for the next records: a backlog's,
-// or a batch of very large records, is let go.
+// maxSpareBytes bounds the frames and columns of an indexed batch kept for the next records:
+// those of a batch of very large records are let go (journal.indexed lets a backlog's go).
 const maxSpareBytes = 16 << 20
 
 // add appends e, whose frame is the end of frames, with its place in the file.
@@ -91,10 +91,10 @@ func (p pendingRecords) then(q pendingRecords) pendingRecords {
 	return p
 }
 
-// emptied returns p's buffers, emptied, to be filled again; none if they are larger than
-// maxSpareBytes.
+// emptied returns p's buffers, emptied, to be filled again; none if its frames and columns
+// take more than maxSpareBytes.
 func (p pendingRecords) emptied() pendingRecords {
-	if cap(p.frames)+cap(p.cols)+cap(p.recs)*48 > maxSpareBytes {
+	if cap(p.frames)+cap(p.cols) > maxSpareBytes {
 		return pendingRecords{}
 	}
 	return pendingRecords{recs: p.recs[:0], frames: p.frames[:0], cols: p.cols[:0]}

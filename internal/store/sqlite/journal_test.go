@@ -636,3 +636,41 @@ func TestPendingGivenBack(t *testing.T) {
 		}
 	}
 }
+
+// TestPendingLetsGoOfLargeBuffers: the buffers of a batch whose frames take more than
+// maxSpareBytes (a few very large records) are not kept for the next records; those of an
+// ordinary batch are.
+func TestPendingLetsGoOfLargeBuffers(t *testing.T) {
+	tune(t, 1<<20, 1<<20, 64<<20)
+	db := openAt(t, filepath.Join(t.TempDir(), "iamd.db"))
+	ctx := context.Background()
+	spareFrames := func() int {
+		db.j.mu.Lock()
+		defer db.j.mu.Unlock()
+		return cap(db.j.spare.frames)
+	}
+	record(t, db, "a", "b")
+	if err := db.catchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if spareFrames() == 0 {
+		t.Fatal("the buffers of a batch of two records are not kept")
+	}
+	for _, id := range []string{"big1", "big2", "big3"} {
+		e := ev(id)
+		e.Record = append([]byte(`{"eventID":"`+id+`","pad":"`), bytes.Repeat([]byte("x"), maxSpareBytes/3)...)
+		e.Record = append(e.Record, `"}`...)
+		if err := db.Record(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.catchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := spareFrames(); n != 0 {
+		t.Errorf("the buffers of a batch of about %d bytes of records are kept (%d bytes)", maxSpareBytes, n)
+	}
+	if got, want := trailIDs(t, db), []string{"a", "b", "big1", "big2", "big3"}; !slices.Equal(got, want) {
+		t.Errorf("trail %v, want %v", got, want)
+	}
+}
