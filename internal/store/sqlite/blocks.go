@@ -269,7 +269,7 @@ func (db *DB) writeBlocks(ctx context.Context, tx *sql.Tx, first int64, p *pendi
 
 // writeBlock stores one block: p's records lo to hi, of one journal file.
 func (db *DB) writeBlock(ctx context.Context, tx *sql.Tx, first int64, p *pendingRecords, lo, hi int, hashes [][32]byte) error {
-	recs := make([]blockRec, hi-lo)
+	recs := grown(&db.scratch.recs, hi-lo)
 	evs := db.scratch.events(hi - lo)
 	for i := range recs {
 		r := &p.recs[lo+i]
@@ -290,12 +290,34 @@ func (db *DB) writeBlock(ctx context.Context, tx *sql.Tx, first int64, p *pendin
 	return db.putUnmerged(ctx, tx, first, posts)
 }
 
-// indexScratch is what index transactions reuse from one to the next (under DB.wmu): the
-// events a block's columns are read into, for its postings, and their strings.
+// indexScratch is what write transactions that store blocks reuse from one to the next (under
+// DB.wmu), rather than allocate for each batch (up to 16,384 records; transactions allocating
+// anew made the heap swing, which this VM's page faults make costly: docs/benchmarks.md,
+// session 16): the events a block's columns are read into, for its postings, and their strings;
+// the batch's chain hashes; a block's records and their encoding.
 type indexScratch struct {
-	evs  []store.Event
-	ptrs []*store.Event
-	strs map[string]string // each distinct string of the columns of the transaction's records, once
+	evs    []store.Event
+	ptrs   []*store.Event
+	strs   map[string]string // each distinct string of the columns of the transaction's records, once
+	hashes [][32]byte
+	recs   []blockRec
+	meta   []byte
+}
+
+// grown returns (*s)[:n], reallocating *s if it holds fewer than n elements (what it held
+// before is overwritten by the caller).
+func grown[T any](s *[]T, n int) []T {
+	if cap(*s) < n {
+		*s = make([]T, n)
+	}
+	return (*s)[:n]
+}
+
+// metaOf returns recs encoded (appendMeta) in the reused buffer: valid until the next call. The
+// statement it is bound to copies it.
+func (s *indexScratch) metaOf(recs []blockRec) []byte {
+	s.meta = appendMeta(s.meta[:0], recs)
+	return s.meta
 }
 
 // events returns n events to read columns into (what they held before is overwritten).
@@ -335,7 +357,7 @@ func (db *DB) insertBlock(ctx context.Context, tx *sql.Tx, first, file int64, re
 	tmin, tmax, bytes := span(recs)
 	last := recs[len(recs)-1].hash
 	_, err := tx.StmtContext(ctx, db.putBlock).ExecContext(ctx,
-		first, len(recs), file, tmin, tmax, bytes, last[:], appendMeta(make([]byte, 0, len(recs)*(32+12)), recs))
+		first, len(recs), file, tmin, tmax, bytes, last[:], db.scratch.metaOf(recs))
 	if err != nil {
 		return fmt.Errorf("sqlite: event block %d: %w", first, err)
 	}

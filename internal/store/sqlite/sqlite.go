@@ -617,7 +617,12 @@ func (t *txn) appendJournaled(ctx context.Context, p *pendingRecords) error {
 	if err := t.chainEnd(ctx); err != nil {
 		return err
 	}
-	hashes := make([][32]byte, len(p.recs))
+	var hashes [][32]byte
+	if n := len(p.recs); n <= 4*indexBatch {
+		hashes = grown(&t.db.scratch.hashes, n)
+	} else {
+		hashes = make([][32]byte, n) // a backlog's (the replay's): not kept
+	}
 	prev := t.head
 	for i := range p.recs {
 		prev = audit.Link(prev, p.record(i))
