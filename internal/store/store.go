@@ -219,7 +219,9 @@ type Store interface {
 	// ctx's cancellation does not stop it: the events of a request whose client hung up are
 	// written too. The columns of an event whose record is compact (audit.AppendCompact) must
 	// be those the record implies (audit.SummarizeCompact): a backend may keep only the record
-	// and give back the columns it derives (the SQLite record journal's frames do).
+	// and give back the columns it derives (the SQLite record journal's frames do). Record
+	// keeps nothing of the events once it has returned: the caller may reuse them and their
+	// bytes.
 	Record(ctx context.Context, events ...*Event) error
 	// Events returns events matching f, newest first.
 	Events(ctx context.Context, f EventFilter) ([]*StoredEvent, error)

@@ -291,8 +291,8 @@ func (db *DB) writeBlock(ctx context.Context, tx *sql.Tx, first int64, p *pendin
 }
 
 // indexScratch is what write transactions that store blocks reuse from one to the next (under
-// DB.wmu), rather than allocate for each batch (up to 16,384 records; transactions allocating
-// anew made the heap swing, which this VM's page faults make costly: docs/benchmarks.md,
+// DB.wmu), rather than allocate them for each batch of thousands of records (allocated anew,
+// they made the heap swing, which this VM's page faults make costly: docs/benchmarks.md,
 // session 16): the events a block's columns are read into, for its postings, and their strings;
 // the batch's chain hashes; a block's records and their encoding.
 type indexScratch struct {

@@ -63,7 +63,8 @@ type DB struct {
 	inUse bool
 	// recs reads the records kept in journal files (records.go), whoever holds the journal.
 	recs *recordFiles
-	// scratch is the index transactions' (under wmu).
+	// scratch holds the buffers that the write transactions storing blocks reuse (under wmu;
+	// blocks.go).
 	scratch indexScratch
 }
 

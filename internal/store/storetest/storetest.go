@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Record", testRecord},
 		{"RecordConcurrent", testRecordConcurrent},
 		{"RecordCancelled", testRecordCancelled},
+		{"RecordKeepsNothing", testRecordKeepsNothing},
 	}
 	// The trail tests run with the events appended in transactions, recorded, and by turns:
 	// a backend may keep recorded events apart from appended ones (the SQLite backend does).
@@ -909,6 +910,38 @@ func testRecord(t *testing.T, s store.Store) {
 	}
 	if evs, err := s.Events(ctx, store.EventFilter{Account: acct, Resource: "\x00r2"}); err != nil || len(evs) != 1 {
 		t.Errorf("Events(resource r2) = %d, %v; want 1", len(evs), err)
+	}
+}
+
+// testRecordKeepsNothing: once Record has returned, the caller may overwrite the events it
+// gave and their record bytes (a buffer reused for the next call): the trail keeps what was
+// recorded, found by its own columns and not by the new ones.
+func testRecordKeepsNothing(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	e := recorded("k0")
+	if err := s.Record(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	copy(e.Record, `{"eventID":"XX"}`)
+	e.ID, e.Username, e.Resources[0] = "XX", "mallory", "AWS::IAM::User\x00XX"
+	if err := s.Update(ctx, func(store.Tx) error { return nil }); err != nil { // indexes what Record left pending
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"k0"}, verifiedChain(t, s)); diff != "" {
+		t.Errorf("chain (-want +got):\n%s", diff)
+	}
+	for _, f := range []store.EventFilter{{ID: "k0"}, {Username: "alice"}, {Resource: "\x00k0"}} {
+		f.Account = acct
+		got, err := s.Events(ctx, f)
+		if err != nil || len(got) != 1 || string(got[0].Record) != `{"eventID":"k0"}` {
+			t.Errorf("Events(%+v) = %d events, %v; want the record of k0 as recorded", f, len(got), err)
+		}
+	}
+	for _, f := range []store.EventFilter{{ID: "XX"}, {Username: "mallory"}, {Resource: "\x00XX"}} {
+		f.Account = acct
+		if got, err := s.Events(ctx, f); err != nil || len(got) != 0 {
+			t.Errorf("Events(%+v) = %d events, %v; want none (the caller's later changes)", f, len(got), err)
+		}
 	}
 }
 
