@@ -69,8 +69,11 @@ type DB struct {
 }
 
 // writerCacheKiB is the write connection's SQLite page cache, in KiB (readers keep SQLite's
-// default of 2 MB each).
-const writerCacheKiB = 64 << 10
+// default of 2 MB each). It was 64 MB for the row-per-record index of session 6; with blocks,
+// BenchmarkRecordMixed over 10⁶ records took 6.0–6.3 µs a record with 16 MB against 7.2–8.0
+// with 64 MB (docs/benchmarks.md, session 16), and a smaller cache stops growing into new
+// memory sooner (a page fault is costly in VMs such as the one measured).
+const writerCacheKiB = 16 << 10
 
 const getEntitySQL = `SELECT ` + entityCols + ` FROM entities WHERE account = ? AND kind = ? AND name_key = ?`
 
