@@ -73,15 +73,14 @@ func appendColumns(b []byte, e *store.Event) []byte {
 }
 
 // readColumns reads into e the columns appendColumns wrote, each string made by str (a
-// conversion, or one that returns strings already made) and the event ID by id, given the time
-// too. The resources go into e.Resources' backing array.
-func readColumns(r *payloadReader, e *store.Event, str func([]byte) string, id func(b []byte, ns int64) string) {
-	ns := r.varint()
-	e.Time = time.Unix(0, ns).UTC()
+// conversion, or one that returns strings already made) and the event ID by id, given the
+// event's time too. The resources go into e.Resources' backing array.
+func readColumns(r *payloadReader, e *store.Event, str func([]byte) string, id func(b []byte, t time.Time) string) {
+	e.Time = time.Unix(0, r.varint()).UTC()
 	e.Account = str(r.bytes())
 	e.Source = str(r.bytes())
 	e.Name = str(r.bytes())
-	e.ID = id(r.bytes(), ns)
+	e.ID = id(r.bytes(), e.Time)
 	e.Username = str(r.bytes())
 	e.AccessKey = str(r.bytes())
 	switch r.byte() {
@@ -188,7 +187,8 @@ func decodePayload(p []byte) (*store.Event, error) {
 		return nil, errBadFrame
 	}
 	e := &store.Event{}
-	readColumns(r, e, func(b []byte) string { return string(b) }, func(b []byte, _ int64) string { return string(b) })
+	str := func(b []byte) string { return string(b) }
+	readColumns(r, e, str, func(b []byte, _ time.Time) string { return str(b) })
 	e.Record = append([]byte(nil), r.bytes()...)
 	if r.bad || len(r.b) != 0 {
 		return nil, errBadFrame

@@ -59,8 +59,8 @@ func (p *pendingRecords) record(i int) []byte {
 // posting is kept for such an ID (blockPostings), so it is not made into a string.
 func (p *pendingRecords) event(i int, e *store.Event, str func([]byte) string) error {
 	r := &payloadReader{b: p.cols[p.recs[i].colsAt:]}
-	readColumns(r, e, str, func(b []byte, ns int64) string {
-		if idOfTime(b, time.Unix(0, ns)) {
+	readColumns(r, e, str, func(b []byte, t time.Time) string {
+		if idOfTime(b, t) {
 			return ""
 		}
 		return str(b)
