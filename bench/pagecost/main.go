@@ -3,8 +3,8 @@
 // Command pagecost measures what memory new to a process costs on this machine: the first write
 // to each page of a fresh anonymous mapping (a page fault), the same after MADV_DONTNEED (what
 // the Go runtime's scavenger leaves behind), the first write to pages of a shared file mapping
-// that MADV_POPULATE_WRITE has already faulted in (the record journal's pages), and a second
-// write to each. On a machine where each figure is below a microsecond a page, memory new to
+// that MADV_POPULATE_WRITE has already faulted in (the record journal's pages), a second
+// write to each, and pwrite(2) of 1 MiB batches to a new file's end and over what it wrote. On a machine where each figure is below a microsecond a page, memory new to
 // the process is cheap; in the VM of docs/benchmarks.md ("Session 16") it is not, and that
 // decides what recording a read costs.
 //
@@ -65,7 +65,33 @@ func run(size int, dir string) error {
 	report("file "+filepath.Base(dir)+", MADV_POPULATE_WRITE itself", time.Since(start)/time.Duration(size/pageSize))
 	report("file, first write after populating", touch(m))
 	report("file, second write", touch(m))
+
+	// What a journal written with pwrite(2) in large batches would cost instead: the kernel
+	// copies into page-cache pages new to the file, which no user mapping has to fault in.
+	g, err := os.CreateTemp(dir, "pagecost")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(g.Name())
+	defer g.Close()
+	batch := make([]byte, 1<<20)
+	for i := range batch {
+		batch[i] = byte(i)
+	}
+	report("file, pwrite of 1 MiB batches to its end", pwrite(g, batch, size))
+	report("file, pwrite of 1 MiB batches over them", pwrite(g, batch, size))
 	return nil
+}
+
+// pwrite writes size bytes to f from its start, batch after batch, and returns the time a page.
+func pwrite(f *os.File, batch []byte, size int) time.Duration {
+	start := time.Now()
+	for off := 0; off < size; off += len(batch) {
+		if _, err := f.WriteAt(batch, int64(off)); err != nil {
+			panic(err)
+		}
+	}
+	return time.Since(start) / time.Duration(size/pageSize)
 }
 
 const pageSize = 4096

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -242,7 +244,10 @@ func (k *killSwitch[T]) ack(v T) {
 }
 
 // unindexedJournalBytes reads the record journal's indexed position straight from the database
-// (before Open replays the journal) and returns how many bytes of the journal lie past it.
+// (before Open replays the journal) and returns how many bytes of records lie past it: in the
+// journal files, and in the entries of the ring (internal/store/sqlite/journal_ring.go: a
+// header of magic "ring", the frames' length, generation, offset and the header's CRC-32C, then
+// the frames) that the replay writes into them.
 func unindexedJournalBytes(t *testing.T, dir string) int64 {
 	t.Helper()
 	raw, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "iamd.db")+"?mode=ro")
@@ -258,7 +263,7 @@ func unindexedJournalBytes(t *testing.T, dir string) int64 {
 	for g := gen; ; g++ {
 		fi, err := os.Stat(filepath.Join(dir, fmt.Sprintf("iamd.db.records.%d", g)))
 		if err != nil {
-			return n
+			break
 		}
 		if g == gen {
 			n += fi.Size() - off
@@ -266,6 +271,22 @@ func unindexedJournalBytes(t *testing.T, dir string) int64 {
 			n += fi.Size() - int64(len("iamdrec1"))
 		}
 	}
+	ring, err := os.ReadFile(filepath.Join(dir, "iamd.db.records.ring"))
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	castagnoli := crc32.MakeTable(crc32.Castagnoli)
+	for i := 0; i+32 <= len(ring); i++ {
+		h := ring[i : i+32]
+		if string(h[:4]) != "ring" || binary.LittleEndian.Uint32(h[24:]) != crc32.Checksum(h[:24], castagnoli) {
+			continue
+		}
+		g, o := int64(binary.LittleEndian.Uint64(h[8:])), int64(binary.LittleEndian.Uint64(h[16:]))
+		if g > gen || g == gen && o >= off {
+			n += int64(binary.LittleEndian.Uint32(h[4:]))
+		}
+	}
+	return n
 }
 
 // TestServeRetentionKeepsTrailVerifiable: a server started with --trail-retention-bytes prunes an

@@ -19,18 +19,19 @@ import (
 
 // The record journal makes Record cheap. Committing one audit record to SQLite writes a page
 // of the events table and of each of its six indexes to the write-ahead log; the journal
-// writes the record once, at the end of a file, with one write(2) per batch of records, and
-// a background indexer indexes what it holds in large transactions, a block of records at a
-// time (blocks.go).
+// copies the record once, into the ring (journal_ring.go), and a background indexer writes
+// the records into the journal files and indexes them in large transactions, a block of
+// records at a time (blocks.go).
 //
-// Durability is the write-ahead log's under synchronous=NORMAL: a record whose write
+// Durability is the write-ahead log's under synchronous=NORMAL: a record whose Record
 // returned is in the operating system's page cache and survives the process being killed;
 // neither survives a power loss before the next sync. The journal's indexed position
 // (record_journal, migration 0006) commits in the same transaction as the records it covers,
 // so after a crash Open copies exactly the records that are not yet in the events table
-// (syncing the files it replays first: a killed process left them in the page cache). A sync
-// that fails stops recording until a restart: Record and every transaction fail from then on,
-// and the API answers ServiceUnavailable rather than serve a call it cannot record.
+// (writing those the ring held into their files, and syncing the files it replays first: a
+// killed process left them in the page cache). A sync that fails stops recording until a
+// restart: Record and every transaction fail from then on, and the API answers
+// ServiceUnavailable rather than serve a call it cannot record.
 //
 // Order: every Update first indexes the records already journaled, so a mutation's record
 // follows in the chain every record whose Record call returned before the mutation began, and
@@ -76,12 +77,10 @@ type journal struct {
 	lock  io.Closer
 
 	mu        sync.Mutex
+	ring      *ring          // where Record puts records first (journal_ring.go); nil: in f
 	f         *os.File       // the file being written (nil until the first write of a generation)
-	m         []byte         // f mapped, sized rotateBytes (journal_map.go); nil: WriteAt
-	ahead     int64          // m's pages are populated up to here (populateAhead)
-	dropped   [][]byte       // mappings no longer written to, unmapped by the next sync (dropMap)
 	gen, off  int64          // its generation and size
-	rotated   []*os.File     // files written to the end and not yet synced
+	rotated   []genFile      // files written to the end and not yet synced
 	synced    journalPos     // the journal is on disk up to here
 	pending   pendingRecords // written, not yet indexed, in write order
 	spare     pendingRecords // the buffers of the last batch indexed, emptied: the next pending
@@ -106,6 +105,13 @@ type journal struct {
 type batchTaken struct {
 	recs pendingRecords
 	end  journalPos
+	ring int64 // the ring's head when they were taken: every one is in the ring before it
+}
+
+// genFile is an open journal file and its generation.
+type genFile struct {
+	gen int64
+	f   *os.File
 }
 
 // retirement: generations below bound are unreferenced since at.
@@ -159,6 +165,15 @@ func (db *DB) openJournal(ctx context.Context, path string) error {
 		lock.Close()
 		return fmt.Errorf("sqlite: record journal position: %w", err)
 	}
+	// The ring first: it writes into the journal files (creating them if need be) the records
+	// a killed process had put only there, and the files' replay below finds them.
+	ringPath := path + ".records.ring"
+	if last, err := j.replayRing(ringPath, pos); err != nil {
+		lock.Close()
+		return err
+	} else if last > 0 {
+		j.newFile = true // the files it made are synced with their directory
+	}
 	gens, err := j.generations()
 	if err != nil {
 		lock.Close()
@@ -181,11 +196,11 @@ func (db *DB) openJournal(ctx context.Context, path string) error {
 		// indexes them syncs the file first (sync syncs j.rotated), as it would have.
 		f, err := os.OpenFile(j.path(g), os.O_RDWR, 0)
 		if err == nil {
-			j.rotated = append(j.rotated, f)
+			j.rotated = append(j.rotated, genFile{g, f})
 			err = j.replay(db, f, g, start, &evs)
 		}
 		if err != nil {
-			closeAll(j.rotated)
+			closeRotated(j.rotated)
 			lock.Close()
 			return fmt.Errorf("sqlite: record journal: %w", err)
 		}
@@ -198,9 +213,15 @@ func (db *DB) openJournal(ctx context.Context, path string) error {
 	db.j = j
 	if err := db.Update(ctx, func(store.Tx) error { return nil }); err != nil {
 		db.j = nil
-		closeAll(j.rotated)
+		closeRotated(j.rotated)
 		lock.Close()
 		return fmt.Errorf("sqlite: record journal replay: %w", err)
+	}
+	// Only now is the ring written over: what it held is indexed.
+	if j.ring, err = openRing(ringPath); err != nil {
+		db.j = nil
+		lock.Close()
+		return err
 	}
 	if n := len(evs.recs); n > 0 {
 		db.logger.Info("indexed audit records journaled before the last stop", "records", n)
@@ -237,7 +258,9 @@ func (j *journal) replay(db *DB, f *os.File, g, start int64, evs *pendingRecords
 	rest := b[start:]
 	for len(rest) > 0 {
 		if allZero(rest) {
-			// The unwritten end of a mapped file (journal_map.go): cut it off.
+			// The unwritten end of a file mapped (as journal files were before the ring), or
+			// a gap a lost ring entry left before records written straight to the file: cut
+			// it off.
 			if err := f.Truncate(int64(len(b) - len(rest))); err != nil {
 				return err
 			}
@@ -293,9 +316,14 @@ func (j *journal) write(evs []*store.Event) (full bool, err error) {
 		end := j.off + int64(len(p.frames)-start)
 		p.add(e, recordLoc{gen: j.gen, at: end - int64(len(e.Record)), n: len(e.Record), frame: j.off + int64(at-start)}, at)
 	}
+	frames := p.frames[start:]
+	if j.ring != nil && j.ring.put(j.gen, j.off, frames) {
+		j.advance(int64(len(frames)))
+		return j.wake(), nil
+	}
 	// At the offset iamd knows, not at the file's end: a file cut short behind iamd's back must
 	// not shift the records written next away from where their rows will say they are.
-	n, err := j.put(p.frames[start:], j.off)
+	n, err := j.f.WriteAt(frames, j.off)
 	if err != nil {
 		if n > 0 {
 			// Undo the partial frame so that the file stays a sequence of whole frames.
@@ -306,28 +334,38 @@ func (j *journal) write(evs []*store.Event) (full bool, err error) {
 		p.truncate(first)
 		return false, fmt.Errorf("sqlite: record journal write: %w", err)
 	}
-	j.off += int64(n)
+	j.advance(int64(n))
+	return j.wake(), nil
+}
+
+// advance moves the end of the current file n bytes on, past a write (j.mu held).
+func (j *journal) advance(n int64) {
+	j.off += n
 	j.end = journalPos{j.gen, j.off}
 	if j.off >= rotateBytes {
 		// The next write begins generation gen+1; this file is synced and closed by the
 		// next index transaction (sync).
-		j.dropMap()
-		j.rotated = append(j.rotated, j.f)
+		j.rotated = append(j.rotated, genFile{j.gen, j.f})
 		j.f, j.gen, j.off = nil, j.gen+1, int64(len(journalMagic))
 		j.end = journalPos{j.gen, j.off}
 	}
-	if len(p.recs) >= indexBatch {
+}
+
+// wake wakes the indexer when indexBatch records are pending, and reports that maxPending are
+// (j.mu held).
+func (j *journal) wake() (full bool) {
+	if len(j.pending.recs) >= indexBatch {
 		select {
 		case j.kick <- struct{}{}:
 		default:
 		}
 	}
-	return len(p.recs) >= maxPending, nil
+	return len(j.pending.recs) >= maxPending
 }
 
 // create begins the file of the current generation.
 func (j *journal) create() error {
-	f, err := os.OpenFile(j.path(j.gen), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600) // read too: a shared writable mapping needs it
+	f, err := os.OpenFile(j.path(j.gen), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return fmt.Errorf("sqlite: record journal: %w", err)
 	}
@@ -336,10 +374,7 @@ func (j *journal) create() error {
 		os.Remove(j.path(j.gen))
 		return fmt.Errorf("sqlite: record journal: %w", err)
 	}
-	j.f, j.ahead, j.newFile = f, 0, true
-	if j.m = mapFile(f, rotateBytes); j.m == nil {
-		f.Truncate(int64(len(journalMagic))) // a failed map may have sized the file
-	}
+	j.f, j.newFile = f, true
 	return nil
 }
 
@@ -352,6 +387,9 @@ func (j *journal) take() batchTaken {
 		return batchTaken{}
 	}
 	b := batchTaken{recs: j.pending, end: j.end}
+	if j.ring != nil {
+		b.ring = j.ring.head
+	}
 	j.pending, j.spare = j.spare, pendingRecords{}
 	j.inFlight = true
 	return b
@@ -388,22 +426,16 @@ func (j *journal) indexed(b batchTaken) {
 // sync puts the journal on disk up to the end of b, the records a transaction indexes, before
 // the transaction commits: an event row never outlives its record (the database syncs at its
 // checkpoints, and a power loss must not leave rows whose record bytes were still in the page
-// cache). It first repairs a mapped file cut short (repair).
+// cache).
 //
-// A mapped file is synced from the page of the last sync to b's end (syncMapped), not whole:
-// its pages ahead of the records are populated (populateAhead), and a whole-file sync would
-// write those zeros and write-protect them, so that the next copies fault again.
+// With the ring, Record put b's frames there only: sync first writes them into their journal
+// files at their places (writeTaken), then frees their room in the ring. Frames Record wrote
+// to a file itself (no room in the ring) are written again, the same bytes. Writing at the
+// places the records' rows name also puts back, as they were, records of a file cut short
+// behind iamd's back before they were indexed.
 //
-// Writing back a page this process maps means write-protecting it first, and on Linux that
-// flushes the page from the TLB of every CPU running the process's threads, one page at a
-// time: in BenchmarkGetUserHandler that made the sync 2.2 µs of each record's 8 µs. So the
-// whole pages written are first unmapped (release, one flush for all of them; they stay dirty
-// in the page cache, and nothing is written to them again), and dropped mappings are unmapped
-// before their files are synced.
-//
-// Syncs run one at a time (Update holds db.wmu), and a mapping stays mapped until the sync
-// after the one in which it is dropped, so the one read here outside j.mu is not unmapped
-// under it.
+// Syncs run one at a time (Update holds db.wmu), and only a sync closes the files it has
+// synced, so the ones it reads outside j.mu stay open under it.
 func (j *journal) sync(b batchTaken) error {
 	end := b.end
 	j.mu.Lock()
@@ -416,49 +448,43 @@ func (j *journal) sync(b batchTaken) error {
 		j.mu.Unlock()
 		return err
 	}
-	if err := j.repair(&b.recs); err != nil {
-		j.mu.Unlock()
-		return err
-	}
-	dropped := j.dropped
-	j.dropped = nil
 	if !j.synced.before(end) {
+		j.ring.free(b.ring)
 		j.mu.Unlock()
-		unmapAll(dropped)
 		return nil
+	}
+	if j.ring != nil {
+		// A write that fails (a full disk) fails this transaction only: the records stay
+		// in the ring, and the next one writes them again.
+		files := append(slices.Clip(j.rotated), genFile{j.gen, j.f})
+		j.mu.Unlock()
+		if err := writeTaken(&b.recs, files); err != nil {
+			return err
+		}
+		j.mu.Lock()
 	}
 	rotated := j.rotated
 	j.rotated = nil
-	cur := j.f
-	if end.gen != j.gen {
-		cur = nil // end is the start of the current file: nothing written there yet
-	}
-	mapped := j.unsynced(end)
+	cur := genFile{j.gen, j.f}
 	newFile := j.newFile
 	j.newFile = false
 	j.mu.Unlock()
-	unmapAll(dropped)
 	var err error
 	if newFile {
 		// The new file's name must be on disk too, or its records are not found after a power loss.
 		err = j.files.syncDir()
 	}
-	for _, f := range rotated {
-		err = errors.Join(err, sys.fsync(f), f.Close())
+	for _, g := range rotated {
+		err = errors.Join(err, sys.fsync(g.f), g.f.Close())
 	}
-	switch {
-	case mapped != nil:
-		// The pages before end's page are whole: records are written after end, never before.
-		sys.release(mapped[:int64(len(mapped))&^(pageSize-1)])
-		err = errors.Join(err, sys.msync(mapped))
-	case cur != nil:
-		err = errors.Join(err, sys.fsync(cur))
+	if end.gen == cur.gen && cur.f != nil {
+		err = errors.Join(err, sys.fsync(cur.f))
 	}
 	if err != nil {
 		// The kernel reports a failed write-back once and may drop the pages it could not
 		// write: a later sync would succeed without them. So no sync succeeds any more, no
 		// transaction indexes records, and Record fails: until a restart replays what the
-		// files hold, iamd stops rather than answer calls it cannot record.
+		// files and the ring hold, iamd stops rather than answer calls it cannot record.
 		err = fmt.Errorf("%w: %w", errSyncFailed, err)
 		j.mu.Lock()
 		j.syncErr = err
@@ -470,22 +496,38 @@ func (j *journal) sync(b batchTaken) error {
 	if j.synced.before(end) {
 		j.synced = end
 	}
+	j.ring.free(b.ring)
 	j.mu.Unlock()
 	return nil
 }
 
-// unsynced returns the part of the current file's mapping that a sync up to end must write:
-// from the page holding the last sync's end (or the file's start) to end; nil when the file is
-// not mapped or end is in another file (j.mu held).
-func (j *journal) unsynced(end journalPos) []byte {
-	if j.m == nil || end.gen != j.gen || end.off > int64(len(j.m)) {
-		return nil
+// writeTaken writes the frames of p's records into their files, among files: one WriteAt for
+// each run of records that follow one another in a file.
+func writeTaken(p *pendingRecords, files []genFile) error {
+	for i := 0; i < len(p.recs); {
+		first := p.recs[i]
+		k := i + 1
+		next := p.recs[i].frameAt + len(p.frame(i))
+		for k < len(p.recs) && p.recs[k].loc.gen == first.loc.gen && p.recs[k].frameAt == next &&
+			p.recs[k].loc.frame == first.loc.frame+int64(next-first.frameAt) {
+			next += len(p.frame(k))
+			k++
+		}
+		var f *os.File
+		for _, g := range files {
+			if g.gen == first.loc.gen {
+				f = g.f
+			}
+		}
+		if f == nil {
+			return fmt.Errorf("sqlite: record journal: the file of generation %d is not open", first.loc.gen)
+		}
+		if _, err := sys.writeAt(f, p.frames[first.frameAt:next], first.loc.frame); err != nil {
+			return fmt.Errorf("sqlite: record journal write: %w", err)
+		}
+		i = k
 	}
-	from := int64(0)
-	if j.synced.gen == j.gen {
-		from = j.synced.off &^ (pageSize - 1)
-	}
-	return j.m[from:end.off]
+	return nil
 }
 
 func (p journalPos) before(q journalPos) bool {
@@ -523,7 +565,6 @@ func (db *DB) indexLoop(j *journal) {
 		case err != nil:
 			db.logger.Error("audit: indexing journaled records failed; retrying", "err", err)
 		}
-		j.populateAhead()
 	}
 }
 
@@ -568,20 +609,15 @@ func (db *DB) closeJournal() error {
 	close(j.stop)
 	<-j.done
 	err := db.Update(context.Background(), func(store.Tx) error { return nil })
-	// Under db.wmu, so that no sync (another Update's, if this one failed) is using a mapping or
-	// file as it goes.
+	// Under db.wmu, so that no sync (another Update's, if this one failed) is using a file as
+	// it goes. The ring stays: if that Update failed, the next Open replays what it holds.
 	db.wmu.Lock()
 	defer db.wmu.Unlock()
 	j.mu.Lock()
 	j.torn = true
-	j.unmap()
-	unmapAll(j.dropped)
-	j.dropped = nil
-	if j.f != nil {
-		// The file was sized for the mapping: cut it to its records.
-		err = errors.Join(err, j.f.Truncate(j.off))
-	}
-	closeAll(append(j.rotated, j.f))
+	j.ring.close()
+	j.ring = nil
+	closeRotated(append(j.rotated, genFile{j.gen, j.f}))
 	j.f, j.rotated = nil, nil
 	j.mu.Unlock()
 	return err
