@@ -457,15 +457,31 @@ func (j *journal) sync(b batchTaken) error {
 		// A write that fails (a full disk) fails this transaction only: the records stay
 		// in the ring, and the next one writes them again.
 		files := append(slices.Clip(j.rotated), genFile{j.gen, j.f})
+		synced := j.synced
 		j.mu.Unlock()
-		if err := writeTaken(&b.recs, files); err != nil {
+		if err := writeTaken(&b.recs, synced, files); err != nil {
 			return err
 		}
 		j.mu.Lock()
 	}
-	rotated := j.rotated
-	j.rotated = nil
+	// The files before end's are synced and closed: every record in them is in b, or was
+	// indexed before. Later ones (a rotation while b was indexed) may hold records still only
+	// in the ring, which the next sync writes: they stay open.
+	var rotated, later []genFile
+	for _, g := range j.rotated {
+		if g.gen < end.gen {
+			rotated = append(rotated, g)
+		} else {
+			later = append(later, g)
+		}
+	}
+	j.rotated = later
 	cur := genFile{j.gen, j.f}
+	for _, g := range later {
+		if g.gen == end.gen {
+			cur = g
+		}
+	}
 	newFile := j.newFile
 	j.newFile = false
 	j.mu.Unlock()
@@ -502,16 +518,22 @@ func (j *journal) sync(b batchTaken) error {
 }
 
 // writeTaken writes the frames of p's records into their files, among files: one WriteAt for
-// each run of records that follow one another in a file.
-func writeTaken(p *pendingRecords, files []genFile) error {
+// each run of records that follow one another in a file. Records before from are in their
+// files and synced already (a batch given back after its sync, its commit failed): their files
+// may be closed, and they are not written again.
+func writeTaken(p *pendingRecords, from journalPos, files []genFile) error {
 	for i := 0; i < len(p.recs); {
 		first := p.recs[i]
 		k := i + 1
-		next := p.recs[i].frameAt + len(p.frame(i))
+		next := first.frameAt + len(p.frame(i))
 		for k < len(p.recs) && p.recs[k].loc.gen == first.loc.gen && p.recs[k].frameAt == next &&
 			p.recs[k].loc.frame == first.loc.frame+int64(next-first.frameAt) {
 			next += len(p.frame(k))
 			k++
+		}
+		if (journalPos{first.loc.gen, first.loc.frame}).before(from) {
+			i++ // one at a time: the run may end past from
+			continue
 		}
 		var f *os.File
 		for _, g := range files {

@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/iamd-dev/iamd/internal/store"
@@ -399,5 +401,110 @@ func TestSyncAfterCloseFails(t *testing.T) {
 	}
 	if err := j.sync(b); err == nil {
 		t.Error("a sync after Close succeeded")
+	}
+}
+
+// TestRotationDuringIndexing: a file that fills up while a transaction indexes the records
+// before it stays open for the next transaction, which writes the rest of its records from the
+// ring (a sync closes only the files whose records it has all written); and a batch given back
+// after its sync is not written again into files that sync closed.
+func TestRotationDuringIndexing(t *testing.T) {
+	frame := int64(len(frames("r00")))
+	tune(t, 1<<20, 1<<20, int64(len(journalMagic))+3*frame) // three records a file
+	path := filepath.Join(t.TempDir(), "iamd.db")
+	db := openAt(t, path)
+	needRing(t, db)
+	record(t, db, "r00")
+	// The transaction takes r00; r01 and r02 fill generation 1 while it runs.
+	err := db.Update(context.Background(), func(store.Tx) error {
+		record(t, db, "r01", "r02", "r03")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.catchUp(context.Background()); err != nil {
+		t.Fatalf("indexing the records after a rotation during the last transaction: %v", err)
+	}
+	// Given back after its sync (its commit failed), then taken again with more: the records
+	// the sync wrote are not written again (the sync closed generation 2's file).
+	record(t, db, "r04", "r05", "r06")
+	b := db.j.take()
+	if err := db.j.sync(b); err != nil {
+		t.Fatal(err)
+	}
+	db.j.giveBack(b)
+	record(t, db, "r07")
+	if err := db.catchUp(context.Background()); err != nil {
+		t.Fatalf("indexing records given back after their sync: %v", err)
+	}
+	want := seqIDs("r", 8)
+	if got := trailIDs(t, db); !cmp.Equal(got, want) {
+		t.Errorf("trail = %v, want %v", got, want)
+	}
+	crash(t, db)
+	db = openAt(t, path)
+	if got := trailIDs(t, db); !cmp.Equal(got, want) {
+		t.Errorf("trail after a crash = %v, want %v", got, want)
+	}
+}
+
+// TestRingUnderLoad: writers record while the indexer runs every millisecond, files rotate
+// every few records and the ring goes round many times (and fills, now and then): every
+// record is indexed exactly once, before a crash and after it.
+func TestRingUnderLoad(t *testing.T) {
+	frame := int64(len(frames("w0-000")))
+	tune(t, 16, 64, int64(len(journalMagic))+7*frame)
+	indexEvery = time.Millisecond
+	tuneRing(t, 8192)
+	path := filepath.Join(t.TempDir(), "iamd.db")
+	db := openAt(t, path)
+	needRing(t, db)
+	const writers, each = 4, 300
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				if err := db.Record(context.Background(), ev(fmt.Sprintf("w%d-%03d", w, i))); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	laps := db.j.ring.head / ringBytes
+	check := func(when string) {
+		seen := map[string]int{}
+		for _, id := range trailIDs(t, db) {
+			seen[id]++
+		}
+		for w := range writers {
+			for i := range each {
+				if id := fmt.Sprintf("w%d-%03d", w, i); seen[id] != 1 {
+					t.Fatalf("%s: record %s is in the trail %d times, want once", when, id, seen[id])
+				}
+			}
+		}
+		if len(seen) != writers*each+1 || seen["last"] != 1 {
+			t.Errorf("%s: %d records in the trail (last %d times), want %d and last once", when, len(seen), seen["last"], writers*each+1)
+		}
+	}
+	if err := db.catchUp(context.Background()); err != nil {
+		t.Fatalf("indexing after the load: %v", err)
+	}
+	record(t, db, "last") // pending at the crash
+	crash(t, db)
+	db = openAt(t, path)
+	check("after a crash")
+	if laps < 2 {
+		t.Errorf("the ring went round %d times, want several", laps)
 	}
 }

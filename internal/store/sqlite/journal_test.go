@@ -68,7 +68,7 @@ func crashInFiles(t *testing.T, db *DB, path string) {
 	t.Helper()
 	j := db.j
 	j.mu.Lock()
-	err := writeTaken(&j.pending, append(slices.Clip(j.rotated), genFile{j.gen, j.f}))
+	err := writeTaken(&j.pending, j.synced, append(slices.Clip(j.rotated), genFile{j.gen, j.f}))
 	j.mu.Unlock()
 	if err != nil {
 		t.Fatal(err)
