@@ -246,8 +246,8 @@ func (k *killSwitch[T]) ack(v T) {
 // unindexedJournalBytes reads the record journal's indexed position straight from the database
 // (before Open replays the journal) and returns how many bytes of records lie past it: in the
 // journal files, and in the entries of the ring (internal/store/sqlite/journal_ring.go: a
-// header of magic "ring", the frames' length, generation, offset and the header's CRC-32C, then
-// the frames) that the replay writes into them.
+// header of magic "ring", the frames' length, generation, offset and the CRC-32C of those 24
+// bytes and the frames, then the frames) that the replay writes into them.
 func unindexedJournalBytes(t *testing.T, dir string) int64 {
 	t.Helper()
 	raw, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "iamd.db")+"?mode=ro")
@@ -277,13 +277,14 @@ func unindexedJournalBytes(t *testing.T, dir string) int64 {
 	}
 	castagnoli := crc32.MakeTable(crc32.Castagnoli)
 	for i := 0; i+32 <= len(ring); i++ {
-		h := ring[i : i+32]
-		if string(h[:4]) != "ring" || binary.LittleEndian.Uint32(h[24:]) != crc32.Checksum(h[:24], castagnoli) {
+		h, size := ring[i:], int(binary.LittleEndian.Uint32(ring[i+4:]))
+		if string(h[:4]) != "ring" || size > len(h)-32 ||
+			binary.LittleEndian.Uint32(h[24:]) != crc32.Update(crc32.Checksum(h[:24], castagnoli), castagnoli, h[32:32+size]) {
 			continue
 		}
 		g, o := int64(binary.LittleEndian.Uint64(h[8:])), int64(binary.LittleEndian.Uint64(h[16:]))
 		if g > gen || g == gen && o >= off {
-			n += int64(binary.LittleEndian.Uint32(h[4:]))
+			n += int64(size)
 		}
 	}
 	return n

@@ -32,10 +32,12 @@ import (
 // An entry is a header and the frames of one write, as they go in the journal file:
 //
 //	uint32 ringMagic, uint32 frames' length, int64 generation, int64 offset,
-//	uint32 CRC-32C of the 24 bytes before it, uint32 zero, the frames.
+//	uint32 CRC-32C of the 24 bytes before it and the frames, uint32 zero, the frames.
 //
-// The frames carry their own checksums. An entry that would pass the ring's end begins the
-// next lap at the ring's start instead; what is left of older laps is passed over when the
+// The checksum covers the whole entry, so that an entry cut short by a kill, or partly written
+// over by a later lap, is not read at all: its header or its frames could otherwise be an older
+// lap's, and put records where they never were. An entry that would pass the ring's end begins
+// the next lap at the ring's start instead; what is left of older laps is passed over when the
 // ring is read, and their entries, at positions already indexed, are ignored.
 const (
 	ringMagic     = 0x676e6972 // "ring"
@@ -122,7 +124,7 @@ func writeEntry(e []byte, gen, off int64, frames []byte) (ok bool) {
 	binary.LittleEndian.PutUint32(e[4:], uint32(len(frames)))
 	binary.LittleEndian.PutUint64(e[8:], uint64(gen))
 	binary.LittleEndian.PutUint64(e[16:], uint64(off))
-	binary.LittleEndian.PutUint32(e[24:], crc32.Checksum(e[:24], castagnoli))
+	binary.LittleEndian.PutUint32(e[24:], entryChecksum(e[:24], frames))
 	binary.LittleEndian.PutUint32(e[28:], 0)
 	copy(e[ringHeaderLen:], frames)
 	return true
@@ -136,35 +138,34 @@ func (r *ring) free(head int64) {
 	}
 }
 
-// ringEntry is an entry read back from a ring: its frames' place and the frames, cut to the
-// intact ones at their start.
+// entryChecksum is the checksum of an entry with header h (its first 24 bytes) and frames.
+func entryChecksum(h, frames []byte) uint32 {
+	return crc32.Update(crc32.Checksum(h, castagnoli), castagnoli, frames)
+}
+
+// ringEntry is an entry read back from a ring: its frames' place and the frames.
 type ringEntry struct {
 	gen, off int64
 	frames   []byte
 }
 
-// readRing returns the entries in b, a ring's bytes: each intact header, with the whole intact
-// frames that follow it (a lap written over the rest leaves only a prefix).
+// readRing returns the intact entries in b, a ring's bytes, in the order they lie there.
 func readRing(b []byte) []ringEntry {
 	var out []ringEntry
 	for i := 0; i+ringHeaderLen <= len(b); {
 		h := b[i:]
-		if binary.LittleEndian.Uint32(h) != ringMagic || binary.LittleEndian.Uint32(h[24:]) != crc32.Checksum(h[:24], castagnoli) {
+		n := int(binary.LittleEndian.Uint32(h[4:]))
+		if binary.LittleEndian.Uint32(h) != ringMagic || n > len(h)-ringHeaderLen {
 			i++
 			continue
 		}
-		n := int(binary.LittleEndian.Uint32(h[4:]))
-		frames := h[ringHeaderLen:min(len(h), ringHeaderLen+n)]
-		whole := 0
-		for whole < len(frames) {
-			_, fn, err := readFrame(frames[whole:])
-			if err != nil {
-				break
-			}
-			whole += fn
+		frames := h[ringHeaderLen : ringHeaderLen+n]
+		if binary.LittleEndian.Uint32(h[24:]) != entryChecksum(h[:24], frames) {
+			i++
+			continue
 		}
-		out = append(out, ringEntry{gen: int64(binary.LittleEndian.Uint64(h[8:])), off: int64(binary.LittleEndian.Uint64(h[16:])), frames: frames[:whole]})
-		i += ringHeaderLen + whole
+		out = append(out, ringEntry{gen: int64(binary.LittleEndian.Uint64(h[8:])), off: int64(binary.LittleEndian.Uint64(h[16:])), frames: frames})
+		i += ringHeaderLen + n
 	}
 	return out
 }

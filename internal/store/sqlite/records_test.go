@@ -295,3 +295,31 @@ func indexedABC(t *testing.T) (*DB, string) {
 	}
 	return db, filepath.Join(filepath.Dir(path), files[0])
 }
+
+// TestJournalFileMappedByOlderVersion: iamd before the ring mapped the journal file it wrote,
+// sized to 64 MB; killed, it left the records followed by zeros. The replay indexes the
+// records and cuts the zeros off.
+func TestJournalFileMappedByOlderVersion(t *testing.T) {
+	tune(t, 1<<20, 1<<20, 64<<20)
+	path := filepath.Join(t.TempDir(), "iamd.db")
+	db := openAt(t, path)
+	record(t, db, "a")
+	if err := db.catchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	next := db.j.path(db.j.gen + 1)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	older := append([]byte(journalMagic), frames("b", "c")...)
+	if err := os.WriteFile(next, append(older, make([]byte, 1<<20)...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db = openAt(t, path)
+	if got, want := trailIDs(t, db), []string{"a", "b", "c"}; !cmp.Equal(got, want) {
+		t.Errorf("trail = %v, want %v", got, want)
+	}
+	if got := fileBytes(t, next); !bytes.Equal(got, older) {
+		t.Errorf("the older version's file holds %d bytes after the replay, want %d (its records)", len(got), len(older))
+	}
+}
