@@ -26,6 +26,29 @@ func openRecorded(t *testing.T, ids ...string) (*DB, string) {
 	return db, path
 }
 
+// openThreeAFile opens a store in a new directory whose journal files hold three records
+// each (of seqIDs' three-character IDs), with the ring, and returns it with its path and a
+// frame's size.
+func openThreeAFile(t *testing.T) (*DB, string, int64) {
+	t.Helper()
+	frame := int64(len(frames("r00")))
+	tune(t, 1<<20, 1<<20, int64(len(journalMagic))+3*frame)
+	path := filepath.Join(t.TempDir(), "iamd.db")
+	db := openAt(t, path)
+	needRing(t, db)
+	return db, path, frame
+}
+
+// openIndexed is openRecorded with the records indexed.
+func openIndexed(t *testing.T, ids ...string) (*DB, string) {
+	t.Helper()
+	db, path := openRecorded(t, ids...)
+	if err := db.catchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db, path
+}
+
 // needRing skips a test of the ring where it cannot be mapped.
 func needRing(t *testing.T, db *DB) {
 	t.Helper()
@@ -263,11 +286,7 @@ func TestRingCutWhileRunning(t *testing.T) {
 // TestSyncWritesWhatWasTaken: the sync writes the frames of the records it indexes into their
 // files with one write for each file's run of records, and syncs them.
 func TestSyncWritesWhatWasTaken(t *testing.T) {
-	frame := int64(len(frames("r00")))
-	tune(t, 1<<20, 1<<20, int64(len(journalMagic))+3*frame) // three records a file
-	path := filepath.Join(t.TempDir(), "iamd.db")
-	db := openAt(t, path)
-	needRing(t, db)
+	db, _, frame := openThreeAFile(t)
 	saved := sys
 	t.Cleanup(func() { sys = saved })
 	type write struct {
@@ -415,11 +434,7 @@ func TestSyncAfterCloseFails(t *testing.T) {
 // ring (a sync closes only the files whose records it has all written); and a batch given back
 // after its sync is not written again into files that sync closed.
 func TestRotationDuringIndexing(t *testing.T) {
-	frame := int64(len(frames("r00")))
-	tune(t, 1<<20, 1<<20, int64(len(journalMagic))+3*frame) // three records a file
-	path := filepath.Join(t.TempDir(), "iamd.db")
-	db := openAt(t, path)
-	needRing(t, db)
+	db, path, _ := openThreeAFile(t)
 	record(t, db, "r00")
 	// The transaction takes r00; r01 and r02 fill generation 1 while it runs.
 	err := db.Update(context.Background(), func(store.Tx) error {

@@ -230,13 +230,7 @@ func TestJournalDamagedTail(t *testing.T) {
 // record only: the replay goes on from the next intact frame (it used to drop every record
 // after the damage, and a security trial's one flipped byte lost 182 answered calls).
 func TestJournalDamagedMiddle(t *testing.T) {
-	tune(t, 1<<20, 1<<20, 64<<20)
-	path := filepath.Join(t.TempDir(), "iamd.db")
-	db := openAt(t, path)
-	record(t, db, "a")
-	if err := db.catchUp(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	db, path := openIndexed(t, "a")
 	record(t, db, "b", "c", "d")
 	file := db.j.path(db.j.gen)
 	crashInFiles(t, db, path)

@@ -300,13 +300,7 @@ func indexedABC(t *testing.T) (*DB, string) {
 // sized to 64 MB; killed, it left the records followed by zeros. The replay indexes the
 // records and cuts the zeros off.
 func TestJournalFileMappedByOlderVersion(t *testing.T) {
-	tune(t, 1<<20, 1<<20, 64<<20)
-	path := filepath.Join(t.TempDir(), "iamd.db")
-	db := openAt(t, path)
-	record(t, db, "a")
-	if err := db.catchUp(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	db, path := openIndexed(t, "a")
 	next := db.j.path(db.j.gen + 1)
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
