@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
@@ -152,7 +153,16 @@ type ringEntry struct {
 // readRing returns the intact entries in b, a ring's bytes, in the order they lie there.
 func readRing(b []byte) []ringEntry {
 	var out []ringEntry
+	magic := binary.LittleEndian.AppendUint32(nil, ringMagic)
 	for i := 0; i+ringHeaderLen <= len(b); {
+		k := bytes.Index(b[i:], magic) // zeros and frames are passed over at memory speed
+		if k < 0 {
+			break
+		}
+		i += k
+		if i+ringHeaderLen > len(b) {
+			break
+		}
 		h := b[i:]
 		n := int(binary.LittleEndian.Uint32(h[4:]))
 		if binary.LittleEndian.Uint32(h) != ringMagic || n > len(h)-ringHeaderLen {
@@ -182,13 +192,25 @@ func (j *journal) replayRing(path string, pos journalPos) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: record ring: %w", err)
 	}
-	b, err := io.ReadAll(f)
-	f.Close()
+	defer f.Close()
+	st, err := f.Stat()
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: record ring: %w", err)
 	}
+	// Mapped rather than read into a buffer of its size, and only where it holds data: at this
+	// VM's price of new memory, reading the 32 MiB made every Open 0.4 s slower.
+	b := mapRead(f, st.Size())
+	if b != nil {
+		defer unmapFile(b)
+	} else if b, err = io.ReadAll(f); err != nil {
+		return 0, fmt.Errorf("sqlite: record ring: %w", err)
+	}
+	var entries []ringEntry
+	for _, r := range dataRanges(f, int64(len(b))) {
+		entries = append(entries, readRing(b[r[0]:r[1]])...)
+	}
 	var last int64
-	for _, e := range readRing(b) {
+	for _, e := range entries {
 		if len(e.frames) == 0 || e.off < int64(len(journalMagic)) || (journalPos{e.gen, e.off}).before(pos) {
 			continue
 		}
