@@ -3,10 +3,11 @@
 // Command pagecost measures what memory new to a process costs on this machine: the first write
 // to each page of a fresh anonymous mapping (a page fault), the same after MADV_DONTNEED (what
 // the Go runtime's scavenger leaves behind), the first write to pages of a shared file mapping
-// that MADV_POPULATE_WRITE has already faulted in (the record journal's pages), a second
-// write to each, and pwrite(2) of 1 MiB batches to a new file's end and over what it wrote. On a machine where each figure is below a microsecond a page, memory new to
-// the process is cheap; in the VM of docs/benchmarks.md ("Session 16") it is not, and that
-// decides what recording a read costs.
+// that MADV_POPULATE_WRITE has already faulted in (what the record journal's pages were before
+// the ring), a second write to each, and pwrite(2) of 1 MiB batches to a new file's end and over
+// what it wrote (how the journal files are written now). On a machine where each figure is below
+// a microsecond a page, memory new to the process is cheap; in the VM of docs/benchmarks.md
+// (sessions 16 and 17) it is not, and that decides what recording a read costs.
 //
 //	go run ./bench/pagecost [-mib 16] [-dir /tmp]
 package main

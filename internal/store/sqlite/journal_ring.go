@@ -165,7 +165,7 @@ func readRing(b []byte) []ringEntry {
 		}
 		h := b[i:]
 		n := int(binary.LittleEndian.Uint32(h[4:]))
-		if binary.LittleEndian.Uint32(h) != ringMagic || n > len(h)-ringHeaderLen {
+		if n > len(h)-ringHeaderLen {
 			i++
 			continue
 		}
@@ -209,38 +209,47 @@ func (j *journal) replayRing(path string, pos journalPos) (int64, error) {
 	for _, r := range dataRanges(f, int64(len(b))) {
 		entries = append(entries, readRing(b[r[0]:r[1]])...)
 	}
+	// Each generation's file is opened once, however many entries it has.
+	files := map[int64]*os.File{}
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
 	var last int64
 	for _, e := range entries {
-		if len(e.frames) == 0 || e.off < int64(len(journalMagic)) || (journalPos{e.gen, e.off}).before(pos) {
+		if e.off < int64(len(journalMagic)) || (journalPos{e.gen, e.off}).before(pos) {
 			continue
 		}
-		if err := j.writeFramesAt(e.gen, e.off, e.frames); err != nil {
-			return 0, err
+		f := files[e.gen]
+		if f == nil {
+			if f, err = j.openForReplay(e.gen); err != nil {
+				return 0, err
+			}
+			files[e.gen] = f
+		}
+		if _, err := f.WriteAt(e.frames, e.off); err != nil {
+			return 0, fmt.Errorf("sqlite: record ring replay: %w", err)
 		}
 		last = max(last, e.gen)
 	}
 	return last, nil
 }
 
-// writeFramesAt writes frames at off of generation gen's file, creating it (with its header)
-// if it is missing.
-func (j *journal) writeFramesAt(gen, off int64, frames []byte) error {
+// openForReplay opens generation gen's file to write frames into, creating it (with its
+// header) if it is missing.
+func (j *journal) openForReplay(gen int64) (*os.File, error) {
 	f, err := os.OpenFile(j.path(gen), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return fmt.Errorf("sqlite: record ring replay: %w", err)
+		return nil, fmt.Errorf("sqlite: record ring replay: %w", err)
 	}
-	defer f.Close()
 	st, err := f.Stat()
+	if err == nil && st.Size() < int64(len(journalMagic)) {
+		_, err = f.WriteAt([]byte(journalMagic), 0)
+	}
 	if err != nil {
-		return fmt.Errorf("sqlite: record ring replay: %w", err)
+		f.Close()
+		return nil, fmt.Errorf("sqlite: record ring replay: %w", err)
 	}
-	if st.Size() < int64(len(journalMagic)) {
-		if _, err := f.WriteAt([]byte(journalMagic), 0); err != nil {
-			return fmt.Errorf("sqlite: record ring replay: %w", err)
-		}
-	}
-	if _, err := f.WriteAt(frames, off); err != nil {
-		return fmt.Errorf("sqlite: record ring replay: %w", err)
-	}
-	return nil
+	return f, nil
 }
