@@ -23,9 +23,28 @@ func Append(ctx context.Context, tx store.Tx, recs ...*trail.Record) error {
 }
 
 func event(r *trail.Record) *store.Event {
-	return &store.Event{Time: r.Time, Account: r.Account, Source: r.Source, Name: r.Name, ID: r.ID, Username: r.Username,
+	e := eventOf(r)
+	return &e
+}
+
+func eventOf(r *trail.Record) store.Event {
+	return store.Event{Time: r.Time, Account: r.Account, Source: r.Source, Name: r.Name, ID: r.ID, Username: r.Username,
 		AccessKey: r.AccessKey, ReadOnly: r.ReadOnly, Resources: r.Resources, Record: r.Bytes()}
 }
+
+// direct is the event of a record written straight to a journaled store, and the argument list
+// naming it, reused from call to call (store.Store.Record keeps nothing of its events): two
+// allocations fewer on every read's path.
+type direct struct {
+	ev  store.Event
+	evs [1]*store.Event
+}
+
+var directs = sync.Pool{New: func() any {
+	d := new(direct)
+	d.evs[0] = &d.ev
+	return d
+}}
 
 // Recorder appends records that are not part of a mutation (reads, denials, failed requests)
 // with group commit and no goroutine of its own: the first caller to find no write under way
@@ -76,17 +95,24 @@ func New(s store.Store, logger *slog.Logger) *Recorder {
 	return r
 }
 
-// Record appends rec durably, batched with concurrent calls.
+// Record appends rec durably, batched with concurrent calls. It keeps nothing of rec once it
+// has returned: the caller may reuse it and its bytes.
 func (r *Recorder) Record(ctx context.Context, rec *trail.Record) error {
 	if disabled {
 		return nil
 	}
-	ev := event(rec) // written even when ctx is cancelled: store.Store.Record ignores that
+	// Written even when ctx is cancelled: store.Store.Record ignores that.
 	if r.journal != nil && r.journal.Journaled() {
+		d := directs.Get().(*direct)
+		d.ev = eventOf(rec)
 		r.live.RLock()
-		defer r.live.RUnlock()
-		return r.store.Record(ctx, ev)
+		err := r.store.Record(ctx, d.evs[:]...)
+		r.live.RUnlock()
+		d.ev = store.Event{}
+		directs.Put(d)
+		return err
 	}
+	ev := event(rec)
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/iamd-dev/iamd/internal/recorder"
+	"github.com/iamd-dev/iamd/internal/store"
 	"github.com/iamd-dev/iamd/internal/store/sqlite"
 	"github.com/iamd-dev/iamd/internal/trail"
 )
@@ -124,3 +125,38 @@ func BenchmarkRecorder(b *testing.B) {
 		})
 	}
 }
+
+// TestRecordKeepsNothingOfTheRecord: once Record has returned, the caller may overwrite the
+// record and its bytes (the API builds each call's record into a reused one) without changing
+// what was recorded, with a journaled store and with one that group-commits.
+func TestRecordKeepsNothingOfTheRecord(t *testing.T) {
+	for _, journaled := range []bool{true, false} {
+		t.Run(map[bool]string{true: "journaled", false: "group"}[journaled], func(t *testing.T) {
+			ctx := context.Background()
+			db := openStore(t)
+			var s store.Store = db
+			if !journaled {
+				s = unjournaled{db}
+			}
+			r := recorder.New(s, slog.New(slog.DiscardHandler))
+			rec := getUserRecord(0)
+			rec.JSON = []byte(`{"eventName":"GetUser"}`)
+			if err := r.Record(ctx, rec); err != nil {
+				t.Fatal(err)
+			}
+			copy(rec.JSON, bytes.Repeat([]byte("x"), len(rec.JSON)))
+			rec.Name, rec.Resources[0] = "Overwritten", "AWS::IAM::User\x00other"
+			r.Close()
+			evs, err := db.Chain(ctx, 0, 0)
+			if err != nil || len(evs) != 1 {
+				t.Fatalf("chain: %d events, %v", len(evs), err)
+			}
+			if e := evs[0]; string(e.Record) != `{"eventName":"GetUser"}` || e.Name != "GetUser" || e.Resources[0] != "AWS::IAM::User\x00load-0" {
+				t.Errorf("recorded %q, name %q, resources %q: what the caller wrote after Record returned", e.Record, e.Name, e.Resources)
+			}
+		})
+	}
+}
+
+// unjournaled is a store that does not say it is journaled, so that the recorder group-commits.
+type unjournaled struct{ store.Store }

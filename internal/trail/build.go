@@ -158,16 +158,43 @@ func Build(call *Call) (*Record, error) { return build(call, false) }
 // what Build makes.
 func BuildCompact(call *Call) (*Record, error) { return build(call, true) }
 
+// BuildCompactInto is BuildCompact without allocating the record: it builds it into r, its
+// bytes (r.Compact) at the end of buf, which it uses as its scratch space, and returns buf as
+// extended (grown if need be) for the caller to use again. r.Compact is valid until then: for
+// a record that is copied where it goes before buf is used again, as the recorder's are.
+func BuildCompactInto(call *Call, r *Record, buf []byte) ([]byte, error) {
+	all, start := buildInto(call, true, r, buf[:0])
+	r.Compact, r.JSON = all[start:len(all):len(all)], nil
+	return all, nil
+}
+
 func build(call *Call, compact bool) (*Record, error) {
-	id := NewEventID(call.Time)
-	ev := event(call, id)
 	scratch := scratchPool.Get().(*[]byte)
 	defer func() {
 		if cap(*scratch) <= maxScratch {
 			scratchPool.Put(scratch)
 		}
 	}()
-	buf := (*scratch)[:0]
+	out := &Record{}
+	all, start := buildInto(call, compact, out, (*scratch)[:0])
+	// The record is written after the parameters and response in the scratch buffer (it copies
+	// them from there), then copied out at its size: one exact allocation, where an estimate of
+	// its size either wasted memory or, short, grew the buffer and copied the record twice.
+	rec := append(make([]byte, 0, len(all)-start), all[start:]...)
+	*scratch = all
+	if compact {
+		out.Compact = rec
+	} else {
+		out.JSON = rec
+	}
+	return out, nil
+}
+
+// buildInto builds the record of call into out, but for its bytes: buf (empty) is extended
+// with the parameters and response, then the record (JSON, or compact), which starts at start.
+func buildInto(call *Call, compact bool, out *Record, buf []byte) (all []byte, start int) {
+	id := NewEventID(call.Time)
+	ev := event(call, id)
 	var res []string
 	if call.Params != nil && paramsRecorded(call) {
 		var params []byte
@@ -185,31 +212,21 @@ func build(call *Call, compact bool) (*Record, error) {
 		buf, resp, _ = encodeValue(buf, call.Response, false)
 		ev.ResponseElements, _ = bound(resp)
 	}
-	// The record is written after the parameters and response in the scratch buffer (it copies
-	// them from there), then copied out at its size: one exact allocation, where an estimate of
-	// its size either wasted memory or, short, grew the buffer and copied the record twice.
-	var all []byte
+	start = len(buf)
 	if compact {
 		all = ev.AppendCompact(buf)
 	} else {
 		all = ev.AppendJSON(buf)
 	}
-	rec := append(make([]byte, 0, len(all)-len(buf)), all[len(buf):]...)
-	*scratch = all
 	// The indexed fields are what the record implies (audit.Summary), so that iamd trail
 	// verify can check them against it; res are the parameters' resources encodeParams found.
 	s := ev.Summary(res)
-	out := &Record{
+	*out = Record{
 		Time: s.Time, Account: s.Account, Source: s.Source, Name: s.Name, ID: s.ID,
 		ReadOnly: s.ReadOnly, AccessKey: s.AccessKey, Username: s.Username,
 		Resources: s.Resources,
 	}
-	if compact {
-		out.Compact = rec
-	} else {
-		out.JSON = rec
-	}
-	return out, nil
+	return all, start
 }
 
 // MaxFieldSize is the most bytes of JSON a record's requestParameters or responseElements may
