@@ -122,7 +122,25 @@ type postingList struct {
 
 // blockPostings returns the postings of a block of events.
 func blockPostings(evs []*store.Event) map[postingKey]*postingList {
-	b := postingBuilder{post: map[postingKey]*postingList{}}
+	var b postingBuilder
+	return b.build(evs)
+}
+
+// build returns the postings of a block of events, in a map and lists that b's next build
+// reuses: a block of reads of 1,000 users has some 2,000 postings, each a map entry, a list
+// and its bytes, which made garbage for every block.
+func (b *postingBuilder) build(evs []*store.Event) map[postingKey]*postingList {
+	if b.post == nil {
+		b.post = map[postingKey]*postingList{}
+	}
+	clear(b.post)
+	b.last, b.used = [postID + 1]lastPosting{}, 0
+	// A list holds at most a few KiB (a uvarint a record); a block of very many keys does
+	// not keep all of its lists for the next.
+	if len(b.lists) > maxKeptPostingLists {
+		clear(b.lists[maxKeptPostingLists:])
+		b.lists = b.lists[:maxKeptPostingLists]
+	}
 	for i, e := range evs {
 		b.add(i, e.Account, postAll, "")
 		for _, v := range [...]struct {
@@ -158,11 +176,15 @@ func blockPostings(evs []*store.Event) map[postingKey]*postingList {
 // (a busy caller repeating a call), so the list of the last key of each attribute is kept
 // at hand: a string comparison instead of hashing the key into the map.
 type postingBuilder struct {
-	post map[postingKey]*postingList
-	last [postID + 1]struct {
-		key  postingKey
-		list *postingList
-	}
+	post  map[postingKey]*postingList
+	last  [postID + 1]lastPosting
+	lists []*postingList // the lists of the builds so far, for the next to reuse
+	used  int            // how many of lists this build has taken
+}
+
+type lastPosting struct {
+	key  postingKey
+	list *postingList
 }
 
 func (b *postingBuilder) add(i int, account string, attr int, value string) {
@@ -171,12 +193,25 @@ func (b *postingBuilder) add(i int, account string, attr int, value string) {
 	if p == nil || last.key.value != value || last.key.account != account {
 		k := postingKey{account, attr, value}
 		if p = b.post[k]; p == nil {
-			p = &postingList{last: -1}
+			p = b.newList()
 			b.post[k] = p
 		}
 		last.key, last.list = k, p
 	}
 	p.add(i)
+}
+
+const maxKeptPostingLists = 4096
+
+// newList returns an empty posting list, one an earlier build used if there is one.
+func (b *postingBuilder) newList() *postingList {
+	if b.used == len(b.lists) {
+		b.lists = append(b.lists, &postingList{})
+	}
+	p := b.lists[b.used]
+	b.used++
+	p.b, p.last = p.b[:0], -1
+	return p
 }
 
 // add appends position i (not below the last): the first as it is, each later one as its
@@ -278,11 +313,11 @@ func (db *DB) writeBlock(ctx context.Context, tx *sql.Tx, first int64, p *pendin
 			return fmt.Errorf("sqlite: record journal: the columns of the record at %d in file %d: %w", r.loc.frame, r.loc.gen, err)
 		}
 	}
-	post := blockPostings(evs)
-	posts := make([]posting, 0, len(post))
-	for k, p := range post {
+	posts := db.scratch.posts[:0]
+	for k, p := range db.scratch.postings.build(evs) {
 		posts = append(posts, posting{k, p.b})
 	}
+	db.scratch.posts = posts
 	if err := db.insertBlock(ctx, tx, first, p.recs[lo].loc.gen, recs); err != nil {
 		return err
 	}
@@ -294,14 +329,17 @@ func (db *DB) writeBlock(ctx context.Context, tx *sql.Tx, first int64, p *pendin
 // DB.wmu), rather than allocate them for each batch of thousands of records (allocated anew,
 // they made the heap swing, which this VM's page faults make costly: docs/benchmarks.md,
 // session 16): the events a block's columns are read into, for its postings, and their strings;
-// the batch's chain hashes; a block's records and their encoding.
+// the batch's chain hashes; a block's records and their encoding; its postings.
 type indexScratch struct {
-	evs    []store.Event
-	ptrs   []*store.Event
-	strs   map[string]string // each distinct string of the columns of the transaction's records, once
-	hashes [][32]byte
-	recs   []blockRec
-	meta   []byte
+	evs      []store.Event
+	ptrs     []*store.Event
+	strs     map[string]string // each distinct string of the columns of the transaction's records, once
+	hashes   [][32]byte
+	recs     []blockRec
+	meta     []byte
+	postings postingBuilder // a block's postings
+	posts    []posting      // them, sorted
+	encoded  []byte         // them, encoded
 }
 
 // grown returns (*s)[:n], reallocating *s if it holds fewer than n elements (what it held

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -89,6 +91,36 @@ func TestPositions(t *testing.T) {
 	for name, b := range map[string][]byte{"past the block": {3}, "repeated": {0, 0}, "bad varint": {0x80}} {
 		if _, err := decodePositions(b, 3); !errors.Is(err, errBadMeta) {
 			t.Errorf("%s: decodePositions(%v) = %v, want errBadMeta", name, b, err)
+		}
+	}
+}
+
+// TestPostingBuilderReused: a builder that built one block's postings builds the next's as a
+// new one would, whatever the first left in its lists (longer lists, other keys, more of them
+// than it keeps).
+func TestPostingBuilderReused(t *testing.T) {
+	many := make([]*store.Event, maxKeptPostingLists+10) // a list per user, and then some
+	for i := range many {
+		many[i] = &store.Event{Account: "1", Name: "GetUser", Resources: []string{"AWS::IAM::User\x00u" + strconv.Itoa(i)}}
+	}
+	few := []*store.Event{
+		{Account: "1", Name: "GetRole", Resources: []string{"AWS::IAM::Role\x00r"}, ReadOnly: true},
+		{Account: "2", Name: "GetUser", Username: "u"},
+		{Account: "1", Name: "GetRole", Resources: []string{"AWS::IAM::Role\x00r"}, ReadOnly: true},
+	}
+	var b postingBuilder
+	for _, block := range [][]*store.Event{many, few, many, few, few} {
+		got, want := b.build(block), blockPostings(block)
+		if len(got) != len(want) {
+			t.Fatalf("reused builder: %d postings, a new one %d", len(got), len(want))
+		}
+		for k, p := range want {
+			if q := got[k]; q == nil || !bytes.Equal(q.b, p.b) {
+				t.Fatalf("reused builder: posting %+v = %v, a new one's %v", k, q, p.b)
+			}
+		}
+		if len(b.lists) > maxKeptPostingLists && len(block) < maxKeptPostingLists {
+			t.Errorf("the builder keeps %d lists after a block of %d records", len(b.lists), len(block))
 		}
 	}
 }

@@ -132,7 +132,9 @@ func findPosting(b []byte, key postingKey) ([]byte, error) {
 
 // putUnmerged stores the postings of the block from Seq first to wait for a merge.
 func (db *DB) putUnmerged(ctx context.Context, tx *sql.Tx, first int64, posts []posting) error {
-	if _, err := tx.StmtContext(ctx, db.putBlockPostings).ExecContext(ctx, first, len(posts), appendPostings(nil, posts)); err != nil {
+	// The statement copies the bytes it is bound to: the buffer is the next block's.
+	db.scratch.encoded = appendPostings(db.scratch.encoded[:0], posts)
+	if _, err := tx.StmtContext(ctx, db.putBlockPostings).ExecContext(ctx, first, len(posts), db.scratch.encoded); err != nil {
 		return fmt.Errorf("sqlite: event block %d: postings: %w", first, err)
 	}
 	return nil
