@@ -158,30 +158,31 @@ func Build(call *Call) (*Record, error) { return build(call, false) }
 // what Build makes.
 func BuildCompact(call *Call) (*Record, error) { return build(call, true) }
 
-// BuildCompactInto is BuildCompact without allocating the record: it builds it into r, its
-// bytes (r.Compact) at the end of buf, which it uses as its scratch space, and returns buf as
-// extended (grown if need be) for the caller to use again. r.Compact is valid until then: for
-// a record that is copied where it goes before buf is used again, as the recorder's are.
-func BuildCompactInto(call *Call, r *Record, buf []byte) ([]byte, error) {
-	all, start := buildInto(call, true, r, buf[:0])
-	r.Compact, r.JSON = all[start:len(all):len(all)], nil
-	return all, nil
+// WithCompact builds the compact record of call (what BuildCompact makes) into a record and a
+// buffer reused from call to call, and hands it to use, for which it is valid until use
+// returns: for a record that is copied where it goes, as the recorder's are. It returns use's
+// error.
+func WithCompact(call *Call, use func(*Record) error) error {
+	s := scratchPool.Get().(*scratch)
+	defer s.put()
+	all, start := buildInto(call, true, &s.rec, s.buf[:0])
+	s.buf = all
+	s.rec.Compact = all[start:len(all):len(all)]
+	err := use(&s.rec)
+	s.rec = Record{}
+	return err
 }
 
 func build(call *Call, compact bool) (*Record, error) {
-	scratch := scratchPool.Get().(*[]byte)
-	defer func() {
-		if cap(*scratch) <= maxScratch {
-			scratchPool.Put(scratch)
-		}
-	}()
+	s := scratchPool.Get().(*scratch)
+	defer s.put()
 	out := &Record{}
-	all, start := buildInto(call, compact, out, (*scratch)[:0])
+	all, start := buildInto(call, compact, out, s.buf[:0])
 	// The record is written after the parameters and response in the scratch buffer (it copies
 	// them from there), then copied out at its size: one exact allocation, where an estimate of
 	// its size either wasted memory or, short, grew the buffer and copied the record twice.
 	rec := append(make([]byte, 0, len(all)-start), all[start:]...)
-	*scratch = all
+	s.buf = all
 	if compact {
 		out.Compact = rec
 	} else {
@@ -250,8 +251,20 @@ func bound(raw json.RawMessage) (json.RawMessage, bool) {
 }
 
 // scratchPool holds the buffers Build encodes parameters and responses into before copying
-// them into the record; one grown beyond maxScratch (a call with large documents) is dropped.
-var scratchPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+// them into the record, with the record WithCompact builds in its buffer; one grown beyond
+// maxScratch (a call with large documents) is dropped.
+var scratchPool = sync.Pool{New: func() any { return &scratch{buf: make([]byte, 0, 4096)} }}
+
+type scratch struct {
+	buf []byte
+	rec Record
+}
+
+func (s *scratch) put() {
+	if cap(s.buf) <= maxScratch {
+		scratchPool.Put(s)
+	}
+}
 
 const maxScratch = 64 << 10
 

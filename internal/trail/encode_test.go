@@ -266,8 +266,6 @@ func TestBuildMatchesLegacy(t *testing.T) {
 			}
 		}
 	})
-	var into trail.Record
-	var buf []byte
 	for i, action := range names {
 		for j, c := range callers() {
 			in, out := reflect.New(ops[action].InputType()), reflect.New(ops[action].OutputType())
@@ -314,20 +312,26 @@ func TestBuildMatchesLegacy(t *testing.T) {
 			if !reflect.DeepEqual(crec, rec) {
 				t.Fatalf("%s, caller %d: columns of the compact record %+v, of Build's %+v", action, j, crec, rec)
 			}
-			// BuildCompactInto: the same, built into one record and one buffer, used again for
-			// every call (and grown from nothing).
-			if buf, err = trail.BuildCompactInto(call, &into, buf); err != nil || into.JSON != nil || !audit.IsCompact(into.Compact) {
-				t.Fatalf("%s: BuildCompactInto = %+v, %v", action, into, err)
-			}
-			if want, err = trail.BuildLegacy(call, into.ID); err != nil {
+			// WithCompact: the same, built into the reused record and buffer.
+			if err := trail.WithCompact(call, func(into *trail.Record) error {
+				if into.JSON != nil || !audit.IsCompact(into.Compact) {
+					t.Fatalf("%s: WithCompact's record = %+v", action, into)
+				}
+				want, err := trail.BuildLegacy(call, into.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, err := audit.RecordJSON(into.Compact); err != nil || !bytes.Equal(got, want) {
+					t.Fatalf("%s, caller %d: JSON of the record WithCompact built (%v):\n%s\nlegacy:\n%s", action, j, err, got, want)
+				}
+				got := *into
+				got.ID, got.Compact, got.JSON = rec.ID, nil, rec.JSON
+				if !reflect.DeepEqual(&got, rec) {
+					t.Fatalf("%s, caller %d: columns of WithCompact's record %+v, of Build's %+v", action, j, got, rec)
+				}
+				return nil
+			}); err != nil {
 				t.Fatal(err)
-			}
-			if got, err := audit.RecordJSON(into.Compact); err != nil || !bytes.Equal(got, want) {
-				t.Fatalf("%s, caller %d: JSON of the record BuildCompactInto built (%v):\n%s\nlegacy:\n%s", action, j, err, got, want)
-			}
-			into.ID, into.Compact, into.JSON = rec.ID, nil, rec.JSON
-			if !reflect.DeepEqual(&into, rec) {
-				t.Fatalf("%s, caller %d: columns of BuildCompactInto's record %+v, of Build's %+v", action, j, into, rec)
 			}
 		}
 	}

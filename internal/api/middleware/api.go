@@ -14,7 +14,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/iamd-dev/iamd/internal/api/awserr"
@@ -359,27 +358,8 @@ func (a *API) record(ctx context.Context, call *trail.Call) error {
 	}
 	// Compact: JSON when read, 40% of the bytes to write and hash. Built into a reused record
 	// and buffer, which Recorder.Record keeps nothing of.
-	r := recordings.Get().(*recording)
-	var err error
-	if r.buf, err = trail.BuildCompactInto(call, &r.rec, r.buf); err == nil {
-		err = a.Recorder.Record(ctx, &r.rec)
-	}
-	r.rec = trail.Record{}
-	if cap(r.buf) <= maxRecordingBuf { // not one grown for a call with large documents
-		recordings.Put(r)
-	}
-	return err
+	return trail.WithCompact(call, func(rec *trail.Record) error { return a.Recorder.Record(ctx, rec) })
 }
-
-// recording is a record of a call outside a mutation and the buffer it is built in, reused.
-type recording struct {
-	rec trail.Record
-	buf []byte
-}
-
-var recordings = sync.Pool{New: func() any { return &recording{buf: make([]byte, 0, 4096)} }}
-
-const maxRecordingBuf = 64 << 10
 
 // writeError answers e as Query error XML in namespace ns, as a JSON 1.1 error when ns is
 // JSONContentType, or as a restJson1 error when ns is RESTContentType.
